@@ -1,0 +1,68 @@
+import type { LockHolder } from './driver.js'
+import type { MigrationInfo } from './migration.js'
+
+/** Everything a run reports, in the order it happens. The library itself prints nothing. */
+export type MigratorEvent =
+  | { readonly type: 'lock-waiting'; readonly holder: LockHolder | undefined; readonly waitedMs: number }
+  | { readonly type: 'lock-acquired'; readonly waitedMs: number }
+  | { readonly type: 'lock-released' }
+  | { readonly type: 'migrating'; readonly migration: MigrationInfo; readonly transaction: boolean }
+  | { readonly type: 'migrated'; readonly migration: MigrationInfo; readonly durationMs: number }
+  | { readonly type: 'reverting'; readonly migration: MigrationInfo; readonly transaction: boolean }
+  | { readonly type: 'reverted'; readonly migration: MigrationInfo; readonly durationMs: number }
+  | { readonly type: 'baselined'; readonly migration: MigrationInfo }
+  | { readonly type: 'repaired'; readonly migration: MigrationInfo; readonly resolution: RepairResolution }
+  | { readonly type: 'failed'; readonly migration: MigrationInfo; readonly direction: 'up' | 'down'; readonly error: Error }
+  | { readonly type: 'warning'; readonly migration: MigrationInfo | undefined; readonly message: string }
+
+export type MigratorEventType = MigratorEvent['type']
+export type MigratorEventOf<T extends MigratorEventType> = Extract<MigratorEvent, { type: T }>
+
+export type RepairResolution = 'applied' | 'rolled-back'
+
+/** Any object with these methods works: `console`, pino, winston. */
+export interface Logger {
+  debug?(message: string): void
+  info?(message: string): void
+  warn?(message: string): void
+  error?(message: string): void
+}
+
+/** The line a logger gets for each event. */
+export function logEvent(logger: Logger, event: MigratorEvent): void {
+  switch (event.type) {
+    case 'lock-waiting':
+      logger.info?.(`waiting for the migration lock${event.holder?.pid ? ` held by pid ${event.holder.pid}` : ''}`)
+      return
+    case 'lock-acquired':
+      logger.debug?.(`migration lock acquired after ${event.waitedMs} ms`)
+      return
+    case 'lock-released':
+      logger.debug?.('migration lock released')
+      return
+    case 'migrating':
+      logger.info?.(`applying ${event.migration.file}`)
+      return
+    case 'migrated':
+      logger.info?.(`applied ${event.migration.file} in ${event.durationMs} ms`)
+      return
+    case 'reverting':
+      logger.info?.(`reverting ${event.migration.file}`)
+      return
+    case 'reverted':
+      logger.info?.(`reverted ${event.migration.file} in ${event.durationMs} ms`)
+      return
+    case 'baselined':
+      logger.info?.(`baselined ${event.migration.file}`)
+      return
+    case 'repaired':
+      logger.info?.(`marked ${event.migration.file} as ${event.resolution}`)
+      return
+    case 'failed':
+      logger.error?.(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.migration.file} failed: ${event.error.message}`)
+      return
+    case 'warning':
+      logger.warn?.(event.migration ? `${event.migration.file}: ${event.message}` : event.message)
+      return
+  }
+}

@@ -1,0 +1,63 @@
+import { readdir, readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { checksumOf } from './checksum.js'
+import { loadCodeMigration } from './code-migration.js'
+import { InvalidMigrationError, InvalidOptionsError } from './errors.js'
+import type { Migration, MigrationScripts, MigrationSource } from './migration.js'
+import { parseMigrationFile } from './migration-file-parser.js'
+import { looksLikeMigration, parseMigrationFilename } from './migration-filename.js'
+
+/**
+ * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
+ * process can import TypeScript, as under the mig CLI). SQL files are read and parsed when the
+ * folder is listed, so a malformed file fails before anything runs; code modules are imported
+ * only when they are about to run or be validated.
+ */
+export function fromDirectory(directory: string): MigrationSource {
+  const root = resolve(directory)
+  return {
+    async list() {
+      const files = await readMigrationFilenames(root)
+      return Promise.all(files.map((file) => readMigration(root, file)))
+    },
+  }
+}
+
+async function readMigrationFilenames(root: string): Promise<string[]> {
+  try {
+    const entries = await readdir(root, { withFileTypes: true })
+    return entries.filter((entry) => entry.isFile() && looksLikeMigration(entry.name)).map((entry) => entry.name)
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new InvalidOptionsError(`The migrations folder ${root} does not exist. Create it (mig init does) or point to the right folder.`)
+    }
+    throw error
+  }
+}
+
+async function readMigration(root: string, file: string): Promise<Migration> {
+  const { version, name, kind } = parseMigrationFilename(file)
+  const path = join(root, file)
+  const text = await readFile(path, 'utf8')
+  const identity = { version, name, file, checksum: checksumOf(text) }
+  if (kind === 'sql') {
+    const scripts = parseMigrationFile(file, text)
+    return { ...identity, load: async () => scripts }
+  }
+  let loaded: Promise<MigrationScripts> | undefined
+  return { ...identity, load: () => (loaded ??= importCodeMigration(file, path)) }
+}
+
+async function importCodeMigration(file: string, path: string): Promise<MigrationScripts> {
+  let module: unknown
+  try {
+    module = await import(pathToFileURL(path).href)
+  } catch (error) {
+    const hint = /\.[mc]?ts$/.test(file)
+      ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
+      : ''
+    throw new InvalidMigrationError(file, undefined, `cannot be imported: ${(error as Error).message}.${hint}`, { cause: error })
+  }
+  return loadCodeMigration(file, module)
+}

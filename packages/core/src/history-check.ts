@@ -1,0 +1,81 @@
+import {
+  ChecksumMismatchError,
+  DuplicateVersionError,
+  MissingMigrationError,
+  OutOfOrderMigrationError,
+  PartialMigrationError,
+} from './errors.js'
+import type { HistoryRecord } from './history-store.js'
+import type { Migration, MigrationInfo } from './migration.js'
+
+/** Migrations sorted by version; two files with one version are an error. */
+export function sortMigrations(migrations: readonly Migration[]): Migration[] {
+  const sorted = [...migrations].sort((a, b) => a.version - b.version)
+  for (let index = 1; index < sorted.length; index++) {
+    const previous = sorted[index - 1] as Migration
+    const current = sorted[index] as Migration
+    if (previous.version === current.version) {
+      const files = sorted.filter((migration) => migration.version === current.version).map((migration) => migration.file)
+      throw new DuplicateVersionError(current.version, files)
+    }
+  }
+  return sorted
+}
+
+/** Files and history side by side, by version. */
+export interface History {
+  readonly migrations: readonly Migration[]
+  readonly records: readonly HistoryRecord[]
+  readonly byVersion: ReadonlyMap<number, Migration>
+  readonly recordByVersion: ReadonlyMap<number, HistoryRecord>
+  /** Files with no history row, in version order. */
+  readonly pending: readonly Migration[]
+  /** The newest version with a history row, or 0. */
+  readonly newestRecordedVersion: number
+}
+
+export function compareHistory(migrations: readonly Migration[], records: readonly HistoryRecord[]): History {
+  const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
+  const recordByVersion = new Map(records.map((record) => [record.version, record]))
+  const pending = migrations.filter((migration) => !recordByVersion.has(migration.version))
+  const newestRecordedVersion = records.reduce((newest, record) => Math.max(newest, record.version), 0)
+  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion }
+}
+
+export interface HistoryCheckOptions {
+  readonly allowOutOfOrder: boolean
+}
+
+/**
+ * Refuses a history that disagrees with the files, most serious first: a migration that failed
+ * part-way, an applied file that is gone, an applied file that changed, a pending file older
+ * than the newest applied one.
+ */
+export function checkHistory(history: History, options: HistoryCheckOptions): void {
+  const failed = history.records.filter((record) => record.state === 'failed')
+  if (failed.length) {
+    throw new PartialMigrationError(
+      failed.map((record) => infoOf(history, record)),
+      failed.map((record) => record.error).filter((error): error is string => Boolean(error)),
+    )
+  }
+  const missing = history.records.filter((record) => !history.byVersion.has(record.version))
+  if (missing.length) throw new MissingMigrationError(missing)
+  const edited = history.records.filter((record) => history.byVersion.get(record.version)?.checksum !== record.checksum)
+  if (edited.length) throw new ChecksumMismatchError(edited.map((record) => infoOf(history, record)))
+  const outOfOrder = outOfOrderMigrations(history)
+  if (outOfOrder.length && !options.allowOutOfOrder) {
+    const newest = history.recordByVersion.get(history.newestRecordedVersion) as HistoryRecord
+    throw new OutOfOrderMigrationError(outOfOrder, infoOf(history, newest))
+  }
+}
+
+export function outOfOrderMigrations(history: History): Migration[] {
+  return history.pending.filter((migration) => migration.version < history.newestRecordedVersion)
+}
+
+/** The file's name for a recorded migration when the file exists, else what history knows. */
+export function infoOf(history: History, record: HistoryRecord): MigrationInfo {
+  const migration = history.byVersion.get(record.version)
+  return migration ? { version: migration.version, name: migration.name, file: migration.file } : record
+}

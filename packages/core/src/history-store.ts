@@ -1,0 +1,87 @@
+import type { DriverConnection, HistorySql } from './driver.js'
+import type { MigrationInfo } from './migration.js'
+
+export type HistoryState = 'applied' | 'baselined' | 'failed'
+
+/** One row of the history table. */
+export interface HistoryRecord extends MigrationInfo {
+  readonly checksum: string
+  readonly state: HistoryState
+  readonly appliedAt: Date
+  readonly executionMs: number
+  readonly appliedBy: string
+  readonly error: string | undefined
+}
+
+interface HistoryRow {
+  version: number | string | bigint
+  name: string
+  checksum: string
+  state: string
+  applied_at: string | Date
+  execution_ms: number | string
+  applied_by: string
+  error: string | null
+}
+
+/** Reads and writes the history table through the driver's dialect text. */
+export class HistoryStore {
+  constructor(
+    private readonly connection: DriverConnection,
+    private readonly sql: HistorySql,
+  ) {}
+
+  async ensureTable(): Promise<void> {
+    await this.connection.runScript(this.sql.createTable)
+  }
+
+  async exists(): Promise<boolean> {
+    return (await this.connection.query(this.sql.tableExists)).length > 0
+  }
+
+  async list(): Promise<HistoryRecord[]> {
+    const rows = await this.connection.query<HistoryRow>(this.sql.selectAll)
+    return rows.map((row) => {
+      const version = Number(row.version)
+      return {
+        version,
+        name: row.name,
+        file: `${String(row.version)}_${row.name}`,
+        checksum: row.checksum,
+        state: row.state as HistoryState,
+        appliedAt: row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
+        executionMs: Number(row.execution_ms),
+        appliedBy: row.applied_by,
+        error: row.error ?? undefined,
+      }
+    })
+  }
+
+  async insert(record: Omit<HistoryRecord, 'file'>): Promise<void> {
+    await this.connection.query(this.sql.insert, [
+      record.version,
+      record.name,
+      record.checksum,
+      record.state,
+      record.appliedAt.toISOString(),
+      Math.round(record.executionMs),
+      record.appliedBy,
+      record.error ?? null,
+    ])
+  }
+
+  async update(version: number, fields: Pick<HistoryRecord, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'error'>): Promise<void> {
+    await this.connection.query(this.sql.update, [
+      fields.state,
+      fields.checksum,
+      fields.appliedAt.toISOString(),
+      Math.round(fields.executionMs),
+      fields.error ?? null,
+      version,
+    ])
+  }
+
+  async delete(version: number): Promise<void> {
+    await this.connection.query(this.sql.delete, [version])
+  }
+}

@@ -1,0 +1,64 @@
+export { checksumOf } from './checksum.js'
+export type {
+  AcquireLockOptions,
+  Driver,
+  DriverCapabilities,
+  DriverConnection,
+  HistorySql,
+  HistoryTableName,
+  LockHolder,
+  SqlStatement,
+  TransactionMode,
+} from './driver.js'
+export type { FilePosition, MigErrorCode } from './errors.js'
+export {
+  AbortedError,
+  ChecksumMismatchError,
+  DatabaseError,
+  DuplicateVersionError,
+  describeHolder,
+  HistoryValidationError,
+  InvalidFilenameError,
+  InvalidMigrationError,
+  InvalidOptionsError,
+  IrreversibleMigrationError,
+  LockTimeoutError,
+  MigError,
+  MigrationFailedError,
+  MissingMigrationError,
+  OutOfOrderMigrationError,
+  PartialMigrationError,
+  UnknownVersionError,
+} from './errors.js'
+export type { Logger, MigratorEvent, MigratorEventOf, MigratorEventType, RepairResolution } from './events.js'
+export { fromDirectory } from './from-directory.js'
+export type { ListedMigration, MigrationDefinition, MigrationFileText } from './from-list.js'
+export { fromList } from './from-list.js'
+export type { HistoryState } from './history-store.js'
+export { DEFAULT_HISTORY_TABLE, qualifiedName, quoteIdentifier } from './history-table.js'
+export type {
+  CodeStep,
+  Migration,
+  MigrationContext,
+  MigrationFunction,
+  MigrationInfo,
+  MigrationScripts,
+  MigrationSource,
+  MigrationStep,
+  SqlStep,
+} from './migration.js'
+export { parseMigrationFile } from './migration-file-parser.js'
+export { parseMigrationFilename } from './migration-filename.js'
+export type {
+  DownOptions,
+  MigrateResult,
+  MigrationOutcome,
+  MigrationState,
+  MigrationStatus,
+  MigratorOptions,
+  PlannedMigration,
+  RepairOptions,
+  RunOptions,
+  UpOptions,
+} from './migrator.js'
+export { Migrator } from './migrator.js'

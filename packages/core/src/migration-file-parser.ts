@@ -1,0 +1,72 @@
+import { normaliseText } from './checksum.js'
+import { InvalidMigrationError } from './errors.js'
+import type { MigrationScripts, SqlStep } from './migration.js'
+
+const ANNOTATION = /^\s*--\s*mig:(.*)$/
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction']
+
+type Section = 'header' | 'up' | 'down'
+
+/**
+ * Splits a migration file into its sections. A line-based state machine:
+ *
+ *   header --(-- mig:up)--> up --(-- mig:down)--> down
+ *
+ * `-- mig:no-transaction` is allowed only in the header, where comments and blank lines may
+ * stand too. An empty down section counts as no down section, so a forgotten rollback is an
+ * error when it is needed rather than a silent no-op.
+ */
+export function parseMigrationFile(file: string, text: string): MigrationScripts {
+  const lines = normaliseText(text).split('\n')
+  let section: Section = 'header'
+  let transaction = true
+  let upStart = -1
+  let downStart = -1
+
+  const fail = (index: number, reason: string): never => {
+    throw new InvalidMigrationError(file, index + 1, reason)
+  }
+
+  lines.forEach((line, index) => {
+    const match = ANNOTATION.exec(line)
+    if (!match) {
+      if (section === 'header' && line.trim() !== '' && !line.trim().startsWith('--')) {
+        fail(index, 'SQL before "-- mig:up". Put the statements under a "-- mig:up" line.')
+      }
+      return
+    }
+    const annotation = (match[1] ?? '').trim()
+    switch (annotation) {
+      case 'up':
+        if (section !== 'header') fail(index, `"-- mig:up" appears a second time${section === 'down' ? ', after "-- mig:down"' : ''}.`)
+        section = 'up'
+        upStart = index + 1
+        return
+      case 'down':
+        if (section === 'header') fail(index, '"-- mig:down" comes before "-- mig:up". The up section comes first.')
+        if (section === 'down') fail(index, '"-- mig:down" appears a second time.')
+        section = 'down'
+        downStart = index + 1
+        return
+      case 'no-transaction':
+        if (section !== 'header') fail(index, '"-- mig:no-transaction" applies to the whole file. Move it above "-- mig:up".')
+        if (!transaction) fail(index, '"-- mig:no-transaction" appears a second time.')
+        transaction = false
+        return
+      default:
+        fail(index, `unknown annotation "-- mig:${annotation}". Known: ${KNOWN_ANNOTATIONS.map((known) => `-- mig:${known}`).join(', ')}.`)
+    }
+  })
+
+  if (upStart < 0) throw new InvalidMigrationError(file, undefined, 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.')
+  const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
+  if (!up) throw new InvalidMigrationError(file, upStart, 'the "-- mig:up" section holds no SQL.')
+  const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
+  return { up, down, transaction }
+}
+
+function sectionOf(lines: readonly string[], start: number, end: number): SqlStep | undefined {
+  const body = lines.slice(start, end)
+  const hasSql = body.some((line) => line.trim() !== '' && !line.trim().startsWith('--'))
+  return hasSql ? { kind: 'sql', sql: body.join('\n'), line: start + 1 } : undefined
+}

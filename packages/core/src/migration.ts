@@ -1,0 +1,60 @@
+/** How a migration is named in results, events and errors. */
+export interface MigrationInfo {
+  /** The leading digits of the file name, as an integer. */
+  readonly version: number
+  /** The rest of the file name, without extension: `create_users`. */
+  readonly name: string
+  /** The file name (`0001_create_users.sql`), or `<version>_<name>` for a migration given in code. */
+  readonly file: string
+}
+
+/** A migration as a source lists it: identity and checksum now, content on demand. */
+export interface Migration extends MigrationInfo {
+  /** `sha256:<hex>` of the normalised file (BOM removed, CRLF turned into LF). */
+  readonly checksum: string
+  /** Parses or imports the migration. Throws {@link InvalidMigrationError} when it cannot be used. */
+  load(): Promise<MigrationScripts>
+}
+
+/** Something that lists migrations: a folder, a bundled list, or your own. */
+export interface MigrationSource {
+  /**
+   * Every migration, in any order. Throws {@link InvalidFilenameError} or
+   * {@link DuplicateVersionError} before anything runs.
+   */
+  list(): Promise<Migration[]>
+}
+
+export interface MigrationScripts {
+  readonly up: MigrationStep
+  /** Absent when the migration is irreversible. */
+  readonly down: MigrationStep | undefined
+  /** `false` when the file says `-- mig:no-transaction`. */
+  readonly transaction: boolean
+}
+
+export type MigrationStep = SqlStep | CodeStep
+
+export interface SqlStep {
+  readonly kind: 'sql'
+  readonly sql: string
+  /** 1-based line of the file on which `sql` starts, to turn error offsets into file lines. */
+  readonly line: number
+}
+
+export interface CodeStep {
+  readonly kind: 'code'
+  readonly run: MigrationFunction
+}
+
+export type MigrationFunction = (context: MigrationContext) => unknown | Promise<unknown>
+
+/** What a code migration gets: SQL on the migration's own connection and transaction. */
+export interface MigrationContext {
+  /** The driver's dialect: `sqlite`, `postgres`. */
+  readonly dialect: string
+  /** Runs a script of one or more statements, without parameters. */
+  run(sql: string): Promise<void>
+  /** Runs one parameterised statement and returns its rows. */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
+}
