@@ -1,0 +1,18 @@
+import type { TransactionMode } from '@mig/core'
+import { splitSqliteStatements } from './sqlite-statement-splitter.js'
+
+const IGNORED_IN_TRANSACTION = /^PRAGMA\s+(?:["`[]?\w+["`\]]?\s*\.\s*)?["`[]?(foreign_keys|journal_mode)\b/i
+
+/** SQLite silently ignores these PRAGMAs inside a transaction (journal_mode may even fail there). */
+export function inspectSqliteScript(sql: string, mode: TransactionMode): string[] {
+  if (mode === 'no-transaction') return []
+  return splitSqliteStatements(sql).flatMap((statement) => {
+    const pragma = IGNORED_IN_TRANSACTION.exec(statement.text)?.[1]?.toLowerCase()
+    if (!pragma) return []
+    return [
+      `PRAGMA ${pragma} has no effect inside a transaction, and this migration runs in one. ` +
+        'Move it to a migration that starts with "-- mig:no-transaction"' +
+        (pragma === 'foreign_keys' ? ', or set it for every connection with sqliteDriver({ pragmas: { foreign_keys: "ON" } }).' : '.'),
+    ]
+  })
+}

@@ -1,0 +1,152 @@
+import type { SqlStatement } from '@mig/core'
+
+type Token = 'semicolon' | 'space' | 'other' | 'explain' | 'create' | 'temp' | 'trigger' | 'end'
+
+/**
+ * Where a statement ends, by the rule SQLite itself uses to decide whether input is complete:
+ * at a semicolon outside strings, identifiers and comments, except inside the body of
+ * `CREATE TRIGGER ... BEGIN ... END`, which ends at `END ;`.
+ *
+ * States: start → (normal | explain | create); create → trigger on TRIGGER; a trigger body
+ * moves trigger → semicolon → end, and only `END ;` closes it.
+ */
+type State = 'start' | 'normal' | 'explain' | 'create' | 'trigger' | 'trigger-semicolon' | 'trigger-end'
+
+const TRANSITIONS: Record<State, Record<Token, State | 'complete'>> = {
+  start: {
+    semicolon: 'start',
+    space: 'start',
+    other: 'normal',
+    explain: 'explain',
+    create: 'create',
+    temp: 'normal',
+    trigger: 'normal',
+    end: 'normal',
+  },
+  normal: {
+    semicolon: 'complete',
+    space: 'normal',
+    other: 'normal',
+    explain: 'normal',
+    create: 'normal',
+    temp: 'normal',
+    trigger: 'normal',
+    end: 'normal',
+  },
+  explain: {
+    semicolon: 'complete',
+    space: 'explain',
+    other: 'explain',
+    explain: 'normal',
+    create: 'create',
+    temp: 'normal',
+    trigger: 'normal',
+    end: 'normal',
+  },
+  create: {
+    semicolon: 'complete',
+    space: 'create',
+    other: 'normal',
+    explain: 'normal',
+    create: 'normal',
+    temp: 'create',
+    trigger: 'trigger',
+    end: 'normal',
+  },
+  trigger: {
+    semicolon: 'trigger-semicolon',
+    space: 'trigger',
+    other: 'trigger',
+    explain: 'trigger',
+    create: 'trigger',
+    temp: 'trigger',
+    trigger: 'trigger',
+    end: 'trigger',
+  },
+  'trigger-semicolon': {
+    semicolon: 'trigger-semicolon',
+    space: 'trigger-semicolon',
+    other: 'trigger',
+    explain: 'trigger',
+    create: 'trigger',
+    temp: 'trigger',
+    trigger: 'trigger',
+    end: 'trigger-end',
+  },
+  'trigger-end': {
+    semicolon: 'complete',
+    space: 'trigger-end',
+    other: 'trigger',
+    explain: 'trigger',
+    create: 'trigger',
+    temp: 'trigger',
+    trigger: 'trigger',
+    end: 'trigger',
+  },
+}
+
+const KEYWORDS: Record<string, Token> = {
+  explain: 'explain',
+  create: 'create',
+  temp: 'temp',
+  temporary: 'temp',
+  trigger: 'trigger',
+  end: 'end',
+}
+
+/** Splits a SQLite script into statements; each starts at its first token, comments before it dropped. */
+export function splitSqliteStatements(sql: string): SqlStatement[] {
+  const statements: SqlStatement[] = []
+  let state: State = 'start'
+  let start = -1
+  let index = 0
+  while (index < sql.length) {
+    const [token, next] = readToken(sql, index)
+    if (token !== 'space' && token !== 'semicolon' && start < 0) start = index
+    const target: State | 'complete' = TRANSITIONS[state][token]
+    if (target === 'complete') {
+      statements.push({ text: sql.slice(start, next), offset: start })
+      state = 'start'
+      start = -1
+    } else {
+      state = target
+    }
+    index = next
+  }
+  if (start >= 0) statements.push({ text: sql.slice(start).trimEnd(), offset: start })
+  return statements
+}
+
+function readToken(sql: string, index: number): [Token, number] {
+  const char = sql[index] as string
+  if (char === ';') return ['semicolon', index + 1]
+  if (/\s/.test(char)) return ['space', index + 1]
+  if (char === '-' && sql[index + 1] === '-') return ['space', endOf(sql, '\n', index + 2)]
+  if (char === '/' && sql[index + 1] === '*') return ['space', endOf(sql, '*/', index + 2)]
+  if (char === "'" || char === '"' || char === '`') return ['other', endOfQuoted(sql, char, index + 1)]
+  if (char === '[') return ['other', endOf(sql, ']', index + 1)]
+  if (/[A-Za-z_]/.test(char)) {
+    let end = index + 1
+    while (end < sql.length && /[A-Za-z0-9_$]/.test(sql[end] as string)) end++
+    return [KEYWORDS[sql.slice(index, end).toLowerCase()] ?? 'other', end]
+  }
+  return ['other', index + 1]
+}
+
+/** Index just past `terminator`, or the end of the text when it never comes. */
+function endOf(sql: string, terminator: string, from: number): number {
+  const found = sql.indexOf(terminator, from)
+  return found < 0 ? sql.length : found + terminator.length
+}
+
+/** Quotes escape themselves by doubling: 'it''s'. */
+function endOfQuoted(sql: string, quote: string, from: number): number {
+  let index = from
+  while (index < sql.length) {
+    if (sql[index] === quote) {
+      if (sql[index + 1] !== quote) return index + 1
+      index += 2
+    } else index++
+  }
+  return sql.length
+}
