@@ -386,7 +386,16 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
         const running = new Promise<void>((resolve) => {
           started = resolve
         })
-        const slow = fromList([{ version: 1, name: 'slow', up: async () => (started(), held) }])
+        const slow = fromList([
+          {
+            version: 1,
+            name: 'slow',
+            up: async () => {
+              started()
+              await held
+            },
+          },
+        ])
         const holder = migrator(slow).up()
         await running
         const waits: MigratorEvent[] = []

@@ -1,0 +1,168 @@
+import { execFile, spawnSync } from 'node:child_process'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { hostname, tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { DatabaseError, InvalidOptionsError, LockTimeoutError, Migrator, fromDirectory, fromList } from '@mig/core'
+import { sqliteDriver } from '@mig/sqlite'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const run = promisify(execFile)
+const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
+
+let folder: string
+let filename: string
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mig-sqlite-driver-'))
+  filename = join(folder, 'app.db')
+})
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true })
+})
+
+function inspect<T>(sql: string): T {
+  const database = new Database(filename)
+  try {
+    return database.prepare(sql).get() as T
+  } finally {
+    database.close()
+  }
+}
+
+describe('the SQLite lock across processes', () => {
+  it('four processes running up at once apply each migration exactly once', async () => {
+    const migrations = join(folder, 'migrations')
+    await rm(migrations, { recursive: true, force: true })
+    await import('node:fs/promises').then(({ mkdir }) => mkdir(migrations))
+    for (let version = 1; version <= 15; version++) {
+      await writeFile(
+        join(migrations, `${String(version).padStart(4, '0')}_t${version}.sql`),
+        `-- mig:up\nCREATE TABLE t${version} (id INTEGER);\nINSERT INTO t${version} VALUES (${version});\n-- mig:down\nDROP TABLE t${version};\n`,
+      )
+    }
+    const results = await Promise.all(Array.from({ length: 4 }, () => run(process.execPath, [child, filename, migrations])))
+    const applied = results.flatMap((result) => JSON.parse(result.stdout) as number[]).sort((a, b) => a - b)
+    expect(applied).toEqual(Array.from({ length: 15 }, (_, index) => index + 1))
+    expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations').n).toBe(15)
+  })
+
+  it('takes over a lock left by a process on this machine that has died', async () => {
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
+    const database = new Database(filename)
+    database.exec(
+      'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
+    )
+    database.prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)').run('crashed-run', dead, hostname(), new Date().toISOString())
+    database.close()
+    const result = await new Migrator({
+      driver: sqliteDriver({ filename }),
+      source: fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }]),
+      lockTimeoutMs: 2000,
+    }).up()
+    expect(result.migrations).toHaveLength(1)
+    expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations_lock').n).toBe(0)
+  })
+
+  it('waits for a lock held from another machine and names the holder when it gives up', async () => {
+    const database = new Database(filename)
+    database.exec(
+      'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
+    )
+    database.prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)').run('elsewhere', 4242, 'build-agent-7', new Date().toISOString())
+    database.close()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source: fromList([]), lockTimeoutMs: 200 })
+    const error = await migrator.up().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(LockTimeoutError)
+    expect((error as Error).message).toMatch(/pid 4242 on build-agent-7/)
+  })
+})
+
+describe('PRAGMAs', () => {
+  // better-sqlite3 turns foreign keys on for every connection, so turning them off (as a table
+  // rebuild needs) is what shows whether a PRAGMA took effect.
+  const tables = 'CREATE TABLE parent (id INTEGER PRIMARY KEY);\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));'
+  const orphan = { version: 2, name: 'orphan', up: 'INSERT INTO child (id, parent_id) VALUES (1, 999)' }
+  const orphans = () => inspect<{ n: number }>('SELECT COUNT(*) AS n FROM child').n
+
+  it('take effect for the run when written in a no-transaction migration', async () => {
+    const source = fromList([
+      { version: 1, name: 'fk', transaction: false, up: `PRAGMA foreign_keys = OFF;\nPRAGMA journal_mode = WAL;\n${tables}` },
+      orphan,
+    ])
+    await new Migrator({ driver: sqliteDriver({ filename }), source }).up()
+    expect(orphans()).toBe(1)
+    expect(inspect<{ journal_mode: string }>('PRAGMA journal_mode').journal_mode).toBe('wal')
+  })
+
+  it('are reported, not silently dropped, inside a transactional migration', async () => {
+    const source = fromList([{ version: 1, name: 'fk', up: `PRAGMA foreign_keys = OFF;\n${tables}` }, orphan])
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    const warnings: string[] = []
+    migrator.on('warning', (event) => warnings.push(event.message))
+    await expect(migrator.up()).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    expect(warnings).toHaveLength(1)
+    expect(warnings[0]).toMatch(/PRAGMA foreign_keys has no effect inside a transaction.*-- mig:no-transaction/)
+  })
+
+  it('set for every connection through the driver options', async () => {
+    const source = fromList([{ version: 1, name: 'tables', up: tables }, orphan])
+    await new Migrator({ driver: sqliteDriver({ filename, pragmas: { foreign_keys: false } }), source }).up()
+    expect(orphans()).toBe(1)
+    expect(() => sqliteDriver({ filename, pragmas: { 'foreign_keys = OFF; DROP TABLE x; --': 1 } })).toThrow(InvalidOptionsError)
+    expect(() => sqliteDriver({ filename, pragmas: { journal_mode: 'WAL; DROP TABLE x' } })).toThrow(InvalidOptionsError)
+  })
+})
+
+describe('connections', () => {
+  const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)', down: 'DROP TABLE a' }])
+
+  it('leaves an application database open and usable', async () => {
+    const database = new Database(filename)
+    const migrator = new Migrator({ driver: sqliteDriver({ database }), source })
+    await migrator.up()
+    expect(await migrator.hasPending()).toBe(false)
+    expect(database.open).toBe(true)
+    expect(database.prepare('SELECT COUNT(*) AS n FROM a').get()).toEqual({ n: 0 })
+    database.close()
+  })
+
+  it('keeps an in-memory database for the life of the driver', async () => {
+    const migrator = new Migrator({ driver: sqliteDriver({ filename: ':memory:' }), source })
+    await migrator.up()
+    expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied'])
+    await migrator.down()
+    expect((await migrator.status()).map((entry) => entry.state)).toEqual(['pending'])
+  })
+
+  it('refuses options it cannot use', () => {
+    expect(() => sqliteDriver({} as never)).toThrow(InvalidOptionsError)
+    expect(() => sqliteDriver({ filename, busyTimeoutMs: -1 })).toThrow(InvalidOptionsError)
+  })
+
+  it('names the file it cannot open', async () => {
+    const missing = join(folder, 'no-such-folder', 'app.db')
+    const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source })
+      .status()
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(DatabaseError)
+    expect((error as Error).message).toContain(missing)
+  })
+
+  it('runs code migrations written as ES modules and CommonJS from a folder', async () => {
+    const migrations = join(folder, 'code')
+    await import('node:fs/promises').then(({ mkdir }) => mkdir(migrations))
+    await writeFile(join(migrations, '0001_esm.mjs'), "export async function up({ run }) { await run('CREATE TABLE esm (id INTEGER)') }\n")
+    await writeFile(
+      join(migrations, '0002_cjs.cjs'),
+      "exports.transaction = false\nexports.up = ({ run }) => run('CREATE TABLE cjs (id INTEGER)')\nexports.down = ({ run }) => run('DROP TABLE cjs')\n",
+    )
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source: fromDirectory(migrations) })
+    await migrator.up()
+    expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name IN ('esm', 'cjs')").n).toBe(2)
+    await migrator.down()
+    expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'cjs'").n).toBe(0)
+  })
+})
