@@ -1,7 +1,11 @@
 import type { LockHolder } from './driver.js'
+import { describeHolder } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 
-/** Everything a run reports, in the order it happens. The library itself prints nothing. */
+/**
+ * Everything a run reports, in the order it happens. The library itself prints nothing.
+ * `lock-waiting` comes when the wait starts and then every few seconds while it lasts.
+ */
 export type MigratorEvent =
   | { readonly type: 'lock-waiting'; readonly holder: LockHolder | undefined; readonly waitedMs: number }
   | { readonly type: 'lock-acquired'; readonly waitedMs: number }
@@ -32,7 +36,7 @@ export interface Logger {
 export function logEvent(logger: Logger, event: MigratorEvent): void {
   switch (event.type) {
     case 'lock-waiting':
-      logger.info?.(`waiting for the migration lock${event.holder?.pid ? ` held by pid ${event.holder.pid}` : ''}`)
+      logger.info?.(`waiting for the migration lock (${event.holder ? describeHolder(event.holder) : 'holder unknown'})`)
       return
     case 'lock-acquired':
       logger.debug?.(`migration lock acquired after ${event.waitedMs} ms`)
@@ -59,7 +63,7 @@ export function logEvent(logger: Logger, event: MigratorEvent): void {
       logger.info?.(`marked ${event.migration.file} as ${event.resolution}`)
       return
     case 'failed':
-      logger.error?.(`${event.direction === 'up' ? 'applying' : 'reverting'} ${event.migration.file} failed: ${event.error.message}`)
+      logger.error?.(event.error.message)
       return
     case 'warning':
       logger.warn?.(event.migration ? `${event.migration.file}: ${event.message}` : event.message)

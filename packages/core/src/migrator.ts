@@ -99,6 +99,8 @@ interface Session {
   readonly store: HistoryStore
 }
 
+const LOCK_WAIT_REPORT_INTERVAL_MS = 5000
+
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
 /**
@@ -341,10 +343,15 @@ export class Migrator {
     const connection = await this.driver.connect()
     try {
       const waitStarted = Date.now()
+      let lastReport = Number.NEGATIVE_INFINITY
       await connection.acquireLock(this.table, {
         timeoutMs: this.lockTimeoutMs,
         signal,
-        onWait: (holder) => this.emit({ type: 'lock-waiting', holder, waitedMs: Date.now() - waitStarted }),
+        onWait: (holder) => {
+          if (Date.now() - lastReport < LOCK_WAIT_REPORT_INTERVAL_MS) return
+          lastReport = Date.now()
+          this.emit({ type: 'lock-waiting', holder, waitedMs: lastReport - waitStarted })
+        },
       })
       this.emit({ type: 'lock-acquired', waitedMs: Date.now() - waitStarted })
       try {

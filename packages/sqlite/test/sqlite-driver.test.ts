@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { DatabaseError, InvalidOptionsError, LockTimeoutError, Migrator, fromDirectory, fromList } from '@mig/core'
+import { DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -55,7 +55,9 @@ describe('the SQLite lock across processes', () => {
     database.exec(
       'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
     )
-    database.prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)').run('crashed-run', dead, hostname(), new Date().toISOString())
+    database
+      .prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)')
+      .run('crashed-run', dead, hostname(), new Date().toISOString())
     database.close()
     const result = await new Migrator({
       driver: sqliteDriver({ filename }),
@@ -71,7 +73,9 @@ describe('the SQLite lock across processes', () => {
     database.exec(
       'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
     )
-    database.prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)').run('elsewhere', 4242, 'build-agent-7', new Date().toISOString())
+    database
+      .prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)')
+      .run('elsewhere', 4242, 'build-agent-7', new Date().toISOString())
     database.close()
     const migrator = new Migrator({ driver: sqliteDriver({ filename }), source: fromList([]), lockTimeoutMs: 200 })
     const error = await migrator.up().catch((caught: unknown) => caught)
@@ -83,7 +87,8 @@ describe('the SQLite lock across processes', () => {
 describe('PRAGMAs', () => {
   // better-sqlite3 turns foreign keys on for every connection, so turning them off (as a table
   // rebuild needs) is what shows whether a PRAGMA took effect.
-  const tables = 'CREATE TABLE parent (id INTEGER PRIMARY KEY);\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));'
+  const tables =
+    'CREATE TABLE parent (id INTEGER PRIMARY KEY);\nCREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id));'
   const orphan = { version: 2, name: 'orphan', up: 'INSERT INTO child (id, parent_id) VALUES (1, 999)' }
   const orphans = () => inspect<{ n: number }>('SELECT COUNT(*) AS n FROM child').n
 
@@ -144,9 +149,7 @@ describe('connections', () => {
 
   it('names the file it cannot open', async () => {
     const missing = join(folder, 'no-such-folder', 'app.db')
-    const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source })
-      .status()
-      .catch((caught: unknown) => caught)
+    const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).status().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as Error).message).toContain(missing)
   })

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { splitSqliteStatements } from '@mig/sqlite'
 import { describe, expect, it } from 'vitest'
 

@@ -1,0 +1,29 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { MigError, parseMigrationFile } from '@mig/core'
+import { describe, expect, it } from 'vitest'
+
+const folder = new URL('./parser/', import.meta.url)
+const cases = readdirSync(folder).filter((file) => file.endsWith('.sql'))
+
+function parseOrError(file: string, text: string): unknown {
+  try {
+    return JSON.parse(JSON.stringify(parseMigrationFile(file, text)))
+  } catch (error) {
+    if (!(error instanceof MigError)) throw error
+    return { error: error.code, message: error.message }
+  }
+}
+
+describe('the migration file parser, against golden files', () => {
+  it.each(cases)('%s', (file) => {
+    const text = readFileSync(new URL(file, folder), 'utf8')
+    const expected = JSON.parse(readFileSync(new URL(file.replace(/\.sql$/, '.golden.json'), folder), 'utf8'))
+    expect(parseOrError(file, text)).toEqual(expected)
+  })
+
+  it('covers both well-formed files and every kind of error', () => {
+    const outcomes = cases.map((file) => parseOrError(file, readFileSync(new URL(file, folder), 'utf8')) as { error?: string })
+    expect(outcomes.filter((outcome) => outcome.error).length).toBeGreaterThanOrEqual(8)
+    expect(outcomes.filter((outcome) => !outcome.error).length).toBeGreaterThanOrEqual(5)
+  })
+})

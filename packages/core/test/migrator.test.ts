@@ -1,0 +1,261 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  AbortedError,
+  ChecksumMismatchError,
+  DatabaseError,
+  type Driver,
+  describeHolder,
+  fromDirectory,
+  fromList,
+  InvalidOptionsError,
+  LockTimeoutError,
+  MigrationFailedError,
+  Migrator,
+  MissingMigrationError,
+  OutOfOrderMigrationError,
+  PartialMigrationError,
+  UnknownVersionError,
+} from '@mig/core'
+import { sqliteDriver } from '@mig/sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const table = (version: number, name = `t${version}`) => ({
+  version,
+  name,
+  up: `CREATE TABLE ${name} (id INTEGER)`,
+  down: `DROP TABLE ${name}`,
+})
+
+let folder: string
+let driver: Driver
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mig-migrator-'))
+  driver = sqliteDriver({ filename: join(folder, 'app.db') })
+})
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true })
+})
+
+describe('options are checked before anything is touched', () => {
+  it('refuses a migrator without a driver or a source, or with options the driver cannot honour', () => {
+    expect(() => new Migrator(undefined as never)).toThrow(/needs a driver/)
+    expect(() => new Migrator({ driver } as never)).toThrow(/needs a source/)
+    expect(() => new Migrator({ driver, source: fromList([]), schema: 'app' })).toThrow(/no schemas/)
+    expect(() => new Migrator({ driver, source: fromList([]), lockTimeoutMs: -1 })).toThrow(InvalidOptionsError)
+    expect(() => new Migrator({ driver, source: fromList([]), schema: '1bad' } as never)).toThrow(InvalidOptionsError)
+  })
+
+  it.each([
+    ['up with both to and step', (migrator: Migrator) => migrator.up({ to: 1, step: 1 })],
+    ['up to a version that is not a positive integer', (migrator: Migrator) => migrator.up({ to: -3 })],
+    ['up with a step of zero', (migrator: Migrator) => migrator.up({ step: 0 })],
+    ['down with both to and all', (migrator: Migrator) => migrator.down({ to: 0, all: true })],
+    ['down to a negative version', (migrator: Migrator) => migrator.down({ to: -1 })],
+    ['down with a fractional step', (migrator: Migrator) => migrator.down({ step: 1.5 })],
+    ['a plan with bad options', (migrator: Migrator) => migrator.plan({ direction: 'down', step: -1 })],
+    ['baseline without a version', (migrator: Migrator) => migrator.baseline({} as never)],
+    ['repair without a resolution', (migrator: Migrator) => migrator.repair({ version: 1 } as never)],
+  ])('refuses %s', async (_, call) => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]) })
+    await expect(call(migrator)).rejects.toThrow(InvalidOptionsError)
+  })
+
+  it('names a target version that no migration has', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1), table(2)]) })
+    await expect(migrator.up({ to: 7 })).rejects.toThrow(UnknownVersionError)
+    await expect(migrator.baseline({ to: 7 })).rejects.toThrow(UnknownVersionError)
+    await migrator.up()
+    await expect(migrator.down({ to: 9 })).rejects.toThrow(/No migration has version 9/)
+    await expect(migrator.repair({ version: 1, resolution: 'applied' })).rejects.toThrow(/not marked as failed/)
+  })
+})
+
+describe('plans', () => {
+  it('show what down would revert, newest first, with the SQL', async () => {
+    const migrator = new Migrator({
+      driver,
+      source: fromList([table(1), table(2), { version: 3, name: 'code', up: () => {}, down: () => {} }]),
+    })
+    await migrator.up()
+    const plan = await migrator.plan({ direction: 'down', to: 1 })
+    expect(plan.map((entry) => [entry.version, entry.direction, entry.sql])).toEqual([
+      [3, 'down', undefined],
+      [2, 'down', 'DROP TABLE t2'],
+    ])
+  })
+})
+
+describe('cancelling', () => {
+  it('does nothing when the signal is already aborted', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]) })
+    await expect(migrator.up({ signal: AbortSignal.abort() })).rejects.toThrow()
+    expect(await migrator.hasPending()).toBe(true)
+  })
+
+  it('stops between migrations, keeps what was applied and releases the lock', async () => {
+    const controller = new AbortController()
+    const source = fromList([table(1), { version: 2, name: 'stop_after_me', up: () => controller.abort() }, table(3)])
+    const migrator = new Migrator({ driver, source })
+    const error = await migrator.up({ signal: controller.signal }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as Error).message).toMatch(/1_t1, 2_stop_after_me/)
+    expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied', 'applied', 'pending'])
+    await expect(new Migrator({ driver, source, lockTimeoutMs: 0 }).up()).resolves.toMatchObject({ migrations: [{ version: 3 }] })
+  })
+})
+
+describe('failures', () => {
+  it('name the file and line when a rollback fails', async () => {
+    const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)', down: 'DROP TABLE a;\nDROP TABLE not_there;' }])
+    const migrator = new Migrator({ driver, source })
+    await migrator.up()
+    const error = await migrator.down().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(MigrationFailedError)
+    expect((error as Error).message).toMatch(/^Rollback of 1_a:2:1 failed: no such table: not_there/)
+    expect((error as Error).message).toMatch(/Nothing else was reverted/)
+    expect((await migrator.status())[0]?.state).toBe('applied')
+  })
+
+  it('record a code migration that fails outside a transaction as failed', async () => {
+    const source = fromList([
+      {
+        version: 1,
+        name: 'code',
+        transaction: false,
+        up: () => {
+          throw new Error('half done')
+        },
+      },
+    ])
+    const migrator = new Migrator({ driver, source })
+    const error = await migrator.up().catch((caught: unknown) => caught)
+    expect((error as Error).message).toMatch(/half done[\s\S]*outside a transaction/)
+    const [entry] = await migrator.status()
+    expect(entry).toMatchObject({ state: 'failed', error: 'failed: half done' })
+    await expect(migrator.up()).rejects.toThrow(PartialMigrationError)
+  })
+
+  it('pass a typed error from a code migration through unchanged', async () => {
+    const typed = new InvalidOptionsError('a code migration refused its input')
+    const migrator = new Migrator({ driver, source: fromList([{ version: 1, name: 'typed', up: () => Promise.reject(typed) }]) })
+    await expect(migrator.up()).rejects.toBe(typed)
+  })
+})
+
+describe('logging', () => {
+  it('gives a logger one line per event and prints nothing without one', async () => {
+    const lines: string[] = []
+    const record = (level: string) => (message: string) => lines.push(`${level} ${message}`)
+    const logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') }
+    const source = fromList([table(1), { version: 2, name: 'broken', up: 'INSERT INTO nowhere VALUES (1)' }])
+    const migrator = new Migrator({ driver, source, logger })
+    await migrator.up().catch(() => {})
+    await migrator.down()
+    await migrator.baseline({ to: 1 }).catch(() => {})
+    expect(lines).toEqual([
+      expect.stringMatching(/^debug migration lock acquired after \d+ ms$/),
+      'info applying 1_t1',
+      expect.stringMatching(/^info applied 1_t1 in \d+ ms$/),
+      'info applying 2_broken',
+      expect.stringMatching(/^error Migration 2_broken:1:1 failed: no such table: nowhere/),
+      'debug migration lock released',
+      expect.stringMatching(/^debug migration lock acquired after \d+ ms$/),
+      'info reverting 1_t1',
+      expect.stringMatching(/^info reverted 1_t1 in \d+ ms$/),
+      'debug migration lock released',
+      expect.stringMatching(/^debug migration lock acquired after \d+ ms$/),
+      'info baselined 1_t1',
+      'debug migration lock released',
+    ])
+  })
+
+  it('reports waiting, warnings and repairs', async () => {
+    const lines: string[] = []
+    const logger = { info: (line: string) => lines.push(line), warn: (line: string) => lines.push(line) }
+    const source = fromList([
+      { version: 1, name: 'partial', transaction: false, up: 'PRAGMA foreign_keys = OFF; INSERT INTO nowhere VALUES (1)' },
+    ])
+    await new Migrator({ driver, source }).up().catch(() => {})
+    await new Migrator({ driver, source, logger }).repair({ version: 1, resolution: 'applied' })
+    const inTransaction = fromList([{ version: 1, name: 'partial', up: 'PRAGMA foreign_keys = OFF; INSERT INTO nowhere VALUES (1)' }])
+    await new Migrator({ driver: sqliteDriver({ filename: ':memory:' }), source: inTransaction, logger }).up().catch(() => {})
+    const held = await driver.connect()
+    // The runs above created the lock table; this row pretends another machine holds the lock.
+    await held.query('INSERT INTO mig_migrations_lock (id, owner, pid, host, acquired_at) VALUES (1, ?, 4242, ?, ?)', [
+      'other',
+      'ci-runner',
+      '2026-11-23T10:00:00.000Z',
+    ])
+    await held.close()
+    await new Migrator({ driver, source, logger, lockTimeoutMs: 50 }).up().catch(() => {})
+    expect(lines).toEqual([
+      'marked 1_partial as applied',
+      expect.stringMatching(/^1_partial: PRAGMA foreign_keys has no effect/),
+      'applying 1_partial',
+      'waiting for the migration lock (held by pid 4242 on ci-runner since 2026-11-23T10:00:00.000Z)',
+    ])
+  })
+})
+
+describe('error messages', () => {
+  const migrations = [
+    { version: 1, name: 'a', file: '0001_a.sql' },
+    { version: 2, name: 'b', file: '0002_b.sql' },
+  ]
+
+  it('list every migration concerned', () => {
+    expect(new ChecksumMismatchError(migrations).message).toMatch(
+      /^Applied migrations changed since they were applied: 0001_a\.sql, 0002_b\.sql/,
+    )
+    expect(new MissingMigrationError(migrations).message).toMatch(/were applied, but the files are gone. Restore them/)
+    expect(new OutOfOrderMigrationError(migrations, { version: 3, name: 'c', file: '0003_c.sql' }).message).toMatch(
+      /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3/,
+    )
+    expect(new PartialMigrationError(migrations, []).message).toMatch(
+      /failed part-way outside a transaction\. The database may hold part of them/,
+    )
+  })
+
+  it('describe a lock holder with what is known', () => {
+    expect(describeHolder({})).toBe('holder unknown')
+    expect(
+      describeHolder({ pid: 7, host: 'db-1', applicationName: 'mig', clientAddress: '10.0.0.9', since: new Date('2026-11-23T10:00:00Z') }),
+    ).toBe('held by pid 7 on db-1 application "mig" from 10.0.0.9 since 2026-11-23T10:00:00.000Z')
+    expect(new LockTimeoutError(30_000, undefined).message).toMatch(/^Another migration run held the lock for 30s\. Wait/)
+  })
+
+  it('carry the database detail and hint into a failed migration', () => {
+    const cause = new DatabaseError('column "x" does not exist', {
+      sqlState: '42703',
+      detail: 'in table a',
+      hint: 'Perhaps you meant "y".',
+    })
+    const error = new MigrationFailedError(
+      migrations[0] as never,
+      'up',
+      { line: 3, column: 8 },
+      migrations.slice(1),
+      true,
+      'SELECT x',
+      cause,
+    )
+    expect(error.message).toMatch(
+      /^Migration 0001_a\.sql:3:8 failed: column "x" does not exist\. Detail: in table a\. Hint: Perhaps you meant "y"\./,
+    )
+    expect(error.message).toMatch(/This run applied 0002_b\.sql before it; it stays applied\./)
+    expect(error.cause).toBe(cause)
+  })
+})
+
+describe('TypeScript and missing-file edge cases', () => {
+  it('lists a migration as missing in status when only history knows it', async () => {
+    await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nCREATE TABLE a (id INTEGER);\n')
+    await new Migrator({ driver, source: fromDirectory(folder) }).up()
+    const status = await new Migrator({ driver, source: fromList([]) }).status()
+    expect(status).toEqual([expect.objectContaining({ version: 1, name: 'a', file: '1_a', fileFound: false, checksumMatches: undefined })])
+  })
+})

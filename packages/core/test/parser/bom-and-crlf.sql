@@ -1,0 +1,4 @@
+﻿-- mig:up
+CREATE TABLE a (id INTEGER);
+-- mig:down
+DROP TABLE a;

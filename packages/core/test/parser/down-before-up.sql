@@ -1,0 +1,4 @@
+-- mig:down
+DROP TABLE a;
+-- mig:up
+CREATE TABLE a (id INTEGER);

@@ -1,0 +1,4 @@
+-- mig:no-transaction
+-- mig:no-transaction
+-- mig:up
+SELECT 1;

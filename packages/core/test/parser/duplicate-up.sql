@@ -1,0 +1,4 @@
+-- mig:up
+SELECT 1;
+-- mig:up
+SELECT 2;

@@ -1,0 +1,5 @@
+-- mig:up
+-- only a comment
+
+-- mig:down
+SELECT 1;

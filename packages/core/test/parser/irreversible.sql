@@ -1,0 +1,2 @@
+-- mig:up
+CREATE TABLE a (id INTEGER);

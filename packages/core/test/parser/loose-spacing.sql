@@ -1,0 +1,4 @@
+--mig:up
+SELECT 1;
+  --   mig:down  
+SELECT 2;

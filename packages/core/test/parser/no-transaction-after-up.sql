@@ -1,0 +1,3 @@
+-- mig:up
+-- mig:no-transaction
+SELECT 1;

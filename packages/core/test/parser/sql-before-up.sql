@@ -1,0 +1,3 @@
+CREATE TABLE a (id INTEGER);
+-- mig:up
+SELECT 1;

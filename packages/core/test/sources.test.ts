@@ -1,0 +1,138 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  checksumOf,
+  DuplicateVersionError,
+  fromDirectory,
+  fromList,
+  InvalidFilenameError,
+  InvalidMigrationError,
+  InvalidOptionsError,
+  Migrator,
+  parseMigrationFilename,
+} from '@mig/core'
+import { sqliteDriver } from '@mig/sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+let folder: string
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mig-sources-'))
+})
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true })
+})
+
+const files = async (entries: Record<string, string>) => {
+  for (const [file, content] of Object.entries(entries)) await writeFile(join(folder, file), content)
+}
+
+describe('file names', () => {
+  it('take the version from the leading digits, compared as integers', () => {
+    expect(parseMigrationFilename('0001_create_users.sql')).toEqual({ version: 1, name: 'create_users', kind: 'sql' })
+    expect(parseMigrationFilename('20261123120000_add_index.ts')).toEqual({ version: 20261123120000, name: 'add_index', kind: 'code' })
+    expect(parseMigrationFilename('10_later.sql').version).toBeGreaterThan(parseMigrationFilename('9_earlier.sql').version)
+  })
+
+  it.each([
+    ['create_users.sql', /does not start with a version/],
+    ['0001-create_users.sql', /does not start with a version/],
+    ['0001_.sql', /does not start with a version/],
+    ['0001_bad name.sql', /does not start with a version/],
+    ['0000_zero.sql', /version 0 is reserved/],
+    ['99999999999999999999_huge.sql', /too large/],
+  ])('refuse %s', (file, reason) => {
+    expect(() => parseMigrationFilename(file)).toThrow(InvalidFilenameError)
+    expect(() => parseMigrationFilename(file)).toThrow(reason)
+  })
+})
+
+describe('checksums', () => {
+  it('are sha256 of the text with the BOM removed and CRLF turned into LF', () => {
+    const text = '-- mig:up\nCREATE TABLE a (id INTEGER);\n'
+    // sha256sum of the same bytes, computed outside Node.
+    expect(checksumOf(text)).toBe('sha256:f7db281da8ac5c56400a6ae447238b16bc7ff030a4e7eec7b4ddd6e4f9dcd526')
+    expect(checksumOf(`\ufeff${text.replace(/\n/g, '\r\n')}`)).toBe(checksumOf(text))
+    expect(checksumOf(text.replace('a (', 'b ('))).not.toBe(checksumOf(text))
+  })
+})
+
+describe('fromDirectory', () => {
+  it('lists SQL and code migrations and ignores other files', async () => {
+    await files({
+      '0001_a.sql': '-- mig:up\nSELECT 1;\n',
+      '0002_b.mjs': 'export const up = () => {}\n',
+      'README.md': '# notes',
+      'helpers.js': 'export const shared = 1\n',
+      'types.d.ts': 'export {}\n',
+    })
+    await mkdir(join(folder, '0003_folder.sql'))
+    const migrations = await fromDirectory(folder).list()
+    expect(migrations.map((migration) => migration.file).sort()).toEqual(['0001_a.sql', '0002_b.mjs'])
+  })
+
+  it('refuses a SQL file whose name does not parse, before anything runs', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nSELECT 1;\n', 'add_users.sql': '-- mig:up\nSELECT 1;\n' })
+    await expect(fromDirectory(folder).list()).rejects.toThrow(InvalidFilenameError)
+  })
+
+  it('refuses two migrations with one version, naming both', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nSELECT 1;\n', '1_b.sql': '-- mig:up\nSELECT 2;\n' })
+    const migrator = new Migrator({ driver: sqliteDriver({ filename: ':memory:' }), source: fromDirectory(folder) })
+    const error = await migrator.up().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(DuplicateVersionError)
+    expect((error as Error).message).toMatch(/0001_a\.sql, 1_b\.sql/)
+  })
+
+  it('says how to fix a folder that does not exist', async () => {
+    await expect(fromDirectory(join(folder, 'nope')).list()).rejects.toThrow(InvalidOptionsError)
+    await writeFile(join(folder, 'file'), '')
+    await expect(fromDirectory(join(folder, 'file')).list()).rejects.toThrow(/ENOTDIR/)
+  })
+
+  it('refuses a code migration without up, with a bad down or a bad transaction flag', async () => {
+    await files({
+      '0001_no_up.mjs': 'export const down = () => {}\n',
+      '0002_bad_down.mjs': 'export const up = () => {}\nexport const down = 1\n',
+      '0003_bad_flag.mjs': "export const up = () => {}\nexport const transaction = 'no'\n",
+      '0004_syntax.mjs': 'export const up = (\n',
+    })
+    const migrations = await fromDirectory(folder).list()
+    const errors = await Promise.all(migrations.map((migration) => migration.load().catch((error: unknown) => error as Error)))
+    for (const error of errors) expect(error).toBeInstanceOf(InvalidMigrationError)
+    expect(errors.map((error) => (error as Error).message)).toEqual([
+      expect.stringMatching(/0001_no_up\.mjs: exports no up/),
+      expect.stringMatching(/0002_bad_down\.mjs: exports a down that is not a function/),
+      expect.stringMatching(/0003_bad_flag\.mjs: exports a transaction flag/),
+      expect.stringMatching(/0004_syntax\.mjs: cannot be imported/),
+    ])
+  })
+})
+
+describe('fromList', () => {
+  it('checksums a file carried as text exactly like the file on disk', async () => {
+    const content = '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\n'
+    await files({ '0001_a.sql': content })
+    const [onDisk] = await fromDirectory(folder).list()
+    const [bundled] = await fromList([{ file: '0001_a.sql', content }]).list()
+    expect(bundled).toMatchObject({ version: 1, name: 'a', file: '0001_a.sql', checksum: onDisk?.checksum })
+  })
+
+  it('refuses entries it cannot use', () => {
+    expect(() => fromList([{ version: 0, name: 'a', up: 'SELECT 1' }])).toThrow(InvalidFilenameError)
+    expect(() => fromList([{ version: 1.5, name: 'a', up: 'SELECT 1' }])).toThrow(InvalidFilenameError)
+    expect(() => fromList([{ version: 1, name: 'has space', up: 'SELECT 1' }])).toThrow(InvalidFilenameError)
+    expect(() => fromList([{ version: 1, name: 'a', up: '  ' }])).toThrow(InvalidMigrationError)
+    expect(() => fromList([{ version: 1, name: 'a', up: 'SELECT 1', down: 42 as never }])).toThrow(InvalidMigrationError)
+    expect(() => fromList([{ file: '0001_a.mjs', content: 'export const up = () => {}' }])).toThrow(InvalidFilenameError)
+    expect(() => fromList([{ file: '0001_a.sql', content: 'SELECT 1;' }])).toThrow(InvalidMigrationError)
+  })
+
+  it('changes the checksum when the SQL changes', async () => {
+    const [first] = await fromList([{ version: 1, name: 'a', up: 'SELECT 1' }]).list()
+    const [second] = await fromList([{ version: 1, name: 'a', up: 'SELECT 2' }]).list()
+    expect(first?.checksum).not.toBe(second?.checksum)
+  })
+})
