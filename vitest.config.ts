@@ -19,6 +19,8 @@ export default defineConfig({
   resolve: { alias: sourceAliases },
   test: {
     projects: ['packages/*', 'examples/*'],
+    // CI reads the counts from the JSON report to print its closing line.
+    reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-output/vitest.json' }]] : ['default'],
     coverage: {
       provider: 'v8',
       include: ['packages/*/src/**'],

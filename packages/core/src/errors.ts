@@ -47,7 +47,7 @@ export class InvalidFilenameError extends MigError {
   ) {
     super(
       'MIG_INVALID_FILENAME',
-      `${file}: ${reason}. Migration files are named <version>_<name>.sql (or .js/.mjs/.cjs/.ts), for example 0001_create_users.sql.`,
+      `${file}: ${reason}. Migration files are named <version>_<name>.sql (or .js, .mjs, .cjs, .ts, .mts, .cts), for example 0001_create_users.sql.`,
     )
   }
 }
@@ -99,7 +99,8 @@ export class ChecksumMismatchError extends HistoryValidationError {
     super(
       'MIG_CHECKSUM_MISMATCH',
       `Applied migration${plural(migrations)} changed since ${migrations.length > 1 ? 'they were' : 'it was'} applied: ${list(migrations)}. ` +
-        'Restore the original contents and put the change in a new migration.',
+        'Restore the original contents and put the change in a new migration. If the edit is known to be harmless (a comment), ' +
+        `accept it with \`mig repair --accept-checksum ${migrations[0]?.version}\`.`,
     )
   }
 }
@@ -109,7 +110,8 @@ export class MissingMigrationError extends HistoryValidationError {
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
-        `${migrations.length > 1 ? 'are' : 'is'} gone. Restore ${migrations.length > 1 ? 'them' : 'it'} from version control.`,
+        `${migrations.length > 1 ? 'are' : 'is'} gone. Restore ${migrations.length > 1 ? 'them' : 'it'} from version control, ` +
+        `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair --forget ${migrations[0]?.version}\`.`,
     )
   }
 }

@@ -22,7 +22,12 @@ export type MigratorEvent =
 export type MigratorEventType = MigratorEvent['type']
 export type MigratorEventOf<T extends MigratorEventType> = Extract<MigratorEvent, { type: T }>
 
-export type RepairResolution = 'applied' | 'rolled-back'
+/**
+ * How `repair` resolves a history row: `applied` or `rolled-back` for a migration that failed
+ * part-way (after the database was put right by hand), `accept-checksum` for an applied file
+ * whose edit is known to be harmless, `forget` for an applied file removed on purpose.
+ */
+export type RepairResolution = 'applied' | 'rolled-back' | 'accept-checksum' | 'forget'
 
 /** Any object with these methods works: `console`, pino, winston. */
 export interface Logger {
@@ -60,7 +65,7 @@ export function logEvent(logger: Logger, event: MigratorEvent): void {
       logger.info?.(`baselined ${event.migration.file}`)
       return
     case 'repaired':
-      logger.info?.(`marked ${event.migration.file} as ${event.resolution}`)
+      logger.info?.(`repaired ${event.migration.file}: ${event.resolution}`)
       return
     case 'failed':
       logger.error?.(event.error.message)

@@ -10,7 +10,7 @@ import { looksLikeMigration, parseMigrationFilename } from './migration-filename
 
 /**
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
- * process can import TypeScript, as under the mig CLI). SQL files are read and parsed when the
+ * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). SQL files are read and parsed when the
  * folder is listed, so a malformed file fails before anything runs; code modules are imported
  * only when they are about to run or be validated.
  */
@@ -27,7 +27,8 @@ export function fromDirectory(directory: string): MigrationSource {
 async function readMigrationFilenames(root: string): Promise<string[]> {
   try {
     const entries = await readdir(root, { withFileTypes: true })
-    return entries.filter((entry) => entry.isFile() && looksLikeMigration(entry.name)).map((entry) => entry.name)
+    const candidates = entries.filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && looksLikeMigration(entry.name))
+    return candidates.map((entry) => entry.name)
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new InvalidOptionsError(`The migrations folder ${root} does not exist. Create it (mig init does) or point to the right folder.`)

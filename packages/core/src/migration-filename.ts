@@ -3,7 +3,8 @@ import { InvalidFilenameError } from './errors.js'
 export const SQL_EXTENSION = '.sql'
 export const CODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const
 
-const FILENAME = /^(\d+)_([A-Za-z0-9][A-Za-z0-9_.-]*)\.(sql|js|mjs|cjs|ts|mts|cts)$/
+const FILENAME = /^(\d+)_(.*)\.(sql|js|mjs|cjs|ts|mts|cts)$/
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 
 export interface ParsedFilename {
   readonly version: number
@@ -16,6 +17,8 @@ export function parseMigrationFilename(file: string): ParsedFilename {
   const match = FILENAME.exec(file)
   if (!match) throw new InvalidFilenameError(file, 'the name does not start with a version and an underscore')
   const [, digits = '', name = '', extension] = match
+  if (!NAME.test(name))
+    throw new InvalidFilenameError(file, `the name after the version, "${name}", must be letters, digits, "_", "." or "-"`)
   return { version: parseVersion(digits, file), name, kind: extension === 'sql' ? 'sql' : 'code' }
 }
 
@@ -28,7 +31,7 @@ export function parseVersion(digits: string, file: string): number {
 
 /** Whether a file in a migrations folder is meant to be a migration (and so must parse). */
 export function looksLikeMigration(file: string): boolean {
-  if (file.endsWith(SQL_EXTENSION)) return true
+  if (file.toLowerCase().endsWith(SQL_EXTENSION)) return true
   if (/\.d\.[mc]?ts$/.test(file)) return false
   return /^\d/.test(file) && CODE_EXTENSIONS.some((extension) => file.endsWith(extension))
 }

@@ -90,7 +90,6 @@ export interface MigrationStatus extends MigrationInfo {
 
 export interface RepairOptions {
   readonly version: number
-  /** `applied`: the change is complete; `rolled-back`: the change is undone and the migration is pending again. */
   readonly resolution: RepairResolution
 }
 
@@ -100,6 +99,7 @@ interface Session {
 }
 
 const LOCK_WAIT_REPORT_INTERVAL_MS = 5000
+const REPAIR_RESOLUTIONS: readonly RepairResolution[] = ['applied', 'rolled-back', 'accept-checksum', 'forget']
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
@@ -283,30 +283,39 @@ export class Migrator {
     })
   }
 
-  /** Resolves a migration that failed part-way, once the database has been put right by hand. */
+  /**
+   * Puts one history row right, explicitly: see {@link RepairResolution}. Each resolution
+   * applies only to the problem it resolves and refuses any other row.
+   */
   async repair(options: RepairOptions & RunOptions): Promise<MigrationInfo> {
-    if (options?.resolution !== 'applied' && options?.resolution !== 'rolled-back') {
-      throw new InvalidOptionsError('repair needs resolution: "applied" or "rolled-back".')
+    if (!REPAIR_RESOLUTIONS.includes(options?.resolution)) {
+      throw new InvalidOptionsError(`repair needs a resolution: ${REPAIR_RESOLUTIONS.map((resolution) => `"${resolution}"`).join(', ')}.`)
     }
     const migrations = await this.listMigrations()
-    return this.locked(options.signal, async (session) => {
-      const history = compareHistory(migrations, await session.store.list())
+    return this.locked(options.signal, async ({ store }) => {
+      const history = compareHistory(migrations, await store.list())
       const record = history.recordByVersion.get(options.version)
-      if (!record || record.state !== 'failed') {
-        throw new InvalidOptionsError(`Migration ${options.version} is not marked as failed; there is nothing to repair.`)
-      }
+      if (!record) throw new InvalidOptionsError(`History has no migration ${options.version}; there is nothing to repair.`)
       const migration = infoOf(history, record)
-      if (options.resolution === 'rolled-back') {
-        await session.store.delete(record.version)
-      } else {
-        const file = history.byVersion.get(record.version)
-        await session.store.update(record.version, {
-          state: 'applied',
-          checksum: file?.checksum ?? record.checksum,
-          appliedAt: record.appliedAt,
-          executionMs: record.executionMs,
-          error: `marked applied by repair after: ${record.error ?? 'an unknown failure'}`,
-        })
+      const file = history.byVersion.get(record.version)
+      const refuse = (problem: string): never => {
+        throw new InvalidOptionsError(`${migration.file} ${problem}, so "${options.resolution}" does not apply to it.`)
+      }
+      switch (options.resolution) {
+        case 'applied':
+        case 'rolled-back':
+          if (record.state !== 'failed') refuse('did not fail part-way')
+          if (options.resolution === 'rolled-back') await store.delete(record.version)
+          else await store.update(record.version, { ...record, state: 'applied', checksum: file?.checksum ?? record.checksum })
+          break
+        case 'accept-checksum':
+          if (!file || record.state === 'failed' || file.checksum === record.checksum) refuse('is not an applied file that changed')
+          await store.update(record.version, { ...record, checksum: (file as Migration).checksum })
+          break
+        case 'forget':
+          if (file) refuse('still has its file')
+          await store.delete(record.version)
+          break
       }
       this.emit({ type: 'repaired', migration, resolution: options.resolution })
       return migration

@@ -70,7 +70,9 @@ describe('options are checked before anything is touched', () => {
     await expect(migrator.baseline({ to: 7 })).rejects.toThrow(UnknownVersionError)
     await migrator.up()
     await expect(migrator.down({ to: 9 })).rejects.toThrow(/No migration has version 9/)
-    await expect(migrator.repair({ version: 1, resolution: 'applied' })).rejects.toThrow(/not marked as failed/)
+    await expect(migrator.repair({ version: 1, resolution: 'applied' })).rejects.toThrow(
+      /1_t1 did not fail part-way, so "applied" does not apply to it/,
+    )
   })
 })
 
@@ -146,6 +148,31 @@ describe('failures', () => {
   })
 })
 
+describe('repair', () => {
+  it('accepts the new checksum of an edited file only when asked, and only for that file', async () => {
+    await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nCREATE TABLE a (id INTEGER);\n')
+    const migrator = new Migrator({ driver, source: fromDirectory(folder) })
+    await migrator.up()
+    await expect(migrator.repair({ version: 1, resolution: 'accept-checksum' })).rejects.toThrow(/is not an applied file that changed/)
+    await writeFile(join(folder, '0001_a.sql'), '-- mig:up\n-- creates a\nCREATE TABLE a (id INTEGER);\n')
+    await expect(migrator.validate()).rejects.toThrow(/mig repair --accept-checksum 1/)
+    await expect(migrator.repair({ version: 1, resolution: 'forget' })).rejects.toThrow(/still has its file/)
+    await migrator.repair({ version: 1, resolution: 'accept-checksum' })
+    await expect(migrator.validate()).resolves.toBeUndefined()
+    expect((await migrator.status())[0]).toMatchObject({ state: 'applied', checksumMatches: true })
+  })
+
+  it('forgets an applied migration whose file was removed on purpose', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1), table(2)]) })
+    await migrator.up()
+    const withoutSecond = new Migrator({ driver, source: fromList([table(1)]) })
+    await expect(withoutSecond.up()).rejects.toThrow(/mig repair --forget 2/)
+    await withoutSecond.repair({ version: 2, resolution: 'forget' })
+    await expect(withoutSecond.validate()).resolves.toBeUndefined()
+    await expect(withoutSecond.repair({ version: 5, resolution: 'forget' })).rejects.toThrow(/History has no migration 5/)
+  })
+})
+
 describe('logging', () => {
   it('gives a logger one line per event and prints nothing without one', async () => {
     const lines: string[] = []
@@ -193,7 +220,7 @@ describe('logging', () => {
     await held.close()
     await new Migrator({ driver, source, logger, lockTimeoutMs: 50 }).up().catch(() => {})
     expect(lines).toEqual([
-      'marked 1_partial as applied',
+      'repaired 1_partial: applied',
       expect.stringMatching(/^1_partial: PRAGMA foreign_keys has no effect/),
       'applying 1_partial',
       'waiting for the migration lock (held by pid 4242 on ci-runner since 2026-11-23T10:00:00.000Z)',

@@ -39,8 +39,8 @@ describe('file names', () => {
   it.each([
     ['create_users.sql', /does not start with a version/],
     ['0001-create_users.sql', /does not start with a version/],
-    ['0001_.sql', /does not start with a version/],
-    ['0001_bad name.sql', /does not start with a version/],
+    ['0001_.sql', /the name after the version, "", must be/],
+    ['0001_bad name.sql', /the name after the version, "bad name", must be/],
     ['0000_zero.sql', /version 0 is reserved/],
     ['99999999999999999999_huge.sql', /too large/],
   ])('refuse %s', (file, reason) => {
