@@ -1,0 +1,10 @@
+// A code migration: for changes that are easier to write in JavaScript than in SQL.
+export async function up({ query }) {
+  await query('INSERT INTO users (email) VALUES (?)', ['welcome@example.com'])
+  const [user] = await query('SELECT id FROM users WHERE email = ?', ['welcome@example.com'])
+  await query('INSERT INTO notes (user_id, body) VALUES (?, ?)', [user.id, 'Welcome to mig.'])
+}
+
+export async function down({ query }) {
+  await query('DELETE FROM users WHERE email = ?', ['welcome@example.com'])
+}
