@@ -27,6 +27,12 @@ export interface MigratorOptions {
   readonly allowOutOfOrder?: boolean
   /** How long to wait for another run's lock before failing. Default 60 000 ms. */
   readonly lockTimeoutMs?: number
+  /**
+   * `per-migration` (default): each migration commits on its own with its history row.
+   * `single`: everything one `up` or `down` runs commits or rolls back together; needs
+   * transactional DDL and no `-- mig:no-transaction` migration in the plan.
+   */
+  readonly transactionMode?: 'per-migration' | 'single'
   /** Recorded in history as who applied each migration. Default `user@host`. */
   readonly appliedBy?: string
   /** Gets one line per event. The library prints nothing by itself. */
@@ -112,6 +118,7 @@ export class Migrator {
   private readonly source: MigrationSource
   private readonly table: HistoryTableName
   private readonly allowOutOfOrder: boolean
+  private readonly transactionMode: 'per-migration' | 'single'
   private readonly lockTimeoutMs: number
   private readonly appliedBy: string
   private readonly logger: Logger | undefined
@@ -131,6 +138,10 @@ export class Migrator {
     this.source = options.source
     this.table = validateHistoryTableName({ name: options.table ?? DEFAULT_HISTORY_TABLE, schema: options.schema })
     this.allowOutOfOrder = options.allowOutOfOrder ?? false
+    this.transactionMode = options.transactionMode ?? 'per-migration'
+    if (this.transactionMode !== 'per-migration' && this.transactionMode !== 'single') {
+      throw new InvalidOptionsError(`transactionMode must be "per-migration" or "single", not ${JSON.stringify(options.transactionMode)}.`)
+    }
     this.lockTimeoutMs = lockTimeoutMs
     this.appliedBy = options.appliedBy ?? defaultAppliedBy()
     this.logger = options.logger
@@ -385,12 +396,37 @@ export class Migrator {
   ): Promise<MigrateResult> {
     const started = performance.now()
     const completed: MigrationOutcome[] = []
-    for (const [index, migration] of plan.entries()) {
-      if (signal?.aborted) throw new AbortedError(completed)
-      const durationMs = await this.runMigration(session, direction, migration, scripts[index] as MigrationScripts, completed)
-      completed.push({ ...infoOnly(migration), durationMs })
+    const single = this.transactionMode === 'single' && plan.length > 0
+    if (single) {
+      this.checkSingleTransaction(plan, scripts)
+      await session.connection.begin()
+    }
+    try {
+      for (const [index, migration] of plan.entries()) {
+        if (signal?.aborted) throw new AbortedError(single ? [] : completed)
+        // In one transaction, nothing before a failure stays applied.
+        const kept = single ? [] : completed
+        const durationMs = await this.runMigration(session, direction, migration, scripts[index] as MigrationScripts, kept, single)
+        completed.push({ ...infoOnly(migration), durationMs })
+      }
+      if (single) await session.connection.commit()
+    } catch (error) {
+      if (single) await session.connection.rollback()
+      throw error
     }
     return { direction, migrations: completed, durationMs: Math.round(performance.now() - started) }
+  }
+
+  private checkSingleTransaction(plan: readonly Migration[], scripts: readonly MigrationScripts[]): void {
+    if (!this.driver.capabilities.transactionalDdl) {
+      throw new InvalidOptionsError(`The ${this.driver.dialect} driver cannot roll back DDL, so transactionMode "single" is not available.`)
+    }
+    const outside = plan.filter((_, index) => !scripts[index]?.transaction)
+    if (outside.length) {
+      throw new InvalidOptionsError(
+        `transactionMode "single" cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
+      )
+    }
   }
 
   /** Runs one migration and writes its history row; returns its duration in milliseconds. */
@@ -400,6 +436,7 @@ export class Migrator {
     migration: Migration,
     scripts: MigrationScripts,
     completed: readonly MigrationInfo[],
+    inOuterTransaction: boolean,
   ): Promise<number> {
     const info = infoOnly(migration)
     const step = (direction === 'up' ? scripts.up : scripts.down) as MigrationStep
@@ -426,12 +463,12 @@ export class Migrator {
     }
 
     if (scripts.transaction) {
-      await connection.begin()
+      if (!inOuterTransaction) await connection.begin()
       try {
         await runStep(connection, this.driver.dialect, step)
         if (direction === 'up') await store.insert(record('applied'))
         else await store.delete(migration.version)
-        await connection.commit()
+        if (!inOuterTransaction) await connection.commit()
       } catch (error) {
         await connection.rollback()
         fail(error, this.driver.capabilities.transactionalDdl, undefined)

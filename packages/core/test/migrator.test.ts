@@ -41,11 +41,15 @@ afterEach(async () => {
 })
 
 describe('options are checked before anything is touched', () => {
-  it('refuses a migrator without a driver or a source, or with options the driver cannot honour', () => {
+  it('refuses a migrator without a driver or a source, or with options the driver cannot honour', async () => {
     expect(() => new Migrator(undefined as never)).toThrow(/needs a driver/)
     expect(() => new Migrator({ driver } as never)).toThrow(/needs a source/)
     expect(() => new Migrator({ driver, source: fromList([]), schema: 'app' })).toThrow(/no schemas/)
     expect(() => new Migrator({ driver, source: fromList([]), lockTimeoutMs: -1 })).toThrow(InvalidOptionsError)
+    expect(() => new Migrator({ driver, source: fromList([]), transactionMode: 'batch' as never })).toThrow(/per-migration" or "single"/)
+    const noTransactionalDdl = { ...driver, capabilities: { ...driver.capabilities, transactionalDdl: false } }
+    const single = new Migrator({ driver: noTransactionalDdl, source: fromList([table(1)]), transactionMode: 'single' })
+    await expect(single.up()).rejects.toThrow(/cannot roll back DDL, so transactionMode "single" is not available/)
     expect(() => new Migrator({ driver, source: fromList([]), schema: '1bad' } as never)).toThrow(InvalidOptionsError)
   })
 

@@ -302,6 +302,35 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
       })
     })
 
+    describe('in a single transaction', () => {
+      it('applies every pending migration together, or none of them', async () => {
+        const good = [createTable(1, 'a'), createTable(2, 'b')]
+        const broken = { version: 3, name: 'broken', up: 'INSERT INTO missing_table (id) VALUES (1)' }
+        const failure = await migrator(fromList([...good, broken]), { transactionMode: 'single' })
+          .up()
+          .catch((caught: unknown) => caught)
+        expect(failure).toBeInstanceOf(MigrationFailedError)
+        expect((failure as MigrationFailedError).completed).toEqual([])
+        expect(await userTables()).toEqual([])
+        const result = await migrator(fromList(good), { transactionMode: 'single' }).up()
+        expect(result.migrations.map((migration) => migration.version)).toEqual([1, 2])
+        expect(await count('mig_migrations')).toBe(2)
+        await migrator(fromList(good), { transactionMode: 'single' }).down({ all: true })
+        expect(await userTables()).toEqual([])
+      })
+
+      it('refuses a plan with a no-transaction migration before running anything', async () => {
+        const source = fromList([
+          createTable(1, 'a'),
+          { version: 2, name: 'outside', transaction: false, up: 'CREATE TABLE b (id INTEGER)' },
+        ])
+        await expect(migrator(source, { transactionMode: 'single' }).up()).rejects.toThrow(
+          /2_outside, which must run outside a transaction/,
+        )
+        expect(await userTables()).toEqual([])
+      })
+    })
+
     describe('reverting', () => {
       it('reverts one migration by default, to a version, or all', async () => {
         const source = fromList([createTable(1, 'a'), createTable(2, 'b'), createTable(3, 'c'), createTable(4, 'd')])
