@@ -27,6 +27,7 @@
  * @module
  */
 import type { DatabaseError, LockTimeoutError } from './errors.js'
+import type { SchemaSnapshot } from './schema-snapshot.js'
 
 /** A dialect package's entry point, created by e.g. `sqliteDriver()` or `postgresDriver()`. */
 export interface Driver {
@@ -40,6 +41,17 @@ export interface Driver {
    * with a message that contains no password.
    */
   connect(): Promise<DriverConnection>
+  /**
+   * Optional, with `capabilities.schemaSnapshots`: a new, empty database of the same dialect
+   * and settings, on which core builds what migrations produce to verify a baseline.
+   * `destroy()` removes it and everything it opened.
+   */
+  createScratchDatabase?(): Promise<ScratchDatabase>
+}
+
+export interface ScratchDatabase {
+  readonly driver: Driver
+  destroy(): Promise<void>
 }
 
 export interface DriverCapabilities {
@@ -50,6 +62,8 @@ export interface DriverCapabilities {
   readonly transactionalDdl: boolean
   /** The history table may live in a named schema (`schema` option of the history table). */
   readonly schemas: boolean
+  /** The driver implements `describeSchema` and `createScratchDatabase`. Absent means false. */
+  readonly schemaSnapshots?: boolean
 }
 
 /** Where the history table lives. Core validates both parts as plain identifiers. */
@@ -95,6 +109,13 @@ export interface DriverConnection {
    */
   inspectScript?(sql: string, mode: TransactionMode): string[]
 
+  /**
+   * Optional, with `capabilities.schemaSnapshots`: the live schema as a normalised model (for
+   * PostgreSQL, the schema the history table lives in), leaving out mig's own tables: the
+   * history table and anything the driver keeps beside it. Core sorts the result.
+   */
+  describeSchema?(options: { historyTable: HistoryTableName }): Promise<SchemaSnapshot>
+
   /** Closes what `connect()` opened. Never throws for a connection that is already broken. */
   close(): Promise<void>
 }
@@ -113,7 +134,8 @@ export interface SqlStatement {
  *
  * Columns, in this order wherever rows are read: version (integer), name (text), checksum
  * (text), state (text: `applied`, `baselined` or `failed`), applied_at (timestamp or ISO
- * text), execution_ms (integer), applied_by (text), error (text, null unless failed).
+ * text), execution_ms (integer), applied_by (text), detail (text: why it failed, or how it was
+ * recorded; usually null).
  */
 export interface HistorySql {
   /** Creates the table (and schema) if missing. Must be safe to run when it exists. */
@@ -122,9 +144,9 @@ export interface HistorySql {
   readonly tableExists: string
   /** Every row, all columns above, ordered by version. */
   readonly selectAll: string
-  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, error. */
+  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, detail. */
   readonly insert: string
-  /** Params: state, checksum, applied_at (ISO string), execution_ms, error, version. */
+  /** Params: state, checksum, applied_at (ISO string), execution_ms, detail, version. */
   readonly update: string
   /** Params: version. */
   readonly delete: string

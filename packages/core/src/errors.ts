@@ -1,5 +1,6 @@
 import type { LockHolder } from './driver.js'
 import type { MigrationInfo } from './migration.js'
+import { formatSchemaDifferences, type SchemaDifference } from './schema-diff.js'
 
 /**
  * Stable error codes. A code never changes meaning once released; the CLI maps them to exit
@@ -20,6 +21,7 @@ export type MigErrorCode =
   | 'MIG_LOCK_TIMEOUT'
   | 'MIG_DATABASE_ERROR'
   | 'MIG_ABORTED'
+  | 'MIG_SCHEMA_MISMATCH'
 
 /** Base class of every error mig throws on purpose. */
 export class MigError extends Error {
@@ -217,6 +219,21 @@ export class DatabaseError extends MigError {
     this.detail = details.detail
     this.hint = details.hint
     this.position = details.position
+  }
+}
+
+/** A baseline was refused because the live schema is not what the migrations build. Nothing was written. */
+export class SchemaMismatchError extends MigError {
+  constructor(
+    readonly migration: MigrationInfo,
+    readonly differences: readonly SchemaDifference[],
+  ) {
+    super(
+      'MIG_SCHEMA_MISMATCH',
+      `The database does not match the schema that migrations up to ${migration.file} build, so nothing was recorded:\n` +
+        `${formatSchemaDifferences(differences).replace(/^/gm, '  ')}\n` +
+        'Make the database match, baseline to the version it does match (without a version, baseline finds it), or record it anyway with force.',
+    )
   }
 }
 

@@ -56,7 +56,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   if (failed.length) {
     throw new PartialMigrationError(
       failed.map((record) => infoOf(history, record)),
-      failed.map((record) => record.error).filter((error): error is string => Boolean(error)),
+      failed.map((record) => record.detail).filter((detail): detail is string => Boolean(detail)),
     )
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))

@@ -10,7 +10,8 @@ export interface HistoryRecord extends MigrationInfo {
   readonly appliedAt: Date
   readonly executionMs: number
   readonly appliedBy: string
-  readonly error: string | undefined
+  /** Why a migration failed, or how a row was recorded (a baseline made without verification). */
+  readonly detail: string | undefined
 }
 
 interface HistoryRow {
@@ -21,7 +22,7 @@ interface HistoryRow {
   applied_at: string | Date
   execution_ms: number | string
   applied_by: string
-  error: string | null
+  detail: string | null
 }
 
 /** Reads and writes the history table through the driver's dialect text. */
@@ -52,7 +53,7 @@ export class HistoryStore {
         appliedAt: row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
         executionMs: Number(row.execution_ms),
         appliedBy: row.applied_by,
-        error: row.error ?? undefined,
+        detail: row.detail ?? undefined,
       }
     })
   }
@@ -66,17 +67,17 @@ export class HistoryStore {
       record.appliedAt.toISOString(),
       Math.round(record.executionMs),
       record.appliedBy,
-      record.error ?? null,
+      record.detail ?? null,
     ])
   }
 
-  async update(version: number, fields: Pick<HistoryRecord, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'error'>): Promise<void> {
+  async update(version: number, fields: Pick<HistoryRecord, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'detail'>): Promise<void> {
     await this.connection.query(this.sql.update, [
       fields.state,
       fields.checksum,
       fields.appliedAt.toISOString(),
       Math.round(fields.executionMs),
-      fields.error ?? null,
+      fields.detail ?? null,
       version,
     ])
   }

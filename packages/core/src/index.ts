@@ -7,6 +7,7 @@ export type {
   HistorySql,
   HistoryTableName,
   LockHolder,
+  ScratchDatabase,
   SqlStatement,
   TransactionMode,
 } from './driver.js'
@@ -28,6 +29,7 @@ export {
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
+  SchemaMismatchError,
   UnknownVersionError,
 } from './errors.js'
 export type { Logger, MigratorEvent, MigratorEventOf, MigratorEventType, RepairResolution } from './events.js'
@@ -50,6 +52,7 @@ export type {
 export { parseMigrationFile } from './migration-file-parser.js'
 export { parseMigrationFilename } from './migration-filename.js'
 export type {
+  BaselineOptions,
   DownOptions,
   MigrateResult,
   MigrationOutcome,
@@ -62,3 +65,17 @@ export type {
   UpOptions,
 } from './migrator.js'
 export { Migrator } from './migrator.js'
+export type { CompareSchemasOptions, SchemaDifference } from './schema-diff.js'
+export { compareSchemas, formatSchemaDifferences } from './schema-diff.js'
+export type {
+  CheckSnapshot,
+  ColumnSnapshot,
+  EnumSnapshot,
+  ForeignKeySnapshot,
+  IndexSnapshot,
+  NamedDefinition,
+  SchemaSnapshot,
+  TableSnapshot,
+  TriggerSnapshot,
+} from './schema-snapshot.js'
+export { normaliseSql, sortSnapshot } from './schema-snapshot.js'

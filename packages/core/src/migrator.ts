@@ -7,6 +7,7 @@ import {
   IrreversibleMigrationError,
   MigError,
   MigrationFailedError,
+  SchemaMismatchError,
   UnknownVersionError,
 } from './errors.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType, type RepairResolution } from './events.js'
@@ -14,6 +15,8 @@ import { checkHistory, compareHistory, type History, infoOf, outOfOrderMigration
 import { type HistoryRecord, type HistoryState, HistoryStore } from './history-store.js'
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { Migration, MigrationContext, MigrationInfo, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
+import { compareSchemas, type SchemaDifference } from './schema-diff.js'
+import { type SchemaSnapshot, sortSnapshot } from './schema-snapshot.js'
 import { positionInStep, statementAt } from './statement-position.js'
 
 export interface MigratorOptions {
@@ -91,7 +94,15 @@ export interface MigrationStatus extends MigrationInfo {
   readonly appliedAt: Date | undefined
   readonly executionMs: number | undefined
   readonly appliedBy: string | undefined
-  readonly error: string | undefined
+  /** Why it failed, or how it was recorded. */
+  readonly detail: string | undefined
+}
+
+export interface BaselineOptions extends RunOptions {
+  /** The newest migration the database already has; found by comparing schemas when absent. */
+  readonly to?: number
+  /** Record the baseline without comparing schemas; history says it was not verified. */
+  readonly force?: boolean
 }
 
 export interface RepairOptions {
@@ -233,7 +244,7 @@ export class Migrator {
         appliedAt: record?.appliedAt,
         executionMs: record?.executionMs,
         appliedBy: record?.appliedBy,
-        error: record?.error,
+        detail: record?.detail,
       }
     })
   }
@@ -254,43 +265,78 @@ export class Migrator {
   }
 
   /**
-   * Records every migration up to and including `to` as applied without running it, marked as
-   * baselined: for a database whose schema was built before it had migrations.
+   * Adopts a database whose schema was built before it had migrations: records every migration
+   * up to and including `to` as applied without running it, marked as baselined. First it
+   * builds what those migrations produce on a scratch database and compares that with the live
+   * schema; on any difference it writes nothing and throws {@link SchemaMismatchError}. Without
+   * `to` it finds the newest version whose schema matches. `force` skips the comparison and
+   * says so in history.
    */
-  async baseline(options: { to: number } & RunOptions): Promise<MigrationInfo[]> {
-    if (!Number.isSafeInteger(options?.to) || options.to <= 0) {
-      throw new InvalidOptionsError('baseline needs { to: <version> }, the newest migration the database already has.')
+  async baseline(options: BaselineOptions = {}): Promise<MigrationInfo[]> {
+    if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to <= 0)) {
+      throw new InvalidOptionsError(`baseline's to must be a migration version (a positive integer), not ${options.to}.`)
     }
-    const migrations = await this.listMigrations()
-    return this.locked(options.signal, async (session) => {
-      const history = compareHistory(migrations, await session.store.list())
-      if (!history.byVersion.has(options.to)) throw new UnknownVersionError(options.to, 'to baseline to')
-      if (history.records.length) {
-        throw new InvalidOptionsError(
-          `History already holds ${history.records.length} migration(s); baseline is for a database that has none. Use up to apply the rest.`,
-        )
+    if (options.force && options.to === undefined) {
+      throw new InvalidOptionsError('baseline with force needs to: without a comparison there is no way to find the version.')
+    }
+    if (!options.force && (!this.driver.createScratchDatabase || !this.driver.capabilities.schemaSnapshots)) {
+      throw new InvalidOptionsError(
+        `The ${this.driver.dialect} driver cannot compare schemas, so it cannot verify a baseline. Pass force to record it unverified.`,
+      )
+    }
+    const { migrations, records } = await this.readHistory({ check: false })
+    if (options.to !== undefined && !migrations.some((migration) => migration.version === options.to)) {
+      throw new UnknownVersionError(options.to, 'to baseline to')
+    }
+    refuseBaselineOver(records)
+    // Compared before the lock is taken, so that a refusal writes nothing at all; compared
+    // again under the lock in case the schema changed in between.
+    const verified = options.force ? undefined : await this.matchingVersion(migrations, options.to)
+    return this.locked(options.signal, async ({ connection, store }) => {
+      const history = compareHistory(migrations, await store.list())
+      refuseBaselineOver(history.records)
+      if (verified) {
+        const differences = compareSchemas(verified.expected, await describe(connection, this.table, this.driver.dialect))
+        if (differences.length) throw new SchemaMismatchError(verified.migration, differences)
       }
-      const baselined = history.migrations.filter((migration) => migration.version <= options.to)
+      const to = verified?.migration.version ?? (options.to as number)
+      const baselined = history.migrations.filter((migration) => migration.version <= to)
+      const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
       const appliedAt = new Date()
-      await session.connection.begin()
+      await connection.begin()
       try {
         for (const migration of baselined) {
-          await session.store.insert({
-            ...migration,
-            state: 'baselined',
-            appliedAt,
-            executionMs: 0,
-            appliedBy: this.appliedBy,
-            error: undefined,
-          })
+          await store.insert({ ...migration, state: 'baselined', appliedAt, executionMs: 0, appliedBy: this.appliedBy, detail })
         }
-        await session.connection.commit()
+        await connection.commit()
       } catch (error) {
-        await session.connection.rollback()
+        await connection.rollback()
         throw error
       }
       for (const migration of baselined) this.emit({ type: 'baselined', migration: infoOnly(migration) })
       return baselined.map(infoOnly)
+    })
+  }
+
+  /** The live schema, without mig's own tables. Needs a driver with schema snapshots. */
+  async describeSchema(): Promise<SchemaSnapshot> {
+    const connection = await this.driver.connect()
+    try {
+      return await describe(connection, this.table, this.driver.dialect)
+    } finally {
+      await connection.close()
+    }
+  }
+
+  /**
+   * The schema the migrations build up to `to` (all of them by default), built on a scratch
+   * database that is removed afterwards.
+   */
+  async expectedSchema(options: { to?: number } = {}): Promise<SchemaSnapshot> {
+    const migrations = await this.listMigrations()
+    return this.onScratch(migrations, async (scratch, snapshot) => {
+      await scratch.up(options.to === undefined ? {} : { to: options.to })
+      return snapshot()
     })
   }
 
@@ -331,6 +377,56 @@ export class Migrator {
       this.emit({ type: 'repaired', migration, resolution: options.resolution })
       return migration
     })
+  }
+
+  /**
+   * The migration whose schema (built on a scratch database) equals the live one: `to` when it
+   * matches, or, without `to`, the newest that matches. Throws {@link SchemaMismatchError}.
+   */
+  private async matchingVersion(
+    migrations: readonly Migration[],
+    to: number | undefined,
+  ): Promise<{ migration: MigrationInfo; expected: SchemaSnapshot }> {
+    const live = await this.describeSchema()
+    return this.onScratch(migrations, async (scratch, snapshot) => {
+      const candidates = migrations.filter((migration) => to === undefined || migration.version <= to)
+      let match: { migration: MigrationInfo; expected: SchemaSnapshot } | undefined
+      let differences: SchemaDifference[] = []
+      for (const migration of candidates) {
+        await scratch.up({ step: 1 })
+        if (to !== undefined && migration.version !== to) continue
+        const expected = await snapshot()
+        differences = compareSchemas(expected, live)
+        if (!differences.length) match = { migration: infoOnly(migration), expected }
+      }
+      if (match) return match
+      const newest = candidates.at(-1)
+      if (!newest) throw new InvalidOptionsError('There are no migrations to baseline to.')
+      throw new SchemaMismatchError(infoOnly(newest), differences)
+    })
+  }
+
+  private async onScratch<T>(
+    migrations: readonly Migration[],
+    work: (scratch: Migrator, snapshot: () => Promise<SchemaSnapshot>) => Promise<T>,
+  ): Promise<T> {
+    if (!this.driver.createScratchDatabase || !this.driver.capabilities.schemaSnapshots) {
+      throw new InvalidOptionsError(`The ${this.driver.dialect} driver cannot describe schemas.`)
+    }
+    const scratch = await this.driver.createScratchDatabase()
+    try {
+      const migrator = new Migrator({
+        driver: scratch.driver,
+        source: { list: async () => [...migrations] },
+        table: this.table.name,
+        schema: this.table.schema,
+        allowOutOfOrder: true,
+        appliedBy: this.appliedBy,
+      })
+      return await work(migrator, () => migrator.describeSchema())
+    } finally {
+      await scratch.destroy()
+    }
   }
 
   private async listMigrations(): Promise<Migration[]> {
@@ -446,7 +542,7 @@ export class Migrator {
     }
     this.emit({ type: direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction: scripts.transaction })
     const started = performance.now()
-    const record = (state: HistoryState, error?: string) => ({
+    const record = (state: HistoryState, detail?: string) => ({
       version: migration.version,
       name: migration.name,
       checksum: migration.checksum,
@@ -454,7 +550,7 @@ export class Migrator {
       appliedAt: new Date(),
       executionMs: performance.now() - started,
       appliedBy: this.appliedBy,
-      error,
+      detail,
     })
     const fail = (error: unknown, rolledBack: boolean, statementOffset: number | undefined, statement?: string): never => {
       const failure = toFailure(error, info, direction, step, completed, rolledBack, statementOffset, statement, connection)
@@ -512,6 +608,19 @@ export class Migrator {
     if (this.logger) logEvent(this.logger, event)
     for (const listener of this.listeners.get(event.type) ?? []) listener(event)
   }
+}
+
+function refuseBaselineOver(records: readonly HistoryRecord[]): void {
+  if (records.length) {
+    throw new InvalidOptionsError(
+      `History already holds ${records.length} migration(s); baseline is for a database that has none. Use up to apply the rest.`,
+    )
+  }
+}
+
+async function describe(connection: DriverConnection, table: HistoryTableName, dialect: string): Promise<SchemaSnapshot> {
+  if (!connection.describeSchema) throw new InvalidOptionsError(`The ${dialect} driver cannot describe schemas.`)
+  return sortSnapshot(await connection.describeSchema({ historyTable: table }))
 }
 
 function planUp(history: History, options: UpOptions): Migration[] {

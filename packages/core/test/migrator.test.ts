@@ -61,7 +61,8 @@ describe('options are checked before anything is touched', () => {
     ['down to a negative version', (migrator: Migrator) => migrator.down({ to: -1 })],
     ['down with a fractional step', (migrator: Migrator) => migrator.down({ step: 1.5 })],
     ['a plan with bad options', (migrator: Migrator) => migrator.plan({ direction: 'down', step: -1 })],
-    ['baseline without a version', (migrator: Migrator) => migrator.baseline({} as never)],
+    ['baseline with force but without a version', (migrator: Migrator) => migrator.baseline({ force: true })],
+    ['baseline to version zero', (migrator: Migrator) => migrator.baseline({ to: 0 })],
     ['repair without a resolution', (migrator: Migrator) => migrator.repair({ version: 1 } as never)],
   ])('refuses %s', async (_, call) => {
     const migrator = new Migrator({ driver, source: fromList([table(1)]) })
@@ -141,7 +142,7 @@ describe('failures', () => {
     const error = await migrator.up().catch((caught: unknown) => caught)
     expect((error as Error).message).toMatch(/half done[\s\S]*outside a transaction/)
     const [entry] = await migrator.status()
-    expect(entry).toMatchObject({ state: 'failed', error: 'failed: half done' })
+    expect(entry).toMatchObject({ state: 'failed', detail: 'failed: half done' })
     await expect(migrator.up()).rejects.toThrow(PartialMigrationError)
   })
 
@@ -186,7 +187,7 @@ describe('logging', () => {
     const migrator = new Migrator({ driver, source, logger })
     await migrator.up().catch(() => {})
     await migrator.down()
-    await migrator.baseline({ to: 1 }).catch(() => {})
+    await migrator.baseline({ to: 1, force: true })
     expect(lines).toEqual([
       expect.stringMatching(/^debug migration lock acquired after \d+ ms$/),
       'info applying 1_t1',

@@ -7,11 +7,13 @@ import {
   type HistoryTableName,
   InvalidOptionsError,
   quoteIdentifier,
+  type SchemaSnapshot,
 } from '@mig/core'
 import Database from 'better-sqlite3'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { SqliteLock } from './sqlite-lock.js'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
+import { describeSqliteSchema } from './sqlite-schema.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
 export type SqlitePragmaValue = string | number | boolean
@@ -66,7 +68,11 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver {
   }
   return {
     dialect: 'sqlite',
-    capabilities: { transactionalDdl: true, schemas: false },
+    capabilities: { transactionalDdl: true, schemas: false, schemaSnapshots: true },
+    async createScratchDatabase() {
+      const database = openDatabase(':memory:', busyTimeoutMs)
+      return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }
+    },
     async connect() {
       const { database, owned } = open()
       try {
@@ -137,7 +143,7 @@ class SqliteConnection implements DriverConnection {
 
   historySql(table: HistoryTableName): HistorySql {
     const name = quoteIdentifier(table.name)
-    const columns = 'version, name, checksum, state, applied_at, execution_ms, applied_by, error'
+    const columns = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
     return {
       createTable: `CREATE TABLE IF NOT EXISTS ${name} (
   version INTEGER PRIMARY KEY,
@@ -147,14 +153,18 @@ class SqliteConnection implements DriverConnection {
   applied_at TEXT NOT NULL,
   execution_ms INTEGER NOT NULL,
   applied_by TEXT NOT NULL,
-  error TEXT
+  detail TEXT
 )`,
       tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${table.name}'`,
       selectAll: `SELECT ${columns} FROM ${name} ORDER BY version`,
       insert: `INSERT INTO ${name} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      update: `UPDATE ${name} SET state = ?, checksum = ?, applied_at = ?, execution_ms = ?, error = ? WHERE version = ?`,
+      update: `UPDATE ${name} SET state = ?, checksum = ?, applied_at = ?, execution_ms = ?, detail = ? WHERE version = ?`,
       delete: `DELETE FROM ${name} WHERE version = ?`,
     }
+  }
+
+  async describeSchema(options: { historyTable: HistoryTableName }): Promise<SchemaSnapshot> {
+    return describeSqliteSchema(this.database, options.historyTable)
   }
 
   acquireLock(table: HistoryTableName, options: AcquireLockOptions): Promise<void> {

@@ -11,6 +11,7 @@ import {
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
+  SchemaMismatchError,
 } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
@@ -276,9 +277,9 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
         expect((error as MigrationFailedError).position?.line).toBe(4)
         expect((error as MigrationFailedError).statement).toContain('missing_table')
         expect(await userTables()).toEqual(['a'])
-        const [record] = await rows<{ state: string; error: string }>('SELECT state, error FROM mig_migrations')
+        const [record] = await rows<{ state: string; detail: string }>('SELECT state, detail FROM mig_migrations')
         expect(record?.state).toBe('failed')
-        expect(record?.error).toMatch(/statement 2 of 3/)
+        expect(record?.detail).toMatch(/statement 2 of 3/)
 
         await expect(migrator(fromDirectory(folder)).up()).rejects.toThrow(PartialMigrationError)
         await expect(migrator(fromDirectory(folder)).validate()).rejects.toThrow(/0001_partial\.sql/)
@@ -383,9 +384,11 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
     })
 
     describe('baseline', () => {
-      it('records migrations as baselined without running them, then applies the rest', async () => {
+      const adopted = [createTable(1, 'a'), createTable(2, 'b')]
+
+      it('records migrations as baselined without running them once the schema matches, then applies the rest', async () => {
         await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-        const source = fromList([createTable(1, 'a'), createTable(2, 'b')])
+        const source = fromList(adopted)
         const baselined = await migrator(source).baseline({ to: 1 })
         expect(baselined.map((migration) => migration.version)).toEqual([1])
         expect(await count('a')).toBe(0)
@@ -393,6 +396,68 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
         await migrator(source).up()
         expect(await userTables()).toEqual(['a', 'b'])
         await expect(migrator(source).baseline({ to: 1 })).rejects.toThrow(InvalidOptionsError)
+      })
+
+      it('refuses a database whose schema differs, shows the difference and writes nothing', async () => {
+        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, title TEXT NOT NULL)')
+        const error = await migrator(fromList(adopted))
+          .baseline({ to: 1 })
+          .catch((caught: unknown) => caught)
+        expect(error).toBeInstanceOf(SchemaMismatchError)
+        expect((error as Error).message).toContain('a: column label missing, column title extra')
+        expect(await database.tables()).toEqual(['a'])
+      })
+
+      it('finds the newest version whose schema matches when no version is given', async () => {
+        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+        await rows('CREATE TABLE b (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+        const baselined = await migrator(fromList([...adopted, createTable(3, 'c')])).baseline()
+        expect(baselined.map((migration) => migration.version)).toEqual([1, 2])
+      })
+
+      it('records an unverified baseline only with force, and says so in history', async () => {
+        const baselined = await migrator(fromList(adopted)).baseline({ to: 2, force: true })
+        expect(baselined).toHaveLength(2)
+        const [entry] = await migrator(fromList(adopted)).status()
+        expect(entry?.detail).toMatch(/not compared/)
+      })
+    })
+
+    describe('schema snapshots', () => {
+      it("describe tables, columns, keys and indexes, leaving out mig's own tables", async () => {
+        const source = fromList([
+          {
+            version: 1,
+            name: 'schema',
+            up: [
+              'CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE)',
+              "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE, note TEXT DEFAULT 'none', score INTEGER CHECK (score >= 0))",
+              'CREATE INDEX child_parent ON child (parent_id)',
+              'CREATE UNIQUE INDEX child_note ON child (note) WHERE note IS NOT NULL',
+            ].join(';\n'),
+          },
+        ])
+        const subject = migrator(source)
+        await subject.up()
+        const snapshot = await subject.describeSchema()
+        expect(snapshot.tables.map((table) => table.name)).toEqual(['child', 'parent'])
+        const [child, parent] = snapshot.tables
+        expect(child?.columns.filter((column) => column.name !== 'id').map((column) => [column.name, column.nullable])).toEqual([
+          ['note', true],
+          ['parent_id', false],
+          ['score', true],
+        ])
+        expect(child?.primaryKey).toEqual(['id'])
+        expect(child?.foreignKeys).toEqual([
+          expect.objectContaining({ columns: ['parent_id'], referencedTable: 'parent', referencedColumns: ['id'], onDelete: 'CASCADE' }),
+        ])
+        expect(child?.checks).toEqual([expect.objectContaining({ column: 'score' })])
+        expect(child?.indexes.map((index) => [index.name, index.columns, index.unique, index.predicate !== undefined])).toEqual([
+          ['child_note', ['note'], true, true],
+          ['child_parent', ['parent_id'], false, false],
+        ])
+        expect(parent?.uniques).toEqual([['code']])
+        expect(await subject.expectedSchema()).toEqual(snapshot)
       })
     })
 

@@ -1,0 +1,99 @@
+import { compareSchemas, formatSchemaDifferences, normaliseSql, type SchemaSnapshot, sortSnapshot, type TableSnapshot } from '@mig/core'
+import { describe, expect, it } from 'vitest'
+
+const table = (name: string, changes: Partial<TableSnapshot> = {}): TableSnapshot => ({
+  name,
+  columns: [
+    { name: 'id', type: 'TEXT', nullable: false, default: undefined },
+    { name: 'state', type: 'TEXT', nullable: false, default: "'new'" },
+  ],
+  primaryKey: ['id'],
+  uniques: [],
+  checks: [{ column: 'state', expression: "STATE IN('new', 'done')" }],
+  foreignKeys: [],
+  indexes: [{ name: `${name}_state`, columns: ['state'], unique: false, predicate: undefined }],
+  ...changes,
+})
+
+const schema = (changes: Partial<SchemaSnapshot> = {}): SchemaSnapshot => ({
+  tables: [table('jobs')],
+  views: [{ name: 'open_jobs', definition: 'SELECT 1' }],
+  triggers: [],
+  sequences: ['jobs_seq'],
+  enums: [{ name: 'mood', values: ['happy'] }],
+  functions: [],
+  ...changes,
+})
+
+describe('comparing schemas', () => {
+  it('finds nothing between equal schemas, whatever the catalog order', () => {
+    const reordered = schema({ tables: [table('jobs', { columns: [...table('jobs').columns].reverse() })] })
+    expect(compareSchemas(sortSnapshot(schema()), sortSnapshot(reordered))).toEqual([])
+  })
+
+  it('names every difference so that a person reads it in seconds', () => {
+    const live = schema({
+      tables: [
+        table('jobs', {
+          columns: [
+            { name: 'id', type: 'INTEGER', nullable: true, default: '0' },
+            { name: 'state', type: 'TEXT', nullable: false, default: "'new'" },
+            { name: 'legacy', type: 'TEXT', nullable: true, default: undefined },
+          ],
+          primaryKey: ['legacy'],
+          uniques: [['state']],
+          checks: [
+            { column: 'state', expression: "STATE IN('new')" },
+            { column: undefined, expression: 'LENGTH(ID) > 0' },
+          ],
+          foreignKeys: [
+            { columns: ['id'], referencedTable: 'owners', referencedColumns: ['id'], onDelete: 'CASCADE', onUpdate: 'NO ACTION' },
+          ],
+          indexes: [
+            { name: 'jobs_state', columns: ['state', 'id'], unique: false, predicate: undefined },
+            { name: 'jobs_extra', columns: ['id'], unique: true, predicate: 'ID > 0' },
+          ],
+        }),
+        table('owners'),
+      ],
+      views: [{ name: 'open_jobs', definition: 'SELECT 2' }],
+      triggers: [{ name: 'touch', table: 'jobs', definition: 'CREATE TRIGGER touch' }],
+      sequences: [],
+      enums: [{ name: 'mood', values: ['happy', 'sad'] }],
+      functions: [{ name: 'f', definition: 'x' }],
+    })
+    expect(formatSchemaDifferences(compareSchemas(schema(), live))).toBe(
+      [
+        'jobs: column id is INTEGER, expected TEXT, column id is nullable, expected NOT NULL, column id default is 0, expected none, ' +
+          'column legacy extra, primary key is (legacy), expected (id), unique (state) extra, ' +
+          'foreign key (id) → owners (id) on delete CASCADE on update NO ACTION extra, check on state differs, check LENGTH(ID) > 0 extra, ' +
+          'index jobs_extra extra, index jobs_state differs',
+        'owners: table extra',
+        'open_jobs: view definition differs',
+        'touch: trigger extra',
+        'f: function extra',
+        'mood: enum definition differs',
+        'jobs_seq: sequence missing',
+      ].join('\n'),
+    )
+  })
+
+  it('compares only tables, columns, keys and indexes at the structure level', () => {
+    const otherDialect = schema({
+      tables: [
+        table('jobs', { columns: table('jobs').columns.map((column) => ({ ...column, type: 'VARCHAR', default: undefined })), checks: [] }),
+      ],
+      views: [],
+      sequences: [],
+    })
+    expect(compareSchemas(schema(), otherDialect, { level: 'structure' })).toEqual([])
+    expect(compareSchemas(schema(), schema({ tables: [] }), { level: 'structure' })).toEqual([{ object: 'jobs', message: 'table missing' }])
+    const missingCheck = schema({ tables: [table('jobs', { checks: [] })] })
+    expect(formatSchemaDifferences(compareSchemas(schema(), missingCheck))).toBe("jobs: check STATE IN('new', 'done') missing")
+  })
+
+  it('spells SQL one way: keywords upper-cased, spaces collapsed, quoted text kept', () => {
+    expect(normaliseSql("  outcome  in ( 'Success',\n 'failure' ) ")).toBe("OUTCOME IN('Success', 'failure')")
+    expect(normaliseSql('"MixedCase"  text')).toBe('"MixedCase" TEXT')
+  })
+})
