@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto'
+import { type Driver, type DriverConnection, InvalidOptionsError, type ScratchDatabase } from '@mig/core'
+import { borrowClient, type ClientLease, openClient, type PostgresPool } from './postgres-client.js'
+import { PostgresConnection } from './postgres-connection.js'
+import { databaseError, redactConnectionString } from './postgres-error.js'
+import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
+
+interface PostgresDriverCommonOptions {
+  /** Schema of the history table when the Migrator's `schema` option is not given. Default `public`; created if missing. */
+  readonly schema?: string
+  /**
+   * `lock_timeout` for migration SQL: milliseconds, or a PostgreSQL duration like `'5s'`. A
+   * migration waiting longer for a table lock fails with SQLSTATE 55P03 instead of queueing
+   * (and making every later query on that table queue behind it).
+   */
+  readonly lockTimeout?: number | string
+  /** `statement_timeout` for migration SQL: milliseconds, or a duration like `'10min'`. */
+  readonly statementTimeout?: number | string
+}
+
+export type PostgresDriverOptions = PostgresDriverCommonOptions &
+  (
+    | {
+        /** `postgres://user:password@host:port/database?sslmode=require`; mig opens and closes its own connections. */
+        readonly connectionString: string
+        readonly pool?: undefined
+      }
+    | {
+        /** A `pg.Pool` the application owns. mig checks out two clients per operation and never ends the pool. */
+        readonly pool: PostgresPool
+        readonly connectionString?: undefined
+      }
+  )
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+
+/** A mig driver for PostgreSQL 13 or later, over `pg`. */
+export function postgresDriver(options: PostgresDriverOptions): Driver {
+  const source = connectionSource(options)
+  if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
+    throw new InvalidOptionsError(
+      `The schema ${JSON.stringify(options.schema)} is not a plain identifier. Use letters, digits and underscores, starting with a letter or underscore (at most 63).`,
+    )
+  }
+  const timeouts = [
+    timeoutSetting('lockTimeout', options.lockTimeout),
+    timeoutSetting('statementTimeout', options.statementTimeout),
+  ].filter((setting): setting is TimeoutSetting => setting !== undefined)
+  return {
+    dialect: 'postgres',
+    // A scratch database needs a URL to connect to it; a pool has none to offer.
+    capabilities: { transactionalDdl: true, schemas: true, schemaSnapshots: options.connectionString !== undefined },
+    async createScratchDatabase(): Promise<ScratchDatabase> {
+      if (options.connectionString === undefined)
+        throw new InvalidOptionsError('A pool-based postgres driver cannot create a scratch database.')
+      return createScratchDatabase(options)
+    },
+    async connect(): Promise<DriverConnection> {
+      return new PostgresConnection({
+        migration: await source.open(),
+        openLockClient: source.open,
+        defaultSchema: options.schema ?? 'public',
+        timeouts,
+        // A migration may change its session (SET, temporary tables, prepared statements);
+        // dropping its pooled connection keeps that from leaking into the application.
+        destroyOnClose: source.pooled,
+      })
+    },
+  }
+}
+
+function connectionSource(options: PostgresDriverOptions): { open: () => Promise<ClientLease>; pooled: boolean } {
+  if (!options || (options.connectionString === undefined) === (options.pool === undefined)) {
+    throw new InvalidOptionsError(
+      'postgresDriver needs either connectionString or pool, e.g. postgresDriver({ connectionString: process.env.DATABASE_URL }).',
+    )
+  }
+  if (options.pool) {
+    const pool = options.pool
+    if (typeof pool.connect !== 'function') throw new InvalidOptionsError('pool must be a pg.Pool (or have its connect() method).')
+    // The lock and the migrations each need a connection; with one, the second would wait forever.
+    if (typeof pool.options?.max === 'number' && pool.options.max < 2) {
+      throw new InvalidOptionsError(`mig needs two connections from the pool, but its max is ${pool.options.max}. Raise max to 2 or more.`)
+    }
+    return { open: () => borrowClient(pool), pooled: true }
+  }
+  const connectionString = options.connectionString
+  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString) || !canParse(connectionString)) {
+    const shown = typeof connectionString === 'string' && canParse(connectionString) ? ` (${redactConnectionString(connectionString)})` : ''
+    throw new InvalidOptionsError(`connectionString${shown} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`)
+  }
+  return { open: () => openClient(connectionString), pooled: false }
+}
+
+/**
+ * A new empty database beside the configured one (`CREATE DATABASE` needs the CREATEDB
+ * privilege), on which core builds what the migrations produce to verify a baseline.
+ */
+async function createScratchDatabase(options: PostgresDriverOptions & { connectionString: string }): Promise<ScratchDatabase> {
+  const name = `mig_scratch_${randomBytes(6).toString('hex')}`
+  const onServer = async (sql: string) => {
+    const lease = await openClient(options.connectionString)
+    try {
+      await lease.client.query(sql)
+    } catch (error) {
+      throw databaseError(error)
+    } finally {
+      await lease.release()
+    }
+  }
+  await onServer(`CREATE DATABASE ${name}`)
+  const url = new URL(options.connectionString)
+  url.pathname = `/${name}`
+  return {
+    driver: postgresDriver({ ...options, connectionString: url.toString() }),
+    destroy: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
+  }
+}
+
+function canParse(url: string): boolean {
+  try {
+    new URL(url)
+    return true
+  } catch {
+    return false
+  }
+}

@@ -1,0 +1,94 @@
+import { DatabaseError } from '@mig/core'
+
+/** The fields of pg's error that mig reads; server errors have a five-character SQLSTATE `code`. */
+interface PgErrorFields {
+  readonly message?: string
+  readonly code?: string
+  readonly detail?: string
+  readonly hint?: string
+  readonly position?: string
+  readonly where?: string
+  readonly severity?: string
+}
+
+const NO_TRANSACTION_HINT = 'Put "-- mig:no-transaction" at the top of the migration file to run it outside a transaction.'
+
+/**
+ * Turns an error from pg into core's {@link DatabaseError}. `sql` is the text that was sent: the
+ * server's position counts characters from 1, and the error's position is a 0-based UTF-16
+ * offset into that text.
+ */
+export function databaseError(error: unknown, sql?: string): DatabaseError {
+  if (error instanceof DatabaseError) return error
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
+  const message = fields.message ?? String(error)
+  if (!isServerError(fields)) {
+    return new DatabaseError(`The PostgreSQL connection failed: ${message}`, { sqlState: fields.code, cause: error })
+  }
+  return new DatabaseError(`${message} (SQLSTATE ${fields.code})`, {
+    sqlState: fields.code,
+    detail: [fields.detail, fields.where && `Context: ${fields.where}`].filter(Boolean).join('\n') || undefined,
+    // 25001: a statement such as CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
+    hint: fields.hint ?? (fields.code === '25001' ? NO_TRANSACTION_HINT : undefined),
+    position: sql === undefined || fields.position === undefined ? undefined : offsetOfCharacter(sql, Number(fields.position) - 1),
+    cause: error,
+  })
+}
+
+/**
+ * A failure to connect, with the connection string's password masked. The pg error is left out
+ * as the cause because some of them quote the connection string.
+ */
+export function connectionError(error: unknown, connectionString: string | undefined): DatabaseError {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
+  let message = fields.message ?? String(error)
+  for (const secret of connectionString === undefined ? [] : secretsOf(connectionString)) message = message.split(secret).join('***')
+  const where = connectionString === undefined ? 'from the pool' : `at ${redactConnectionString(connectionString)}`
+  return new DatabaseError(`Could not connect to PostgreSQL ${where}: ${message}`, { sqlState: fields.code })
+}
+
+/** `postgres://user:***@host/db`: the connection string with its password masked. */
+export function redactConnectionString(connectionString: string): string {
+  try {
+    const url = new URL(connectionString)
+    if (url.password) url.password = '***'
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***')
+    return url.toString().replace('%2A%2A%2A', '***')
+  } catch {
+    return '(an unparseable connection string)'
+  }
+}
+
+/** The password as written in the string, decoded, and as a query parameter. */
+function secretsOf(connectionString: string): string[] {
+  try {
+    const url = new URL(connectionString)
+    return [url.password, safeDecode(url.password), url.searchParams.get('password') ?? ''].filter((secret) => secret.length > 0)
+  } catch {
+    return []
+  }
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}
+
+function isServerError(fields: PgErrorFields): boolean {
+  return typeof fields.severity === 'string' && typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)
+}
+
+/** The UTF-16 offset of the n-th character (code point), as PostgreSQL counts them. */
+function offsetOfCharacter(sql: string, characters: number): number | undefined {
+  if (!Number.isInteger(characters) || characters < 0) return undefined
+  let offset = 0
+  for (let counted = 0; counted < characters; counted++) {
+    const code = sql.codePointAt(offset)
+    if (code === undefined) return undefined
+    offset += code > 0xffff ? 2 : 1
+  }
+  return offset
+}

@@ -1,0 +1,175 @@
+import type { SqlStatement } from '@mig/core'
+
+type State = 'code' | 'single-quote' | 'escape-string' | 'quoted-identifier' | 'dollar-quote' | 'line-comment' | 'block-comment'
+
+const DOLLAR_TAG = /\$(?:[A-Za-z_\u0080-\uffff][A-Za-z0-9_\u0080-\uffff]*)?\$/y
+const WORD_START = /[A-Za-z_\u0080-\uffff]/
+const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y
+const NUMBER = /[0-9][A-Za-z0-9_.]*/y
+const ROUTINES = new Set(['function', 'procedure'])
+
+/**
+ * Splits a PostgreSQL script into statements the way psql does: a semicolon ends a statement
+ * unless it is inside a string, quoted identifier, dollar-quoted body, comment, parentheses,
+ * or the `BEGIN ATOMIC ... END` body of `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Each
+ * statement runs from its first token through its semicolon; comments and blanks between
+ * statements are dropped. A quote, body or comment left open runs to the end of the script, so
+ * the server reports it.
+ */
+export function splitPostgresStatements(sql: string): SqlStatement[] {
+  const statements: SqlStatement[] = []
+  let state: State = 'code'
+  let start = -1
+  let end = -1
+  let commentStart = -1
+  let commentDepth = 0
+  let dollarTag = ''
+  let parenDepth = 0
+  let beginDepth = 0
+  let words: string[] = []
+
+  const mark = (index: number, length: number) => {
+    if (start === -1) start = index
+    end = index + length
+  }
+  const finish = (until: number) => {
+    if (start !== -1) statements.push({ text: sql.slice(start, until), offset: start })
+    start = -1
+    end = -1
+    commentStart = -1
+    parenDepth = 0
+    beginDepth = 0
+    words = []
+  }
+  // psql's heuristic: inside CREATE [OR REPLACE] FUNCTION|PROCEDURE, BEGIN opens a body that
+  // END closes, and a CASE inside such a body has an END of its own.
+  const isRoutine = () =>
+    words[0] === 'create' && (ROUTINES.has(words[1] ?? '') || (words[1] === 'or' && words[2] === 'replace' && ROUTINES.has(words[3] ?? '')))
+  const countWord = (word: string) => {
+    words.push(word.toLowerCase())
+    if (parenDepth > 0 || !isRoutine()) return
+    const keyword = words[words.length - 1]
+    if (keyword === 'begin') beginDepth++
+    else if (keyword === 'case' && beginDepth > 0) beginDepth++
+    else if (keyword === 'end' && beginDepth > 0) beginDepth--
+  }
+
+  let index = 0
+  while (index < sql.length) {
+    const char = sql[index] as string
+    const next = sql[index + 1]
+    switch (state) {
+      case 'code': {
+        if (/\s/.test(char)) {
+          index++
+        } else if (char === '-' && next === '-') {
+          state = 'line-comment'
+          index += 2
+        } else if (char === '/' && next === '*') {
+          state = 'block-comment'
+          commentDepth = 1
+          if (start === -1 && commentStart === -1) commentStart = index
+          index += 2
+        } else if (char === "'") {
+          mark(index, 1)
+          state = 'single-quote'
+          index++
+        } else if (char === '"') {
+          mark(index, 1)
+          state = 'quoted-identifier'
+          index++
+        } else if (char === '$') {
+          DOLLAR_TAG.lastIndex = index
+          const tag = DOLLAR_TAG.exec(sql)?.[0]
+          if (tag) {
+            dollarTag = tag
+            state = 'dollar-quote'
+          }
+          // Without a tag this is a parameter like $1, or part of an operator.
+          mark(index, tag?.length ?? 1)
+          index += tag?.length ?? 1
+        } else if (char === ';' && parenDepth === 0 && beginDepth === 0) {
+          finish(index + 1)
+          index++
+        } else if (WORD_START.test(char)) {
+          WORD.lastIndex = index
+          const word = WORD.exec(sql)?.[0] as string
+          mark(index, word.length)
+          index += word.length
+          if ((word === 'E' || word === 'e') && sql[index] === "'") {
+            state = 'escape-string'
+            mark(index, 1)
+            index++
+          } else {
+            countWord(word)
+          }
+        } else if (char >= '0' && char <= '9') {
+          NUMBER.lastIndex = index
+          const number = NUMBER.exec(sql)?.[0] as string
+          mark(index, number.length)
+          index += number.length
+        } else {
+          if (char === '(') parenDepth++
+          else if (char === ')' && parenDepth > 0) parenDepth--
+          mark(index, 1)
+          index++
+        }
+        break
+      }
+      case 'single-quote':
+      case 'escape-string': {
+        if (char === '\\' && state === 'escape-string') {
+          index += 2
+        } else if (char === "'" && next === "'") {
+          index += 2
+        } else {
+          if (char === "'") state = 'code'
+          index++
+        }
+        mark(index - 1, 1)
+        break
+      }
+      case 'quoted-identifier': {
+        if (char === '"' && next === '"') index += 2
+        else {
+          if (char === '"') state = 'code'
+          index++
+        }
+        mark(index - 1, 1)
+        break
+      }
+      case 'dollar-quote': {
+        if (sql.startsWith(dollarTag, index)) {
+          state = 'code'
+          index += dollarTag.length
+        } else index++
+        mark(index - 1, 1)
+        break
+      }
+      case 'line-comment': {
+        if (char === '\n' || char === '\r') state = 'code'
+        index++
+        break
+      }
+      case 'block-comment': {
+        if (char === '/' && next === '*') {
+          commentDepth++
+          index += 2
+        } else if (char === '*' && next === '/') {
+          commentDepth--
+          index += 2
+          if (commentDepth === 0) {
+            state = 'code'
+            if (start === -1) commentStart = -1
+          }
+        } else index++
+        break
+      }
+    }
+  }
+
+  if (state === 'block-comment' && start === -1) start = commentStart
+  const open = state !== 'code' && state !== 'line-comment'
+  finish(open ? sql.length : end)
+  return statements
+}

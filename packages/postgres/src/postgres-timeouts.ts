@@ -1,0 +1,40 @@
+import { InvalidOptionsError } from '@mig/core'
+import type { PostgresClient } from './postgres-client.js'
+
+/** A server setting mig applies around migration SQL. */
+export interface TimeoutSetting {
+  readonly name: 'lock_timeout' | 'statement_timeout'
+  readonly value: string
+}
+
+const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/
+
+/** Checks a timeout option: milliseconds as a number, or a PostgreSQL duration like `'5s'` or `'10min'`. 0 turns it off. */
+export function timeoutSetting(option: 'lockTimeout' | 'statementTimeout', value: string | number | undefined): TimeoutSetting | undefined {
+  if (value === undefined) return undefined
+  const name = option === 'lockTimeout' ? 'lock_timeout' : 'statement_timeout'
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { name, value: `${value}ms` }
+  if (typeof value === 'string' && DURATION.test(value.trim())) return { name, value: value.trim() }
+  throw new InvalidOptionsError(
+    `${option} must be a number of milliseconds or a PostgreSQL duration such as '5s' or '10min' (0 turns it off), not ${JSON.stringify(value)}.`,
+  )
+}
+
+/** Applies the settings to the open transaction (`local`) or to the session until {@link resetTimeouts}. */
+export async function applyTimeouts(
+  client: PostgresClient,
+  settings: readonly TimeoutSetting[],
+  scope: 'local' | 'session',
+): Promise<void> {
+  if (!settings.length) return
+  const calls = settings.map((setting, index) => `pg_catalog.set_config('${setting.name}', $${index + 1}, ${scope === 'local'})`)
+  await client.query(
+    `SELECT ${calls.join(', ')}`,
+    settings.map((setting) => setting.value),
+  )
+}
+
+export async function resetTimeouts(client: PostgresClient, settings: readonly TimeoutSetting[]): Promise<void> {
+  if (!settings.length) return
+  await client.query(settings.map((setting) => `RESET ${setting.name}`).join('; '))
+}

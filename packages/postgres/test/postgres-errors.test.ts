@@ -1,0 +1,166 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
+import { DatabaseError, fromDirectory, fromList, InvalidOptionsError, MigrationFailedError, Migrator } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
+
+describe('PostgreSQL errors', () => {
+  const database = useDatabase()
+  const folders: string[] = []
+  afterAll(() => Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true }))))
+
+  const failureOf = async (migrator: Migrator) => {
+    const failure = await migrator.up().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    return failure as MigrationFailedError & { cause: DatabaseError }
+  }
+  const fromFile = async (content: string, file = '0001_broken.sql') => {
+    const folder = await mkdtemp(join(tmpdir(), 'mig-postgres-errors-'))
+    folders.push(folder)
+    await writeFile(join(folder, file), content)
+    return fromDirectory(folder)
+  }
+  const driver = (options: { lockTimeout?: string | number; statementTimeout?: string | number } = {}) =>
+    postgresDriver({ connectionString: database.url, ...options })
+
+  it('maps the server position to a line and column of the migration file, with the SQLSTATE', async () => {
+    const source = await fromFile("-- mig:up\nCREATE TABLE shapes (id INT);\nSELECT '😀 two emoji 😀', colour\n  FROM shapes;\n")
+    const failure = await failureOf(new Migrator({ driver: driver(), source }))
+    expect(failure.message).toContain('0001_broken.sql:3:')
+    const line = "SELECT '😀 two emoji 😀', colour"
+    expect(line.slice((failure.position?.column ?? 0) - 1)).toMatch(/^colour/)
+    expect(failure.cause).toBeInstanceOf(DatabaseError)
+    expect(failure.cause.sqlState).toBe('42703')
+    expect(failure.message).toContain('SQLSTATE 42703')
+    expect(await sql(database.url, "SELECT to_regclass('shapes') AS shapes")).toEqual([{ shapes: null }])
+  })
+
+  it('carries the detail, the hint and the context of the error', async () => {
+    const failure = await failureOf(
+      new Migrator({
+        driver: driver(),
+        source: fromList([
+          {
+            version: 1,
+            name: 'raise',
+            up: "DO $$ BEGIN RAISE EXCEPTION 'custom failure' USING DETAIL = 'the detail', HINT = 'the hint', ERRCODE = 'P0001'; END $$;",
+          },
+        ]),
+      }),
+    )
+    expect(failure.cause).toMatchObject({ sqlState: 'P0001', hint: 'the hint' })
+    expect(failure.cause.detail).toContain('the detail')
+    expect(failure.cause.detail).toContain('PL/pgSQL')
+    expect(failure.message).toContain('Hint: the hint')
+  })
+
+  it('gives up on a table lock after lockTimeout with SQLSTATE 55P03, in and outside a transaction', async () => {
+    await sql(database.url, 'CREATE TABLE busy (id INT)')
+    const other = await openSession(database.url)
+    try {
+      await other.query('BEGIN')
+      await other.query('LOCK TABLE busy IN ACCESS EXCLUSIVE MODE')
+      for (const transaction of [true, false]) {
+        const started = Date.now()
+        const failure = await failureOf(
+          new Migrator({
+            driver: driver({ lockTimeout: '200ms' }),
+            source: fromList([{ version: 1, name: 'alter_busy', transaction, up: 'ALTER TABLE busy ADD COLUMN extra INT;' }]),
+          }),
+        )
+        expect(failure.cause.sqlState).toBe('55P03')
+        expect(Date.now() - started).toBeLessThan(5_000)
+        await sql(database.url, 'DROP TABLE IF EXISTS mig_migrations')
+      }
+    } finally {
+      await other.end()
+    }
+  })
+
+  it('stops a statement that runs longer than statementTimeout, and leaves the session as it was', async () => {
+    const failure = await failureOf(
+      new Migrator({
+        driver: driver({ statementTimeout: 100 }),
+        source: fromList([{ version: 1, name: 'slow', transaction: false, up: 'SELECT pg_sleep(5);' }]),
+      }),
+    )
+    expect(failure.cause.sqlState).toBe('57014')
+    await sql(database.url, 'DROP TABLE mig_migrations')
+    const seen: unknown[] = []
+    await new Migrator({
+      driver: driver({ statementTimeout: '1min', lockTimeout: '5s' }),
+      source: fromList([
+        {
+          version: 1,
+          name: 'inside',
+          up: async (context) => {
+            seen.push(...(await context.query('SELECT current_setting($1) AS value', ['lock_timeout'])))
+          },
+        },
+        {
+          version: 2,
+          name: 'outside',
+          transaction: false,
+          up: async (context) => {
+            seen.push(...(await context.query('SELECT current_setting($1) AS value', ['lock_timeout'])))
+          },
+        },
+      ]),
+    }).up()
+    expect(seen).toEqual([{ value: '5s' }, { value: '0' }])
+    await sql(database.url, 'DROP TABLE mig_migrations')
+  })
+
+  it('refuses timeouts that are not durations, before connecting', () => {
+    expect(() => driver({ lockTimeout: '5 parsecs' })).toThrow(InvalidOptionsError)
+    expect(() => driver({ statementTimeout: -1 })).toThrow(InvalidOptionsError)
+    expect(() => driver({ lockTimeout: "1s'; DROP TABLE x; --" })).toThrow(InvalidOptionsError)
+  })
+
+  describe('never shows a password', () => {
+    const password = 'S3cret-Pa55word'
+    const withCredentials = (url: string, user: string) => {
+      const parsed = new URL(url)
+      parsed.username = user
+      parsed.password = password
+      return parsed.toString()
+    }
+    const expectRedacted = (error: unknown) => {
+      expect(error).toBeInstanceOf(Error)
+      const shown = `${String(error)}\n${inspect(error, { depth: 5 })}\n${JSON.stringify(error)}`
+      expect(shown).not.toContain(password)
+      expect(shown).toContain('***')
+    }
+    const status = (connectionString: string) =>
+      new Migrator({ driver: postgresDriver({ connectionString }), source: fromList([]) }).status().catch((error: unknown) => error)
+
+    it('when the login is refused', async () => {
+      const error = await status(withCredentials(database.url, 'no_such_role'))
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect((error as DatabaseError).sqlState).toMatch(/^28/)
+      expectRedacted(error)
+    })
+
+    it('when the server cannot be reached', async () => {
+      const error = await status(withCredentials('postgres://127.0.0.1:1/nowhere', 'someone'))
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect((error as DatabaseError).sqlState).toBe('ECONNREFUSED')
+      expectRedacted(error)
+    })
+
+    it('when the URL is malformed', () => {
+      const error = (() => {
+        try {
+          postgresDriver({ connectionString: `mysql://someone:${password}@localhost/db` })
+        } catch (caught) {
+          return caught
+        }
+      })()
+      expect(error).toBeInstanceOf(InvalidOptionsError)
+      expectRedacted(error)
+    })
+  })
+})

