@@ -102,7 +102,7 @@ export class ChecksumMismatchError extends HistoryValidationError {
       'MIG_CHECKSUM_MISMATCH',
       `Applied migration${plural(migrations)} changed since ${migrations.length > 1 ? 'they were' : 'it was'} applied: ${list(migrations)}. ` +
         'Restore the original contents and put the change in a new migration. If the edit is known to be harmless (a comment), ' +
-        `accept it with \`mig repair --accept-checksum ${migrations[0]?.version}\`.`,
+        `accept it with \`mig repair ${migrations[0]?.version} --accept-checksum\`.`,
     )
   }
 }
@@ -113,7 +113,7 @@ export class MissingMigrationError extends HistoryValidationError {
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
         `${migrations.length > 1 ? 'are' : 'is'} gone. Restore ${migrations.length > 1 ? 'them' : 'it'} from version control, ` +
-        `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair --forget ${migrations[0]?.version}\`.`,
+        `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`,
     )
   }
 }
@@ -142,7 +142,7 @@ export class PartialMigrationError extends HistoryValidationError {
       'MIG_PARTIAL_MIGRATION',
       `Migration${plural(migrations)} ${list(migrations)} failed part-way outside a transaction` +
         `${errors.length ? ` (${errors.join('; ')})` : ''}. The database may hold part of ${migrations.length > 1 ? 'them' : 'it'}. ` +
-        'Finish or undo the change by hand, then mark it with `mig repair --applied` or `mig repair --rolled-back`.',
+        `Finish or undo the change by hand, then run \`mig repair ${migrations[0]?.version} --applied\` or \`mig repair ${migrations[0]?.version} --rolled-back\`.`,
     )
   }
 }

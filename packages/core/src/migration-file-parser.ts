@@ -13,8 +13,9 @@ type Section = 'header' | 'up' | 'down'
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
  * `-- mig:no-transaction` is allowed only in the header, where comments and blank lines may
- * stand too. An empty down section counts as no down section, so a forgotten rollback is an
- * error when it is needed rather than a silent no-op.
+ * stand too. An empty up section is allowed (the runner warns about it: a fresh `mig create`
+ * applies as a no-op); an empty down section counts as no down section, so a forgotten
+ * rollback is an error when it is needed rather than a silent no-op.
  */
 export function parseMigrationFile(file: string, text: string): MigrationScripts {
   const lines = normaliseText(text).split('\n')
@@ -60,13 +61,15 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
 
   if (upStart < 0) throw new InvalidMigrationError(file, undefined, 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.')
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
-  if (!up) throw new InvalidMigrationError(file, upStart, 'the "-- mig:up" section holds no SQL.')
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
-  return { up, down, transaction }
+  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction }
 }
 
-function sectionOf(lines: readonly string[], start: number, end: number): SqlStep | undefined {
-  const body = lines.slice(start, end)
-  const hasSql = body.some((line) => line.trim() !== '' && !line.trim().startsWith('--'))
-  return hasSql ? { kind: 'sql', sql: body.join('\n'), line: start + 1 } : undefined
+/** Whether a section has anything but blank lines and line comments. */
+export function holdsSql(section: string): boolean {
+  return section.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--'))
+}
+
+function sectionOf(lines: readonly string[], start: number, end: number): SqlStep {
+  return { kind: 'sql', sql: lines.slice(start, end).join('\n'), line: start + 1 }
 }

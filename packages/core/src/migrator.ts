@@ -15,6 +15,7 @@ import { checkHistory, compareHistory, type History, infoOf, outOfOrderMigration
 import { type HistoryRecord, type HistoryState, HistoryStore } from './history-store.js'
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { Migration, MigrationContext, MigrationInfo, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
+import { holdsSql } from './migration-file-parser.js'
 import { compareSchemas, type SchemaDifference } from './schema-diff.js'
 import { type SchemaSnapshot, sortSnapshot } from './schema-snapshot.js'
 import { positionInStep, statementAt } from './statement-position.js'
@@ -538,6 +539,8 @@ export class Migrator {
     const step = (direction === 'up' ? scripts.up : scripts.down) as MigrationStep
     const mode: TransactionMode = scripts.transaction ? 'transaction' : 'no-transaction'
     if (step.kind === 'sql') {
+      if (!holdsSql(step.sql))
+        this.emit({ type: 'warning', migration: info, message: `the ${direction} section holds no SQL, so it changes nothing` })
       for (const message of connection.inspectScript?.(step.sql, mode) ?? []) this.emit({ type: 'warning', migration: info, message })
     }
     this.emit({ type: direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction: scripts.transaction })

@@ -153,6 +153,19 @@ describe('failures', () => {
   })
 })
 
+describe('a migration fresh from mig create', () => {
+  it('applies its empty up section as a no-op, with a warning', async () => {
+    await writeFile(join(folder, '0001_add_users.sql'), '-- mig:up\n\n-- mig:down\n')
+    const migrator = new Migrator({ driver, source: fromDirectory(folder) })
+    const warnings: string[] = []
+    migrator.on('warning', (event) => warnings.push(event.message))
+    await migrator.up()
+    expect(warnings).toEqual(['the up section holds no SQL, so it changes nothing'])
+    expect((await migrator.status())[0]?.state).toBe('applied')
+    await expect(migrator.down()).rejects.toThrow(/has no down section/)
+  })
+})
+
 describe('repair', () => {
   it('accepts the new checksum of an edited file only when asked, and only for that file', async () => {
     await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nCREATE TABLE a (id INTEGER);\n')
@@ -160,7 +173,7 @@ describe('repair', () => {
     await migrator.up()
     await expect(migrator.repair({ version: 1, resolution: 'accept-checksum' })).rejects.toThrow(/is not an applied file that changed/)
     await writeFile(join(folder, '0001_a.sql'), '-- mig:up\n-- creates a\nCREATE TABLE a (id INTEGER);\n')
-    await expect(migrator.validate()).rejects.toThrow(/mig repair --accept-checksum 1/)
+    await expect(migrator.validate()).rejects.toThrow(/mig repair 1 --accept-checksum/)
     await expect(migrator.repair({ version: 1, resolution: 'forget' })).rejects.toThrow(/still has its file/)
     await migrator.repair({ version: 1, resolution: 'accept-checksum' })
     await expect(migrator.validate()).resolves.toBeUndefined()
@@ -171,7 +184,7 @@ describe('repair', () => {
     const migrator = new Migrator({ driver, source: fromList([table(1), table(2)]) })
     await migrator.up()
     const withoutSecond = new Migrator({ driver, source: fromList([table(1)]) })
-    await expect(withoutSecond.up()).rejects.toThrow(/mig repair --forget 2/)
+    await expect(withoutSecond.up()).rejects.toThrow(/mig repair 2 --forget/)
     await withoutSecond.repair({ version: 2, resolution: 'forget' })
     await expect(withoutSecond.validate()).resolves.toBeUndefined()
     await expect(withoutSecond.repair({ version: 5, resolution: 'forget' })).rejects.toThrow(/History has no migration 5/)

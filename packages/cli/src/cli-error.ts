@@ -1,0 +1,32 @@
+/**
+ * Codes of the errors the CLI itself raises, beside @mig/core's `MIG_*` codes. Like core's,
+ * a code never changes meaning once released.
+ */
+export type CliErrorCode =
+  /** A flag, argument or command that does not exist or has a bad value. */
+  | 'MIG_USAGE'
+  /** A config file that cannot be loaded, an unknown config key, no database URL, a bad URL. */
+  | 'MIG_CONFIG'
+  /** The URL needs a dialect package (or its client library) that is not installed. */
+  | 'MIG_DIALECT_MISSING'
+  /** `mig init` or `mig create` would overwrite a file. */
+  | 'MIG_FILE_EXISTS'
+
+/** An error the CLI raises before or around a Migrator call; its message names the fix. */
+export class CliError extends Error {
+  readonly code: CliErrorCode
+
+  constructor(code: CliErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.code = code
+    this.name = 'CliError'
+  }
+}
+
+export function usageError(message: string): CliError {
+  return new CliError('MIG_USAGE', message)
+}
+
+export function configError(message: string, cause?: unknown): CliError {
+  return new CliError('MIG_CONFIG', message, { cause })
+}

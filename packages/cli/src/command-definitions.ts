@@ -1,0 +1,169 @@
+export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'help'
+
+export interface OptionDefinition {
+  readonly type: 'string' | 'boolean'
+  readonly short?: string
+  /** Shown in help as `--name <placeholder>`. */
+  readonly placeholder?: string
+  readonly description: string
+}
+
+export interface CommandDefinition {
+  readonly name: CommandName
+  /** `mig up [options]`, without the `mig `. */
+  readonly usage: string
+  readonly summary: string
+  readonly options: Readonly<Record<string, OptionDefinition>>
+  /** How many positional arguments the command takes, at most. */
+  readonly maxPositionals: number
+  /** Whether it opens the database (and so needs a URL). */
+  readonly usesDatabase: boolean
+  readonly examples: readonly string[]
+}
+
+/** Accepted by every command, before or after the command name. */
+export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
+  url: { type: 'string', placeholder: 'url', description: 'Database URL: sqlite:./app.db, sqlite::memory:, postgres://user@host/db' },
+  dir: { type: 'string', placeholder: 'folder', description: 'Migrations folder (default: migrations)' },
+  table: { type: 'string', placeholder: 'name', description: 'History table (default: mig_migrations)' },
+  schema: { type: 'string', placeholder: 'name', description: 'PostgreSQL schema of the history table' },
+  config: { type: 'string', placeholder: 'file', description: 'Config file (default: nearest mig.config.* upward)' },
+  'lock-timeout': { type: 'string', placeholder: 'seconds', description: "Wait this long for another run's lock (default: 60)" },
+  'allow-out-of-order': { type: 'boolean', description: 'Apply pending migrations older than the newest applied one' },
+  json: { type: 'boolean', description: 'Print one JSON document on stdout' },
+  'no-color': { type: 'boolean', description: 'No colours (also: NO_COLOR=1)' },
+  help: { type: 'boolean', short: 'h', description: 'Show help' },
+  version: { type: 'boolean', short: 'v', description: "Print mig's version" },
+}
+
+const dryRun: OptionDefinition = {
+  type: 'boolean',
+  description: 'Print the plan and its SQL; write nothing, not even the history table',
+}
+
+export const COMMANDS: readonly CommandDefinition[] = [
+  {
+    name: 'init',
+    usage: 'init [--ts]',
+    summary: 'Write mig.config.json and create the migrations folder',
+    options: { ts: { type: 'boolean', description: 'Write mig.config.ts instead of mig.config.json' } },
+    maxPositionals: 0,
+    usesDatabase: false,
+    examples: ['mig init', 'mig init --ts --url postgres://app@localhost:5432/app'],
+  },
+  {
+    name: 'create',
+    usage: 'create <name> [--timestamp] [--ts | --js]',
+    summary: 'Create the next migration file',
+    options: {
+      timestamp: { type: 'boolean', description: 'Version the file with the UTC time (YYYYMMDDHHMMSS) instead of the next number' },
+      ts: { type: 'boolean', description: 'A TypeScript code migration (.ts) instead of SQL' },
+      js: { type: 'boolean', description: 'A JavaScript code migration (.mjs) instead of SQL' },
+    },
+    maxPositionals: 1,
+    usesDatabase: false,
+    examples: ['mig create add_users', 'mig create backfill_emails --ts', 'mig create add_index --timestamp'],
+  },
+  {
+    name: 'up',
+    usage: 'up [--to <version> | --step <n>] [--dry-run]',
+    summary: 'Apply pending migrations',
+    options: {
+      to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
+      step: { type: 'string', placeholder: 'n', description: 'Apply at most n migrations' },
+      'dry-run': dryRun,
+    },
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig up', 'mig up --to 3', 'mig up --step 1 --dry-run'],
+  },
+  {
+    name: 'down',
+    usage: 'down [--step <n> | --to <version> | --all] [--dry-run]',
+    summary: 'Roll back applied migrations (default: the newest one)',
+    options: {
+      step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
+      to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
+      all: { type: 'boolean', description: 'Roll back every applied migration' },
+      'dry-run': dryRun,
+    },
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run'],
+  },
+  {
+    name: 'redo',
+    usage: 'redo',
+    summary: 'Roll back the newest migration and apply it again',
+    options: {},
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig redo'],
+  },
+  {
+    name: 'status',
+    usage: 'status [--exit-code]',
+    summary: 'List every migration and its state',
+    options: {
+      'exit-code': {
+        type: 'boolean',
+        description: 'Exit 5 when migrations are pending, 3 when history and files disagree',
+      },
+    },
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig status', 'mig status --exit-code', 'mig status --json'],
+  },
+  {
+    name: 'validate',
+    usage: 'validate',
+    summary: 'Check history against the files and that every pending migration loads',
+    options: {},
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig validate'],
+  },
+  {
+    name: 'baseline',
+    usage: 'baseline [--to <version>] [--force]',
+    summary: 'Adopt an existing database: record migrations as applied without running them',
+    options: {
+      to: {
+        type: 'string',
+        placeholder: 'version',
+        description: 'The newest migration the database already has (default: found by schema)',
+      },
+      force: { type: 'boolean', description: 'Record the baseline without comparing schemas (needs --to)' },
+    },
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig baseline', 'mig baseline --to 5', 'mig baseline --to 5 --force'],
+  },
+  {
+    name: 'repair',
+    usage: 'repair [<version>] --applied | --rolled-back | --accept-checksum | --forget',
+    summary: 'Resolve one history problem explicitly, after checking the database by hand',
+    options: {
+      applied: { type: 'boolean', description: 'A migration that failed part-way is complete: mark it applied' },
+      'rolled-back': { type: 'boolean', description: 'A migration that failed part-way is undone: make it pending again' },
+      'accept-checksum': { type: 'boolean', description: 'An applied file was edited harmlessly: record its new checksum' },
+      forget: { type: 'boolean', description: 'An applied file was removed on purpose: drop it from history' },
+    },
+    maxPositionals: 1,
+    usesDatabase: true,
+    examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
+  },
+  {
+    name: 'help',
+    usage: 'help [<command>]',
+    summary: 'Show help for mig or for one command',
+    options: {},
+    maxPositionals: 1,
+    usesDatabase: false,
+    examples: ['mig help', 'mig help down'],
+  },
+]
+
+export function findCommand(name: string): CommandDefinition | undefined {
+  return COMMANDS.find((command) => command.name === name)
+}

@@ -1,0 +1,79 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util'
+import { usageError } from './cli-error.js'
+import { COMMANDS, type CommandDefinition, findCommand, GLOBAL_OPTIONS, type OptionDefinition } from './command-definitions.js'
+
+export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
+
+export interface CommandLine {
+  /** Undefined when no command was given (`mig`, `mig --version`). */
+  readonly command: CommandDefinition | undefined
+  readonly positionals: readonly string[]
+  readonly flags: FlagValues
+}
+
+/**
+ * Global options may stand before or after the command name. A first, lenient pass over every
+ * known option finds the command (so `--url x up` does not take `x` for the command); a strict
+ * pass then accepts only the global options and that command's own.
+ */
+export function parseCommandLine(argv: readonly string[]): CommandLine {
+  const everyOption = Object.assign({}, GLOBAL_OPTIONS, ...COMMANDS.map((command) => command.options))
+  const lenient = parseArgs({ args: [...argv], options: toParseArgsOptions(everyOption), strict: false, allowPositionals: true })
+  const [name, ...positionals] = lenient.positionals
+  const command = name === undefined ? undefined : findCommand(name)
+  if (name !== undefined && !command) {
+    throw usageError(`Unknown command "${name}". Commands: ${COMMANDS.map((known) => known.name).join(', ')}. Run mig help for details.`)
+  }
+  const options = { ...GLOBAL_OPTIONS, ...command?.options }
+  let strict: ReturnType<typeof parseArgs>
+  try {
+    strict = parseArgs({ args: [...argv], options: toParseArgsOptions(options), strict: true, allowPositionals: true })
+  } catch (error) {
+    throw usageError(describeParseError(error, command))
+  }
+  if (command && positionals.length > command.maxPositionals) {
+    throw usageError(`Unexpected argument "${positionals[command.maxPositionals]}". Usage: mig ${command.usage}`)
+  }
+  if (!command && positionals.length) throw usageError(`Unexpected argument "${positionals[0]}".`)
+  return { command, positionals, flags: strict.values as FlagValues }
+}
+
+function toParseArgsOptions(options: Readonly<Record<string, OptionDefinition>>): NonNullable<ParseArgsConfig['options']> {
+  return Object.fromEntries(
+    Object.entries(options).map(([name, option]) => [
+      name,
+      option.short ? { type: option.type, short: option.short } : { type: option.type },
+    ]),
+  )
+}
+
+function describeParseError(error: unknown, command: CommandDefinition | undefined): string {
+  const code = (error as { code?: string }).code
+  const message = (error as Error).message
+  const help = command ? `Run mig help ${command.name} for its options.` : 'Run mig help for the options.'
+  const option = /'(-[^' ]+)/.exec(message)?.[1]
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
+    return `${command ? `mig ${command.name}` : 'mig'} has no option ${option}. ${help}`
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
+    return /argument missing/.test(message) ? `${option} needs a value. ${help}` : `${option} takes no value. ${help}`
+  }
+  return `${message} ${help}`
+}
+
+/** A flag's value as a whole number, or undefined when the flag was not given. */
+export function integerFlag(flags: FlagValues, name: string, { minimum }: { minimum: number }): number | undefined {
+  const value = flags[name]
+  if (value === undefined) return undefined
+  const text = String(value).trim()
+  const number = /^\d+$/.test(text) ? Number(text) : Number.NaN
+  if (!Number.isSafeInteger(number) || number < minimum) {
+    throw usageError(`--${name} needs a whole number${minimum > 0 ? ` of at least ${minimum}` : ''}, not "${value}".`)
+  }
+  return number
+}
+
+export function stringFlag(flags: FlagValues, name: string): string | undefined {
+  const value = flags[name]
+  return typeof value === 'string' ? value : undefined
+}

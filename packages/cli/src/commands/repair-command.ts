@@ -1,0 +1,53 @@
+import type { RepairResolution } from '@mig/core'
+import { usageError } from '../cli-error.js'
+import type { Command } from '../command-context.js'
+import { openMigrator } from '../open-migrator.js'
+import { ProgressReporter } from '../progress-reporter.js'
+import { resolveSettings } from '../settings.js'
+
+const RESOLUTIONS: Record<string, { resolution: RepairResolution; done: (file: string) => string }> = {
+  applied: { resolution: 'applied', done: (file) => `Marked ${file} as applied.` },
+  'rolled-back': {
+    resolution: 'rolled-back',
+    done: (file) => `Marked ${file} as rolled back; it is pending again and mig up will apply it.`,
+  },
+  'accept-checksum': { resolution: 'accept-checksum', done: (file) => `Recorded the new checksum of ${file}.` },
+  forget: { resolution: 'forget', done: (file) => `Removed ${file} from history.` },
+}
+
+export const repairCommand: Command = async ({ flags, positionals, environment, workingDirectory, output, signal }) => {
+  const chosen = Object.keys(RESOLUTIONS).filter((flag) => flags[flag] === true)
+  if (chosen.length !== 1) {
+    throw usageError(
+      'mig repair needs exactly one of --applied or --rolled-back (a migration that failed part-way), --accept-checksum (an applied file edited ' +
+        'harmlessly) or --forget (an applied file removed on purpose), e.g. mig repair 7 --applied.',
+    )
+  }
+  const { resolution, done } = RESOLUTIONS[chosen[0] as string] as (typeof RESOLUTIONS)[string]
+  const given = positionals[0]
+  if (given !== undefined && !/^\d+$/.test(given)) throw usageError(`mig repair takes a migration version, not "${given}".`)
+  if (given === undefined && (resolution === 'accept-checksum' || resolution === 'forget')) {
+    throw usageError(`mig repair --${chosen[0]} needs the version of the migration, e.g. mig repair 3 --${chosen[0]}.`)
+  }
+  const settings = await resolveSettings(flags, environment, workingDirectory)
+  const { migrator } = await openMigrator(settings, output, { loadsCode: false })
+  const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : Number(given)
+  const reporter = new ProgressReporter(migrator, output).attach()
+  try {
+    const migration = await migrator.repair({ version, resolution, signal })
+    output.line(output.colours.bold(done(migration.file)))
+    return { document: { migration: { version: migration.version, name: migration.name, file: migration.file }, resolution } }
+  } finally {
+    reporter.detach()
+  }
+}
+
+/** Without a version, repair the failed migration, provided there is exactly one. */
+async function onlyFailedVersion(statuses: readonly { version: number; file: string; state: string }[]): Promise<number> {
+  const failed = statuses.filter((status) => status.state === 'failed')
+  if (failed.length === 1) return (failed[0] as { version: number }).version
+  if (failed.length === 0) throw usageError('No migration is marked as failed; there is nothing to repair.')
+  throw usageError(
+    `${failed.length} migrations are marked as failed (${failed.map((status) => status.file).join(', ')}). Name one: mig repair <version> --applied.`,
+  )
+}

@@ -1,0 +1,111 @@
+import type { MigrationStatus } from '@mig/core'
+import type { Command } from '../command-context.js'
+import { ExitCode } from '../exit-codes.js'
+import { formatTable, plural, visibleLength } from '../format.js'
+import { openMigrator } from '../open-migrator.js'
+import type { Output } from '../output.js'
+import { redactUrl } from '../redaction.js'
+import { resolveSettings } from '../settings.js'
+
+export interface StatusSummary {
+  readonly total: number
+  readonly applied: number
+  readonly baselined: number
+  readonly failed: number
+  readonly pending: number
+  /** Applied migrations whose file is gone. */
+  readonly missing: number
+  /** Applied migrations whose file changed since. */
+  readonly changed: number
+  /** Pending migrations older than the newest applied one. */
+  readonly outOfOrder: number
+}
+
+export const statusCommand: Command = async ({ flags, environment, workingDirectory, output }) => {
+  const settings = await resolveSettings(flags, environment, workingDirectory)
+  const { migrator } = await openMigrator(settings, output, { loadsCode: false })
+  const statuses = await migrator.status()
+  const summary = summarise(statuses)
+  printStatus(output, statuses, summary, redactUrl(settings.url ?? ''))
+  const disagrees = summary.failed + summary.missing + summary.changed + (settings.allowOutOfOrder ? 0 : summary.outOfOrder) > 0
+  const exitCode = !flags['exit-code']
+    ? ExitCode.success
+    : disagrees
+      ? ExitCode.validationFailed
+      : summary.pending > 0
+        ? ExitCode.pending
+        : ExitCode.success
+  return {
+    document: { database: redactUrl(settings.url ?? ''), migrations: statuses.map(statusToJson), summary },
+    exitCode,
+  }
+}
+
+export function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
+  const count = (test: (status: MigrationStatus) => boolean) => statuses.filter(test).length
+  return {
+    total: statuses.length,
+    applied: count((status) => status.state === 'applied'),
+    baselined: count((status) => status.state === 'baselined'),
+    failed: count((status) => status.state === 'failed'),
+    pending: count((status) => status.state === 'pending'),
+    missing: count((status) => !status.fileFound),
+    changed: count((status) => status.checksumMatches === false),
+    outOfOrder: count((status) => status.outOfOrder),
+  }
+}
+
+export function statusToJson(status: MigrationStatus): Record<string, unknown> {
+  return {
+    version: status.version,
+    name: status.name,
+    file: status.file,
+    state: status.state,
+    fileFound: status.fileFound,
+    checksumMatches: status.checksumMatches ?? null,
+    outOfOrder: status.outOfOrder,
+    appliedAt: status.appliedAt?.toISOString() ?? null,
+    executionMs: status.executionMs === undefined ? null : Math.round(status.executionMs),
+    appliedBy: status.appliedBy ?? null,
+    detail: status.detail ?? null,
+  }
+}
+
+function printStatus(output: Output, statuses: readonly MigrationStatus[], summary: StatusSummary, database: string): void {
+  const { bold, dim, green, yellow, red } = output.colours
+  output.line(dim(`Database: ${database}`))
+  if (statuses.length === 0) {
+    output.line('No migrations yet. Create one with mig create <name>.')
+    return
+  }
+  const stateColour = { applied: green, baselined: green, failed: red, pending: yellow }
+  const rows = statuses.map((status) => {
+    const notes = [
+      !status.fileFound && red('file missing'),
+      status.checksumMatches === false && red('file changed since applied'),
+      status.outOfOrder && yellow('out of order'),
+      status.detail && dim(status.detail),
+    ].filter((note): note is string => typeof note === 'string')
+    return [
+      stateColour[status.state](status.state),
+      status.file,
+      status.appliedAt ? formatTimestamp(status.appliedAt) : '',
+      notes.join('; '),
+    ]
+  })
+  for (const line of formatTable([[bold('State'), bold('Migration'), bold('Applied at'), ''], ...rows], visibleLength)) output.line(line)
+  const parts = [
+    `${summary.applied + summary.baselined} applied`,
+    `${summary.pending} pending`,
+    summary.failed && red(`${summary.failed} failed`),
+    summary.missing && red(`${summary.missing} missing`),
+    summary.changed && red(`${summary.changed} changed`),
+  ].filter(Boolean)
+  output.line()
+  output.line(`${plural(summary.total, 'migration')}: ${parts.join(', ')}.`)
+}
+
+/** `2026-11-23 12:00:00 UTC`: the same on every machine, whatever its time zone. */
+function formatTimestamp(date: Date): string {
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`
+}

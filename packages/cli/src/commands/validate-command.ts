@@ -1,0 +1,18 @@
+import type { Command } from '../command-context.js'
+import { plural } from '../format.js'
+import { openMigrator } from '../open-migrator.js'
+import { resolveSettings } from '../settings.js'
+
+export const validateCommand: Command = async ({ flags, environment, workingDirectory, output }) => {
+  const settings = await resolveSettings(flags, environment, workingDirectory)
+  const { migrator } = await openMigrator(settings, output, { loadsCode: true })
+  await migrator.validate()
+  const statuses = await migrator.status()
+  const pending = statuses.filter((status) => status.state === 'pending').length
+  output.line(
+    output.colours.green(
+      `Valid: ${plural(statuses.length - pending, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load.`,
+    ),
+  )
+  return { document: { valid: true, applied: statuses.length - pending, pending } }
+}

@@ -1,0 +1,75 @@
+import { existsSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { configError } from './cli-error.js'
+import type { MigConfig } from './define-config.js'
+import { importModule } from './typescript-loader.js'
+
+/** Looked for in this order in each folder, from the working directory up to the root. */
+export const CONFIG_FILENAMES = ['mig.config.ts', 'mig.config.mts', 'mig.config.mjs', 'mig.config.js', 'mig.config.cjs', 'mig.config.json']
+
+export interface LoadedConfig {
+  readonly file: string
+  readonly config: MigConfig
+}
+
+const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
+  url: 'string',
+  dir: 'string',
+  table: 'string',
+  schema: 'string',
+  lockTimeout: 'number',
+  allowOutOfOrder: 'boolean',
+}
+
+/** The nearest config file at or above `startDirectory`, or undefined. */
+export function findConfigFile(startDirectory: string): string | undefined {
+  let directory = resolve(startDirectory)
+  for (;;) {
+    for (const filename of CONFIG_FILENAMES) {
+      const candidate = join(directory, filename)
+      if (existsSync(candidate)) return candidate
+    }
+    const parent = dirname(directory)
+    if (parent === directory) return undefined
+    directory = parent
+  }
+}
+
+export async function loadConfigFile(file: string): Promise<LoadedConfig> {
+  if (!existsSync(file)) throw configError(`The config file ${file} does not exist. Check --config, or run mig init to write one.`)
+  let value: unknown
+  try {
+    if (file.endsWith('.json')) {
+      value = JSON.parse(await readFile(file, 'utf8'))
+    } else {
+      const module = await importModule(file)
+      value = module.default ?? module
+      // A CommonJS config imported from ESM, or a TypeScript one compiled to CommonJS, nests once more.
+      if (isRecord(value) && 'default' in value && Object.keys(value).length === 1) value = value.default
+    }
+  } catch (error) {
+    throw configError(`${basename(file)} could not be loaded: ${(error as Error).message}`, error)
+  }
+  return { file, config: validateConfig(file, value) }
+}
+
+function validateConfig(file: string, value: unknown): MigConfig {
+  if (!isRecord(value)) {
+    throw configError(`${basename(file)} must export an object, e.g. export default { url: 'sqlite:./app.db', dir: 'migrations' }.`)
+  }
+  for (const [key, item] of Object.entries(value)) {
+    const expected = KEY_TYPES[key as keyof MigConfig]
+    if (!expected) {
+      throw configError(`${basename(file)} has an unknown key "${key}". Known keys: ${Object.keys(KEY_TYPES).join(', ')}.`)
+    }
+    if (item !== undefined && typeof item !== expected) {
+      throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
+    }
+  }
+  return value as MigConfig
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
+}

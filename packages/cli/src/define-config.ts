@@ -1,0 +1,23 @@
+/**
+ * What a `mig.config.ts`, `.mjs`, `.js` or `.json` file holds. Flags and environment variables
+ * take precedence over each key.
+ */
+export interface MigConfig {
+  /** Database URL: `sqlite:./app.db` (relative to this file), `sqlite::memory:`, `postgres://…`. */
+  readonly url?: string
+  /** Migrations folder, relative to this file. Default `migrations`. */
+  readonly dir?: string
+  /** History table name. Default `mig_migrations`. */
+  readonly table?: string
+  /** PostgreSQL schema of the history table. */
+  readonly schema?: string
+  /** Seconds to wait for another run's lock before failing. Default 60. */
+  readonly lockTimeout?: number
+  /** Apply pending migrations older than the newest applied one instead of refusing. */
+  readonly allowOutOfOrder?: boolean
+}
+
+/** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */
+export function defineConfig(config: MigConfig): MigConfig {
+  return config
+}

@@ -1,0 +1,56 @@
+import { CliError } from './cli-error.js'
+
+/** The documented exit codes of `mig` (see docs/cli.md). They never change meaning. */
+export const ExitCode = {
+  success: 0,
+  /** A migration failed (or a rollback hit an irreversible migration), or an unexpected error. */
+  migrationFailed: 1,
+  /** Bad flags, bad config, bad URL, missing dialect package, malformed migration files. */
+  usageOrConfig: 2,
+  /** History and files disagree (checksum, missing file, out of order, failed part-way), or baseline found a different schema. */
+  validationFailed: 3,
+  /** Another run held the migration lock for longer than the lock timeout. */
+  lockTimeout: 4,
+  /** `mig status --exit-code` found pending migrations. */
+  pending: 5,
+  /** The database could not be reached, or refused a statement mig itself sent. */
+  databaseError: 6,
+  /** Interrupted (Ctrl-C); the lock was released and finished migrations stay applied. */
+  interrupted: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
+  MIG_USAGE: ExitCode.usageOrConfig,
+  MIG_CONFIG: ExitCode.usageOrConfig,
+  MIG_DIALECT_MISSING: ExitCode.usageOrConfig,
+  MIG_FILE_EXISTS: ExitCode.usageOrConfig,
+  MIG_INVALID_OPTIONS: ExitCode.usageOrConfig,
+  MIG_UNKNOWN_VERSION: ExitCode.usageOrConfig,
+  MIG_INVALID_FILENAME: ExitCode.usageOrConfig,
+  MIG_DUPLICATE_VERSION: ExitCode.usageOrConfig,
+  MIG_INVALID_MIGRATION: ExitCode.usageOrConfig,
+  MIG_CHECKSUM_MISMATCH: ExitCode.validationFailed,
+  MIG_MISSING_MIGRATION: ExitCode.validationFailed,
+  MIG_OUT_OF_ORDER: ExitCode.validationFailed,
+  MIG_PARTIAL_MIGRATION: ExitCode.validationFailed,
+  MIG_SCHEMA_MISMATCH: ExitCode.validationFailed,
+  MIG_MIGRATION_FAILED: ExitCode.migrationFailed,
+  MIG_IRREVERSIBLE: ExitCode.migrationFailed,
+  MIG_LOCK_TIMEOUT: ExitCode.lockTimeout,
+  MIG_DATABASE_ERROR: ExitCode.databaseError,
+  MIG_ABORTED: ExitCode.interrupted,
+}
+
+/** The code an error is reported under: core's and the CLI's own, or `MIG_UNEXPECTED`. */
+export function errorCodeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code
+  if (error instanceof CliError) return error.code
+  if (typeof code === 'string' && code in exitCodeByErrorCode) return code
+  return 'MIG_UNEXPECTED'
+}
+
+export function exitCodeFor(error: unknown): ExitCodeValue {
+  return exitCodeByErrorCode[errorCodeOf(error)] ?? ExitCode.migrationFailed
+}

@@ -1,0 +1,55 @@
+import type { Colours } from './colours.js'
+import { COMMANDS, type CommandDefinition, GLOBAL_OPTIONS, type OptionDefinition } from './command-definitions.js'
+import { formatTable, visibleLength } from './format.js'
+
+export function generalHelp(colours: Colours): string {
+  const { bold } = colours
+  return [
+    `${bold('mig')}: SQL-first database migrations for SQLite and PostgreSQL`,
+    '',
+    `${bold('Usage:')} mig <command> [options]`,
+    '',
+    bold('Commands:'),
+    ...formatTable(
+      COMMANDS.map((command) => [`  ${command.name}`, command.summary]),
+      visibleLength,
+    ),
+    '',
+    bold('Global options:'),
+    ...optionLines(GLOBAL_OPTIONS),
+    '',
+    bold('Environment:'),
+    '  MIG_DATABASE_URL, then DATABASE_URL   database URL (--url wins)',
+    '  MIG_DIR, MIG_TABLE, MIG_SCHEMA         as --dir, --table, --schema',
+    '  MIG_LOCK_TIMEOUT                       as --lock-timeout, in seconds',
+    '  MIG_ALLOW_OUT_OF_ORDER=1               as --allow-out-of-order',
+    '  NO_COLOR                               no colours',
+    '',
+    bold('Exit codes:'),
+    '  0 success   1 migration failed   2 usage or configuration error   3 validation failed',
+    '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   130 interrupted',
+    '',
+    'Run mig help <command> for a command. Full reference: docs/cli.md in the mig repository.',
+  ].join('\n')
+}
+
+export function commandHelp(command: CommandDefinition, colours: Colours): string {
+  const { bold } = colours
+  const lines = [`${bold('Usage:')} mig ${command.usage}`, '', command.summary]
+  if (Object.keys(command.options).length) lines.push('', bold('Options:'), ...optionLines(command.options))
+  if (command.usesDatabase || command.name === 'create' || command.name === 'init') {
+    lines.push('', bold('Global options:'), ...optionLines(GLOBAL_OPTIONS))
+  }
+  lines.push('', bold('Examples:'), ...command.examples.map((example) => `  ${example}`))
+  return lines.join('\n')
+}
+
+function optionLines(options: Readonly<Record<string, OptionDefinition>>): string[] {
+  return formatTable(
+    Object.entries(options).map(([name, option]) => [
+      `  ${option.short ? `-${option.short}, ` : ''}--${name}${option.placeholder ? ` <${option.placeholder}>` : ''}`,
+      option.description,
+    ]),
+    visibleLength,
+  )
+}

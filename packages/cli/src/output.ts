@@ -1,0 +1,83 @@
+import type { Colours } from './colours.js'
+import type { Redactor } from './redaction.js'
+
+export interface WritableText {
+  write(text: string): unknown
+  readonly isTTY?: boolean
+}
+
+export type OutputFormat = 'human' | 'json'
+
+export interface OutputOptions {
+  readonly format: OutputFormat
+  readonly stdout: WritableText
+  readonly stderr: WritableText
+  /** Colours for stdout and for stderr: each stream is coloured only when it is a terminal. */
+  readonly colours: Colours
+  readonly errorColours: Colours
+  readonly redactor: Redactor
+}
+
+/**
+ * The only way the CLI writes. Human results go to stdout, diagnostics to stderr; with `--json`
+ * stdout gets exactly one JSON document. Everything passes through the redactor first.
+ */
+export class Output {
+  readonly format: OutputFormat
+  readonly colours: Colours
+  readonly errorColours: Colours
+  readonly redactor: Redactor
+  private readonly stdout: WritableText
+  private readonly stderr: WritableText
+  private progressShown = false
+
+  constructor(options: OutputOptions) {
+    this.format = options.format
+    this.colours = options.colours
+    this.errorColours = options.errorColours
+    this.redactor = options.redactor
+    this.stdout = options.stdout
+    this.stderr = options.stderr
+  }
+
+  /** Whether stderr is a terminal, where a progress line can be rewritten in place. */
+  get interactive(): boolean {
+    return this.stderr.isTTY === true
+  }
+
+  /** A line of the human result on stdout; nothing in JSON mode. */
+  line(text = ''): void {
+    if (this.format === 'json') return
+    this.clearProgress()
+    this.stdout.write(`${this.redactor.redact(text)}\n`)
+  }
+
+  /** A diagnostic line on stderr (warnings, notes); printed in both formats. */
+  note(text: string): void {
+    this.clearProgress()
+    this.stderr.write(`${this.redactor.redact(text)}\n`)
+  }
+
+  /** A progress line: rewritten in place on a terminal, appended otherwise. */
+  progress(text: string): void {
+    const redacted = this.redactor.redact(text)
+    if (this.interactive) {
+      this.stderr.write(`\r\u001b[2K${redacted}`)
+      this.progressShown = true
+    } else {
+      this.stderr.write(`${redacted}\n`)
+    }
+  }
+
+  clearProgress(): void {
+    if (!this.progressShown) return
+    this.stderr.write('\r\u001b[2K')
+    this.progressShown = false
+  }
+
+  /** The one JSON document of a `--json` run. */
+  json(document: Record<string, unknown>): void {
+    this.clearProgress()
+    this.stdout.write(`${JSON.stringify(this.redactor.redactValue(document), null, 2)}\n`)
+  }
+}

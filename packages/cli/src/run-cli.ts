@@ -1,0 +1,88 @@
+import { usageError } from './cli-error.js'
+import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
+import type { Command } from './command-context.js'
+import type { CommandName } from './command-definitions.js'
+import { type CommandLine, parseCommandLine } from './command-line.js'
+import { reportError } from './error-report.js'
+import { ExitCode, exitCodeFor } from './exit-codes.js'
+import { generalHelp } from './help-text.js'
+import { Output, type WritableText } from './output.js'
+import { Redactor } from './redaction.js'
+import { cliVersion } from './version.js'
+
+export interface CliOptions {
+  readonly argv: readonly string[]
+  readonly environment: NodeJS.ProcessEnv
+  readonly workingDirectory: string
+  readonly stdout: WritableText
+  readonly stderr: WritableText
+  readonly signal: AbortSignal
+}
+
+/** Commands are imported when run, so `mig --version` and `mig create` never load @mig/core. */
+const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
+  init: async () => (await import('./commands/init-command.js')).initCommand,
+  create: async () => (await import('./commands/create-command.js')).createCommand,
+  up: async () => (await import('./commands/up-command.js')).upCommand,
+  down: async () => (await import('./commands/down-command.js')).downCommand,
+  redo: async () => (await import('./commands/redo-command.js')).redoCommand,
+  status: async () => (await import('./commands/status-command.js')).statusCommand,
+  validate: async () => (await import('./commands/validate-command.js')).validateCommand,
+  baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
+  repair: async () => (await import('./commands/repair-command.js')).repairCommand,
+  help: async () => (await import('./commands/help-command.js')).helpCommand,
+}
+
+/** Runs one `mig` invocation and returns its exit code. Never throws. */
+export async function runCli(options: CliOptions): Promise<number> {
+  const { argv, environment, stdout, stderr } = options
+  const redactor = new Redactor()
+  // Before anything can fail: a password given on the command line or in the environment is
+  // scrubbed from every message, even one about a URL that does not parse.
+  for (const value of [...argv, environment.MIG_DATABASE_URL, environment.DATABASE_URL]) if (value) redactor.addUrl(value)
+  const json = argv.includes('--json')
+  const noColorFlag = argv.includes('--no-color')
+  const output = new Output({
+    format: json ? 'json' : 'human',
+    stdout,
+    stderr,
+    colours: !json && wantsColour(stdout, environment, noColorFlag) ? ANSI_COLOURS : NO_COLOURS,
+    errorColours: wantsColour(stderr, environment, noColorFlag) ? ANSI_COLOURS : NO_COLOURS,
+    redactor,
+  })
+
+  let commandLine: CommandLine | undefined
+  try {
+    commandLine = parseCommandLine(argv)
+    const { command, flags } = commandLine
+    if (flags.version) {
+      const version = cliVersion()
+      if (json) output.json({ ok: true, command: 'version', version })
+      else output.line(version)
+      return ExitCode.success
+    }
+    const name: CommandName | undefined = flags.help ? 'help' : command?.name
+    if (!name) {
+      if (json) throw usageError('No command given. Run mig help for the list of commands.')
+      output.note(generalHelp(output.errorColours))
+      return ExitCode.usageOrConfig
+    }
+    // `mig up --help` is `mig help up`.
+    const positionals = flags.help && command && command.name !== 'help' ? [command.name] : commandLine.positionals
+    const run = await COMMAND_LOADERS[name]()
+    const result = await run({
+      commandLine,
+      flags,
+      positionals,
+      environment,
+      workingDirectory: options.workingDirectory,
+      output,
+      signal: options.signal,
+    })
+    if (json) output.json({ ok: true, command: name, ...result.document })
+    return result.exitCode ?? ExitCode.success
+  } catch (error) {
+    reportError(output, commandLine?.command?.name, error)
+    return exitCodeFor(error)
+  }
+}

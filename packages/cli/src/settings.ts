@@ -1,0 +1,75 @@
+import { dirname, resolve } from 'node:path'
+import { configError } from './cli-error.js'
+import { type FlagValues, stringFlag } from './command-line.js'
+import { findConfigFile, type LoadedConfig, loadConfigFile } from './config-file.js'
+
+/** Everything a command needs to know, merged from flags, environment and config file. */
+export interface Settings {
+  /** Undefined when no URL is given anywhere; commands that open the database refuse that. */
+  readonly url: string | undefined
+  /** Where the URL came from, for the error that names it. */
+  readonly urlSource: string | undefined
+  /** What a relative SQLite path resolves against: the config file's folder or the working directory. */
+  readonly urlBaseDirectory: string
+  /** Absolute path of the migrations folder. */
+  readonly directory: string
+  readonly table: string | undefined
+  readonly schema: string | undefined
+  readonly lockTimeoutMs: number | undefined
+  readonly allowOutOfOrder: boolean
+  readonly configFile: string | undefined
+}
+
+export const DEFAULT_DIRECTORY = 'migrations'
+
+/**
+ * Flags win over environment variables, which win over the config file. Paths in the config
+ * file resolve against its folder, so `mig` works the same from any subfolder of the project.
+ */
+export async function resolveSettings(flags: FlagValues, environment: NodeJS.ProcessEnv, workingDirectory: string): Promise<Settings> {
+  const configPath = stringFlag(flags, 'config')
+  const configFile = configPath ? resolve(workingDirectory, configPath) : findConfigFile(workingDirectory)
+  const loaded: LoadedConfig | undefined = configFile ? await loadConfigFile(configFile) : undefined
+  const config = loaded?.config ?? {}
+  const configDirectory = configFile ? dirname(configFile) : workingDirectory
+
+  const urlCandidates: [string | undefined, string, string][] = [
+    [stringFlag(flags, 'url'), '--url', workingDirectory],
+    [nonEmpty(environment.MIG_DATABASE_URL), 'MIG_DATABASE_URL', workingDirectory],
+    [nonEmpty(environment.DATABASE_URL), 'DATABASE_URL', workingDirectory],
+    [config.url, configFile ?? 'the config file', configDirectory],
+  ]
+  const [url, urlSource, urlBaseDirectory] = urlCandidates.find(([value]) => value !== undefined) ?? [
+    undefined,
+    undefined,
+    workingDirectory,
+  ]
+
+  const directoryFlag = stringFlag(flags, 'dir') ?? nonEmpty(environment.MIG_DIR)
+  const directory = directoryFlag ? resolve(workingDirectory, directoryFlag) : resolve(configDirectory, config.dir ?? DEFAULT_DIRECTORY)
+
+  return {
+    url,
+    urlSource,
+    urlBaseDirectory,
+    directory,
+    table: stringFlag(flags, 'table') ?? nonEmpty(environment.MIG_TABLE) ?? config.table,
+    schema: stringFlag(flags, 'schema') ?? nonEmpty(environment.MIG_SCHEMA) ?? config.schema,
+    lockTimeoutMs: lockTimeoutMs(stringFlag(flags, 'lock-timeout') ?? nonEmpty(environment.MIG_LOCK_TIMEOUT), config.lockTimeout),
+    allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
+    configFile,
+  }
+}
+
+function lockTimeoutMs(given: string | undefined, configured: number | undefined): number | undefined {
+  const seconds = given === undefined ? configured : Number(given.trim())
+  if (seconds === undefined) return undefined
+  if (!Number.isFinite(seconds) || seconds < 0 || (given !== undefined && given.trim() === '')) {
+    throw configError(`The lock timeout must be a number of seconds (0 or more), not "${given ?? configured}".`)
+  }
+  return Math.round(seconds * 1000)
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value
+}

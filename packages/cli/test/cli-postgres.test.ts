@@ -1,0 +1,136 @@
+import { randomBytes } from 'node:crypto'
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { postgresDriver } from '@mig/postgres'
+import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { postgresHistory, postgresTables, queryRows } from './database-state.ts'
+import { jsonOf, type MigRun, runMig, SQL, temporaryDirectory } from './run-mig.ts'
+
+let server: TestPostgresServer
+let testDatabase: TestDatabase
+let project: { path: string; remove: () => Promise<void> }
+/** The test database's URL, logged in as a role with a password that must never be printed. */
+let url: string
+const password = `pw-${randomBytes(8).toString('hex')}`
+const role = `mig_cli_${randomBytes(4).toString('hex')}`
+const runs: MigRun[] = []
+
+async function mig(...args: string[]): Promise<MigRun> {
+  const run = await runMig(args, { cwd: project.path, env: { DATABASE_URL: url } })
+  runs.push(run)
+  return run
+}
+
+beforeAll(async () => {
+  server = await startTestPostgres()
+  testDatabase = await createTestDatabase(server.url)
+  await queryRows(postgresDriver({ connectionString: server.url }), `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
+  await queryRows(postgresDriver({ connectionString: server.url }), `ALTER DATABASE ${testDatabase.name} OWNER TO ${role}`)
+  const withPassword = new URL(testDatabase.url)
+  withPassword.username = role
+  withPassword.password = password
+  url = withPassword.toString()
+  project = await temporaryDirectory('postgres')
+  expect((await mig('init')).exitCode).toBe(0)
+  await writeFile(join(project.path, 'migrations', '0001_create_users.sql'), SQL.createUsers)
+  await writeFile(join(project.path, 'migrations', '0002_add_email.sql'), SQL.addEmail)
+})
+
+afterAll(async () => {
+  await project?.remove()
+  await testDatabase?.drop()
+  await queryRows(postgresDriver({ connectionString: server.url }), `DROP ROLE IF EXISTS ${role}`).catch(() => {})
+  await server?.stop()
+})
+
+describe('mig against PostgreSQL', () => {
+  it('up --dry-run prints the SQL and creates not even the history table', async () => {
+    const plan = jsonOf(await mig('up', '--dry-run', '--json'))
+    expect(plan.migrations.map((migration: { sql: string }) => migration.sql)).toEqual([
+      'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+      'ALTER TABLE users ADD COLUMN email TEXT;',
+    ])
+    expect(await postgresTables(testDatabase.url)).toEqual([])
+  })
+
+  it('applies, reports, validates, reverts and redoes migrations', async () => {
+    const up = await mig('up')
+    expect(up.exitCode).toBe(0)
+    expect(up.stdout).toContain('Applied 2 migrations')
+    expect(await postgresTables(testDatabase.url)).toEqual(['mig_migrations', 'users'])
+    expect(await postgresHistory(testDatabase.url)).toEqual([
+      { version: 1, state: 'applied' },
+      { version: 2, state: 'applied' },
+    ])
+    const status = jsonOf(await mig('status', '--json'))
+    expect(status.summary).toMatchObject({ total: 2, applied: 2, pending: 0 })
+    expect(status.database).toContain(`${role}:***@`)
+    expect((await mig('status')).stdout).toContain(`${role}:***@`)
+    expect((await mig('validate')).exitCode).toBe(0)
+    expect(jsonOf(await mig('redo', '--json'))).toMatchObject({ reverted: [{ version: 2 }], applied: [{ version: 2 }] })
+    expect(jsonOf(await mig('down', '--json')).migrations).toMatchObject([{ version: 2 }])
+    expect(await postgresHistory(testDatabase.url)).toEqual([{ version: 1, state: 'applied' }])
+    expect((await mig('status', '--exit-code')).exitCode).toBe(5)
+    expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('keeps the history table in the schema given by --schema, and baselines into it', async () => {
+    const run = jsonOf(await mig('baseline', '--to', '2', '--force', '--schema', 'audit', '--json'))
+    expect(run.migrations).toHaveLength(2)
+    expect(await postgresTables(testDatabase.url, 'audit')).toEqual(['mig_migrations'])
+    expect(await postgresHistory(testDatabase.url, 'audit.mig_migrations')).toEqual([
+      { version: 1, state: 'baselined' },
+      { version: 2, state: 'baselined' },
+    ])
+  })
+
+  it('a migration that fails outside a transaction is refused until repaired', async () => {
+    await writeFile(
+      join(project.path, 'migrations', '0003_index.sql'),
+      '-- mig:no-transaction\n-- mig:up\nCREATE INDEX CONCURRENTLY users_email ON users (email);\nSELECT no_such_function();\n-- mig:down\nDROP INDEX CONCURRENTLY users_email;\n',
+    )
+    const failed = await mig('up', '--json')
+    expect(failed.exitCode).toBe(1)
+    expect(jsonOf(failed).error).toMatchObject({ code: 'MIG_MIGRATION_FAILED', rolledBack: false, statement: 'SELECT no_such_function();' })
+    expect((await mig('up')).exitCode).toBe(3)
+    expect(jsonOf(await mig('repair', '3', '--applied', '--json')).resolution).toBe('applied')
+    expect(await postgresHistory(testDatabase.url)).toContainEqual({ version: 3, state: 'applied' })
+    expect((await mig('status', '--exit-code')).exitCode).toBe(0)
+  })
+
+  it('exits 4 when another run holds the lock past the lock timeout', async () => {
+    const connection = await postgresDriver({ connectionString: testDatabase.url }).connect()
+    try {
+      await connection.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+      const run = await mig('down', '--lock-timeout', '1', '--json')
+      expect(run.exitCode).toBe(4)
+      expect(jsonOf(run).error.code).toBe('MIG_LOCK_TIMEOUT')
+    } finally {
+      await connection.releaseLock()
+      await connection.close()
+    }
+    expect(await postgresHistory(testDatabase.url)).toHaveLength(3)
+  })
+
+  it('exits 6 when the database cannot be reached', async () => {
+    const unreachable = new URL(url)
+    unreachable.port = '1'
+    const run = await mig('status', '--url', unreachable.toString(), '--json')
+    expect(run.exitCode).toBe(6)
+    expect(jsonOf(run).error.code).toBe('MIG_DATABASE_ERROR')
+    const wrongDatabase = new URL(url)
+    wrongDatabase.pathname = '/no_such_database_here'
+    const human = await mig('up', '--url', wrongDatabase.toString())
+    expect(human.exitCode).toBe(6)
+    expect(human.stderr).toContain('no_such_database_here')
+  })
+
+  it('never prints the password, in any output of any command above', () => {
+    expect(runs.length).toBeGreaterThan(15)
+    for (const run of runs) {
+      expect(run.stdout).not.toContain(password)
+      expect(run.stderr).not.toContain(password)
+    }
+  })
+})

@@ -1,0 +1,413 @@
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sqliteDriver } from '@mig/sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { queryRows, sqliteHistory, sqliteTables } from './database-state.ts'
+import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
+
+let project: string
+let removeProject: () => Promise<void>
+let database: string
+
+const mig = (...args: string[]) => runMig(args, { cwd: project })
+const write = (file: string, text: string) => writeFile(join(project, 'migrations', file), text)
+
+beforeEach(async () => {
+  const directory = await temporaryDirectory('sqlite')
+  project = directory.path
+  removeProject = directory.remove
+  database = join(project, 'app.db')
+  expect((await mig('init')).exitCode).toBe(0)
+})
+
+afterEach(() => removeProject())
+
+describe('mig init and mig create', () => {
+  it('init writes mig.config.json with a SQLite URL and a migrations folder, and refuses to overwrite it', async () => {
+    expect(JSON.parse(await readFile(join(project, 'mig.config.json'), 'utf8'))).toEqual({ url: 'sqlite:./app.db', dir: 'migrations' })
+    expect(existsSync(join(project, 'migrations'))).toBe(true)
+    const again = await mig('init', '--json')
+    expect(again.exitCode).toBe(2)
+    expect(jsonOf(again)).toMatchObject({ ok: false, command: 'init', error: { code: 'MIG_FILE_EXISTS' } })
+  })
+
+  it('init --ts writes a typed config that mig loads without a build step', async () => {
+    const other = await temporaryDirectory('init-ts')
+    try {
+      const init = await runMig(['init', '--ts', '--url', 'sqlite:./typed.db'], { cwd: other.path })
+      expect(init.exitCode).toBe(0)
+      expect(await readFile(join(other.path, 'mig.config.ts'), 'utf8')).toContain("url: 'sqlite:./typed.db'")
+      // The generated file imports defineConfig from @mig/cli, which this bare folder has not installed.
+      await writeFile(
+        join(other.path, 'mig.config.ts'),
+        "const config: { url: string } = { url: 'sqlite:./typed.db' }\nexport default config\n",
+      )
+      await writeFile(join(other.path, 'migrations', '0001_create_users.sql'), SQL.createUsers)
+      expect((await runMig(['up'], { cwd: other.path })).exitCode).toBe(0)
+      expect(await sqliteTables(join(other.path, 'typed.db'))).toContain('users')
+    } finally {
+      await other.remove()
+    }
+  })
+
+  it('create numbers migrations after the highest version, by timestamp on request, and writes code migrations', async () => {
+    const first = jsonOf(await mig('create', 'create_users', '--json'))
+    expect(first).toMatchObject({ ok: true, command: 'create', file: '0001_create_users.sql', version: 1, kind: 'sql' })
+    expect(await readFile(join(project, 'migrations', '0001_create_users.sql'), 'utf8')).toBe('-- mig:up\n\n-- mig:down\n')
+    expect(jsonOf(await mig('create', 'backfill', '--ts', '--json')).file).toBe('0002_backfill.ts')
+    expect(jsonOf(await mig('create', 'cleanup', '--js', '--json')).file).toBe('0003_cleanup.mjs')
+    await write('0041_jump.sql', SQL.createPosts)
+    expect(jsonOf(await mig('create', 'after_jump', '--json')).file).toBe('0042_after_jump.sql')
+    const stamped = jsonOf(await mig('create', 'add_index', '--timestamp', '--json'))
+    expect(stamped.file).toMatch(/^\d{14}_add_index\.sql$/)
+    expect(String(stamped.version)).toBe(stamped.file.slice(0, 14))
+  })
+
+  it('create refuses a name that would not make a usable file name', async () => {
+    const run = await mig('create', 'add users!')
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain('is not a usable migration name')
+    expect(await readdir(join(project, 'migrations'))).toEqual([])
+  })
+})
+
+describe('mig up, down, redo and status', () => {
+  beforeEach(async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_add_email.sql', SQL.addEmail)
+    await write('0003_create_posts.sql', SQL.createPosts)
+  })
+
+  it('up applies every pending migration, one line each with its duration, and records them', async () => {
+    const run = await mig('up')
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(/applied\s+0001_create_users\.sql \(\d+ ms\)/)
+    expect(run.stdout).toContain('Applied 3 migrations')
+    expect(await sqliteTables(database)).toEqual(expect.arrayContaining(['users', 'posts', 'mig_migrations']))
+    expect(await sqliteHistory(database)).toEqual([
+      { version: 1, state: 'applied' },
+      { version: 2, state: 'applied' },
+      { version: 3, state: 'applied' },
+    ])
+    const again = jsonOf(await mig('up', '--json'))
+    expect(again).toEqual({ ok: true, command: 'up', dryRun: false, direction: 'up', migrations: [], durationMs: expect.any(Number) })
+  })
+
+  it('up --json reports what it applied; --to and --step apply part of the plan', async () => {
+    const step = jsonOf(await mig('up', '--step', '1', '--json'))
+    expect(step).toMatchObject({
+      ok: true,
+      command: 'up',
+      direction: 'up',
+      migrations: [{ version: 1, name: 'create_users', file: '0001_create_users.sql' }],
+    })
+    expect(step.migrations[0].durationMs).toEqual(expect.any(Number))
+    const to = jsonOf(await mig('up', '--to', '2', '--json'))
+    expect(to.migrations.map((migration: { version: number }) => migration.version)).toEqual([2])
+    expect(await sqliteHistory(database)).toHaveLength(2)
+  })
+
+  it('up --dry-run prints the plan and SQL and leaves the database file byte-for-byte unchanged', async () => {
+    const fresh = jsonOf(await mig('up', '--dry-run', '--json'))
+    expect(fresh.dryRun).toBe(true)
+    expect(fresh.migrations).toHaveLength(3)
+    expect(fresh.migrations[0]).toEqual({
+      version: 1,
+      name: 'create_users',
+      file: '0001_create_users.sql',
+      direction: 'up',
+      transaction: true,
+      sql: 'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+    })
+    expect(existsSync(database) ? await sqliteTables(database) : []).toEqual([])
+
+    expect((await mig('up', '--step', '1')).exitCode).toBe(0)
+    const before = await readFile(database)
+    const human = await mig('up', '--dry-run')
+    expect(human.exitCode).toBe(0)
+    expect(human.stdout).toContain('Dry run: 2 migrations would be applied')
+    expect(human.stdout).toContain('ALTER TABLE users ADD COLUMN email TEXT;')
+    const down = jsonOf(await mig('down', '--all', '--dry-run', '--json'))
+    expect(down.migrations).toMatchObject([{ version: 1, direction: 'down', sql: expect.stringContaining('DROP TABLE users;') }])
+    expect((await readFile(database)).equals(before)).toBe(true)
+    expect(await sqliteHistory(database)).toEqual([{ version: 1, state: 'applied' }])
+  })
+
+  it('down reverts one migration by default, then --step, --to and --all; redo reverts and reapplies the newest', async () => {
+    expect((await mig('up')).exitCode).toBe(0)
+    const redo = jsonOf(await mig('redo', '--json'))
+    expect(redo).toMatchObject({ ok: true, command: 'redo', reverted: [{ version: 3 }], applied: [{ version: 3 }] })
+    expect(await sqliteHistory(database)).toHaveLength(3)
+
+    const one = jsonOf(await mig('down', '--json'))
+    expect(one.migrations.map((migration: { version: number }) => migration.version)).toEqual([3])
+    expect(await sqliteTables(database)).not.toContain('posts')
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(jsonOf(await mig('down', '--step', '2', '--json')).migrations).toHaveLength(2)
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(jsonOf(await mig('down', '--to', '1', '--json')).migrations.map((migration: { version: number }) => migration.version)).toEqual([
+      3, 2,
+    ])
+    const all = await mig('down', '--all')
+    expect(all.stdout).toMatch(/reverted\s+0001_create_users\.sql/)
+    expect(await sqliteHistory(database)).toEqual([])
+    expect(await sqliteTables(database)).not.toContain('users')
+  })
+
+  it('status lists every migration with its state, in text and in JSON', async () => {
+    expect((await mig('up', '--to', '2')).exitCode).toBe(0)
+    const text = await mig('status')
+    expect(text.exitCode).toBe(0)
+    expect(text.stdout).toMatch(/applied\s+0001_create_users\.sql\s+\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC/)
+    expect(text.stdout).toMatch(/pending\s+0003_create_posts\.sql/)
+    expect(text.stdout).toContain('3 migrations: 2 applied, 1 pending.')
+    const json = jsonOf(await mig('status', '--json'))
+    expect(json.summary).toEqual({ total: 3, applied: 2, baselined: 0, failed: 0, pending: 1, missing: 0, changed: 0, outOfOrder: 0 })
+    expect(json.migrations[0]).toEqual({
+      version: 1,
+      name: 'create_users',
+      file: '0001_create_users.sql',
+      state: 'applied',
+      fileFound: true,
+      checksumMatches: true,
+      outOfOrder: false,
+      appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      executionMs: expect.any(Number),
+      appliedBy: expect.any(String),
+      detail: null,
+    })
+    expect(json.migrations[2]).toMatchObject({ version: 3, state: 'pending', appliedAt: null, checksumMatches: null })
+  })
+
+  it('status --exit-code exits 5 while migrations are pending, 0 when up to date, 3 when history and files disagree', async () => {
+    expect((await mig('status', '--exit-code')).exitCode).toBe(5)
+    expect(jsonOf(await mig('status', '--exit-code', '--json')).summary.pending).toBe(3)
+    expect((await mig('up')).exitCode).toBe(0)
+    expect((await mig('status', '--exit-code')).exitCode).toBe(0)
+    await write('0002_add_email.sql', `${SQL.addEmail}-- edited\n`)
+    expect((await mig('status', '--exit-code')).exitCode).toBe(3)
+    expect((await mig('status')).exitCode).toBe(0)
+  })
+
+  it('a failing migration exits 1, names the file and line, and leaves earlier migrations applied', async () => {
+    await write('0004_broken.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\nINSERT INTO missing_table VALUES (1);\n')
+    const run = await mig('up')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toContain('MIG_MIGRATION_FAILED')
+    expect(run.stderr).toContain('0004_broken.sql:3')
+    expect(run.stdout).toMatch(/failed\s+0004_broken\.sql/)
+    expect(await sqliteHistory(database)).toHaveLength(3)
+    expect(await sqliteTables(database)).not.toContain('tags')
+    const json = jsonOf(await mig('up', '--json'))
+    expect(json).toMatchObject({
+      ok: false,
+      command: 'up',
+      error: {
+        code: 'MIG_MIGRATION_FAILED',
+        migration: { version: 4, file: '0004_broken.sql' },
+        direction: 'up',
+        rolledBack: true,
+        completed: [],
+      },
+    })
+    expect(json.error.position.line).toBe(3)
+  })
+
+  it('down on a migration without a down section exits 1 and reverts nothing', async () => {
+    await write('0004_irreversible.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    const run = await mig('down', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_IRREVERSIBLE', migration: { version: 4 } })
+    expect(await sqliteHistory(database)).toHaveLength(4)
+  })
+})
+
+describe('validation, baseline and repair', () => {
+  beforeEach(async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_add_email.sql', SQL.addEmail)
+    expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('validate passes when files and history agree, and exits 3 for an edited file', async () => {
+    expect(jsonOf(await mig('validate', '--json'))).toEqual({ ok: true, command: 'validate', valid: true, applied: 2, pending: 0 })
+    await write('0001_create_users.sql', SQL.createUsers.replace('users', 'people'))
+    const run = await mig('validate', '--json')
+    expect(run.exitCode).toBe(3)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_CHECKSUM_MISMATCH', migrations: [{ version: 1, file: '0001_create_users.sql' }] })
+    expect((await mig('up')).exitCode).toBe(3)
+  })
+
+  it('validate and up exit 3 for a missing file and for an out-of-order one, unless out of order is allowed', async () => {
+    await rm(join(project, 'migrations', '0002_add_email.sql'))
+    const missing = await mig('validate', '--json')
+    expect(missing.exitCode).toBe(3)
+    expect(jsonOf(missing).error).toMatchObject({ code: 'MIG_MISSING_MIGRATION', migrations: [{ version: 2 }] })
+    await write('0002_add_email.sql', SQL.addEmail)
+
+    await write('0005_create_posts.sql', SQL.createPosts)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0004_create_tags.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n-- mig:down\nDROP TABLE tags;\n')
+    const outOfOrder = await mig('up', '--json')
+    expect(outOfOrder.exitCode).toBe(3)
+    expect(jsonOf(outOfOrder).error).toMatchObject({ code: 'MIG_OUT_OF_ORDER', migrations: [{ version: 4 }] })
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect((await mig('up', '--allow-out-of-order')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('tags')
+  })
+
+  it('baseline adopts a database whose schema matches the migrations, and refuses one that does not', async () => {
+    const adopted = join(project, 'adopted.db')
+    await queryRows(sqliteDriver({ filename: adopted }), 'CREATE TABLE users (id INTEGER PRIMARY KEY)')
+    const run = await mig('baseline', '--to', '1', '--url', 'sqlite:./adopted.db', '--json')
+    expect(jsonOf(run)).toEqual({
+      ok: true,
+      command: 'baseline',
+      migrations: [{ version: 1, name: 'create_users', file: '0001_create_users.sql' }],
+      verified: true,
+    })
+    expect(await sqliteHistory(adopted)).toEqual([{ version: 1, state: 'baselined' }])
+    expect((await mig('baseline', '--to', '1', '--url', 'sqlite:./adopted.db')).exitCode).toBe(2)
+
+    const empty = await mig('baseline', '--to', '1', '--url', 'sqlite:./empty.db', '--json')
+    expect(empty.exitCode).toBe(3)
+    expect(jsonOf(empty).error).toMatchObject({ code: 'MIG_SCHEMA_MISMATCH', differences: expect.any(Array) })
+    // A refused baseline writes nothing at all, not even the history table.
+    expect(await sqliteTables(join(project, 'empty.db'))).toEqual([])
+
+    const forced = jsonOf(await mig('baseline', '--to', '1', '--force', '--url', 'sqlite:./empty.db', '--json'))
+    expect(forced).toMatchObject({ ok: true, migrations: [{ version: 1 }], verified: false })
+    expect(await sqliteHistory(join(project, 'empty.db'))).toEqual([{ version: 1, state: 'baselined' }])
+    expect(await sqliteTables(join(project, 'empty.db'))).not.toContain('users')
+    expect((await mig('baseline', '--force')).exitCode).toBe(2)
+  })
+
+  it('repair marks a migration that failed part-way as applied or rolled back, and up refuses it until then', async () => {
+    await write('0003_outside.sql', '-- mig:no-transaction\n-- mig:up\nCREATE TABLE tags (id INTEGER);\nCREATE TABLE tags (id INTEGER);\n')
+    expect((await mig('up')).exitCode).toBe(1)
+    expect(await sqliteHistory(database)).toContainEqual({ version: 3, state: 'failed' })
+    const refused = await mig('up', '--json')
+    expect(refused.exitCode).toBe(3)
+    expect(jsonOf(refused).error).toMatchObject({ code: 'MIG_PARTIAL_MIGRATION', migrations: [{ version: 3 }] })
+    expect((await mig('status', '--exit-code')).exitCode).toBe(3)
+
+    expect((await mig('repair')).exitCode).toBe(2)
+    const repaired = jsonOf(await mig('repair', '--applied', '--json'))
+    expect(repaired).toEqual({
+      ok: true,
+      command: 'repair',
+      migration: { version: 3, name: 'outside', file: '0003_outside.sql' },
+      resolution: 'applied',
+    })
+    expect(await sqliteHistory(database)).toContainEqual({ version: 3, state: 'applied' })
+
+    await write('0004_outside_again.sql', '-- mig:no-transaction\n-- mig:up\nCREATE TABLE labels (id INTEGER);\nSELECT * FROM nowhere;\n')
+    expect((await mig('up')).exitCode).toBe(1)
+    const rolledBack = await mig('repair', '4', '--rolled-back')
+    expect(rolledBack.exitCode).toBe(0)
+    expect(rolledBack.stdout).toContain('Marked 0004_outside_again.sql as rolled back')
+    expect((await sqliteHistory(database)).map((row) => row.version)).toEqual([1, 2, 3])
+    expect((await mig('repair', '4', '--applied', '--json')).exitCode).toBe(2)
+  })
+})
+
+describe('locking, code migrations, configuration and usage', () => {
+  it('exits 4 when another run holds the lock past the lock timeout', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const connection = await sqliteDriver({ filename: database }).connect()
+    try {
+      await connection.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+      const run = await mig('up', '--lock-timeout', '1', '--json')
+      expect(run.exitCode).toBe(4)
+      expect(jsonOf(run).error).toMatchObject({ code: 'MIG_LOCK_TIMEOUT', timeoutMs: 1000 })
+    } finally {
+      await connection.releaseLock()
+      await connection.close()
+    }
+    expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('runs TypeScript and JavaScript code migrations without a build step', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write(
+      '0002_seed.ts',
+      "import type { MigrationContext } from '@mig/cli'\nexport async function up(context: MigrationContext): Promise<void> {\n  await context.query('INSERT INTO users (id) VALUES (?)', [7])\n}\nexport async function down(context: MigrationContext): Promise<void> {\n  await context.run('DELETE FROM users')\n}\n",
+    )
+    await write('0003_more.mjs', "export async function up(context) {\n  await context.run('INSERT INTO users (id) VALUES (8)')\n}\n")
+    const run = await mig('up', '--json')
+    expect(jsonOf(run).migrations).toHaveLength(3)
+    const rows = await queryRows(sqliteDriver({ filename: database }), 'SELECT id FROM users ORDER BY id')
+    expect(rows).toEqual([{ id: 7 }, { id: 8 }])
+  })
+
+  it('takes flags over environment variables over the config file, found upward from the working directory', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const subfolder = join(project, 'src', 'deep')
+    await mkdir(subfolder, { recursive: true })
+    const fromConfig = await runMig(['up'], { cwd: subfolder })
+    expect(fromConfig.exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('users')
+
+    await runMig(['up'], { cwd: subfolder, env: { DATABASE_URL: 'sqlite:./from-database-url.db', MIG_DIR: '../../migrations' } })
+    expect(await sqliteTables(join(subfolder, 'from-database-url.db'))).toContain('users')
+    await runMig(['up'], {
+      cwd: project,
+      env: { MIG_DATABASE_URL: 'sqlite:./from-mig-url.db', DATABASE_URL: 'sqlite:./ignored.db', MIG_TABLE: 'history' },
+    })
+    expect(await sqliteTables(join(project, 'from-mig-url.db'))).toEqual(expect.arrayContaining(['history', 'users']))
+    expect(existsSync(join(project, 'ignored.db'))).toBe(false)
+    await runMig(['up', '--url', 'sqlite:./from-flag.db', '--table', 'flag_history'], {
+      cwd: project,
+      env: { MIG_DATABASE_URL: 'sqlite:./ignored.db', MIG_TABLE: 'history' },
+    })
+    expect(await sqliteTables(join(project, 'from-flag.db'))).toEqual(expect.arrayContaining(['flag_history', 'users']))
+    expect(existsSync(join(project, 'ignored.db'))).toBe(false)
+  })
+
+  it('exits 2 with a JSON error document for usage and configuration errors', async () => {
+    const cases: [string[], string][] = [
+      [['launch'], 'MIG_USAGE'],
+      [['up', '--force'], 'MIG_USAGE'],
+      [['up', '--step', 'two'], 'MIG_USAGE'],
+      [['up', '--to', '1', '--step', '1'], 'MIG_INVALID_OPTIONS'],
+      [['up', '--to', '99'], 'MIG_UNKNOWN_VERSION'],
+      [['status', '--url', 'mysql://root@localhost/app'], 'MIG_CONFIG'],
+      [['status', '--config', 'nowhere.json'], 'MIG_CONFIG'],
+      [['status', '--table', 'bad name'], 'MIG_INVALID_OPTIONS'],
+      [['status', '--dir', 'no-such-folder'], 'MIG_INVALID_OPTIONS'],
+    ]
+    await write('0001_create_users.sql', SQL.createUsers)
+    for (const [args, code] of cases) {
+      const run = await mig(...args, '--json')
+      expect({ args, exitCode: run.exitCode }).toEqual({ args, exitCode: 2 })
+      expect(jsonOf(run)).toMatchObject({ ok: false, error: { code, message: expect.any(String) } })
+    }
+    await rm(join(project, 'mig.config.json'))
+    const noUrl = await mig('status')
+    expect(noUrl.exitCode).toBe(2)
+    expect(noUrl.stderr).toContain('No database URL')
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', directory: 'migrations' }))
+    expect((await mig('status')).stderr).toContain('unknown key "directory"')
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db' }))
+    await write('0002_bad.sql', 'CREATE TABLE nothing (id INTEGER);\n')
+    expect(jsonOf(await mig('up', '--json')).error.code).toBe('MIG_INVALID_MIGRATION')
+  })
+
+  it('prints its version and help', async () => {
+    const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
+    expect((await mig('--version')).stdout.trim()).toBe(manifest.version)
+    expect(jsonOf(await mig('--version', '--json'))).toEqual({ ok: true, command: 'version', version: manifest.version })
+    const help = await mig('help')
+    expect(help.exitCode).toBe(0)
+    for (const command of ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair'])
+      expect(help.stdout).toContain(command)
+    expect((await mig('help', 'down')).stdout).toContain('mig down [--step <n> | --to <version> | --all]')
+    expect((await mig('up', '--help')).stdout).toContain('--dry-run')
+    const bare = await mig()
+    expect(bare.exitCode).toBe(2)
+    expect(bare.stderr).toContain('Usage: mig <command>')
+    expect(bare.stdout + bare.stderr).not.toContain('\u001b[')
+  })
+})

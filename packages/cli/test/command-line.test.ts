@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest'
+import { integerFlag, parseCommandLine } from '../src/command-line.ts'
+import { errorCodeOf, exitCodeFor } from '../src/exit-codes.ts'
+import { highestVersion, nextSequentialVersion, timestampVersion } from '../src/migration-version.ts'
+
+describe('the command line', () => {
+  it('accepts global options before or after the command', () => {
+    const before = parseCommandLine(['--url', 'sqlite:a.db', 'up', '--step', '2'])
+    expect(before.command?.name).toBe('up')
+    expect(before.flags).toMatchObject({ url: 'sqlite:a.db', step: '2' })
+    const after = parseCommandLine(['repair', '7', '--applied', '--json'])
+    expect(after.command?.name).toBe('repair')
+    expect(after.positionals).toEqual(['7'])
+    expect(after.flags).toMatchObject({ applied: true, json: true })
+  })
+
+  it("refuses another command's option, an unknown command and a missing value, naming the fix", () => {
+    expect(() => parseCommandLine(['status', '--all'])).toThrow('mig status has no option --all. Run mig help status for its options.')
+    expect(() => parseCommandLine(['migrate'])).toThrow(/Unknown command "migrate"/)
+    expect(() => parseCommandLine(['up', '--to'])).toThrow('--to needs a value')
+    expect(() => parseCommandLine(['up', 'extra'])).toThrow(/Unexpected argument "extra"/)
+  })
+
+  it('reads whole numbers and refuses anything else', () => {
+    expect(integerFlag({ step: '3' }, 'step', { minimum: 1 })).toBe(3)
+    expect(integerFlag({}, 'step', { minimum: 1 })).toBeUndefined()
+    expect(() => integerFlag({ step: '0' }, 'step', { minimum: 1 })).toThrow('--step needs a whole number of at least 1, not "0".')
+    expect(() => integerFlag({ to: '1.5' }, 'to', { minimum: 0 })).toThrow(/whole number/)
+  })
+})
+
+describe('exit codes', () => {
+  it('maps each error code to its documented exit code', () => {
+    const exitOf = (code: string) => exitCodeFor(Object.assign(new Error('x'), { code }))
+    expect(exitOf('MIG_MIGRATION_FAILED')).toBe(1)
+    expect(exitOf('MIG_INVALID_OPTIONS')).toBe(2)
+    expect(exitOf('MIG_CHECKSUM_MISMATCH')).toBe(3)
+    expect(exitOf('MIG_PARTIAL_MIGRATION')).toBe(3)
+    expect(exitOf('MIG_LOCK_TIMEOUT')).toBe(4)
+    expect(exitOf('MIG_DATABASE_ERROR')).toBe(6)
+    expect(exitOf('MIG_ABORTED')).toBe(130)
+    expect(exitCodeFor(new TypeError('bug'))).toBe(1)
+    expect(errorCodeOf(new TypeError('bug'))).toBe('MIG_UNEXPECTED')
+  })
+})
+
+describe('migration versions', () => {
+  it('follows the highest version, keeping its padding, four digits at least', () => {
+    expect(nextSequentialVersion(highestVersion([]))).toBe('0001')
+    expect(nextSequentialVersion(highestVersion(['0001_a.sql', '0009_b.ts', 'README.md']))).toBe('0010')
+    expect(nextSequentialVersion(highestVersion(['000001_a.sql']))).toBe('000002')
+    expect(nextSequentialVersion(highestVersion(['20260101120000_a.sql']))).toBe('20260101120001')
+  })
+
+  it('stamps the UTC time, moved past a version that is not older', () => {
+    const now = new Date('2026-11-23T12:34:56Z')
+    expect(timestampVersion(now, undefined)).toBe('20261123123456')
+    expect(timestampVersion(now, { version: 20261123123456, digits: '20261123123456' })).toBe('20261123123457')
+  })
+})

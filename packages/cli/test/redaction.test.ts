@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest'
+import { parseDatabaseUrl } from '../src/database-url.ts'
+import { Redactor, redactUrl, secretsOf } from '../src/redaction.ts'
+
+describe('password redaction', () => {
+  it('masks the password of a URL and keeps everything else', () => {
+    expect(redactUrl('postgres://app:s3cret@db.internal:5432/app?sslmode=require')).toBe(
+      'postgres://app:***@db.internal:5432/app?sslmode=require',
+    )
+    expect(redactUrl('postgresql://app@db/app')).toBe('postgresql://app@db/app')
+    expect(redactUrl('postgres://db/app?password=s3cret&sslmode=require')).toBe('postgres://db/app?password=***&sslmode=require')
+    expect(redactUrl('sqlite:./app.db')).toBe('sqlite:./app.db')
+  })
+
+  it('masks a password holding an unescaped @, inside longer text too', () => {
+    expect(redactUrl('could not connect to postgres://app:p@ss@db:5432/app: timeout')).toBe(
+      'could not connect to postgres://app:***@db:5432/app: timeout',
+    )
+  })
+
+  it('finds the password as written and percent-decoded', () => {
+    expect(secretsOf('postgres://app:p%40ss%2Fword@db/app')).toEqual(['p%40ss%2Fword', 'p@ss/word'])
+    expect(secretsOf('postgres://app@db/app')).toEqual([])
+  })
+
+  it('scrubs a remembered password wherever it appears, in text and in JSON values', () => {
+    const redactor = new Redactor()
+    redactor.addUrl('postgres://app:p%40ssword@db/app')
+    expect(redactor.redact('authentication failed for password p@ssword')).toBe('authentication failed for password ***')
+    expect(redactor.redactValue({ error: { message: 'p@ssword', list: ['x p%40ssword'] }, count: 1 })).toEqual({
+      error: { message: '***', list: ['x ***'] },
+      count: 1,
+    })
+  })
+
+  it('does not echo the password of a URL it rejects', () => {
+    expect(() => parseDatabaseUrl('mysql://root:hunter22@db/app', '.')).toThrow(/mysql:\/\/root:\*\*\*@db\/app/)
+    expect(() => parseDatabaseUrl('postgres://root:hunter22@[bad/app', '.')).not.toThrow(/hunter22/)
+  })
+})
+
+describe('database URLs', () => {
+  it('reads SQLite paths relative to the base folder, absolute paths and :memory:', () => {
+    expect(parseDatabaseUrl('sqlite:./app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/project/app.db' })
+    expect(parseDatabaseUrl('sqlite:data/app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/project/data/app.db' })
+    expect(parseDatabaseUrl('sqlite:///var/app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/var/app.db' })
+    expect(parseDatabaseUrl('sqlite::memory:', '/project')).toEqual({ dialect: 'sqlite', filename: ':memory:' })
+    expect(() => parseDatabaseUrl('sqlite:', '/project')).toThrow(/names no file/)
+  })
+
+  it('passes PostgreSQL URLs on unchanged', () => {
+    expect(parseDatabaseUrl('postgresql://app@db:5432/app', '.')).toEqual({
+      dialect: 'postgres',
+      connectionString: 'postgresql://app@db:5432/app',
+    })
+  })
+})
