@@ -53,16 +53,26 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'create',
-    usage: 'create <name> [--timestamp] [--ts | --js]',
+    usage: 'create <name> [--timestamp] [--ts | --js] [--from-schema <file>]',
     summary: 'Create the next migration file',
     options: {
+      'from-schema': {
+        type: 'string',
+        description:
+          'Turn a hand-applied schema file into this migration, with a derived down (needs --url for the dialect; the database itself is not touched)',
+      },
       timestamp: { type: 'boolean', description: 'Version the file with the UTC time (YYYYMMDDHHMMSS) instead of the next number' },
       ts: { type: 'boolean', description: 'A TypeScript code migration (.ts) instead of SQL' },
       js: { type: 'boolean', description: 'A JavaScript code migration (.mjs) instead of SQL' },
     },
     maxPositionals: 1,
     usesDatabase: false,
-    examples: ['mig create add_users', 'mig create backfill_emails --ts', 'mig create add_index --timestamp'],
+    examples: [
+      'mig create add_users',
+      'mig create backfill_emails --ts',
+      'mig create add_index --timestamp',
+      'mig create initial_schema --from-schema schema.sql',
+    ],
   },
   {
     name: 'up',

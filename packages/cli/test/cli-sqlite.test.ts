@@ -64,6 +64,48 @@ describe('mig init and mig create', () => {
     expect(String(stamped.version)).toBe(stamped.file.slice(0, 14))
   })
 
+  it('create --from-schema turns a hand-applied schema into 0001 with a derived down, and a no-transaction settings migration', async () => {
+    await writeFile(
+      join(project, 'schema.sql'),
+      [
+        'CREATE TABLE IF NOT EXISTS projects (id TEXT PRIMARY KEY, name TEXT NOT NULL);',
+        'CREATE TABLE IF NOT EXISTS tokens (id TEXT PRIMARY KEY, project_id TEXT NOT NULL REFERENCES projects (id));',
+        'CREATE INDEX IF NOT EXISTS idx_tokens_project ON tokens (project_id);',
+        'PRAGMA foreign_keys = ON;',
+        'PRAGMA journal_mode = WAL;',
+      ].join('\n'),
+    )
+    const run = await mig('create', 'initial_schema', '--from-schema', 'schema.sql', '--json')
+    expect(run.exitCode).toBe(0)
+    expect(jsonOf(run)).toMatchObject({
+      file: '0001_initial_schema.sql',
+      created: [{ file: '0001_initial_schema.sql' }, { file: '0002_initial_schema_settings.sql' }],
+      connectionSettings: [{ statement: 'PRAGMA foreign_keys = ON;' }],
+    })
+    expect(run.stderr).toContain('Left out "PRAGMA foreign_keys = ON;"')
+    const first = await readFile(join(project, 'migrations', '0001_initial_schema.sql'), 'utf8')
+    expect(first).toContain('-- mig:up\nCREATE TABLE projects')
+    expect(first).toContain('-- mig:down\nDROP TABLE "tokens";\nDROP TABLE "projects";\n')
+    expect(first).not.toMatch(/PRAGMA|IF NOT EXISTS/)
+    const settings = await readFile(join(project, 'migrations', '0002_initial_schema_settings.sql'), 'utf8')
+    expect(settings).toMatch(/^-- .*\n-- mig:no-transaction\n-- mig:up\nPRAGMA journal_mode = WAL;/)
+    expect(existsSync(database)).toBe(false)
+
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toEqual(expect.arrayContaining(['projects', 'tokens']))
+    expect((await mig('down', '--all')).exitCode).toBe(0)
+    expect((await sqliteTables(database)).filter((table) => !table.startsWith('mig_'))).toEqual([])
+  })
+
+  it('create --from-schema refuses a schema that does not build, and a missing file', async () => {
+    await writeFile(join(project, 'broken.sql'), 'CREATE INDEX i ON nowhere (x);')
+    const broken = await mig('create', 'initial', '--from-schema', 'broken.sql')
+    expect(broken.exitCode).toBe(2)
+    expect(broken.stderr).toContain('The schema does not build on an empty database')
+    expect((await mig('create', 'initial', '--from-schema', 'missing.sql')).exitCode).toBe(2)
+    expect(await readdir(join(project, 'migrations'))).toEqual([])
+  })
+
   it('create refuses a name that would not make a usable file name', async () => {
     const run = await mig('create', 'add users!')
     expect(run.exitCode).toBe(2)

@@ -116,11 +116,28 @@ export interface DriverConnection {
    */
   describeSchema?(options: { historyTable: HistoryTableName }): Promise<SchemaSnapshot>
 
+  /**
+   * Optional: what a statement of a hand-written schema file is, when `convertSchema` turns the
+   * file into migrations. Without it every statement is `schema`.
+   */
+  classifyStatement?(statement: string): StatementRole
+
   /** Closes what `connect()` opened. Never throws for a connection that is already broken. */
   close(): Promise<void>
 }
 
 export type TransactionMode = 'transaction' | 'no-transaction'
+
+/**
+ * `schema`: builds objects; belongs in a transactional migration. `connection-setting`: lasts
+ * only for one connection (SQLite `PRAGMA foreign_keys`, PostgreSQL `SET`); `advice` says where
+ * it belongs instead. `lasting-setting`: stored in the database but ignored inside a transaction
+ * (SQLite `PRAGMA journal_mode`); `undo` is the statement that reverts it.
+ */
+export type StatementRole =
+  | { readonly kind: 'schema' }
+  | { readonly kind: 'connection-setting'; readonly advice: string }
+  | { readonly kind: 'lasting-setting'; readonly undo: string }
 
 export interface SqlStatement {
   readonly text: string

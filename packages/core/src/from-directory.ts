@@ -1,4 +1,5 @@
-import { readdir, readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
+import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { checksumOf } from './checksum.js'
@@ -40,7 +41,10 @@ async function readMigrationFilenames(root: string): Promise<string[]> {
 async function readMigration(root: string, file: string): Promise<Migration> {
   const { version, name, kind } = parseMigrationFilename(file)
   const path = join(root, file)
-  const text = await readFile(path, 'utf8')
+  // Synchronous on purpose: for thousands of small files, fs/promises' readFile (open, fstat,
+  // read, close, each a promise and a FileHandle) costs about eight times the time and three
+  // times the memory, and this read is the bulk of a no-op run's start-up.
+  const text = readFileSync(path, 'utf8')
   const identity = { version, name, file, checksum: checksumOf(text) }
   if (kind === 'sql') {
     const scripts = parseMigrationFile(file, text)

@@ -9,6 +9,7 @@ export type {
   LockHolder,
   ScratchDatabase,
   SqlStatement,
+  StatementRole,
   TransactionMode,
 } from './driver.js'
 export type { FilePosition, MigErrorCode } from './errors.js'
@@ -65,6 +66,8 @@ export type {
   UpOptions,
 } from './migrator.js'
 export { Migrator } from './migrator.js'
+export type { SchemaConversion } from './schema-conversion.js'
+export { convertSchema } from './schema-conversion.js'
 export type { CompareSchemasOptions, SchemaDifference } from './schema-diff.js'
 export { compareSchemas, formatSchemaDifferences } from './schema-diff.js'
 export type {

@@ -6,6 +6,7 @@ import {
   type HistoryTableName,
   type SchemaSnapshot,
   type SqlStatement,
+  type StatementRole,
 } from '@mig/core'
 import type { ClientLease } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
@@ -13,6 +14,7 @@ import { postgresHistorySql } from './postgres-history-sql.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { acquireAdvisoryLock, advisoryLockKey, releaseAdvisoryLock } from './postgres-lock.js'
 import { describePostgresSchema } from './postgres-schema.js'
+import { classifyPostgresStatement } from './postgres-statement-role.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
 import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-timeouts.js'
 
@@ -119,6 +121,10 @@ export class PostgresConnection implements DriverConnection {
 
   splitStatements(sql: string): SqlStatement[] {
     return splitPostgresStatements(sql)
+  }
+
+  classifyStatement(statement: string): StatementRole {
+    return classifyPostgresStatement(statement)
   }
 
   historySql(table: HistoryTableName): HistorySql {

@@ -72,7 +72,10 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
   )
   const sequences = await rows<{ name: string }>(
     `SELECT c.relname AS name FROM pg_catalog.pg_class c
-      WHERE ${inSchema('c.relnamespace')} AND c.relkind = 'S' AND ${NOT_FROM_EXTENSION('c.oid')}`,
+      WHERE ${inSchema('c.relnamespace')} AND c.relkind = 'S' AND ${NOT_FROM_EXTENSION('c.oid')}
+        -- A serial or identity column's sequence is part of that column.
+        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                         WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))`,
   )
   const enums = await rows<{ name: string; values: string[] }>(
     `SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values

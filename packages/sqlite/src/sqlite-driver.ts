@@ -14,6 +14,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { SqliteLock } from './sqlite-lock.js'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
+import { classifySqliteStatement } from './sqlite-statement-role.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
 export type SqlitePragmaValue = string | number | boolean
@@ -140,6 +141,8 @@ class SqliteConnection implements DriverConnection {
   splitStatements = splitSqliteStatements
 
   inspectScript = inspectSqliteScript
+
+  classifyStatement = classifySqliteStatement
 
   historySql(table: HistoryTableName): HistorySql {
     const name = quoteIdentifier(table.name)

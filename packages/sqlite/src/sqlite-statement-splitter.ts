@@ -128,7 +128,9 @@ function readToken(sql: string, index: number): [Token, number] {
   if (/[A-Za-z_]/.test(char)) {
     let end = index + 1
     while (end < sql.length && /[A-Za-z0-9_$]/.test(sql[end] as string)) end++
-    return [KEYWORDS[sql.slice(index, end).toLowerCase()] ?? 'other', end]
+    const word = sql.slice(index, end).toLowerCase()
+    // hasOwn: a plain lookup would find `constructor`, `toString` or `__proto__` on Object.prototype.
+    return [Object.hasOwn(KEYWORDS, word) ? (KEYWORDS[word] as Token) : 'other', end]
   }
   return ['other', index + 1]
 }

@@ -1,10 +1,14 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
-import { join, relative } from 'node:path'
-import { CliError, usageError } from '../cli-error.js'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
+import { join, relative, resolve } from 'node:path'
+import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
+import { stringFlag } from '../command-line.js'
+import { parseDatabaseUrl } from '../database-url.js'
+import { loadDriver } from '../load-driver.js'
 import { EXTENSION_OF, type MigrationKind, migrationTemplate } from '../migration-template.js'
-import { highestVersion, nextSequentialVersion, timestampVersion } from '../migration-version.js'
-import { resolveSettings } from '../settings.js'
+import { type ExistingVersion, highestVersion, nextSequentialVersion, timestampVersion } from '../migration-version.js'
+import type { Output } from '../output.js'
+import { resolveSettings, type Settings } from '../settings.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
 
@@ -16,19 +20,107 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
   }
   if (flags.ts && flags.js) throw usageError('Give mig create either --ts or --js, not both.')
   const kind: MigrationKind = flags.ts ? 'ts' : flags.js ? 'js' : 'sql'
+  const schemaFile = stringFlag(flags, 'from-schema')
+  if (schemaFile !== undefined && kind !== 'sql')
+    throw usageError('mig create --from-schema writes SQL migrations; leave out --ts and --js.')
   const settings = await resolveSettings(flags, environment, workingDirectory)
   await mkdir(settings.directory, { recursive: true })
-  const highest = highestVersion(await readdir(settings.directory))
-  const version = flags.timestamp ? timestampVersion(new Date(), highest) : nextSequentialVersion(highest)
-  const file = `${version}_${name}${EXTENSION_OF[kind]}`
-  const path = join(settings.directory, file)
+  const versions = versionsAfter(highestVersion(await readdir(settings.directory)), flags.timestamp === true)
+  const write = (file: string, content: string) => writeMigration(settings.directory, workingDirectory, file, content, output)
+
+  if (schemaFile === undefined) {
+    const version = versions.next().value as string
+    const file = `${version}_${name}${EXTENSION_OF[kind]}`
+    const path = await write(file, migrationTemplate(kind))
+    return { document: { file, path, version: Number(version), name, kind } }
+  }
+  return createFromSchema(resolve(workingDirectory, schemaFile), name, settings, versions, write, output, workingDirectory)
+}
+
+/**
+ * Converts a hand-applied schema file into a first migration (and a no-transaction one for
+ * settings that last but cannot run in a transaction), built and checked on a scratch database
+ * of the URL's dialect. The database at the URL itself is not touched.
+ */
+async function createFromSchema(
+  schemaPath: string,
+  name: string,
+  settings: Settings,
+  versions: Generator<string>,
+  write: (file: string, content: string) => Promise<string>,
+  output: Output,
+  workingDirectory: string,
+): Promise<{ document: Record<string, unknown> }> {
+  if (!settings.url) {
+    throw configError(
+      'mig create --from-schema needs a database URL for its dialect (--url, MIG_DATABASE_URL or the config file). It builds the schema on a scratch database and leaves the database itself alone.',
+    )
+  }
+  output.redactor.addUrl(settings.url)
+  let schema: string
   try {
-    await writeFile(path, migrationTemplate(kind), { flag: 'wx' })
+    schema = await readFile(schemaPath, 'utf8')
+  } catch (error) {
+    throw configError(`Cannot read the schema file ${schemaPath}: ${(error as Error).message}`, error)
+  }
+  const driver = await loadDriver(parseDatabaseUrl(settings.url, settings.urlBaseDirectory))
+  const { convertSchema } = await import('@mig/core')
+  const conversion = await convertSchema(driver, schema)
+  const source = relative(workingDirectory, schemaPath) || schemaPath
+
+  const version = versions.next().value as string
+  const file = `${version}_${name}.sql`
+  const path = await write(
+    file,
+    `-- Converted from ${source} by mig create --from-schema.\n-- mig:up\n${conversion.up}\n-- mig:down\n${conversion.down}\n`,
+  )
+  const created = [{ file, path, version: Number(version), name }]
+  if (conversion.lastingSettings) {
+    const settingsVersion = versions.next().value as string
+    const settingsFile = `${settingsVersion}_${name}_settings.sql`
+    const settingsPath = await write(
+      settingsFile,
+      `-- Settings from ${source} that last in the database but take no effect inside a transaction.\n` +
+        `-- mig:no-transaction\n-- mig:up\n${conversion.lastingSettings.up}\n\n-- mig:down\n${conversion.lastingSettings.down}\n`,
+    )
+    created.push({ file: settingsFile, path: settingsPath, version: Number(settingsVersion), name: `${name}_settings` })
+  }
+  for (const setting of conversion.connectionSettings)
+    output.note(`Left out "${setting.statement.replace(/\s+/g, ' ')}". ${setting.advice}`)
+  for (const note of conversion.notes) output.note(note)
+  return {
+    document: {
+      file,
+      path,
+      version: Number(version),
+      name,
+      kind: 'sql',
+      created,
+      connectionSettings: conversion.connectionSettings,
+      notes: conversion.notes,
+    },
+  }
+}
+
+/** The versions for new files, each after the one before. */
+function* versionsAfter(highest: ExistingVersion | undefined, timestamp: boolean): Generator<string> {
+  let previous = highest
+  for (;;) {
+    const digits = timestamp ? timestampVersion(new Date(), previous) : nextSequentialVersion(previous)
+    yield digits
+    previous = { version: Number(digits), digits }
+  }
+}
+
+async function writeMigration(directory: string, workingDirectory: string, file: string, content: string, output: Output): Promise<string> {
+  const path = join(directory, file)
+  try {
+    await writeFile(path, content, { flag: 'wx' })
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') throw new CliError('MIG_FILE_EXISTS', `${path} already exists.`)
     throw error
   }
   const shownPath = relative(workingDirectory, path) || path
   output.line(`Created ${output.colours.bold(shownPath)}`)
-  return { document: { file, path: shownPath, version: Number(version), name, kind } }
+  return shownPath
 }

@@ -1,0 +1,45 @@
+import { convertSchema } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { describe, expect, it } from 'vitest'
+import { sql, useDatabase } from './support/postgres-test-database.js'
+
+const dump = `SET statement_timeout = 0;
+SELECT pg_catalog.set_config('search_path', 'public', false);
+
+CREATE TYPE mood AS ENUM ('calm', 'busy');
+CREATE TABLE IF NOT EXISTS teams (id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE people (
+  id SERIAL PRIMARY KEY,
+  team_id BIGINT REFERENCES teams (id) ON DELETE CASCADE,
+  mood mood NOT NULL DEFAULT 'calm'
+);
+CREATE SEQUENCE invoice_numbers;
+CREATE VIEW calm_people AS SELECT id FROM people WHERE mood = 'calm';
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER people_touch BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION touch();
+`
+
+describe('converting a PostgreSQL schema file into migrations', () => {
+  const database = useDatabase()
+
+  it('keeps the schema, derives a down that removes everything it built, and lifts out session settings', async () => {
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dump)
+    expect(conversion.up).toMatch(/^CREATE TYPE mood/)
+    expect(conversion.up).toContain('CREATE TABLE teams (')
+    expect(conversion.down.split('\n')).toEqual([
+      'DROP VIEW "calm_people";',
+      'DROP TABLE "people";',
+      'DROP TABLE "teams";',
+      'DROP ROUTINE "touch"();',
+      'DROP TYPE "mood";',
+      'DROP SEQUENCE "invoice_numbers";',
+    ])
+    expect(conversion.connectionSettings.map((setting) => setting.statement)).toEqual([
+      'SET statement_timeout = 0;',
+      "SELECT pg_catalog.set_config('search_path', 'public', false);",
+    ])
+    expect(conversion.lastingSettings).toBeUndefined()
+    // The scratch database is gone and the target database was never touched.
+    expect(await sql(database.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([])
+  })
+})

@@ -1,0 +1,29 @@
+import type { StatementRole } from '@mig/core'
+
+const PRAGMA = /^PRAGMA\s+(?:\w+\s*\.\s*)?(\w+)\s*(?:=\s*(.+?)|\((.+?)\))?\s*;?\s*$/is
+
+/** PRAGMAs stored in the database file, with the statement that puts the default back. */
+const LASTING: Record<string, string> = {
+  journal_mode: 'PRAGMA journal_mode = DELETE;',
+  user_version: 'PRAGMA user_version = 0;',
+  application_id: 'PRAGMA application_id = 0;',
+  auto_vacuum: 'PRAGMA auto_vacuum = NONE;',
+  page_size: 'PRAGMA page_size = 4096;',
+}
+
+/**
+ * Every other PRAGMA that sets a value lasts for one connection only (foreign_keys,
+ * busy_timeout, synchronous, …), so in a migration it would change nothing for the application.
+ */
+export function classifySqliteStatement(statement: string): StatementRole {
+  const match = PRAGMA.exec(statement.trim())
+  if (!match) return { kind: 'schema' }
+  const name = (match[1] as string).toLowerCase()
+  const value = (match[2] ?? match[3])?.trim()
+  const undo = LASTING[name]
+  if (undo) return { kind: 'lasting-setting', undo }
+  return {
+    kind: 'connection-setting',
+    advice: `PRAGMA ${name} lasts for one connection only; set it where connections are opened, e.g. sqliteDriver({ pragmas: { ${name}: ${JSON.stringify(value ?? '')} } }) for mig, and in your application's database setup.`,
+  }
+}

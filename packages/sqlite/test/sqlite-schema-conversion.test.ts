@@ -1,0 +1,56 @@
+import { convertSchema } from '@mig/core'
+import { sqliteDriver } from '@mig/sqlite'
+import { describe, expect, it } from 'vitest'
+
+const schema = `-- Shop schema, applied by hand until now.
+
+PRAGMA foreign_keys = ON;
+
+CREATE TABLE IF NOT EXISTS customers (
+  id TEXT PRIMARY KEY,
+  email TEXT NOT NULL UNIQUE
+);
+
+-- Orders reference customers.
+CREATE TABLE IF NOT EXISTS "order" (
+  id TEXT PRIMARY KEY,
+  customer_id TEXT NOT NULL REFERENCES customers (id) ON DELETE CASCADE,
+  total INTEGER NOT NULL CHECK (total >= 0)
+);
+CREATE INDEX IF NOT EXISTS idx_order_customer ON "order" (customer_id);
+
+CREATE VIEW big_orders AS SELECT * FROM "order" WHERE total > 1000;
+CREATE VIEW big_customers AS SELECT DISTINCT customer_id FROM big_orders;
+
+CREATE TRIGGER order_audit AFTER INSERT ON "order"
+BEGIN
+  UPDATE customers SET email = email WHERE id = NEW.customer_id;
+END;
+
+-- Use Write-Ahead Logging for better concurrency
+PRAGMA journal_mode = WAL;
+`
+
+describe('converting a SQLite schema file into migrations', () => {
+  it('keeps the schema, derives a down in dependency order, and sorts out the PRAGMAs', async () => {
+    const conversion = await convertSchema(sqliteDriver({ filename: ':memory:' }), schema)
+    expect(conversion.up).not.toMatch(/PRAGMA|IF NOT EXISTS|Write-Ahead/)
+    expect(conversion.up).toMatch(/^-- Shop schema, applied by hand until now\.\n\nCREATE TABLE customers \(/)
+    expect(conversion.up).toContain('-- Orders reference customers.\nCREATE TABLE "order" (')
+    expect(conversion.up).toContain('CREATE TRIGGER order_audit')
+    expect(conversion.down).toBe(
+      ['DROP VIEW "big_customers";', 'DROP VIEW "big_orders";', 'DROP TABLE "order";', 'DROP TABLE "customers";'].join('\n'),
+    )
+    expect(conversion.lastingSettings).toEqual({ up: 'PRAGMA journal_mode = WAL;', down: 'PRAGMA journal_mode = DELETE;' })
+    expect(conversion.connectionSettings).toEqual([
+      { statement: 'PRAGMA foreign_keys = ON;', advice: expect.stringContaining('sqliteDriver({ pragmas: { foreign_keys: "ON" } })') },
+    ])
+    expect(conversion.notes).toEqual([expect.stringMatching(/^Removed IF NOT EXISTS from 3 statement\(s\)/)])
+  })
+
+  it('refuses a schema that does not build, saying why', async () => {
+    await expect(
+      convertSchema(sqliteDriver({ filename: ':memory:' }), 'CREATE TABLE a (id INTEGER);\nCREATE INDEX i ON missing (x);'),
+    ).rejects.toThrow(/The schema does not build on an empty database: no such table: main.missing/)
+  })
+})
