@@ -32,7 +32,7 @@ describe('a pool the application owns', () => {
 
     const [state] = (
       await pool.query(
-        "SELECT current_setting('lock_timeout') AS lock_timeout, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory') AS advisory_locks",
+        "SELECT current_setting('lock_timeout') AS lock_timeout, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory_locks",
       )
     ).rows
     expect(state).toEqual({ lock_timeout: '0', advisory_locks: 0 })
