@@ -80,5 +80,6 @@ export type {
   SchemaSnapshot,
   TableSnapshot,
   TriggerSnapshot,
+  ViewSnapshot,
 } from './schema-snapshot.js'
 export { normaliseSql, sortSnapshot } from './schema-snapshot.js'

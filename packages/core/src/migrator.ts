@@ -391,15 +391,24 @@ export class Migrator {
     const live = await this.describeSchema()
     return this.onScratch(migrations, async (scratch, snapshot) => {
       const candidates = migrations.filter((migration) => to === undefined || migration.version <= to)
-      let match: { migration: MigrationInfo; expected: SchemaSnapshot } | undefined
+      const matches: { migration: MigrationInfo; expected: SchemaSnapshot }[] = []
       let differences: SchemaDifference[] = []
       for (const migration of candidates) {
         await scratch.up({ step: 1 })
         if (to !== undefined && migration.version !== to) continue
         const expected = await snapshot()
         differences = compareSchemas(expected, live)
-        if (!differences.length) match = { migration: infoOnly(migration), expected }
+        if (!differences.length) matches.push({ migration: infoOnly(migration), expected })
       }
+      if (matches.length > 1) {
+        // Migrations that change no schema (settings, data) match as well as the one before
+        // them; whether the database has them is not something a schema can tell.
+        throw new InvalidOptionsError(
+          `The database's schema matches ${matches.map((match) => match.migration.file).join(', ')} alike: the later ones change no schema. ` +
+            'Say which one the database has with to (--to).',
+        )
+      }
+      const [match] = matches
       if (match) return match
       const newest = candidates.at(-1)
       if (!newest) throw new InvalidOptionsError('There are no migrations to baseline to.')

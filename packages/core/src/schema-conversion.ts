@@ -1,7 +1,7 @@
 import type { Driver, DriverConnection, SqlStatement } from './driver.js'
-import { DatabaseError, InvalidOptionsError } from './errors.js'
-import { quoteIdentifier } from './history-table.js'
-import type { SchemaSnapshot, TableSnapshot } from './schema-snapshot.js'
+import { InvalidOptionsError } from './errors.js'
+import { DEFAULT_HISTORY_TABLE, quoteIdentifier } from './history-table.js'
+import { type SchemaSnapshot, sortSnapshot, type TableSnapshot } from './schema-snapshot.js'
 
 /** A schema file turned into migrations: see {@link convertSchema}. */
 export interface SchemaConversion {
@@ -72,11 +72,12 @@ async function convertOn(connection: DriverConnection, schema: string, dialect: 
   }
   const up = editStatements(schema, removed, rewritten)
 
-  await inTransaction(connection, up, 'The schema does not build on an empty database')
-  const built = await connection.describeSchema({ historyTable: { name: 'mig_migrations' } })
+  const kept = statements.filter((statement) => !removed.includes(statement))
+  await buildSchema(connection, kept, rewritten, schema)
+  const built = sortSnapshot(await connection.describeSchema({ historyTable: { name: DEFAULT_HISTORY_TABLE } }))
   const down = dropStatements(built, statements).join('\n')
   await inTransaction(connection, down, 'The derived down section fails')
-  const left = await connection.describeSchema({ historyTable: { name: 'mig_migrations' } })
+  const left = await connection.describeSchema({ historyTable: { name: DEFAULT_HISTORY_TABLE } })
   const remaining = objectNames(left)
   if (remaining.length) {
     throw new InvalidOptionsError(`The derived down section leaves ${remaining.join(', ')} behind; write the down section by hand.`)
@@ -122,12 +123,13 @@ function dropStatements(snapshot: SchemaSnapshot, statements: readonly SqlStatem
     )
   const views = [...snapshot.views].sort((a, b) => created(b.name) - created(a.name))
   return [
-    ...views.map((view) => `DROP VIEW ${identifier(view.name)};`),
+    ...views.map((view) => `DROP ${view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${identifier(view.name)};`),
     ...tablesInDropOrder(snapshot.tables).map((table) => `DROP TABLE ${identifier(table)};`),
     ...snapshot.functions.map((routine) => {
       const open = routine.name.indexOf('(')
       return `DROP ROUTINE ${identifier(routine.name.slice(0, open))}${routine.name.slice(open)};`
     }),
+    ...snapshot.domains.map((domain) => `DROP DOMAIN ${identifier(domain.name)};`),
     ...snapshot.enums.map((type) => `DROP TYPE ${identifier(type.name)};`),
     ...snapshot.sequences.map((sequence) => `DROP SEQUENCE ${identifier(sequence)};`),
   ]
@@ -153,6 +155,26 @@ function tablesInDropOrder(tables: readonly TableSnapshot[]): string[] {
   return order
 }
 
+/** Builds the schema statement by statement, so that a failure names its line in the file. */
+async function buildSchema(
+  connection: DriverConnection,
+  statements: readonly SqlStatement[],
+  rewritten: ReadonlyMap<SqlStatement, string>,
+  schema: string,
+): Promise<void> {
+  await connection.begin()
+  for (const statement of statements) {
+    try {
+      await connection.runScript(rewritten.get(statement) ?? statement.text)
+    } catch (error) {
+      await connection.rollback()
+      const line = schema.slice(0, statement.offset).split('\n').length
+      throw new InvalidOptionsError(`The schema does not build on an empty database, at line ${line}: ${(error as Error).message}`)
+    }
+  }
+  await connection.commit()
+}
+
 async function inTransaction(connection: DriverConnection, sql: string, failure: string): Promise<void> {
   await connection.begin()
   try {
@@ -160,7 +182,7 @@ async function inTransaction(connection: DriverConnection, sql: string, failure:
     await connection.commit()
   } catch (error) {
     await connection.rollback()
-    throw new InvalidOptionsError(`${failure}: ${error instanceof DatabaseError || error instanceof Error ? error.message : String(error)}`)
+    throw new InvalidOptionsError(`${failure}: ${(error as Error).message}`)
   }
 }
 
@@ -170,6 +192,7 @@ function objectNames(snapshot: SchemaSnapshot): string[] {
     ...snapshot.views.map((view) => view.name),
     ...snapshot.functions.map((routine) => routine.name),
     ...snapshot.enums.map((type) => type.name),
+    ...snapshot.domains.map((domain) => domain.name),
     ...snapshot.sequences,
   ]
 }

@@ -1,4 +1,4 @@
-import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot } from './schema-snapshot.js'
+import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot, ViewSnapshot } from './schema-snapshot.js'
 
 /** One difference, worded from the expected schema's side: "missing" is expected but absent. */
 export interface SchemaDifference {
@@ -31,9 +31,11 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
     else compareTables(want, have, exact, (message) => add(name, message))
   }
   if (exact) {
-    compareNamed('view', expected.views, actual.views, add)
+    const view = (item: ViewSnapshot) => ({ name: item.name, definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}` })
+    compareNamed('view', expected.views.map(view), actual.views.map(view), add)
     compareNamed('trigger', expected.triggers, actual.triggers, add)
     compareNamed('function', expected.functions, actual.functions, add)
+    compareNamed('domain', expected.domains, actual.domains, add)
     compareNamed(
       'enum',
       expected.enums.map((item) => ({ name: item.name, definition: item.values.join(', ') })),
@@ -115,8 +117,8 @@ function compareChecks(want: TableSnapshot, have: TableSnapshot, add: (message: 
   for (const check of missing) {
     const replaced = extra.findIndex((other) => check.column !== undefined && other.column === check.column)
     if (replaced >= 0) {
-      extra.splice(replaced, 1)
-      add(`check on ${check.column} differs`)
+      const [other] = extra.splice(replaced, 1)
+      add(`check on ${check.column} is ${other?.expression}, expected ${check.expression}`)
     } else add(`check ${check.expression} missing`)
   }
   for (const check of extra) add(`check ${check.expression} extra`)

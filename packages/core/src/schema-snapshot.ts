@@ -5,10 +5,14 @@
  */
 export interface SchemaSnapshot {
   readonly tables: readonly TableSnapshot[]
-  readonly views: readonly NamedDefinition[]
+  readonly views: readonly ViewSnapshot[]
   readonly triggers: readonly TriggerSnapshot[]
+  /** Standalone sequences; one owned by a serial or identity column belongs to that column. */
   readonly sequences: readonly string[]
   readonly enums: readonly EnumSnapshot[]
+  /** Domains, with their base type and constraints as the definition. */
+  readonly domains: readonly NamedDefinition[]
+  /** Functions and procedures, named with their argument types: `touch()`. */
   readonly functions: readonly NamedDefinition[]
 }
 
@@ -58,6 +62,10 @@ export interface NamedDefinition {
   readonly definition: string
 }
 
+export interface ViewSnapshot extends NamedDefinition {
+  readonly materialized: boolean
+}
+
 export interface TriggerSnapshot extends NamedDefinition {
   readonly table: string
 }
@@ -104,6 +112,7 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
     triggers: byName(snapshot.triggers),
     sequences: [...snapshot.sequences].sort(),
     enums: byName(snapshot.enums),
+    domains: byName(snapshot.domains),
     functions: byName(snapshot.functions),
   }
 }

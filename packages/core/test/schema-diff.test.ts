@@ -17,10 +17,11 @@ const table = (name: string, changes: Partial<TableSnapshot> = {}): TableSnapsho
 
 const schema = (changes: Partial<SchemaSnapshot> = {}): SchemaSnapshot => ({
   tables: [table('jobs')],
-  views: [{ name: 'open_jobs', definition: 'SELECT 1' }],
+  views: [{ name: 'open_jobs', definition: 'SELECT 1', materialized: false }],
   triggers: [],
   sequences: ['jobs_seq'],
   enums: [{ name: 'mood', values: ['happy'] }],
+  domains: [{ name: 'email', definition: "TEXT CHECK (VALUE LIKE '%@%')" }],
   functions: [],
   ...changes,
 })
@@ -56,22 +57,25 @@ describe('comparing schemas', () => {
         }),
         table('owners'),
       ],
-      views: [{ name: 'open_jobs', definition: 'SELECT 2' }],
+      views: [{ name: 'open_jobs', definition: 'SELECT 1', materialized: true }],
       triggers: [{ name: 'touch', table: 'jobs', definition: 'CREATE TRIGGER touch' }],
       sequences: [],
       enums: [{ name: 'mood', values: ['happy', 'sad'] }],
       functions: [{ name: 'f', definition: 'x' }],
+      domains: [],
     })
     expect(formatSchemaDifferences(compareSchemas(schema(), live))).toBe(
       [
         'jobs: column id is INTEGER, expected TEXT, column id is nullable, expected NOT NULL, column id default is 0, expected none, ' +
           'column legacy extra, primary key is (legacy), expected (id), unique (state) extra, ' +
-          'foreign key (id) → owners (id) on delete CASCADE on update NO ACTION extra, check on state differs, check LENGTH(ID) > 0 extra, ' +
+          "foreign key (id) → owners (id) on delete CASCADE on update NO ACTION extra, check on state is STATE IN('new'), expected STATE IN('new', 'done'), " +
+          'check LENGTH(ID) > 0 extra, ' +
           'index jobs_extra extra, index jobs_state differs',
         'owners: table extra',
         'open_jobs: view definition differs',
         'touch: trigger extra',
         'f: function extra',
+        'email: domain missing',
         'mood: enum definition differs',
         'jobs_seq: sequence missing',
       ].join('\n'),

@@ -56,13 +56,18 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
   const indexes = await rows<{ table_oid: string; name: string; unique: boolean; predicate: string | null; columns: string[] }>(
     `SELECT i.indrelid::text AS table_oid, c.relname AS name, i.indisunique AS unique,
             pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-            ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true) FROM generate_series(1, i.indnkeyatts) k(n) ORDER BY k.n)::text[] AS columns
+            -- A plain column by its name (pg_get_indexdef would quote keywords such as "timestamp"),
+            -- an expression by its text.
+            ARRAY(SELECT CASE WHEN i.indkey[k.n - 1] <> 0
+                              THEN (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1])
+                              ELSE pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true) END
+                    FROM generate_series(1, i.indnkeyatts) k(n) ORDER BY k.n)::text[] AS columns
        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
       WHERE i.indrelid IN ${tableOids}
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))`,
   )
-  const views = await rows<{ name: string; definition: string }>(
-    `SELECT c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition FROM pg_catalog.pg_class c
+  const views = await rows<{ name: string; definition: string; materialized: boolean }>(
+    `SELECT c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, c.relkind = 'm' AS materialized FROM pg_catalog.pg_class c
       WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('v', 'm') AND ${NOT_FROM_EXTENSION('c.oid')}`,
   )
   const triggers = await rows<{ name: string; table: string; definition: string }>(
@@ -82,6 +87,16 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
       WHERE ${inSchema('t.typnamespace')} AND ${NOT_FROM_EXTENSION('t.oid')}
       GROUP BY t.typname`,
+  )
+  const domains = await rows<{ name: string; definition: string }>(
+    `SELECT t.typname AS name,
+            pg_catalog.format_type(t.typbasetype, t.typtypmod)
+              || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
+              || coalesce(' DEFAULT ' || t.typdefault, '')
+              || coalesce((SELECT ' ' || string_agg(pg_catalog.pg_get_constraintdef(con.oid, true), ' ' ORDER BY con.conname)
+                             FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid), '') AS definition
+       FROM pg_catalog.pg_type t
+      WHERE ${inSchema('t.typnamespace')} AND t.typtype = 'd' AND ${NOT_FROM_EXTENSION('t.oid')}`,
   )
   const functions = await rows<{ name: string; definition: string }>(
     `SELECT p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS name,
@@ -125,10 +140,11 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
         })),
       }
     }),
-    views: views.map((view) => ({ name: view.name, definition: normaliseSql(view.definition) })),
+    views: views.map((view) => ({ name: view.name, definition: normaliseSql(view.definition), materialized: view.materialized })),
     triggers: triggers.map((trigger) => ({ name: trigger.name, table: trigger.table, definition: normaliseSql(trigger.definition) })),
     sequences: sequences.map((sequence) => sequence.name),
     enums,
+    domains: domains.map((domain) => ({ name: domain.name, definition: normaliseSql(domain.definition) })),
     functions: functions.map((entry) => ({ name: entry.name, definition: normaliseSql(entry.definition) })),
   }
 }

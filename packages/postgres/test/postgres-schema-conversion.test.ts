@@ -14,7 +14,10 @@ CREATE TABLE people (
   mood mood NOT NULL DEFAULT 'calm'
 );
 CREATE SEQUENCE invoice_numbers;
+CREATE DOMAIN email AS TEXT CHECK (VALUE LIKE '%@%');
+CREATE TABLE contacts (id INT PRIMARY KEY, address email NOT NULL);
 CREATE VIEW calm_people AS SELECT id FROM people WHERE mood = 'calm';
+CREATE MATERIALIZED VIEW people_per_team AS SELECT team_id, count(*) AS n FROM people GROUP BY team_id;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TRIGGER people_touch BEFORE UPDATE ON people FOR EACH ROW EXECUTE FUNCTION touch();
 `
@@ -27,10 +30,13 @@ describe('converting a PostgreSQL schema file into migrations', () => {
     expect(conversion.up).toMatch(/^CREATE TYPE mood/)
     expect(conversion.up).toContain('CREATE TABLE teams (')
     expect(conversion.down.split('\n')).toEqual([
+      'DROP MATERIALIZED VIEW "people_per_team";',
       'DROP VIEW "calm_people";',
+      'DROP TABLE "contacts";',
       'DROP TABLE "people";',
       'DROP TABLE "teams";',
       'DROP ROUTINE "touch"();',
+      'DROP DOMAIN "email";',
       'DROP TYPE "mood";',
       'DROP SEQUENCE "invoice_numbers";',
     ])

@@ -80,10 +80,11 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
       .map((row) => ({ name: row.name, table: row.tbl_name, definition: normaliseSql(row.sql ?? '') }))
   return {
     tables,
-    views: definitions('view').map(({ name, definition }) => ({ name, definition })),
+    views: definitions('view').map(({ name, definition }) => ({ name, definition, materialized: false })),
     triggers: definitions('trigger'),
     sequences: [],
     enums: [],
+    domains: [],
     functions: [],
   }
 }

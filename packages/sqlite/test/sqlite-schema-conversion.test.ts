@@ -51,6 +51,6 @@ describe('converting a SQLite schema file into migrations', () => {
   it('refuses a schema that does not build, saying why', async () => {
     await expect(
       convertSchema(sqliteDriver({ filename: ':memory:' }), 'CREATE TABLE a (id INTEGER);\nCREATE INDEX i ON missing (x);'),
-    ).rejects.toThrow(/The schema does not build on an empty database: no such table: main.missing/)
+    ).rejects.toThrow(/The schema does not build on an empty database, at line 2: no such table: main.missing/)
   })
 })

@@ -16,7 +16,8 @@ export const baselineCommand: Command = async ({ flags, environment, workingDire
   const reporter = new ProgressReporter(migrator, output).attach()
   try {
     const baselined = await migrator.baseline({ to, force, signal })
-    output.line(output.colours.bold(`Baselined ${plural(baselined.length, 'migration')}: recorded as applied without running them.`))
+    const how = force ? 'without comparing schemas (--force); history says so' : 'after the database matched the schema they build'
+    output.line(output.colours.bold(`Baselined ${plural(baselined.length, 'migration')} ${how}. Nothing was run.`))
     return {
       document: { migrations: baselined.map(({ version, name, file }) => ({ version, name, file })), verified: !force },
     }

@@ -408,11 +408,22 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
         expect(await database.tables()).toEqual(['a'])
       })
 
-      it('finds the newest version whose schema matches when no version is given', async () => {
+      it('finds the version whose schema matches when no version is given', async () => {
         await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
         await rows('CREATE TABLE b (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
         const baselined = await migrator(fromList([...adopted, createTable(3, 'c')])).baseline()
         expect(baselined.map((migration) => migration.version)).toEqual([1, 2])
+      })
+
+      it('asks for the version when migrations that change no schema make several match', async () => {
+        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+        const seed = { version: 2, name: 'seed', up: "INSERT INTO a (id, label) VALUES (2, 'seed')" }
+        const error = await migrator(fromList([createTable(1, 'a'), seed]))
+          .baseline()
+          .catch((caught: unknown) => caught)
+        expect(error).toBeInstanceOf(InvalidOptionsError)
+        expect((error as Error).message).toMatch(/matches 1_create_a, 2_seed alike.*with to \(--to\)/)
+        expect(await database.tables()).toEqual(['a'])
       })
 
       it('records an unverified baseline only with force, and says so in history', async () => {
