@@ -238,10 +238,11 @@ export class SchemaMismatchError extends MigError {
 }
 
 export class AbortedError extends MigError {
-  constructor(completed: readonly MigrationInfo[]) {
+  constructor(completed: readonly MigrationInfo[], reason?: unknown) {
     super(
       'MIG_ABORTED',
       `The run was cancelled. ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing was changed.'}`,
+      { cause: reason },
     )
   }
 }

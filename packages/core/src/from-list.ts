@@ -1,4 +1,5 @@
 import { checksumOf } from './checksum.js'
+import { loadCodeMigration } from './code-migration.js'
 import { InvalidFilenameError, InvalidMigrationError } from './errors.js'
 import type { Migration, MigrationFunction, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
@@ -19,11 +20,13 @@ export interface MigrationDefinition {
 /**
  * A migration file carried as text (a bundler's raw import of `0001_init.sql`). It is parsed
  * and checksummed exactly like the file on disk, so a database migrated from the folder and
- * later from the bundle sees the same checksums.
+ * later from the bundle sees the same checksums. A code migration (`0002_backfill.mjs`) also
+ * needs its imported `module`; the checksum still comes from `content`, its source text.
  */
 export interface MigrationFileText {
   readonly file: string
   readonly content: string
+  readonly module?: unknown
 }
 
 export type ListedMigration = MigrationDefinition | MigrationFileText
@@ -37,9 +40,14 @@ export function fromList(migrations: readonly ListedMigration[]): MigrationSourc
 function toMigration(entry: ListedMigration): Migration {
   if ('content' in entry) {
     const { version, name, kind } = parseMigrationFilename(entry.file)
-    if (kind !== 'sql')
-      throw new InvalidFilenameError(entry.file, 'only SQL files can be given as text; give code migrations as { version, name, up }')
-    const scripts = parseMigrationFile(entry.file, entry.content)
+    if (kind === 'code' && entry.module === undefined) {
+      throw new InvalidMigrationError(
+        entry.file,
+        undefined,
+        'is a code migration: give its imported module too, as { file, content, module }.',
+      )
+    }
+    const scripts = kind === 'sql' ? parseMigrationFile(entry.file, entry.content) : loadCodeMigration(entry.file, entry.module)
     return { version, name, file: entry.file, checksum: checksumOf(entry.content), load: async () => scripts }
   }
   const file = `${entry.version}_${entry.name}`

@@ -32,15 +32,19 @@ export class HistoryStore {
     private readonly sql: HistorySql,
   ) {}
 
+  private tableExists = false
+
+  /** Creates the table when it is missing; called just before the first write. */
   async ensureTable(): Promise<void> {
+    if (this.tableExists) return
     await this.connection.runScript(this.sql.createTable)
+    this.tableExists = true
   }
 
-  async exists(): Promise<boolean> {
-    return (await this.connection.query(this.sql.tableExists)).length > 0
-  }
-
+  /** Every row by version; none while the table does not exist (nothing is created to read it). */
   async list(): Promise<HistoryRecord[]> {
+    this.tableExists ||= (await this.connection.query(this.sql.tableExists)).length > 0
+    if (!this.tableExists) return []
     const rows = await this.connection.query<HistoryRow>(this.sql.selectAll)
     return rows.map((row) => {
       const version = Number(row.version)

@@ -154,6 +154,11 @@ export class Migrator {
     if (this.transactionMode !== 'per-migration' && this.transactionMode !== 'single') {
       throw new InvalidOptionsError(`transactionMode must be "per-migration" or "single", not ${JSON.stringify(options.transactionMode)}.`)
     }
+    if (this.transactionMode === 'single' && !options.driver.capabilities.transactionalDdl) {
+      throw new InvalidOptionsError(
+        `The ${options.driver.dialect} driver cannot roll back DDL, so transactionMode "single" is not available.`,
+      )
+    }
     this.lockTimeoutMs = lockTimeoutMs
     this.appliedBy = options.appliedBy ?? defaultAppliedBy()
     this.logger = options.logger
@@ -199,7 +204,8 @@ export class Migrator {
       const plan = planDown(history, { step: 1 })
       const scripts = await loadReversible(plan)
       const reverted = await this.runPlan(session, 'down', plan, scripts, options.signal)
-      const applied = await this.runPlan(session, 'up', plan, scripts, options.signal)
+      // Once reverted, the migration is applied again even if the run is cancelled meanwhile.
+      const applied = await this.runPlan(session, 'up', plan, scripts, undefined)
       return { reverted, applied }
     })
   }
@@ -304,6 +310,7 @@ export class Migrator {
       const baselined = history.migrations.filter((migration) => migration.version <= to)
       const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
       const appliedAt = new Date()
+      await store.ensureTable()
       await connection.begin()
       try {
         for (const migration of baselined) {
@@ -454,9 +461,7 @@ export class Migrator {
     const migrations = await this.listMigrations()
     const connection = await this.driver.connect()
     try {
-      const store = new HistoryStore(connection, connection.historySql(this.table))
-      const records = (await store.exists()) ? await store.list() : []
-      const history = compareHistory(migrations, records)
+      const history = compareHistory(migrations, await new HistoryStore(connection, connection.historySql(this.table)).list())
       if (options.check) checkHistory(history, { allowOutOfOrder: this.allowOutOfOrder })
       return history
     } finally {
@@ -464,26 +469,34 @@ export class Migrator {
     }
   }
 
+  /**
+   * Runs `work` holding the lock. The history table is created only just before the first
+   * write, so a run refused by its checks leaves the database as it was.
+   */
   private async locked<T>(signal: AbortSignal | undefined, work: (session: Session) => Promise<T>): Promise<T> {
-    signal?.throwIfAborted()
+    if (signal?.aborted) throw new AbortedError([], signal.reason)
     const connection = await this.driver.connect()
     try {
       const waitStarted = Date.now()
       let lastReport = Number.NEGATIVE_INFINITY
-      await connection.acquireLock(this.table, {
-        timeoutMs: this.lockTimeoutMs,
-        signal,
-        onWait: (holder) => {
-          if (Date.now() - lastReport < LOCK_WAIT_REPORT_INTERVAL_MS) return
-          lastReport = Date.now()
-          this.emit({ type: 'lock-waiting', holder, waitedMs: lastReport - waitStarted })
-        },
-      })
+      try {
+        await connection.acquireLock(this.table, {
+          timeoutMs: this.lockTimeoutMs,
+          signal,
+          onWait: (holder) => {
+            if (Date.now() - lastReport < LOCK_WAIT_REPORT_INTERVAL_MS) return
+            lastReport = Date.now()
+            this.emit({ type: 'lock-waiting', holder, waitedMs: lastReport - waitStarted })
+          },
+        })
+      } catch (error) {
+        // Drivers reject with the signal's reason; callers get mig's own error for a cancel.
+        if (signal?.aborted) throw new AbortedError([], signal.reason)
+        throw error
+      }
       this.emit({ type: 'lock-acquired', waitedMs: Date.now() - waitStarted })
       try {
-        const store = new HistoryStore(connection, connection.historySql(this.table))
-        await store.ensureTable()
-        return await work({ connection, store })
+        return await work({ connection, store: new HistoryStore(connection, connection.historySql(this.table)) })
       } finally {
         await connection.releaseLock()
         this.emit({ type: 'lock-released' })
@@ -503,13 +516,12 @@ export class Migrator {
     const started = performance.now()
     const completed: MigrationOutcome[] = []
     const single = this.transactionMode === 'single' && plan.length > 0
-    if (single) {
-      this.checkSingleTransaction(plan, scripts)
-      await session.connection.begin()
-    }
+    if (single) checkSingleTransaction(plan, scripts)
+    if (plan.length) await session.store.ensureTable()
+    if (single) await session.connection.begin()
     try {
       for (const [index, migration] of plan.entries()) {
-        if (signal?.aborted) throw new AbortedError(single ? [] : completed)
+        if (signal?.aborted) throw new AbortedError(single ? [] : completed, signal.reason)
         // In one transaction, nothing before a failure stays applied.
         const kept = single ? [] : completed
         const durationMs = await this.runMigration(session, direction, migration, scripts[index] as MigrationScripts, kept, single)
@@ -521,18 +533,6 @@ export class Migrator {
       throw error
     }
     return { direction, migrations: completed, durationMs: Math.round(performance.now() - started) }
-  }
-
-  private checkSingleTransaction(plan: readonly Migration[], scripts: readonly MigrationScripts[]): void {
-    if (!this.driver.capabilities.transactionalDdl) {
-      throw new InvalidOptionsError(`The ${this.driver.dialect} driver cannot roll back DDL, so transactionMode "single" is not available.`)
-    }
-    const outside = plan.filter((_, index) => !scripts[index]?.transaction)
-    if (outside.length) {
-      throw new InvalidOptionsError(
-        `transactionMode "single" cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
-      )
-    }
   }
 
   /** Runs one migration and writes its history row; returns its duration in milliseconds. */
@@ -633,6 +633,15 @@ function refuseBaselineOver(records: readonly HistoryRecord[]): void {
 async function describe(connection: DriverConnection, table: HistoryTableName, dialect: string): Promise<SchemaSnapshot> {
   if (!connection.describeSchema) throw new InvalidOptionsError(`The ${dialect} driver cannot describe schemas.`)
   return sortSnapshot(await connection.describeSchema({ historyTable: table }))
+}
+
+function checkSingleTransaction(plan: readonly Migration[], scripts: readonly MigrationScripts[]): void {
+  const outside = plan.filter((_, index) => !scripts[index]?.transaction)
+  if (outside.length) {
+    throw new InvalidOptionsError(
+      `transactionMode "single" cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
+    )
+  }
 }
 
 function planUp(history: History, options: UpOptions): Migration[] {

@@ -41,15 +41,16 @@ afterEach(async () => {
 })
 
 describe('options are checked before anything is touched', () => {
-  it('refuses a migrator without a driver or a source, or with options the driver cannot honour', async () => {
+  it('refuses a migrator without a driver or a source, or with options the driver cannot honour', () => {
     expect(() => new Migrator(undefined as never)).toThrow(/needs a driver/)
     expect(() => new Migrator({ driver } as never)).toThrow(/needs a source/)
     expect(() => new Migrator({ driver, source: fromList([]), schema: 'app' })).toThrow(/no schemas/)
     expect(() => new Migrator({ driver, source: fromList([]), lockTimeoutMs: -1 })).toThrow(InvalidOptionsError)
     expect(() => new Migrator({ driver, source: fromList([]), transactionMode: 'batch' as never })).toThrow(/per-migration" or "single"/)
     const noTransactionalDdl = { ...driver, capabilities: { ...driver.capabilities, transactionalDdl: false } }
-    const single = new Migrator({ driver: noTransactionalDdl, source: fromList([table(1)]), transactionMode: 'single' })
-    await expect(single.up()).rejects.toThrow(/cannot roll back DDL, so transactionMode "single" is not available/)
+    expect(() => new Migrator({ driver: noTransactionalDdl, source: fromList([table(1)]), transactionMode: 'single' })).toThrow(
+      /cannot roll back DDL, so transactionMode "single" is not available/,
+    )
     expect(() => new Migrator({ driver, source: fromList([]), schema: '1bad' } as never)).toThrow(InvalidOptionsError)
   })
 
@@ -81,6 +82,26 @@ describe('options are checked before anything is touched', () => {
   })
 })
 
+describe('a run refused by its checks', () => {
+  it('writes nothing, not even the history table', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]) })
+    await expect(migrator.up({ to: 99 })).rejects.toThrow(UnknownVersionError)
+    await expect(migrator.repair({ version: 1, resolution: 'applied' })).rejects.toThrow(/History has no migration 1/)
+    const single = new Migrator({
+      driver,
+      source: fromList([{ ...table(1), transaction: false }]),
+      transactionMode: 'single',
+    })
+    await expect(single.up()).rejects.toThrow(/must run outside a transaction/)
+    const connection = await driver.connect()
+    const tables = await connection.query<{ name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mig_migrations'",
+    )
+    await connection.close()
+    expect(tables).toEqual([])
+  })
+})
+
 describe('plans', () => {
   it('show what down would revert, newest first, with the SQL', async () => {
     const migrator = new Migrator({
@@ -99,8 +120,22 @@ describe('plans', () => {
 describe('cancelling', () => {
   it('does nothing when the signal is already aborted', async () => {
     const migrator = new Migrator({ driver, source: fromList([table(1)]) })
-    await expect(migrator.up({ signal: AbortSignal.abort() })).rejects.toThrow()
+    await expect(migrator.up({ signal: AbortSignal.abort() })).rejects.toThrow(AbortedError)
     expect(await migrator.hasPending()).toBe(true)
+  })
+
+  it("stops waiting for the lock with mig's own error", async () => {
+    const held = await driver.connect()
+    await held.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    try {
+      const controller = new AbortController()
+      const migrator = new Migrator({ driver, source: fromList([table(1)]), lockTimeoutMs: 10_000 })
+      migrator.on('lock-waiting', () => controller.abort())
+      await expect(migrator.up({ signal: controller.signal })).rejects.toThrow(AbortedError)
+    } finally {
+      await held.releaseLock()
+      await held.close()
+    }
   })
 
   it('stops between migrations, keeps what was applied and releases the lock', async () => {

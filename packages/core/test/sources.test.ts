@@ -126,8 +126,18 @@ describe('fromList', () => {
     expect(() => fromList([{ version: 1, name: 'has space', up: 'SELECT 1' }])).toThrow(InvalidFilenameError)
     expect(() => fromList([{ version: 1, name: 'a', up: '  ' }])).toThrow(InvalidMigrationError)
     expect(() => fromList([{ version: 1, name: 'a', up: 'SELECT 1', down: 42 as never }])).toThrow(InvalidMigrationError)
-    expect(() => fromList([{ file: '0001_a.mjs', content: 'export const up = () => {}' }])).toThrow(InvalidFilenameError)
+    expect(() => fromList([{ file: '0001_a.mjs', content: 'export const up = () => {}' }])).toThrow(/give its imported module too/)
     expect(() => fromList([{ file: '0001_a.sql', content: 'SELECT 1;' }])).toThrow(InvalidMigrationError)
+  })
+
+  it('carries a code migration as its source text and module, checksummed like the file', async () => {
+    const content = "export const up = ({ run }) => run('CREATE TABLE a (id INTEGER)')\n"
+    await files({ '0002_code.mjs': content })
+    const [onDisk] = await fromDirectory(folder).list()
+    const module = await import(join(folder, '0002_code.mjs'))
+    const [bundled] = await fromList([{ file: '0002_code.mjs', content, module }]).list()
+    expect(bundled?.checksum).toBe(onDisk?.checksum)
+    expect((await bundled?.load())?.up.kind).toBe('code')
   })
 
   it('changes the checksum when the SQL changes', async () => {

@@ -1,4 +1,4 @@
-import { fromList, type LockHolder, LockTimeoutError, Migrator } from '@mig/core'
+import { AbortedError, fromList, type LockHolder, LockTimeoutError, Migrator } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { advisoryLockKey } from '../src/postgres-lock.js'
@@ -80,7 +80,9 @@ describe('the PostgreSQL migration lock', () => {
     const controller = new AbortController()
     const waiting = new Migrator({ driver: driver(), source: fromList([]), lockTimeoutMs: 30_000 })
     waiting.on('lock-waiting', () => controller.abort(new Error('cancelled by the test')))
-    await expect(waiting.up({ signal: controller.signal })).rejects.toThrow('cancelled by the test')
+    const error = await waiting.up({ signal: controller.signal }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as Error).cause).toEqual(new Error('cancelled by the test'))
     holding.release()
     await holder
     const left = await sql(database.url, "SELECT pid FROM pg_stat_activity WHERE application_name = 'mig' AND datname = current_database()")
