@@ -3,7 +3,9 @@ import { runCli } from './run-cli.js'
 const interrupt = new AbortController()
 process.on('SIGINT', () => {
   if (interrupt.signal.aborted) process.exit(130)
-  process.stderr.write('\nStopping after the current migration and releasing the lock. Press Ctrl-C again to quit at once.\n')
+  process.stderr.write(
+    '\nStopping as soon as it is safe: a migration under way finishes first, then the lock is released. Press Ctrl-C again to quit at once.\n',
+  )
   interrupt.abort()
 })
 

@@ -1,9 +1,8 @@
-import type { CommandLine, FlagValues } from './command-line.js'
+import type { FlagValues } from './command-line.js'
 import type { ExitCodeValue } from './exit-codes.js'
 import type { Output } from './output.js'
 
 export interface CommandContext {
-  readonly commandLine: CommandLine
   readonly flags: FlagValues
   readonly positionals: readonly string[]
   readonly environment: NodeJS.ProcessEnv

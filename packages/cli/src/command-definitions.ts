@@ -58,6 +58,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     options: {
       'from-schema': {
         type: 'string',
+        placeholder: 'file',
         description:
           'Turn a hand-applied schema file into this migration, with a derived down (needs --url for the dialect; the database itself is not touched)',
       },

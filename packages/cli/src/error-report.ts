@@ -8,7 +8,7 @@ import type { Output } from './output.js'
 type ErrorFields = Record<string, unknown>
 
 /** `{ code, message, ...details }` as documented for `--json` (docs/cli.md). */
-export function errorToJson(error: unknown): Record<string, unknown> {
+function errorToJson(error: unknown): Record<string, unknown> {
   const code = errorCodeOf(error)
   const fields = (typeof error === 'object' && error !== null ? error : {}) as ErrorFields
   return { code, message: messageOf(error), ...detailsOf(code, fields) }
@@ -26,10 +26,12 @@ export function reportError(output: Output, command: string | undefined, error: 
   if (typeof fields.statement === 'string' && fields.statement.trim()) {
     output.note(dim(`Statement:\n${indent(truncate(fields.statement.trim(), 20))}`))
   }
+  // A failed migration's message already carries the database's detail and hint.
+  const message = messageOf(error)
   const cause = fields.cause as ErrorFields | undefined
   for (const source of [fields, cause]) {
-    if (typeof source?.detail === 'string') output.note(dim(`Detail: ${source.detail}`))
-    if (typeof source?.hint === 'string') output.note(dim(`Hint: ${source.hint}`))
+    if (typeof source?.detail === 'string' && !message.includes(source.detail)) output.note(dim(`Detail: ${source.detail}`))
+    if (typeof source?.hint === 'string' && !message.includes(source.hint)) output.note(dim(`Hint: ${source.hint}`))
   }
 }
 
@@ -71,7 +73,7 @@ function detailsOf(code: string, fields: ErrorFields): Record<string, unknown> {
 }
 
 /** `{ version, name, file }`: how every migration appears in JSON output. */
-export function info(value: unknown): { version: number; name: string; file: string } | null {
+function info(value: unknown): { version: number; name: string; file: string } | null {
   if (!value || typeof value !== 'object') return null
   const { version, name, file } = value as { version: number; name: string; file: string }
   return { version, name, file }

@@ -71,7 +71,6 @@ export async function runCli(options: CliOptions): Promise<number> {
     const positionals = flags.help && command && command.name !== 'help' ? [command.name] : commandLine.positionals
     const run = await COMMAND_LOADERS[name]()
     const result = await run({
-      commandLine,
       flags,
       positionals,
       environment,

@@ -7,8 +7,6 @@ import { findConfigFile, type LoadedConfig, loadConfigFile } from './config-file
 export interface Settings {
   /** Undefined when no URL is given anywhere; commands that open the database refuse that. */
   readonly url: string | undefined
-  /** Where the URL came from, for the error that names it. */
-  readonly urlSource: string | undefined
   /** What a relative SQLite path resolves against: the config file's folder or the working directory. */
   readonly urlBaseDirectory: string
   /** Absolute path of the migrations folder. */
@@ -17,7 +15,6 @@ export interface Settings {
   readonly schema: string | undefined
   readonly lockTimeoutMs: number | undefined
   readonly allowOutOfOrder: boolean
-  readonly configFile: string | undefined
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -33,31 +30,25 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
   const config = loaded?.config ?? {}
   const configDirectory = configFile ? dirname(configFile) : workingDirectory
 
-  const urlCandidates: [string | undefined, string, string][] = [
-    [stringFlag(flags, 'url'), '--url', workingDirectory],
-    [nonEmpty(environment.MIG_DATABASE_URL), 'MIG_DATABASE_URL', workingDirectory],
-    [nonEmpty(environment.DATABASE_URL), 'DATABASE_URL', workingDirectory],
-    [config.url, configFile ?? 'the config file', configDirectory],
+  const urlCandidates: [string | undefined, string][] = [
+    [stringFlag(flags, 'url'), workingDirectory],
+    [nonEmpty(environment.MIG_DATABASE_URL), workingDirectory],
+    [nonEmpty(environment.DATABASE_URL), workingDirectory],
+    [config.url, configDirectory],
   ]
-  const [url, urlSource, urlBaseDirectory] = urlCandidates.find(([value]) => value !== undefined) ?? [
-    undefined,
-    undefined,
-    workingDirectory,
-  ]
+  const [url, urlBaseDirectory] = urlCandidates.find(([value]) => value !== undefined) ?? [undefined, workingDirectory]
 
   const directoryFlag = stringFlag(flags, 'dir') ?? nonEmpty(environment.MIG_DIR)
   const directory = directoryFlag ? resolve(workingDirectory, directoryFlag) : resolve(configDirectory, config.dir ?? DEFAULT_DIRECTORY)
 
   return {
     url,
-    urlSource,
     urlBaseDirectory,
     directory,
     table: stringFlag(flags, 'table') ?? nonEmpty(environment.MIG_TABLE) ?? config.table,
     schema: stringFlag(flags, 'schema') ?? nonEmpty(environment.MIG_SCHEMA) ?? config.schema,
     lockTimeoutMs: lockTimeoutMs(stringFlag(flags, 'lock-timeout') ?? nonEmpty(environment.MIG_LOCK_TIMEOUT), config.lockTimeout),
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
-    configFile,
   }
 }
 

@@ -266,6 +266,27 @@ describe('mig up, down, redo and status', () => {
   })
 })
 
+describe('Ctrl-C', () => {
+  it('while waiting for the lock exits 130 with MIG_ABORTED and writes nothing', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const holder = await sqliteDriver({ filename: database }).connect()
+    await holder.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    try {
+      const run = await runMig(['up', '--json', '--lock-timeout', '60'], {
+        cwd: project,
+        interruptWhen: (stderr) => stderr.includes('Waiting for the migration lock'),
+      })
+      expect(run.exitCode).toBe(130)
+      expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_ABORTED' } })
+      expect(await sqliteTables(database)).not.toContain('mig_migrations')
+    } finally {
+      await holder.releaseLock()
+      await holder.close()
+    }
+    expect((await mig('up')).exitCode).toBe(0)
+  })
+})
+
 describe('validation, baseline and repair', () => {
   beforeEach(async () => {
     await write('0001_create_users.sql', SQL.createUsers)

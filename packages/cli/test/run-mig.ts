@@ -19,6 +19,8 @@ export interface RunMigOptions {
   readonly env?: Record<string, string | undefined>
   /** Another copy of the binary, e.g. one installed into an isolated folder. */
   readonly bin?: string
+  /** Sends Ctrl-C (SIGINT) once stderr so far satisfies this. */
+  readonly interruptWhen?: (stderr: string) => boolean
 }
 
 /** Runs `mig` as a separate process, with none of the caller's mig or database variables. */
@@ -35,8 +37,13 @@ export function runMig(args: readonly string[], options: RunMigOptions): Promise
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
     })
+    let interrupted = false
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
+      if (!interrupted && options.interruptWhen?.(stderr)) {
+        interrupted = true
+        child.kill('SIGINT')
+      }
     })
     child.on('error', reject)
     child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }))

@@ -27,7 +27,6 @@ describe('settings', () => {
       urlBaseDirectory: root.path,
       directory: join(root.path, 'db', 'migrations'),
       table: 'history',
-      configFile: join(root.path, 'mig.config.json'),
     })
   })
 

@@ -64,6 +64,7 @@ export type {
   RepairOptions,
   RunOptions,
   UpOptions,
+  ValidationResult,
 } from './migrator.js'
 export { Migrator } from './migrator.js'
 export type { SchemaConversion } from './schema-conversion.js'

@@ -106,6 +106,13 @@ export interface BaselineOptions extends RunOptions {
   readonly force?: boolean
 }
 
+export interface ValidationResult {
+  /** Migrations in history (applied or baselined), all matching their files. */
+  readonly applied: number
+  /** Pending migrations, all of which parse or import. */
+  readonly pending: number
+}
+
 export interface RepairOptions {
   readonly version: number
   readonly resolution: RepairResolution
@@ -260,9 +267,10 @@ export class Migrator {
    * Checks history against the files (failed part-way, missing, edited, out of order) and that
    * every pending migration parses or imports. Read-only. Throws the first problem found.
    */
-  async validate(): Promise<void> {
+  async validate(): Promise<ValidationResult> {
     const history = await this.readHistory({ check: true })
     await loadAll(history.pending)
+    return { applied: history.records.length, pending: history.pending.length }
   }
 
   /** Whether `up` would apply anything. Read-only. */

@@ -8,7 +8,7 @@ import { CONFIG_FILENAMES } from '../config-file.js'
 import { secretsOf } from '../redaction.js'
 import { DEFAULT_DIRECTORY } from '../settings.js'
 
-export const DEFAULT_URL = 'sqlite:./app.db'
+const DEFAULT_URL = 'sqlite:./app.db'
 
 export const initCommand: Command = async ({ flags, workingDirectory, output }) => {
   const existing = CONFIG_FILENAMES.find((filename) => existsSync(join(workingDirectory, filename)))

@@ -7,7 +7,7 @@ import type { Output } from '../output.js'
 import { redactUrl } from '../redaction.js'
 import { resolveSettings } from '../settings.js'
 
-export interface StatusSummary {
+interface StatusSummary {
   readonly total: number
   readonly applied: number
   readonly baselined: number
@@ -41,7 +41,7 @@ export const statusCommand: Command = async ({ flags, environment, workingDirect
   }
 }
 
-export function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
+function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
   const count = (test: (status: MigrationStatus) => boolean) => statuses.filter(test).length
   return {
     total: statuses.length,
@@ -55,7 +55,7 @@ export function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
   }
 }
 
-export function statusToJson(status: MigrationStatus): Record<string, unknown> {
+function statusToJson(status: MigrationStatus): Record<string, unknown> {
   return {
     version: status.version,
     name: status.name,

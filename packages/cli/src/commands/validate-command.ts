@@ -6,13 +6,9 @@ import { resolveSettings } from '../settings.js'
 export const validateCommand: Command = async ({ flags, environment, workingDirectory, output }) => {
   const settings = await resolveSettings(flags, environment, workingDirectory)
   const { migrator } = await openMigrator(settings, output, { loadsCode: true })
-  await migrator.validate()
-  const statuses = await migrator.status()
-  const pending = statuses.filter((status) => status.state === 'pending').length
+  const { applied, pending } = await migrator.validate()
   output.line(
-    output.colours.green(
-      `Valid: ${plural(statuses.length - pending, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load.`,
-    ),
+    output.colours.green(`Valid: ${plural(applied, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load.`),
   )
-  return { document: { valid: true, applied: statuses.length - pending, pending } }
+  return { document: { valid: true, applied, pending } }
 }
