@@ -1,8 +1,10 @@
-// Installs the embedded examples the way a user does: @mig/core and one dialect from packed
-// tarballs, with npm, each into an empty folder. Then checks that the other dialect's client was
-// not installed, runs each service from its migrations folder (twice: the second start applies
-// nothing), bundles it, and runs the bundle from a folder that holds only the bundle and the
-// database client: once on a fresh database, once on the database the folder app migrated.
+// Installs mig the way a user does: from packed tarballs, with npm, each into an empty folder.
+// - The embedded examples (@mig/core and one dialect): checks that the other dialect's client
+//   was not installed, runs each service from its migrations folder (twice: the second start
+//   applies nothing), bundles it, and runs the bundle from a folder that holds only the bundle
+//   and the database client: once on a fresh database, once on the one the folder app migrated.
+// - The CLI with one dialect: `mig init`, `mig create add_users`, `mig up`, `mig status`, with
+//   the other dialect's client absent.
 // Exits non-zero on any failure. Usage: node scripts/verify-packed-install.mjs
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -12,11 +14,16 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
-const packages = ['core', 'sqlite', 'postgres']
+const packages = ['core', 'sqlite', 'postgres', 'cli']
 
 const examples = [
   { name: 'embedded-sqlite', client: 'better-sqlite3', absent: 'pg' },
   { name: 'embedded-postgres', client: 'pg', absent: 'better-sqlite3' },
+]
+
+const cliProjects = [
+  { name: 'cli-sqlite', dialect: '@mig/sqlite', client: 'better-sqlite3', absent: 'pg' },
+  { name: 'cli-postgres', dialect: '@mig/postgres', client: 'pg', absent: 'better-sqlite3' },
 ]
 
 const started = performance.now()
@@ -58,9 +65,7 @@ function check(condition, message) {
 const npmEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.toLowerCase().startsWith('npm_')))
 
 async function packTarballs(folder) {
-  await run('pnpm', ['turbo', 'run', 'build', '--filter=@mig/postgres...', '--filter=@mig/sqlite...', '--output-logs=errors-only'], {
-    cwd: repo,
-  })
+  await run('pnpm', ['turbo', 'run', 'build', '--filter=@mig/cli...', '--output-logs=errors-only'], { cwd: repo })
   for (const name of packages) await run('pnpm', ['pack', '--pack-destination', folder], { cwd: join(repo, 'packages', name) })
   const files = await readdir(folder)
   return Object.fromEntries(
@@ -95,6 +100,11 @@ async function createProject(example, folder, tarballs) {
 
 async function install(example, folder) {
   await run('npm', ['install', '--no-audit', '--no-fund'], { cwd: folder, env: npmEnv })
+  return checkInstalled(example, folder)
+}
+
+/** The client of the project's dialect once, the other dialect's not at all, @mig/core once and from its tarball. */
+async function checkInstalled(example, folder) {
   const lock = JSON.parse(await readFile(join(folder, 'package-lock.json'), 'utf8'))
   const installed = Object.keys(lock.packages).filter((path) => path !== '')
   const named = (name) => installed.filter((path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))
@@ -145,6 +155,23 @@ async function startPostgres() {
   }
 }
 
+/** An empty folder with only @mig/cli and one dialect; the four commands of a first run. */
+async function verifyCli(project, work, tarballs, postgres) {
+  const folder = join(work, project.name)
+  await mkdir(folder)
+  const dependencies = Object.fromEntries(['@mig/core', '@mig/cli', project.dialect].map((name) => [name, `file:${tarballs[name]}`]))
+  await writeFile(join(folder, 'package.json'), `${JSON.stringify({ name: project.name, private: true, dependencies }, null, 2)}\n`)
+  await phase(`${project.name}: npm install @mig/cli ${project.dialect} from tarballs, without ${project.absent}`, () =>
+    install(project, folder),
+  )
+  const env = { ...npmEnv, ...(project.client === 'pg' ? await (await postgres).database() : {}) }
+  const status = await phase(`${project.name}: npx mig init, create add_users, up, status`, async () => {
+    for (const args of [['init'], ['create', 'add_users'], ['up']]) await run('npx', ['--no-install', 'mig', ...args], { cwd: folder, env })
+    return run('npx', ['--no-install', 'mig', 'status'], { cwd: folder, env })
+  })
+  check(/applied\s+0001_add_users\.sql/.test(status), `${project.name}: mig status does not show 0001_add_users.sql applied:\n${status}`)
+}
+
 async function verify(example, work, tarballs, postgres) {
   const project = join(work, example.name)
   await createProject(example, project, tarballs)
@@ -176,11 +203,16 @@ let failed = false
 const postgres = startPostgres()
 postgres.catch(() => {})
 try {
-  const tarballs = await phase('built and packed @mig/core, @mig/sqlite, @mig/postgres', () => packTarballs(join(work, 'tarballs')))
+  const tarballs = await phase('built and packed @mig/core, @mig/sqlite, @mig/postgres, @mig/cli', () =>
+    packTarballs(join(work, 'tarballs')),
+  )
   const server = await postgres
   console.log(`    PostgreSQL: ${server.source} server`)
   // Both at once: the second install is quick next to compiling better-sqlite3.
-  const results = await Promise.allSettled(examples.map((example) => verify(example, work, tarballs, postgres)))
+  const results = await Promise.allSettled([
+    ...examples.map((example) => verify(example, work, tarballs, postgres)),
+    ...cliProjects.map((project) => verifyCli(project, work, tarballs, postgres)),
+  ])
   const failure = results.find((result) => result.status === 'rejected')
   if (failure) throw failure.reason
   console.log(`packed install verified in ${seconds(started)}`)
