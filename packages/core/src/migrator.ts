@@ -179,9 +179,15 @@ export class Migrator {
     return () => listeners.delete(listener as (event: MigratorEvent) => void)
   }
 
-  /** Applies pending migrations in version order, each in its own transaction. */
+  /**
+   * Applies pending migrations in version order, each in its own transaction. When history
+   * already agrees with the files and nothing is pending, it returns without taking the lock:
+   * the common start-up case costs one read.
+   */
   async up(options: UpOptions = {}): Promise<MigrateResult> {
     validateUpOptions(options)
+    const started = performance.now()
+    if (await this.upToDate(options)) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
     const migrations = await this.listMigrations()
     return this.locked(options.signal, async (session) => {
       const history = await this.checkedHistory(session.store, migrations)
@@ -462,6 +468,18 @@ export class Migrator {
     const history = compareHistory(migrations, await store.list())
     checkHistory(history, { allowOutOfOrder: this.allowOutOfOrder })
     return history
+  }
+
+  /**
+   * Whether a read without the lock finds nothing to do. Any doubt (a disagreement, perhaps
+   * with a run in progress) goes to the locked path, which decides under the lock.
+   */
+  private async upToDate(options: UpOptions): Promise<boolean> {
+    try {
+      return planUp(await this.readHistory({ check: true }), options).length === 0
+    } catch {
+      return false
+    }
   }
 
   /** History without the lock and without creating the table: for read-only operations. */

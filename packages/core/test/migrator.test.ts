@@ -82,6 +82,25 @@ describe('options are checked before anything is touched', () => {
   })
 })
 
+describe('an up-to-date database', () => {
+  it('needs no lock: up returns at once while another run holds it, and waits only when there is work', async () => {
+    await new Migrator({ driver, source: fromList([table(1)]) }).up()
+    const held = await driver.connect()
+    await held.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    try {
+      await expect(new Migrator({ driver, source: fromList([table(1)]), lockTimeoutMs: 50 }).up()).resolves.toMatchObject({
+        migrations: [],
+      })
+      await expect(new Migrator({ driver, source: fromList([table(1), table(2)]), lockTimeoutMs: 50 }).up()).rejects.toThrow(
+        LockTimeoutError,
+      )
+    } finally {
+      await held.releaseLock()
+      await held.close()
+    }
+  })
+})
+
 describe('a run refused by its checks', () => {
   it('writes nothing, not even the history table', async () => {
     const migrator = new Migrator({ driver, source: fromList([table(1)]) })
@@ -271,7 +290,7 @@ describe('logging', () => {
       '2026-11-23T10:00:00.000Z',
     ])
     await held.close()
-    await new Migrator({ driver, source, logger, lockTimeoutMs: 50 }).up().catch(() => {})
+    await new Migrator({ driver, source, logger, lockTimeoutMs: 50 }).down().catch(() => {})
     expect(lines).toEqual([
       'repaired 1_partial: applied',
       expect.stringMatching(/^1_partial: PRAGMA foreign_keys has no effect/),

@@ -1,3 +1,4 @@
+import { DatabaseError } from '@mig/core'
 import pg from 'pg'
 import { connectionError } from './postgres-error.js'
 
@@ -31,37 +32,75 @@ export interface ClientLease {
   release(options?: { destroy?: boolean }): Promise<void>
 }
 
+/** How long to wait for a connection, and what cancels the wait. */
+export interface ConnectionWait {
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+}
+
 /** Opens a client of mig's own, named `mig` in `pg_stat_activity` so a waiting runner can say who holds the lock. */
-export async function openClient(connectionString: string): Promise<ClientLease> {
-  const client = new pg.Client({ connectionString, application_name: 'mig', keepAlive: true })
-  const lease = watch(client, async () => {
-    await client.end().catch(() => {})
-    return false
-  })
+export async function openClient(connectionString: string, connectTimeoutMs: number): Promise<ClientLease> {
+  // pg ignores connect_timeout in the URL, so without this an unreachable host hangs for minutes.
+  const client = new pg.Client({ connectionString, application_name: 'mig', keepAlive: true, connectionTimeoutMillis: connectTimeoutMs })
+  const lease = watch(client, () => client.end().catch(() => {}))
+  const started = Date.now()
   try {
     await client.connect()
   } catch (error) {
-    // pg has already closed the socket of a connection that failed to open.
-    throw connectionError(error, connectionString)
+    // pg has already closed the socket of a connection that failed to open. It marks a timeout
+    // only by its message, so a failure that took the whole timeout is taken to be one.
+    const timedOutMs = Date.now() - started >= connectTimeoutMs ? connectTimeoutMs : undefined
+    throw connectionError(error, connectionString, timedOutMs)
   }
   return lease
 }
 
-export async function borrowClient(pool: PostgresPool): Promise<ClientLease> {
-  let client: PostgresPoolClient
-  try {
-    client = await pool.connect()
-  } catch (error) {
-    throw connectionError(error, undefined)
-  }
-  return watch(client, async (destroy) => {
-    client.release(destroy)
-    return !destroy
+/**
+ * Checks a client out of the application's pool, waiting at most `wait.timeoutMs`: while the
+ * application holds every client, `pool.connect()` would wait forever. A client that arrives
+ * after mig gave up is returned at once.
+ */
+export async function borrowClient(pool: PostgresPool, wait: ConnectionWait): Promise<ClientLease> {
+  wait.signal?.throwIfAborted()
+  let abandoned = false
+  let timer: NodeJS.Timeout | undefined
+  let onAbort = () => {}
+  const givenUp = new Promise<never>((_, reject) => {
+    const giveUp = (reason: unknown) => {
+      abandoned = true
+      reject(reason)
+    }
+    timer = setTimeout(
+      () =>
+        giveUp(
+          new DatabaseError(
+            `The pool had no free client for ${wait.timeoutMs} ms; mig needs two (one for migrations, one for the lock). Raise the pool's max, or run mig while the application holds fewer clients.`,
+          ),
+        ),
+      wait.timeoutMs,
+    )
+    onAbort = () => giveUp(wait.signal?.reason)
+    wait.signal?.addEventListener('abort', onAbort, { once: true })
   })
+  const checkout = pool.connect().then(
+    (client) => {
+      if (abandoned) client.release()
+      return client
+    },
+    (error: unknown) => {
+      throw connectionError(error, undefined)
+    },
+  )
+  try {
+    const client = await Promise.race([checkout, givenUp])
+    return watch(client, (destroy) => client.release(destroy))
+  } finally {
+    clearTimeout(timer)
+    wait.signal?.removeEventListener('abort', onAbort)
+  }
 }
 
-/** `release` says whether the client lives on in a pool, whose listeners must then be removed. */
-function watch(client: PostgresClient, release: (destroy: boolean) => Promise<boolean>): ClientLease {
+function watch(client: PostgresClient, release: (destroy: boolean) => unknown): ClientLease {
   let broken = false
   let released = false
   // Without a listener, an error on an idle connection (the server restarting, an admin
@@ -82,10 +121,10 @@ function watch(client: PostgresClient, release: (destroy: boolean) => Promise<bo
     async release(options = {}) {
       if (released) return
       released = true
-      if (await release(broken || options.destroy === true)) {
-        client.removeListener('error', onError)
-        client.removeListener('end', onEnd)
-      }
+      // A pool puts its own error listener back on a client it takes in, ended or not.
+      await release(broken || options.destroy === true)
+      client.removeListener('error', onError)
+      client.removeListener('end', onEnd)
     },
   }
 }

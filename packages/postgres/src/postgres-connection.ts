@@ -8,7 +8,7 @@ import {
   type SqlStatement,
   type StatementRole,
 } from '@mig/core'
-import type { ClientLease } from './postgres-client.js'
+import type { ClientLease, ConnectionWait } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
 import { postgresHistorySql } from './postgres-history-sql.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
@@ -21,13 +21,14 @@ import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-ti
 export interface PostgresConnectionOptions {
   /** Where migrations and history queries run. */
   readonly migration: ClientLease
-  /** Opens the separate connection that holds the advisory lock. */
-  readonly openLockClient: () => Promise<ClientLease>
+  /**
+   * Opens the separate connection that holds the advisory lock; waiting for a pool's client
+   * counts against the lock's timeout and stops when its signal aborts.
+   */
+  readonly openLockClient: (wait: ConnectionWait) => Promise<ClientLease>
   /** Schema of the history table when the Migrator names none. */
   readonly defaultSchema: string
   readonly timeouts: readonly TimeoutSetting[]
-  /** Drop the migration connection instead of returning it to a pool (see postgres-driver.ts). */
-  readonly destroyOnClose: boolean
 }
 
 /**
@@ -35,6 +36,10 @@ export interface PostgresConnectionOptions {
  * runs the lock's own single statements. The lock therefore survives whatever a migration does
  * to its session (`DISCARD ALL`, `pg_advisory_unlock_all()`), and its connection never holds the
  * transaction or snapshot that `CREATE INDEX CONCURRENTLY` would wait for.
+ *
+ * The migration connection is destroyed on close, never returned to a pool: a migration may
+ * change its session (`SET`, temporary tables, prepared statements), and that must not leak into
+ * the application. The lock's connection only ever ran mig's own statements and is returned.
  */
 export class PostgresConnection implements DriverConnection {
   private inTransaction = false
@@ -52,16 +57,9 @@ export class PostgresConnection implements DriverConnection {
       await this.send(sql)
       return
     }
-    // Outside a transaction (a no-transaction migration, one statement at a time) SET LOCAL
-    // would have no effect, and CONCURRENTLY refuses to run in a transaction block; so the
-    // timeouts are set on the session around the statement and reset after it.
-    const timeouts = this.options.timeouts
     const before = buildsIndexConcurrently(sql) ? await invalidIndexes(this.client).catch(() => undefined) : undefined
-    await applyTimeouts(this.client, timeouts, 'session').catch((error) => {
-      throw databaseError(error)
-    })
     try {
-      await this.send(sql)
+      await this.withSessionTimeouts(() => this.send(sql))
     } catch (error) {
       if (!before || !(error instanceof DatabaseError)) throw error
       const left = await invalidIndexes(this.client).catch(() => [])
@@ -69,18 +67,18 @@ export class PostgresConnection implements DriverConnection {
         error,
         left.filter((name) => !before.includes(name)),
       )
-    } finally {
-      await resetTimeouts(this.client, timeouts).catch(() => {})
     }
   }
 
   async query<Row = Record<string, unknown>>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    try {
-      const result = await this.client.query(sql, [...params])
-      return result.rows as Row[]
-    } catch (error) {
-      throw databaseError(error, sql)
+    const run = async () => {
+      try {
+        return (await this.client.query(sql, [...params])).rows as Row[]
+      } catch (error) {
+        throw databaseError(error, sql)
+      }
     }
+    return this.inTransaction ? run() : this.withSessionTimeouts(run)
   }
 
   async begin(): Promise<void> {
@@ -96,6 +94,11 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async commit(): Promise<void> {
+    // Another runner may hold the lock by now; what this one did must not be kept.
+    if (this.lock?.lease.broken) {
+      await this.rollback()
+      throw lockLostError('The open transaction was rolled back, not committed')
+    }
     let command: string | undefined
     try {
       command = (await this.client.query('COMMIT')).command
@@ -133,10 +136,11 @@ export class PostgresConnection implements DriverConnection {
 
   async acquireLock(table: HistoryTableName, options: AcquireLockOptions): Promise<void> {
     if (this.lock) return
-    const lease = await this.options.openLockClient()
+    const deadline = Date.now() + options.timeoutMs
+    const lease = await this.options.openLockClient(options)
     const key = advisoryLockKey(table.schema ?? this.options.defaultSchema, table.name)
     try {
-      await acquireAdvisoryLock(lease.client, key, options)
+      await acquireAdvisoryLock(lease.client, key, options, deadline)
     } catch (error) {
       await lease.release()
       throw error
@@ -162,9 +166,12 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async close(): Promise<void> {
-    await this.releaseLock()
-    if (this.inTransaction) await this.rollback()
-    await this.options.migration.release({ destroy: this.options.destroyOnClose })
+    try {
+      if (this.inTransaction) await this.rollback()
+      await this.releaseLock()
+    } finally {
+      await this.options.migration.release({ destroy: true })
+    }
   }
 
   private async send(sql: string): Promise<void> {
@@ -177,10 +184,29 @@ export class PostgresConnection implements DriverConnection {
 
   /** Stops before running more SQL once the lock's connection is gone, since another runner may now hold the lock. */
   private checkLock(): void {
-    if (this.lock?.lease.broken) {
-      throw new DatabaseError(
-        'The connection holding the migration lock closed, so the lock may now be held by another runner. Nothing more was run; run the migrations again.',
-      )
+    if (this.lock?.lease.broken) throw lockLostError('Nothing more was run')
+  }
+
+  /**
+   * Outside a transaction (a no-transaction migration, one statement at a time) SET LOCAL would
+   * have no effect, and CONCURRENTLY refuses to run in a transaction block; so the timeouts are
+   * set on the session around the statement and reset after it.
+   */
+  private async withSessionTimeouts<T>(run: () => Promise<T>): Promise<T> {
+    const timeouts = this.options.timeouts
+    await applyTimeouts(this.client, timeouts, 'session').catch((error) => {
+      throw databaseError(error)
+    })
+    try {
+      return await run()
+    } finally {
+      await resetTimeouts(this.client, timeouts).catch(() => {})
     }
   }
+}
+
+function lockLostError(outcome: string): DatabaseError {
+  return new DatabaseError(
+    `The connection holding the migration lock closed, so the lock may now be held by another runner. ${outcome}; run the migrations again.`,
+  )
 }

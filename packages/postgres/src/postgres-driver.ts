@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { type Driver, type DriverConnection, InvalidOptionsError, type ScratchDatabase } from '@mig/core'
-import { borrowClient, type ClientLease, openClient, type PostgresPool } from './postgres-client.js'
+import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
 import { PostgresConnection } from './postgres-connection.js'
 import { databaseError, redactConnectionString } from './postgres-error.js'
 import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
@@ -16,6 +16,12 @@ interface PostgresDriverCommonOptions {
   readonly lockTimeout?: number | string
   /** `statement_timeout` for migration SQL: milliseconds, or a duration like `'10min'`. */
   readonly statementTimeout?: number | string
+  /**
+   * How long to wait for a connection, in milliseconds: for the server to answer, or for a
+   * pool to have a free client for migrations. Default 10 000. (A pool's client for the lock is
+   * waited for within the Migrator's `lockTimeoutMs` instead.)
+   */
+  readonly connectTimeoutMs?: number
 }
 
 export type PostgresDriverOptions = PostgresDriverCommonOptions &
@@ -32,11 +38,19 @@ export type PostgresDriverOptions = PostgresDriverCommonOptions &
       }
   )
 
+// The same rule as core's check of the history table's names, which core does not export.
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 /** A mig driver for PostgreSQL 13 or later, over `pg`. */
 export function postgresDriver(options: PostgresDriverOptions): Driver {
-  const source = connectionSource(options)
+  const connectTimeoutMs = options?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
+  if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs <= 0) {
+    throw new InvalidOptionsError(
+      `connectTimeoutMs must be a positive whole number of milliseconds, not ${JSON.stringify(connectTimeoutMs)}.`,
+    )
+  }
+  const source = connectionSource(options, connectTimeoutMs)
   if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
     throw new InvalidOptionsError(
       `The schema ${JSON.stringify(options.schema)} is not a plain identifier. Use letters, digits and underscores, starting with a letter or underscore (at most 63).`,
@@ -53,23 +67,20 @@ export function postgresDriver(options: PostgresDriverOptions): Driver {
     async createScratchDatabase(): Promise<ScratchDatabase> {
       if (options.connectionString === undefined)
         throw new InvalidOptionsError('A pool-based postgres driver cannot create a scratch database.')
-      return createScratchDatabase(options)
+      return createScratchDatabase(options, connectTimeoutMs)
     },
     async connect(): Promise<DriverConnection> {
       return new PostgresConnection({
-        migration: await source.open(),
-        openLockClient: source.open,
+        migration: await source({ timeoutMs: connectTimeoutMs }),
+        openLockClient: source,
         defaultSchema: options.schema ?? 'public',
         timeouts,
-        // A migration may change its session (SET, temporary tables, prepared statements);
-        // dropping its pooled connection keeps that from leaking into the application.
-        destroyOnClose: source.pooled,
       })
     },
   }
 }
 
-function connectionSource(options: PostgresDriverOptions): { open: () => Promise<ClientLease>; pooled: boolean } {
+function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: number): (wait: ConnectionWait) => Promise<ClientLease> {
   if (!options || (options.connectionString === undefined) === (options.pool === undefined)) {
     throw new InvalidOptionsError(
       'postgresDriver needs either connectionString or pool, e.g. postgresDriver({ connectionString: process.env.DATABASE_URL }).',
@@ -82,24 +93,28 @@ function connectionSource(options: PostgresDriverOptions): { open: () => Promise
     if (typeof pool.options?.max === 'number' && pool.options.max < 2) {
       throw new InvalidOptionsError(`mig needs two connections from the pool, but its max is ${pool.options.max}. Raise max to 2 or more.`)
     }
-    return { open: () => borrowClient(pool), pooled: true }
+    return (wait) => borrowClient(pool, wait)
   }
   const connectionString = options.connectionString
-  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString) || !canParse(connectionString)) {
-    const shown = typeof connectionString === 'string' && canParse(connectionString) ? ` (${redactConnectionString(connectionString)})` : ''
+  if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString) || !URL.canParse(connectionString)) {
+    const shown =
+      typeof connectionString === 'string' && URL.canParse(connectionString) ? ` (${redactConnectionString(connectionString)})` : ''
     throw new InvalidOptionsError(`connectionString${shown} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`)
   }
-  return { open: () => openClient(connectionString), pooled: false }
+  return () => openClient(connectionString, connectTimeoutMs)
 }
 
 /**
  * A new empty database beside the configured one (`CREATE DATABASE` needs the CREATEDB
  * privilege), on which core builds what the migrations produce to verify a baseline.
  */
-async function createScratchDatabase(options: PostgresDriverOptions & { connectionString: string }): Promise<ScratchDatabase> {
+async function createScratchDatabase(
+  options: PostgresDriverOptions & { connectionString: string },
+  connectTimeoutMs: number,
+): Promise<ScratchDatabase> {
   const name = `mig_scratch_${randomBytes(6).toString('hex')}`
   const onServer = async (sql: string) => {
-    const lease = await openClient(options.connectionString)
+    const lease = await openClient(options.connectionString, connectTimeoutMs)
     try {
       await lease.client.query(sql)
     } catch (error) {
@@ -114,14 +129,5 @@ async function createScratchDatabase(options: PostgresDriverOptions & { connecti
   return {
     driver: postgresDriver({ ...options, connectionString: url.toString() }),
     destroy: () => onServer(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  }
-}
-
-function canParse(url: string): boolean {
-  try {
-    new URL(url)
-    return true
-  } catch {
-    return false
   }
 }

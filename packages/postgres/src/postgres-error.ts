@@ -37,14 +37,24 @@ export function databaseError(error: unknown, sql?: string): DatabaseError {
 
 /**
  * A failure to connect, with the connection string's password masked. The pg error is left out
- * as the cause because some of them quote the connection string.
+ * as the cause because some of them quote the connection string. `timedOutMs` says the server
+ * did not answer within that many milliseconds.
  */
-export function connectionError(error: unknown, connectionString: string | undefined): DatabaseError {
+export function connectionError(error: unknown, connectionString: string | undefined, timedOutMs?: number): DatabaseError {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
+  if (connectionString === undefined) {
+    return new DatabaseError(`Could not connect to PostgreSQL from the pool: ${fields.message ?? String(error)}`, { sqlState: fields.code })
+  }
+  const where = `${serverOf(connectionString)} (${redactConnectionString(connectionString)})`
+  if (timedOutMs !== undefined) {
+    return new DatabaseError(
+      `Connecting to PostgreSQL at ${where} timed out after ${timedOutMs} ms. Check the host and port and that the server is reachable from here, or raise connectTimeoutMs.`,
+      { sqlState: 'ETIMEDOUT' },
+    )
+  }
   let message = fields.message ?? String(error)
-  for (const secret of connectionString === undefined ? [] : secretsOf(connectionString)) message = message.split(secret).join('***')
-  const where = connectionString === undefined ? 'from the pool' : `at ${redactConnectionString(connectionString)}`
-  return new DatabaseError(`Could not connect to PostgreSQL ${where}: ${message}`, { sqlState: fields.code })
+  for (const secret of secretsOf(connectionString)) message = message.split(secret).join('***')
+  return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${message}`, { sqlState: fields.code })
 }
 
 /** `postgres://user:***@host/db`: the connection string with its password masked. */
@@ -53,9 +63,19 @@ export function redactConnectionString(connectionString: string): string {
     const url = new URL(connectionString)
     if (url.password) url.password = '***'
     if (url.searchParams.has('password')) url.searchParams.set('password', '***')
-    return url.toString().replace('%2A%2A%2A', '***')
+    return url.toString()
   } catch {
     return '(an unparseable connection string)'
+  }
+}
+
+/** `host:port` of the server, with pg's defaults for what the URL leaves out. */
+function serverOf(connectionString: string): string {
+  try {
+    const url = new URL(connectionString)
+    return `${url.searchParams.get('host') || url.hostname || 'localhost'}:${url.searchParams.get('port') || url.port || '5432'}`
+  } catch {
+    return 'an unknown server'
   }
 }
 

@@ -5,6 +5,7 @@ import { databaseError } from './postgres-error.js'
 
 const FIRST_POLL_MS = 50
 const LONGEST_POLL_MS = 1_000
+const FIND_HOLDER_EVERY_MS = 2_000
 
 /**
  * The advisory lock key of a history table: the first 8 bytes of SHA-256 of `mig:schema.table`,
@@ -19,22 +20,28 @@ export function advisoryLockKey(schema: string, table: string): string {
  * backoff rather than blocking in `pg_advisory_lock`, so the wait can be timed out, cancelled
  * and reported. Each poll is a single statement in autocommit: the client is left in no
  * transaction and holds no snapshot, which `CREATE INDEX CONCURRENTLY` would otherwise wait for.
+ * `deadline` is when the wait began plus `options.timeoutMs`.
  */
-export async function acquireAdvisoryLock(client: PostgresClient, key: string, options: AcquireLockOptions): Promise<void> {
-  const deadline = Date.now() + options.timeoutMs
+export async function acquireAdvisoryLock(
+  client: PostgresClient,
+  key: string,
+  options: AcquireLockOptions,
+  deadline = Date.now() + options.timeoutMs,
+): Promise<void> {
   let pollMs = FIRST_POLL_MS
-  let reported: LockHolder | undefined | null = null
+  let holder: LockHolder | undefined
+  let holderFoundAt = Number.NEGATIVE_INFINITY
   for (;;) {
     options.signal?.throwIfAborted()
     if (await tryLock(client, key)) return
-    const holder = await findHolder(client, key)
-    if (reported === null || reported?.pid !== holder?.pid) {
-      reported = holder
-      options.onWait(holder)
+    if (Date.now() >= deadline) throw new LockTimeoutError(options.timeoutMs, await findHolder(client, key))
+    // onWait hears of every poll, but the holder is looked up only now and then.
+    if (Date.now() - holderFoundAt >= FIND_HOLDER_EVERY_MS) {
+      holder = await findHolder(client, key)
+      holderFoundAt = Date.now()
     }
-    const remaining = deadline - Date.now()
-    if (remaining <= 0) throw new LockTimeoutError(options.timeoutMs, holder)
-    await sleep(Math.min(pollMs, remaining), options.signal)
+    options.onWait(holder)
+    await sleep(Math.min(pollMs, deadline - Date.now()), options.signal)
     pollMs = Math.min(pollMs * 2, LONGEST_POLL_MS)
   }
 }
@@ -102,6 +109,11 @@ async function findHolder(client: PostgresClient, key: string): Promise<LockHold
 
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
+    // An abort during the poll before this sleep has already fired its event.
+    if (signal?.aborted) {
+      reject(signal.reason)
+      return
+    }
     const onAbort = () => {
       clearTimeout(timer)
       reject(signal?.reason)

@@ -13,12 +13,16 @@ const NOT_FROM_EXTENSION = (oid: string) =>
  * databases built by different SQL compare equal when the server sees the same objects.
  */
 export async function describePostgresSchema(client: PostgresClient, schema: string, historyTable: string): Promise<SchemaSnapshot> {
-  const rows = async <Row>(sql: string) => (await client.query(sql, sql.includes('$2') ? [schema, historyTable] : [schema])).rows as Row[]
+  const rows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
+  // $1 is the schema; $2, where a query has it, the history table to leave out.
+  const schemaOnly = [schema]
+  const schemaAndHistoryTable = [schema, historyTable]
   const inSchema = (column: string) => `${column} = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`
 
   const tables = await rows<{ oid: string; name: string }>(
     `SELECT c.oid::text AS oid, c.relname AS name FROM pg_catalog.pg_class c
       WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> $2 AND ${NOT_FROM_EXTENSION('c.oid')}`,
+    schemaAndHistoryTable,
   )
   const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> $2)`
   const columns = await rows<{ table_oid: string; name: string; type: string; nullable: boolean; default: string | null }>(
@@ -31,6 +35,7 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
        FROM pg_catalog.pg_attribute a
        LEFT JOIN pg_catalog.pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
       WHERE a.attrelid IN ${tableOids} AND a.attnum > 0 AND NOT a.attisdropped`,
+    schemaAndHistoryTable,
   )
   const constraints = await rows<{
     table_oid: string
@@ -52,6 +57,7 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
        FROM pg_catalog.pg_constraint con
        LEFT JOIN pg_catalog.pg_class referenced ON referenced.oid = con.confrelid
       WHERE con.conrelid IN ${tableOids} AND con.contype IN ('p', 'u', 'c', 'f')`,
+    schemaAndHistoryTable,
   )
   const indexes = await rows<{ table_oid: string; name: string; unique: boolean; predicate: string | null; columns: string[] }>(
     `SELECT i.indrelid::text AS table_oid, c.relname AS name, i.indisunique AS unique,
@@ -65,15 +71,18 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
       WHERE i.indrelid IN ${tableOids}
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))`,
+    schemaAndHistoryTable,
   )
   const views = await rows<{ name: string; definition: string; materialized: boolean }>(
     `SELECT c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, c.relkind = 'm' AS materialized FROM pg_catalog.pg_class c
       WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('v', 'm') AND ${NOT_FROM_EXTENSION('c.oid')}`,
+    schemaOnly,
   )
   const triggers = await rows<{ name: string; table: string; definition: string }>(
     `SELECT t.tgname AS name, c.relname AS table, pg_catalog.pg_get_triggerdef(t.oid, true) AS definition
        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
       WHERE ${inSchema('c.relnamespace')} AND NOT t.tgisinternal AND c.relname <> $2`,
+    schemaAndHistoryTable,
   )
   const sequences = await rows<{ name: string }>(
     `SELECT c.relname AS name FROM pg_catalog.pg_class c
@@ -81,12 +90,14 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
         -- A serial or identity column's sequence is part of that column.
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype IN ('a', 'i'))`,
+    schemaOnly,
   )
   const enums = await rows<{ name: string; values: string[] }>(
     `SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values
        FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
       WHERE ${inSchema('t.typnamespace')} AND ${NOT_FROM_EXTENSION('t.oid')}
       GROUP BY t.typname`,
+    schemaOnly,
   )
   const domains = await rows<{ name: string; definition: string }>(
     `SELECT t.typname AS name,
@@ -97,12 +108,14 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
                              FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid), '') AS definition
        FROM pg_catalog.pg_type t
       WHERE ${inSchema('t.typnamespace')} AND t.typtype = 'd' AND ${NOT_FROM_EXTENSION('t.oid')}`,
+    schemaOnly,
   )
   const functions = await rows<{ name: string; definition: string }>(
     `SELECT p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS name,
             pg_catalog.pg_get_functiondef(p.oid) AS definition
        FROM pg_catalog.pg_proc p
       WHERE ${inSchema('p.pronamespace')} AND p.prokind IN ('f', 'p') AND ${NOT_FROM_EXTENSION('p.oid')}`,
+    schemaOnly,
   )
 
   return {
@@ -121,7 +134,8 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
         uniques: constraintsOf('u').map((constraint) => constraint.columns),
         checks: constraintsOf('c').map((constraint) => ({
           column: constraint.columns.length === 1 ? constraint.columns[0] : undefined,
-          expression: normaliseSql(constraint.definition),
+          // The expression alone, as SQLite reports it: pg_get_constraintdef wraps it in CHECK (…).
+          expression: normaliseSql(constraint.definition.replace(/^CHECK \(([\s\S]*)\)( NOT VALID)?$/, '$1')),
         })),
         foreignKeys: constraintsOf('f').map(
           (constraint): ForeignKeySnapshot => ({

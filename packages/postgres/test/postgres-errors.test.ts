@@ -5,7 +5,7 @@ import { inspect } from 'node:util'
 import { DatabaseError, fromDirectory, fromList, InvalidOptionsError, MigrationFailedError, Migrator } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { afterAll, describe, expect, it } from 'vitest'
-import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
+import { sql, useDatabase } from './support/postgres-test-database.js'
 
 describe('PostgreSQL errors', () => {
   const database = useDatabase()
@@ -23,8 +23,7 @@ describe('PostgreSQL errors', () => {
     await writeFile(join(folder, file), content)
     return fromDirectory(folder)
   }
-  const driver = (options: { lockTimeout?: string | number; statementTimeout?: string | number } = {}) =>
-    postgresDriver({ connectionString: database.url, ...options })
+  const driver = () => postgresDriver({ connectionString: database.url })
 
   it('maps the server position to a line and column of the migration file, with the SQLSTATE', async () => {
     const source = await fromFile("-- mig:up\nCREATE TABLE shapes (id INT);\nSELECT '😀 two emoji 😀', colour\n  FROM shapes;\n")
@@ -55,69 +54,6 @@ describe('PostgreSQL errors', () => {
     expect(failure.cause.detail).toContain('the detail')
     expect(failure.cause.detail).toContain('PL/pgSQL')
     expect(failure.message).toContain('Hint: the hint')
-  })
-
-  it('gives up on a table lock after lockTimeout with SQLSTATE 55P03, in and outside a transaction', async () => {
-    await sql(database.url, 'CREATE TABLE busy (id INT)')
-    const other = await openSession(database.url)
-    try {
-      await other.query('BEGIN')
-      await other.query('LOCK TABLE busy IN ACCESS EXCLUSIVE MODE')
-      for (const transaction of [true, false]) {
-        const started = Date.now()
-        const failure = await failureOf(
-          new Migrator({
-            driver: driver({ lockTimeout: '200ms' }),
-            source: fromList([{ version: 1, name: 'alter_busy', transaction, up: 'ALTER TABLE busy ADD COLUMN extra INT;' }]),
-          }),
-        )
-        expect(failure.cause.sqlState).toBe('55P03')
-        expect(Date.now() - started).toBeLessThan(5_000)
-        await sql(database.url, 'DROP TABLE IF EXISTS mig_migrations')
-      }
-    } finally {
-      await other.end()
-    }
-  })
-
-  it('stops a statement that runs longer than statementTimeout, and leaves the session as it was', async () => {
-    const failure = await failureOf(
-      new Migrator({
-        driver: driver({ statementTimeout: 100 }),
-        source: fromList([{ version: 1, name: 'slow', transaction: false, up: 'SELECT pg_sleep(5);' }]),
-      }),
-    )
-    expect(failure.cause.sqlState).toBe('57014')
-    await sql(database.url, 'DROP TABLE mig_migrations')
-    const seen: unknown[] = []
-    await new Migrator({
-      driver: driver({ statementTimeout: '1min', lockTimeout: '5s' }),
-      source: fromList([
-        {
-          version: 1,
-          name: 'inside',
-          up: async (context) => {
-            seen.push(...(await context.query('SELECT current_setting($1) AS value', ['lock_timeout'])))
-          },
-        },
-        {
-          version: 2,
-          name: 'outside',
-          transaction: false,
-          up: async (context) => {
-            seen.push(...(await context.query('SELECT current_setting($1) AS value', ['lock_timeout'])))
-          },
-        },
-      ]),
-    }).up()
-    expect(seen).toEqual([{ value: '5s' }, { value: '0' }])
-    await sql(database.url, 'DROP TABLE mig_migrations')
-  })
-
-  it('refuses timeouts that are not durations, before connecting', () => {
-    expect(() => driver({ lockTimeout: '5 parsecs' })).toThrow(InvalidOptionsError)
-    expect(() => driver({ statementTimeout: -1 })).toThrow(InvalidOptionsError)
-    expect(() => driver({ lockTimeout: "1s'; DROP TABLE x; --" })).toThrow(InvalidOptionsError)
   })
 
   describe('never shows a password', () => {

@@ -1,7 +1,7 @@
 import { fromList, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { beforeEach, describe, expect, it } from 'vitest'
-import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
+import { openSession, sql, until, useDatabase } from './support/postgres-test-database.js'
 
 describe('no-transaction migrations on PostgreSQL', () => {
   const database = useDatabase()
@@ -33,7 +33,16 @@ describe('no-transaction migrations on PostgreSQL', () => {
         .then(() => {
           built = true
         })
-      await new Promise((resolve) => setTimeout(resolve, 300))
+      // The build waits for the other session's transaction (a virtualxid lock), not for anything of mig's.
+      await until(async () =>
+        (
+          await sql<{ waiting_for: string }>(
+            database.url,
+            `SELECT l.locktype AS waiting_for FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+                WHERE a.application_name = 'mig' AND a.datname = current_database() AND a.query LIKE 'CREATE INDEX CONCURRENTLY%'`,
+          )
+        ).some((row) => row.waiting_for === 'virtualxid'),
+      )
       expect(built).toBe(false)
       await other.query('COMMIT')
       await build

@@ -1,8 +1,8 @@
-import { fromList, InvalidOptionsError, Migrator } from '@mig/core'
+import { DatabaseError, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { useDatabase } from './support/postgres-test-database.js'
+import { sql, until, useDatabase } from './support/postgres-test-database.js'
 
 describe('a pool the application owns', () => {
   const database = useDatabase()
@@ -23,7 +23,7 @@ describe('a pool the application owns', () => {
     },
   ])
 
-  it('stays usable after up, status and down, with no lock or setting left behind', async () => {
+  it('stays usable after up, status and down, with no lock left behind and no client kept', async () => {
     const migrator = new Migrator({ driver: postgresDriver({ pool, lockTimeout: '3s', statementTimeout: '1min' }), source })
     await migrator.up()
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied', 'applied'])
@@ -32,13 +32,40 @@ describe('a pool the application owns', () => {
 
     const [state] = (
       await pool.query(
-        "SELECT current_setting('lock_timeout') AS lock_timeout, (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory_locks",
+        "SELECT (SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())) AS advisory_locks",
       )
     ).rows
-    expect(state).toEqual({ lock_timeout: '0', advisory_locks: 0 })
+    expect(state).toEqual({ advisory_locks: 0 })
     expect((await pool.query('SELECT count(*)::int AS n FROM items')).rows).toEqual([{ n: 0 }])
     expect(pool.ending).toBe(false)
     expect(pool.totalCount - pool.idleCount).toBe(0)
+  })
+
+  it('closes the connection migrations ran on instead of returning it, so their session changes never reach the application', async () => {
+    let migrationPid: number | undefined
+    const changesSession = fromList([
+      {
+        version: 1,
+        name: 'changes_session',
+        transaction: false,
+        up: async (context) => {
+          migrationPid = (await context.query<{ pid: number }>('SELECT pg_backend_pid() AS pid'))[0]?.pid
+          await context.run('SET search_path = nowhere')
+        },
+      },
+    ])
+    await new Migrator({ driver: postgresDriver({ pool }), source: changesSession, table: 'session_history' }).up()
+    expect(migrationPid).toEqual(expect.any(Number))
+    // pg-pool ends a dropped client without waiting, so its backend may take a moment to go.
+    await until(async () => (await sql(database.url, 'SELECT 1 FROM pg_stat_activity WHERE pid = $1', [migrationPid])).length === 0)
+    const idle = await Promise.all(Array.from({ length: pool.idleCount }, () => pool.connect()))
+    try {
+      const paths = await Promise.all(idle.map(async (client) => (await client.query('SHOW search_path')).rows[0]?.search_path))
+      expect(paths.length).toBeGreaterThan(0)
+      for (const path of paths) expect(path).not.toBe('nowhere')
+    } finally {
+      for (const client of idle) client.release()
+    }
   })
 
   it('lets two migrators share the pool and still apply each migration once', async () => {
@@ -51,5 +78,51 @@ describe('a pool the application owns', () => {
   it('refuses a pool of one connection, which the lock and the migrations cannot share', () => {
     const tiny = new pg.Pool({ connectionString: database.url, max: 1 })
     expect(() => postgresDriver({ pool: tiny })).toThrow(InvalidOptionsError)
+  })
+
+  describe('when the application holds the clients mig needs', () => {
+    const holdClients = async (count: number) => {
+      const held = await Promise.all(Array.from({ length: count }, () => pool.connect()))
+      return () => {
+        for (const client of held) client.release()
+      }
+    }
+    const nothingCheckedOut = () => until(() => pool.totalCount - pool.idleCount === 0 && pool.waitingCount === 0)
+
+    it('fails within the lock timeout when the pool has no free client for the lock, and leaves none checked out', async () => {
+      const release = await holdClients(3)
+      // Reverting needs the lock; the migrations are applied by the tests before.
+      const failure = await new Migrator({ driver: postgresDriver({ pool }), source, lockTimeoutMs: 300 })
+        .down()
+        .catch((error: unknown) => error)
+        .finally(release)
+      expect(failure).toBeInstanceOf(DatabaseError)
+      expect((failure as Error).message).toContain('The pool had no free client for 300 ms; mig needs two')
+      await nothingCheckedOut()
+      expect((await new Migrator({ driver: postgresDriver({ pool }), source }).status()).length).toBe(2)
+    })
+
+    it('fails after connectTimeoutMs when the pool has no free client for migrations', async () => {
+      const release = await holdClients(4)
+      const failure = await new Migrator({ driver: postgresDriver({ pool, connectTimeoutMs: 300 }), source })
+        .status()
+        .catch((error: unknown) => error)
+        .finally(release)
+      expect(failure).toBeInstanceOf(DatabaseError)
+      expect((failure as Error).message).toContain('The pool had no free client for 300 ms')
+      await nothingCheckedOut()
+    })
+
+    it('stops waiting for a client when the run is cancelled, and leaves none checked out', async () => {
+      const release = await holdClients(3)
+      const controller = new AbortController()
+      const running = new Migrator({ driver: postgresDriver({ pool }), source, lockTimeoutMs: 30_000 }).down({ signal: controller.signal })
+      await until(() => pool.waitingCount === 1)
+      controller.abort(new Error('cancelled by the test'))
+      const failure = await running.catch((error: unknown) => error).finally(release)
+      expect(failure).not.toBeInstanceOf(LockTimeoutError)
+      expect((failure as Error).cause).toEqual(new Error('cancelled by the test'))
+      await nothingCheckedOut()
+    })
   })
 })

@@ -77,7 +77,11 @@ describe('the SQLite lock across processes', () => {
       .prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)')
       .run('elsewhere', 4242, 'build-agent-7', new Date().toISOString())
     database.close()
-    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source: fromList([]), lockTimeoutMs: 200 })
+    const migrator = new Migrator({
+      driver: sqliteDriver({ filename }),
+      source: fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }]),
+      lockTimeoutMs: 200,
+    })
     const error = await migrator.up().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(LockTimeoutError)
     expect((error as Error).message).toMatch(/pid 4242 on build-agent-7/)

