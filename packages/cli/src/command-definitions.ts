@@ -30,6 +30,10 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
   config: { type: 'string', placeholder: 'file', description: 'Config file (default: nearest mig.config.* upward)' },
   'lock-timeout': { type: 'string', placeholder: 'seconds', description: "Wait this long for another run's lock (default: 60)" },
   'allow-out-of-order': { type: 'boolean', description: 'Apply pending migrations older than the newest applied one' },
+  'single-transaction': {
+    type: 'boolean',
+    description: 'Apply (or revert) everything in one transaction: all of it or none (not with -- mig:no-transaction migrations)',
+  },
   json: { type: 'boolean', description: 'Print one JSON document on stdout' },
   'no-color': { type: 'boolean', description: 'No colours (also: NO_COLOR=1)' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },

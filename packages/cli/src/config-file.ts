@@ -20,6 +20,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
   schema: 'string',
   lockTimeout: 'number',
   allowOutOfOrder: 'boolean',
+  singleTransaction: 'boolean',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */

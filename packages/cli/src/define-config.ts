@@ -15,6 +15,8 @@ export interface MigConfig {
   readonly lockTimeout?: number
   /** Apply pending migrations older than the newest applied one instead of refusing. */
   readonly allowOutOfOrder?: boolean
+  /** Run everything one up or down applies in one transaction: all of it or none (transactionMode "single"). */
+  readonly singleTransaction?: boolean
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

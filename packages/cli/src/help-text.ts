@@ -23,6 +23,7 @@ export function generalHelp(colours: Colours): string {
     '  MIG_DIR, MIG_TABLE, MIG_SCHEMA         as --dir, --table, --schema',
     '  MIG_LOCK_TIMEOUT                       as --lock-timeout, in seconds',
     '  MIG_ALLOW_OUT_OF_ORDER=1               as --allow-out-of-order',
+    '  MIG_SINGLE_TRANSACTION=1               as --single-transaction',
     '  NO_COLOR                               no colours',
     '',
     bold('Exit codes:'),

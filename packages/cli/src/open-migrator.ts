@@ -35,6 +35,7 @@ export async function openMigrator(settings: Settings, output: Output, { loadsCo
     schema: settings.schema,
     lockTimeoutMs: settings.lockTimeoutMs,
     allowOutOfOrder: settings.allowOutOfOrder,
+    transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
   })
   return { migrator, target }
 }

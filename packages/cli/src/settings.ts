@@ -15,6 +15,7 @@ export interface Settings {
   readonly schema: string | undefined
   readonly lockTimeoutMs: number | undefined
   readonly allowOutOfOrder: boolean
+  readonly singleTransaction: boolean
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -49,6 +50,8 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     schema: stringFlag(flags, 'schema') ?? nonEmpty(environment.MIG_SCHEMA) ?? config.schema,
     lockTimeoutMs: lockTimeoutMs(stringFlag(flags, 'lock-timeout') ?? nonEmpty(environment.MIG_LOCK_TIMEOUT), config.lockTimeout),
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
+    singleTransaction:
+      flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
   }
 }
 

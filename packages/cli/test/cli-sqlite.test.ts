@@ -256,6 +256,19 @@ describe('mig up, down, redo and status', () => {
     expect(json.error.position.line).toBe(3)
   })
 
+  it('up --single-transaction applies all pending migrations or none', async () => {
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0004_tags.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n')
+    await write('0005_broken.sql', '-- mig:up\nINSERT INTO missing_table VALUES (1);\n')
+    const failed = await mig('up', '--single-transaction')
+    expect(failed.exitCode).toBe(1)
+    expect(await sqliteHistory(database)).toHaveLength(3)
+    expect(await sqliteTables(database)).not.toContain('tags')
+    await rm(join(project, 'migrations', '0005_broken.sql'))
+    expect((await mig('up', '--single-transaction')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('tags')
+  })
+
   it('down on a migration without a down section exits 1 and reverts nothing', async () => {
     await write('0004_irreversible.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n')
     expect((await mig('up')).exitCode).toBe(0)

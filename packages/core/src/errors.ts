@@ -186,7 +186,7 @@ export class IrreversibleMigrationError extends MigError {
   constructor(readonly migration: MigrationInfo) {
     super(
       'MIG_IRREVERSIBLE',
-      `${migration.file} has no down section, so it cannot be rolled back. Nothing was reverted. Add a "-- mig:down" section, or roll back to a version after ${migration.version}.`,
+      `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
     )
   }
 }

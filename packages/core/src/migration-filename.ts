@@ -15,6 +15,7 @@ export interface ParsedFilename {
 /** `0001_create_users.sql` → version 1, name `create_users`. Throws for a name that does not parse. */
 export function parseMigrationFilename(file: string): ParsedFilename {
   const match = FILENAME.exec(file)
+  if (!match && FILENAME.test(file.toLowerCase())) throw new InvalidFilenameError(file, 'the extension must be lower-case')
   if (!match) throw new InvalidFilenameError(file, 'the name does not start with a version and an underscore')
   const [, digits = '', name = '', extension] = match
   if (!NAME.test(name))

@@ -385,7 +385,13 @@ export class Migrator {
         case 'rolled-back':
           if (record.state !== 'failed') refuse('did not fail part-way')
           if (options.resolution === 'rolled-back') await store.delete(record.version)
-          else await store.update(record.version, { ...record, state: 'applied', checksum: file?.checksum ?? record.checksum })
+          else
+            await store.update(record.version, {
+              ...record,
+              state: 'applied',
+              checksum: file?.checksum ?? record.checksum,
+              appliedAt: new Date(),
+            })
           break
         case 'accept-checksum':
           if (!file || record.state === 'failed' || file.checksum === record.checksum) refuse('is not an applied file that changed')
@@ -403,7 +409,8 @@ export class Migrator {
 
   /**
    * The migration whose schema (built on a scratch database) equals the live one: `to` when it
-   * matches, or, without `to`, the newest that matches. Throws {@link SchemaMismatchError}.
+   * matches, or, without `to`, the only one that matches. Throws {@link SchemaMismatchError}
+   * when none does, and asks for `to` when several do.
    */
   private async matchingVersion(
     migrations: readonly Migration[],

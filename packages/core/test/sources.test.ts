@@ -42,6 +42,7 @@ describe('file names', () => {
     ['0001_.sql', /the name after the version, "", must be/],
     ['0001_bad name.sql', /the name after the version, "bad name", must be/],
     ['0000_zero.sql', /version 0 is reserved/],
+    ['0001_shout.SQL', /the extension must be lower-case/],
     ['99999999999999999999_huge.sql', /too large/],
   ])('refuse %s', (file, reason) => {
     expect(() => parseMigrationFilename(file)).toThrow(InvalidFilenameError)

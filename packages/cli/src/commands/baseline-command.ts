@@ -12,7 +12,7 @@ export const baselineCommand: Command = async ({ flags, environment, workingDire
   if (force && to === undefined)
     throw usageError('mig baseline --force needs --to <version>: without a schema comparison, mig cannot find it.')
   const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: false })
+  const { migrator } = await openMigrator(settings, output, { loadsCode: true })
   const reporter = new ProgressReporter(migrator, output).attach()
   try {
     const baselined = await migrator.baseline({ to, force, signal })
