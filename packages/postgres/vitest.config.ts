@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vitest/config'
 import { sourceAliases } from '../../vitest.config.js'
 
@@ -5,7 +6,7 @@ export default defineConfig({
   resolve: { alias: sourceAliases },
   test: {
     name: 'postgres',
-    globalSetup: ['./test/support/global-setup.ts'],
+    globalSetup: [fileURLToPath(import.meta.resolve('@mig-internal/test-postgres/global-setup'))],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

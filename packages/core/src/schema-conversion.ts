@@ -119,7 +119,7 @@ function editStatements(schema: string, removed: readonly SqlStatement[], rewrit
 function dropStatements(snapshot: SchemaSnapshot, statements: readonly SqlStatement[]): string[] {
   const created = (name: string) =>
     statements.findIndex((statement) =>
-      new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?["\`\\[]?${escape(name)}\\b`, 'i').test(statement.text),
+      new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?["\`\\[]?${escapeRegExp(name)}\\b`, 'i').test(statement.text),
     )
   const views = [...snapshot.views].sort((a, b) => created(b.name) - created(a.name))
   return [
@@ -200,6 +200,6 @@ function objectNames(snapshot: SchemaSnapshot): string[] {
 // Always quoted: a table may well be called "order" or "user".
 const identifier = quoteIdentifier
 
-function escape(name: string): string {
+function escapeRegExp(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

@@ -1,6 +1,13 @@
 import { hostname } from 'node:os'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type AcquireLockOptions, type HistoryTableName, type LockHolder, LockTimeoutError, quoteIdentifier } from '@mig/core'
+import {
+  type AcquireLockOptions,
+  DatabaseError,
+  type HistoryTableName,
+  type LockHolder,
+  LockTimeoutError,
+  quoteIdentifier,
+} from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
 
 interface LockRow {
@@ -74,7 +81,7 @@ export class SqliteLock {
     } catch (error) {
       // Another process is writing (a migration in progress): the lock is busy, not broken.
       if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined
-      throw error
+      throw new DatabaseError((error as Error).message, { sqlState: (error as { code?: string }).code, cause: error })
     } finally {
       this.database.exec(`PRAGMA busy_timeout = ${Number(busyTimeout)}`)
     }

@@ -20,8 +20,7 @@ export function classifySqliteStatement(statement: string): StatementRole {
   if (!match) return { kind: 'schema' }
   const name = (match[1] as string).toLowerCase()
   const value = (match[2] ?? match[3])?.trim()
-  const undo = LASTING[name]
-  if (undo) return { kind: 'lasting-setting', undo }
+  if (Object.hasOwn(LASTING, name)) return { kind: 'lasting-setting', undo: LASTING[name] as string }
   return {
     kind: 'connection-setting',
     advice: `PRAGMA ${name} lasts for one connection only; set it where connections are opened, e.g. sqliteDriver({ pragmas: { ${name}: ${JSON.stringify(value ?? '')} } }) for mig, and in your application's database setup.`,

@@ -1,3 +1,6 @@
+// Brings the typing of inject('postgresUrl') to every test that uses this package.
+import type {} from './global-setup.js'
+
 export type { TestDatabase } from './test-database.js'
 export { createTestDatabase } from './test-database.js'
 export type { TestPostgresServer } from './test-postgres-server.js'

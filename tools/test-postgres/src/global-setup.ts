@@ -1,5 +1,6 @@
-import { startTestPostgres } from '@mig-internal/test-postgres'
+import type {} from 'vitest'
 import type { TestProject } from 'vitest/node'
+import { startTestPostgres } from './test-postgres-server.js'
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -7,7 +8,10 @@ declare module 'vitest' {
   }
 }
 
-/** One PostgreSQL server for the run: the configured one, the local one, or a throwaway one. */
+/**
+ * A vitest globalSetup: one server for the whole run (the configured one, the local one, or a
+ * throwaway one), its URL given to tests as `inject('postgresUrl')`.
+ */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const server = await startTestPostgres()
   project.provide('postgresUrl', server.url)
