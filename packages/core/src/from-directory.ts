@@ -11,9 +11,9 @@ import { looksLikeMigration, parseMigrationFilename } from './migration-filename
 
 /**
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
- * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). SQL files are read and parsed when the
- * folder is listed, so a malformed file fails before anything runs; code modules are imported
- * only when they are about to run or be validated.
+ * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). Files are read and
+ * checksummed when the folder is listed; they are parsed or imported only when they are about to
+ * run or be validated, which is still before the first statement of a run.
  */
 export function fromDirectory(directory: string): MigrationSource {
   const root = resolve(directory)
@@ -47,8 +47,10 @@ async function readMigration(root: string, file: string): Promise<Migration> {
   const text = readFileSync(path, 'utf8')
   const identity = { version, name, file, checksum: checksumOf(text) }
   if (kind === 'sql') {
-    const scripts = parseMigrationFile(file, text)
-    return { ...identity, load: async () => scripts }
+    // Parsed when needed: every migration about to run (or be validated) is loaded before the
+    // first statement, and an applied file's checksum already vouches for its content.
+    let scripts: MigrationScripts | undefined
+    return { ...identity, load: async () => (scripts ??= parseMigrationFile(file, text)) }
   }
   let loaded: Promise<MigrationScripts> | undefined
   return { ...identity, load: () => (loaded ??= importCodeMigration(file, path)) }
