@@ -187,8 +187,9 @@ export class Migrator {
   async up(options: UpOptions = {}): Promise<MigrateResult> {
     validateUpOptions(options)
     const started = performance.now()
-    if (await this.upToDate(options)) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
     const migrations = await this.listMigrations()
+    if (await this.upToDate(migrations, options))
+      return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
     return this.locked(options.signal, async (session) => {
       const history = await this.checkedHistory(session.store, migrations)
       const plan = planUp(history, options)
@@ -481,17 +482,17 @@ export class Migrator {
    * Whether a read without the lock finds nothing to do. Any doubt (a disagreement, perhaps
    * with a run in progress) goes to the locked path, which decides under the lock.
    */
-  private async upToDate(options: UpOptions): Promise<boolean> {
+  private async upToDate(migrations: readonly Migration[], options: UpOptions): Promise<boolean> {
     try {
-      return planUp(await this.readHistory({ check: true }), options).length === 0
+      return planUp(await this.readHistory({ check: true }, migrations), options).length === 0
     } catch {
       return false
     }
   }
 
   /** History without the lock and without creating the table: for read-only operations. */
-  private async readHistory(options: { check: boolean }): Promise<History> {
-    const migrations = await this.listMigrations()
+  private async readHistory(options: { check: boolean }, listed?: readonly Migration[]): Promise<History> {
+    const migrations = listed ?? (await this.listMigrations())
     const connection = await this.driver.connect()
     try {
       const history = compareHistory(migrations, await new HistoryStore(connection, connection.historySql(this.table)).list())

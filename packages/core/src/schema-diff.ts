@@ -21,15 +21,12 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
   const differences: SchemaDifference[] = []
   const add = (object: string, message: string) => differences.push({ object, message })
 
-  const expectedTables = new Map(expected.tables.map((table) => [table.name, table]))
-  const actualTables = new Map(actual.tables.map((table) => [table.name, table]))
-  for (const name of union(expectedTables.keys(), actualTables.keys())) {
-    const want = expectedTables.get(name)
-    const have = actualTables.get(name)
-    if (!want) add(name, 'table extra')
-    else if (!have) add(name, 'table missing')
-    else compareTables(want, have, exact, (message) => add(name, message))
-  }
+  pairByName(
+    expected.tables,
+    actual.tables,
+    (name, side) => add(name, `table ${side}`),
+    (want, have) => compareTables(want, have, exact, (message) => add(want.name, message)),
+  )
   if (exact) {
     const view = (item: ViewSnapshot) => ({ name: item.name, definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}` })
     compareNamed('view', expected.views.map(view), actual.views.map(view), add)
@@ -65,15 +62,12 @@ export function formatSchemaDifferences(differences: readonly SchemaDifference[]
 }
 
 function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean, add: (message: string) => void): void {
-  const wantColumns = new Map(want.columns.map((column) => [column.name, column]))
-  const haveColumns = new Map(have.columns.map((column) => [column.name, column]))
-  for (const name of union(wantColumns.keys(), haveColumns.keys())) {
-    const wanted = wantColumns.get(name)
-    const had = haveColumns.get(name)
-    if (!wanted) add(`column ${name} extra`)
-    else if (!had) add(`column ${name} missing`)
-    else if (exact) compareColumns(wanted, had, add)
-  }
+  pairByName(
+    want.columns,
+    have.columns,
+    (name, side) => add(`column ${name} ${side}`),
+    (wanted, had) => exact && compareColumns(wanted, had, add),
+  )
   if (key(want.primaryKey) !== key(have.primaryKey)) {
     add(`primary key is (${have.primaryKey.join(', ')}), expected (${want.primaryKey.join(', ')})`)
   }
@@ -88,17 +82,15 @@ function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean,
   )
   if (exact) compareChecks(want, have, add)
 
-  const wantIndexes = new Map(want.indexes.map((index) => [index.name, index]))
-  const haveIndexes = new Map(have.indexes.map((index) => [index.name, index]))
-  for (const name of union(wantIndexes.keys(), haveIndexes.keys())) {
-    const wanted = wantIndexes.get(name)
-    const had = haveIndexes.get(name)
-    if (!wanted) add(`index ${name} extra`)
-    else if (!had) add(`index ${name} missing`)
-    else if (key([wanted.columns, wanted.unique, wanted.predicate]) !== key([had.columns, had.unique, had.predicate])) {
-      add(`index ${name} differs`)
-    }
-  }
+  pairByName(
+    want.indexes,
+    have.indexes,
+    (name, side) => add(`index ${name} ${side}`),
+    (wanted, had) => {
+      if (key([wanted.columns, wanted.unique, wanted.predicate]) !== key([had.columns, had.unique, had.predicate]))
+        add(`index ${wanted.name} differs`)
+    },
+  )
 }
 
 function compareColumns(wanted: ColumnSnapshot, had: ColumnSnapshot, add: (message: string) => void): void {
@@ -143,19 +135,32 @@ function compareNamed(
   have: readonly { name: string; definition: string }[],
   add: (object: string, message: string) => void,
 ): void {
-  const haveByName = new Map(have.map((item) => [item.name, item]))
-  const wantByName = new Map(want.map((item) => [item.name, item]))
-  for (const name of union(wantByName.keys(), haveByName.keys())) {
-    const wanted = wantByName.get(name)
-    const had = haveByName.get(name)
-    if (!wanted) add(name, `${label} extra`)
-    else if (!had) add(name, `${label} missing`)
-    else if (wanted.definition !== had.definition) add(name, `${label} definition differs`)
-  }
+  pairByName(
+    want,
+    have,
+    (name, side) => add(name, `${label} ${side}`),
+    (wanted, had) => {
+      if (wanted.definition !== had.definition) add(wanted.name, `${label} definition differs`)
+    },
+  )
 }
 
-function union(first: Iterable<string>, second: Iterable<string>): string[] {
-  return [...new Set([...first, ...second])].sort()
+/** Pairs two lists by name, in name order: `both` for a name on each side, `lone` for the rest. */
+function pairByName<T extends { name: string }>(
+  want: readonly T[],
+  have: readonly T[],
+  lone: (name: string, side: 'missing' | 'extra') => void,
+  both: (wanted: T, had: T) => void,
+): void {
+  const wantByName = new Map(want.map((item) => [item.name, item]))
+  const haveByName = new Map(have.map((item) => [item.name, item]))
+  for (const name of [...new Set([...wantByName.keys(), ...haveByName.keys()])].sort()) {
+    const wanted = wantByName.get(name)
+    const had = haveByName.get(name)
+    if (!wanted) lone(name, 'extra')
+    else if (!had) lone(name, 'missing')
+    else both(wanted, had)
+  }
 }
 
 function key(value: unknown): string {
