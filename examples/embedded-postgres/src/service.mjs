@@ -18,7 +18,7 @@ export async function startService({ databaseUrl, source, log = console }) {
       driver: postgresDriver({ pool, lockTimeout: '5s' }),
       source,
       // Another replica migrating the same database holds the lock; wait this long for it.
-      lockTimeoutMs: 30_000,
+      lockWaitMs: 30_000,
       // No error method: up() throws the error, and the service logs it once, below.
       logger: {
         info: (message) => log.info(`migrate: ${message}`),

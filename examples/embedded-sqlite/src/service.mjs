@@ -15,7 +15,7 @@ export async function startService({ databaseFile, source, log = console }) {
       driver: sqliteDriver({ database }),
       source,
       // Another replica migrating the same file holds the lock; wait this long for it.
-      lockTimeoutMs: 30_000,
+      lockWaitMs: 30_000,
       // No error method: up() throws the error, and the service logs it once, below.
       logger: {
         info: (message) => log.info(`migrate: ${message}`),

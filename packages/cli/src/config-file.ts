@@ -18,6 +18,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
   dir: 'string',
   table: 'string',
   schema: 'string',
+  lockWait: 'number',
   lockTimeout: 'number',
   allowOutOfOrder: 'boolean',
   singleTransaction: 'boolean',

@@ -11,7 +11,9 @@ export interface MigConfig {
   readonly table?: string
   /** PostgreSQL schema of the history table. */
   readonly schema?: string
-  /** Seconds to wait for another run's lock before failing. Default 60. */
+  /** Seconds to wait for another run's migration lock before failing. Default 60. */
+  readonly lockWait?: number
+  /** @deprecated The former name of {@link lockWait}. */
   readonly lockTimeout?: number
   /** Apply pending migrations older than the newest applied one instead of refusing. */
   readonly allowOutOfOrder?: boolean

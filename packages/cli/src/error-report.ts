@@ -1,17 +1,16 @@
 import { errorCodeOf } from './exit-codes.js'
 import type { Output } from './output.js'
 
-/**
- * Errors are read by their stable `code` and public fields rather than by class, so this module
- * (used by every command, including `--version`) does not have to load @mig/core.
- */
 type ErrorFields = Record<string, unknown>
 
-/** `{ code, message, ...details }` as documented for `--json` (docs/cli.md). */
+/**
+ * `{ code, message, ...details }` as documented for `--json` (docs/cli.md): each of mig's errors
+ * describes itself with `toJSON()`; anything else is reported by its code and message.
+ */
 function errorToJson(error: unknown): Record<string, unknown> {
-  const code = errorCodeOf(error)
-  const fields = (typeof error === 'object' && error !== null ? error : {}) as ErrorFields
-  return { code, message: messageOf(error), ...detailsOf(code, fields) }
+  const described = (error as { toJSON?: () => Record<string, unknown> } | undefined)?.toJSON
+  const own = typeof described === 'function' ? described.call(error) : {}
+  return { ...own, code: errorCodeOf(error), message: messageOf(error) }
 }
 
 export function reportError(output: Output, command: string | undefined, error: unknown): void {
@@ -19,10 +18,9 @@ export function reportError(output: Output, command: string | undefined, error: 
     output.json({ ok: false, command: command ?? null, error: errorToJson(error) })
     return
   }
-  const code = errorCodeOf(error)
   const fields = (typeof error === 'object' && error !== null ? error : {}) as ErrorFields
   const { red, dim } = output.colours
-  output.note(`${red('Error')} ${dim(code)}: ${messageOf(error)}`)
+  output.note(`${red('Error')} ${dim(errorCodeOf(error))}: ${messageOf(error)}`)
   if (typeof fields.statement === 'string' && fields.statement.trim()) {
     output.note(dim(`Statement:\n${indent(truncate(fields.statement.trim(), 20))}`))
   }
@@ -33,54 +31,6 @@ export function reportError(output: Output, command: string | undefined, error: 
     if (typeof source?.detail === 'string' && !message.includes(source.detail)) output.note(dim(`Detail: ${source.detail}`))
     if (typeof source?.hint === 'string' && !message.includes(source.hint)) output.note(dim(`Hint: ${source.hint}`))
   }
-}
-
-function detailsOf(code: string, fields: ErrorFields): Record<string, unknown> {
-  switch (code) {
-    case 'MIG_CHECKSUM_MISMATCH':
-    case 'MIG_MISSING_MIGRATION':
-    case 'MIG_OUT_OF_ORDER':
-    case 'MIG_PARTIAL_MIGRATION':
-      return { migrations: infoList(fields.migrations) }
-    case 'MIG_MIGRATION_FAILED':
-      return {
-        migration: info(fields.migration),
-        direction: fields.direction,
-        position: fields.position ?? null,
-        statement: fields.statement ?? null,
-        rolledBack: fields.rolledBack,
-        completed: infoList(fields.completed),
-      }
-    case 'MIG_SCHEMA_MISMATCH':
-      return { migration: info(fields.migration), differences: fields.differences ?? [] }
-    case 'MIG_IRREVERSIBLE':
-      return { migration: info(fields.migration) }
-    case 'MIG_LOCK_TIMEOUT':
-      return { timeoutMs: fields.timeoutMs }
-    case 'MIG_DATABASE_ERROR':
-      return { sqlState: fields.sqlState ?? null, detail: fields.detail ?? null, hint: fields.hint ?? null }
-    case 'MIG_INVALID_FILENAME':
-      return { file: fields.file }
-    case 'MIG_INVALID_MIGRATION':
-      return { file: fields.file, line: fields.line ?? null }
-    case 'MIG_DUPLICATE_VERSION':
-      return { version: fields.version, files: fields.files }
-    case 'MIG_UNKNOWN_VERSION':
-      return { version: fields.version }
-    default:
-      return {}
-  }
-}
-
-/** `{ version, name, file }`: how every migration appears in JSON output. */
-function info(value: unknown): { version: number; name: string; file: string } | null {
-  if (!value || typeof value !== 'object') return null
-  const { version, name, file } = value as { version: number; name: string; file: string }
-  return { version, name, file }
-}
-
-function infoList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value.map(info) : []
 }
 
 function messageOf(error: unknown): string {

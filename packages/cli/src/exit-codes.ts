@@ -27,6 +27,10 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_DIALECT_MISSING: ExitCode.usageOrConfig,
   MIG_FILE_EXISTS: ExitCode.usageOrConfig,
   MIG_INVALID_OPTIONS: ExitCode.usageOrConfig,
+  MIG_UNSUPPORTED: ExitCode.usageOrConfig,
+  MIG_BASELINE_REFUSED: ExitCode.usageOrConfig,
+  MIG_REPAIR_REFUSED: ExitCode.usageOrConfig,
+  MIG_SCHEMA_CONVERSION: ExitCode.usageOrConfig,
   MIG_UNKNOWN_VERSION: ExitCode.usageOrConfig,
   MIG_INVALID_FILENAME: ExitCode.usageOrConfig,
   MIG_DUPLICATE_VERSION: ExitCode.usageOrConfig,
@@ -39,6 +43,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_MIGRATION_FAILED: ExitCode.migrationFailed,
   MIG_IRREVERSIBLE: ExitCode.migrationFailed,
   MIG_LOCK_TIMEOUT: ExitCode.lockTimeout,
+  MIG_LOCK_LOST: ExitCode.migrationFailed,
   MIG_DATABASE_ERROR: ExitCode.databaseError,
   MIG_ABORTED: ExitCode.interrupted,
 }

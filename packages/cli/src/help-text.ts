@@ -21,7 +21,7 @@ export function generalHelp(colours: Colours): string {
     bold('Environment:'),
     '  MIG_DATABASE_URL, then DATABASE_URL   database URL (--url wins)',
     '  MIG_DIR, MIG_TABLE, MIG_SCHEMA         as --dir, --table, --schema',
-    '  MIG_LOCK_TIMEOUT                       as --lock-timeout, in seconds',
+    '  MIG_LOCK_WAIT                          as --lock-wait, in seconds (formerly MIG_LOCK_TIMEOUT)',
     '  MIG_ALLOW_OUT_OF_ORDER=1               as --allow-out-of-order',
     '  MIG_SINGLE_TRANSACTION=1               as --single-transaction',
     '  NO_COLOR                               no colours',

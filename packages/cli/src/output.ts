@@ -1,5 +1,5 @@
+import type { Redactor } from '@mig/core'
 import type { Colours } from './colours.js'
-import type { Redactor } from './redaction.js'
 
 export interface WritableText {
   write(text: string): unknown

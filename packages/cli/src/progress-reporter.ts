@@ -36,7 +36,7 @@ export class ProgressReporter {
     this.unsubscribes.push(
       migrator.on('lock-waiting', (event) => {
         if (this.activity) return
-        const holder = event.holder?.pid ? ` (held by pid ${event.holder.pid}${event.holder.host ? ` on ${event.holder.host}` : ''})` : ''
+        const holder = event.holder ? ` (${event.description})` : ''
         output.note(output.errorColours.yellow(`Waiting for the migration lock${holder}…`))
         this.start((elapsed) => `Still waiting for the migration lock${holder}: ${formatSeconds(elapsed)}`)
       }),

@@ -1,3 +1,4 @@
+import { Redactor } from '@mig/core'
 import { usageError } from './cli-error.js'
 import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
 import type { Command } from './command-context.js'
@@ -7,7 +8,6 @@ import { reportError } from './error-report.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
 import { generalHelp } from './help-text.js'
 import { Output, type WritableText } from './output.js'
-import { Redactor } from './redaction.js'
 import { cliVersion } from './version.js'
 
 export interface CliOptions {
@@ -19,7 +19,7 @@ export interface CliOptions {
   readonly signal: AbortSignal
 }
 
-/** Commands are imported when run, so `mig --version` and `mig create` never load @mig/core. */
+/** Commands are imported when run, so a command loads only what it uses. */
 const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   init: async () => (await import('./commands/init-command.js')).initCommand,
   create: async () => (await import('./commands/create-command.js')).createCommand,

@@ -13,7 +13,8 @@ export interface Settings {
   readonly directory: string
   readonly table: string | undefined
   readonly schema: string | undefined
-  readonly lockTimeoutMs: number | undefined
+  /** How long to wait for another run's migration lock. */
+  readonly lockWaitMs: number | undefined
   readonly allowOutOfOrder: boolean
   readonly singleTransaction: boolean
 }
@@ -48,18 +49,24 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     directory,
     table: stringFlag(flags, 'table') ?? nonEmpty(environment.MIG_TABLE) ?? config.table,
     schema: stringFlag(flags, 'schema') ?? nonEmpty(environment.MIG_SCHEMA) ?? config.schema,
-    lockTimeoutMs: lockTimeoutMs(stringFlag(flags, 'lock-timeout') ?? nonEmpty(environment.MIG_LOCK_TIMEOUT), config.lockTimeout),
+    lockWaitMs: lockWaitMs(
+      stringFlag(flags, 'lock-wait') ??
+        stringFlag(flags, 'lock-timeout') ??
+        nonEmpty(environment.MIG_LOCK_WAIT) ??
+        nonEmpty(environment.MIG_LOCK_TIMEOUT),
+      config.lockWait ?? config.lockTimeout,
+    ),
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
   }
 }
 
-function lockTimeoutMs(given: string | undefined, configured: number | undefined): number | undefined {
+function lockWaitMs(given: string | undefined, configured: number | undefined): number | undefined {
   const seconds = given === undefined ? configured : Number(given.trim())
   if (seconds === undefined) return undefined
   if (!Number.isFinite(seconds) || seconds < 0 || (given !== undefined && given.trim() === '')) {
-    throw configError(`The lock timeout must be a number of seconds (0 or more), not "${given ?? configured}".`)
+    throw configError(`The lock wait must be a number of seconds (0 or more), not "${given ?? configured}".`)
   }
   return Math.round(seconds * 1000)
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { holdMigrationLock } from '@mig/core/testing'
 import { postgresDriver } from '@mig/postgres'
 import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -100,15 +101,13 @@ describe('mig against PostgreSQL', () => {
   })
 
   it('exits 4 when another run holds the lock past the lock timeout', async () => {
-    const connection = await postgresDriver({ connectionString: testDatabase.url }).connect()
+    const holder = await holdMigrationLock(postgresDriver({ connectionString: testDatabase.url }))
     try {
-      await connection.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
       const run = await mig('down', '--lock-timeout', '1', '--json')
       expect(run.exitCode).toBe(4)
       expect(jsonOf(run).error.code).toBe('MIG_LOCK_TIMEOUT')
     } finally {
-      await connection.releaseLock()
-      await connection.close()
+      await holder.release()
     }
     expect(await postgresHistory(testDatabase.url)).toHaveLength(3)
   })

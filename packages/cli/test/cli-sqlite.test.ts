@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { holdMigrationLock } from '@mig/core/testing'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { queryRows, sqliteHistory, sqliteTables } from './database-state.ts'
@@ -205,7 +206,17 @@ describe('mig up, down, redo and status', () => {
     expect(text.stdout).toMatch(/pending\s+0003_create_posts\.sql/)
     expect(text.stdout).toContain('3 migrations: 2 applied, 1 pending.')
     const json = jsonOf(await mig('status', '--json'))
-    expect(json.summary).toEqual({ total: 3, applied: 2, baselined: 0, failed: 0, pending: 1, missing: 0, changed: 0, outOfOrder: 0 })
+    expect(json.summary).toEqual({
+      total: 3,
+      applied: 2,
+      baselined: 0,
+      failed: 0,
+      pending: 1,
+      missing: 0,
+      changed: 0,
+      outOfOrder: 0,
+      problems: 0,
+    })
     expect(json.migrations[0]).toEqual({
       version: 1,
       name: 'create_users',
@@ -214,6 +225,7 @@ describe('mig up, down, redo and status', () => {
       fileFound: true,
       checksumMatches: true,
       outOfOrder: false,
+      problem: null,
       appliedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
       executionMs: expect.any(Number),
       appliedBy: expect.any(String),
@@ -282,8 +294,7 @@ describe('mig up, down, redo and status', () => {
 describe('Ctrl-C', () => {
   it('while waiting for the lock exits 130 with MIG_ABORTED and writes nothing', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
-    const holder = await sqliteDriver({ filename: database }).connect()
-    await holder.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }))
     try {
       const run = await runMig(['up', '--json', '--lock-timeout', '60'], {
         cwd: project,
@@ -293,8 +304,7 @@ describe('Ctrl-C', () => {
       expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_ABORTED' } })
       expect(await sqliteTables(database)).not.toContain('mig_migrations')
     } finally {
-      await holder.releaseLock()
-      await holder.close()
+      await holder.release()
     }
     expect((await mig('up')).exitCode).toBe(0)
   })
@@ -392,15 +402,13 @@ describe('validation, baseline and repair', () => {
 describe('locking, code migrations, configuration and usage', () => {
   it('exits 4 when another run holds the lock past the lock timeout', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
-    const connection = await sqliteDriver({ filename: database }).connect()
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }))
     try {
-      await connection.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
       const run = await mig('up', '--lock-timeout', '1', '--json')
       expect(run.exitCode).toBe(4)
       expect(jsonOf(run).error).toMatchObject({ code: 'MIG_LOCK_TIMEOUT', timeoutMs: 1000 })
     } finally {
-      await connection.releaseLock()
-      await connection.close()
+      await holder.release()
     }
     expect((await mig('up')).exitCode).toBe(0)
   })

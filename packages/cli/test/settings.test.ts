@@ -41,7 +41,7 @@ describe('settings', () => {
       MIG_DIR: 'from-env',
       MIG_LOCK_TIMEOUT: '2',
     }
-    expect(await resolveSettings({}, {}, root.path)).toMatchObject({ url: 'sqlite:config.db', lockTimeoutMs: 5000, allowOutOfOrder: false })
+    expect(await resolveSettings({}, {}, root.path)).toMatchObject({ url: 'sqlite:config.db', lockWaitMs: 5000, allowOutOfOrder: false })
     expect(await resolveSettings({}, { DATABASE_URL: 'sqlite:database-url.db' }, root.path)).toMatchObject({
       url: 'sqlite:database-url.db',
     })
@@ -49,13 +49,13 @@ describe('settings', () => {
       url: 'sqlite:mig-url.db',
       urlBaseDirectory: root.path,
       directory: join(root.path, 'from-env'),
-      lockTimeoutMs: 2000,
+      lockWaitMs: 2000,
     })
     const flags = { url: 'sqlite:flag.db', dir: 'from-flag', 'lock-timeout': '0.5', 'allow-out-of-order': true }
     expect(await resolveSettings(flags, environment, root.path)).toMatchObject({
       url: 'sqlite:flag.db',
       directory: join(root.path, 'from-flag'),
-      lockTimeoutMs: 500,
+      lockWaitMs: 500,
       allowOutOfOrder: true,
     })
   })
@@ -67,7 +67,7 @@ describe('settings', () => {
     await expect(resolveSettings({ config: 'other.json' }, {}, root.path)).rejects.toThrow(
       'other.json: "lockTimeout" must be a number, not "5".',
     )
-    await expect(resolveSettings({ 'lock-timeout': 'soon' }, {}, root.path)).rejects.toThrow(/lock timeout must be a number of seconds/)
+    await expect(resolveSettings({ 'lock-timeout': 'soon' }, {}, root.path)).rejects.toThrow(/lock wait must be a number of seconds/)
   })
 
   it('colour output only on a terminal without NO_COLOR or --no-color', () => {

@@ -12,11 +12,11 @@ export function loadCodeMigration(file: string, module: unknown): MigrationScrip
   const up = exports.up ?? fallback.up
   const down = exports.down ?? fallback.down
   const transaction = exports.transaction ?? fallback.transaction ?? true
-  if (typeof up !== 'function') throw new InvalidMigrationError(file, undefined, 'exports no up(context) function.')
+  if (typeof up !== 'function') throw new InvalidMigrationError({ file, reason: 'exports no up(context) function.' })
   if (down !== undefined && typeof down !== 'function')
-    throw new InvalidMigrationError(file, undefined, 'exports a down that is not a function.')
+    throw new InvalidMigrationError({ file, reason: 'exports a down that is not a function.' })
   if (typeof transaction !== 'boolean')
-    throw new InvalidMigrationError(file, undefined, 'exports a transaction flag that is not true or false.')
+    throw new InvalidMigrationError({ file, reason: 'exports a transaction flag that is not true or false.' })
   return {
     up: { kind: 'code', run: up as MigrationFunction },
     down: down ? { kind: 'code', run: down as MigrationFunction } : undefined,

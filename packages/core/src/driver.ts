@@ -1,69 +1,202 @@
 /**
  * The driver contract: what a dialect package supplies so that core can run migrations on it.
  *
- * Core owns every decision (ordering, planning, validation, checksums, transactions around
- * each migration, events). A driver owns the connection and the dialect's SQL text, nothing
- * more. A driver never imports core's internals and core never imports a client library: a
- * driver declares the small shape of the client it accepts.
+ * Core owns every decision: ordering, planning, validation, checksums, the transaction around
+ * each migration, events, and the one loop that waits for the migration lock. A driver owns the
+ * connection and the dialect's SQL text, as a few small parts, and a part that needs no
+ * connection takes none:
+ *
+ * - a **session** ({@link DriverSession}): run a script, run a parameterised statement,
+ *   begin/commit/rollback, close;
+ * - the **dialect text** ({@link DialectText}): pure functions for the history table's SQL,
+ *   statement splitting and classification, identifier quoting; testable without a database;
+ * - a **lock** ({@link LockPart}): tries once and describes the holder; core polls it;
+ * - optionally **schema** ({@link SchemaPart}): describe the live schema, build on a scratch
+ *   database, render the DROP statements a schema conversion needs.
+ *
+ * A driver is written as a {@link DriverDefinition} and passed to `defineDriver()`, which fills
+ * the defaults and derives {@link DriverCapabilities} from the parts present, so that core checks
+ * an optional feature in one place. Core never imports a client library: a driver declares the
+ * small shape of the client it accepts, and the user may pass their own client or pool.
  *
  * ## Writing a driver: the checklist
- * 1. `connect()` opens everything one operation needs and `close()` gives it all back; a
- *    client or pool the user passed in is never ended by the driver.
- * 2. `historySql()` returns statements for the history table with the table name quoted by the
- *    driver; core has already validated it as an identifier. Values always travel as parameters.
- * 3. `runScript()` sends a whole script in one call and lets the database parse it. On failure
- *    it throws a {@link DatabaseError} with the position of the error in the script when the
- *    database reports one (0-based character offset), plus SQLSTATE, detail and hint if known.
- * 4. `splitStatements()` splits a script into statements for migrations that run outside a
- *    transaction, so core can run them one by one and say which one failed.
- * 5. `acquireLock()` is exclusive across processes and machines that can reach the database,
- *    waits at most `timeoutMs`, reports the holder through `onWait`, and throws
- *    {@link LockTimeoutError} when the time is up. A lock whose holder died must not block
- *    forever. `releaseLock()` never throws for a lock that is already gone.
- * 6. The lock must not hold a transaction or snapshot open on the connection migrations run on
- *    (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every open snapshot).
- * 7. Run `runDriverConformanceSuite` from `@mig/core/testing` against a real database.
+ * 1. `connect()` opens what one operation needs and the session's `close()` gives it all back;
+ *    a client or pool the user passed in is borrowed, never ended.
+ * 2. `text.historySql()` returns the history table's statements with the table name quoted by
+ *    `text.quoteIdentifier`; core has already validated it as a plain identifier. Values always
+ *    travel as parameters.
+ * 3. `session.runScript()` runs a whole script; on failure it throws {@link DatabaseError} with
+ *    the 0-based offset of the error in the script when known, plus SQLSTATE, detail and hint.
+ * 4. `text.splitStatements()` splits a script into statements with their offsets, for
+ *    migrations that run outside a transaction and for naming the statement that failed.
+ * 5. `lock.open()` returns a {@link MigrationLock} whose `tryAcquire()` tries exactly once, never
+ *    waits, and is exclusive across processes and machines that reach the database. A lock
+ *    whose holder died must become free. It must not hold a transaction or snapshot open on the
+ *    session migrations run on (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every one).
+ * 6. Connection failures throw {@link DatabaseError} with no password in the message: use
+ *    `redactSecrets` from core on anything that may quote a URL.
+ * 7. Run `runDriverContractSuite` and `runDriverBehaviourSuite` from `@mig/core/testing` against a
+ *    real database.
  *
  * @module
  */
-import type { DatabaseError, LockTimeoutError } from './errors.js'
+import type { DatabaseError } from './errors.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 
-/** A dialect package's entry point, created by e.g. `sqliteDriver()` or `postgresDriver()`. */
-export interface Driver {
+/** What a dialect package writes; `defineDriver()` turns it into a {@link Driver}. */
+export interface DriverDefinition<Session extends DriverSession = DriverSession> {
   /** Short dialect name, used in messages and given to code migrations: `sqlite`, `postgres`. */
   readonly dialect: string
-  /** What the database can do; core adapts its behaviour to these flags. */
-  readonly capabilities: DriverCapabilities
+  /**
+   * DDL statements take part in transactions (SQLite, PostgreSQL). Without it a failed migration
+   * may leave part of its DDL behind, and core says so. Default `true`.
+   */
+  readonly transactionalDdl?: boolean
+  /** The history table may live in a named schema (the Migrator's `schema` option). Default `false`. */
+  readonly schemas?: boolean
+  readonly text: DialectTextDefinition
   /**
    * Opens what one operation (`up`, `down`, `status`, …) needs. Core calls `close()` on the
-   * result in a `finally`, whatever happens. Connection failures throw {@link DatabaseError}
-   * with a message that contains no password.
+   * result in a `finally`, whatever happens. Connection failures throw {@link DatabaseError}.
    */
-  connect(): Promise<DriverConnection>
+  connect(): Promise<Session>
+  readonly lock: LockPart<Session>
+  readonly schema?: SchemaPart<Session>
+}
+
+/** A driver as core uses it: every part present, defaults filled, capabilities derived. */
+export interface Driver<Session extends DriverSession = DriverSession> {
+  readonly dialect: string
+  readonly capabilities: DriverCapabilities
+  readonly text: DialectText
+  connect(): Promise<Session>
+  readonly lock: LockPart<Session>
+  /** Present when `capabilities.schemaSnapshots` is true. */
+  readonly schema: SchemaPart<Session> | undefined
+}
+
+export interface DriverCapabilities {
+  readonly transactionalDdl: boolean
+  /** The history table may live in a named schema. */
+  readonly schemas: boolean
+  /** The driver can describe the live schema (`schema.describe`). */
+  readonly schemaSnapshots: boolean
+  /** The driver can build on a new, empty database (`schema.createScratchDatabase`): verified baselines, conversion. */
+  readonly scratchDatabases: boolean
+}
+
+/**
+ * One open connection for one operation. Calls are never concurrent: core awaits each one
+ * before the next.
+ */
+export interface DriverSession {
+  /** Runs a script of one or more statements as sent, without parameters. */
+  runScript(sql: string): Promise<void>
+  /** Runs one parameterised statement and returns its rows (an empty array when there are none). */
+  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
+  begin(): Promise<void>
+  /** Commits; throws {@link DatabaseError} when the database rolled back instead. */
+  commit(): Promise<void>
+  /** Rolls back the open transaction; must not throw, whether a transaction is open or not. */
+  rollback(): Promise<void>
+  /** Closes what `connect()` opened. Never throws, even for a connection that is already broken. */
+  close(): Promise<void>
+}
+
+/** The dialect's SQL text: pure functions, no connection. */
+export interface DialectText {
   /**
-   * Optional, with `capabilities.schemaSnapshots`: a new, empty database of the same dialect
-   * and settings, on which core builds what migrations produce to verify a baseline.
-   * `destroy()` removes it and everything it opened.
+   * Splits a script into its statements, in order, each with its 0-based offset in `sql`.
+   * Comments and whitespace between statements may be dropped.
+   */
+  splitStatements(sql: string): SqlStatement[]
+  /** Statements for the history table; see {@link HistorySql}. */
+  historySql(table: HistoryTableName): HistorySql
+  /** Quotes any identifier for this dialect, escaping what needs it. */
+  quoteIdentifier(identifier: string): string
+  /** What a statement of a hand-written schema file is, for `convertSchema`. Default: `schema`. */
+  classifyStatement(statement: string): StatementRole
+  /**
+   * Things in a migration that will not do what its author expects in this mode, for example a
+   * SQLite PRAGMA that is ignored inside a transaction; core reports each as a `warning` event.
+   * Default: none.
+   */
+  inspectScript(sql: string, transaction: MigrationTransaction): string[]
+}
+
+/** The dialect text as a driver writes it: the last two parts are optional. */
+export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript'> &
+  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript'>>
+
+/**
+ * The migration lock of one history table. Core runs the one polling loop: it calls
+ * `tryAcquire()` with back-off until it succeeds, the timeout passes or the run is cancelled,
+ * asks `describeHolder()` now and then to report who it waits for, checks `isHeld()` before
+ * each commit, and calls `release()` in a `finally`.
+ */
+export interface LockPart<Session extends DriverSession = DriverSession> {
+  /**
+   * Prepares the lock beside an open session; may open a connection of its own (PostgreSQL
+   * does, so the lock outlives whatever a migration does to its session). Waiting for that
+   * connection is bounded by `wait`.
+   */
+  open(session: Session, table: HistoryTableName, wait: LockWait): Promise<MigrationLock>
+}
+
+export interface LockWait {
+  readonly timeoutMs: number
+  readonly signal?: AbortSignal
+}
+
+export interface MigrationLock {
+  /** Tries exactly once, without waiting: true when this lock is now held by the caller. */
+  tryAcquire(): Promise<boolean>
+  /** Who holds the lock now, as far as the database can tell; undefined when unknown or free. */
+  describeHolder(): Promise<LockHolder | undefined>
+  /**
+   * False once the lock may have been lost (its connection closed): another runner may hold it
+   * now, so core commits nothing more. Synchronous and cheap: called before every commit.
+   */
+  isHeld(): boolean
+  /** Gives the lock back if held and closes what `open()` opened. Never throws. */
+  release(): Promise<void>
+}
+
+/** Who holds the lock, as far as the database can tell. Every field is optional. */
+export interface LockHolder {
+  readonly pid?: number
+  readonly host?: string
+  readonly applicationName?: string
+  readonly clientAddress?: string
+  readonly since?: Date
+}
+
+/** Schema snapshots: for verified baselines, schema conversion, and comparing schemas. */
+export interface SchemaPart<Session extends DriverSession = DriverSession> {
+  /**
+   * The live schema as a normalised model (for a dialect with schemas: the schema the history
+   * table lives in), leaving out mig's own tables: the history table and anything the driver
+   * keeps beside it. Core sorts the result.
+   */
+  describe(session: Session, historyTable: HistoryTableName): Promise<SchemaSnapshot>
+  /**
+   * Optional: a new, empty database of the same dialect and settings, on which core builds what
+   * migrations produce. `destroy()` removes it and everything it opened.
    */
   createScratchDatabase?(): Promise<ScratchDatabase>
+  /** The statement that drops one object of a snapshot, for a derived down section. */
+  renderDrop(object: SchemaObjectRef): string
+}
+
+/** One object of a {@link SchemaSnapshot}, by kind and name (a routine's name carries its argument types). */
+export interface SchemaObjectRef {
+  readonly kind: 'view' | 'materialized-view' | 'table' | 'routine' | 'domain' | 'enum' | 'sequence'
+  readonly name: string
 }
 
 export interface ScratchDatabase {
   readonly driver: Driver
   destroy(): Promise<void>
-}
-
-export interface DriverCapabilities {
-  /**
-   * DDL statements take part in transactions (SQLite, PostgreSQL). Without it a failed
-   * migration may leave part of its DDL behind, and core says so in the error.
-   */
-  readonly transactionalDdl: boolean
-  /** The history table may live in a named schema (`schema` option of the history table). */
-  readonly schemas: boolean
-  /** The driver implements `describeSchema` and `createScratchDatabase`. Absent means false. */
-  readonly schemaSnapshots?: boolean
 }
 
 /** Where the history table lives. Core validates both parts as plain identifiers. */
@@ -72,61 +205,8 @@ export interface HistoryTableName {
   readonly name: string
 }
 
-/**
- * One open connection to the database. Calls are never made concurrently: core awaits each
- * one before the next.
- */
-export interface DriverConnection {
-  /** Runs a script of one or more statements as sent, without parameters. */
-  runScript(sql: string): Promise<void>
-  /** Runs one parameterised statement and returns its rows (an empty array when there are none). */
-  query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
-  begin(): Promise<void>
-  commit(): Promise<void>
-  /** Rolls back the open transaction; must not throw when there is none. */
-  rollback(): Promise<void>
-
-  /**
-   * Splits a script into the statements it holds, in order, each with its 0-based offset in
-   * `sql`. Comments and whitespace between statements may be dropped. A driver whose database
-   * runs multi-statement scripts outside a transaction with the same effect may return the
-   * whole script as one statement.
-   */
-  splitStatements(sql: string): SqlStatement[]
-
-  /** Statements for the history table. Called once per operation. */
-  historySql(table: HistoryTableName): HistorySql
-
-  /** Takes the migration lock for this history table, waiting at most `options.timeoutMs`. */
-  acquireLock(table: HistoryTableName, options: AcquireLockOptions): Promise<void>
-  /** Gives the lock back. Safe to call when the lock was lost or never taken. */
-  releaseLock(): Promise<void>
-
-  /**
-   * Optional: things in a migration that will not do what the author expects in this mode,
-   * for example a SQLite PRAGMA that is ignored inside a transaction. Core reports each as a
-   * `warning` event before the migration runs.
-   */
-  inspectScript?(sql: string, mode: TransactionMode): string[]
-
-  /**
-   * Optional, with `capabilities.schemaSnapshots`: the live schema as a normalised model (for
-   * PostgreSQL, the schema the history table lives in), leaving out mig's own tables: the
-   * history table and anything the driver keeps beside it. Core sorts the result.
-   */
-  describeSchema?(options: { historyTable: HistoryTableName }): Promise<SchemaSnapshot>
-
-  /**
-   * Optional: what a statement of a hand-written schema file is, when `convertSchema` turns the
-   * file into migrations. Without it every statement is `schema`.
-   */
-  classifyStatement?(statement: string): StatementRole
-
-  /** Closes what `connect()` opened. Never throws for a connection that is already broken. */
-  close(): Promise<void>
-}
-
-export type TransactionMode = 'transaction' | 'no-transaction'
+/** How a migration runs: `no-transaction` when the file says `-- mig:no-transaction`. */
+export type MigrationTransaction = 'transaction' | 'no-transaction'
 
 /**
  * `schema`: builds objects; belongs in a transactional migration. `connection-setting`: lasts
@@ -167,22 +247,4 @@ export interface HistorySql {
   readonly update: string
   /** Params: version. */
   readonly delete: string
-}
-
-export interface AcquireLockOptions {
-  /** Give up after this many milliseconds and throw {@link LockTimeoutError}. */
-  readonly timeoutMs: number
-  /** Called when the lock is busy, with whatever the driver knows of its holder; may repeat. */
-  readonly onWait: (holder: LockHolder | undefined) => void
-  /** Aborting stops the wait and rejects with the signal's reason. */
-  readonly signal?: AbortSignal
-}
-
-/** Who holds the lock, as far as the database can tell. Every field is optional. */
-export interface LockHolder {
-  readonly pid?: number
-  readonly host?: string
-  readonly applicationName?: string
-  readonly clientAddress?: string
-  readonly since?: Date
 }

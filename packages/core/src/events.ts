@@ -1,5 +1,4 @@
 import type { LockHolder } from './driver.js'
-import { describeHolder } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 
 /**
@@ -7,7 +6,13 @@ import type { MigrationInfo } from './migration.js'
  * `lock-waiting` comes when the wait starts and then every few seconds while it lasts.
  */
 export type MigratorEvent =
-  | { readonly type: 'lock-waiting'; readonly holder: LockHolder | undefined; readonly waitedMs: number }
+  | {
+      readonly type: 'lock-waiting'
+      readonly holder: LockHolder | undefined
+      /** The holder in words: `held by pid 7 on db-1 since …`, or `holder unknown`. */
+      readonly description: string
+      readonly waitedMs: number
+    }
   | { readonly type: 'lock-acquired'; readonly waitedMs: number }
   | { readonly type: 'lock-released' }
   | { readonly type: 'migrating'; readonly migration: MigrationInfo; readonly transaction: boolean }
@@ -41,7 +46,7 @@ export interface Logger {
 export function logEvent(logger: Logger, event: MigratorEvent): void {
   switch (event.type) {
     case 'lock-waiting':
-      logger.info?.(`waiting for the migration lock (${event.holder ? describeHolder(event.holder) : 'holder unknown'})`)
+      logger.info?.(`waiting for the migration lock (${event.description})`)
       return
     case 'lock-acquired':
       logger.debug?.(`migration lock acquired after ${event.waitedMs} ms`)

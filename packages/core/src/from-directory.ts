@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { checksumOf } from './checksum.js'
 import { loadCodeMigration } from './code-migration.js'
-import { InvalidMigrationError, InvalidOptionsError } from './errors.js'
+import { InvalidMigrationError, InvalidOptionsError, messageOf } from './errors.js'
 import type { Migration, MigrationScripts, MigrationSource } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
 import { looksLikeMigration, parseMigrationFilename } from './migration-filename.js'
@@ -64,7 +64,7 @@ async function importCodeMigration(file: string, path: string): Promise<Migratio
     const hint = /\.[mc]?ts$/.test(file)
       ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
       : ''
-    throw new InvalidMigrationError(file, undefined, `cannot be imported: ${(error as Error).message}.${hint}`, { cause: error })
+    throw new InvalidMigrationError({ file, reason: `cannot be imported: ${messageOf(error)}.${hint}`, cause: error })
   }
   return loadCodeMigration(file, module)
 }

@@ -3,7 +3,7 @@ import { loadCodeMigration } from './code-migration.js'
 import { InvalidFilenameError, InvalidMigrationError } from './errors.js'
 import type { Migration, MigrationFunction, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
-import { parseMigrationFilename } from './migration-filename.js'
+import { checkedVersion, isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
 
 /** A migration written in code, for bundled applications. */
 export interface MigrationDefinition {
@@ -41,22 +41,17 @@ function toMigration(entry: ListedMigration): Migration {
   if ('content' in entry) {
     const { version, name, kind } = parseMigrationFilename(entry.file)
     if (kind === 'code' && entry.module === undefined) {
-      throw new InvalidMigrationError(
-        entry.file,
-        undefined,
-        'is a code migration: give its imported module too, as { file, content, module }.',
-      )
+      throw new InvalidMigrationError({
+        file: entry.file,
+        reason: 'is a code migration: give its imported module too, as { file, content, module }.',
+      })
     }
     const scripts = kind === 'sql' ? parseMigrationFile(entry.file, entry.content) : loadCodeMigration(entry.file, entry.module)
     return { version, name, file: entry.file, checksum: checksumOf(entry.content), load: async () => scripts }
   }
   const file = `${entry.version}_${entry.name}`
-  if (!Number.isSafeInteger(entry.version) || entry.version <= 0) {
-    throw new InvalidFilenameError(file, 'the version must be a positive integer')
-  }
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(entry.name)) {
-    throw new InvalidFilenameError(file, 'the name must be letters, digits, "_", "." or "-"')
-  }
+  checkedVersion(entry.version, file)
+  if (!isMigrationName(entry.name)) throw new InvalidFilenameError({ file, reason: `the name must be ${MIGRATION_NAME_RULE}` })
   const scripts: MigrationScripts = {
     up: toStep(file, entry.up, 'up'),
     down: entry.down === undefined ? undefined : toStep(file, entry.down, 'down'),
@@ -69,7 +64,7 @@ function toMigration(entry: ListedMigration): Migration {
 function toStep(file: string, step: string | MigrationFunction, direction: 'up' | 'down'): MigrationStep {
   if (typeof step === 'function') return { kind: 'code', run: step }
   if (typeof step !== 'string' || step.trim() === '') {
-    throw new InvalidMigrationError(file, undefined, `${direction} must be SQL text or a function.`)
+    throw new InvalidMigrationError({ file, reason: `${direction} must be SQL text or a function.` })
   }
   return { kind: 'sql', sql: step, line: 1 }
 }

@@ -1,10 +1,5 @@
-import {
-  ChecksumMismatchError,
-  DuplicateVersionError,
-  MissingMigrationError,
-  OutOfOrderMigrationError,
-  PartialMigrationError,
-} from './errors.js'
+import { DuplicateVersionError } from './errors.js'
+import { ChecksumMismatchError, MissingMigrationError, OutOfOrderMigrationError, PartialMigrationError } from './history-errors.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationInfo } from './migration.js'
 
@@ -16,7 +11,7 @@ export function sortMigrations(migrations: readonly Migration[]): Migration[] {
     const current = sorted[index] as Migration
     if (previous.version === current.version) {
       const files = sorted.filter((migration) => migration.version === current.version).map((migration) => migration.file)
-      throw new DuplicateVersionError(current.version, files)
+      throw new DuplicateVersionError({ version: current.version, files })
     }
   }
   return sorted
@@ -54,19 +49,19 @@ export interface HistoryCheckOptions {
 export function checkHistory(history: History, options: HistoryCheckOptions): void {
   const failed = history.records.filter((record) => record.state === 'failed')
   if (failed.length) {
-    throw new PartialMigrationError(
-      failed.map((record) => infoOf(history, record)),
-      failed.map((record) => record.detail).filter((detail): detail is string => Boolean(detail)),
-    )
+    throw new PartialMigrationError({
+      migrations: failed.map((record) => infoOf(history, record)),
+      errors: failed.map((record) => record.detail).filter((detail): detail is string => Boolean(detail)),
+    })
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
-  if (missing.length) throw new MissingMigrationError(missing)
+  if (missing.length) throw new MissingMigrationError({ migrations: missing })
   const edited = history.records.filter((record) => history.byVersion.get(record.version)?.checksum !== record.checksum)
-  if (edited.length) throw new ChecksumMismatchError(edited.map((record) => infoOf(history, record)))
+  if (edited.length) throw new ChecksumMismatchError({ migrations: edited.map((record) => infoOf(history, record)) })
   const outOfOrder = outOfOrderMigrations(history)
   if (outOfOrder.length && !options.allowOutOfOrder) {
     const newest = history.recordByVersion.get(history.newestRecordedVersion) as HistoryRecord
-    throw new OutOfOrderMigrationError(outOfOrder, infoOf(history, newest))
+    throw new OutOfOrderMigrationError({ migrations: outOfOrder, newestApplied: infoOf(history, newest) })
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DriverConnection, HistorySql } from './driver.js'
+import type { DriverSession, HistorySql } from './driver.js'
 import type { MigrationInfo } from './migration.js'
 
 export type HistoryState = 'applied' | 'baselined' | 'failed'
@@ -28,7 +28,7 @@ interface HistoryRow {
 /** Reads and writes the history table through the driver's dialect text. */
 export class HistoryStore {
   constructor(
-    private readonly connection: DriverConnection,
+    private readonly session: DriverSession,
     private readonly sql: HistorySql,
   ) {}
 
@@ -37,15 +37,15 @@ export class HistoryStore {
   /** Creates the table when it is missing; called just before the first write. */
   async ensureTable(): Promise<void> {
     if (this.tableExists) return
-    await this.connection.runScript(this.sql.createTable)
+    await this.session.runScript(this.sql.createTable)
     this.tableExists = true
   }
 
   /** Every row by version; none while the table does not exist (nothing is created to read it). */
   async list(): Promise<HistoryRecord[]> {
-    this.tableExists ||= (await this.connection.query(this.sql.tableExists)).length > 0
+    this.tableExists ||= (await this.session.query(this.sql.tableExists)).length > 0
     if (!this.tableExists) return []
-    const rows = await this.connection.query<HistoryRow>(this.sql.selectAll)
+    const rows = await this.session.query<HistoryRow>(this.sql.selectAll)
     return rows.map((row) => {
       const version = Number(row.version)
       return {
@@ -63,7 +63,7 @@ export class HistoryStore {
   }
 
   async insert(record: Omit<HistoryRecord, 'file'>): Promise<void> {
-    await this.connection.query(this.sql.insert, [
+    await this.session.query(this.sql.insert, [
       record.version,
       record.name,
       record.checksum,
@@ -76,7 +76,7 @@ export class HistoryStore {
   }
 
   async update(version: number, fields: Pick<HistoryRecord, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'detail'>): Promise<void> {
-    await this.connection.query(this.sql.update, [
+    await this.session.query(this.sql.update, [
       fields.state,
       fields.checksum,
       fields.appliedAt.toISOString(),
@@ -87,6 +87,6 @@ export class HistoryStore {
   }
 
   async delete(version: number): Promise<void> {
-    await this.connection.query(this.sql.delete, [version])
+    await this.session.query(this.sql.delete, [version])
   }
 }

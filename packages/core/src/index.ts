@@ -1,44 +1,54 @@
 export { checksumOf } from './checksum.js'
+export { defineDriver } from './define-driver.js'
 export type {
-  AcquireLockOptions,
+  DialectText,
+  DialectTextDefinition,
   Driver,
   DriverCapabilities,
-  DriverConnection,
+  DriverDefinition,
+  DriverSession,
   HistorySql,
   HistoryTableName,
   LockHolder,
+  LockPart,
+  LockWait,
+  MigrationLock,
+  MigrationTransaction,
+  SchemaObjectRef,
+  SchemaPart,
   ScratchDatabase,
   SqlStatement,
   StatementRole,
-  TransactionMode,
 } from './driver.js'
-export type { FilePosition, MigErrorCode } from './errors.js'
+export type { DatabaseErrorOptions, MigErrorCode } from './errors.js'
 export {
-  AbortedError,
-  ChecksumMismatchError,
+  BaselineRefusedError,
   DatabaseError,
   DuplicateVersionError,
-  describeHolder,
-  HistoryValidationError,
   InvalidFilenameError,
   InvalidMigrationError,
   InvalidOptionsError,
-  IrreversibleMigrationError,
-  LockTimeoutError,
   MigError,
-  MigrationFailedError,
-  MissingMigrationError,
-  OutOfOrderMigrationError,
-  PartialMigrationError,
-  SchemaMismatchError,
+  RepairRefusedError,
+  SchemaConversionError,
   UnknownVersionError,
+  UnsupportedFeatureError,
 } from './errors.js'
 export type { Logger, MigratorEvent, MigratorEventOf, MigratorEventType, RepairResolution } from './events.js'
 export { fromDirectory } from './from-directory.js'
 export type { ListedMigration, MigrationDefinition, MigrationFileText } from './from-list.js'
 export { fromList } from './from-list.js'
+export {
+  ChecksumMismatchError,
+  HistoryValidationError,
+  MissingMigrationError,
+  OutOfOrderMigrationError,
+  PartialMigrationError,
+  SchemaMismatchError,
+} from './history-errors.js'
 export type { HistoryState } from './history-store.js'
-export { DEFAULT_HISTORY_TABLE, qualifiedName, quoteIdentifier } from './history-table.js'
+export { DEFAULT_HISTORY_TABLE } from './history-table.js'
+export { assertPlainIdentifier } from './identifier.js'
 export type {
   CodeStep,
   Migration,
@@ -51,22 +61,22 @@ export type {
   SqlStep,
 } from './migration.js'
 export { parseMigrationFile } from './migration-file-parser.js'
-export { parseMigrationFilename } from './migration-filename.js'
+export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
+export { Migrator } from './migrator.js'
+export type { BaselineOptions, DownOptions, MigratorOptions, RunOptions, TransactionMode, UpOptions } from './migrator-options.js'
 export type {
-  BaselineOptions,
-  DownOptions,
   MigrateResult,
   MigrationOutcome,
+  MigrationProblem,
   MigrationState,
   MigrationStatus,
-  MigratorOptions,
   PlannedMigration,
-  RepairOptions,
-  RunOptions,
-  UpOptions,
   ValidationResult,
-} from './migrator.js'
-export { Migrator } from './migrator.js'
+} from './migrator-results.js'
+export { Redactor, redactUrl, secretsOf } from './redaction.js'
+export type { RepairOptions } from './repair.js'
+export type { FilePosition, MigrationFailedErrorOptions } from './run-errors.js'
+export { AbortedError, IrreversibleMigrationError, LockLostError, LockTimeoutError, MigrationFailedError } from './run-errors.js'
 export type { SchemaConversion } from './schema-conversion.js'
 export { convertSchema } from './schema-conversion.js'
 export type { CompareSchemasOptions, SchemaDifference } from './schema-diff.js'

@@ -25,7 +25,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
   let downStart = -1
 
   const fail = (index: number, reason: string): never => {
-    throw new InvalidMigrationError(file, index + 1, reason)
+    throw new InvalidMigrationError({ file, line: index + 1, reason })
   }
 
   lines.forEach((line, index) => {
@@ -59,7 +59,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
     }
   })
 
-  if (upStart < 0) throw new InvalidMigrationError(file, undefined, 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.')
+  if (upStart < 0) throw new InvalidMigrationError({ file, reason: 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.' })
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
   return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction }

@@ -1,10 +1,15 @@
 import { InvalidFilenameError } from './errors.js'
 
-export const SQL_EXTENSION = '.sql'
-export const CODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts'] as const
-
 const FILENAME = /^(\d+)_(.*)\.(sql|js|mjs|cjs|ts|mts|cts)$/
+const CODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+
+/** The one rule for a migration's name (the part after the version): for files, `fromList` and `mig create`. */
+export const MIGRATION_NAME_RULE = 'letters, digits, "_", "." or "-", starting with a letter or digit'
+
+export function isMigrationName(name: string): boolean {
+  return NAME.test(name)
+}
 
 export interface ParsedFilename {
   readonly version: number
@@ -15,24 +20,27 @@ export interface ParsedFilename {
 /** `0001_create_users.sql` → version 1, name `create_users`. Throws for a name that does not parse. */
 export function parseMigrationFilename(file: string): ParsedFilename {
   const match = FILENAME.exec(file)
-  if (!match && FILENAME.test(file.toLowerCase())) throw new InvalidFilenameError(file, 'the extension must be lower-case')
-  if (!match) throw new InvalidFilenameError(file, 'the name does not start with a version and an underscore')
+  const fail = (reason: string): never => {
+    throw new InvalidFilenameError({ file, reason })
+  }
+  if (!match && FILENAME.test(file.toLowerCase())) fail('the extension must be lower-case')
+  if (!match) return fail('the name does not start with a version and an underscore')
   const [, digits = '', name = '', extension] = match
-  if (!NAME.test(name))
-    throw new InvalidFilenameError(file, `the name after the version, "${name}", must be letters, digits, "_", "." or "-"`)
-  return { version: parseVersion(digits, file), name, kind: extension === 'sql' ? 'sql' : 'code' }
+  if (!isMigrationName(name)) fail(`the name after the version, "${name}", must be ${MIGRATION_NAME_RULE}`)
+  return { version: checkedVersion(Number(digits), file, digits), name, kind: extension === 'sql' ? 'sql' : 'code' }
 }
 
-export function parseVersion(digits: string, file: string): number {
-  const version = Number(digits)
-  if (!Number.isSafeInteger(version)) throw new InvalidFilenameError(file, `version ${digits} is too large`)
-  if (version === 0) throw new InvalidFilenameError(file, 'version 0 is reserved for "before the first migration"')
+/** A version as a positive safe integer; `digits` is how the file wrote it, for the message. */
+export function checkedVersion(version: number, file: string, digits = String(version)): number {
+  if (version === 0) throw new InvalidFilenameError({ file, reason: 'version 0 is reserved for "before the first migration"' })
+  if (!Number.isInteger(version) || version < 0) throw new InvalidFilenameError({ file, reason: 'the version must be a positive integer' })
+  if (!Number.isSafeInteger(version)) throw new InvalidFilenameError({ file, reason: `version ${digits} is too large` })
   return version
 }
 
 /** Whether a file in a migrations folder is meant to be a migration (and so must parse). */
 export function looksLikeMigration(file: string): boolean {
-  if (file.toLowerCase().endsWith(SQL_EXTENSION)) return true
+  if (file.toLowerCase().endsWith('.sql')) return true
   if (/\.d\.[mc]?ts$/.test(file)) return false
   return /^\d/.test(file) && CODE_EXTENSIONS.some((extension) => file.endsWith(extension))
 }

@@ -58,3 +58,8 @@ export interface MigrationContext {
   /** Runs one parameterised statement and returns its rows. */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
 }
+
+/** Only the identity of a migration, for results, events and errors. */
+export function migrationInfo(migration: MigrationInfo): MigrationInfo {
+  return { version: migration.version, name: migration.name, file: migration.file }
+}

@@ -1,6 +1,7 @@
-import type { Driver, DriverConnection, SqlStatement } from './driver.js'
-import { InvalidOptionsError } from './errors.js'
-import { DEFAULT_HISTORY_TABLE, quoteIdentifier } from './history-table.js'
+import type { Driver, DriverSession, SchemaObjectRef, SqlStatement } from './driver.js'
+import { messageOf, SchemaConversionError } from './errors.js'
+import { DEFAULT_HISTORY_TABLE } from './history-table.js'
+import { onScratchDatabase, schemaPartOf } from './schema-access.js'
 import { type SchemaSnapshot, sortSnapshot, type TableSnapshot } from './schema-snapshot.js'
 
 /** A schema file turned into migrations: see {@link convertSchema}. */
@@ -30,32 +31,27 @@ const IF_NOT_EXISTS = /^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER|SEQU
  * databases are adopted with a verified baseline instead.
  */
 export async function convertSchema(driver: Driver, schema: string): Promise<SchemaConversion> {
-  if (!driver.createScratchDatabase || !driver.capabilities.schemaSnapshots) {
-    throw new InvalidOptionsError(`The ${driver.dialect} driver cannot build a scratch database, so it cannot convert a schema.`)
-  }
-  const scratch = await driver.createScratchDatabase()
-  try {
-    const connection = await scratch.driver.connect()
+  return onScratchDatabase(driver, 'convert a schema', async (scratch) => {
+    const session = await scratch.connect()
     try {
-      return await convertOn(connection, schema, driver.dialect)
+      return await convertOn(scratch, session, schema)
     } finally {
-      await connection.close()
+      await session.close()
     }
-  } finally {
-    await scratch.destroy()
-  }
+  })
 }
 
-async function convertOn(connection: DriverConnection, schema: string, dialect: string): Promise<SchemaConversion> {
-  if (!connection.describeSchema) throw new InvalidOptionsError(`The ${dialect} driver cannot describe schemas.`)
-  const statements = connection.splitStatements(schema)
+async function convertOn(driver: Driver, session: DriverSession, schema: string): Promise<SchemaConversion> {
+  const part = schemaPartOf(driver, 'convert a schema')
+  const describe = async () => sortSnapshot(await part.describe(session, { name: DEFAULT_HISTORY_TABLE }))
+  const statements = driver.text.splitStatements(schema)
   const removed: SqlStatement[] = []
   const lasting: { statement: string; undo: string }[] = []
   const connectionSettings: { statement: string; advice: string }[] = []
   const notes: string[] = []
   const rewritten = new Map<SqlStatement, string>()
   for (const statement of statements) {
-    const role = connection.classifyStatement?.(statement.text) ?? { kind: 'schema' }
+    const role = driver.text.classifyStatement(statement.text)
     if (role.kind === 'schema') {
       const withoutGuard = statement.text.replace(IF_NOT_EXISTS, '$1')
       if (withoutGuard !== statement.text) rewritten.set(statement, withoutGuard)
@@ -73,14 +69,14 @@ async function convertOn(connection: DriverConnection, schema: string, dialect: 
   const up = editStatements(schema, removed, rewritten)
 
   const kept = statements.filter((statement) => !removed.includes(statement))
-  await buildSchema(connection, kept, rewritten, schema)
-  const built = sortSnapshot(await connection.describeSchema({ historyTable: { name: DEFAULT_HISTORY_TABLE } }))
-  const down = dropStatements(built, statements).join('\n')
-  await inTransaction(connection, down, 'The derived down section fails')
-  const left = await connection.describeSchema({ historyTable: { name: DEFAULT_HISTORY_TABLE } })
-  const remaining = objectNames(left)
+  await buildSchema(session, kept, rewritten, schema)
+  const down = dropOrder(await describe(), statements, driver.text.quoteIdentifier)
+    .map((object) => part.renderDrop(object))
+    .join('\n')
+  await inTransaction(session, down, 'The derived down section fails')
+  const remaining = objectNames(await describe())
   if (remaining.length) {
-    throw new InvalidOptionsError(`The derived down section leaves ${remaining.join(', ')} behind; write the down section by hand.`)
+    throw new SchemaConversionError(`The derived down section leaves ${remaining.join(', ')} behind; write the down section by hand.`)
   }
   return {
     up,
@@ -116,22 +112,20 @@ function editStatements(schema: string, removed: readonly SqlStatement[], rewrit
 }
 
 /** Views first (newest first), then tables so that a table goes before the tables it references, then types. */
-function dropStatements(snapshot: SchemaSnapshot, statements: readonly SqlStatement[]): string[] {
-  const created = (name: string) =>
-    statements.findIndex((statement) =>
-      new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?["\`\\[]?${escapeRegExp(name)}\\b`, 'i').test(statement.text),
-    )
+function dropOrder(snapshot: SchemaSnapshot, statements: readonly SqlStatement[], quote: (name: string) => string): SchemaObjectRef[] {
+  const created = (name: string) => {
+    const names = [name, quote(name)].map(escapeRegExp).join('|')
+    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:${names})(?:\\s|\\(|$)`, 'i')
+    return statements.findIndex((statement) => creates.test(statement.text))
+  }
   const views = [...snapshot.views].sort((a, b) => created(b.name) - created(a.name))
   return [
-    ...views.map((view) => `DROP ${view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${identifier(view.name)};`),
-    ...tablesInDropOrder(snapshot.tables).map((table) => `DROP TABLE ${identifier(table)};`),
-    ...snapshot.functions.map((routine) => {
-      const open = routine.name.indexOf('(')
-      return `DROP ROUTINE ${identifier(routine.name.slice(0, open))}${routine.name.slice(open)};`
-    }),
-    ...snapshot.domains.map((domain) => `DROP DOMAIN ${identifier(domain.name)};`),
-    ...snapshot.enums.map((type) => `DROP TYPE ${identifier(type.name)};`),
-    ...snapshot.sequences.map((sequence) => `DROP SEQUENCE ${identifier(sequence)};`),
+    ...views.map((view): SchemaObjectRef => ({ kind: view.materialized ? 'materialized-view' : 'view', name: view.name })),
+    ...tablesInDropOrder(snapshot.tables).map((name): SchemaObjectRef => ({ kind: 'table', name })),
+    ...snapshot.functions.map((routine): SchemaObjectRef => ({ kind: 'routine', name: routine.name })),
+    ...snapshot.domains.map((domain): SchemaObjectRef => ({ kind: 'domain', name: domain.name })),
+    ...snapshot.enums.map((type): SchemaObjectRef => ({ kind: 'enum', name: type.name })),
+    ...snapshot.sequences.map((name): SchemaObjectRef => ({ kind: 'sequence', name })),
   ]
 }
 
@@ -157,32 +151,34 @@ function tablesInDropOrder(tables: readonly TableSnapshot[]): string[] {
 
 /** Builds the schema statement by statement, so that a failure names its line in the file. */
 async function buildSchema(
-  connection: DriverConnection,
+  session: DriverSession,
   statements: readonly SqlStatement[],
   rewritten: ReadonlyMap<SqlStatement, string>,
   schema: string,
 ): Promise<void> {
-  await connection.begin()
+  await session.begin()
   for (const statement of statements) {
     try {
-      await connection.runScript(rewritten.get(statement) ?? statement.text)
+      await session.runScript(rewritten.get(statement) ?? statement.text)
     } catch (error) {
-      await connection.rollback()
+      await session.rollback()
       const line = schema.slice(0, statement.offset).split('\n').length
-      throw new InvalidOptionsError(`The schema does not build on an empty database, at line ${line}: ${(error as Error).message}`)
+      throw new SchemaConversionError(`The schema does not build on an empty database, at line ${line}: ${messageOf(error)}`, {
+        cause: error,
+      })
     }
   }
-  await connection.commit()
+  await session.commit()
 }
 
-async function inTransaction(connection: DriverConnection, sql: string, failure: string): Promise<void> {
-  await connection.begin()
+async function inTransaction(session: DriverSession, sql: string, failure: string): Promise<void> {
+  await session.begin()
   try {
-    await connection.runScript(sql)
-    await connection.commit()
+    await session.runScript(sql)
+    await session.commit()
   } catch (error) {
-    await connection.rollback()
-    throw new InvalidOptionsError(`${failure}: ${(error as Error).message}`)
+    await session.rollback()
+    throw new SchemaConversionError(`${failure}: ${messageOf(error)}`, { cause: error })
   }
 }
 
@@ -196,9 +192,6 @@ function objectNames(snapshot: SchemaSnapshot): string[] {
     ...snapshot.sequences,
   ]
 }
-
-// Always quoted: a table may well be called "order" or "user".
-const identifier = quoteIdentifier
 
 function escapeRegExp(name: string): string {
   return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { MigError, parseMigrationFile } from '@mig/core'
+import { runGoldenFiles } from '@mig/core/testing'
 import { describe, expect, it } from 'vitest'
 
 const folder = new URL('./parser/', import.meta.url)
@@ -14,13 +16,14 @@ function parseOrError(file: string, text: string): unknown {
   }
 }
 
-describe('the migration file parser, against golden files', () => {
-  it.each(cases)('%s', (file) => {
-    const text = readFileSync(new URL(file, folder), 'utf8')
-    const expected = JSON.parse(readFileSync(new URL(file.replace(/\.sql$/, '.golden.json'), folder), 'utf8'))
-    expect(parseOrError(file, text)).toEqual(expected)
-  })
+runGoldenFiles({
+  title: 'the migration file parser',
+  folder: fileURLToPath(folder),
+  minimumCases: 13,
+  run: (text, file) => parseOrError(file, text),
+})
 
+describe('the migration file parser', () => {
   it('covers both well-formed files and every kind of error', () => {
     const outcomes = cases.map((file) => parseOrError(file, readFileSync(new URL(file, folder), 'utf8')) as { error?: string })
     expect(outcomes.filter((outcome) => outcome.error).length).toBeGreaterThanOrEqual(8)

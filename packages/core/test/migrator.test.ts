@@ -6,7 +6,6 @@ import {
   ChecksumMismatchError,
   DatabaseError,
   type Driver,
-  describeHolder,
   fromDirectory,
   fromList,
   InvalidOptionsError,
@@ -20,6 +19,8 @@ import {
 } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describeHolder } from '../src/errors.js'
+import { holdMigrationLock } from '../src/testing/index.js'
 
 const table = (version: number, name = `t${version}`) => ({
   version,
@@ -85,8 +86,7 @@ describe('options are checked before anything is touched', () => {
 describe('an up-to-date database', () => {
   it('needs no lock: up returns at once while another run holds it, and waits only when there is work', async () => {
     await new Migrator({ driver, source: fromList([table(1)]) }).up()
-    const held = await driver.connect()
-    await held.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    const held = await holdMigrationLock(driver)
     try {
       await expect(new Migrator({ driver, source: fromList([table(1)]), lockTimeoutMs: 50 }).up()).resolves.toMatchObject({
         migrations: [],
@@ -95,8 +95,7 @@ describe('an up-to-date database', () => {
         LockTimeoutError,
       )
     } finally {
-      await held.releaseLock()
-      await held.close()
+      await held.release()
     }
   })
 })
@@ -144,16 +143,14 @@ describe('cancelling', () => {
   })
 
   it("stops waiting for the lock with mig's own error", async () => {
-    const held = await driver.connect()
-    await held.acquireLock({ name: 'mig_migrations' }, { timeoutMs: 1000, onWait: () => {} })
+    const held = await holdMigrationLock(driver)
     try {
       const controller = new AbortController()
       const migrator = new Migrator({ driver, source: fromList([table(1)]), lockTimeoutMs: 10_000 })
       migrator.on('lock-waiting', () => controller.abort())
       await expect(migrator.up({ signal: controller.signal })).rejects.toThrow(AbortedError)
     } finally {
-      await held.releaseLock()
-      await held.close()
+      await held.release()
     }
   })
 
@@ -307,14 +304,14 @@ describe('error messages', () => {
   ]
 
   it('list every migration concerned', () => {
-    expect(new ChecksumMismatchError(migrations).message).toMatch(
+    expect(new ChecksumMismatchError({ migrations }).message).toMatch(
       /^Applied migrations changed since they were applied: 0001_a\.sql, 0002_b\.sql/,
     )
-    expect(new MissingMigrationError(migrations).message).toMatch(/were applied, but the files are gone. Restore them/)
-    expect(new OutOfOrderMigrationError(migrations, { version: 3, name: 'c', file: '0003_c.sql' }).message).toMatch(
+    expect(new MissingMigrationError({ migrations }).message).toMatch(/were applied, but the files are gone. Restore them/)
+    expect(new OutOfOrderMigrationError({ migrations, newestApplied: { version: 3, name: 'c', file: '0003_c.sql' } }).message).toMatch(
       /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3/,
     )
-    expect(new PartialMigrationError(migrations, []).message).toMatch(
+    expect(new PartialMigrationError({ migrations, errors: [] }).message).toMatch(
       /failed part-way outside a transaction\. The database may hold part of them/,
     )
   })
@@ -324,7 +321,7 @@ describe('error messages', () => {
     expect(
       describeHolder({ pid: 7, host: 'db-1', applicationName: 'mig', clientAddress: '10.0.0.9', since: new Date('2026-11-23T10:00:00Z') }),
     ).toBe('held by pid 7 on db-1 application "mig" from 10.0.0.9 since 2026-11-23T10:00:00.000Z')
-    expect(new LockTimeoutError(30_000, undefined).message).toMatch(/^Another migration run held the lock for 30s\. Wait/)
+    expect(new LockTimeoutError({ timeoutMs: 30_000 }).message).toMatch(/^Another migration run held the lock for 30s\. Wait/)
   })
 
   it('carry the database detail and hint into a failed migration', () => {
@@ -333,15 +330,15 @@ describe('error messages', () => {
       detail: 'in table a',
       hint: 'Perhaps you meant "y".',
     })
-    const error = new MigrationFailedError(
-      migrations[0] as never,
-      'up',
-      { line: 3, column: 8 },
-      migrations.slice(1),
-      true,
-      'SELECT x',
+    const error = new MigrationFailedError({
+      migration: migrations[0] as never,
+      direction: 'up',
+      position: { line: 3, column: 8 },
+      completed: migrations.slice(1),
+      rolledBack: true,
+      statement: 'SELECT x',
       cause,
-    )
+    })
     expect(error.message).toMatch(
       /^Migration 0001_a\.sql:3:8 failed: column "x" does not exist\. Detail: in table a\. Hint: Perhaps you meant "y"\./,
     )

@@ -1,8 +1,19 @@
 import { randomBytes } from 'node:crypto'
-import { type Driver, type DriverConnection, InvalidOptionsError, type ScratchDatabase } from '@mig/core'
+import {
+  assertPlainIdentifier,
+  type Driver,
+  defineDriver,
+  InvalidOptionsError,
+  redactUrl,
+  type SchemaObjectRef,
+  type ScratchDatabase,
+} from '@mig/core'
 import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
-import { PostgresConnection } from './postgres-connection.js'
-import { databaseError, redactConnectionString } from './postgres-error.js'
+import { postgresDialectText, quotePostgresIdentifier } from './postgres-dialect-text.js'
+import { databaseError } from './postgres-error.js'
+import { postgresLockPart } from './postgres-lock.js'
+import { describePostgresSchema } from './postgres-schema.js'
+import { PostgresSession } from './postgres-session.js'
 import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
 
 interface PostgresDriverCommonOptions {
@@ -19,7 +30,7 @@ interface PostgresDriverCommonOptions {
   /**
    * How long to wait for a connection, in milliseconds: for the server to answer, or for a
    * pool to have a free client for migrations. Default 10 000. (A pool's client for the lock is
-   * waited for within the Migrator's `lockTimeoutMs` instead.)
+   * waited for within the Migrator's `lockWaitMs` instead.)
    */
   readonly connectTimeoutMs?: number
 }
@@ -38,12 +49,10 @@ export type PostgresDriverOptions = PostgresDriverCommonOptions &
       }
   )
 
-// The same rule as core's check of the history table's names, which core does not export.
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 
 /** A mig driver for PostgreSQL 13 or later, over `pg`. */
-export function postgresDriver(options: PostgresDriverOptions): Driver {
+export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresSession> {
   const connectTimeoutMs = options?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs <= 0) {
     throw new InvalidOptionsError(
@@ -51,33 +60,32 @@ export function postgresDriver(options: PostgresDriverOptions): Driver {
     )
   }
   const source = connectionSource(options, connectTimeoutMs)
-  if (options.schema !== undefined && !IDENTIFIER.test(options.schema)) {
-    throw new InvalidOptionsError(
-      `The schema ${JSON.stringify(options.schema)} is not a plain identifier. Use letters, digits and underscores, starting with a letter or underscore (at most 63).`,
-    )
-  }
+  const defaultSchema = options.schema === undefined ? 'public' : assertPlainIdentifier('schema', options.schema)
   const timeouts = [
     timeoutSetting('lockTimeout', options.lockTimeout),
     timeoutSetting('statementTimeout', options.statementTimeout),
   ].filter((setting): setting is TimeoutSetting => setting !== undefined)
-  return {
+  const connectionString = options.connectionString
+  return defineDriver<PostgresSession>({
     dialect: 'postgres',
-    // A scratch database needs a URL to connect to it; a pool has none to offer.
-    capabilities: { transactionalDdl: true, schemas: true, schemaSnapshots: options.connectionString !== undefined },
-    async createScratchDatabase(): Promise<ScratchDatabase> {
-      if (options.connectionString === undefined)
-        throw new InvalidOptionsError('A pool-based postgres driver cannot create a scratch database.')
-      return createScratchDatabase(options, connectTimeoutMs)
+    schemas: true,
+    text: postgresDialectText(defaultSchema),
+    connect: async () => new PostgresSession(await source({ timeoutMs: connectTimeoutMs }), timeouts),
+    lock: postgresLockPart(source, defaultSchema),
+    schema: {
+      async describe(session, table) {
+        try {
+          return await describePostgresSchema(session.client, table.schema ?? defaultSchema, table.name)
+        } catch (error) {
+          throw databaseError(error)
+        }
+      },
+      // A scratch database needs a URL to connect to it; a pool has none to offer.
+      createScratchDatabase:
+        connectionString === undefined ? undefined : () => createScratchDatabase({ ...options, connectionString }, connectTimeoutMs),
+      renderDrop,
     },
-    async connect(): Promise<DriverConnection> {
-      return new PostgresConnection({
-        migration: await source({ timeoutMs: connectTimeoutMs }),
-        openLockClient: source,
-        defaultSchema: options.schema ?? 'public',
-        timeouts,
-      })
-    },
-  }
+  })
 }
 
 function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: number): (wait: ConnectionWait) => Promise<ClientLease> {
@@ -97,16 +105,33 @@ function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: numb
   }
   const connectionString = options.connectionString
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString) || !URL.canParse(connectionString)) {
-    const shown =
-      typeof connectionString === 'string' && URL.canParse(connectionString) ? ` (${redactConnectionString(connectionString)})` : ''
+    const shown = typeof connectionString === 'string' && URL.canParse(connectionString) ? ` (${redactUrl(connectionString)})` : ''
     throw new InvalidOptionsError(`connectionString${shown} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`)
   }
   return () => openClient(connectionString, connectTimeoutMs)
 }
 
+const DROP_KEYWORDS: Record<SchemaObjectRef['kind'], string> = {
+  view: 'VIEW',
+  'materialized-view': 'MATERIALIZED VIEW',
+  table: 'TABLE',
+  routine: 'ROUTINE',
+  domain: 'DOMAIN',
+  enum: 'TYPE',
+  sequence: 'SEQUENCE',
+}
+
+function renderDrop(object: SchemaObjectRef): string {
+  // A routine's name carries its argument types: `add(integer, integer)`.
+  const open = object.kind === 'routine' ? object.name.indexOf('(') : -1
+  const name =
+    open < 0 ? quotePostgresIdentifier(object.name) : quotePostgresIdentifier(object.name.slice(0, open)) + object.name.slice(open)
+  return `DROP ${DROP_KEYWORDS[object.kind]} ${name};`
+}
+
 /**
  * A new empty database beside the configured one (`CREATE DATABASE` needs the CREATEDB
- * privilege), on which core builds what the migrations produce to verify a baseline.
+ * privilege), on which core builds what the migrations produce.
  */
 async function createScratchDatabase(
   options: PostgresDriverOptions & { connectionString: string },

@@ -1,4 +1,4 @@
-import { DatabaseError } from '@mig/core'
+import { DatabaseError, redactUrl, secretsOf } from '@mig/core'
 
 /** The fields of pg's error that mig reads; server errors have a five-character SQLSTATE `code`. */
 interface PgErrorFields {
@@ -45,7 +45,7 @@ export function connectionError(error: unknown, connectionString: string | undef
   if (connectionString === undefined) {
     return new DatabaseError(`Could not connect to PostgreSQL from the pool: ${fields.message ?? String(error)}`, { sqlState: fields.code })
   }
-  const where = `${serverOf(connectionString)} (${redactConnectionString(connectionString)})`
+  const where = `${serverOf(connectionString)} (${redactUrl(connectionString)})`
   if (timedOutMs !== undefined) {
     return new DatabaseError(
       `Connecting to PostgreSQL at ${where} timed out after ${timedOutMs} ms. Check the host and port and that the server is reachable from here, or raise connectTimeoutMs.`,
@@ -57,18 +57,6 @@ export function connectionError(error: unknown, connectionString: string | undef
   return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${message}`, { sqlState: fields.code })
 }
 
-/** `postgres://user:***@host/db`: the connection string with its password masked. */
-export function redactConnectionString(connectionString: string): string {
-  try {
-    const url = new URL(connectionString)
-    if (url.password) url.password = '***'
-    if (url.searchParams.has('password')) url.searchParams.set('password', '***')
-    return url.toString()
-  } catch {
-    return '(an unparseable connection string)'
-  }
-}
-
 /** `host:port` of the server, with pg's defaults for what the URL leaves out. */
 function serverOf(connectionString: string): string {
   try {
@@ -76,24 +64,6 @@ function serverOf(connectionString: string): string {
     return `${url.searchParams.get('host') || url.hostname || 'localhost'}:${url.searchParams.get('port') || url.port || '5432'}`
   } catch {
     return 'an unknown server'
-  }
-}
-
-/** The password as written in the string, decoded, and as a query parameter. */
-function secretsOf(connectionString: string): string[] {
-  try {
-    const url = new URL(connectionString)
-    return [url.password, safeDecode(url.password), url.searchParams.get('password') ?? ''].filter((secret) => secret.length > 0)
-  } catch {
-    return []
-  }
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text)
-  } catch {
-    return text
   }
 }
 

@@ -1,11 +1,7 @@
 import { createHash } from 'node:crypto'
-import { type AcquireLockOptions, type LockHolder, LockTimeoutError } from '@mig/core'
-import type { PostgresClient } from './postgres-client.js'
+import type { LockHolder, LockPart, MigrationLock } from '@mig/core'
+import type { ClientLease, ConnectionWait, PostgresClient } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
-
-const FIRST_POLL_MS = 50
-const LONGEST_POLL_MS = 1_000
-const FIND_HOLDER_EVERY_MS = 2_000
 
 /**
  * The advisory lock key of a history table: the first 8 bytes of SHA-256 of `mig:schema.table`,
@@ -16,52 +12,60 @@ export function advisoryLockKey(schema: string, table: string): string {
 }
 
 /**
- * Takes the session-level advisory lock `key` on `client`, polling `pg_try_advisory_lock` with
- * backoff rather than blocking in `pg_advisory_lock`, so the wait can be timed out, cancelled
- * and reported. Each poll is a single statement in autocommit: the client is left in no
- * transaction and holds no snapshot, which `CREATE INDEX CONCURRENTLY` would otherwise wait for.
- * `deadline` is when the wait began plus `options.timeoutMs`.
+ * The migration lock: a session-level advisory lock on a connection of its own, which only ever
+ * runs the lock's own single statements. The lock therefore survives whatever a migration does
+ * to its session (`DISCARD ALL`, `pg_advisory_unlock_all()`), and its connection never holds the
+ * transaction or snapshot that `CREATE INDEX CONCURRENTLY` would wait for. Each try is one
+ * `pg_try_advisory_lock` in autocommit.
  */
-export async function acquireAdvisoryLock(
-  client: PostgresClient,
-  key: string,
-  options: AcquireLockOptions,
-  deadline = Date.now() + options.timeoutMs,
-): Promise<void> {
-  let pollMs = FIRST_POLL_MS
-  let holder: LockHolder | undefined
-  let holderFoundAt = Number.NEGATIVE_INFINITY
-  for (;;) {
-    options.signal?.throwIfAborted()
-    if (await tryLock(client, key)) return
-    if (Date.now() >= deadline) throw new LockTimeoutError(options.timeoutMs, await findHolder(client, key))
-    // onWait hears of every poll, but the holder is looked up only now and then.
-    if (Date.now() - holderFoundAt >= FIND_HOLDER_EVERY_MS) {
-      holder = await findHolder(client, key)
-      holderFoundAt = Date.now()
+export function postgresLockPart(openLockClient: (wait: ConnectionWait) => Promise<ClientLease>, defaultSchema: string): LockPart {
+  return {
+    async open(_session, table, wait) {
+      const lease = await openLockClient(wait)
+      return new AdvisoryLock(lease, advisoryLockKey(table.schema ?? defaultSchema, table.name))
+    },
+  }
+}
+
+class AdvisoryLock implements MigrationLock {
+  private held = false
+
+  constructor(
+    private readonly lease: ClientLease,
+    private readonly key: string,
+  ) {}
+
+  async tryAcquire(): Promise<boolean> {
+    try {
+      const { rows } = await this.lease.client.query('SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked', [this.key])
+      this.held = rows[0]?.locked === true
+      return this.held
+    } catch (error) {
+      throw databaseError(error)
     }
-    options.onWait(holder)
-    await sleep(Math.min(pollMs, deadline - Date.now()), options.signal)
-    pollMs = Math.min(pollMs * 2, LONGEST_POLL_MS)
   }
-}
 
-/** Returns false when the lock was not held, or the connection is gone (the lock went with it). */
-export async function releaseAdvisoryLock(client: PostgresClient, key: string): Promise<boolean> {
-  try {
-    const { rows } = await client.query('SELECT pg_catalog.pg_advisory_unlock($1::bigint) AS released', [key])
-    return rows[0]?.released === true
-  } catch {
-    return false
+  describeHolder(): Promise<LockHolder | undefined> {
+    return findHolder(this.lease.client, this.key)
   }
-}
 
-async function tryLock(client: PostgresClient, key: string): Promise<boolean> {
-  try {
-    const { rows } = await client.query('SELECT pg_catalog.pg_try_advisory_lock($1::bigint) AS locked', [key])
-    return rows[0]?.locked === true
-  } catch (error) {
-    throw databaseError(error)
+  isHeld(): boolean {
+    return !this.lease.broken
+  }
+
+  async release(): Promise<void> {
+    let released = false
+    if (this.held) {
+      this.held = false
+      try {
+        const { rows } = await this.lease.client.query('SELECT pg_catalog.pg_advisory_unlock($1::bigint) AS released', [this.key])
+        released = rows[0]?.released === true
+      } catch {
+        // The connection is gone, and the lock went with it.
+      }
+    }
+    // A connection whose lock did not come back cleanly is dropped rather than returned to a pool.
+    await this.lease.release({ destroy: !released })
   }
 }
 
@@ -105,23 +109,4 @@ async function findHolder(client: PostgresClient, key: string): Promise<LockHold
   } catch {
     return undefined
   }
-}
-
-function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // An abort during the poll before this sleep has already fired its event.
-    if (signal?.aborted) {
-      reject(signal.reason)
-      return
-    }
-    const onAbort = () => {
-      clearTimeout(timer)
-      reject(signal?.reason)
-    }
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort)
-      resolve()
-    }, ms)
-    signal?.addEventListener('abort', onAbort, { once: true })
-  })
 }

@@ -4,6 +4,7 @@ import { createDatabase, sql } from './support/postgres-test-database.js'
 
 runDriverConformanceSuite({
   name: 'postgres',
+  placeholder: (index) => `$${index}`,
   async createDatabase() {
     const database = await createDatabase()
     return {

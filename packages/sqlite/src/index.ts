@@ -1,4 +1,6 @@
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 export type { SqliteDriverOptions, SqlitePragmaValue } from './sqlite-driver.js'
 export { sqliteDriver } from './sqlite-driver.js'
+export type { SqliteSession } from './sqlite-session.js'
 export { splitSqliteStatements } from './sqlite-statement-splitter.js'
+export { driverFromUrl } from './sqlite-url.js'

@@ -1,21 +1,10 @@
-import {
-  type AcquireLockOptions,
-  DatabaseError,
-  type Driver,
-  type DriverConnection,
-  type HistorySql,
-  type HistoryTableName,
-  InvalidOptionsError,
-  quoteIdentifier,
-  type SchemaSnapshot,
-} from '@mig/core'
+import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
-import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
-import { SqliteLock } from './sqlite-lock.js'
-import { inspectSqliteScript } from './sqlite-pragma-check.js'
+import type { SqliteDatabase } from './sqlite-database.js'
+import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
+import { sqliteLockPart } from './sqlite-lock.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
-import { classifySqliteStatement } from './sqlite-statement-role.js'
-import { splitSqliteStatements } from './sqlite-statement-splitter.js'
+import { SqliteSession, sqliteError } from './sqlite-session.js'
 
 export type SqlitePragmaValue = string | number | boolean
 
@@ -41,152 +30,62 @@ export type SqliteDriverOptions = (
 }
 
 /** A mig driver for SQLite over better-sqlite3. */
-export function sqliteDriver(options: SqliteDriverOptions): Driver {
+export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession> {
   const pragmas = validatePragmas(options?.pragmas ?? {})
   const busyTimeoutMs = options?.busyTimeoutMs ?? 5000
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError(`busyTimeoutMs must be a whole number of milliseconds, not ${options.busyTimeoutMs}.`)
   }
-  let open: () => { database: SqliteDatabase; owned: boolean }
-  if (options?.database) {
-    const database = options.database
-    open = () => ({ database, owned: false })
-  } else if (typeof options?.filename === 'string' && options.filename !== '') {
-    const filename = options.filename
-    // An in-memory database lives as long as its connection, so it is kept for the driver's life.
-    let memory: SqliteDatabase | undefined
-    open = () => {
-      if (filename === ':memory:') {
-        memory ??= openDatabase(filename, busyTimeoutMs)
-        return { database: memory, owned: false }
-      }
-      return { database: openDatabase(filename, busyTimeoutMs), owned: true }
-    }
-  } else {
-    throw new InvalidOptionsError(
-      'sqliteDriver needs { filename: "app.db" } (or ":memory:"), or { database } with a better-sqlite3 Database.',
-    )
-  }
-  return {
+  const open = opener(options, busyTimeoutMs)
+  return defineDriver({
     dialect: 'sqlite',
-    capabilities: { transactionalDdl: true, schemas: false, schemaSnapshots: true },
-    async createScratchDatabase() {
-      const database = openDatabase(':memory:', busyTimeoutMs)
-      return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }
-    },
+    text: sqliteDialectText,
     async connect() {
       const { database, owned } = open()
       try {
         for (const [name, value] of pragmas) database.exec(`PRAGMA ${name} = ${value}`)
       } catch (error) {
         if (owned) database.close()
-        throw toDatabaseError(error)
+        throw sqliteError(error)
       }
-      return new SqliteConnection(database, owned)
+      return new SqliteSession(database, owned)
     },
+    lock: sqliteLockPart,
+    schema: {
+      describe: async (session, historyTable) => describeSqliteSchema(session.database, historyTable),
+      async createScratchDatabase() {
+        const database = openDatabase(':memory:', busyTimeoutMs)
+        return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }
+      },
+      renderDrop,
+    },
+  })
+}
+
+/** How the driver gets its database for each operation: the user's, an in-memory one kept for the driver's life, or a file opened anew. */
+function opener(options: SqliteDriverOptions, busyTimeoutMs: number): () => { database: SqliteDatabase; owned: boolean } {
+  if (options?.database) {
+    const database = options.database
+    return () => ({ database, owned: false })
+  }
+  if (typeof options?.filename !== 'string' || options.filename === '') {
+    throw new InvalidOptionsError(
+      'sqliteDriver needs { filename: "app.db" } (or ":memory:"), or { database } with a better-sqlite3 Database.',
+    )
+  }
+  const filename = options.filename
+  // An in-memory database lives as long as its connection, so it is kept for the driver's life.
+  let memory: SqliteDatabase | undefined
+  return () => {
+    if (filename !== ':memory:') return { database: openDatabase(filename, busyTimeoutMs), owned: true }
+    memory ??= openDatabase(filename, busyTimeoutMs)
+    return { database: memory, owned: false }
   }
 }
 
-class SqliteConnection implements DriverConnection {
-  private readonly lock: SqliteLock
-  private readonly statements = new Map<string, SqliteStatement>()
-
-  constructor(
-    private readonly database: SqliteDatabase,
-    private readonly owned: boolean,
-  ) {
-    this.lock = new SqliteLock(database)
-  }
-
-  async runScript(sql: string): Promise<void> {
-    // Statement by statement, so that a failure can name its position in the file.
-    for (const statement of splitSqliteStatements(sql)) {
-      try {
-        this.database.exec(statement.text)
-      } catch (error) {
-        throw toDatabaseError(error, statement.offset)
-      }
-    }
-  }
-
-  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
-    try {
-      let statement = this.statements.get(sql)
-      if (!statement) {
-        statement = this.database.prepare(sql)
-        this.statements.set(sql, statement)
-      }
-      if (statement.reader) return statement.all(...params) as Row[]
-      statement.run(...params)
-      return []
-    } catch (error) {
-      throw toDatabaseError(error)
-    }
-  }
-
-  async begin(): Promise<void> {
-    // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
-    // fail with SQLITE_BUSY without waiting.
-    await this.runScript('BEGIN IMMEDIATE')
-  }
-
-  async commit(): Promise<void> {
-    await this.runScript('COMMIT')
-  }
-
-  async rollback(): Promise<void> {
-    if (this.database.inTransaction) await this.runScript('ROLLBACK')
-  }
-
-  splitStatements = splitSqliteStatements
-
-  inspectScript = inspectSqliteScript
-
-  classifyStatement = classifySqliteStatement
-
-  historySql(table: HistoryTableName): HistorySql {
-    const name = quoteIdentifier(table.name)
-    const columns = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
-    return {
-      createTable: `CREATE TABLE IF NOT EXISTS ${name} (
-  version INTEGER PRIMARY KEY,
-  name TEXT NOT NULL,
-  checksum TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('applied', 'baselined', 'failed')),
-  applied_at TEXT NOT NULL,
-  execution_ms INTEGER NOT NULL,
-  applied_by TEXT NOT NULL,
-  detail TEXT
-)`,
-      tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${table.name}'`,
-      selectAll: `SELECT ${columns} FROM ${name} ORDER BY version`,
-      insert: `INSERT INTO ${name} (${columns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      update: `UPDATE ${name} SET state = ?, checksum = ?, applied_at = ?, execution_ms = ?, detail = ? WHERE version = ?`,
-      delete: `DELETE FROM ${name} WHERE version = ?`,
-    }
-  }
-
-  async describeSchema(options: { historyTable: HistoryTableName }): Promise<SchemaSnapshot> {
-    return describeSqliteSchema(this.database, options.historyTable)
-  }
-
-  acquireLock(table: HistoryTableName, options: AcquireLockOptions): Promise<void> {
-    return this.lock.acquire(table, options)
-  }
-
-  async releaseLock(): Promise<void> {
-    this.lock.release()
-  }
-
-  async close(): Promise<void> {
-    this.statements.clear()
-    if (!this.owned) return
-    try {
-      this.database.close()
-    } catch {
-      // Already closed.
-    }
-  }
+function renderDrop(object: SchemaObjectRef): string {
+  if (object.kind !== 'view' && object.kind !== 'table') throw new Error(`SQLite has no ${object.kind} to drop (${object.name}).`)
+  return `DROP ${object.kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteSqliteIdentifier(object.name)};`
 }
 
 function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
@@ -210,9 +109,4 @@ function validatePragmas(pragmas: Readonly<Record<string, SqlitePragmaValue>>): 
     }
     return [name, text]
   })
-}
-
-function toDatabaseError(error: unknown, position?: number): DatabaseError {
-  if (error instanceof DatabaseError) return error
-  return new DatabaseError((error as Error).message, { sqlState: (error as { code?: string }).code, position, cause: error })
 }

@@ -1,14 +1,8 @@
 import { hostname } from 'node:os'
-import { setTimeout as sleep } from 'node:timers/promises'
-import {
-  type AcquireLockOptions,
-  DatabaseError,
-  type HistoryTableName,
-  type LockHolder,
-  LockTimeoutError,
-  quoteIdentifier,
-} from '@mig/core'
+import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
+import { quoteSqliteIdentifier } from './sqlite-dialect-text.js'
+import { type SqliteSession, sqliteError } from './sqlite-session.js'
 
 interface LockRow {
   owner: string
@@ -22,66 +16,82 @@ interface LockRow {
  * atomic `INSERT OR IGNORE`. Its holder's pid and host are stored so that a lock left behind by
  * a process that died on this machine is taken over instead of blocking forever.
  */
-export class SqliteLock {
+export const sqliteLockPart: LockPart<SqliteSession> = {
+  async open(session, table) {
+    return new SqliteLock(session.database, table)
+  },
+}
+
+class SqliteLock implements MigrationLock {
   private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
-  private table: string | undefined
+  private readonly table: string
+  private held = false
 
-  constructor(private readonly database: SqliteDatabase) {}
-
-  async acquire(history: HistoryTableName, options: AcquireLockOptions): Promise<void> {
-    const table = quoteIdentifier(`${history.name}_lock`)
-    const started = Date.now()
-    let delayMs = 25
-    for (;;) {
-      options.signal?.throwIfAborted()
-      const holder = this.tryAcquire(table)
-      if (holder === 'acquired') {
-        this.table = table
-        return
-      }
-      if (Date.now() - started >= options.timeoutMs) throw new LockTimeoutError(options.timeoutMs, holder)
-      options.onWait(holder)
-      await sleep(Math.min(delayMs, Math.max(1, options.timeoutMs - (Date.now() - started))), undefined, { signal: options.signal })
-      delayMs = Math.min(delayMs * 2, 500)
-    }
+  constructor(
+    private readonly database: SqliteDatabase,
+    history: HistoryTableName,
+  ) {
+    this.table = quoteSqliteIdentifier(`${history.name}_lock`)
   }
 
-  release(): void {
-    if (!this.table) return
+  async tryAcquire(): Promise<boolean> {
+    this.held = this.withoutWaiting(() => {
+      this.database.exec(
+        `CREATE TABLE IF NOT EXISTS ${this.table} (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)`,
+      )
+      const row = this.holderRow()
+      if (row && row.host === hostname() && !isAlive(row.pid)) {
+        this.database.prepare(`DELETE FROM ${this.table} WHERE id = 1 AND owner = ?`).run(row.owner)
+      } else if (row) return false
+      const inserted = this.database
+        .prepare(`INSERT OR IGNORE INTO ${this.table} (id, owner, pid, host, acquired_at) VALUES (1, ?, ?, ?, ?)`)
+        .run(this.owner, process.pid, hostname(), new Date().toISOString())
+      return inserted.changes === 1
+    }, false)
+    return this.held
+  }
+
+  async describeHolder(): Promise<LockHolder | undefined> {
+    const row = this.withoutWaiting(() => this.holderRow(), undefined)
+    return row && { pid: row.pid, host: row.host, since: new Date(row.acquired_at) }
+  }
+
+  isHeld(): boolean {
+    // The lock lives in the database file that the migrations change, through the same handle.
+    return true
+  }
+
+  async release(): Promise<void> {
+    if (!this.held) return
+    this.held = false
     try {
       this.database.prepare(`DELETE FROM ${this.table} WHERE id = 1 AND owner = ?`).run(this.owner)
     } catch {
       // A closed or broken database has no lock to give back.
     }
-    this.table = undefined
+  }
+
+  private holderRow(): LockRow | undefined {
+    try {
+      return this.database.prepare(`SELECT owner, pid, host, acquired_at FROM ${this.table} WHERE id = 1`).get() as LockRow | undefined
+    } catch {
+      return undefined
+    }
   }
 
   /**
-   * Returns 'acquired', or what is known of the current holder. Runs with no busy timeout: while
-   * another connection writes, waiting here would block this whole thread (better-sqlite3 is
+   * Runs `work` with no busy timeout, and `busy` when another connection is writing (a
+   * migration in progress): waiting would block this whole thread (better-sqlite3 is
    * synchronous), including a lock holder in the same process.
    */
-  private tryAcquire(table: string): 'acquired' | LockHolder | undefined {
+  private withoutWaiting<T>(work: () => T, busy: T): T {
     const busyTimeout = Object.values(this.database.prepare('PRAGMA busy_timeout').get() as object)[0] as number
     this.database.exec('PRAGMA busy_timeout = 0')
     try {
-      this.database.exec(
-        `CREATE TABLE IF NOT EXISTS ${table} (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)`,
-      )
-      const row = this.database.prepare(`SELECT owner, pid, host, acquired_at FROM ${table} WHERE id = 1`).get() as LockRow | undefined
-      if (row && row.host === hostname() && !isAlive(row.pid)) {
-        this.database.prepare(`DELETE FROM ${table} WHERE id = 1 AND owner = ?`).run(row.owner)
-      } else if (row) {
-        return { pid: row.pid, host: row.host, since: new Date(row.acquired_at) }
-      }
-      const inserted = this.database
-        .prepare(`INSERT OR IGNORE INTO ${table} (id, owner, pid, host, acquired_at) VALUES (1, ?, ?, ?, ?)`)
-        .run(this.owner, process.pid, hostname(), new Date().toISOString())
-      return inserted.changes === 1 ? 'acquired' : undefined
+      return work()
     } catch (error) {
-      // Another process is writing (a migration in progress): the lock is busy, not broken.
-      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return undefined
-      throw new DatabaseError((error as Error).message, { sqlState: (error as { code?: string }).code, cause: error })
+      if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return busy
+      throw sqliteError(error)
     } finally {
       this.database.exec(`PRAGMA busy_timeout = ${Number(busyTimeout)}`)
     }

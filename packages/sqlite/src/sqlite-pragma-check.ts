@@ -1,11 +1,11 @@
-import type { TransactionMode } from '@mig/core'
+import type { MigrationTransaction } from '@mig/core'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
 const IGNORED_IN_TRANSACTION = /^PRAGMA\s+(?:["`[]?\w+["`\]]?\s*\.\s*)?["`[]?(foreign_keys|journal_mode)\b/i
 
 /** SQLite silently ignores these PRAGMAs inside a transaction (journal_mode may even fail there). */
-export function inspectSqliteScript(sql: string, mode: TransactionMode): string[] {
-  if (mode === 'no-transaction') return []
+export function inspectSqliteScript(sql: string, transaction: MigrationTransaction): string[] {
+  if (transaction === 'no-transaction') return []
   return splitSqliteStatements(sql).flatMap((statement) => {
     const pragma = IGNORED_IN_TRANSACTION.exec(statement.text)?.[1]?.toLowerCase()
     if (!pragma) return []

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3'
 
 runDriverConformanceSuite({
   name: 'sqlite file',
+  placeholder: () => '?',
   async createDatabase() {
     const folder = await mkdtemp(join(tmpdir(), 'mig-sqlite-'))
     const filename = join(folder, 'test.db')

@@ -1,8 +1,8 @@
-import { type DriverConnection, MigError, parseMigrationFile, parseMigrationFilename, type SqlStatement } from '@mig/core'
-import { postgresDriver } from '@mig/postgres'
+import { MigError, parseMigrationFile, parseMigrationFilename, type SqlStatement } from '@mig/core'
+import { splitPostgresStatements } from '@mig/postgres'
 import { splitSqliteStatements } from '@mig/sqlite'
 import fc from 'fast-check'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { safetySeed } from './support/seeded-random.js'
 import { countFailures, reportFigures } from './support/suite-results.js'
 
@@ -232,15 +232,7 @@ describe('fuzzing the migration file parser', () => {
 })
 
 describe('fuzzing the statement splitters', () => {
-  let connection: DriverConnection
-  const splitPostgres = (sql: string) => connection.splitStatements(sql)
-  beforeAll(async () => {
-    // The PostgreSQL splitter is reached through the driver's public connection.
-    connection = await postgresDriver({ connectionString: inject('postgresUrl') }).connect()
-  })
-  afterAll(async () => {
-    await connection?.close()
-  })
+  const splitPostgres = splitPostgresStatements
 
   for (const [dialect, split] of [
     ['sqlite', splitSqliteStatements],

@@ -2,26 +2,17 @@ import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
 import { plural } from '../format.js'
-import { openMigrator } from '../open-migrator.js'
-import { ProgressReporter } from '../progress-reporter.js'
-import { resolveSettings } from '../settings.js'
+import { withMigrator } from '../with-migrator.js'
 
-export const baselineCommand: Command = async ({ flags, environment, workingDirectory, output, signal }) => {
-  const to = integerFlag(flags, 'to', { minimum: 1 })
-  const force = flags.force === true
+export const baselineCommand: Command = async (context) => {
+  const to = integerFlag(context.flags, 'to', { minimum: 1 })
+  const force = context.flags.force === true
   if (force && to === undefined)
     throw usageError('mig baseline --force needs --to <version>: without a schema comparison, mig cannot find it.')
-  const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: true })
-  const reporter = new ProgressReporter(migrator, output).attach()
-  try {
-    const baselined = await migrator.baseline({ to, force, signal })
+  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+    const baselined = await migrator.baseline({ to, force, signal: context.signal })
     const how = force ? 'without comparing schemas (--force); history says so' : 'after the database matched the schema they build'
-    output.line(output.colours.bold(`Baselined ${plural(baselined.length, 'migration')} ${how}. Nothing was run.`))
-    return {
-      document: { migrations: baselined.map(({ version, name, file }) => ({ version, name, file })), verified: !force },
-    }
-  } finally {
-    reporter.detach()
-  }
+    context.output.line(context.output.colours.bold(`Baselined ${plural(baselined.length, 'migration')} ${how}. Nothing was run.`))
+    return { document: { migrations: baselined.map(({ version, name, file }) => ({ version, name, file })), verified: !force } }
+  })
 }

@@ -3,21 +3,17 @@ import { join, relative, resolve } from 'node:path'
 import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
-import { parseDatabaseUrl } from '../database-url.js'
-import { loadDriver } from '../load-driver.js'
+import { driverFromUrl } from '../dialect-registry.js'
 import { EXTENSION_OF, type MigrationKind, migrationTemplate } from '../migration-template.js'
 import { type ExistingVersion, highestVersion, nextSequentialVersion, timestampVersion } from '../migration-version.js'
 import type { Output } from '../output.js'
 import { resolveSettings, type Settings } from '../settings.js'
 
-const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*$/
-
 export const createCommand: Command = async ({ flags, positionals, environment, workingDirectory, output }) => {
   const name = positionals[0]
   if (name === undefined) throw usageError('mig create needs a name, e.g. mig create add_users.')
-  if (!NAME.test(name)) {
-    throw usageError(`"${name}" is not a usable migration name. Use letters, digits, _ and -, starting with a letter or digit: add_users.`)
-  }
+  const { isMigrationName, MIGRATION_NAME_RULE } = await import('@mig/core')
+  if (!isMigrationName(name)) throw usageError(`"${name}" is not a usable migration name. Use ${MIGRATION_NAME_RULE}: add_users.`)
   if (flags.ts && flags.js) throw usageError('Give mig create either --ts or --js, not both.')
   const kind: MigrationKind = flags.ts ? 'ts' : flags.js ? 'js' : 'sql'
   const schemaFile = stringFlag(flags, 'from-schema')
@@ -56,14 +52,15 @@ async function createFromSchema(
       'mig create --from-schema needs a database URL for its dialect (--url, MIG_DATABASE_URL or the config file). It builds the schema on a scratch database and leaves the database itself alone.',
     )
   }
-  output.redactor.addUrl(settings.url)
+  const url = settings.url
+  output.redactor.addUrl(url)
   let schema: string
   try {
     schema = await readFile(schemaPath, 'utf8')
   } catch (error) {
     throw configError(`Cannot read the schema file ${schemaPath}: ${(error as Error).message}`, error)
   }
-  const driver = await loadDriver(parseDatabaseUrl(settings.url, settings.urlBaseDirectory))
+  const driver = await driverFromUrl(url, settings.urlBaseDirectory)
   const { convertSchema } = await import('@mig/core')
   const conversion = await convertSchema(driver, schema)
   const source = relative(workingDirectory, schemaPath) || schemaPath

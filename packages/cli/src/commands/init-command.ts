@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { secretsOf } from '@mig/core'
 import { CliError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
 import { CONFIG_FILENAMES } from '../config-file.js'
-import { secretsOf } from '../redaction.js'
 import { DEFAULT_DIRECTORY } from '../settings.js'
 
 const DEFAULT_URL = 'sqlite:./app.db'

@@ -1,30 +1,17 @@
 import type { Command } from '../command-context.js'
 import { formatDuration } from '../format.js'
-import { openMigrator } from '../open-migrator.js'
-import { ProgressReporter } from '../progress-reporter.js'
-import { resolveSettings } from '../settings.js'
+import { withMigrator } from '../with-migrator.js'
 import { outcomeToJson } from './migration-run-report.js'
 
-export const redoCommand: Command = async ({ flags, environment, workingDirectory, output, signal }) => {
-  const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: true })
-  const reporter = new ProgressReporter(migrator, output).attach()
-  try {
-    const { reverted, applied } = await migrator.redo({ signal })
+export const redoCommand: Command = async (context) =>
+  withMigrator(context, { loadsCode: true }, async (migrator) => {
+    const { reverted, applied } = await migrator.redo({ signal: context.signal })
     const redone = applied.migrations[0]
-    output.line(
+    const durationMs = reverted.durationMs + applied.durationMs
+    context.output.line(
       redone
-        ? output.colours.bold(`Redid ${redone.file} in ${formatDuration(reverted.durationMs + applied.durationMs)}.`)
+        ? context.output.colours.bold(`Redid ${redone.file} in ${formatDuration(durationMs)}.`)
         : 'Nothing to redo: no migration is applied.',
     )
-    return {
-      document: {
-        reverted: reverted.migrations.map(outcomeToJson),
-        applied: applied.migrations.map(outcomeToJson),
-        durationMs: reverted.durationMs + applied.durationMs,
-      },
-    }
-  } finally {
-    reporter.detach()
-  }
-}
+    return { document: { reverted: reverted.migrations.map(outcomeToJson), applied: applied.migrations.map(outcomeToJson), durationMs } }
+  })

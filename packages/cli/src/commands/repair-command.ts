@@ -1,9 +1,7 @@
 import type { RepairResolution } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
-import { openMigrator } from '../open-migrator.js'
-import { ProgressReporter } from '../progress-reporter.js'
-import { resolveSettings } from '../settings.js'
+import { withMigrator } from '../with-migrator.js'
 
 const RESOLUTIONS: Record<string, { resolution: RepairResolution; done: (file: string) => string }> = {
   applied: { resolution: 'applied', done: (file) => `Marked ${file} as applied.` },
@@ -15,7 +13,8 @@ const RESOLUTIONS: Record<string, { resolution: RepairResolution; done: (file: s
   forget: { resolution: 'forget', done: (file) => `Removed ${file} from history.` },
 }
 
-export const repairCommand: Command = async ({ flags, positionals, environment, workingDirectory, output, signal }) => {
+export const repairCommand: Command = async (context) => {
+  const { flags, positionals, output } = context
   const chosen = Object.keys(RESOLUTIONS).filter((flag) => flags[flag] === true)
   if (chosen.length !== 1) {
     throw usageError(
@@ -29,17 +28,12 @@ export const repairCommand: Command = async ({ flags, positionals, environment, 
   if (given === undefined && (resolution === 'accept-checksum' || resolution === 'forget')) {
     throw usageError(`mig repair --${chosen[0]} needs the version of the migration, e.g. mig repair 3 --${chosen[0]}.`)
   }
-  const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: false })
-  const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : Number(given)
-  const reporter = new ProgressReporter(migrator, output).attach()
-  try {
-    const migration = await migrator.repair({ version, resolution, signal })
+  return withMigrator(context, { loadsCode: false }, async (migrator) => {
+    const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : Number(given)
+    const migration = await migrator.repair({ version, resolution, signal: context.signal })
     output.line(output.colours.bold(done(migration.file)))
     return { document: { migration: { version: migration.version, name: migration.name, file: migration.file }, resolution } }
-  } finally {
-    reporter.detach()
-  }
+  })
 }
 
 /** Without a version, repair the failed migration, provided there is exactly one. */

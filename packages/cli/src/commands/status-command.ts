@@ -1,11 +1,9 @@
-import type { MigrationStatus } from '@mig/core'
+import { type MigrationStatus, redactUrl } from '@mig/core'
 import type { Command } from '../command-context.js'
-import { ExitCode } from '../exit-codes.js'
+import { ExitCode, type ExitCodeValue } from '../exit-codes.js'
 import { formatTable, plural, visibleLength } from '../format.js'
-import { openMigrator } from '../open-migrator.js'
 import type { Output } from '../output.js'
-import { redactUrl } from '../redaction.js'
-import { resolveSettings } from '../settings.js'
+import { withMigrator } from '../with-migrator.js'
 
 interface StatusSummary {
   readonly total: number
@@ -19,26 +17,27 @@ interface StatusSummary {
   readonly changed: number
   /** Pending migrations older than the newest applied one. */
   readonly outOfOrder: number
+  /** Migrations that `validate` and `up` would refuse, by core's rules. */
+  readonly problems: number
 }
 
-export const statusCommand: Command = async ({ flags, environment, workingDirectory, output }) => {
-  const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: false })
-  const statuses = await migrator.status()
-  const summary = summarise(statuses)
-  printStatus(output, statuses, summary, redactUrl(settings.url ?? ''))
-  const disagrees = summary.failed + summary.missing + summary.changed + (settings.allowOutOfOrder ? 0 : summary.outOfOrder) > 0
-  const exitCode = !flags['exit-code']
-    ? ExitCode.success
-    : disagrees
-      ? ExitCode.validationFailed
-      : summary.pending > 0
-        ? ExitCode.pending
-        : ExitCode.success
-  return {
-    document: { database: redactUrl(settings.url ?? ''), migrations: statuses.map(statusToJson), summary },
-    exitCode,
-  }
+export const statusCommand: Command = async (context) =>
+  withMigrator(context, { loadsCode: false, reportsProgress: false }, async (migrator, settings) => {
+    const statuses = await migrator.status()
+    const summary = summarise(statuses)
+    const database = redactUrl(settings.url ?? '')
+    printStatus(context.output, statuses, summary, database)
+    return {
+      document: { database, migrations: statuses.map(statusToJson), summary },
+      exitCode: exitCodeOf(summary, context.flags['exit-code'] === true),
+    }
+  })
+
+/** With --exit-code: 3 when `validate` would refuse something, 5 when migrations are pending. */
+function exitCodeOf(summary: StatusSummary, wanted: boolean): ExitCodeValue {
+  if (!wanted) return ExitCode.success
+  if (summary.problems > 0) return ExitCode.validationFailed
+  return summary.pending > 0 ? ExitCode.pending : ExitCode.success
 }
 
 function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
@@ -52,6 +51,7 @@ function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
     missing: count((status) => !status.fileFound),
     changed: count((status) => status.checksumMatches === false),
     outOfOrder: count((status) => status.outOfOrder),
+    problems: count((status) => status.problem !== undefined),
   }
 }
 
@@ -64,6 +64,7 @@ function statusToJson(status: MigrationStatus): Record<string, unknown> {
     fileFound: status.fileFound,
     checksumMatches: status.checksumMatches ?? null,
     outOfOrder: status.outOfOrder,
+    problem: status.problem ?? null,
     appliedAt: status.appliedAt?.toISOString() ?? null,
     executionMs: status.executionMs === undefined ? null : Math.round(status.executionMs),
     appliedBy: status.appliedBy ?? null,

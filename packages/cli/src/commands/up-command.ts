@@ -1,26 +1,19 @@
 import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
-import { openMigrator } from '../open-migrator.js'
-import { ProgressReporter } from '../progress-reporter.js'
-import { resolveSettings } from '../settings.js'
+import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
-export const upCommand: Command = async ({ flags, environment, workingDirectory, output, signal }) => {
-  const to = integerFlag(flags, 'to', { minimum: 1 })
-  const step = integerFlag(flags, 'step', { minimum: 1 })
-  const settings = await resolveSettings(flags, environment, workingDirectory)
-  const { migrator } = await openMigrator(settings, output, { loadsCode: true })
-  if (flags['dry-run']) {
-    const plan = await migrator.plan({ direction: 'up', to, step })
-    printPlan(output, plan, 'up')
-    return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson) } }
-  }
-  const reporter = new ProgressReporter(migrator, output).attach()
-  try {
-    const result = await migrator.up({ to, step, signal })
-    printRunSummary(output, result)
+export const upCommand: Command = async (context) => {
+  const to = integerFlag(context.flags, 'to', { minimum: 1 })
+  const step = integerFlag(context.flags, 'step', { minimum: 1 })
+  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+    if (context.flags['dry-run']) {
+      const plan = await migrator.plan({ direction: 'up', to, step })
+      printPlan(context.output, plan, 'up')
+      return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson) } }
+    }
+    const result = await migrator.up({ to, step, signal: context.signal })
+    printRunSummary(context.output, result)
     return { document: { dryRun: false, ...runToJson(result) } }
-  } finally {
-    reporter.detach()
-  }
+  })
 }

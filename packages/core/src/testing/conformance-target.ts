@@ -1,11 +1,13 @@
 import type { Driver } from '../driver.js'
 
-/** What a dialect package gives the conformance suite: a way to make fresh, real databases. */
+/** What a dialect package gives the conformance suites: fresh, real databases, and the dialect's differences. */
 export interface ConformanceTarget {
-  /** Shown in the suite's title: `sqlite file`, `postgres 15`. */
+  /** Shown in the suites' titles: `sqlite file`, `postgres 15`. */
   readonly name: string
-  /** A new, empty database for one test. The suite calls `destroy()` after the test. */
+  /** A new, empty database for one test. The suites call `destroy()` after the test. */
   createDatabase(): Promise<ConformanceDatabase>
+  /** How the dialect writes the n-th parameter of a statement (1-based): `?` or `$1`. */
+  placeholder(index: number): string
 }
 
 export interface ConformanceDatabase {

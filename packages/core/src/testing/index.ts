@@ -1,2 +1,16 @@
-export { runDriverConformanceSuite } from './conformance-suite.js'
+import { runDriverBehaviourSuite } from './behaviour-suite.js'
+import type { ConformanceTarget } from './conformance-target.js'
+import { runDriverContractSuite } from './contract-suite.js'
+
 export type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+export { runDriverBehaviourSuite, runDriverContractSuite }
+
+/** Both suites: each part of the driver on its own, then the runner end to end on it. */
+export function runDriverConformanceSuite(target: ConformanceTarget): void {
+  runDriverContractSuite(target)
+  runDriverBehaviourSuite(target)
+}
+export type { GoldenFilesOptions } from './golden-files.js'
+export { runGoldenFiles } from './golden-files.js'
+export type { HeldLock } from './hold-lock.js'
+export { holdMigrationLock } from './hold-lock.js'

@@ -1,18 +1,11 @@
+import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Driver } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
 import { createTestDatabase } from '@mig-internal/test-postgres'
-import {
-  type DatabaseSnapshot,
-  type HistoryRow,
-  postgresHistory,
-  snapshotPostgres,
-  snapshotSqlite,
-  sqliteHistory,
-  withClient,
-} from './database-snapshot.js'
+import { type DatabaseSnapshot, EMPTY_SNAPSHOT, type HistoryRow, historyRows, snapshotDatabase, withClient } from './database-snapshot.js'
 import type { Dialect } from './runner-process.js'
 
 /** A fresh database of either dialect, seen the same way by every suite. */
@@ -38,8 +31,9 @@ export function createSqliteDatabase(folder: string, name: string): SafetyDataba
     dialect: 'sqlite',
     target: filename,
     driver: () => sqliteDriver({ filename }),
-    snapshot: async () => snapshotSqlite(filename),
-    history: async () => sqliteHistory(filename),
+    // A missing file is an empty database; opening it would create it.
+    snapshot: async () => (existsSync(filename) ? snapshotDatabase(sqliteDriver({ filename })) : EMPTY_SNAPSHOT),
+    history: async () => (existsSync(filename) ? historyRows(sqliteDriver({ filename })) : []),
     settle: async () => {},
     drop: async () => {},
   }
@@ -51,8 +45,8 @@ export async function createPostgresDatabase(serverUrl: string): Promise<SafetyD
     dialect: 'postgres',
     target: database.url,
     driver: () => postgresDriver({ connectionString: database.url }),
-    snapshot: () => snapshotPostgres(database.url),
-    history: () => postgresHistory(database.url),
+    snapshot: () => snapshotDatabase(postgresDriver({ connectionString: database.url })),
+    history: () => historyRows(postgresDriver({ connectionString: database.url })),
     settle: () => waitForNoRunnerSessions(database.url, database.name),
     drop: () => database.drop(),
   }

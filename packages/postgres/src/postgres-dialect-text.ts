@@ -1,6 +1,23 @@
-import { type HistorySql, qualifiedName } from '@mig/core'
+import type { DialectTextDefinition, HistorySql } from '@mig/core'
+import { classifyPostgresStatement } from './postgres-statement-role.js'
+import { splitPostgresStatements } from './postgres-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
+
+/** Double quotes; a quote inside is doubled. */
+export function quotePostgresIdentifier(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`
+}
+
+/** The dialect text; a history table without a schema lives in `defaultSchema`. */
+export function postgresDialectText(defaultSchema: string): DialectTextDefinition {
+  return {
+    splitStatements: splitPostgresStatements,
+    historySql: (table) => postgresHistorySql(table.schema ?? defaultSchema, table.name),
+    quoteIdentifier: quotePostgresIdentifier,
+    classifyStatement: classifyPostgresStatement,
+  }
+}
 
 /**
  * The history table's statements. `schema` and `name` are identifiers core has already
@@ -8,7 +25,7 @@ const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, appli
  * where a catalog is searched, because `tableExists` takes no parameters.
  */
 export function postgresHistorySql(schema: string, name: string): HistorySql {
-  const table = qualifiedName({ schema, name })
+  const table = `${quotePostgresIdentifier(schema)}.${quotePostgresIdentifier(name)}`
   const tableFound = `EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
       WHERE n.nspname = ${quoteLiteral(schema)} AND c.relname = ${quoteLiteral(name)})`
   return {
@@ -18,7 +35,7 @@ export function postgresHistorySql(schema: string, name: string): HistorySql {
     createTable: `DO $mig$
 BEGIN
   IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${quoteLiteral(schema)}) THEN
-    CREATE SCHEMA ${qualifiedName({ name: schema })};
+    CREATE SCHEMA ${quotePostgresIdentifier(schema)};
   END IF;
   IF NOT ${tableFound} THEN
     CREATE TABLE ${table} (

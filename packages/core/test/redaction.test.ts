@@ -1,6 +1,5 @@
+import { Redactor, redactUrl, secretsOf } from '@mig/core'
 import { describe, expect, it } from 'vitest'
-import { parseDatabaseUrl } from '../src/database-url.ts'
-import { Redactor, redactUrl, secretsOf } from '../src/redaction.ts'
 
 describe('password redaction', () => {
   it('masks the password of a URL and keeps everything else', () => {
@@ -30,28 +29,6 @@ describe('password redaction', () => {
     expect(redactor.redactValue({ error: { message: 'p@ssword', list: ['x p%40ssword'] }, count: 1 })).toEqual({
       error: { message: '***', list: ['x ***'] },
       count: 1,
-    })
-  })
-
-  it('does not echo the password of a URL it rejects', () => {
-    expect(() => parseDatabaseUrl('mysql://root:hunter22@db/app', '.')).toThrow(/mysql:\/\/root:\*\*\*@db\/app/)
-    expect(() => parseDatabaseUrl('postgres://root:hunter22@[bad/app', '.')).not.toThrow(/hunter22/)
-  })
-})
-
-describe('database URLs', () => {
-  it('reads SQLite paths relative to the base folder, absolute paths and :memory:', () => {
-    expect(parseDatabaseUrl('sqlite:./app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/project/app.db' })
-    expect(parseDatabaseUrl('sqlite:data/app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/project/data/app.db' })
-    expect(parseDatabaseUrl('sqlite:///var/app.db', '/project')).toEqual({ dialect: 'sqlite', filename: '/var/app.db' })
-    expect(parseDatabaseUrl('sqlite::memory:', '/project')).toEqual({ dialect: 'sqlite', filename: ':memory:' })
-    expect(() => parseDatabaseUrl('sqlite:', '/project')).toThrow(/names no file/)
-  })
-
-  it('passes PostgreSQL URLs on unchanged', () => {
-    expect(parseDatabaseUrl('postgresql://app@db:5432/app', '.')).toEqual({
-      dialect: 'postgres',
-      connectionString: 'postgresql://app@db:5432/app',
     })
   })
 })

@@ -2,22 +2,22 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { DriverCapabilities } from '../driver.js'
+import { InvalidOptionsError, UnsupportedFeatureError } from '../errors.js'
+import type { MigratorEvent } from '../events.js'
+import { fromDirectory } from '../from-directory.js'
+import { fromList, type MigrationDefinition } from '../from-list.js'
 import {
   ChecksumMismatchError,
-  InvalidOptionsError,
-  IrreversibleMigrationError,
-  LockTimeoutError,
-  MigrationFailedError,
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
   SchemaMismatchError,
-} from '../errors.js'
-import type { MigratorEvent } from '../events.js'
-import { fromDirectory } from '../from-directory.js'
-import { fromList, type MigrationDefinition } from '../from-list.js'
+} from '../history-errors.js'
 import type { MigrationSource } from '../migration.js'
-import { Migrator, type MigratorOptions } from '../migrator.js'
+import { Migrator } from '../migrator.js'
+import type { MigratorOptions } from '../migrator-options.js'
+import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
 
 const createTable = (version: number, table: string): MigrationDefinition => ({
@@ -28,11 +28,11 @@ const createTable = (version: number, table: string): MigrationDefinition => ({
 })
 
 /**
- * The behaviours every driver must show on a real database. Call it from a test file of the
- * dialect package; each test gets a fresh database from the target.
+ * The behaviours every driver must show on a real database, the runner end to end. Call it from
+ * a test file of the dialect package; each test gets a fresh database from the target.
  */
-export function runDriverConformanceSuite(target: ConformanceTarget): void {
-  describe(`driver conformance: ${target.name}`, () => {
+export function runDriverBehaviourSuite(target: ConformanceTarget): void {
+  describe(`driver behaviour: ${target.name}`, () => {
     let database: ConformanceDatabase
     let folders: string[] = []
 
@@ -52,11 +52,11 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
     const userTables = async () => (await database.tables()).filter((table) => !table.startsWith('mig_')).sort()
 
     const rows = async <Row = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<Row[]> => {
-      const connection = await database.driver().connect()
+      const session = await database.driver().connect()
       try {
-        return await connection.query<Row>(sql, params)
+        return await session.query<Row>(sql, params)
       } finally {
-        await connection.close()
+        await session.close()
       }
     }
 
@@ -68,6 +68,17 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
       for (const [file, content] of Object.entries(files)) await writeFile(join(folder, file), content)
       return folder
     }
+
+    /**
+     * A behaviour that needs an optional part of the driver. A driver without it must refuse the
+     * operation with {@link UnsupportedFeatureError} and change nothing, which is checked instead.
+     */
+    const itNeeds = (capability: keyof DriverCapabilities, name: string, test: () => Promise<void>) =>
+      it(name, async () => {
+        if (database.driver().capabilities[capability]) return test()
+        await expect(migrator(fromList([createTable(1, 'a')])).baseline({ to: 1 })).rejects.toThrow(UnsupportedFeatureError)
+        expect(await database.tables()).toEqual([])
+      })
 
     const sqlFile = (up: string, down?: string) => `-- mig:up\n${up}\n${down === undefined ? '' : `-- mig:down\n${down}\n`}`
 
@@ -122,8 +133,7 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
             version: 2,
             name: 'seed',
             up: async (context) => {
-              const placeholders = context.dialect === 'postgres' ? '$1, $2' : '?, ?'
-              await context.query(`INSERT INTO a (id, label) VALUES (${placeholders})`, [2, 'from code'])
+              await context.query(`INSERT INTO a (id, label) VALUES (${target.placeholder(1)}, ${target.placeholder(2)})`, [2, 'from code'])
             },
             down: (context) => context.run('DELETE FROM a WHERE id = 2'),
           },
@@ -386,19 +396,23 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
     describe('baseline', () => {
       const adopted = [createTable(1, 'a'), createTable(2, 'b')]
 
-      it('records migrations as baselined without running them once the schema matches, then applies the rest', async () => {
-        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-        const source = fromList(adopted)
-        const baselined = await migrator(source).baseline({ to: 1 })
-        expect(baselined.map((migration) => migration.version)).toEqual([1])
-        expect(await count('a')).toBe(0)
-        expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['baselined', 'pending'])
-        await migrator(source).up()
-        expect(await userTables()).toEqual(['a', 'b'])
-        await expect(migrator(source).baseline({ to: 1 })).rejects.toThrow(InvalidOptionsError)
-      })
+      itNeeds(
+        'scratchDatabases',
+        'records migrations as baselined without running them once the schema matches, then applies the rest',
+        async () => {
+          await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+          const source = fromList(adopted)
+          const baselined = await migrator(source).baseline({ to: 1 })
+          expect(baselined.map((migration) => migration.version)).toEqual([1])
+          expect(await count('a')).toBe(0)
+          expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['baselined', 'pending'])
+          await migrator(source).up()
+          expect(await userTables()).toEqual(['a', 'b'])
+          await expect(migrator(source).baseline({ to: 1 })).rejects.toThrow(InvalidOptionsError)
+        },
+      )
 
-      it('refuses a database whose schema differs, shows the difference and writes nothing', async () => {
+      itNeeds('scratchDatabases', 'refuses a database whose schema differs, shows the difference and writes nothing', async () => {
         await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, title TEXT NOT NULL)')
         const error = await migrator(fromList(adopted))
           .baseline({ to: 1 })
@@ -408,14 +422,14 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
         expect(await database.tables()).toEqual(['a'])
       })
 
-      it('finds the version whose schema matches when no version is given', async () => {
+      itNeeds('scratchDatabases', 'finds the version whose schema matches when no version is given', async () => {
         await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
         await rows('CREATE TABLE b (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
         const baselined = await migrator(fromList([...adopted, createTable(3, 'c')])).baseline()
         expect(baselined.map((migration) => migration.version)).toEqual([1, 2])
       })
 
-      it('asks for the version when migrations that change no schema make several match', async () => {
+      itNeeds('scratchDatabases', 'asks for the version when migrations that change no schema make several match', async () => {
         await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
         const seed = { version: 2, name: 'seed', up: "INSERT INTO a (id, label) VALUES (2, 'seed')" }
         const error = await migrator(fromList([createTable(1, 'a'), seed]))
@@ -435,7 +449,7 @@ export function runDriverConformanceSuite(target: ConformanceTarget): void {
     })
 
     describe('schema snapshots', () => {
-      it("describe tables, columns, keys and indexes, leaving out mig's own tables", async () => {
+      itNeeds('scratchDatabases', "describe tables, columns, keys and indexes, leaving out mig's own tables", async () => {
         const source = fromList([
           {
             version: 1,

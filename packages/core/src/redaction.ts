@@ -39,8 +39,9 @@ export function secretsOf(url: string): string[] {
 }
 
 /**
- * Scrubs passwords out of everything the CLI prints. Every line, JSON value and error message
- * passes through one instance, so a driver's error that quotes the URL cannot leak it.
+ * The one redaction of secrets. Scrubs passwords out of text: every URL's password, and the
+ * passwords of the URLs it was told about wherever they appear. The CLI passes every line, JSON
+ * value and error message through one instance; a driver masks its connection errors with it.
  */
 export class Redactor {
   private readonly secrets = new Set<string>()

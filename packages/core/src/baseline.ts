@@ -1,0 +1,106 @@
+import { BaselineRefusedError, UnknownVersionError } from './errors.js'
+import { compareHistory } from './history-check.js'
+import { SchemaMismatchError } from './history-errors.js'
+import type { HistoryRecord } from './history-store.js'
+import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
+import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
+import { type BaselineOptions, type MigratorSettings, validateBaselineOptions } from './migrator-options.js'
+import { describeLiveSchema, describeSchema, onScratchDatabase } from './schema-access.js'
+import { compareSchemas, type SchemaDifference } from './schema-diff.js'
+import type { SchemaSnapshot } from './schema-snapshot.js'
+import { scratchMigrator } from './scratch-migrator.js'
+
+interface VerifiedVersion {
+  readonly migration: MigrationInfo
+  readonly expected: SchemaSnapshot
+}
+
+/**
+ * Adopts a database whose schema was built before it had migrations: records every migration
+ * up to `to` as baselined without running it, after proving on a scratch database that those
+ * migrations build the live schema. On any difference nothing is written.
+ */
+export async function baseline(settings: MigratorSettings, emit: Emit, options: BaselineOptions): Promise<MigrationInfo[]> {
+  validateBaselineOptions(options, settings.driver)
+  const migrations = await listMigrations(settings)
+  const { records } = await readHistory(settings, migrations, { check: false })
+  if (options.to !== undefined && !migrations.some((migration) => migration.version === options.to)) {
+    throw new UnknownVersionError({ version: options.to, context: 'to baseline to' })
+  }
+  refuseBaselineOver(records)
+  // Compared before the lock is taken, so that a refusal writes nothing at all; compared
+  // again under the lock in case the schema changed in between.
+  const verified = options.force ? undefined : await matchingVersion(settings, migrations, options.to)
+  return withLock(settings, emit, options.signal, async ({ session, store }) => {
+    const history = compareHistory(migrations, await store.list())
+    refuseBaselineOver(history.records)
+    if (verified) {
+      const differences = compareSchemas(verified.expected, await describeSchema(settings.driver, session, settings.table))
+      if (differences.length) throw new SchemaMismatchError({ migration: verified.migration, differences })
+    }
+    const to = verified?.migration.version ?? (options.to as number)
+    const baselined = history.migrations.filter((migration) => migration.version <= to)
+    const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
+    const appliedAt = new Date()
+    await store.ensureTable()
+    await session.begin()
+    try {
+      for (const migration of baselined) {
+        await store.insert({ ...migration, state: 'baselined', appliedAt, executionMs: 0, appliedBy: settings.appliedBy, detail })
+      }
+      await session.commit()
+    } catch (error) {
+      await session.rollback()
+      throw error
+    }
+    for (const migration of baselined) emit({ type: 'baselined', migration: migrationInfo(migration) })
+    return baselined.map(migrationInfo)
+  })
+}
+
+function refuseBaselineOver(records: readonly HistoryRecord[]): void {
+  if (records.length) {
+    throw new BaselineRefusedError(
+      `History already holds ${records.length} migration(s); baseline is for a database that has none. Use up to apply the rest.`,
+    )
+  }
+}
+
+/**
+ * The migration whose schema (built on a scratch database) equals the live one: `to` when it
+ * matches, or, without `to`, the only one that matches. Throws {@link SchemaMismatchError}
+ * when none does, and asks for `to` when several do.
+ */
+async function matchingVersion(
+  settings: MigratorSettings,
+  migrations: readonly Migration[],
+  to: number | undefined,
+): Promise<VerifiedVersion> {
+  const live = await describeLiveSchema(settings)
+  return onScratchDatabase(settings.driver, 'verify a baseline', async (scratchDriver) => {
+    const scratch = scratchMigrator(settings, scratchDriver, migrations)
+    const candidates = migrations.filter((migration) => to === undefined || migration.version <= to)
+    const matches: VerifiedVersion[] = []
+    let differences: SchemaDifference[] = []
+    for (const migration of candidates) {
+      await scratch.up({ step: 1 })
+      if (to !== undefined && migration.version !== to) continue
+      const expected = await scratch.describeSchema()
+      differences = compareSchemas(expected, live)
+      if (!differences.length) matches.push({ migration: migrationInfo(migration), expected })
+    }
+    if (matches.length > 1) {
+      // Migrations that change no schema (settings, data) match as well as the one before
+      // them; whether the database has them is not something a schema can tell.
+      throw new BaselineRefusedError(
+        `The database's schema matches ${matches.map((match) => match.migration.file).join(', ')} alike: the later ones change no schema. ` +
+          'Say which one the database has with to (--to).',
+      )
+    }
+    const [match] = matches
+    if (match) return match
+    const newest = candidates.at(-1)
+    if (!newest) throw new BaselineRefusedError('There are no migrations to baseline to.')
+    throw new SchemaMismatchError({ migration: migrationInfo(newest), differences })
+  })
+}

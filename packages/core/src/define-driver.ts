@@ -1,0 +1,27 @@
+import type { DialectText, Driver, DriverDefinition, DriverSession } from './driver.js'
+
+/**
+ * Turns a dialect package's parts into a {@link Driver}: fills the defaults of optional parts
+ * and derives the capabilities from which parts are present, so core checks each optional
+ * feature in one place.
+ */
+export function defineDriver<Session extends DriverSession>(definition: DriverDefinition<Session>): Driver<Session> {
+  const text: DialectText = {
+    classifyStatement: () => ({ kind: 'schema' }),
+    inspectScript: () => [],
+    ...definition.text,
+  }
+  return {
+    dialect: definition.dialect,
+    capabilities: {
+      transactionalDdl: definition.transactionalDdl ?? true,
+      schemas: definition.schemas ?? false,
+      schemaSnapshots: definition.schema !== undefined,
+      scratchDatabases: definition.schema?.createScratchDatabase !== undefined,
+    },
+    text,
+    connect: () => definition.connect(),
+    lock: definition.lock,
+    schema: definition.schema,
+  }
+}

@@ -1,0 +1,87 @@
+import type { DriverSession, MigrationLock } from './driver.js'
+import { describeHolder } from './errors.js'
+import type { MigratorEvent } from './events.js'
+import { checkHistory, compareHistory, type History, sortMigrations } from './history-check.js'
+import { HistoryStore } from './history-store.js'
+import { waitForLock } from './lock-wait.js'
+import type { Migration } from './migration.js'
+import type { MigratorSettings } from './migrator-options.js'
+import { AbortedError } from './run-errors.js'
+
+/** A session holding the migration lock, with the history table it guards. */
+export interface LockedSession {
+  readonly session: DriverSession
+  readonly store: HistoryStore
+  readonly lock: MigrationLock
+}
+
+export type Emit = (event: MigratorEvent) => void
+
+export async function listMigrations(settings: MigratorSettings): Promise<Migration[]> {
+  return sortMigrations(await settings.source.list())
+}
+
+/** Opens a session for one operation and closes it in a `finally`. */
+export async function withSession<T>(settings: MigratorSettings, work: (session: DriverSession) => Promise<T>): Promise<T> {
+  const session = await settings.driver.connect()
+  try {
+    return await work(session)
+  } finally {
+    await session.close()
+  }
+}
+
+export function historyStore(settings: MigratorSettings, session: DriverSession): HistoryStore {
+  return new HistoryStore(session, settings.driver.text.historySql(settings.table))
+}
+
+/** History beside the files, without the lock and without creating the table: for read-only operations. */
+export async function readHistory(
+  settings: MigratorSettings,
+  migrations: readonly Migration[],
+  options: { check: boolean },
+): Promise<History> {
+  const records = await withSession(settings, (session) => historyStore(settings, session).list())
+  const history = compareHistory(migrations, records)
+  if (options.check) checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder })
+  return history
+}
+
+/**
+ * Runs `work` holding the migration lock, and gives the lock and the session back in a
+ * `finally`. The history table is created only just before the first write, so a run refused by
+ * its checks leaves the database as it was.
+ */
+export async function withLock<T>(
+  settings: MigratorSettings,
+  emit: Emit,
+  signal: AbortSignal | undefined,
+  work: (locked: LockedSession) => Promise<T>,
+): Promise<T> {
+  if (signal?.aborted) throw new AbortedError({ completed: [], reason: signal.reason })
+  return withSession(settings, async (session) => {
+    const started = Date.now()
+    const wait = { timeoutMs: settings.lockWaitMs, signal }
+    let lock: MigrationLock | undefined
+    try {
+      lock = await settings.driver.lock.open(session, settings.table, wait)
+      await waitForLock(lock, {
+        ...wait,
+        onWait: (holder, waitedMs) =>
+          emit({ type: 'lock-waiting', holder, description: holder ? describeHolder(holder) : 'holder unknown', waitedMs }),
+      })
+    } catch (error) {
+      await lock?.release()
+      // The driver and the wait reject with the signal's reason; callers get mig's own error for a cancel.
+      if (signal?.aborted) throw new AbortedError({ completed: [], reason: signal.reason })
+      throw error
+    }
+    emit({ type: 'lock-acquired', waitedMs: Date.now() - started })
+    try {
+      return await work({ session, store: historyStore(settings, session), lock })
+    } finally {
+      await lock.release()
+      emit({ type: 'lock-released' })
+    }
+  })
+}

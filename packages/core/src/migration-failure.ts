@@ -1,0 +1,55 @@
+import type { DialectText, SqlStatement } from './driver.js'
+import { DatabaseError, MigError } from './errors.js'
+import type { MigrationInfo, MigrationStep, SqlStep } from './migration.js'
+import { type FilePosition, MigrationFailedError } from './run-errors.js'
+
+export interface FailureOptions {
+  readonly error: unknown
+  readonly migration: MigrationInfo
+  readonly direction: 'up' | 'down'
+  readonly step: MigrationStep
+  /** What the run completed before; stays in place. */
+  readonly completed: readonly MigrationInfo[]
+  readonly rolledBack: boolean
+  /** The statement that failed, when the migration ran statement by statement. */
+  readonly statement?: SqlStatement
+  readonly text: DialectText
+}
+
+/**
+ * What a failed migration is reported as: mig's own errors pass through; anything else becomes
+ * a {@link MigrationFailedError} naming the file, line, column and statement when they are known.
+ */
+export function migrationFailure(options: FailureOptions): MigError {
+  const { error, step, statement } = options
+  if (error instanceof MigError && !(error instanceof DatabaseError)) return error
+  const { migration, direction, completed, rolledBack } = options
+  const failed = { migration, direction, completed, rolledBack, cause: error }
+  if (step.kind !== 'sql') return new MigrationFailedError(failed)
+  const offset =
+    error instanceof DatabaseError && error.position !== undefined ? (statement?.offset ?? 0) + error.position : statement?.offset
+  if (offset === undefined) return new MigrationFailedError(failed)
+  return new MigrationFailedError({
+    ...failed,
+    position: positionInStep(step, offset),
+    statement: statement?.text ?? statementAt(options.text, step.sql, offset),
+  })
+}
+
+/** Turns an offset into a section's SQL into a line and column of the migration file. */
+function positionInStep(step: SqlStep, offset: number): FilePosition {
+  const before = step.sql.slice(0, Math.max(0, Math.min(offset, step.sql.length)))
+  let lines = 0
+  for (let index = before.indexOf('\n'); index !== -1; index = before.indexOf('\n', index + 1)) lines++
+  return { line: step.line + lines, column: offset - before.lastIndexOf('\n') }
+}
+
+/** The statement of a script that contains the offset. */
+function statementAt(text: DialectText, sql: string, offset: number): string | undefined {
+  let found: string | undefined
+  for (const statement of text.splitStatements(sql)) {
+    if (statement.offset > offset) break
+    found = statement.text
+  }
+  return found
+}

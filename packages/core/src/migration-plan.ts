@@ -1,0 +1,78 @@
+import { InvalidOptionsError, UnknownVersionError } from './errors.js'
+import type { History } from './history-check.js'
+import type { HistoryRecord } from './history-store.js'
+import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
+import type { DownOptions, UpOptions } from './migrator-options.js'
+import type { PlannedMigration } from './migrator-results.js'
+import { IrreversibleMigrationError } from './run-errors.js'
+
+/** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
+export interface Plan {
+  readonly direction: 'up' | 'down'
+  readonly migrations: readonly Migration[]
+  readonly scripts: readonly MigrationScripts[]
+}
+
+/** Pending migrations in version order, cut at `to` or after `step`; every one loaded before anything runs. */
+export async function planUp(history: History, options: UpOptions): Promise<Plan> {
+  const migrations = pendingUpTo(history, options)
+  return { direction: 'up', migrations, scripts: await Promise.all(migrations.map((migration) => migration.load())) }
+}
+
+/** The pending migrations `up` would apply, without loading them. */
+export function pendingUpTo(history: History, options: UpOptions): Migration[] {
+  let plan = [...history.pending]
+  if (options.to !== undefined) {
+    if (!history.byVersion.has(options.to)) throw new UnknownVersionError({ version: options.to, context: 'to migrate up to' })
+    plan = plan.filter((migration) => migration.version <= (options.to as number))
+  }
+  return options.step === undefined ? plan : plan.slice(0, options.step)
+}
+
+/** Applied migrations newest first (one by default); refuses the whole plan if any has no down. */
+export async function planDown(history: History, options: DownOptions): Promise<Plan> {
+  const applied = [...history.records].sort((a, b) => b.version - a.version)
+  let chosen: HistoryRecord[]
+  if (options.all) chosen = applied
+  else if (options.to !== undefined) {
+    if (options.to !== 0 && !history.byVersion.has(options.to) && !history.recordByVersion.has(options.to)) {
+      throw new UnknownVersionError({ version: options.to, context: 'to roll back to' })
+    }
+    chosen = applied.filter((record) => record.version > (options.to as number))
+  } else chosen = applied.slice(0, options.step ?? 1)
+  // checkHistory has already refused records without a file.
+  const migrations = chosen.map((record) => history.byVersion.get(record.version) as Migration)
+  const scripts = await Promise.all(migrations.map((migration) => migration.load()))
+  scripts.forEach((loaded, index) => {
+    if (!loaded.down) throw new IrreversibleMigrationError({ migration: migrationInfo(migrations[index] as Migration) })
+  })
+  return { direction: 'down', migrations, scripts }
+}
+
+/** The step of a plan's migration that runs in the plan's direction. */
+export function stepOf(plan: Plan, index: number): MigrationStep {
+  const scripts = plan.scripts[index] as MigrationScripts
+  return (plan.direction === 'up' ? scripts.up : scripts.down) as MigrationStep
+}
+
+/** One transaction for the whole plan cannot include a migration that must run outside one. */
+export function checkSingleTransaction(plan: Plan): void {
+  const outside = plan.migrations.filter((_, index) => !plan.scripts[index]?.transaction)
+  if (outside.length) {
+    throw new InvalidOptionsError(
+      `transactionMode "single" cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
+    )
+  }
+}
+
+export function describePlan(plan: Plan): PlannedMigration[] {
+  return plan.migrations.map((migration, index) => {
+    const step = stepOf(plan, index)
+    return {
+      ...migrationInfo(migration),
+      direction: plan.direction,
+      transaction: (plan.scripts[index] as MigrationScripts).transaction,
+      sql: step.kind === 'sql' ? step.sql : undefined,
+    }
+  })
+}

@@ -1,0 +1,41 @@
+import { infoOf, outOfOrderMigrations } from './history-check.js'
+import { listMigrations, readHistory } from './locked-session.js'
+import type { Migration } from './migration.js'
+import type { MigratorSettings } from './migrator-options.js'
+import type { MigrationProblem, MigrationStatus } from './migrator-results.js'
+
+/** Every migration known to the files or to history, by version, each with what `validate` would refuse about it. */
+export async function migrationStatus(settings: MigratorSettings): Promise<MigrationStatus[]> {
+  const history = await readHistory(settings, await listMigrations(settings), { check: false })
+  const outOfOrder = new Set(outOfOrderMigrations(history).map((migration) => migration.version))
+  const versions = [...new Set([...history.byVersion.keys(), ...history.recordByVersion.keys()])].sort((a, b) => a - b)
+  return versions.map((version) => {
+    const migration = history.byVersion.get(version)
+    const record = history.recordByVersion.get(version)
+    const info = record ? infoOf(history, record) : (migration as Migration)
+    const checksumMatches = record && migration ? record.checksum === migration.checksum : undefined
+    const status = {
+      version,
+      name: info.name,
+      file: info.file,
+      state: record?.state ?? 'pending',
+      fileFound: migration !== undefined,
+      checksumMatches,
+      outOfOrder: outOfOrder.has(version),
+      appliedAt: record?.appliedAt,
+      executionMs: record?.executionMs,
+      appliedBy: record?.appliedBy,
+      detail: record?.detail,
+    } as const
+    return { ...status, problem: problemOf(status, settings.allowOutOfOrder) }
+  })
+}
+
+/** The same rules, in the same order, as `checkHistory`, for one migration. */
+function problemOf(status: Omit<MigrationStatus, 'problem'>, allowOutOfOrder: boolean): MigrationProblem | undefined {
+  if (status.state === 'failed') return 'failed'
+  if (!status.fileFound) return 'missing'
+  if (status.checksumMatches === false) return 'changed'
+  if (status.outOfOrder && !allowOutOfOrder) return 'out-of-order'
+  return undefined
+}

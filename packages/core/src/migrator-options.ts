@@ -1,0 +1,146 @@
+import { hostname, userInfo } from 'node:os'
+import type { Driver, HistoryTableName } from './driver.js'
+import { InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
+import type { Logger } from './events.js'
+import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
+import type { MigrationSource } from './migration.js'
+
+/**
+ * `per-migration` (default): each migration commits on its own with its history row.
+ * `single`: everything one `up` or `down` runs commits or rolls back together; needs
+ * transactional DDL and no `-- mig:no-transaction` migration in the plan.
+ */
+export type TransactionMode = 'per-migration' | 'single'
+
+export interface MigratorOptions {
+  readonly driver: Driver
+  readonly source: MigrationSource
+  /** History table name; default `mig_migrations`. */
+  readonly table?: string
+  /** Schema of the history table, for drivers with schemas (PostgreSQL). */
+  readonly schema?: string
+  /** Apply pending migrations older than the newest applied one instead of refusing. Default `false`. */
+  readonly allowOutOfOrder?: boolean
+  /** How long to wait for another run's migration lock before failing. Default 60 000 ms. */
+  readonly lockWaitMs?: number
+  /** @deprecated The former name of {@link lockWaitMs}. */
+  readonly lockTimeoutMs?: number
+  readonly transactionMode?: TransactionMode
+  /** Recorded in history as who applied each migration. Default `user@host`. */
+  readonly appliedBy?: string
+  /** Gets one line per event. The library prints nothing by itself. */
+  readonly logger?: Logger
+}
+
+export interface RunOptions {
+  /** Stops between migrations (and while waiting for the lock); the lock is still released. */
+  readonly signal?: AbortSignal
+}
+
+export interface UpOptions extends RunOptions {
+  /** Apply up to and including this version. */
+  readonly to?: number
+  /** Apply at most this many migrations. */
+  readonly step?: number
+}
+
+export interface DownOptions extends RunOptions {
+  /** Revert every migration newer than this version (0 reverts all). */
+  readonly to?: number
+  /** Revert this many migrations, newest first. Default 1 when nothing else is given. */
+  readonly step?: number
+  /** Revert every applied migration. */
+  readonly all?: boolean
+}
+
+export interface BaselineOptions extends RunOptions {
+  /** The newest migration the database already has; found by comparing schemas when absent. */
+  readonly to?: number
+  /** Record the baseline without comparing schemas; history says it was not verified. */
+  readonly force?: boolean
+}
+
+/** The options a Migrator runs with, checked and with their defaults. */
+export interface MigratorSettings {
+  readonly driver: Driver
+  readonly source: MigrationSource
+  readonly table: HistoryTableName
+  readonly allowOutOfOrder: boolean
+  readonly lockWaitMs: number
+  readonly transactionMode: TransactionMode
+  readonly appliedBy: string
+}
+
+export function resolveMigratorOptions(options: MigratorOptions): MigratorSettings {
+  if (!options?.driver) throw new InvalidOptionsError('Migrator needs a driver, e.g. sqliteDriver({ filename: "app.db" }).')
+  if (!options.source) throw new InvalidOptionsError('Migrator needs a source, e.g. fromDirectory("migrations").')
+  const { driver } = options
+  if (options.schema !== undefined && !driver.capabilities.schemas) {
+    throw new InvalidOptionsError(`The ${driver.dialect} driver has no schemas; remove the schema option.`)
+  }
+  const lockWaitMs = options.lockWaitMs ?? options.lockTimeoutMs ?? 60_000
+  if (!Number.isFinite(lockWaitMs) || lockWaitMs < 0) {
+    throw new InvalidOptionsError(`lockWaitMs must be a number of milliseconds (0 or more), not ${lockWaitMs}.`)
+  }
+  const transactionMode = options.transactionMode ?? 'per-migration'
+  if (transactionMode !== 'per-migration' && transactionMode !== 'single') {
+    throw new InvalidOptionsError(`transactionMode must be "per-migration" or "single", not ${JSON.stringify(options.transactionMode)}.`)
+  }
+  if (transactionMode === 'single' && !driver.capabilities.transactionalDdl) {
+    throw new UnsupportedFeatureError(`The ${driver.dialect} driver cannot roll back DDL, so transactionMode "single" is not available.`)
+  }
+  return {
+    driver,
+    source: options.source,
+    table: validateHistoryTableName({ name: options.table ?? DEFAULT_HISTORY_TABLE, schema: options.schema }),
+    allowOutOfOrder: options.allowOutOfOrder ?? false,
+    lockWaitMs,
+    transactionMode,
+    appliedBy: options.appliedBy ?? defaultAppliedBy(),
+  }
+}
+
+export function validateUpOptions(options: UpOptions): void {
+  if (options.to !== undefined && options.step !== undefined) throw new InvalidOptionsError('Give up either to or step, not both.')
+  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to <= 0)) {
+    throw new InvalidOptionsError(`to must be a migration version (a positive integer), not ${options.to}.`)
+  }
+  validateStep(options.step)
+}
+
+export function validateDownOptions(options: DownOptions): void {
+  const given = [options.to !== undefined, options.step !== undefined, options.all === true].filter(Boolean).length
+  if (given > 1) throw new InvalidOptionsError('Give down only one of to, step and all.')
+  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to < 0)) {
+    throw new InvalidOptionsError(`to must be a migration version, or 0 to revert everything, not ${options.to}.`)
+  }
+  validateStep(options.step)
+}
+
+export function validateBaselineOptions(options: BaselineOptions, driver: Driver): void {
+  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to <= 0)) {
+    throw new InvalidOptionsError(`baseline's to must be a migration version (a positive integer), not ${options.to}.`)
+  }
+  if (options.force && options.to === undefined) {
+    throw new InvalidOptionsError('baseline with force needs to: without a comparison there is no way to find the version.')
+  }
+  if (!options.force && !driver.capabilities.scratchDatabases) {
+    throw new UnsupportedFeatureError(
+      `The ${driver.dialect} driver cannot compare schemas, so it cannot verify a baseline. Pass force to record it unverified.`,
+    )
+  }
+}
+
+function validateStep(step: number | undefined): void {
+  if (step !== undefined && (!Number.isSafeInteger(step) || step <= 0)) {
+    throw new InvalidOptionsError(`step must be a positive whole number, not ${step}.`)
+  }
+}
+
+function defaultAppliedBy(): string {
+  try {
+    return `${userInfo().username}@${hostname()}`
+  } catch {
+    return hostname()
+  }
+}

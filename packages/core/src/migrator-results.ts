@@ -1,0 +1,53 @@
+import type { HistoryState } from './history-store.js'
+import type { MigrationInfo } from './migration.js'
+
+export interface MigrationOutcome extends MigrationInfo {
+  readonly durationMs: number
+}
+
+export interface MigrateResult {
+  readonly direction: 'up' | 'down'
+  /** What this run applied (up) or reverted (down), in the order it happened. */
+  readonly migrations: readonly MigrationOutcome[]
+  readonly durationMs: number
+}
+
+export interface PlannedMigration extends MigrationInfo {
+  readonly direction: 'up' | 'down'
+  readonly transaction: boolean
+  /** The SQL that would run, or undefined for a code migration. */
+  readonly sql: string | undefined
+}
+
+export type MigrationState = 'pending' | HistoryState
+
+/**
+ * What `validate` (and so `up`) would refuse about a migration, by the same rules: failed
+ * part-way, applied but its file is gone, applied but its file changed, pending but older than
+ * the newest applied one (only when out-of-order migrations are not allowed).
+ */
+export type MigrationProblem = 'failed' | 'missing' | 'changed' | 'out-of-order'
+
+export interface MigrationStatus extends MigrationInfo {
+  readonly state: MigrationState
+  /** False when history lists a migration whose file is gone. */
+  readonly fileFound: boolean
+  /** False when the file changed since it was applied; undefined while pending. */
+  readonly checksumMatches: boolean | undefined
+  /** Pending but older than the newest applied migration. */
+  readonly outOfOrder: boolean
+  /** Why `validate` and `up` would refuse this migration; undefined when nothing is wrong. */
+  readonly problem: MigrationProblem | undefined
+  readonly appliedAt: Date | undefined
+  readonly executionMs: number | undefined
+  readonly appliedBy: string | undefined
+  /** Why it failed, or how it was recorded. */
+  readonly detail: string | undefined
+}
+
+export interface ValidationResult {
+  /** Migrations in history (applied or baselined), all matching their files. */
+  readonly applied: number
+  /** Pending migrations, all of which parse or import. */
+  readonly pending: number
+}

@@ -1,0 +1,58 @@
+import { InvalidOptionsError, RepairRefusedError } from './errors.js'
+import type { RepairResolution } from './events.js'
+import { compareHistory, infoOf } from './history-check.js'
+import { type Emit, listMigrations, withLock } from './locked-session.js'
+import type { Migration, MigrationInfo } from './migration.js'
+import type { MigratorSettings, RunOptions } from './migrator-options.js'
+
+export interface RepairOptions extends RunOptions {
+  readonly version: number
+  readonly resolution: RepairResolution
+}
+
+const RESOLUTIONS: readonly RepairResolution[] = ['applied', 'rolled-back', 'accept-checksum', 'forget']
+
+/**
+ * Puts one history row right, explicitly: see {@link RepairResolution}. Each resolution applies
+ * only to the problem it resolves and refuses any other row.
+ */
+export async function repair(settings: MigratorSettings, emit: Emit, options: RepairOptions): Promise<MigrationInfo> {
+  if (!RESOLUTIONS.includes(options?.resolution)) {
+    throw new InvalidOptionsError(`repair needs a resolution: ${RESOLUTIONS.map((resolution) => `"${resolution}"`).join(', ')}.`)
+  }
+  const migrations = await listMigrations(settings)
+  return withLock(settings, emit, options.signal, async ({ store }) => {
+    const history = compareHistory(migrations, await store.list())
+    const record = history.recordByVersion.get(options.version)
+    if (!record) throw new RepairRefusedError(`History has no migration ${options.version}; there is nothing to repair.`)
+    const migration = infoOf(history, record)
+    const file = history.byVersion.get(record.version)
+    const refuse = (problem: string): never => {
+      throw new RepairRefusedError(`${migration.file} ${problem}, so "${options.resolution}" does not apply to it.`)
+    }
+    switch (options.resolution) {
+      case 'applied':
+      case 'rolled-back':
+        if (record.state !== 'failed') refuse('did not fail part-way')
+        if (options.resolution === 'rolled-back') await store.delete(record.version)
+        else
+          await store.update(record.version, {
+            ...record,
+            state: 'applied',
+            checksum: file?.checksum ?? record.checksum,
+            appliedAt: new Date(),
+          })
+        break
+      case 'accept-checksum':
+        if (!file || record.state === 'failed' || file.checksum === record.checksum) refuse('is not an applied file that changed')
+        await store.update(record.version, { ...record, checksum: (file as Migration).checksum })
+        break
+      case 'forget':
+        if (file) refuse('still has its file')
+        await store.delete(record.version)
+        break
+    }
+    emit({ type: 'repaired', migration, resolution: options.resolution })
+    return migration
+  })
+}

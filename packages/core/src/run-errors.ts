@@ -1,0 +1,135 @@
+import type { LockHolder } from './driver.js'
+import { causeMessage, describeHolder, list, MigError, migrationJson } from './errors.js'
+import type { MigrationInfo } from './migration.js'
+
+/** Where in its file a failing statement stands. */
+export interface FilePosition {
+  readonly line: number
+  readonly column?: number
+}
+
+export interface MigrationFailedErrorOptions {
+  readonly migration: MigrationInfo
+  readonly direction: 'up' | 'down'
+  readonly position?: FilePosition
+  /** Migrations this run applied (or reverted) before the failure; they stay in place. */
+  readonly completed: readonly MigrationInfo[]
+  readonly rolledBack: boolean
+  readonly statement?: string
+  readonly cause: unknown
+}
+
+/** A migration failed this run. Earlier migrations of the same run stay applied. */
+export class MigrationFailedError extends MigError {
+  readonly migration: MigrationInfo
+  readonly direction: 'up' | 'down'
+  readonly position: FilePosition | undefined
+  readonly completed: readonly MigrationInfo[]
+  readonly rolledBack: boolean
+  readonly statement: string | undefined
+
+  constructor(options: MigrationFailedErrorOptions) {
+    const { migration, direction, position, completed, rolledBack, cause } = options
+    const where = position ? `${migration.file}:${position.line}${position.column ? `:${position.column}` : ''}` : migration.file
+    const done = completed.length
+      ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
+      : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
+    const state = rolledBack
+      ? 'Its changes were rolled back.'
+      : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
+    super(
+      'MIG_MIGRATION_FAILED',
+      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state} ${done}`,
+      {
+        cause,
+      },
+    )
+    this.migration = migration
+    this.direction = direction
+    this.position = position
+    this.completed = completed
+    this.rolledBack = rolledBack
+    this.statement = options.statement
+  }
+
+  override toJSON() {
+    return {
+      ...super.toJSON(),
+      migration: migrationJson(this.migration),
+      direction: this.direction,
+      position: this.position ?? null,
+      statement: this.statement ?? null,
+      rolledBack: this.rolledBack,
+      completed: this.completed.map(migrationJson),
+    }
+  }
+}
+
+export class IrreversibleMigrationError extends MigError {
+  readonly migration: MigrationInfo
+
+  constructor(options: { migration: MigrationInfo }) {
+    const { migration } = options
+    super(
+      'MIG_IRREVERSIBLE',
+      `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
+    )
+    this.migration = migration
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), migration: migrationJson(this.migration) }
+  }
+}
+
+export class LockTimeoutError extends MigError {
+  readonly timeoutMs: number
+  readonly holder: LockHolder | undefined
+
+  constructor(options: { timeoutMs: number; holder?: LockHolder }) {
+    const { timeoutMs, holder } = options
+    super(
+      'MIG_LOCK_TIMEOUT',
+      `Another migration run held the lock for ${Math.round(timeoutMs / 1000)}s${holder ? ` (${describeHolder(holder)})` : ''}. ` +
+        'Wait for it to finish and try again, or raise the lock timeout.',
+    )
+    this.timeoutMs = timeoutMs
+    this.holder = holder
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), timeoutMs: this.timeoutMs }
+  }
+}
+
+/** The migration lock may have passed to another runner (its connection closed); this run stopped. */
+export class LockLostError extends MigError {
+  constructor(options: { outcome: string; completed: readonly MigrationInfo[] }) {
+    const done = options.completed.length ? ` Completed before that: ${list(options.completed)}.` : ''
+    super(
+      'MIG_LOCK_LOST',
+      `The connection holding the migration lock closed, so the lock may now be held by another runner. ${options.outcome}.${done} Run the migrations again.`,
+    )
+  }
+}
+
+/** The run was cancelled through its signal; what it completed before stays in place. */
+export class AbortedError extends MigError {
+  readonly completed: readonly MigrationInfo[]
+
+  constructor(options: { completed: readonly MigrationInfo[]; reason?: unknown }) {
+    const { completed } = options
+    super(
+      'MIG_ABORTED',
+      `The run was cancelled. ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing was changed.'}`,
+      {
+        cause: options.reason,
+      },
+    )
+    this.completed = completed
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), completed: this.completed.map(migrationJson) }
+  }
+}

@@ -1,0 +1,34 @@
+import { isAbsolute, resolve } from 'node:path'
+import { type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
+import { sqliteDriver } from './sqlite-driver.js'
+import type { SqliteSession } from './sqlite-session.js'
+
+/**
+ * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
+ * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`.
+ */
+export function driverFromUrl(url: string, options: { baseDirectory: string }): Driver<SqliteSession> {
+  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory) })
+}
+
+export function sqliteFilename(url: string, baseDirectory: string): string {
+  const trimmed = url.trim()
+  const scheme = /^(sqlite3?):/i.exec(trimmed)?.[1]
+  if (!scheme)
+    throw new InvalidOptionsError(`The URL ${redactUrl(url)} is not a SQLite URL. Write it as sqlite:./app.db or sqlite::memory:.`)
+  let path = trimmed.slice(scheme.length + 1)
+  if (path.startsWith('//')) path = path.slice(2)
+  path = path.split(/[?#]/)[0] ?? ''
+  if (path === ':memory:') return path
+  if (!path) throw new InvalidOptionsError(`The URL ${redactUrl(url)} names no file. Write it as sqlite:./app.db or sqlite::memory:.`)
+  const decoded = safelyDecoded(path)
+  return isAbsolute(decoded) ? decoded : resolve(baseDirectory, decoded)
+}
+
+function safelyDecoded(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
+}

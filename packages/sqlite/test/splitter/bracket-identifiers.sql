@@ -1,0 +1,2 @@
+CREATE TABLE [order] ([select;] TEXT);
+SELECT [a]]b];

@@ -1,0 +1,2 @@
+-- only a comment; with a semicolon
+/* and a block; comment */

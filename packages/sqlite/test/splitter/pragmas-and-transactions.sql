@@ -1,0 +1,8 @@
+PRAGMA foreign_keys = OFF;
+BEGIN;
+CREATE TABLE t_new (id INTEGER PRIMARY KEY);
+INSERT INTO t_new SELECT id FROM t;
+DROP TABLE t;
+ALTER TABLE t_new RENAME TO t;
+COMMIT;
+PRAGMA foreign_keys = ON

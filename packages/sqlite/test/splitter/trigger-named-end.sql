@@ -1,0 +1,3 @@
+CREATE TABLE "end" (id INTEGER);
+CREATE TRIGGER t_end AFTER DELETE ON "end" BEGIN DELETE FROM log WHERE id = OLD.id; END;
+CREATE INDEX end_index ON "end" (id);
