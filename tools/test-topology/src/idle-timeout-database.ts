@@ -23,7 +23,7 @@ export async function createIdleTimeoutDatabase(serverUrl: string, options: Idle
     if (options.idleSessionTimeoutMs !== undefined && (rows[0]?.version ?? 0) < 140_000) {
       throw new Error('idle_session_timeout needs PostgreSQL 14 or newer.')
     }
-    // Both are validated integers and the name was made by createTestDatabase: nothing to quote.
+    // Both are integers and createTestDatabase made the name from hex digits: nothing to quote.
     if (options.idleSessionTimeoutMs !== undefined) {
       await client.query(`ALTER DATABASE ${database.name} SET idle_session_timeout = ${Math.trunc(options.idleSessionTimeoutMs)}`)
     }
