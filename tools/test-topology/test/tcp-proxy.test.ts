@@ -31,10 +31,9 @@ describe('the TCP proxy', () => {
     const proxied = await startProxy()
     const { client } = await connect(proxied.url(inject('postgresUrl')))
     const { rows } = await client.query<{ port: number }>('SELECT inet_client_port() AS port')
-    expect(proxied.connections).toBe(1)
-    // The server's view of the client port is the proxy's outgoing socket, not this client's.
     const localPort = (client as unknown as { connection: { stream: { localPort: number } } }).connection.stream.localPort
-    expect(rows[0]?.port).not.toBe(localPort)
+    // The server sees the proxy's socket as the client; the proxy says which of its connections that is.
+    expect(proxied.connections).toEqual([{ clientPort: localPort, serverSidePort: rows[0]?.port }])
   })
 
   it('blackhole: a query gets no answer and no error, the socket stays open, until the client gives up', async () => {
@@ -46,7 +45,32 @@ describe('the TCP proxy', () => {
     expect(String(outcome)).toMatch(/Query read timeout/)
     expect(Date.now() - started).toBeGreaterThanOrEqual(900)
     expect(errors).toEqual([])
-    expect(proxied.connections).toBe(1)
+    expect(proxied.connections).toHaveLength(1)
+  })
+
+  it('blackhole of one connection: the others go on', async () => {
+    const proxied = await startProxy()
+    const silenced = await connect(proxied.url(inject('postgresUrl')), { query_timeout: 1_000 })
+    const other = await connect(proxied.url(inject('postgresUrl')))
+    const port = (await silenced.client.query<{ port: number }>('SELECT inet_client_port() AS port')).rows[0]?.port
+    proxied.blackhole((connection) => connection.serverSidePort === port)
+    await expect(silenced.client.query('SELECT 1')).rejects.toThrow(/Query read timeout/)
+    expect((await other.client.query('SELECT 3 AS three')).rows).toEqual([{ three: 3 }])
+  })
+
+  it('blackhole: a client that gives up and closes leaves its server session open, until closeAll', async () => {
+    const proxied = await startProxy()
+    const { client } = await connect(proxied.url(inject('postgresUrl')))
+    const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid
+    proxied.blackhole()
+    client.end().catch(() => {})
+    const { client: direct } = await connect(inject('postgresUrl'))
+    const alive = async () => (await direct.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [pid])).rowCount === 1
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await alive()).toBe(true)
+    proxied.closeAll()
+    for (let tries = 0; tries < 50 && (await alive()); tries++) await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(await alive()).toBe(false)
   })
 
   it('blackhole: a new connection hangs until its connect timeout', async () => {
