@@ -10,8 +10,8 @@ const ATTEMPTS = Number(process.argv[2] ?? 3)
 
 const server = await startTestPostgres()
 const migrations = await migrationsFolder({
-  '0001_slow.sql': '-- mig:up\nCREATE TABLE slow (id INTEGER);\nSELECT pg_sleep(5);\n',
-  '0002_slow_outside.sql': '-- mig:no-transaction\n-- mig:up\nCREATE TABLE slow_outside (id INTEGER);\nSELECT pg_sleep(5);\n',
+  '0001_slow_outside.sql': '-- mig:no-transaction\n-- mig:up\nCREATE TABLE slow_outside (id INTEGER);\nSELECT pg_sleep(5);\n',
+  '0002_slow.sql': '-- mig:up\nCREATE TABLE slow (id INTEGER);\nSELECT pg_sleep(5);\n',
 })
 const session = await startPgBouncer({ poolMode: 'session', target: targetFromUrl(server.url) })
 const transaction = await startPgBouncer({ poolMode: 'transaction', target: targetFromUrl(server.url) })
