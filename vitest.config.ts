@@ -18,7 +18,7 @@ export const sourceAliases = {
 export default defineConfig({
   resolve: { alias: sourceAliases },
   test: {
-    projects: ['packages/*', 'examples/*', 'tests/*'],
+    projects: ['packages/*', 'examples/*', 'tests/*', 'tools/test-topology'],
     // CI reads the counts from the JSON report to print its closing line.
     reporters: process.env.CI ? ['default', ['json', { outputFile: '.test-output/vitest.json' }]] : ['default'],
     coverage: {

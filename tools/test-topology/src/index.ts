@@ -1,0 +1,6 @@
+export type { IdleTimeoutOptions } from './idle-timeout-database.js'
+export { createIdleTimeoutDatabase } from './idle-timeout-database.js'
+export type { PgBouncerOptions, PgBouncerServer, PgBouncerTarget, PoolMode } from './pgbouncer-server.js'
+export { startPgBouncer, targetFromUrl } from './pgbouncer-server.js'
+export type { TcpProxy, TcpProxyOptions } from './tcp-proxy.js'
+export { startTcpProxy } from './tcp-proxy.js'
