@@ -2,7 +2,7 @@ import { baseline } from './baseline.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
 import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
-import type { MigrationInfo } from './migration.js'
+import type { Migration, MigrationInfo } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
 import { describePlan, pendingUpTo, planDown, planUp } from './migration-plan.js'
 import { migrationStatus } from './migration-status.js'
@@ -67,7 +67,11 @@ export class Migrator {
       () => false,
     )
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
-    return this.locked(options.signal, async (execution, history) => runPlan(execution, await planUp(history, options), options.signal))
+    return this.locked(
+      options.signal,
+      async (execution, history) => runPlan(execution, await planUp(history, options), options.signal),
+      migrations,
+    )
   }
 
   /** Reverts applied migrations, newest first. Default: one. */
@@ -145,9 +149,13 @@ export class Migrator {
     })
   }
 
-  /** Runs `work` under the lock, with history read and checked there. */
-  private async locked<T>(signal: AbortSignal | undefined, work: (execution: Execution, history: History) => Promise<T>): Promise<T> {
-    const migrations = await listMigrations(this.settings)
+  /** Runs `work` under the lock, with history read and checked there; the files are listed once per operation. */
+  private async locked<T>(
+    signal: AbortSignal | undefined,
+    work: (execution: Execution, history: History) => Promise<T>,
+    listed?: readonly Migration[],
+  ): Promise<T> {
+    const migrations = listed ?? (await listMigrations(this.settings))
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
       checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder })
