@@ -22,6 +22,8 @@ export type MigErrorCode =
   | 'MIG_DATABASE_ERROR'
   | 'MIG_ABORTED'
   | 'MIG_SCHEMA_MISMATCH'
+  /** mig lint found an error-level finding in a pending migration that no `-- mig:allow` allows (@mig/lint). */
+  | 'MIG_LINT_FAILED'
 
 /** Base class of every error mig throws on purpose. */
 export class MigError extends Error {

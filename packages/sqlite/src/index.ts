@@ -1,4 +1,5 @@
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 export type { SqliteDriverOptions, SqlitePragmaValue } from './sqlite-driver.js'
 export { sqliteDriver } from './sqlite-driver.js'
+export { inspectSqliteScript } from './sqlite-pragma-check.js'
 export { splitSqliteStatements } from './sqlite-statement-splitter.js'

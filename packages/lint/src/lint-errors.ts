@@ -1,0 +1,27 @@
+import { MigError } from '@mig/core'
+import type { LintFinding } from './lint-finding.js'
+
+/** A `lint` config entry that names an unknown rule or level. Nothing was linted. */
+export class LintConfigError extends MigError {
+  constructor(message: string) {
+    super('MIG_INVALID_OPTIONS', message)
+  }
+}
+
+/** Pending migrations have error-level findings that no `-- mig:allow` allows; nothing ran. */
+export class LintFailedError extends MigError {
+  constructor(readonly findings: readonly LintFinding[]) {
+    const errors = findings.filter((finding) => finding.level === 'error')
+    const files = [...new Set(errors.map((finding) => finding.file))]
+    super(
+      'MIG_LINT_FAILED',
+      `Lint found ${errors.length} error${errors.length === 1 ? '' : 's'} in ${files.join(', ')}, so nothing was applied. ` +
+        'Write the safe form each finding shows, or allow one with "-- mig:allow <rule>: <reason>" above its statement; ' +
+        'run mig lint for the details, or mig up --no-lint to skip lint.',
+    )
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { code: this.code, message: this.message, findings: this.findings }
+  }
+}
