@@ -11,10 +11,10 @@ export const postgresLinter: DialectLinter = {
     if (parsed.error) return { hits: [], syntaxError: parsed.error }
     const hits: StatementHit[] = []
     let previousEnd = 0
-    for (const statement of parsed.statements) {
+    for (const [index, statement] of parsed.statements.entries()) {
       const end = statement.offset + statement.text.length
       if (rules.length) {
-        const context = createPostgresContext(sql, statement, transaction, state, fromBytes)
+        const context = createPostgresContext(sql, statement, parsed.statements.slice(index + 1), transaction, state, fromBytes)
         for (const rule of rules) {
           for (const hit of rule.check(context)) {
             hits.push({ rule: rule.id, hit, statementOffset: statement.offset, zone: { from: previousEnd, to: end } })

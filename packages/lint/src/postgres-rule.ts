@@ -6,6 +6,8 @@ import type { SchemaState } from './schema-state.js'
 /** What a PostgreSQL rule sees of one statement. */
 export interface PostgresContext {
   readonly statement: PostgresStatement
+  /** The statements after it in the same migration. */
+  readonly following: readonly PostgresStatement[]
   /** Whether the migration runs in a transaction (no `-- mig:no-transaction`). */
   readonly transaction: boolean
   /** The schema before this statement. */
@@ -19,6 +21,7 @@ export interface PostgresContext {
 export function createPostgresContext(
   sql: string,
   statement: PostgresStatement,
+  following: readonly PostgresStatement[],
   transaction: boolean,
   state: SchemaState,
   fromBytes: (offset: number) => number,
@@ -26,6 +29,7 @@ export function createPostgresContext(
   const offsetOf = (location: number | undefined) => (location === undefined || location < 0 ? undefined : fromBytes(location))
   return {
     statement,
+    following,
     transaction,
     state,
     offsetOf,
