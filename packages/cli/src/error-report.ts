@@ -53,6 +53,8 @@ function detailsOf(code: string, fields: ErrorFields): Record<string, unknown> {
       }
     case 'MIG_SCHEMA_MISMATCH':
       return { migration: info(fields.migration), differences: fields.differences ?? [] }
+    case 'MIG_LINT_FAILED':
+      return { findings: fields.findings ?? [] }
     case 'MIG_IRREVERSIBLE':
       return { migration: info(fields.migration) }
     case 'MIG_LOCK_TIMEOUT':
