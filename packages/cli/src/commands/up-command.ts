@@ -28,11 +28,14 @@ export const upCommand: Command = async ({ flags, environment, workingDirectory,
       ]),
     )
     printPlan(output, plan, 'up', notes)
-    const migrations = plan.map((planned) => ({
-      ...plannedToJson(planned),
-      findings: findings.filter((finding) => finding.file === planned.file).map((finding) => findingToJson(finding, path(finding))),
-    }))
-    return { document: { dryRun: true, direction: 'up', migrations } }
+    return {
+      document: {
+        dryRun: true,
+        direction: 'up',
+        migrations: plan.map(plannedToJson),
+        findings: findings.map((finding) => findingToJson(finding, path(finding))),
+      },
+    }
   }
   if (findings.length) reportFindings(output, findings, path)
   if (findings.some((finding) => finding.level === 'error')) {
