@@ -190,9 +190,12 @@ export const changeColumnType: Rule = {
       const name = sqlName(command.name)
       const type = context.textAt(definition.typeName?.location) ?? to ?? '<type>'
       const next = sqlName(`${command.name}_new`)
+      // PostgreSQL 12+ skips the rewrite for this one change when the session's time zone is UTC, which lint cannot see.
+      const unlessUtc =
+        from?.startsWith('timestamp') && to === 'timestamptz' ? ' (unless the session time zone is UTC, on PostgreSQL 12+)' : ''
       return [
         hit(
-          `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes.`,
+          `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`,
           [
             `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type};`,
             `-- write both columns from the application, fill ${next} in batches, move reads to it, stop writing ${name},`,
