@@ -34,6 +34,8 @@ function loadParser(): Promise<PgQuery> {
 
 /** Parses one section; a syntax error anywhere fails the whole section, as PostgreSQL would. */
 export async function parsePostgres(sql: string, byteToChar: (offset: number) => number): Promise<ParsedSection<PostgresStatement>> {
+  // An up section with only comments (a fresh `mig create`) runs as a no-op; the parser refuses it.
+  if (firstTokenAt(sql, 0) >= sql.length) return { statements: [] }
   const parser = await loadParser()
   let result: ReturnType<PgQuery['parseSync']>
   try {

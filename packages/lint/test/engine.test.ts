@@ -94,6 +94,13 @@ describe('positions and parse errors', () => {
     expect(finding).toMatchObject({ line: 3, column: 3 })
   })
 
+  it('passes an up section with only comments or nothing, as mig create writes it', async () => {
+    for (const dialect of ['postgres', 'sqlite'] as const) {
+      const result = await lintPlan(dialect, migrations('-- mig:up\n\n-- mig:down\n', migrationText('-- nothing yet\n/* still nothing */')), 0)
+      expect(result).toMatchObject({ linted: 2, findings: [] })
+    }
+  })
+
   it('reports a migration that does not parse as syntax-error at the position PostgreSQL gives', async () => {
     const result = await lintPlan('postgres', migrations(USERS, migrationText('CREATE INDEX ON;\nSELECT 1;')), 1)
     expect(result.findings).toEqual([expect.objectContaining({ rule: 'syntax-error', line: 2, column: 16, level: 'error' })])
