@@ -13,6 +13,7 @@ export const sourceAliases = {
   '@mig/core': source('./packages/core/src/index.ts'),
   '@mig/sqlite': source('./packages/sqlite/src/index.ts'),
   '@mig/postgres': source('./packages/postgres/src/index.ts'),
+  '@mig/lint': source('./packages/lint/src/index.ts'),
 }
 
 export default defineConfig({

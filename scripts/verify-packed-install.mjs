@@ -3,8 +3,8 @@
 //   was not installed, runs each service from its migrations folder (twice: the second start
 //   applies nothing), bundles it, and runs the bundle from a folder that holds only the bundle
 //   and the database client: once on a fresh database, once on the one the folder app migrated.
-// - The CLI with one dialect: `mig init`, `mig create add_users`, `mig up`, `mig status`, with
-//   the other dialect's client absent.
+// - The CLI with one dialect: `mig init`, `mig create add_users`, `mig up`, `mig status`,
+//   `mig lint --all`, with the other dialect's client absent.
 // Exits non-zero on any failure. Usage: node scripts/verify-packed-install.mjs
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const repo = fileURLToPath(new URL('..', import.meta.url))
-const packages = ['core', 'sqlite', 'postgres', 'cli']
+const packages = ['core', 'sqlite', 'postgres', 'lint', 'cli']
 
 const examples = [
   { name: 'embedded-sqlite', client: 'better-sqlite3', absent: 'pg' },
@@ -159,14 +159,18 @@ async function startPostgres() {
 async function verifyCli(project, work, tarballs, postgres) {
   const folder = join(work, project.name)
   await mkdir(folder)
-  const dependencies = Object.fromEntries(['@mig/core', '@mig/cli', project.dialect].map((name) => [name, `file:${tarballs[name]}`]))
+  const dependencies = Object.fromEntries(
+    ['@mig/core', '@mig/lint', '@mig/cli', project.dialect].map((name) => [name, `file:${tarballs[name]}`]),
+  )
   await writeFile(join(folder, 'package.json'), `${JSON.stringify({ name: project.name, private: true, dependencies }, null, 2)}\n`)
   await phase(`${project.name}: npm install @mig/cli ${project.dialect} from tarballs, without ${project.absent}`, () =>
     install(project, folder),
   )
   const env = { ...npmEnv, ...(project.client === 'pg' ? await (await postgres).database() : {}) }
-  const status = await phase(`${project.name}: npx mig init, create add_users, up, status`, async () => {
-    for (const args of [['init'], ['create', 'add_users'], ['up']]) await run('npx', ['--no-install', 'mig', ...args], { cwd: folder, env })
+  const status = await phase(`${project.name}: npx mig init, create add_users, up, lint --all, status`, async () => {
+    for (const args of [['init'], ['create', 'add_users'], ['up'], ['lint', '--all']]) {
+      await run('npx', ['--no-install', 'mig', ...args], { cwd: folder, env })
+    }
     return run('npx', ['--no-install', 'mig', 'status'], { cwd: folder, env })
   })
   check(/applied\s+0001_add_users\.sql/.test(status), `${project.name}: mig status does not show 0001_add_users.sql applied:\n${status}`)
@@ -203,7 +207,7 @@ let failed = false
 const postgres = startPostgres()
 postgres.catch(() => {})
 try {
-  const tarballs = await phase('built and packed @mig/core, @mig/sqlite, @mig/postgres, @mig/cli', () =>
+  const tarballs = await phase('built and packed @mig/core, @mig/sqlite, @mig/postgres, @mig/lint, @mig/cli', () =>
     packTarballs(join(work, 'tarballs')),
   )
   const server = await postgres

@@ -1,4 +1,4 @@
-export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'help'
+export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'lint' | 'help'
 
 export interface OptionDefinition {
   readonly type: 'string' | 'boolean'
@@ -88,10 +88,14 @@ export const COMMANDS: readonly CommandDefinition[] = [
       to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
       step: { type: 'string', placeholder: 'n', description: 'Apply at most n migrations' },
       'dry-run': dryRun,
+      'no-lint': {
+        type: 'boolean',
+        description: 'Apply even if lint finds errors in pending migrations (also: "lint": false in the config)',
+      },
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig up', 'mig up --to 3', 'mig up --step 1 --dry-run'],
+    examples: ['mig up', 'mig up --to 3', 'mig up --step 1 --dry-run', 'mig up --no-lint'],
   },
   {
     name: 'down',
@@ -168,6 +172,24 @@ export const COMMANDS: readonly CommandDefinition[] = [
     maxPositionals: 1,
     usesDatabase: true,
     examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
+  },
+  {
+    name: 'lint',
+    usage: 'lint [<file> ...] [--all] [--format human|github] [--dialect postgres|sqlite]',
+    summary: 'Check pending migrations for statements that lock busy tables or break the running app, with the safe recipe',
+    options: {
+      all: { type: 'boolean', description: 'Lint every migration, each as if it were the only one pending (no database needed)' },
+      format: { type: 'string', placeholder: 'format', description: 'human (default) or github (annotations on a pull request)' },
+      dialect: { type: 'string', placeholder: 'dialect', description: 'postgres or sqlite, when no database URL says which' },
+    },
+    maxPositionals: Number.POSITIVE_INFINITY,
+    usesDatabase: true,
+    examples: [
+      'mig lint',
+      'mig lint --all --format github',
+      'mig lint migrations/0007_add_index.sql',
+      'mig lint --all --dialect postgres --json',
+    ],
   },
   {
     name: 'help',

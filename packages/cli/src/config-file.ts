@@ -13,7 +13,7 @@ export interface LoadedConfig {
   readonly config: MigConfig
 }
 
-const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
+const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint'> = {
   url: 'string',
   dir: 'string',
   table: 'string',
@@ -22,6 +22,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
   lockTimeout: 'number',
   allowOutOfOrder: 'boolean',
   singleTransaction: 'boolean',
+  lint: 'lint',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -64,6 +65,13 @@ function validateConfig(file: string, value: unknown): MigConfig {
     const expected = KEY_TYPES[key as keyof MigConfig]
     if (!expected) {
       throw configError(`${basename(file)} has an unknown key "${key}". Known keys: ${Object.keys(KEY_TYPES).join(', ')}.`)
+    }
+    if (expected === 'lint') {
+      // The rule ids and levels inside are checked by @mig/lint, which knows the rules.
+      if (item !== undefined && item !== false && !isRecord(item)) {
+        throw configError(`${basename(file)}: "lint" must be false or an object like { "rules": { "drop-column": "error" } }.`)
+      }
+      continue
     }
     if (item !== undefined && typeof item !== expected) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)

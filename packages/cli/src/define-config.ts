@@ -1,3 +1,5 @@
+import type { LintConfig } from '@mig/lint'
+
 /**
  * What a `mig.config.ts`, `.mjs`, `.js` or `.json` file holds. Flags and environment variables
  * take precedence over each key.
@@ -19,6 +21,11 @@ export interface MigConfig {
   readonly allowOutOfOrder?: boolean
   /** Run everything one up or down applies in one transaction: all of it or none (transactionMode "single"). */
   readonly singleTransaction?: boolean
+  /**
+   * Levels of lint rules, e.g. `{ rules: { 'drop-column': 'error', 'prefer-bigint': 'warning' } }`;
+   * `false` lets `mig up` apply migrations without linting them first. See docs/lint.md.
+   */
+  readonly lint?: false | LintConfig
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

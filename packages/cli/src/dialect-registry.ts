@@ -4,6 +4,8 @@ import { CliError, configError } from './cli-error.js'
 
 /** A dialect the CLI knows: the URL schemes it serves and the package that brings it. */
 interface Dialect {
+  /** The driver's `dialect`. */
+  readonly name: string
   readonly schemes: readonly string[]
   readonly packageName: string
   readonly clientName: string
@@ -19,8 +21,8 @@ interface DialectModule {
 }
 
 const DIALECTS: readonly Dialect[] = [
-  { schemes: ['sqlite', 'sqlite3'], packageName: '@mig/sqlite', clientName: 'better-sqlite3' },
-  { schemes: ['postgres', 'postgresql'], packageName: '@mig/postgres', clientName: 'pg' },
+  { name: 'sqlite', schemes: ['sqlite', 'sqlite3'], packageName: '@mig/sqlite', clientName: 'better-sqlite3' },
+  { name: 'postgres', schemes: ['postgres', 'postgresql'], packageName: '@mig/postgres', clientName: 'pg' },
 ]
 
 /**
@@ -29,6 +31,16 @@ const DIALECTS: readonly Dialect[] = [
  * better-sqlite3 anywhere.
  */
 export async function driverFromUrl(url: string, baseDirectory: string): Promise<Driver> {
+  const module = await importDialect(dialectOf(url))
+  return module.driverFromUrl(url, { baseDirectory })
+}
+
+/** The dialect a URL names (`sqlite`, `postgres`), without loading its package. */
+export function dialectOfUrl(url: string): string {
+  return dialectOf(url).name
+}
+
+function dialectOf(url: string): Dialect {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
@@ -36,8 +48,7 @@ export async function driverFromUrl(url: string, baseDirectory: string): Promise
       `The database URL ${redactUrl(url)} is not supported. Use sqlite:./app.db, sqlite::memory:, or postgres://user@host:5432/database.`,
     )
   }
-  const module = await importDialect(dialect)
-  return module.driverFromUrl(url, { baseDirectory })
+  return dialect
 }
 
 async function importDialect(dialect: Dialect): Promise<DialectModule> {

@@ -3,7 +3,7 @@ import { CliError } from './cli-error.js'
 /** The documented exit codes of `mig` (see docs/cli.md). They never change meaning. */
 export const ExitCode = {
   success: 0,
-  /** A migration failed (or a rollback hit an irreversible migration), or an unexpected error. */
+  /** A migration failed (or a rollback hit an irreversible migration), lint found errors, or an unexpected error. */
   migrationFailed: 1,
   /** Bad flags, bad config, bad URL, missing dialect package, malformed migration files. */
   usageOrConfig: 2,
@@ -41,6 +41,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_PARTIAL_MIGRATION: ExitCode.validationFailed,
   MIG_SCHEMA_MISMATCH: ExitCode.validationFailed,
   MIG_MIGRATION_FAILED: ExitCode.migrationFailed,
+  MIG_LINT_FAILED: ExitCode.migrationFailed,
   MIG_IRREVERSIBLE: ExitCode.migrationFailed,
   MIG_LOCK_TIMEOUT: ExitCode.lockTimeout,
   MIG_LOCK_LOST: ExitCode.migrationFailed,

@@ -30,6 +30,7 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command.js')).validateCommand,
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
+  lint: async () => (await import('./commands/lint-command.js')).lintCommand,
   help: async () => (await import('./commands/help-command.js')).helpCommand,
 }
 

@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path'
+import type { LintConfig } from '@mig/lint'
 import { configError } from './cli-error.js'
 import { type FlagValues, stringFlag } from './command-line.js'
 import { findConfigFile, type LoadedConfig, loadConfigFile } from './config-file.js'
@@ -17,6 +18,8 @@ export interface Settings {
   readonly lockWaitMs: number | undefined
   readonly allowOutOfOrder: boolean
   readonly singleTransaction: boolean
+  /** The config file's lint levels, or `false` when `mig up` should not lint. */
+  readonly lint: false | LintConfig
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -59,6 +62,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
+    lint: config.lint ?? {},
   }
 }
 

@@ -7,6 +7,13 @@ import { ProgressReporter } from './progress-reporter.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { isTypeScriptFile, registerTypeScript } from './typescript-loader.js'
 
+/** What a command gets besides the Migrator. */
+export interface OpenedDatabase {
+  readonly settings: Settings
+  /** The driver's dialect: `sqlite`, `postgres`. */
+  readonly dialect: string
+}
+
 export interface MigratorCommandOptions {
   /** Whether the command may import code migrations; only then is the TypeScript loader registered (if the folder holds a `.ts` file). */
   readonly loadsCode: boolean
@@ -21,25 +28,29 @@ export interface MigratorCommandOptions {
 export async function withMigrator<T>(
   context: CommandContext,
   options: MigratorCommandOptions,
-  work: (migrator: Migrator, settings: Settings) => Promise<T>,
+  work: (migrator: Migrator, opened: OpenedDatabase) => Promise<T>,
 ): Promise<T> {
   const settings = await resolveSettings(context.flags, context.environment, context.workingDirectory)
-  const migrator = await openMigrator(settings, context, options)
+  const { migrator, dialect } = await openMigrator(settings, context, options)
   const reporter = options.reportsProgress === false ? undefined : new ProgressReporter(migrator, context.output).attach()
   try {
-    return await work(migrator, settings)
+    return await work(migrator, { settings, dialect })
   } finally {
     reporter?.detach()
   }
 }
 
-async function openMigrator(settings: Settings, { output }: CommandContext, { loadsCode }: MigratorCommandOptions): Promise<Migrator> {
+async function openMigrator(
+  settings: Settings,
+  { output }: CommandContext,
+  { loadsCode }: MigratorCommandOptions,
+): Promise<{ migrator: Migrator; dialect: string }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
   const driver = await driverFromUrl(url, settings.urlBaseDirectory)
   const { Migrator, fromDirectory } = await import('@mig/core')
-  return new Migrator({
+  const migrator = new Migrator({
     driver,
     source: fromDirectory(settings.directory),
     table: settings.table,
@@ -48,6 +59,7 @@ async function openMigrator(settings: Settings, { output }: CommandContext, { lo
     allowOutOfOrder: settings.allowOutOfOrder,
     transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
   })
+  return { migrator, dialect: driver.dialect }
 }
 
 export function requireUrl(settings: Settings): string {

@@ -75,7 +75,7 @@ describe('a project that installs only the dialect it uses', () => {
     it('init, create, up and status work against PostgreSQL', async () => {
       const folder = join(project.path, 'postgres-only')
       await mkdir(folder)
-      const bin = await installProject(folder, ['core', 'postgres'])
+      const bin = await installProject(folder, ['core', 'postgres', 'lint'])
       const env = { DATABASE_URL: database.url }
       expect((await runMig(['init'], { cwd: folder, bin, env })).exitCode).toBe(0)
       const created = jsonOf(await runMig(['create', 'add_users', '--json'], { cwd: folder, bin, env }))

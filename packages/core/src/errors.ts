@@ -26,6 +26,8 @@ export type MigErrorCode =
   | 'MIG_DATABASE_ERROR'
   | 'MIG_ABORTED'
   | 'MIG_SCHEMA_MISMATCH'
+  /** mig lint found an error-level finding in a pending migration that no `-- mig:allow` allows (@mig/lint). */
+  | 'MIG_LINT_FAILED'
 
 /** How a migration appears in an error's JSON form. */
 export type MigrationJson = { version: number; name: string; file: string }

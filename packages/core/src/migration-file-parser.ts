@@ -3,7 +3,9 @@ import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
 const ANNOTATION = /^\s*--\s*mig:(.*)$/
-const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction']
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'allow <rule>: <reason>']
+/** `-- mig:allow …` is read by mig lint; the runner accepts it anywhere and leaves it to lint to check. */
+const ALLOW_ANNOTATION = /^allow(?:\s|:|$)/
 
 type Section = 'header' | 'up' | 'down'
 
@@ -13,7 +15,8 @@ type Section = 'header' | 'up' | 'down'
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
  * `-- mig:no-transaction` is allowed only in the header, where comments and blank lines may
- * stand too. An empty up section is allowed (the runner warns about it: a fresh `mig create`
+ * stand too. `-- mig:allow <rule>: <reason>` (a lint suppression) may stand on any line and is
+ * otherwise a comment. An empty up section is allowed (the runner warns about it: a fresh `mig create`
  * applies as a no-op); an empty down section counts as no down section, so a forgotten
  * rollback is an error when it is needed rather than a silent no-op.
  */
@@ -55,6 +58,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
         transaction = false
         return
       default:
+        if (ALLOW_ANNOTATION.test(annotation)) return
         fail(index, `unknown annotation "-- mig:${annotation}". Known: ${KNOWN_ANNOTATIONS.map((known) => `-- mig:${known}`).join(', ')}.`)
     }
   })

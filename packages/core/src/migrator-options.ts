@@ -4,6 +4,7 @@ import { InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { Logger } from './events.js'
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { MigrationSource } from './migration.js'
+import type { PlannedMigration } from './migrator-results.js'
 
 /**
  * `per-migration` (default): each migration commits on its own with its history row.
@@ -42,6 +43,12 @@ export interface UpOptions extends RunOptions {
   readonly to?: number
   /** Apply at most this many migrations. */
   readonly step?: number
+  /**
+   * Called under the lock with what is about to run, after every migration of it is loaded and
+   * before the first statement (or the history table) is written; throwing refuses the run and
+   * leaves the database as it was. Not called when nothing is pending. The CLI lints here.
+   */
+  readonly beforeRun?: (plan: readonly PlannedMigration[]) => void | Promise<void>
 }
 
 export interface DownOptions extends RunOptions {

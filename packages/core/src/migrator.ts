@@ -69,7 +69,11 @@ export class Migrator {
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
     return this.locked(
       options.signal,
-      async (execution, history) => runPlan(execution, await planUp(history, options), options.signal),
+      async (execution, history) => {
+        const plan = await planUp(history, options)
+        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
+        return runPlan(execution, plan, options.signal)
+      },
       migrations,
     )
   }

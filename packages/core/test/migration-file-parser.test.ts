@@ -30,3 +30,24 @@ describe('the migration file parser', () => {
     expect(outcomes.filter((outcome) => !outcome.error).length).toBeGreaterThanOrEqual(5)
   })
 })
+
+describe('-- mig:allow, the lint suppression', () => {
+  it('is accepted on any line, before or after -- mig:no-transaction, and changes nothing else', () => {
+    const plain = parseMigrationFile('plain.sql', '-- mig:no-transaction\n-- mig:up\nCREATE INDEX CONCURRENTLY i ON t (a);\n')
+    const allowed = parseMigrationFile(
+      'allowed.sql',
+      '-- mig:allow drop-table: whole file\n-- mig:no-transaction\n-- mig:allow x\n-- mig:up\nCREATE INDEX CONCURRENTLY i ON t (a);\n',
+    )
+    expect(allowed.transaction).toBe(false)
+    expect(allowed.up).toEqual({ ...plain.up, line: 5 })
+  })
+
+  it('still refuses -- mig:no-transaction after -- mig:up, and look-alike annotations', () => {
+    expect(() => parseMigrationFile('late.sql', '-- mig:up\n-- mig:allow x: y\n-- mig:no-transaction\nSELECT 1;\n')).toThrow(
+      /late\.sql:3: "-- mig:no-transaction" applies to the whole file/,
+    )
+    for (const annotation of ['allowed x: y', 'allow-all', 'allowx']) {
+      expect(() => parseMigrationFile('odd.sql', `-- mig:up\n-- mig:${annotation}\n`)).toThrow(/unknown annotation/)
+    }
+  })
+})

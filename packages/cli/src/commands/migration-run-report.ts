@@ -31,7 +31,13 @@ export function plannedToJson(planned: PlannedMigration): Record<string, unknown
   }
 }
 
-export function printPlan(output: Output, plan: readonly PlannedMigration[], direction: 'up' | 'down'): void {
+/** `notes`: lines to show under a migration's header, by file (lint findings). */
+export function printPlan(
+  output: Output,
+  plan: readonly PlannedMigration[],
+  direction: 'up' | 'down',
+  notes?: ReadonlyMap<string, readonly string[]>,
+): void {
   const { bold, dim, cyan } = output.colours
   if (plan.length === 0) {
     output.line(`Dry run: ${direction === 'up' ? 'nothing to apply, the database is up to date' : 'nothing to roll back'}.`)
@@ -43,6 +49,7 @@ export function printPlan(output: Output, plan: readonly PlannedMigration[], dir
   for (const planned of plan) {
     output.line()
     output.line(cyan(`-- ${planned.file} (${direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'})`))
+    for (const note of notes?.get(planned.file) ?? []) output.line(note)
     output.line(planned.sql === undefined ? dim('-- a code migration: its SQL is known only when it runs') : planned.sql.trim())
   }
 }

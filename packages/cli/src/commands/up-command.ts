@@ -1,19 +1,50 @@
+import type { LintFinding } from '@mig/lint'
 import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
+import type { Output } from '../output.js'
 import { withMigrator } from '../with-migrator.js'
+import { lintPlan } from './lint-plan.js'
+import { findingToJson, formatFinding } from './lint-report.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const upCommand: Command = async (context) => {
-  const to = integerFlag(context.flags, 'to', { minimum: 1 })
-  const step = integerFlag(context.flags, 'step', { minimum: 1 })
-  return withMigrator(context, { loadsCode: true }, async (migrator) => {
-    if (context.flags['dry-run']) {
+  const { flags, output } = context
+  const to = integerFlag(flags, 'to', { minimum: 1 })
+  const step = integerFlag(flags, 'step', { minimum: 1 })
+  return withMigrator(context, { loadsCode: true }, async (migrator, { settings, dialect }) => {
+    const linting = !flags['no-lint'] && settings.lint !== false
+    // Lint only what is about to run: a no-op up never loads the parser.
+    const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, context })
+    if (flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'up', to, step })
-      printPlan(context.output, plan, 'up')
-      return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson) } }
+      const linted = linting && plan.length ? await lint(plan) : { findings: [], pathOf: () => '' }
+      const notes = new Map(
+        plan.map((planned) => [
+          planned.file,
+          linted.findings
+            .filter((finding) => finding.file === planned.file)
+            .flatMap((finding) => formatFinding(output, finding, linted.pathOf(finding))),
+        ]),
+      )
+      printPlan(output, plan, 'up', notes)
+      const findings = linted.findings.map((finding) => findingToJson(finding, linted.pathOf(finding)))
+      return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson), findings } }
     }
-    const result = await migrator.up({ to, step, signal: context.signal })
-    printRunSummary(context.output, result)
+    const result = await migrator.up({
+      to,
+      step,
+      signal: context.signal,
+      beforeRun: linting ? async (plan) => refuseLintErrors(output, await lint(plan)) : undefined,
+    })
+    printRunSummary(output, result)
     return { document: { dryRun: false, ...runToJson(result) } }
   })
+}
+
+async function refuseLintErrors(output: Output, linted: { findings: readonly LintFinding[]; pathOf: (finding: LintFinding) => string }) {
+  for (const finding of linted.findings) for (const line of formatFinding(output, finding, linted.pathOf(finding))) output.note(line)
+  if (linted.findings.some((finding) => finding.level === 'error')) {
+    const { LintFailedError } = await import('@mig/lint')
+    throw new LintFailedError({ findings: linted.findings })
+  }
 }

@@ -1,0 +1,29 @@
+import type { PlannedMigration } from '@mig/core'
+import type { LintDialect, LintFinding } from '@mig/lint'
+import type { CommandContext } from '../command-context.js'
+import type { Settings } from '../settings.js'
+import { findingPath } from './lint-report.js'
+
+export interface LintedPlan {
+  readonly findings: readonly LintFinding[]
+  /** A finding's file as the user sees it: relative to the working directory. */
+  readonly pathOf: (finding: LintFinding) => string
+}
+
+/** Lints the migrations a run is about to apply, as one plan over the whole folder. Loads the parser. */
+export async function lintPlan(options: {
+  plan: readonly PlannedMigration[]
+  settings: Settings
+  dialect: string
+  context: CommandContext
+}): Promise<LintedPlan> {
+  const { plan, settings, context } = options
+  const { lintMigrations, readLintMigrations } = await import('@mig/lint')
+  const result = await lintMigrations({
+    dialect: options.dialect as LintDialect,
+    migrations: await readLintMigrations(settings.directory),
+    scope: { kind: 'plan', pending: plan.map((planned) => planned.version) },
+    config: settings.lint || undefined,
+  })
+  return { findings: result.findings, pathOf: (finding) => findingPath(finding, settings.directory, context.workingDirectory) }
+}

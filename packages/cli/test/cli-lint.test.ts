@@ -1,0 +1,135 @@
+import { writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sqliteHistory } from './database-state.ts'
+import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
+
+let project: string
+let removeProject: () => Promise<void>
+
+const mig = (...args: string[]) => runMig(args, { cwd: project })
+const write = (file: string, text: string) => writeFile(join(project, 'migrations', file), text)
+const config = (extra: Record<string, unknown>) =>
+  writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', dir: 'migrations', ...extra }))
+
+/** SQLite accepts it on the empty table of this test, but refuses it once the table has a row. */
+const ADD_REQUIRED = '-- mig:up\nALTER TABLE users ADD COLUMN plan TEXT NOT NULL;\n'
+
+beforeEach(async () => {
+  const directory = await temporaryDirectory('lint')
+  project = directory.path
+  removeProject = directory.remove
+  expect((await mig('init')).exitCode).toBe(0)
+  await write('0001_create_users.sql', SQL.createUsers)
+  expect((await mig('up')).exitCode).toBe(0)
+})
+
+afterEach(() => removeProject())
+
+describe('mig lint', () => {
+  it('lints the pending migrations: file:line:column, rule, finding and recipe; exit 1 on errors', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    const run = await mig('lint')
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('migrations/0002_add_plan.sql:2:30 error sqlite-add-column-refused: SQLite refuses this ADD COLUMN')
+    expect(run.stdout).toContain('    ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT <constant>;')
+    expect(run.stdout).toContain('1 error, 0 warnings in 1 migration.')
+  })
+
+  it('--json gives one document, --format github gives pull-request annotations', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    const document = jsonOf(await mig('lint', '--json'))
+    expect(document).toMatchObject({ ok: true, command: 'lint', dialect: 'sqlite', scope: 'pending', linted: 1, errors: 1, warnings: 0 })
+    expect(document.findings[0]).toMatchObject({
+      rule: 'sqlite-add-column-refused',
+      path: 'migrations/0002_add_plan.sql',
+      line: 2,
+      column: 30,
+    })
+    const github = await mig('lint', '--format', 'github')
+    expect(github.exitCode).toBe(1)
+    expect(github.stdout).toMatch(
+      /^::error file=migrations\/0002_add_plan\.sql,line=2,col=30,title=mig lint%3A sqlite-add-column-refused::SQLite refuses.*%0A/m,
+    )
+  })
+
+  it('passes a clean plan, counts -- mig:allow lines, and lints everything with --all or named files', async () => {
+    await write(
+      '0002_add_plan.sql',
+      `-- mig:up\n-- mig:allow sqlite-add-column-refused: users is empty in every environment\n${ADD_REQUIRED.slice(10)}`,
+    )
+    const run = await mig('lint')
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toContain('No findings in 1 migration (1 allowed by -- mig:allow).')
+    expect(jsonOf(await mig('lint', '--all', '--json'))).toMatchObject({ scope: 'all', linted: 2, errors: 0 })
+    expect(jsonOf(await mig('lint', 'migrations/0001_create_users.sql', '--json'))).toMatchObject({ scope: 'files', linted: 1 })
+    const unknown = await mig('lint', 'nope.sql', '--json')
+    expect(unknown.exitCode).toBe(2)
+  })
+
+  it('lints PostgreSQL migrations with no database: --dialect, or a URL it cannot reach (then all of them)', async () => {
+    await write('0002_index.sql', '-- mig:up\nCREATE INDEX users_email ON users (email);\n')
+    const offline = await runMig(['lint', '--all', '--dialect', 'postgres', '--url', '', '--json'], { cwd: project })
+    expect(jsonOf(offline)).toMatchObject({ dialect: 'postgres', errors: 1, findings: [{ rule: 'index-without-concurrently', line: 2 }] })
+    const unreachable = await mig('lint', '--url', 'postgres://nobody:secret@127.0.0.1:1/none')
+    expect(unreachable.exitCode).toBe(1)
+    expect(unreachable.stderr).toContain('linting every migration')
+    expect(unreachable.stdout + unreachable.stderr).not.toContain('secret')
+    const unknownDialect = await runMig(['lint', '--url', ''], { cwd: project })
+    expect(unknownDialect.exitCode).toBe(2)
+    expect(unknownDialect.stderr).toContain('pass --dialect postgres or --dialect sqlite')
+  })
+
+  it('refuses an unknown rule in the config, with the list of rules', async () => {
+    await config({ lint: { rules: { 'no-such-rule': 'off' } } })
+    const run = await mig('lint', '--json')
+    expect(run.exitCode).toBe(2)
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'MIG_INVALID_OPTIONS',
+      message: expect.stringContaining('unknown rule "no-such-rule"'),
+    })
+  })
+})
+
+describe('lint before mig up', () => {
+  it('refuses to apply a pending migration with an error finding, applies nothing, and says how to proceed', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    await write('0003_create_posts.sql', SQL.createPosts)
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'MIG_LINT_FAILED',
+      findings: [{ rule: 'sqlite-add-column-refused', file: '0002_add_plan.sql' }],
+    })
+    expect(run.stderr).toContain('migrations/0002_add_plan.sql:2:30 error sqlite-add-column-refused')
+    expect(await sqliteHistory(join(project, 'app.db'))).toEqual([{ version: 1, state: 'applied' }])
+    expect((await mig('up', '--no-lint')).exitCode).toBe(0)
+    expect(await sqliteHistory(join(project, 'app.db'))).toHaveLength(3)
+  })
+
+  it('up --dry-run shows the findings beside each migration', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    const run = await mig('up', '--dry-run')
+    expect(run.exitCode).toBe(0)
+    expect(run.stdout).toMatch(
+      /-- 0002_add_plan\.sql \(up, in a transaction\)\nmigrations\/0002_add_plan\.sql:2:30 error sqlite-add-column-refused/,
+    )
+    expect(jsonOf(await mig('up', '--dry-run', '--json')).findings).toEqual([
+      expect.objectContaining({ rule: 'sqlite-add-column-refused' }),
+    ])
+  })
+
+  it('the config lowers a rule to a warning (up applies and shows it) or turns lint off for up', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    await config({ lint: { rules: { 'sqlite-add-column-refused': 'warning' } } })
+    const warned = await mig('up')
+    expect(warned.exitCode).toBe(0)
+    expect(warned.stderr).toContain('warning sqlite-add-column-refused')
+    await write('0003_add_code.sql', '-- mig:up\nALTER TABLE users ADD COLUMN code TEXT UNIQUE;\n')
+    await config({ lint: false })
+    const unlinted = await mig('up', '--json')
+    expect(unlinted.stderr).toBe('')
+    // SQLite itself refuses it: lint off means the runner finds out.
+    expect(jsonOf(unlinted).error.code).toBe('MIG_MIGRATION_FAILED')
+  })
+})

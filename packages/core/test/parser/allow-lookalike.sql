@@ -1,0 +1,3 @@
+-- mig:up
+SELECT 1;
+-- mig:allowed index-without-concurrently: not the allow annotation

@@ -1,0 +1,170 @@
+import { parseMigrationFile } from '@mig/core'
+import type { DialectLinter, SectionLint } from './dialect-linter.js'
+import { SectionPositions } from './file-position.js'
+import { type LintConfig, resolveRuleLevels } from './lint-config.js'
+import type { LintFinding, LintResult } from './lint-finding.js'
+import type { LintDialect } from './lint-rule.js'
+import { INVALID_ALLOW, RULES, SYNTAX_ERROR } from './rule-catalog.js'
+import { SchemaState } from './schema-state.js'
+import { readSuppressions, type Suppression } from './suppression.js'
+
+/** A migration to lint or to learn the schema from. */
+export interface LintMigration {
+  readonly version: number
+  readonly file: string
+  /** The file's text; undefined for a code migration (`.ts`, `.js`), whose SQL lint cannot see. */
+  readonly text: string | undefined
+}
+
+/**
+ * `plan`: the `pending` versions run as one plan, in version order, after every other migration,
+ * so a table the plan creates is new to every later statement of the plan.
+ * `each`: every migration (or those in `versions`) as if it were the only one pending, after
+ * the migrations before it; what `mig lint --all` does, so the history still gets findings.
+ */
+export type LintScope =
+  | { readonly kind: 'plan'; readonly pending: readonly number[] }
+  | { readonly kind: 'each'; readonly versions?: readonly number[] }
+
+export interface LintOptions {
+  readonly dialect: LintDialect
+  /** Every migration, applied and pending, in any order. */
+  readonly migrations: readonly LintMigration[]
+  readonly scope: LintScope
+  readonly config?: LintConfig
+}
+
+/**
+ * Lints migrations before they run. Walks them in version order, learning from each statement
+ * which tables, columns and indexes exist and which the plan itself created, and reports what
+ * each enabled rule finds, minus what `-- mig:allow <rule>: <reason>` lines allow. Loads the
+ * dialect's parser only when there is something to lint. Throws `InvalidMigrationError` for a
+ * file the runner would refuse too, and `LintConfigError` for an unknown rule or level.
+ */
+export async function lintMigrations(options: LintOptions): Promise<LintResult> {
+  const levels = resolveRuleLevels(options.config)
+  const rules = RULES.filter((rule) => rule.dialect === options.dialect && levels.get(rule.id) !== 'off')
+  const ordered = [...options.migrations].sort((a, b) => a.version - b.version)
+  const selected =
+    options.scope.kind === 'plan' ? new Set(options.scope.pending) : options.scope.versions && new Set(options.scope.versions)
+  const findings: LintFinding[] = []
+  const allowed: LintFinding[] = []
+  const skipped: string[] = []
+  let linted = 0
+  if (selected?.size === 0) return summarise(findings, allowed, linted, skipped)
+
+  const linter = await dialectLinter(options.dialect)
+  const state = new SchemaState()
+  const known = new Set([...levels.keys()])
+
+  const walk = async (migration: LintMigration, startsPlan: boolean, lint: boolean) => {
+    state.beginMigration(startsPlan)
+    if (migration.text === undefined) {
+      if (lint) skipped.push(migration.file)
+      return
+    }
+    const scripts = parseMigrationFile(migration.file, migration.text)
+    if (scripts.up.kind !== 'sql') return
+    const positions = new SectionPositions(scripts.up.sql, scripts.up.line)
+    const section = await linter.lintSection(scripts.up.sql, scripts.transaction, state, lint ? rules : [], positions)
+    if (!lint) return
+    linted++
+    const { suppressions, invalid } = readSuppressions(migration.text, scripts.up.line - 1, known)
+    const at = { file: migration.file, version: migration.version }
+    for (const problem of invalid) {
+      findings.push({
+        rule: INVALID_ALLOW,
+        level: 'error',
+        ...at,
+        line: problem.line,
+        column: problem.column,
+        message: `This -- mig:allow line ${problem.message}`,
+        recipe: '',
+      })
+    }
+    for (const finding of sectionFindings(section, positions, at, levels)) {
+      const suppression = suppressionFor(finding, suppressions)
+      if (suppression) allowed.push({ ...finding.finding, allowedBecause: suppression.reason })
+      else findings.push(finding.finding)
+    }
+  }
+
+  if (options.scope.kind === 'plan') {
+    for (const migration of ordered) if (!selected?.has(migration.version)) await walk(migration, false, false)
+    let first = true
+    for (const migration of ordered) {
+      if (!selected?.has(migration.version)) continue
+      await walk(migration, first, true)
+      first = false
+    }
+  } else {
+    const last = selected ? Math.max(...selected) : Number.POSITIVE_INFINITY
+    for (const migration of ordered) {
+      if (migration.version > last) break
+      await walk(migration, true, !selected || selected.has(migration.version))
+    }
+  }
+  return summarise(findings, allowed, linted, skipped)
+}
+
+async function dialectLinter(dialect: LintDialect): Promise<DialectLinter> {
+  if (dialect === 'postgres') return (await import('./postgres-linter.js')).postgresLinter
+  return (await import('./sqlite-linter.js')).sqliteLinter
+}
+
+interface LocatedFinding {
+  readonly finding: LintFinding
+  /** File lines whose statement-scoped `-- mig:allow` lines cover the finding. */
+  readonly zone: { readonly from: number; readonly to: number }
+}
+
+function sectionFindings(
+  section: SectionLint,
+  positions: SectionPositions,
+  at: { file: string; version: number },
+  levels: ReadonlyMap<string, string>,
+): LocatedFinding[] {
+  if (section.syntaxError) {
+    const level = levels.get(SYNTAX_ERROR)
+    if (level !== 'error' && level !== 'warning') return []
+    const position = positions.at(section.syntaxError.offset)
+    return [
+      {
+        finding: {
+          rule: SYNTAX_ERROR,
+          level,
+          ...at,
+          ...position,
+          message: `The migration does not parse: ${section.syntaxError.message}. Nothing in it was linted.`,
+          recipe: '',
+        },
+        zone: { from: 1, to: position.line },
+      },
+    ]
+  }
+  return section.hits.map(({ rule, hit, statementOffset, zone }) => {
+    const level = levels.get(rule) === 'warning' ? 'warning' : 'error'
+    return {
+      finding: { rule, level, ...at, ...positions.at(hit.offset ?? statementOffset), message: hit.message, recipe: hit.recipe },
+      zone: { from: positions.at(zone.from).line, to: positions.at(zone.to).line },
+    }
+  })
+}
+
+function suppressionFor({ finding, zone }: LocatedFinding, suppressions: readonly Suppression[]): Suppression | undefined {
+  return suppressions.find(
+    (suppression) =>
+      suppression.rule === finding.rule && (suppression.scope === 'file' || (suppression.line >= zone.from && suppression.line <= zone.to)),
+  )
+}
+
+function summarise(findings: LintFinding[], allowed: LintFinding[], linted: number, skipped: string[]): LintResult {
+  return {
+    findings,
+    allowed,
+    linted,
+    skipped,
+    errors: findings.filter((finding) => finding.level === 'error').length,
+    warnings: findings.filter((finding) => finding.level === 'warning').length,
+  }
+}

@@ -1,0 +1,29 @@
+/** `off` rules are not checked; `error` findings fail `mig lint` and stop `mig up`; `warning` findings are reported only. */
+export type RuleLevel = 'error' | 'warning' | 'off'
+
+export type LintDialect = 'postgres' | 'sqlite'
+
+/** What a rule reports about one statement. */
+export interface RuleHit {
+  /** One line: what the statement does and why it hurts. */
+  readonly message: string
+  /** The statements to write instead, ready to paste, as strong_migrations prints them. */
+  readonly recipe: string
+  /** Character offset in the section to point at; default: the statement's first character. */
+  readonly offset?: number
+}
+
+/**
+ * A lint rule. `check` sees one statement with what is known at that point of the plan (the
+ * schema before the statement, the migration's transaction mode) and returns what it finds;
+ * it must not change that knowledge, which the engine updates after every rule has looked.
+ */
+export interface LintRule<Context> {
+  /** Stable, kebab-case; the name used in `-- mig:allow <id>: <reason>` and in the config. */
+  readonly id: string
+  readonly dialect: LintDialect
+  readonly defaultLevel: RuleLevel
+  /** One line for the rules table and `mig lint --json`. */
+  readonly summary: string
+  check(context: Context): readonly RuleHit[]
+}

@@ -1,0 +1,53 @@
+import type { RuleHit } from './lint-rule.js'
+import { clauseTextAt } from './postgres-expressions.js'
+import type { PostgresStatement } from './postgres-parser.js'
+import type { SchemaState } from './schema-state.js'
+
+/** What a PostgreSQL rule sees of one statement. */
+export interface PostgresContext {
+  readonly statement: PostgresStatement
+  /** The statements after it in the same migration. */
+  readonly following: readonly PostgresStatement[]
+  /** Whether the migration runs in a transaction (no `-- mig:no-transaction`). */
+  readonly transaction: boolean
+  /** The schema before this statement. */
+  readonly state: SchemaState
+  /** The section offset of a node's `location` (the parser counts UTF-8 bytes). */
+  offsetOf(location: number | undefined): number | undefined
+  /** The source text of the expression or type at a node's `location`. */
+  textAt(location: number | undefined): string | undefined
+}
+
+export function createPostgresContext(
+  sql: string,
+  statement: PostgresStatement,
+  following: readonly PostgresStatement[],
+  transaction: boolean,
+  state: SchemaState,
+  fromBytes: (offset: number) => number,
+): PostgresContext {
+  const offsetOf = (location: number | undefined) => (location === undefined || location < 0 ? undefined : fromBytes(location))
+  return {
+    statement,
+    following,
+    transaction,
+    state,
+    offsetOf,
+    textAt: (location) => {
+      const offset = offsetOf(location)
+      return offset === undefined ? undefined : clauseTextAt(sql, offset)
+    },
+  }
+}
+
+export function hit(message: string, recipe: string, offset?: number): RuleHit {
+  return offset === undefined ? { message, recipe } : { message, recipe, offset }
+}
+
+/** A statement with its final semicolon, whatever the source had. */
+export function asStatement(text: string): string {
+  return `${text.trim().replace(/;\s*$/, '')};`
+}
+
+/** The header of a migration that must run outside a transaction, for recipes. */
+export const OWN_MIGRATION_OUTSIDE_TRANSACTION = '-- in a migration of its own, outside a transaction:\n-- mig:no-transaction\n-- mig:up'

@@ -1,0 +1,111 @@
+import type { Constraint, Node } from 'libpg-query'
+import { keyOfNames, namesOf, nodeOf, objectKey, relationKey, typeText } from './postgres-ast.js'
+import type { PostgresStatement } from './postgres-parser.js'
+import type { FunctionVolatility, SchemaState } from './schema-state.js'
+
+/** Updates what lint knows of the schema with one statement that has run. */
+export function applyPostgresStatement(state: SchemaState, { node }: PostgresStatement): void {
+  const create = nodeOf(node, 'CreateStmt')
+  if (create?.relation) {
+    const table = relationKey(create.relation)
+    if (create.if_not_exists && state.table(table)) return
+    state.createTable(table)
+    for (const element of create.tableElts ?? []) {
+      const column = nodeOf(element, 'ColumnDef')
+      if (column?.colname) state.addColumn(table, column.colname, typeText(column.typeName))
+      const constraint = nodeOf(element, 'Constraint')
+      if (constraint) noteConstraint(state, table, constraint)
+    }
+    return
+  }
+  const createAs = nodeOf(node, 'CreateTableAsStmt')
+  if (createAs?.into?.rel) {
+    state.createTable(relationKey(createAs.into.rel))
+    return
+  }
+  const index = nodeOf(node, 'IndexStmt')
+  if (index?.relation && index.idxname) {
+    state.createIndex(objectKey(index.relation.schemaname, index.idxname), relationKey(index.relation))
+    return
+  }
+  const alter = nodeOf(node, 'AlterTableStmt')
+  if (alter?.relation) {
+    const table = relationKey(alter.relation)
+    for (const command of alter.cmds ?? []) applyAlterTableCommand(state, table, command)
+    return
+  }
+  const rename = nodeOf(node, 'RenameStmt')
+  if (rename?.relation && rename.newname) {
+    const table = relationKey(rename.relation)
+    if (rename.renameType === 'OBJECT_TABLE') state.renameTable(table, objectKey(rename.relation.schemaname, rename.newname))
+    if (rename.renameType === 'OBJECT_COLUMN' && rename.subname) state.renameColumn(table, rename.subname, rename.newname)
+    return
+  }
+  const drop = nodeOf(node, 'DropStmt')
+  if (drop?.removeType === 'OBJECT_TABLE' || drop?.removeType === 'OBJECT_INDEX') {
+    for (const object of drop.objects ?? []) {
+      const key = keyOfNames(nodeOf(object, 'List')?.items)
+      if (drop.removeType === 'OBJECT_TABLE') state.dropTable(key)
+      else state.dropIndex(key)
+    }
+    return
+  }
+  const insert = nodeOf(node, 'InsertStmt')
+  if (insert?.relation) {
+    state.noteRows(relationKey(insert.relation))
+    return
+  }
+  const createFunction = nodeOf(node, 'CreateFunctionStmt')
+  if (createFunction) {
+    const names = namesOf(createFunction.funcname)
+    const volatility = (createFunction.options ?? [])
+      .map((option) => nodeOf(option, 'DefElem'))
+      .find((option) => option?.defname === 'volatility')
+    state.createFunction(names[names.length - 1] ?? '', (nodeOf(volatility?.arg, 'String')?.sval as FunctionVolatility) ?? 'volatile')
+  }
+}
+
+function applyAlterTableCommand(state: SchemaState, table: string, node: Node): void {
+  const command = nodeOf(node, 'AlterTableCmd')
+  if (!command) return
+  const column = nodeOf(command.def, 'ColumnDef')
+  switch (command.subtype) {
+    case 'AT_AddColumn':
+      if (column?.colname && !(command.missing_ok && state.table(table)?.columns.has(column.colname))) {
+        state.addColumn(table, column.colname, typeText(column.typeName))
+      }
+      return
+    case 'AT_AlterColumnType':
+      if (command.name) state.setColumnType(table, command.name, typeText(column?.typeName))
+      return
+    case 'AT_DropColumn':
+      if (command.name) state.dropColumn(table, command.name)
+      return
+    case 'AT_AddConstraint': {
+      const constraint = nodeOf(command.def, 'Constraint')
+      if (constraint) noteConstraint(state, table, constraint)
+      return
+    }
+    case 'AT_ValidateConstraint': {
+      const check = command.name ? state.tableOrExisting(table).notNullChecks.get(command.name) : undefined
+      if (check) check.validated = true
+      return
+    }
+    case 'AT_DropConstraint':
+      if (command.name) state.table(table)?.notNullChecks.delete(command.name)
+      return
+  }
+}
+
+function noteConstraint(state: SchemaState, table: string, constraint: Constraint): void {
+  const name = constraint.conname
+  if (!name) return
+  if (constraint.skip_validation && (constraint.contype === 'CONSTR_CHECK' || constraint.contype === 'CONSTR_FOREIGN')) {
+    state.noteNotValid(table, name, constraint.contype === 'CONSTR_CHECK' ? 'check' : 'foreign-key')
+  }
+  const test = constraint.contype === 'CONSTR_CHECK' ? nodeOf(constraint.raw_expr, 'NullTest') : undefined
+  const column = namesOf(nodeOf(test?.arg, 'ColumnRef')?.fields)
+  if (test?.nulltesttype === 'IS_NOT_NULL' && column.length === 1) {
+    state.tableOrExisting(table).notNullChecks.set(name, { column: column[0] as string, validated: !constraint.skip_validation })
+  }
+}

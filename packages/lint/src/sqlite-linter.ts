@@ -1,0 +1,93 @@
+import type { Driver } from '@mig/core'
+import type { DialectLinter, StatementHit } from './dialect-linter.js'
+import type { LintRule } from './lint-rule.js'
+import type { SchemaState } from './schema-state.js'
+import type { SqliteContext, SqliteDialectText, SqliteStatement } from './sqlite-rules.js'
+import { shapeOfSqlite } from './sqlite-statement-shape.js'
+
+interface SqliteModule {
+  sqliteDriver(options: { filename: string }): Driver
+}
+
+let loading: Promise<SqliteDialectText> | undefined
+
+/**
+ * The SQLite driver's dialect text, from @mig/sqlite imported only to lint SQLite migrations: its
+ * splitter and PRAGMA checks are the driver's own. Creating the driver opens nothing.
+ */
+function loadSqlite(): Promise<SqliteDialectText> {
+  // A specifier in a variable keeps bundlers from resolving the optional package at build time.
+  const specifier: string = '@mig/sqlite'
+  loading ??= (import(specifier) as Promise<SqliteModule>).then(
+    (module) => module.sqliteDriver({ filename: ':memory:' }).text,
+    (error) => {
+      loading = undefined
+      throw error
+    },
+  )
+  return loading
+}
+
+export const sqliteLinter: DialectLinter = {
+  async lintSection(sql, transaction, state, rules: readonly LintRule<SqliteContext>[]) {
+    const dialect = await loadSqlite()
+    const statements: SqliteStatement[] = dialect
+      .splitStatements(sql)
+      .map((statement) => ({ text: statement.text, offset: statement.offset, shape: shapeOfSqlite(statement.text) }))
+    const droppedHere = new Map<string, { indexes: string[]; triggers: string[] }>()
+    const hits: StatementHit[] = []
+    let previousEnd = 0
+    for (const [index, statement] of statements.entries()) {
+      const end = statement.offset + statement.text.length
+      const context: SqliteContext = { statement, following: statements.slice(index + 1), transaction, state, droppedHere, dialect }
+      for (const rule of rules) {
+        for (const hit of rule.check(context)) {
+          hits.push({ rule: rule.id, hit, statementOffset: statement.offset, zone: { from: previousEnd, to: end } })
+        }
+      }
+      if (statement.shape.kind === 'drop-table') {
+        const table = state.table(statement.shape.name)
+        droppedHere.set(statement.shape.name, { indexes: state.indexesOn(statement.shape.name), triggers: [...(table?.triggers ?? [])] })
+      }
+      applySqliteStatement(state, statement)
+      previousEnd = end
+    }
+    return { hits }
+  },
+}
+
+function applySqliteStatement(state: SchemaState, { shape }: SqliteStatement): void {
+  switch (shape.kind) {
+    case 'create-table':
+      state.createTable(shape.table)
+      for (const column of shape.columns) state.addColumn(shape.table, column.name, undefined)
+      return
+    case 'create-index':
+      state.createIndex(shape.name, shape.table)
+      return
+    case 'create-trigger':
+      state.tableOrExisting(shape.table).triggers.add(shape.name)
+      return
+    case 'drop-table':
+      state.dropTable(shape.name)
+      return
+    case 'drop-index':
+      state.dropIndex(shape.name)
+      return
+    case 'rename-table':
+      state.renameTable(shape.table, shape.to)
+      return
+    case 'add-column':
+      state.addColumn(shape.table, shape.column.name, undefined)
+      return
+    case 'rename-column':
+      state.renameColumn(shape.table, shape.from, shape.to)
+      return
+    case 'drop-column':
+      state.dropColumn(shape.table, shape.column)
+      return
+    case 'insert':
+      state.noteRows(shape.table)
+      return
+  }
+}

@@ -1,0 +1,143 @@
+import type { DialectText } from '@mig/core'
+import type { LintRule, RuleHit } from './lint-rule.js'
+import type { SchemaState } from './schema-state.js'
+import type { SqliteShape } from './sqlite-statement-shape.js'
+
+/** The SQLite driver's dialect text (pure functions, no connection) that lint shares with it. */
+export type SqliteDialectText = Pick<DialectText, 'splitStatements' | 'inspectScript'>
+
+export interface SqliteStatement {
+  readonly text: string
+  /** Offset in the section. */
+  readonly offset: number
+  readonly shape: SqliteShape
+}
+
+/** What a SQLite rule sees of one statement. */
+export interface SqliteContext {
+  readonly statement: SqliteStatement
+  /** The statements after it in the same migration. */
+  readonly following: readonly SqliteStatement[]
+  readonly transaction: boolean
+  readonly state: SchemaState
+  /** Indexes and triggers of tables this migration dropped, by table, as they were before the drop. */
+  readonly droppedHere: ReadonlyMap<string, { readonly indexes: readonly string[]; readonly triggers: readonly string[] }>
+  readonly dialect: SqliteDialectText
+}
+
+type Rule = LintRule<SqliteContext>
+
+const quote = (name: string) => (/^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`)
+
+export const sqliteAddColumnRefused: Rule = {
+  id: 'sqlite-add-column-refused',
+  dialect: 'sqlite',
+  defaultLevel: 'error',
+  summary:
+    'ADD COLUMN that SQLite refuses: PRIMARY KEY or UNIQUE, or on a table with rows NOT NULL without a default, a non-constant default, or STORED',
+  check({ statement, state }) {
+    const { shape } = statement
+    if (shape.kind !== 'add-column') return []
+    const { table, column } = shape
+    const name = quote(column.name)
+    const type = column.definition.split(/\s+/)[0] ?? '<type>'
+    const at = statement.offset + (column.offset ?? 0)
+    const refuse = (message: string, recipe: string[]): RuleHit[] => [
+      { message: `SQLite refuses this ADD COLUMN: ${message}`, recipe: recipe.join('\n'), offset: at },
+    ]
+    if (column.primaryKey) return refuse('a PRIMARY KEY column cannot be added.', rebuildRecipe(table))
+    if (column.unique) {
+      return refuse('a UNIQUE column cannot be added.', [
+        `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${type};`,
+        `CREATE UNIQUE INDEX ${quote(`${table}_${column.name}_key`)} ON ${quote(table)} (${name});`,
+      ])
+    }
+    if (!state.mayHoldRows(table)) return []
+    if (column.notNull && (column.defaultValue === 'none' || column.defaultValue === 'null')) {
+      return refuse(`${quote(table)} may have rows, and a NOT NULL column needs a default other than NULL to fill them.`, [
+        `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${type} NOT NULL DEFAULT <constant>;`,
+      ])
+    }
+    if (column.defaultValue === 'expression') {
+      return refuse(
+        `${quote(table)} may have rows, and a column with a non-constant default (CURRENT_TIMESTAMP, an expression in parentheses) cannot be added to them.`,
+        [
+          `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${type};`,
+          `UPDATE ${quote(table)} SET ${name} = <expression>;`,
+          '-- new rows then need the value from the application; to keep the default, rebuild the table instead:',
+          ...rebuildRecipe(table),
+        ],
+      )
+    }
+    if (column.storedGenerated) {
+      return refuse(`${quote(table)} may have rows, and a STORED generated column cannot be added to them.`, [
+        `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${column.definition.replace(/\s+stored\b/i, ' VIRTUAL')};`,
+        '-- or rebuild the table with the stored column:',
+        ...rebuildRecipe(table),
+      ])
+    }
+    return []
+  },
+}
+
+function rebuildRecipe(table: string): string[] {
+  const name = quote(table)
+  const next = quote(`${table}_new`)
+  return [
+    `CREATE TABLE ${next} (<every column of ${table}, and the new one>);`,
+    `INSERT INTO ${next} (<columns>) SELECT <columns> FROM ${name};`,
+    `DROP TABLE ${name};`,
+    `ALTER TABLE ${next} RENAME TO ${name};`,
+    `-- then create ${table}'s indexes and triggers again`,
+  ]
+}
+
+export const sqlitePragmaNoEffect: Rule = {
+  id: 'sqlite-pragma-no-effect',
+  dialect: 'sqlite',
+  defaultLevel: 'error',
+  summary: 'A PRAGMA that SQLite ignores (or refuses) inside a transaction, in a migration that runs in one',
+  check({ statement, transaction, dialect }) {
+    if (statement.shape.kind !== 'pragma') return []
+    const problem = dialect.inspectScript(statement.text, transaction ? 'transaction' : 'no-transaction')[0]
+    if (!problem) return []
+    // The driver's warning says what happens, then what to do; the finding and the recipe split it.
+    const [finding, ...advice] = problem.split('. ')
+    return [
+      {
+        message: `${finding}.`,
+        recipe: [`-- ${advice.join('. ')}`, '-- mig:no-transaction', '-- mig:up', statement.text.trim()].join('\n'),
+      },
+    ]
+  },
+}
+
+export const sqliteRebuildLosesIndexes: Rule = {
+  id: 'sqlite-rebuild-loses-indexes',
+  dialect: 'sqlite',
+  defaultLevel: 'error',
+  summary: 'A table rebuild (create new, copy, drop old, rename) that does not create the old table’s indexes and triggers again',
+  check({ statement, following, droppedHere }) {
+    const { shape } = statement
+    if (shape.kind !== 'rename-table') return []
+    const old = droppedHere.get(shape.to)
+    if (!old) return []
+    const recreated = new Set(
+      following.flatMap(({ shape: later }) => (later.kind === 'create-index' || later.kind === 'create-trigger' ? [later.name] : [])),
+    )
+    const lostIndexes = old.indexes.filter((name) => !recreated.has(name))
+    const lostTriggers = old.triggers.filter((name) => !recreated.has(name))
+    if (!lostIndexes.length && !lostTriggers.length) return []
+    const lost = [...lostIndexes.map((name) => `index ${quote(name)}`), ...lostTriggers.map((name) => `trigger ${quote(name)}`)]
+    return [
+      {
+        message: `Rebuilding ${quote(shape.to)} drops its ${lost.join(', ')} with the old table, and this migration does not create ${lost.length > 1 ? 'them' : 'it'} again.`,
+        recipe: [
+          `-- after ALTER TABLE … RENAME TO ${quote(shape.to)}, in the same migration:`,
+          ...lostIndexes.map((name) => `CREATE INDEX ${quote(name)} ON ${quote(shape.to)} (<its columns>);`),
+          ...lostTriggers.map((name) => `CREATE TRIGGER ${quote(name)} … ON ${quote(shape.to)} …;`),
+        ].join('\n'),
+      },
+    ]
+  },
+}

@@ -1,0 +1,117 @@
+import { LintConfigError, lintMigrations } from '@mig/lint'
+import { describe, expect, it } from 'vitest'
+import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
+
+const USERS = migrationText('CREATE TABLE users (id bigint PRIMARY KEY, email text, name text);')
+const TWO_INDEXES = 'CREATE INDEX users_email ON users (email);\nCREATE INDEX users_name ON users (name);'
+
+describe('suppressions', () => {
+  it('a -- mig:allow line covers the statement after it, not the next one', async () => {
+    const result = await lintPlan(
+      'postgres',
+      migrations(USERS, migrationText(`-- mig:allow index-without-concurrently: 40 rows\n${TWO_INDEXES}`)),
+      1,
+    )
+    expect(result.findings.map((finding) => [finding.rule, finding.line])).toEqual([['index-without-concurrently', 4]])
+    expect(result.allowed.map((finding) => [finding.line, finding.allowedBecause])).toEqual([[3, '40 rows']])
+  })
+
+  it('a -- mig:allow line above -- mig:up covers the whole file', async () => {
+    const text = `-- mig:allow index-without-concurrently: the table has 40 rows\n${migrationText(TWO_INDEXES)}`
+    const result = await lintPlan('postgres', migrations(USERS, text), 1)
+    expect(result.findings).toEqual([])
+    expect(result.allowed).toHaveLength(2)
+  })
+
+  it('a -- mig:allow line without a reason, or naming an unknown rule, is an error and allows nothing', async () => {
+    const text = migrationText(
+      `-- mig:allow index-without-concurrently\nCREATE INDEX users_email ON users (email);\n-- mig:allow no-such-rule: because\n--mig:allow\nSELECT 1;`,
+    )
+    const result = await lintPlan('postgres', migrations(USERS, text), 1)
+    expect(result.findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ['invalid-allow', 2],
+      ['invalid-allow', 4],
+      ['invalid-allow', 5],
+      ['index-without-concurrently', 3],
+    ])
+    expect(result.findings[0]?.message).toMatch(/without a reason/)
+    expect(result.findings[1]?.message).toMatch(/unknown rule "no-such-rule"/)
+    expect(result.errors).toBe(4)
+  })
+})
+
+describe('levels', () => {
+  it('the config turns a rule off, or down to a warning', async () => {
+    const plan = migrations(USERS, migrationText(TWO_INDEXES))
+    expect((await lintPlan('postgres', plan, 1, { rules: { 'index-without-concurrently': 'off' } })).findings).toEqual([])
+    const lowered = await lintPlan('postgres', plan, 1, { rules: { 'index-without-concurrently': 'warning' } })
+    expect({ errors: lowered.errors, warnings: lowered.warnings }).toEqual({ errors: 0, warnings: 2 })
+  })
+
+  it('refuses an unknown rule, an unknown level, and turning invalid-allow off', async () => {
+    const plan = migrations(USERS)
+    await expect(lintPlan('postgres', plan, 0, { rules: { 'no-such-rule': 'off' } })).rejects.toThrow(/unknown rule "no-such-rule"/)
+    // @ts-expect-error: a level that does not exist, as a JSON config could hold
+    await expect(lintPlan('postgres', plan, 0, { rules: { 'drop-table': 'fatal' } })).rejects.toBeInstanceOf(LintConfigError)
+    await expect(lintPlan('postgres', plan, 0, { rules: { 'invalid-allow': 'off' } })).rejects.toThrow(/cannot change invalid-allow/)
+  })
+})
+
+describe('the plan', () => {
+  it('a pending plan knows what it created; each migration alone (--all) sees earlier ones as existing', async () => {
+    const all = migrations(USERS, migrationText('CREATE INDEX users_email ON users (email);'))
+    expect((await lintPlan('postgres', all, 0)).findings).toEqual([])
+    const each = await lintMigrations({ dialect: 'postgres', migrations: all, scope: { kind: 'each' } })
+    expect(rulesOf(each)).toEqual(['index-without-concurrently'])
+    expect(each.linted).toBe(2)
+    const named = await lintMigrations({ dialect: 'postgres', migrations: all, scope: { kind: 'each', versions: [1] } })
+    expect({ linted: named.linted, findings: named.findings }).toEqual({ linted: 1, findings: [] })
+  })
+
+  it('follows renames and drops: a table renamed in the plan stays new, a dropped and recreated one is new', async () => {
+    const all = migrations(
+      USERS,
+      migrationText('ALTER TABLE users RENAME TO members;\nDROP TABLE members;\nCREATE TABLE users (id bigint PRIMARY KEY, email text);'),
+      migrationText(
+        'CREATE INDEX users_email ON users (email);\nCREATE TABLE t (id bigint);\nALTER TABLE t RENAME TO u;\nCREATE INDEX u_id ON u (id);',
+      ),
+    )
+    const result = await lintPlan('postgres', all, 1)
+    expect(rulesOf(result)).toEqual(['rename-table', 'drop-table'])
+  })
+
+  it('skips code migrations and says so, and lints nothing (loading no parser) when nothing is pending', async () => {
+    const all = [...migrations(USERS), { version: 2, file: '0002_backfill.ts', text: undefined }]
+    expect((await lintPlan('postgres', all, 0)).skipped).toEqual(['0002_backfill.ts'])
+    expect(await lintPlan('postgres', all, 2)).toMatchObject({ linted: 0, findings: [], skipped: [] })
+  })
+})
+
+describe('positions and parse errors', () => {
+  it('points at the file line and column, counting characters after non-ASCII text', async () => {
+    const text = migrationText("COMMENT ON TABLE users IS 'Benutzer – Konten';\n  CREATE INDEX users_email ON users (email);")
+    const [finding] = (await lintPlan('postgres', migrations(USERS, text), 1)).findings
+    expect(finding).toMatchObject({ line: 3, column: 3 })
+  })
+
+  it('passes an up section with only comments or nothing, as mig create writes it', async () => {
+    for (const dialect of ['postgres', 'sqlite'] as const) {
+      const result = await lintPlan(
+        dialect,
+        migrations('-- mig:up\n\n-- mig:down\n', migrationText('-- nothing yet\n/* still nothing */')),
+        0,
+      )
+      expect(result).toMatchObject({ linted: 2, findings: [] })
+    }
+  })
+
+  it('reports a migration that does not parse as syntax-error at the position PostgreSQL gives', async () => {
+    const result = await lintPlan('postgres', migrations(USERS, migrationText('CREATE INDEX ON;\nSELECT 1;')), 1)
+    expect(result.findings).toEqual([expect.objectContaining({ rule: 'syntax-error', line: 2, column: 16, level: 'error' })])
+  })
+
+  it('learns nothing from an applied migration that does not parse, and still lints the plan', async () => {
+    const result = await lintPlan('postgres', migrations(migrationText('CREATE TABEL x;'), USERS, migrationText(TWO_INDEXES)), 2)
+    expect(rulesOf(result)).toEqual(['index-without-concurrently', 'index-without-concurrently'])
+  })
+})

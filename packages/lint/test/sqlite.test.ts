@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
+
+const USERS = migrationText('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);')
+
+describe('SQLite ADD COLUMN', () => {
+  it('refuses PRIMARY KEY and UNIQUE columns even on a new, empty table', async () => {
+    const plan = migrations(
+      USERS,
+      migrationText('ALTER TABLE users ADD COLUMN code TEXT UNIQUE;\nALTER TABLE users ADD COLUMN "key" INTEGER PRIMARY KEY;'),
+    )
+    const result = await lintPlan('sqlite', plan, 0)
+    expect(result.findings.map((finding) => finding.message)).toEqual([
+      expect.stringMatching(/a UNIQUE column cannot be added/),
+      expect.stringMatching(/a PRIMARY KEY column cannot be added/),
+    ])
+  })
+
+  it('refuses a non-constant default or a STORED column only where the table may have rows', async () => {
+    const statements =
+      "ALTER TABLE users ADD COLUMN seen TEXT DEFAULT CURRENT_TIMESTAMP;\nALTER TABLE users ADD COLUMN n INTEGER DEFAULT (1 + 1);\nALTER TABLE users ADD COLUMN d INTEGER GENERATED ALWAYS AS (id * 2) STORED;\nALTER TABLE users ADD COLUMN v INTEGER GENERATED ALWAYS AS (id * 2);\nALTER TABLE users ADD COLUMN c TEXT DEFAULT 'x';"
+    expect(rulesOf(await lintPlan('sqlite', migrations(USERS, migrationText(statements)), 1))).toEqual([
+      'sqlite-add-column-refused',
+      'sqlite-add-column-refused',
+      'sqlite-add-column-refused',
+    ])
+    expect(rulesOf(await lintPlan('sqlite', migrations(USERS, migrationText(statements)), 0))).toEqual([])
+    const filled = migrations(USERS, migrationText(`INSERT INTO users (email) VALUES ('a@example.com');\n${statements}`))
+    expect(rulesOf(await lintPlan('sqlite', filled, 0))).toHaveLength(3)
+  })
+})
+
+describe('SQLite table rebuilds', () => {
+  it('names the indexes and triggers the rebuild loses, and passes once they are created again', async () => {
+    const setup = migrationText(
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\nCREATE INDEX users_email ON users (email);\nCREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;',
+    )
+    const rebuild =
+      'CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users_new SELECT * FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;'
+    const [finding] = (await lintPlan('sqlite', migrations(setup, migrationText(rebuild)), 1)).findings
+    expect(finding?.message).toMatch(/drops its index users_email, trigger users_touch/)
+    const kept = `${rebuild}\nCREATE INDEX users_email ON users (email);\nCREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;`
+    expect((await lintPlan('sqlite', migrations(setup, migrationText(kept)), 1)).findings).toEqual([])
+  })
+})
+
+describe('SQLite PRAGMAs', () => {
+  it('flags foreign_keys and journal_mode in a transactional migration, not outside one', async () => {
+    const pragmas = 'PRAGMA foreign_keys = ON;\nPRAGMA main.journal_mode = WAL;\nPRAGMA user_version = 3;'
+    expect(rulesOf(await lintPlan('sqlite', migrations(USERS, migrationText(pragmas)), 1))).toEqual([
+      'sqlite-pragma-no-effect',
+      'sqlite-pragma-no-effect',
+    ])
+    expect((await lintPlan('sqlite', migrations(USERS, migrationText(pragmas, 'no-transaction')), 1)).findings).toEqual([])
+  })
+})
