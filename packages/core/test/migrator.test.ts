@@ -120,6 +120,27 @@ describe('a run refused by its checks', () => {
   })
 })
 
+describe('beforeRun', () => {
+  it('sees the plan before anything is written, and refusing it leaves the database as it was', async () => {
+    const seen: number[][] = []
+    const migrator = new Migrator({ driver, source: fromList([table(1), table(2)]) })
+    const refused = migrator.up({
+      beforeRun: (plan) => {
+        seen.push(plan.map((planned) => planned.version))
+        throw new InvalidOptionsError('lint says no')
+      },
+    })
+    await expect(refused).rejects.toThrow('lint says no')
+    expect(await migrator.hasPending()).toBe(true)
+    await migrator.up({ beforeRun: (plan) => void seen.push(plan.map((planned) => planned.version)) })
+    await migrator.up({ beforeRun: () => void seen.push([]) })
+    expect(seen).toEqual([
+      [1, 2],
+      [1, 2],
+    ])
+  })
+})
+
 describe('plans', () => {
   it('show what down would revert, newest first, with the SQL', async () => {
     const migrator = new Migrator({
