@@ -70,7 +70,7 @@ describe('comparing schemas', () => {
           'column legacy extra, primary key is (legacy), expected (id), unique (state) extra, ' +
           "foreign key (id) → owners (id) on delete CASCADE on update NO ACTION extra, check on state is STATE IN('new'), expected STATE IN('new', 'done'), " +
           'check LENGTH(ID) > 0 extra, ' +
-          'index jobs_extra extra, index jobs_state differs',
+          'index jobs_extra extra, index jobs_state columns are (state, id), expected (state)',
         'owners: table extra',
         'open_jobs: view definition differs',
         'touch: trigger extra',
@@ -91,7 +91,9 @@ describe('comparing schemas', () => {
       sequences: [],
     })
     expect(compareSchemas(schema(), otherDialect, { level: 'structure' })).toEqual([])
-    expect(compareSchemas(schema(), schema({ tables: [] }), { level: 'structure' })).toEqual([{ object: 'jobs', message: 'table missing' }])
+    expect(compareSchemas(schema(), schema({ tables: [] }), { level: 'structure' })).toEqual([
+      { object: 'jobs', kind: 'table', name: 'jobs', change: 'missing', message: 'table missing' },
+    ])
     const missingCheck = schema({ tables: [table('jobs', { checks: [] })] })
     expect(formatSchemaDifferences(compareSchemas(schema(), missingCheck))).toBe("jobs: check STATE IN('new', 'done') missing")
   })
