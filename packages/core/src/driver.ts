@@ -47,6 +47,12 @@ export interface Driver {
    * `destroy()` removes it and everything it opened.
    */
   createScratchDatabase?(): Promise<ScratchDatabase>
+  /**
+   * Optional, pure: a snapshot this driver's `describeSchema` took, as a SQL script that builds
+   * the same schema in an empty database. It must be deterministic (the same bytes for the same
+   * snapshot: no dates, no random names) and put objects in an order the database accepts.
+   */
+  renderSchema?(snapshot: SchemaSnapshot): string
 }
 
 export interface ScratchDatabase {

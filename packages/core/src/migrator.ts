@@ -16,7 +16,10 @@ import { type HistoryRecord, type HistoryState, HistoryStore } from './history-s
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { Migration, MigrationContext, MigrationInfo, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
 import { holdsSql } from './migration-file-parser.js'
+import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { compareSchemas, type SchemaDifference } from './schema-diff.js'
+import { type DriftResult, detectDrift } from './schema-drift.js'
+import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import { type SchemaSnapshot, sortSnapshot } from './schema-snapshot.js'
 import { positionInStep, statementAt } from './statement-position.js'
 
@@ -361,6 +364,21 @@ export class Migrator {
       await scratch.up(options.to === undefined ? {} : { to: options.to })
       return snapshot()
     })
+  }
+
+  /** The live schema, or the one the migrations build, as a SQL script: see {@link dumpSchema}. */
+  async dump(options: DumpOptions = {}): Promise<string> {
+    return dumpSchema(this.driver, options, (from) => (from === 'migrations' ? this.expectedSchema() : this.describeSchema()))
+  }
+
+  /** How the live schema differs from the one the applied migrations build: see {@link detectDrift}. */
+  async drift(): Promise<DriftResult> {
+    return detectDrift(this)
+  }
+
+  /** Whether every down section undoes its up, on a scratch database: see {@link testReversibility}. */
+  async testReversibility(options: ReversibilityTestOptions = {}): Promise<ReversibilityReport> {
+    return this.onScratch(await this.listMigrations(), (scratch, snapshot) => testReversibility(scratch, snapshot, options))
   }
 
   /**

@@ -3,6 +3,7 @@ import { type Driver, type DriverConnection, InvalidOptionsError, type ScratchDa
 import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
 import { PostgresConnection } from './postgres-connection.js'
 import { databaseError, redactConnectionString } from './postgres-error.js'
+import { renderPostgresSchema } from './postgres-schema-render.js'
 import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
 
 interface PostgresDriverCommonOptions {
@@ -69,6 +70,7 @@ export function postgresDriver(options: PostgresDriverOptions): Driver {
         throw new InvalidOptionsError('A pool-based postgres driver cannot create a scratch database.')
       return createScratchDatabase(options, connectTimeoutMs)
     },
+    renderSchema: renderPostgresSchema,
     async connect(): Promise<DriverConnection> {
       return new PostgresConnection({
         migration: await source({ timeoutMs: connectTimeoutMs }),

@@ -273,7 +273,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
           columns: index.columns,
           unique: index.unique,
           predicate: index.predicate ?? undefined,
-          definition: index.definition,
+          definition: withoutSchema(index.definition, / ON (ONLY )?/),
         })),
         ...optional('partitionBy', table.partition_by),
         ...(table.parent && table.bound ? { partitionOf: { parent: table.parent, bound: table.bound } } : {}),
@@ -293,7 +293,9 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),
     enums,
     domains: domains.map(namedDefinition),
-    functions: functions.map(namedDefinition),
+    functions: functions.map((routine) =>
+      namedDefinition({ ...routine, definition: withoutSchema(routine.definition, /^CREATE OR REPLACE (FUNCTION|PROCEDURE) /) }),
+    ),
     sequenceDefinitions: sequences.map((sequence) => ({
       name: sequence.name,
       definition:
@@ -330,6 +332,15 @@ function columnSnapshot(
     ...optional('sequence', sequence),
     ...optional('comment', column.comment),
   }
+}
+
+/**
+ * `pg_get_indexdef` and `pg_get_functiondef` name the schema even when it is on the search path;
+ * without it, the definition reads the same in a schema of another name.
+ */
+function withoutSchema(definition: string, before: RegExp): string {
+  const qualified = new RegExp(`(${before.source})(?:"(?:[^"]|"")+"|[^\\s."(]+)\\.`)
+  return definition.replace(qualified, '$1')
 }
 
 function namedDefinition(row: { name: string; definition: string; comment: string | null }): NamedDefinition {

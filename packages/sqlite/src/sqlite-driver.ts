@@ -14,6 +14,7 @@ import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { SqliteLock } from './sqlite-lock.js'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
+import { renderSqliteSchema } from './sqlite-schema-render.js'
 import { classifySqliteStatement } from './sqlite-statement-role.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
@@ -74,6 +75,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver {
       const database = openDatabase(':memory:', busyTimeoutMs)
       return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }
     },
+    renderSchema: renderSqliteSchema,
     async connect() {
       const { database, owned } = open()
       try {
