@@ -16,12 +16,11 @@ interface MasterRow {
   sql: string | null
 }
 
-interface ListedTable {
-  name: string
-  type: 'table' | 'view' | 'virtual' | 'shadow'
-  wr: number
-  strict: number
-}
+// A table's snapshot follows from its CREATE TABLE text and its indexes' (SQLite answers every
+// PRAGMA from them), so it is kept by that text: mig test snapshots a growing schema after every
+// step, and would otherwise read each table's PRAGMAs hundreds of times.
+const TABLE_CACHE = new Map<string, TableSnapshot>()
+const TABLE_CACHE_LIMIT = 20_000
 
 /**
  * The schema of a SQLite database, from sqlite_master and the table PRAGMAs. Each PRAGMA is read
@@ -33,13 +32,49 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
   const objects = (
     database.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as MasterRow[]
   ).filter((row) => !own.has(row.tbl_name))
-  const listed = (
-    database.prepare("SELECT name, type, wr, strict FROM pragma_table_list WHERE schema = 'main'").all() as ListedTable[]
-  ).filter((table) => !own.has(table.name) && !table.name.startsWith('sqlite_'))
-  const ordinary = listed.filter((table) => table.type === 'table')
-  const names = JSON.stringify(ordinary.map((table) => table.name))
-  const perTable = <Row extends { tbl: string }>(sql: string) => groupBy(database.prepare(sql).all(names) as Row[], (row) => row.tbl)
+  const virtual = objects.filter((row) => row.type === 'table' && /^CREATE\s+VIRTUAL\s+TABLE\b/i.test(row.sql ?? ''))
+  // Only a virtual table has shadow tables, and pragma_table_list reads every table's shape.
+  const shadow = new Set(
+    virtual.length
+      ? (database.prepare("SELECT name FROM pragma_table_list WHERE schema = 'main' AND type = 'shadow'").all() as { name: string }[]).map(
+          (row) => row.name,
+        )
+      : [],
+  )
+  const ordinary = objects.filter((row) => row.type === 'table' && !virtual.includes(row) && !shadow.has(row.name))
+  const indexesOf = groupBy(
+    objects.filter((row) => row.type === 'index'),
+    (row) => row.tbl_name,
+  )
+  const keys = new Map(
+    ordinary.map((table) => [
+      table.name,
+      JSON.stringify([table.name, table.sql, (indexesOf.get(table.name) ?? []).map((index) => [index.name, index.sql])]),
+    ]),
+  )
+  const uncached = ordinary.filter((table) => !TABLE_CACHE.has(keys.get(table.name) as string))
+  if (TABLE_CACHE.size + uncached.length > TABLE_CACHE_LIMIT) TABLE_CACHE.clear()
+  const sqlOf = new Map(objects.map((row) => [row.name, row.sql ?? '']))
+  for (const table of describeTables(database, uncached, sqlOf)) TABLE_CACHE.set(keys.get(table.name) as string, table)
+  const definitions = (type: MasterRow['type']) =>
+    objects.filter((row) => row.type === type).map((row) => ({ name: row.name, table: row.tbl_name, definition: row.sql ?? '' }))
+  return {
+    tables: ordinary.map((table) => TABLE_CACHE.get(keys.get(table.name) as string) as TableSnapshot),
+    views: definitions('view').map(({ name, definition }) => ({ name, definition, materialized: false })),
+    triggers: definitions('trigger'),
+    sequences: [],
+    enums: [],
+    domains: [],
+    functions: [],
+    virtualTables: virtual.map((table) => ({ name: table.name, definition: table.sql ?? '' })),
+  }
+}
 
+/** The tables' snapshots, each PRAGMA read for all of them in one query. */
+function describeTables(database: SqliteDatabase, tables: readonly MasterRow[], sqlOf: ReadonlyMap<string, string>): TableSnapshot[] {
+  if (!tables.length) return []
+  const names = JSON.stringify(tables.map((table) => table.name))
+  const perTable = <Row extends { tbl: string }>(sql: string) => groupBy(database.prepare(sql).all(names) as Row[], (row) => row.tbl)
   const columnsOf = perTable<{
     tbl: string
     name: string
@@ -70,10 +105,18 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
     on_update: string
     on_delete: string
   }>('SELECT t.value AS tbl, fk.* FROM json_each(?) t, pragma_foreign_key_list(t.value) fk ORDER BY t.key, fk.id, fk.seq')
-  const sqlOf = new Map(objects.map((row) => [row.name, row.sql ?? '']))
   const columnsIn = (index: string) => (indexColumns.get(index) ?? []).map((column) => column.name ?? '<expression>')
 
-  const tables = ordinary.map((table): TableSnapshot => {
+  const options = new Map(
+    (
+      database.prepare('SELECT t.value AS tbl, tl.wr, tl.strict FROM json_each(?) t, pragma_table_list(t.value) tl').all(names) as {
+        tbl: string
+        wr: number
+        strict: number
+      }[]
+    ).map((row) => [row.tbl, row]),
+  )
+  return tables.map((table): TableSnapshot => {
     const definition = sqlOf.get(table.name) ?? ''
     const clauses = columnClauses(definition)
     const columns = columnsOf.get(table.name) ?? []
@@ -120,25 +163,11 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
             definition: sqlOf.get(index.name) ?? '',
           }),
         ),
-      ...(table.wr ? { withoutRowid: true } : {}),
-      ...(table.strict ? { strict: true } : {}),
+      ...(options.get(table.name)?.wr ? { withoutRowid: true } : {}),
+      ...(options.get(table.name)?.strict ? { strict: true } : {}),
       definition,
     }
   })
-  const definitions = (type: MasterRow['type']) =>
-    objects.filter((row) => row.type === type).map((row) => ({ name: row.name, table: row.tbl_name, definition: row.sql ?? '' }))
-  return {
-    tables,
-    views: definitions('view').map(({ name, definition }) => ({ name, definition, materialized: false })),
-    triggers: definitions('trigger'),
-    sequences: [],
-    enums: [],
-    domains: [],
-    functions: [],
-    virtualTables: listed
-      .filter((table) => table.type === 'virtual')
-      .map((table) => ({ name: table.name, definition: sqlOf.get(table.name) ?? '' })),
-  }
 }
 
 function groupBy<Row>(rows: readonly Row[], keyOf: (row: Row) => string): Map<string, Row[]> {
