@@ -1,4 +1,17 @@
-export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'help'
+export type CommandName =
+  | 'init'
+  | 'create'
+  | 'up'
+  | 'down'
+  | 'redo'
+  | 'status'
+  | 'validate'
+  | 'baseline'
+  | 'repair'
+  | 'dump'
+  | 'drift'
+  | 'test'
+  | 'help'
 
 export interface OptionDefinition {
   readonly type: 'string' | 'boolean'
@@ -44,6 +57,8 @@ const dryRun: OptionDefinition = {
   type: 'boolean',
   description: 'Print the plan and its SQL; write nothing, not even the history table',
 }
+
+import { SCHEMA_COMMANDS } from './schema-command-definitions.js'
 
 export const COMMANDS: readonly CommandDefinition[] = [
   {
@@ -168,6 +183,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usesDatabase: true,
     examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
   },
+  ...SCHEMA_COMMANDS,
   {
     name: 'help',
     usage: 'help [<command>]',

@@ -17,6 +17,8 @@ export interface MigConfig {
   readonly allowOutOfOrder?: boolean
   /** Run everything one up or down applies in one transaction: all of it or none (transactionMode "single"). */
   readonly singleTransaction?: boolean
+  /** Write the schema to this file (relative to this file) after every up or down that changed something, as `mig dump` does. */
+  readonly dump?: { readonly file: string }
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

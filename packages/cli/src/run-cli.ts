@@ -30,6 +30,9 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command.js')).validateCommand,
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
+  dump: async () => (await import('./commands/dump-command.js')).dumpCommand,
+  drift: async () => (await import('./commands/drift-command.js')).driftCommand,
+  test: async () => (await import('./commands/test-command.js')).testCommand,
   help: async () => (await import('./commands/help-command.js')).helpCommand,
 }
 

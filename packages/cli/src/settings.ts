@@ -16,6 +16,8 @@ export interface Settings {
   readonly lockTimeoutMs: number | undefined
   readonly allowOutOfOrder: boolean
   readonly singleTransaction: boolean
+  /** Absolute path of the config's `dump.file`, written after every up or down that changed something. */
+  readonly dumpFile: string | undefined
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -52,6 +54,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
+    dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
   }
 }
 

@@ -2,6 +2,7 @@ import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
 import { openMigrator } from '../open-migrator.js'
 import { ProgressReporter } from '../progress-reporter.js'
+import { dumpAfterRun } from '../schema-file.js'
 import { resolveSettings } from '../settings.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
@@ -20,6 +21,7 @@ export const downCommand: Command = async ({ flags, environment, workingDirector
   try {
     const result = await migrator.down({ to, step, all, signal })
     printRunSummary(output, result)
+    await dumpAfterRun(migrator, settings, output, [result], workingDirectory)
     return { document: { dryRun: false, ...runToJson(result) } }
   } finally {
     reporter.detach()

@@ -2,6 +2,7 @@ import type { Command } from '../command-context.js'
 import { formatDuration } from '../format.js'
 import { openMigrator } from '../open-migrator.js'
 import { ProgressReporter } from '../progress-reporter.js'
+import { dumpAfterRun } from '../schema-file.js'
 import { resolveSettings } from '../settings.js'
 import { outcomeToJson } from './migration-run-report.js'
 
@@ -11,6 +12,7 @@ export const redoCommand: Command = async ({ flags, environment, workingDirector
   const reporter = new ProgressReporter(migrator, output).attach()
   try {
     const { reverted, applied } = await migrator.redo({ signal })
+    await dumpAfterRun(migrator, settings, output, [reverted, applied], workingDirectory)
     const redone = applied.migrations[0]
     output.line(
       redone
