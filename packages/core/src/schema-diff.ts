@@ -112,7 +112,7 @@ export function describeDifference(difference: SchemaDifference, wording: Differ
         : `${kind}${name ? ` ${name}` : ''} on ${object}`
   if (change !== 'changed') return `${subject} ${change === 'missing' ? wording.missing : wording.extra}`
   if (attribute === 'definition') return `${subject}: definition differs`
-  return `${subject}: ${attribute} ${actual}, ${wording.expected} ${expected}`
+  return `${subject}: ${attribute === undefined ? '' : `${attribute} `}${actual}, ${wording.expected} ${expected}`
 }
 
 function messageOf(object: string, kind: string, name: string, change: SchemaDifference['change'], detail: Detail): string {
@@ -196,9 +196,12 @@ function compareIndexes(table: string, wanted: IndexSnapshot, had: IndexSnapshot
   attribute('predicate', wanted.predicate, had.predicate)
 }
 
-/** A check missing on one side and another on the same column on the other reads as "changed". */
+/**
+ * A check is known by its expression (SQLite names a column only for a check written on it). One
+ * missing on one side and another on the same column on the other reads as "changed".
+ */
 function compareChecks(want: TableSnapshot, have: TableSnapshot, add: Add): void {
-  const checkKey = (check: { column: string | undefined; expression: string }) => key([check.column, normaliseSql(check.expression)])
+  const checkKey = (check: { expression: string }) => normaliseSql(check.expression)
   const haveKeys = new Set(have.checks.map(checkKey))
   const wantKeys = new Set(want.checks.map(checkKey))
   const missing = want.checks.filter((check) => !haveKeys.has(checkKey(check)))

@@ -59,7 +59,7 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
   const definitions = (type: MasterRow['type']) =>
     objects.filter((row) => row.type === type).map((row) => ({ name: row.name, table: row.tbl_name, definition: row.sql ?? '' }))
   return {
-    tables: ordinary.map((table) => TABLE_CACHE.get(keys.get(table.name) as string) as TableSnapshot),
+    tables: withReferencedKeys(ordinary.map((table) => TABLE_CACHE.get(keys.get(table.name) as string) as TableSnapshot)),
     views: definitions('view').map(({ name, definition }) => ({ name, definition, materialized: false })),
     triggers: definitions('trigger'),
     sequences: [],
@@ -168,6 +168,27 @@ function describeTables(database: SqliteDatabase, tables: readonly MasterRow[], 
       definition,
     }
   })
+}
+
+/**
+ * `REFERENCES parent` without columns means the parent's primary key; it is spelled out, so that
+ * it compares equal to the same reference written with its columns.
+ */
+function withReferencedKeys(tables: readonly TableSnapshot[]): TableSnapshot[] {
+  const primaryKeys = new Map(tables.map((table) => [table.name.toLowerCase(), table.primaryKey]))
+  return tables.map((table) =>
+    table.foreignKeys.some((key) => key.referencedColumns.every((column) => column === ''))
+      ? {
+          ...table,
+          foreignKeys: table.foreignKeys.map((key) => {
+            const primaryKey = primaryKeys.get(key.referencedTable.toLowerCase())
+            return key.referencedColumns.every((column) => column === '') && primaryKey?.length === key.columns.length
+              ? { ...key, referencedColumns: primaryKey }
+              : key
+          }),
+        }
+      : table,
+  )
 }
 
 function groupBy<Row>(rows: readonly Row[], keyOf: (row: Row) => string): Map<string, Row[]> {

@@ -79,6 +79,17 @@ describe('a SQLite schema snapshot', () => {
     ])
   })
 
+  it('reads REFERENCES parent without columns as the parent key, so both spellings compare equal', async () => {
+    const parent = 'CREATE TABLE parents (id INTEGER PRIMARY KEY);\n'
+    await migrator(file('implicit.db'), `${parent}CREATE TABLE children (parent_id INTEGER REFERENCES parents)`).up()
+    await migrator(file('explicit.db'), `${parent}CREATE TABLE children (parent_id INTEGER REFERENCES parents (id))`).up()
+    const implicit = await migrator(file('implicit.db')).describeSchema()
+    expect(implicit.tables[0]?.foreignKeys).toEqual([
+      { columns: ['parent_id'], referencedTable: 'parents', referencedColumns: ['id'], onDelete: 'NO ACTION', onUpdate: 'NO ACTION' },
+    ])
+    expect(compareSchemas(implicit, await migrator(file('explicit.db')).describeSchema())).toEqual([])
+  })
+
   it('dumps to a script that builds the same snapshot in an empty database, the same bytes each time', async () => {
     await migrator(file('app.db')).up()
     const dump = await migrator(file('app.db')).dump()
