@@ -134,6 +134,6 @@ describe('a SQLite schema snapshot', () => {
     }).testReversibility()
     expect(report.passed).toBe(true)
     expect(report.migrations).toHaveLength(300)
-    expect(performance.now() - started).toBeLessThan(20_000)
-  }, 30_000)
+    expect(performance.now() - started).toBeLessThan(30_000)
+  }, 60_000)
 })
