@@ -6,8 +6,7 @@ const IDENTITY: Record<string, ColumnSnapshot['identity']> = { a: 'ALWAYS', d: '
 
 // Objects that belong to an extension are the extension's business, not the migrations'; the
 // extension itself is recorded instead.
-const NOT_FROM_EXTENSION = (oid: string) =>
-  `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.objid = ${oid} AND dep.deptype = 'e')`
+const NOT_FROM_EXTENSION = (oid: string) => `${oid} NOT IN (SELECT dep.objid FROM pg_catalog.pg_depend dep WHERE dep.deptype = 'e')`
 
 /**
  * The schema `schema` holds, from the catalogs, leaving out the history table. Definitions come
@@ -65,8 +64,9 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     expression: string | null
     collation: string | null
     comment: string | null
+    position: number
   }>(
-    `SELECT a.attrelid::text AS table_oid, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
+    `SELECT a.attrelid::text AS table_oid, a.attnum AS position, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
             NOT a.attnotnull AS nullable, a.attidentity AS identity, a.attgenerated AS generated,
             pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expression,
             CASE WHEN a.attcollation <> t.typcollation THEN pg_catalog.quote_ident(co.collname) END AS collation,
@@ -92,19 +92,16 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     table_oid: string
     name: string
     type: string
-    columns: string[]
+    keys: number[] | null
+    referenced_oid: string
     referenced_table: string | null
-    referenced_columns: string[]
+    referenced_keys: number[] | null
     on_delete: string
     on_update: string
     definition: string
   }>(
-    `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type,
-            ARRAY(SELECT a.attname FROM unnest(con.conkey) WITH ORDINALITY k(attnum, n)
-                    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS columns,
-            referenced.relname AS referenced_table,
-            ARRAY(SELECT a.attname FROM unnest(con.confkey) WITH ORDINALITY k(attnum, n)
-                    JOIN pg_catalog.pg_attribute a ON a.attrelid = con.confrelid AND a.attnum = k.attnum ORDER BY k.n)::text[] AS referenced_columns,
+    `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type, con.conkey::int[] AS keys,
+            con.confrelid::text AS referenced_oid, referenced.relname AS referenced_table, con.confkey::int[] AS referenced_keys,
             con.confdeltype AS on_delete, con.confupdtype AS on_update, pg_catalog.pg_get_constraintdef(con.oid, true) AS definition
        FROM pg_catalog.pg_constraint con
        LEFT JOIN pg_catalog.pg_class referenced ON referenced.oid = con.confrelid
@@ -117,21 +114,19 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     name: string
     unique: boolean
     predicate: string | null
-    columns: string[]
+    keys: number[]
+    expressions: string[] | null
     definition: string
   }>(
     `SELECT i.indrelid::text AS table_oid, c.relname AS name, i.indisunique AS unique,
             pg_catalog.pg_get_expr(i.indpred, i.indrelid, true) AS predicate,
-            -- A plain column by its name (pg_get_indexdef would quote keywords such as "timestamp"),
-            -- an expression by its text.
-            ARRAY(SELECT CASE WHEN i.indkey[k.n - 1] <> 0
-                              THEN (SELECT a.attname FROM pg_catalog.pg_attribute a WHERE a.attrelid = i.indrelid AND a.attnum = i.indkey[k.n - 1])
-                              ELSE pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true) END
-                    FROM generate_series(1, i.indnkeyatts) k(n) ORDER BY k.n)::text[] AS columns,
+            (i.indkey::int2[])[0:i.indnkeyatts - 1]::int[] AS keys,
+            CASE WHEN 0 = ANY (i.indkey::int2[]) THEN ARRAY(SELECT pg_catalog.pg_get_indexdef(i.indexrelid, k.n, true)
+                                                               FROM generate_series(1, i.indnkeyatts) k(n) ORDER BY k.n) END AS expressions,
             pg_catalog.pg_get_indexdef(i.indexrelid) AS definition
        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid
       WHERE i.indrelid IN ${tableOids}
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('p', 'u', 'x'))
+        AND i.indexrelid NOT IN (SELECT con.conindid FROM pg_catalog.pg_constraint con WHERE con.contype IN ('p', 'u', 'x'))
         -- A partition's index that is part of its parent's index belongs to the parent.
         AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_inherits inh WHERE inh.inhrelid = i.indexrelid)`,
     schemaAndHistoryTable,
@@ -244,14 +239,43 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     schemaOnly,
   )
 
+  const names = new Map<string, string>(columns.map((column) => [`${column.table_oid}:${column.position}`, column.name]))
+  const missing = [
+    ...new Set(
+      constraints
+        .filter((con) => con.type === 'f' && !names.has(`${con.referenced_oid}:${con.referenced_keys?.[0]}`))
+        .map((con) => con.referenced_oid),
+    ),
+  ]
+  if (missing.length) {
+    // A foreign key to a table in another schema.
+    const others = await rows<{ table_oid: string; position: number; name: string }>(
+      'SELECT attrelid::text AS table_oid, attnum AS position, attname AS name FROM pg_catalog.pg_attribute WHERE attrelid = ANY ($1::oid[]) AND attnum > 0',
+      [missing],
+    )
+    for (const column of others) names.set(`${column.table_oid}:${column.position}`, column.name)
+  }
+  const named = (table: string, keys: readonly number[] | null) => (keys ?? []).map((key) => names.get(`${table}:${key}`) ?? '')
+  const columnsByTable = byTable(columns)
+  const sequencesByTable = byTable(ownedSequences)
+  const constraintsByTable = byTable(constraints)
+  const indexesByTable = byTable(indexes)
+  const policiesByTable = byTable(policies)
   return {
     tables: tables.map((table): TableSnapshot => {
-      const own = <Row extends { table_oid: string }>(items: readonly Row[]) => items.filter((item) => item.table_oid === table.oid)
-      const constraintsOf = (type: string) => own(constraints).filter((constraint) => constraint.type === type)
-      const sequenceOf = (column: string) => own(ownedSequences).find((sequence) => sequence.column === column)?.name
+      const own = <Row>(items: ReadonlyMap<string, Row[]>) => items.get(table.oid) ?? []
+      const constraintsOf = (type: string) =>
+        own(constraintsByTable)
+          .filter((constraint) => constraint.type === type)
+          .map((constraint) => ({
+            ...constraint,
+            columns: named(table.oid, constraint.keys),
+            referenced_columns: named(constraint.referenced_oid, constraint.referenced_keys),
+          }))
+      const sequenceOf = (column: string) => own(sequencesByTable).find((sequence) => sequence.column === column)?.name
       return {
         name: table.name,
-        columns: own(columns).map((column) => columnSnapshot(column, sequenceOf(column.name))),
+        columns: own(columnsByTable).map((column) => columnSnapshot(column, sequenceOf(column.name))),
         primaryKey: constraintsOf('p')[0]?.columns ?? [],
         uniques: constraintsOf('u').map((constraint) => constraint.columns),
         checks: constraintsOf('c').map((constraint) => ({
@@ -268,9 +292,12 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
             onUpdate: REFERENTIAL_ACTIONS[constraint.on_update] ?? constraint.on_update,
           }),
         ),
-        indexes: own(indexes).map((index) => ({
+        indexes: own(indexesByTable).map((index) => ({
           name: index.name,
-          columns: index.columns,
+          // A plain column by its name (pg_get_indexdef would quote keywords such as "timestamp"), an expression by its text.
+          columns: index.keys.map((key, position) =>
+            key === 0 ? (index.expressions?.[position] ?? '') : (names.get(`${table.oid}:${key}`) ?? ''),
+          ),
           unique: index.unique,
           predicate: index.predicate ?? undefined,
           definition: withoutSchema(index.definition, / ON (ONLY )?/),
@@ -278,9 +305,9 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
         ...optional('partitionBy', table.partition_by),
         ...(table.parent && table.bound ? { partitionOf: { parent: table.parent, bound: table.bound } } : {}),
         ...(table.row_security ? { rowLevelSecurity: table.forced ? 'forced' : 'enabled' } : {}),
-        ...(own(policies).length ? { policies: own(policies).map(({ name, definition }) => ({ name, definition })) } : {}),
+        ...(own(policiesByTable).length ? { policies: own(policiesByTable).map(({ name, definition }) => ({ name, definition })) } : {}),
         ...optional('comment', table.comment),
-        constraints: own(constraints).map(({ name, definition }) => ({ name, definition })),
+        constraints: own(constraintsByTable).map(({ name, definition }) => ({ name, definition })),
       }
     }),
     views: views.map((view) => ({
@@ -305,6 +332,16 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     types: types.map((type) => ({ ...namedDefinition(type), kind: type.kind })),
     extensions: extensions.map((extension) => extension.name),
   }
+}
+
+function byTable<Row extends { table_oid: string }>(rows: readonly Row[]): Map<string, Row[]> {
+  const groups = new Map<string, Row[]>()
+  for (const row of rows) {
+    const group = groups.get(row.table_oid)
+    if (group) group.push(row)
+    else groups.set(row.table_oid, [row])
+  }
+  return groups
 }
 
 function columnSnapshot(
