@@ -117,7 +117,9 @@ for (const dialect of flags.dialects.split(',').map((item) => item.trim())) {
   process.stderr.write(`${dialect}: ${tableCount} tables, ${runs} runs\n`)
   rows.push(...(dialect === 'sqlite' ? await sqlite() : await postgres()))
 }
-console.log(`#### Snapshot of ${tableCount.toLocaleString('en')} tables (each with a primary key, a foreign key, a unique, a check and an index)\n`)
+console.log(
+  `#### Snapshot of ${tableCount.toLocaleString('en')} tables (each with a primary key, a foreign key, a unique, a check and an index)\n`,
+)
 console.log(
   markdownTable(
     ['Database', 'Measured', 'Median', 'Min–max', `Under ${formatMs(TARGET_MS)}`],
