@@ -41,10 +41,10 @@ it('they differ only in what the conversion changed on purpose, and where SQLite
   const kinds = new Set(differences.map(({ message }) => message.replace(/^column \w+ /, 'column ').replace(/^index \w+ /, 'index ')))
   expect([...kinds].sort()).toEqual([
     // PostgreSQL spells the CHECK as = ANY (ARRAY[...]).
-    "check on outcome is OUTCOME = ANY(ARRAY['success'::TEXT, 'failure'::TEXT, 'denied'::TEXT, 'error'::TEXT]), expected OUTCOME IN('success', 'failure', 'denied', 'error')",
+    "check on outcome is outcome = ANY (ARRAY['success'::text, 'failure'::text, 'denied'::text, 'error'::text]), expected outcome IN ('success', 'failure', 'denied', 'error')",
     // The conversion: BOOLEAN ... DEFAULT 1 became DEFAULT TRUE, DATETIME became TIMESTAMPTZ.
-    'column default is TRUE, expected 1',
+    'column default is true, expected 1',
     'column is NOT NULL, expected nullable',
-    'column is TIMESTAMP WITH TIME ZONE, expected DATETIME',
+    'column is timestamp with time zone, expected DATETIME',
   ])
 })

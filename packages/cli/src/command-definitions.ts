@@ -1,4 +1,18 @@
-export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'lint' | 'help'
+export type CommandName =
+  | 'init'
+  | 'create'
+  | 'up'
+  | 'down'
+  | 'redo'
+  | 'status'
+  | 'validate'
+  | 'baseline'
+  | 'repair'
+  | 'dump'
+  | 'drift'
+  | 'test'
+  | 'lint'
+  | 'help'
 
 export interface OptionDefinition {
   readonly type: 'string' | 'boolean'
@@ -45,6 +59,8 @@ const dryRun: OptionDefinition = {
   type: 'boolean',
   description: 'Print the plan and its SQL; write nothing, not even the history table',
 }
+
+import { SCHEMA_COMMANDS } from './schema-command-definitions.js'
 
 export const COMMANDS: readonly CommandDefinition[] = [
   {
@@ -173,6 +189,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usesDatabase: true,
     examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
   },
+  ...SCHEMA_COMMANDS,
   {
     name: 'lint',
     usage: 'lint [<file> ...] [--all] [--format human|github] [--dialect postgres|sqlite]',

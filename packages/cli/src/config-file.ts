@@ -13,7 +13,7 @@ export interface LoadedConfig {
   readonly config: MigConfig
 }
 
-const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint'> = {
+const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint' | 'object'> = {
   url: 'string',
   dir: 'string',
   table: 'string',
@@ -23,6 +23,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   allowOutOfOrder: 'boolean',
   singleTransaction: 'boolean',
   lint: 'lint',
+  dump: 'object',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -75,6 +76,9 @@ function validateConfig(file: string, value: unknown): MigConfig {
     }
     if (item !== undefined && typeof item !== expected) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
+    }
+    if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
+      throw configError(`${basename(file)}: "dump" must be { "file": "schema.sql" }, not ${JSON.stringify(item)}.`)
     }
   }
   return value as MigConfig

@@ -26,6 +26,8 @@ export interface MigConfig {
    * `false` lets `mig up` apply migrations without linting them first. See docs/lint.md.
    */
   readonly lint?: false | LintConfig
+  /** Write the schema to this file (relative to this file) after every up or down that changed something, as `mig dump` does. */
+  readonly dump?: { readonly file: string }
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

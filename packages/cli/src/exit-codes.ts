@@ -5,6 +5,8 @@ export const ExitCode = {
   success: 0,
   /** A migration failed (or a rollback hit an irreversible migration), lint found errors, or an unexpected error. */
   migrationFailed: 1,
+  /** `mig drift` found differences, or `mig test` found a migration whose down does not undo its up. */
+  checkFailed: 1,
   /** Bad flags, bad config, bad URL, missing dialect package, malformed migration files. */
   usageOrConfig: 2,
   /** History and files disagree (checksum, missing file, out of order, failed part-way), or baseline found a different schema. */

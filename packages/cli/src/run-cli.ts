@@ -31,6 +31,9 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
   lint: async () => (await import('./commands/lint-command.js')).lintCommand,
+  dump: async () => (await import('./commands/dump-command.js')).dumpCommand,
+  drift: async () => (await import('./commands/drift-command.js')).driftCommand,
+  test: async () => (await import('./commands/test-command.js')).testCommand,
   help: async () => (await import('./commands/help-command.js')).helpCommand,
 }
 

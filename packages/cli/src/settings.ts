@@ -20,6 +20,8 @@ export interface Settings {
   readonly singleTransaction: boolean
   /** The config file's lint levels, or `false` when `mig up` should not lint. */
   readonly lint: false | LintConfig
+  /** Absolute path of the config's `dump.file`, written after every up or down that changed something. */
+  readonly dumpFile: string | undefined
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -63,6 +65,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
     lint: config.lint ?? {},
+    dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
   }
 }
 

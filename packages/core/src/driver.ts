@@ -186,6 +186,12 @@ export interface SchemaPart<Session extends DriverSession = DriverSession> {
   createScratchDatabase?(): Promise<ScratchDatabase>
   /** The statement that drops one object of a snapshot, for a derived down section. */
   renderDrop(object: SchemaObjectRef): string
+  /**
+   * Optional, pure: a snapshot that `describe` took, as a SQL script that builds the same schema
+   * in an empty database (`mig dump`). Deterministic: the same bytes for the same snapshot, no
+   * dates or random names, objects in an order the database accepts.
+   */
+  renderSchema?(snapshot: SchemaSnapshot): string
 }
 
 /** One object of a {@link SchemaSnapshot}, by kind and name (a routine's name carries its argument types). */

@@ -75,12 +75,18 @@ export type {
 } from './migrator-results.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RepairOptions } from './repair.js'
+export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
+export { REVERSIBILITY_WORDING } from './reversibility-test.js'
 export type { FilePosition, MigrationFailedErrorOptions } from './run-errors.js'
 export { AbortedError, IrreversibleMigrationError, LockLostError, LockTimeoutError, MigrationFailedError } from './run-errors.js'
 export type { SchemaConversion } from './schema-conversion.js'
 export { convertSchema } from './schema-conversion.js'
-export type { CompareSchemasOptions, SchemaDifference } from './schema-diff.js'
-export { compareSchemas, formatSchemaDifferences } from './schema-diff.js'
+export type { CompareSchemasOptions, DifferenceWording, SchemaDifference } from './schema-diff.js'
+export { compareSchemas, describeDifference, formatSchemaDifferences } from './schema-diff.js'
+export type { DriftResult } from './schema-drift.js'
+export { DRIFT_WORDING } from './schema-drift.js'
+export type { DumpOptions } from './schema-dump.js'
+export { viewsInCreateOrder } from './schema-order.js'
 export type {
   CheckSnapshot,
   ColumnSnapshot,
@@ -91,6 +97,7 @@ export type {
   SchemaSnapshot,
   TableSnapshot,
   TriggerSnapshot,
+  TypeSnapshot,
   ViewSnapshot,
 } from './schema-snapshot.js'
 export { normaliseSql, sortSnapshot } from './schema-snapshot.js'

@@ -19,7 +19,10 @@ import {
 } from './migrator-options.js'
 import type { MigrateResult, MigrationStatus, PlannedMigration, ValidationResult } from './migrator-results.js'
 import { type RepairOptions, repair } from './repair.js'
+import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
+import { type DriftResult, detectDrift } from './schema-drift.js'
+import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { scratchMigrator } from './scratch-migrator.js'
 
@@ -150,6 +153,25 @@ export class Migrator {
       const scratch = scratchMigrator(this.settings, driver, migrations)
       await scratch.up(options.to === undefined ? {} : { to: options.to })
       return scratch.describeSchema()
+    })
+  }
+
+  /** The live schema, or the one the migrations build, as a SQL script: see {@link dumpSchema}. */
+  async dump(options: DumpOptions = {}): Promise<string> {
+    return dumpSchema(this.settings.driver, options, (from) => (from === 'migrations' ? this.expectedSchema() : this.describeSchema()))
+  }
+
+  /** How the live schema differs from the one the applied migrations build: see {@link detectDrift}. */
+  async drift(): Promise<DriftResult> {
+    return detectDrift(this)
+  }
+
+  /** Whether every down section undoes its up, on a scratch database: see {@link testReversibility}. */
+  async testReversibility(options: ReversibilityTestOptions = {}): Promise<ReversibilityReport> {
+    const migrations = await listMigrations(this.settings)
+    return onScratchDatabase(this.settings.driver, 'test reversibility', (driver) => {
+      const scratch = scratchMigrator(this.settings, driver, migrations)
+      return testReversibility(scratch, () => scratch.describeSchema(), options)
     })
   }
 

@@ -1,9 +1,26 @@
-import type { ColumnSnapshot, SchemaSnapshot, TableSnapshot, ViewSnapshot } from './schema-snapshot.js'
+import {
+  type ColumnSnapshot,
+  type IndexSnapshot,
+  type NamedDefinition,
+  normaliseSql,
+  type SchemaSnapshot,
+  type TableSnapshot,
+} from './schema-snapshot.js'
 
 /** One difference, worded from the expected schema's side: "missing" is expected but absent. */
 export interface SchemaDifference {
   /** The table (or view, trigger, …) the difference is about. */
   readonly object: string
+  /** What differs: `table`, `column`, `index`, `check`, `view`, `function`, … */
+  readonly kind: string
+  /** Its name; for a key or a check, its columns or expression; empty for a primary key. */
+  readonly name: string
+  /** `missing`: expected but absent. `extra`: present but not expected. `changed`: on both sides, differing in `attribute`. */
+  readonly change: 'missing' | 'extra' | 'changed'
+  readonly attribute?: string
+  readonly expected?: string
+  readonly actual?: string
+  /** The difference in words: "column label missing", "column id is INTEGER, expected TEXT". */
   readonly message: string
 }
 
@@ -15,35 +32,54 @@ export interface CompareSchemasOptions {
   readonly level?: 'exact' | 'structure'
 }
 
+/** How {@link describeDifference} names the two sides. */
+export interface DifferenceWording {
+  /** After the object, for a `missing` one: "missing in the database". */
+  readonly missing: string
+  /** After the object, for an `extra` one: "extra in the database". */
+  readonly extra: string
+  /** Before the expected value of a `changed` one: "migrations say". */
+  readonly expected: string
+}
+
+type Detail = Pick<SchemaDifference, 'attribute' | 'expected' | 'actual'>
+type Add = (object: string, kind: string, name: string, change: SchemaDifference['change'], detail?: Detail) => void
+
 /** Every way `actual` differs from `expected`, grouped by object, in a stable order. */
 export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot, options: CompareSchemasOptions = {}): SchemaDifference[] {
   const exact = (options.level ?? 'exact') === 'exact'
   const differences: SchemaDifference[] = []
-  const add = (object: string, message: string) => differences.push({ object, message })
+  const add: Add = (object, kind, name, change, detail = {}) =>
+    differences.push({ object, kind, name, change, ...detail, message: messageOf(object, kind, name, change, detail) })
 
   pairByName(
     expected.tables,
     actual.tables,
-    (name, side) => add(name, `table ${side}`),
-    (want, have) => compareTables(want, have, exact, (message) => add(want.name, message)),
+    (name, side) => add(name, 'table', name, side),
+    (want, have) => compareTables(want, have, exact, add),
   )
   if (exact) {
-    const view = (item: ViewSnapshot) => ({ name: item.name, definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}` })
+    compareNamed('extension', names(expected.extensions), names(actual.extensions), add)
+    compareNamed('virtual table', expected.virtualTables ?? [], actual.virtualTables ?? [], add)
+    const view = (item: { name: string; definition: string; materialized: boolean; comment?: string }) => ({
+      ...item,
+      definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}`,
+    })
     compareNamed('view', expected.views.map(view), actual.views.map(view), add)
     compareNamed('trigger', expected.triggers, actual.triggers, add)
     compareNamed('function', expected.functions, actual.functions, add)
     compareNamed('domain', expected.domains, actual.domains, add)
-    compareNamed(
-      'enum',
-      expected.enums.map((item) => ({ name: item.name, definition: item.values.join(', ') })),
-      actual.enums.map((item) => ({ name: item.name, definition: item.values.join(', ') })),
-      add,
-    )
-    compareNamed(
-      'sequence',
-      expected.sequences.map((name) => ({ name, definition: '' })),
-      actual.sequences.map((name) => ({ name, definition: '' })),
-      add,
+    compareNamed('type', expected.types ?? [], actual.types ?? [], add)
+    const enumeration = (item: { name: string; values: readonly string[] }) => ({ name: item.name, definition: item.values.join(', ') })
+    compareNamed('enum', expected.enums.map(enumeration), actual.enums.map(enumeration), add)
+    compareNamed('sequence', names(expected.sequences), names(actual.sequences), add)
+    // A sequence missing or extra is reported above, or as its column's; here only its options.
+    pairByName(
+      expected.sequenceDefinitions ?? [],
+      actual.sequenceDefinitions ?? [],
+      () => {},
+      (wanted, had) =>
+        sameSql(wanted.definition, had.definition) || add(wanted.name, 'sequence', wanted.name, 'changed', definition(wanted, had)),
     )
   }
   return differences
@@ -61,86 +97,163 @@ export function formatSchemaDifferences(differences: readonly SchemaDifference[]
   return [...byObject].map(([object, messages]) => `${object}: ${messages.join(', ')}`).join('\n')
 }
 
-function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean, add: (message: string) => void): void {
+/**
+ * One difference as a sentence that names its object fully and both sides as `wording` says:
+ * "index tokens_expiry extra in the database", "column projects.api_key: type text, migrations
+ * say character varying(255)".
+ */
+export function describeDifference(difference: SchemaDifference, wording: DifferenceWording): string {
+  const { object, kind, name, change, attribute, expected, actual } = difference
+  const subject =
+    kind === 'column'
+      ? `column ${object}.${name}`
+      : object === name || kind === 'index' || kind === 'trigger'
+        ? `${kind} ${name}`
+        : `${kind}${name ? ` ${name}` : ''} on ${object}`
+  if (change !== 'changed') return `${subject} ${change === 'missing' ? wording.missing : wording.extra}`
+  if (attribute === 'definition') return `${subject}: definition differs`
+  return `${subject}: ${attribute === undefined ? '' : `${attribute} `}${actual}, ${wording.expected} ${expected}`
+}
+
+function messageOf(object: string, kind: string, name: string, change: SchemaDifference['change'], detail: Detail): string {
+  const subject = object === name ? kind : `${kind}${name ? ` ${name}` : ''}`
+  if (change !== 'changed') return `${subject} ${change}`
+  if (detail.attribute === 'definition') return `${subject} definition differs`
+  const attribute = detail.attribute
+  // "column id is INTEGER", "check on state is …": some attributes read as the object itself.
+  if (attribute === undefined || attribute === 'type' || attribute === 'nullability' || attribute === 'expression')
+    return `${subject} is ${detail.actual}, expected ${detail.expected}`
+  return `${subject} ${attribute} ${attribute.endsWith('s') ? 'are' : 'is'} ${detail.actual}, expected ${detail.expected}`
+}
+
+function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean, add: Add): void {
+  const table = want.name
   pairByName(
     want.columns,
     have.columns,
-    (name, side) => add(`column ${name} ${side}`),
-    (wanted, had) => exact && compareColumns(wanted, had, add),
+    (name, side) => add(table, 'column', name, side),
+    (wanted, had) => exact && compareColumns(table, wanted, had, add),
   )
   if (key(want.primaryKey) !== key(have.primaryKey)) {
-    add(`primary key is (${have.primaryKey.join(', ')}), expected (${want.primaryKey.join(', ')})`)
+    add(table, 'primary key', '', 'changed', { attribute: undefined, expected: list(want.primaryKey), actual: list(have.primaryKey) })
   }
-  compareSets('unique', want.uniques, have.uniques, (columns) => `(${columns.join(', ')})`, add)
+  compareSets(table, 'unique', want.uniques, have.uniques, list, add)
   compareSets(
+    table,
     'foreign key',
     want.foreignKeys,
     have.foreignKeys,
     (fk) =>
-      `(${fk.columns.join(', ')}) → ${fk.referencedTable} (${fk.referencedColumns.join(', ')})${exact ? ` on delete ${fk.onDelete} on update ${fk.onUpdate}` : ''}`,
+      `${list(fk.columns)} → ${fk.referencedTable} ${list(fk.referencedColumns)}${exact ? ` on delete ${fk.onDelete} on update ${fk.onUpdate}` : ''}`,
     add,
   )
-  if (exact) compareChecks(want, have, add)
-
+  if (exact) {
+    compareChecks(want, have, add)
+    compareAttribute(table, 'table', table, 'partition key', want.partitionBy, have.partitionBy, add)
+    const partitionOf = (snapshot: TableSnapshot) => snapshot.partitionOf && `${snapshot.partitionOf.parent} ${snapshot.partitionOf.bound}`
+    compareAttribute(table, 'table', table, 'partition of', partitionOf(want), partitionOf(have), add)
+    compareAttribute(table, 'table', table, 'row-level security', want.rowLevelSecurity, have.rowLevelSecurity, add)
+    compareAttribute(table, 'table', table, 'WITHOUT ROWID', flag(want.withoutRowid), flag(have.withoutRowid), add)
+    compareAttribute(table, 'table', table, 'STRICT', flag(want.strict), flag(have.strict), add)
+    compareAttribute(table, 'table', table, 'comment', want.comment, have.comment, add)
+    pairByName(
+      want.policies ?? [],
+      have.policies ?? [],
+      (name, side) => add(table, 'policy', name, side),
+      (wanted, had) => sameSql(wanted.definition, had.definition) || add(table, 'policy', wanted.name, 'changed', definition(wanted, had)),
+    )
+  }
   pairByName(
     want.indexes,
     have.indexes,
-    (name, side) => add(`index ${name} ${side}`),
-    (wanted, had) => {
-      if (key([wanted.columns, wanted.unique, wanted.predicate]) !== key([had.columns, had.unique, had.predicate]))
-        add(`index ${wanted.name} differs`)
-    },
+    (name, side) => add(table, 'index', name, side),
+    (wanted, had) => compareIndexes(table, wanted, had, add),
   )
 }
 
-function compareColumns(wanted: ColumnSnapshot, had: ColumnSnapshot, add: (message: string) => void): void {
-  if (wanted.type !== had.type) add(`column ${wanted.name} is ${had.type || 'untyped'}, expected ${wanted.type || 'untyped'}`)
-  if (wanted.nullable !== had.nullable)
-    add(`column ${wanted.name} is ${had.nullable ? 'nullable' : 'NOT NULL'}, expected ${wanted.nullable ? 'nullable' : 'NOT NULL'}`)
-  if (wanted.default !== had.default) add(`column ${wanted.name} default is ${had.default ?? 'none'}, expected ${wanted.default ?? 'none'}`)
+function compareColumns(table: string, wanted: ColumnSnapshot, had: ColumnSnapshot, add: Add): void {
+  const attribute = (name: string, expected: string | undefined, actual: string | undefined) =>
+    compareAttribute(table, 'column', wanted.name, name, expected, actual, add)
+  attribute('type', wanted.type || 'untyped', had.type || 'untyped')
+  if (wanted.nullable !== had.nullable) {
+    add(table, 'column', wanted.name, 'changed', { attribute: 'nullability', expected: nullability(wanted), actual: nullability(had) })
+  }
+  attribute('default', wanted.default, had.default)
+  attribute('identity', wanted.identity, had.identity)
+  const generated = (column: ColumnSnapshot) =>
+    column.generated && `${column.generated.expression}${column.generated.stored ? ' STORED' : ''}`
+  attribute('generated', generated(wanted), generated(had))
+  attribute('collation', wanted.collation, had.collation)
+  attribute('sequence', wanted.sequence, had.sequence)
+  attribute('comment', wanted.comment, had.comment)
 }
 
-/** A check missing on one side and another on the same column on the other reads as "differs". */
-function compareChecks(want: TableSnapshot, have: TableSnapshot, add: (message: string) => void): void {
-  const haveKeys = new Set(have.checks.map(key))
-  const wantKeys = new Set(want.checks.map(key))
-  const missing = want.checks.filter((check) => !haveKeys.has(key(check)))
-  const extra = have.checks.filter((check) => !wantKeys.has(key(check)))
+function compareIndexes(table: string, wanted: IndexSnapshot, had: IndexSnapshot, add: Add): void {
+  const attribute = (name: string, expected: string | undefined, actual: string | undefined) =>
+    compareAttribute(table, 'index', wanted.name, name, expected, actual, add)
+  attribute('columns', list(wanted.columns), list(had.columns))
+  attribute('uniqueness', wanted.unique ? 'unique' : 'not unique', had.unique ? 'unique' : 'not unique')
+  attribute('predicate', wanted.predicate, had.predicate)
+}
+
+/**
+ * A check is known by its expression (SQLite names a column only for a check written on it). One
+ * missing on one side and another on the same column on the other reads as "changed".
+ */
+function compareChecks(want: TableSnapshot, have: TableSnapshot, add: Add): void {
+  const checkKey = (check: { expression: string }) => normaliseSql(check.expression)
+  const haveKeys = new Set(have.checks.map(checkKey))
+  const wantKeys = new Set(want.checks.map(checkKey))
+  const missing = want.checks.filter((check) => !haveKeys.has(checkKey(check)))
+  const extra = have.checks.filter((check) => !wantKeys.has(checkKey(check)))
   for (const check of missing) {
     const replaced = extra.findIndex((other) => check.column !== undefined && other.column === check.column)
     if (replaced >= 0) {
       const [other] = extra.splice(replaced, 1)
-      add(`check on ${check.column} is ${other?.expression}, expected ${check.expression}`)
-    } else add(`check ${check.expression} missing`)
+      add(want.name, 'check', `on ${check.column}`, 'changed', {
+        attribute: 'expression',
+        expected: check.expression,
+        actual: other?.expression,
+      })
+    } else add(want.name, 'check', check.expression, 'missing')
   }
-  for (const check of extra) add(`check ${check.expression} extra`)
+  for (const check of extra) add(want.name, 'check', check.expression, 'extra')
+}
+
+function compareAttribute(
+  object: string,
+  kind: string,
+  name: string,
+  attribute: string,
+  expected: string | undefined,
+  actual: string | undefined,
+  add: Add,
+): void {
+  if (!sameSql(expected, actual)) add(object, kind, name, 'changed', { attribute, expected: expected ?? 'none', actual: actual ?? 'none' })
 }
 
 function compareSets<T>(
-  label: string,
+  object: string,
+  kind: string,
   want: readonly T[],
   have: readonly T[],
   describe: (item: T) => string,
-  add: (message: string) => void,
+  add: Add,
 ): void {
   const haveKeys = new Set(have.map(key))
   const wantKeys = new Set(want.map(key))
-  for (const item of want) if (!haveKeys.has(key(item))) add(`${label} ${describe(item)} missing`)
-  for (const item of have) if (!wantKeys.has(key(item))) add(`${label} ${describe(item)} extra`)
+  for (const item of want) if (!haveKeys.has(key(item))) add(object, kind, describe(item), 'missing')
+  for (const item of have) if (!wantKeys.has(key(item))) add(object, kind, describe(item), 'extra')
 }
 
-function compareNamed(
-  label: string,
-  want: readonly { name: string; definition: string }[],
-  have: readonly { name: string; definition: string }[],
-  add: (object: string, message: string) => void,
-): void {
+function compareNamed(kind: string, want: readonly NamedDefinition[], have: readonly NamedDefinition[], add: Add): void {
   pairByName(
     want,
     have,
-    (name, side) => add(name, `${label} ${side}`),
+    (name, side) => add(name, kind, name, side),
     (wanted, had) => {
-      if (wanted.definition !== had.definition) add(wanted.name, `${label} definition differs`)
+      if (!sameSql(wanted.definition, had.definition)) add(wanted.name, kind, wanted.name, 'changed', definition(wanted, had))
+      else compareAttribute(wanted.name, kind, wanted.name, 'comment', wanted.comment, had.comment, add)
     },
   )
 }
@@ -161,6 +274,30 @@ function pairByName<T extends { name: string }>(
     else if (!had) lone(name, 'missing')
     else both(wanted, had)
   }
+}
+
+function sameSql(a: string | undefined, b: string | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && normaliseSql(a) === normaliseSql(b))
+}
+
+function definition(wanted: NamedDefinition, had: NamedDefinition): Detail {
+  return { attribute: 'definition', expected: wanted.definition, actual: had.definition }
+}
+
+function names(items: readonly string[] | undefined): NamedDefinition[] {
+  return (items ?? []).map((name) => ({ name, definition: '' }))
+}
+
+function nullability(column: ColumnSnapshot): string {
+  return column.nullable ? 'nullable' : 'NOT NULL'
+}
+
+function flag(value: boolean | undefined): string {
+  return value ? 'on' : 'off'
+}
+
+function list(columns: readonly string[]): string {
+  return `(${columns.join(', ')})`
 }
 
 function key(value: unknown): string {

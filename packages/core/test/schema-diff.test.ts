@@ -1,4 +1,15 @@
-import { compareSchemas, formatSchemaDifferences, normaliseSql, type SchemaSnapshot, sortSnapshot, type TableSnapshot } from '@mig/core'
+import {
+  compareSchemas,
+  DRIFT_WORDING,
+  describeDifference,
+  formatSchemaDifferences,
+  normaliseSql,
+  REVERSIBILITY_WORDING,
+  type SchemaSnapshot,
+  sortSnapshot,
+  type TableSnapshot,
+  viewsInCreateOrder,
+} from '@mig/core'
 import { describe, expect, it } from 'vitest'
 
 const table = (name: string, changes: Partial<TableSnapshot> = {}): TableSnapshot => ({
@@ -70,7 +81,7 @@ describe('comparing schemas', () => {
           'column legacy extra, primary key is (legacy), expected (id), unique (state) extra, ' +
           "foreign key (id) → owners (id) on delete CASCADE on update NO ACTION extra, check on state is STATE IN('new'), expected STATE IN('new', 'done'), " +
           'check LENGTH(ID) > 0 extra, ' +
-          'index jobs_extra extra, index jobs_state differs',
+          'index jobs_extra extra, index jobs_state columns are (state, id), expected (state)',
         'owners: table extra',
         'open_jobs: view definition differs',
         'touch: trigger extra',
@@ -91,7 +102,9 @@ describe('comparing schemas', () => {
       sequences: [],
     })
     expect(compareSchemas(schema(), otherDialect, { level: 'structure' })).toEqual([])
-    expect(compareSchemas(schema(), schema({ tables: [] }), { level: 'structure' })).toEqual([{ object: 'jobs', message: 'table missing' }])
+    expect(compareSchemas(schema(), schema({ tables: [] }), { level: 'structure' })).toEqual([
+      { object: 'jobs', kind: 'table', name: 'jobs', change: 'missing', message: 'table missing' },
+    ])
     const missingCheck = schema({ tables: [table('jobs', { checks: [] })] })
     expect(formatSchemaDifferences(compareSchemas(schema(), missingCheck))).toBe("jobs: check STATE IN('new', 'done') missing")
   })
@@ -99,5 +112,54 @@ describe('comparing schemas', () => {
   it('spells SQL one way: keywords upper-cased, spaces collapsed, quoted text kept', () => {
     expect(normaliseSql("  outcome  in ( 'Success',\n 'failure' ) ")).toBe("OUTCOME IN('Success', 'failure')")
     expect(normaliseSql('"MixedCase"  text')).toBe('"MixedCase" TEXT')
+  })
+
+  it('keeps quoted text as written, commas and parentheses included', () => {
+    expect(normaliseSql("DEFAULT 'a , ( b )'")).toBe("DEFAULT 'a , ( b )'")
+    expect(normaliseSql("x in ('a',  'b')")).toBe("X IN('a', 'b')")
+  })
+
+  it('knows a check by its expression, whether written on its column or on the table', () => {
+    const onTable = schema({ tables: [table('jobs', { checks: [{ column: undefined, expression: "state IN ('new', 'done')" }] })] })
+    expect(compareSchemas(schema(), onTable)).toEqual([])
+  })
+
+  it('describes a difference from the side the caller names', () => {
+    const live = schema({
+      tables: [
+        table('jobs', {
+          columns: [
+            { name: 'id', type: 'TEXT', nullable: false, default: undefined },
+            { name: 'state', type: 'VARCHAR(255)', nullable: false, default: "'new'" },
+            { name: 'note', type: 'TEXT', nullable: true, default: undefined },
+          ],
+          primaryKey: [],
+          indexes: [],
+        }),
+      ],
+    })
+    const differences = compareSchemas(schema(), live)
+    expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'column jobs.note extra in the database',
+      'column jobs.state: type VARCHAR(255), migrations say TEXT',
+      'primary key on jobs: (), migrations say (id)',
+      'index jobs_state missing in the database',
+    ])
+    expect(describeDifference(differences[3] as (typeof differences)[number], REVERSIBILITY_WORDING)).toBe(
+      'index jobs_state missing after down (down does not restore it)',
+    )
+    const views = compareSchemas(schema(), schema({ views: [{ name: 'open_jobs', definition: 'SELECT 2', materialized: false }] }))
+    expect(views.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual(['view open_jobs: definition differs'])
+  })
+
+  it('orders views after the views they name', () => {
+    const views = [
+      { name: 'c', definition: 'SELECT * FROM b' },
+      { name: 'b', definition: 'SELECT * FROM "a"' },
+      { name: 'a', definition: 'SELECT 1' },
+      { name: 'loop', definition: "SELECT 'loop' FROM loop2" },
+      { name: 'loop2', definition: "SELECT 'loop2' FROM loop" },
+    ]
+    expect(viewsInCreateOrder(views).map((view) => view.name)).toEqual(['a', 'b', 'c', 'loop', 'loop2'])
   })
 })

@@ -1,13 +1,9 @@
 import type { DialectTextDefinition, HistorySql } from '@mig/core'
+import { quotePostgresIdentifier, quotePostgresLiteral } from './postgres-identifier.js'
 import { classifyPostgresStatement } from './postgres-statement-role.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
-
-/** Double quotes; a quote inside is doubled. */
-export function quotePostgresIdentifier(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`
-}
 
 /** The dialect text; a history table without a schema lives in `defaultSchema`. */
 export function postgresDialectText(defaultSchema: string): DialectTextDefinition {
@@ -27,14 +23,14 @@ export function postgresDialectText(defaultSchema: string): DialectTextDefinitio
 export function postgresHistorySql(schema: string, name: string): HistorySql {
   const table = `${quotePostgresIdentifier(schema)}.${quotePostgresIdentifier(name)}`
   const tableFound = `EXISTS (SELECT 1 FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = ${quoteLiteral(schema)} AND c.relname = ${quoteLiteral(name)})`
+      WHERE n.nspname = ${quotePostgresLiteral(schema)} AND c.relname = ${quotePostgresLiteral(name)})`
   return {
     // CREATE SCHEMA IF NOT EXISTS checks the CREATE privilege on the database before it checks
     // whether the schema exists, so a role without that privilege could not even name an
     // existing schema; the catalog is asked first instead.
     createTable: `DO $mig$
 BEGIN
-  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${quoteLiteral(schema)}) THEN
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = ${quotePostgresLiteral(schema)}) THEN
     CREATE SCHEMA ${quotePostgresIdentifier(schema)};
   END IF;
   IF NOT ${tableFound} THEN
@@ -57,8 +53,4 @@ $mig$`,
     update: `UPDATE ${table} SET state = $1, checksum = $2, applied_at = $3, execution_ms = $4, detail = $5 WHERE version = $6`,
     delete: `DELETE FROM ${table} WHERE version = $1`,
   }
-}
-
-function quoteLiteral(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`
 }

@@ -9,10 +9,12 @@ import {
   type ScratchDatabase,
 } from '@mig/core'
 import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
-import { postgresDialectText, quotePostgresIdentifier } from './postgres-dialect-text.js'
+import { postgresDialectText } from './postgres-dialect-text.js'
 import { databaseError } from './postgres-error.js'
+import { quotePostgresIdentifier } from './postgres-identifier.js'
 import { postgresLockPart } from './postgres-lock.js'
 import { describePostgresSchema } from './postgres-schema.js'
+import { renderPostgresSchema } from './postgres-schema-render.js'
 import { PostgresSession } from './postgres-session.js'
 import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
 
@@ -84,6 +86,7 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
       createScratchDatabase:
         connectionString === undefined ? undefined : () => createScratchDatabase({ ...options, connectionString }, connectTimeoutMs),
       renderDrop,
+      renderSchema: renderPostgresSchema,
     },
   })
 }

@@ -30,15 +30,15 @@ describe('converting a PostgreSQL schema file into migrations', () => {
     expect(conversion.up).toMatch(/^CREATE TYPE mood/)
     expect(conversion.up).toContain('CREATE TABLE teams (')
     expect(conversion.down.split('\n')).toEqual([
-      'DROP MATERIALIZED VIEW "people_per_team";',
-      'DROP VIEW "calm_people";',
-      'DROP TABLE "contacts";',
-      'DROP TABLE "people";',
-      'DROP TABLE "teams";',
-      'DROP ROUTINE "touch"();',
-      'DROP DOMAIN "email";',
-      'DROP TYPE "mood";',
-      'DROP SEQUENCE "invoice_numbers";',
+      'DROP MATERIALIZED VIEW people_per_team;',
+      'DROP VIEW calm_people;',
+      'DROP TABLE contacts;',
+      'DROP TABLE people;',
+      'DROP TABLE teams;',
+      'DROP ROUTINE touch();',
+      'DROP DOMAIN email;',
+      'DROP TYPE mood;',
+      'DROP SEQUENCE invoice_numbers;',
     ])
     expect(conversion.connectionSettings.map((setting) => setting.statement)).toEqual([
       'SET statement_timeout = 0;',

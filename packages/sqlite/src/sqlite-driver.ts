@@ -4,6 +4,7 @@ import type { SqliteDatabase } from './sqlite-database.js'
 import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
 import { sqliteLockPart } from './sqlite-lock.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
+import { renderSqliteSchema } from './sqlite-schema-render.js'
 import { SqliteSession, sqliteError } from './sqlite-session.js'
 
 export type SqlitePragmaValue = string | number | boolean
@@ -58,6 +59,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
         return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }
       },
       renderDrop,
+      renderSchema: renderSqliteSchema,
     },
   })
 }

@@ -1,5 +1,6 @@
 import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
+import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
@@ -7,7 +8,7 @@ export const downCommand: Command = async (context) => {
   const to = integerFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
-  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+  return withMigrator(context, { loadsCode: true }, async (migrator, { settings }) => {
     if (context.flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'down', to, step, all })
       printPlan(context.output, plan, 'down')
@@ -15,6 +16,7 @@ export const downCommand: Command = async (context) => {
     }
     const result = await migrator.down({ to, step, all, signal: context.signal })
     printRunSummary(context.output, result)
+    await dumpAfterRun(migrator, settings, context.output, [result], context.workingDirectory)
     return { document: { dryRun: false, ...runToJson(result) } }
   })
 }

@@ -1,11 +1,13 @@
 import type { Command } from '../command-context.js'
 import { formatDuration } from '../format.js'
+import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { outcomeToJson } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: true }, async (migrator) => {
+  withMigrator(context, { loadsCode: true }, async (migrator, { settings }) => {
     const { reverted, applied } = await migrator.redo({ signal: context.signal })
+    await dumpAfterRun(migrator, settings, context.output, [reverted, applied], context.workingDirectory)
     const redone = applied.migrations[0]
     const durationMs = reverted.durationMs + applied.durationMs
     context.output.line(

@@ -2,6 +2,7 @@ import type { LintFinding } from '@mig/lint'
 import type { Command } from '../command-context.js'
 import { integerFlag } from '../command-line.js'
 import type { Output } from '../output.js'
+import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { lintPlan } from './lint-plan.js'
 import { findingToJson, formatFinding } from './lint-report.js'
@@ -37,6 +38,7 @@ export const upCommand: Command = async (context) => {
       beforeRun: linting ? async (plan) => refuseLintErrors(output, await lint(plan)) : undefined,
     })
     printRunSummary(output, result)
+    await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
     return { document: { dryRun: false, ...runToJson(result) } }
   })
 }

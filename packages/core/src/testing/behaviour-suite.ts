@@ -17,7 +17,10 @@ import {
 import type { MigrationSource } from '../migration.js'
 import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
+import { REVERSIBILITY_WORDING } from '../reversibility-test.js'
 import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
+import { describeDifference } from '../schema-diff.js'
+import { DRIFT_WORDING } from '../schema-drift.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
 
 const createTable = (version: number, table: string): MigrationDefinition => ({
@@ -483,6 +486,123 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         ])
         expect(parent?.uniques).toEqual([['code']])
         expect(await subject.expectedSchema()).toEqual(snapshot)
+      })
+    })
+
+    describe('schema tools', () => {
+      const withIndex: MigrationDefinition[] = [
+        createTable(1, 'projects'),
+        {
+          version: 2,
+          name: 'create_tokens',
+          up: [
+            "CREATE TABLE tokens (id INTEGER PRIMARY KEY, project_id INTEGER NOT NULL REFERENCES projects (id), expires_at INTEGER, code TEXT UNIQUE CHECK (code <> ''))",
+            'CREATE INDEX tokens_expiry ON tokens (expires_at) WHERE expires_at IS NOT NULL',
+            'CREATE VIEW live_tokens AS SELECT id, project_id FROM tokens WHERE expires_at IS NULL',
+            'CREATE VIEW live_projects AS SELECT DISTINCT project_id FROM live_tokens',
+          ].join(';\n'),
+          down: 'DROP VIEW live_projects;\nDROP VIEW live_tokens;\nDROP TABLE tokens',
+        },
+      ]
+
+      itNeeds('scratchDatabases', 'drift reports a hand-made change object by object, and nothing after a plain run', async () => {
+        const subject = migrator(fromList(withIndex))
+        await subject.up()
+        expect(await subject.drift()).toEqual({
+          migration: { version: 2, name: 'create_tokens', file: '2_create_tokens' },
+          differences: [],
+        })
+        await rows('DROP INDEX tokens_expiry')
+        await rows('CREATE INDEX tokens_by_hand ON tokens (project_id)')
+        await rows('ALTER TABLE projects ADD COLUMN api_key TEXT')
+        const drift = await subject.drift()
+        expect(drift.differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+          'column projects.api_key extra in the database',
+          'index tokens_by_hand extra in the database',
+          'index tokens_expiry missing in the database',
+        ])
+      })
+
+      itNeeds('scratchDatabases', 'drift compares with what the applied migrations build, not the pending ones', async () => {
+        const source = fromList([...withIndex, createTable(3, 'later')])
+        await migrator(source).up({ to: 2 })
+        expect((await migrator(source).drift()).differences).toEqual([])
+      })
+
+      itNeeds(
+        'scratchDatabases',
+        'dump loads back into an empty database with the same snapshot, and is the same bytes each time',
+        async () => {
+          const subject = migrator(fromList(withIndex))
+          await subject.up()
+          const dump = await subject.dump()
+          expect(await subject.dump()).toBe(dump)
+          expect(await subject.dump({ from: 'migrations' })).toBe(dump)
+          const empty = await target.createDatabase()
+          try {
+            const session = await empty.driver().connect()
+            try {
+              await session.runScript(dump)
+            } finally {
+              await session.close()
+            }
+            const loaded = new Migrator({ driver: empty.driver(), source: fromList([]) })
+            expect(await loaded.describeSchema()).toEqual(await subject.describeSchema())
+            expect(await loaded.dump()).toBe(dump)
+          } finally {
+            await empty.destroy()
+          }
+          await expect(subject.dump({ from: 'elsewhere' as 'database' })).rejects.toThrow(InvalidOptionsError)
+        },
+      )
+
+      itNeeds('scratchDatabases', 'mig test passes when every down undoes its up, and lists irreversible migrations', async () => {
+        const source = fromList([...withIndex, { version: 3, name: 'seed', up: "INSERT INTO projects (id, label) VALUES (7, 'seed')" }])
+        const report = await migrator(source).testReversibility({ acceptIrreversible: [3] })
+        expect(report).toMatchObject({ passed: true, untested: [] })
+        expect(report.migrations.map((entry) => [entry.migration.version, entry.outcome, entry.accepted])).toEqual([
+          [1, 'reversible', undefined],
+          [2, 'reversible', undefined],
+          [3, 'irreversible', true],
+        ])
+        expect((await migrator(source).testReversibility()).passed).toBe(false)
+        expect(await database.tables()).toEqual([])
+      })
+
+      itNeeds(
+        'scratchDatabases',
+        'mig test fails on a down that forgets an index, naming the index, and tests from a version on',
+        async () => {
+          const forgetful: MigrationDefinition = {
+            version: 3,
+            name: 'index_labels',
+            up: 'CREATE INDEX projects_label ON projects (label)',
+            down: 'SELECT 1',
+          }
+          const source = fromList([...withIndex, forgetful, createTable(4, 'after')])
+          const report = await migrator(source).testReversibility({ from: 2 })
+          expect(report.passed).toBe(false)
+          expect(report.migrations.map((entry) => [entry.migration.version, entry.outcome])).toEqual([
+            [2, 'reversible'],
+            [3, 'not-restored'],
+          ])
+          expect(report.untested.map((migration) => migration.version)).toEqual([4])
+          expect(report.migrations[1]?.differences.map((difference) => describeDifference(difference, REVERSIBILITY_WORDING))).toEqual([
+            'index projects_label left over after down',
+          ])
+        },
+      )
+
+      itNeeds('scratchDatabases', 'mig test reports a step that fails', async () => {
+        const broken: MigrationDefinition = {
+          version: 2,
+          name: 'broken_down',
+          up: 'CREATE TABLE b (id INTEGER)',
+          down: 'DROP TABLE nowhere',
+        }
+        const report = await migrator(fromList([createTable(1, 'a'), broken])).testReversibility()
+        expect(report.passed).toBe(false)
+        expect(report.migrations[1]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^down failed: .*nowhere/) })
       })
     })
 

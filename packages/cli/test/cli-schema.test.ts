@@ -1,0 +1,116 @@
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Driver } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { sqliteDriver } from '@mig/sqlite'
+import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { queryRows } from './database-state.ts'
+import { jsonOf, runMig, temporaryDirectory } from './run-mig.ts'
+
+const MIGRATIONS = {
+  '0001_create_users.sql': '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\n-- mig:down\nDROP TABLE users;\n',
+  '0002_index_emails.sql': '-- mig:up\nCREATE UNIQUE INDEX users_email ON users (email);\n-- mig:down\nDROP INDEX users_email;\n',
+}
+
+let server: TestPostgresServer
+beforeAll(async () => {
+  server = await startTestPostgres()
+})
+afterAll(() => server?.stop())
+
+describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s', (dialect) => {
+  let project: { path: string; remove: () => Promise<void> }
+  let postgres: TestDatabase | undefined
+  let url: string
+  let driver: () => Driver
+  const mig = (...args: string[]) => runMig(args, { cwd: project.path })
+  const file = (name: string) => join(project.path, name)
+
+  beforeEach(async () => {
+    project = await temporaryDirectory(`schema-${dialect}`)
+    if (dialect === 'postgres') {
+      postgres = await createTestDatabase(server.url)
+      url = postgres.url
+      driver = () => postgresDriver({ connectionString: postgres?.url as string })
+    } else {
+      url = 'sqlite:./app.db'
+      driver = () => sqliteDriver({ filename: file('app.db') })
+    }
+    await writeFile(file('mig.config.json'), JSON.stringify({ url, dir: 'migrations', dump: { file: 'schema.sql' } }))
+    await mkdir(file('migrations'))
+    for (const [name, text] of Object.entries(MIGRATIONS)) await writeFile(file(`migrations/${name}`), text)
+  })
+  afterEach(async () => {
+    await project.remove()
+    await postgres?.drop()
+  })
+
+  it('up writes the configured schema file; dump prints the same bytes, from the database or from the migrations', async () => {
+    expect((await mig('up')).stderr).toContain('Wrote schema.sql.')
+    const written = await readFile(file('schema.sql'), 'utf8')
+    expect(written).toContain('users_email')
+    const modified = (await stat(file('schema.sql'))).mtimeMs
+    expect((await mig('up')).stderr).not.toContain('Wrote')
+    expect((await stat(file('schema.sql'))).mtimeMs).toBe(modified)
+    const printed = await mig('dump', '--file', 'other.sql')
+    expect(printed.stdout).toBe('Wrote other.sql.\n')
+    expect(await readFile(file('other.sql'), 'utf8')).toBe(written)
+    expect(jsonOf(await mig('dump', '--json'))).toMatchObject({ ok: true, from: 'database', file: 'schema.sql', written: false })
+    expect((await mig('dump', '--from-migrations', '--file', 'built.sql')).exitCode).toBe(0)
+    expect(await readFile(file('built.sql'), 'utf8')).toBe(written)
+    expect((await mig('down')).stderr).toContain('Wrote schema.sql.')
+    expect(await readFile(file('schema.sql'), 'utf8')).not.toContain('users_email')
+  })
+
+  it('drift reports nothing after a plain run, a hand-made change object by object with exit 1, and JSON', async () => {
+    await mig('up')
+    const clean = await mig('drift')
+    expect(clean).toMatchObject({
+      exitCode: 0,
+      stdout: 'No drift: the database holds exactly what the migrations up to 0002_index_emails.sql build.\n',
+    })
+    await queryRows(driver(), 'CREATE INDEX users_by_hand ON users (id, email)')
+    await queryRows(driver(), 'DROP INDEX users_email')
+    const drift = await mig('drift')
+    expect(drift.exitCode).toBe(1)
+    expect(drift.stdout).toBe(
+      [
+        'Drift: 2 differences between the database and what the migrations up to 0002_index_emails.sql build:',
+        '  index users_by_hand extra in the database',
+        '  index users_email missing in the database',
+        '',
+      ].join('\n'),
+    )
+    const json = jsonOf(await mig('drift', '--json'))
+    expect(json).toMatchObject({ ok: true, command: 'drift', drifted: true, migration: { version: 2 } })
+    expect(json.differences[0]).toMatchObject({ object: 'users', kind: 'index', name: 'users_by_hand', change: 'extra' })
+  })
+
+  it('test passes on reversible migrations and fails on a down that forgets an index, naming it', async () => {
+    const passed = await mig('test')
+    expect(passed.exitCode).toBe(0)
+    expect(passed.stdout).toContain('ok  0002_index_emails.sql')
+    await writeFile(file('migrations/0003_index_ids.sql'), '-- mig:up\nCREATE INDEX users_ids ON users (id, email);\n-- mig:down\n')
+    const irreversible = await mig('test', '--from', '3')
+    expect(irreversible.exitCode).toBe(1)
+    expect(irreversible.stdout).toContain(
+      '0003_index_ids.sql: irreversible (no down section). Write its down section, or accept it with --accept-irreversible 3',
+    )
+    expect(irreversible.stdout).not.toContain('0002')
+    expect((await mig('test', '--accept-irreversible', '3')).exitCode).toBe(0)
+    await writeFile(
+      file('migrations/0003_index_ids.sql'),
+      '-- mig:up\nCREATE INDEX users_ids ON users (id, email);\n-- mig:down\nSELECT 1;\n',
+    )
+    const failed = await mig('test', '--json')
+    expect(failed.exitCode).toBe(1)
+    const json = jsonOf(failed)
+    expect(json.passed).toBe(false)
+    expect(json.migrations[2]).toMatchObject({
+      outcome: 'not-restored',
+      differences: [{ description: 'index users_ids left over after down' }],
+    })
+    expect((await mig('test', '--accept-irreversible', 'three')).exitCode).toBe(2)
+  })
+})

@@ -1,0 +1,112 @@
+import type { MigrationInfo } from './migration.js'
+import type { Migrator } from './migrator.js'
+import { IrreversibleMigrationError } from './run-errors.js'
+import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
+import type { SchemaSnapshot } from './schema-snapshot.js'
+
+export interface ReversibilityTestOptions {
+  /** Test migrations from this version on; the older ones are applied first, untested. */
+  readonly from?: number
+  /** Versions of migrations without a down section that are irreversible on purpose. */
+  readonly acceptIrreversible?: readonly number[]
+}
+
+export interface ReversibilityReport {
+  /** True when every tested migration is reversible or an accepted irreversible one. */
+  readonly passed: boolean
+  /** One entry per tested migration, in order; testing stops at the first that fails. */
+  readonly migrations: readonly MigrationReversibility[]
+  /** Migrations after a failure, which were not tested. */
+  readonly untested: readonly MigrationInfo[]
+}
+
+export interface MigrationReversibility {
+  readonly migration: MigrationInfo
+  /**
+   * `reversible`: down restored the schema before up, and up applied again built the same schema.
+   * `not-restored`: the schema after down differs from the one before up.
+   * `not-repeatable`: up after down built another schema than the first up.
+   * `failed`: a step threw; `error` says which and why.
+   * `irreversible`: no down section; `accepted` when listed in `acceptIrreversible`.
+   */
+  readonly outcome: 'reversible' | 'not-restored' | 'not-repeatable' | 'failed' | 'irreversible'
+  readonly accepted?: boolean
+  /** Against the schema before up (`not-restored`) or after the first up (`not-repeatable`). */
+  readonly differences: readonly SchemaDifference[]
+  readonly error?: string
+}
+
+/** How a reversibility failure names the sides: the schema after down against the one before up. */
+export const REVERSIBILITY_WORDING: DifferenceWording = {
+  missing: 'missing after down (down does not restore it)',
+  extra: 'left over after down',
+  expected: 'before up it was',
+}
+
+/**
+ * On a scratch database holding every migration as pending: for each migration in order, up,
+ * snapshot, down, snapshot, up again, snapshot. The scratch database is the caller's to remove.
+ */
+export async function testReversibility(
+  scratch: Migrator,
+  snapshot: () => Promise<SchemaSnapshot>,
+  options: ReversibilityTestOptions = {},
+): Promise<ReversibilityReport> {
+  const accepted = new Set(options.acceptIrreversible ?? [])
+  const migrations = (await scratch.status()).map(({ version, name, file }): MigrationInfo => ({ version, name, file }))
+  const tested = migrations.filter((migration) => options.from === undefined || migration.version >= options.from)
+  const firstTested = tested[0]
+  if (firstTested && firstTested !== migrations[0]) await scratch.up({ to: migrations[migrations.indexOf(firstTested) - 1]?.version })
+  const results: MigrationReversibility[] = []
+  let before = await snapshot()
+  for (const migration of tested) {
+    const result = await testOne(scratch, snapshot, migration, before, accepted)
+    results.push(result.outcome)
+    if (!result.after) break
+    before = result.after
+  }
+  const failed = results.some((result) => result.outcome !== 'reversible' && !(result.outcome === 'irreversible' && result.accepted))
+  return { passed: !failed, migrations: results, untested: tested.slice(results.length) }
+}
+
+async function testOne(
+  scratch: Migrator,
+  snapshot: () => Promise<SchemaSnapshot>,
+  migration: MigrationInfo,
+  before: SchemaSnapshot,
+  accepted: ReadonlySet<number>,
+): Promise<{ outcome: MigrationReversibility; after: SchemaSnapshot | undefined }> {
+  const outcome = (result: Omit<MigrationReversibility, 'migration' | 'differences'> & { differences?: readonly SchemaDifference[] }) => ({
+    migration,
+    differences: [],
+    ...result,
+  })
+  const step = async (name: string, run: () => Promise<unknown>): Promise<string | undefined> => {
+    try {
+      await run()
+      return undefined
+    } catch (error) {
+      if (error instanceof IrreversibleMigrationError) throw error
+      return `${name} failed: ${error instanceof Error ? error.message : String(error)}`
+    }
+  }
+
+  const upFailed = await step('up', () => scratch.up({ step: 1 }))
+  if (upFailed) return { outcome: outcome({ outcome: 'failed', error: upFailed }), after: undefined }
+  const afterUp = await snapshot()
+  let downFailed: string | undefined
+  try {
+    downFailed = await step('down', () => scratch.down({ step: 1 }))
+  } catch {
+    return { outcome: outcome({ outcome: 'irreversible', accepted: accepted.has(migration.version) }), after: afterUp }
+  }
+  if (downFailed) return { outcome: outcome({ outcome: 'failed', error: downFailed }), after: undefined }
+  const notRestored = compareSchemas(before, await snapshot())
+  if (notRestored.length) return { outcome: outcome({ outcome: 'not-restored', differences: notRestored }), after: undefined }
+  const againFailed = await step('up after down', () => scratch.up({ step: 1 }))
+  if (againFailed) return { outcome: outcome({ outcome: 'failed', error: againFailed }), after: undefined }
+  const again = await snapshot()
+  const notRepeatable = compareSchemas(afterUp, again)
+  if (notRepeatable.length) return { outcome: outcome({ outcome: 'not-repeatable', differences: notRepeatable }), after: undefined }
+  return { outcome: outcome({ outcome: 'reversible' }), after: again }
+}

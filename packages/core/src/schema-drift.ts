@@ -1,0 +1,45 @@
+import { InvalidOptionsError } from './errors.js'
+import type { MigrationInfo } from './migration.js'
+import type { Migrator } from './migrator.js'
+import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
+import type { SchemaSnapshot } from './schema-snapshot.js'
+
+export interface DriftResult {
+  /** The newest applied migration, whose schema the database is compared with; undefined when none is applied. */
+  readonly migration: MigrationInfo | undefined
+  /** Empty when the database holds exactly what the applied migrations build. */
+  readonly differences: readonly SchemaDifference[]
+}
+
+/** How drift names the two sides: the database is the actual one, the migrations the expected. */
+export const DRIFT_WORDING: DifferenceWording = {
+  missing: 'missing in the database',
+  extra: 'extra in the database',
+  expected: 'migrations say',
+}
+
+const EMPTY_SCHEMA: SchemaSnapshot = { tables: [], views: [], triggers: [], sequences: [], enums: [], domains: [], functions: [] }
+
+/**
+ * Compares the live schema with the one the applied migrations build on a scratch database.
+ * History must agree with the files first: an edited or missing applied file, or a pending one
+ * older than the newest applied, would make "what the migrations build" a guess.
+ */
+export async function detectDrift(migrator: Migrator): Promise<DriftResult> {
+  await migrator.validate()
+  const statuses = await migrator.status()
+  const outOfOrder = statuses.filter((status) => status.outOfOrder)
+  if (outOfOrder.length) {
+    throw new InvalidOptionsError(
+      `${outOfOrder.map((status) => status.file).join(', ')} ${outOfOrder.length > 1 ? 'are' : 'is'} pending but older than applied migrations, ` +
+        'so no run of the migrations builds what the database should hold. Apply them first (mig up --allow-out-of-order).',
+    )
+  }
+  const newest = statuses.filter((status) => status.state !== 'pending').at(-1)
+  const live = await migrator.describeSchema()
+  const expected = newest ? await migrator.expectedSchema({ to: newest.version }) : EMPTY_SCHEMA
+  return {
+    migration: newest && { version: newest.version, name: newest.name, file: newest.file },
+    differences: compareSchemas(expected, live),
+  }
+}

@@ -1,0 +1,139 @@
+import {
+  type ColumnSnapshot,
+  type SchemaSnapshot,
+  sortSnapshot,
+  type TableSnapshot,
+  type ViewSnapshot,
+  viewsInCreateOrder,
+} from '@mig/core'
+import { quotePostgresIdentifier as identifier, quotePostgresLiteral as literal } from './postgres-identifier.js'
+
+const HEADER = '-- The schema, written by mig dump from the database catalogs. Do not edit: run mig dump again.'
+
+/**
+ * A snapshot from {@link describePostgresSchema} as a SQL script that builds it in an empty
+ * schema, objects in dependency order, the same bytes for the same snapshot. Foreign keys come
+ * after every table, so tables that reference each other load in any order.
+ */
+export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
+  const schema = sortSnapshot(snapshot)
+  const tables = tablesInCreateOrder(schema.tables)
+  const statements = [
+    // Function bodies may name tables that come later in the script.
+    'SET check_function_bodies = false',
+    ...(schema.extensions ?? []).map((name) => `CREATE EXTENSION IF NOT EXISTS ${identifier(name)}`),
+    ...schema.enums.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
+    ...typesOf(schema, 'range'),
+    ...schema.domains.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
+    ...typesOf(schema, 'composite'),
+    ...(schema.sequenceDefinitions ?? []).map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
+    ...schema.functions.map((routine) => routine.definition.trim()),
+    ...tables.map(createTable),
+    ...tables.flatMap((table) =>
+      (table.partitionOf ? localConstraints(table) : []).map(
+        (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
+      ),
+    ),
+    ...viewsInCreateOrder(schema.views).map(createView),
+    ...tables.flatMap((table) =>
+      (table.constraints ?? [])
+        .filter((constraint) => isForeignKey(constraint.definition))
+        .map(
+          (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
+        ),
+    ),
+    // An index on a partitioned table is created on its partitions too.
+    ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
+    ...tables.flatMap((table) =>
+      table.columns
+        .filter((column) => column.sequence)
+        .map(
+          (column) =>
+            `ALTER SEQUENCE ${identifier(column.sequence as string)} OWNED BY ${identifier(table.name)}.${identifier(column.name)}`,
+        ),
+    ),
+    ...schema.triggers.map((trigger) => trigger.definition),
+    ...tables.flatMap(rowLevelSecurity),
+    ...comments(schema, tables),
+  ]
+  return `${HEADER}\n\n${statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n\n')}\n`
+}
+
+function typesOf(schema: SchemaSnapshot, kind: 'composite' | 'range'): string[] {
+  return (schema.types ?? [])
+    .filter((type) => type.kind === kind)
+    .map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`)
+}
+
+function createTable(table: TableSnapshot): string {
+  const partitionBy = table.partitionBy ? ` PARTITION BY ${table.partitionBy}` : ''
+  if (table.partitionOf) {
+    return `CREATE TABLE ${identifier(table.name)} PARTITION OF ${identifier(table.partitionOf.parent)} ${table.partitionOf.bound}${partitionBy}`
+  }
+  const items = [
+    ...table.columns.map(column),
+    ...localConstraints(table).map((constraint) => `CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`),
+  ]
+  return `CREATE TABLE ${identifier(table.name)} (${items.length ? `\n  ${items.join(',\n  ')}\n` : ''})${partitionBy}`
+}
+
+function column(snapshot: ColumnSnapshot): string {
+  const parts = [identifier(snapshot.name), snapshot.type]
+  if (snapshot.collation) parts.push(`COLLATE ${snapshot.collation}`)
+  if (snapshot.generated) parts.push(`GENERATED ALWAYS AS (${snapshot.generated.expression}) STORED`)
+  else if (snapshot.identity) parts.push(`GENERATED ${snapshot.identity} AS IDENTITY`)
+  else if (snapshot.default !== undefined) parts.push(`DEFAULT ${snapshot.default}`)
+  if (!snapshot.nullable) parts.push('NOT NULL')
+  return parts.join(' ')
+}
+
+/** Every constraint but the foreign keys, which come once all tables exist. */
+function localConstraints(table: TableSnapshot): { name: string; definition: string }[] {
+  return (table.constraints ?? []).filter((constraint) => !isForeignKey(constraint.definition))
+}
+
+function isForeignKey(definition: string): boolean {
+  return /^FOREIGN KEY\b/.test(definition)
+}
+
+function createView(view: ViewSnapshot): string {
+  return `CREATE ${view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${identifier(view.name)} AS\n${view.definition.replace(/;\s*$/, '')}`
+}
+
+function rowLevelSecurity(table: TableSnapshot): string[] {
+  const name = identifier(table.name)
+  return [
+    ...(table.rowLevelSecurity ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),
+    ...(table.rowLevelSecurity === 'forced' ? [`ALTER TABLE ${name} FORCE ROW LEVEL SECURITY`] : []),
+    ...(table.policies ?? []).map((policy) => `CREATE POLICY ${identifier(policy.name)} ON ${name} ${policy.definition}`),
+  ]
+}
+
+function comments(schema: SchemaSnapshot, tables: readonly TableSnapshot[]): string[] {
+  const comment = (kind: string, name: string, text: string | undefined) =>
+    text === undefined ? [] : [`COMMENT ON ${kind} ${name} IS ${literal(text)}`]
+  const signature = (name: string) => {
+    const open = name.indexOf('(')
+    return `${identifier(name.slice(0, open))}${name.slice(open)}`
+  }
+  return [
+    ...tables.flatMap((table) => [
+      ...comment('TABLE', identifier(table.name), table.comment),
+      ...table.columns.flatMap((column) => comment('COLUMN', `${identifier(table.name)}.${identifier(column.name)}`, column.comment)),
+    ]),
+    ...schema.views.flatMap((view) => comment(view.materialized ? 'MATERIALIZED VIEW' : 'VIEW', identifier(view.name), view.comment)),
+    ...schema.functions.flatMap((routine) => comment('ROUTINE', signature(routine.name), routine.comment)),
+    ...schema.domains.flatMap((domain) => comment('DOMAIN', identifier(domain.name), domain.comment)),
+    ...(schema.types ?? []).flatMap((type) => comment('TYPE', identifier(type.name), type.comment)),
+  ]
+}
+
+/** Tables before their partitions, otherwise by name. */
+function tablesInCreateOrder(tables: readonly TableSnapshot[]): TableSnapshot[] {
+  const byName = new Map(tables.map((table) => [table.name, table]))
+  const depth = (table: TableSnapshot): number => {
+    const parent = table.partitionOf && byName.get(table.partitionOf.parent)
+    return parent ? depth(parent) + 1 : 0
+  }
+  return [...tables].sort((a, b) => depth(a) - depth(b))
+}

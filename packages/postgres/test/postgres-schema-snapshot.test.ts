@@ -1,0 +1,187 @@
+import { fileURLToPath } from 'node:url'
+import { compareSchemas, DRIFT_WORDING, describeDifference, fromDirectory, fromList, Migrator, type SchemaSnapshot } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createDatabase, sql } from './support/postgres-test-database.js'
+
+const schema = `CREATE EXTENSION citext;
+CREATE EXTENSION pg_trgm;
+CREATE TYPE mood AS ENUM ('calm', 'busy');
+CREATE TYPE point3 AS (x double precision, y double precision, label text COLLATE "C");
+CREATE TYPE price_range AS RANGE (subtype = numeric);
+CREATE DOMAIN email AS citext CHECK (VALUE LIKE '%@%');
+CREATE SEQUENCE invoice_numbers AS integer START WITH 1000 INCREMENT BY 10;
+CREATE TABLE accounts (
+  id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  legacy_id serial,
+  email email NOT NULL,
+  name text COLLATE "C" NOT NULL,
+  name_upper text GENERATED ALWAYS AS (upper(name)) STORED,
+  mood mood NOT NULL DEFAULT 'calm',
+  invoice integer NOT NULL DEFAULT nextval('invoice_numbers'),
+  location point3,
+  prices price_range,
+  CONSTRAINT accounts_name_present CHECK (name <> '')
+);
+COMMENT ON TABLE accounts IS 'Who pays';
+COMMENT ON COLUMN accounts.email IS 'Where invoices go, it''s checked';
+CREATE INDEX accounts_name_trgm ON accounts USING gin (name gin_trgm_ops);
+CREATE TABLE events (
+  id bigint NOT NULL,
+  account_id bigint NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+  happened_at date NOT NULL,
+  PRIMARY KEY (id, happened_at)
+) PARTITION BY RANGE (happened_at);
+CREATE TABLE events_2024 PARTITION OF events FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE INDEX events_account ON events (account_id);
+CREATE FUNCTION trim_name() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  -- Names are kept without surrounding spaces.
+  NEW.name := trim(NEW.name);
+  RETURN NEW;
+END $$;
+COMMENT ON FUNCTION trim_name() IS 'Keeps names tidy';
+CREATE TRIGGER accounts_trim BEFORE INSERT OR UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION trim_name();
+CREATE TRIGGER events_check BEFORE INSERT ON events FOR EACH ROW EXECUTE FUNCTION trim_name();
+ALTER TABLE accounts ENABLE ROW LEVEL SECURITY;
+ALTER TABLE accounts FORCE ROW LEVEL SECURITY;
+CREATE POLICY accounts_own ON accounts FOR SELECT TO PUBLIC USING (name = current_user);
+CREATE VIEW calm_accounts AS SELECT id, name FROM accounts WHERE mood = 'calm';
+CREATE MATERIALIZED VIEW account_names AS SELECT name FROM calm_accounts;
+CREATE VIEW a_names AS SELECT name FROM account_names;`
+
+describe('a PostgreSQL schema snapshot', () => {
+  let url: string
+  let drop: () => Promise<void>
+  let snapshot: SchemaSnapshot
+  const migrator = (databaseUrl = url) =>
+    new Migrator({
+      driver: postgresDriver({ connectionString: databaseUrl }),
+      source: fromList([{ version: 1, name: 'schema', up: schema }]),
+    })
+
+  beforeAll(async () => {
+    const database = await createDatabase()
+    url = database.url
+    drop = () => database.drop()
+    await migrator().up()
+    snapshot = await migrator().describeSchema()
+  })
+  afterAll(() => drop())
+
+  it('records extensions and leaves out every object they own', () => {
+    expect(snapshot.extensions).toEqual(['citext', 'pg_trgm'])
+    expect(snapshot.functions.map((routine) => routine.name)).toEqual(['trim_name()'])
+    expect(snapshot.types?.map((type) => [type.name, type.kind])).toEqual([
+      ['point3', 'composite'],
+      ['price_range', 'range'],
+    ])
+  })
+
+  it('sees composite and range types, domains and enums', () => {
+    expect(snapshot.types).toEqual([
+      { name: 'point3', kind: 'composite', definition: '(x double precision, y double precision, label text COLLATE "C")' },
+      { name: 'price_range', kind: 'range', definition: 'RANGE (SUBTYPE = numeric)' },
+    ])
+    expect(snapshot.domains).toEqual([{ name: 'email', definition: "citext CHECK (VALUE ~~ '%@%'::citext)" }])
+    expect(snapshot.enums).toEqual([{ name: 'mood', values: ['calm', 'busy'] }])
+  })
+
+  it('sees identity, generated and serial columns, collations, sequences and their owners, and comments', () => {
+    const accounts = snapshot.tables.find((table) => table.name === 'accounts')
+    const column = (name: string) => accounts?.columns.find((candidate) => candidate.name === name)
+    expect(column('id')).toEqual({ name: 'id', type: 'bigint', nullable: false, default: undefined, identity: 'ALWAYS' })
+    expect(column('name_upper')).toMatchObject({ generated: { expression: 'upper(name)', stored: true }, default: undefined })
+    expect(column('name')).toMatchObject({ collation: '"C"' })
+    expect(column('legacy_id')).toMatchObject({
+      sequence: 'accounts_legacy_id_seq',
+      default: "nextval('accounts_legacy_id_seq'::regclass)",
+    })
+    expect(column('email')).toMatchObject({ type: 'email', comment: "Where invoices go, it's checked" })
+    expect(accounts?.comment).toBe('Who pays')
+    expect(snapshot.sequences).toEqual(['invoice_numbers'])
+    expect(snapshot.sequenceDefinitions?.map((sequence) => sequence.name)).toEqual(['accounts_legacy_id_seq', 'invoice_numbers'])
+    expect(snapshot.sequenceDefinitions?.[1]?.definition).toContain('START WITH 1000')
+    expect(snapshot.functions[0]?.comment).toBe('Keeps names tidy')
+  })
+
+  it('sees partitions with their bounds, and the parent owns their keys, indexes and triggers', () => {
+    const tables = Object.fromEntries(snapshot.tables.map((table) => [table.name, table]))
+    expect(tables.events?.partitionBy).toBe('RANGE (happened_at)')
+    expect(tables.events_2024?.partitionOf).toEqual({ parent: 'events', bound: "FOR VALUES FROM ('2024-01-01') TO ('2025-01-01')" })
+    expect(tables.events?.indexes.map((index) => index.name)).toEqual(['events_account'])
+    expect(tables.events_2024?.indexes).toEqual([])
+    expect(tables.events_2024?.foreignKeys).toEqual([])
+    expect(tables.events_2024?.primaryKey).toEqual([])
+    expect(snapshot.triggers.map((trigger) => trigger.name)).toEqual(['accounts_trim', 'events_check'])
+  })
+
+  it('sees row-level security and its policies', () => {
+    const accounts = snapshot.tables.find((table) => table.name === 'accounts')
+    expect(accounts?.rowLevelSecurity).toBe('forced')
+    expect(accounts?.policies).toEqual([
+      { name: 'accounts_own', definition: 'AS PERMISSIVE FOR SELECT TO PUBLIC USING ((name = CURRENT_USER))' },
+    ])
+  })
+
+  it('tells each of them apart when it changes', async () => {
+    const changed = await createDatabase()
+    try {
+      await migrator(changed.url).up()
+      await sql(
+        changed.url,
+        `ALTER TABLE accounts NO FORCE ROW LEVEL SECURITY;
+         DROP POLICY accounts_own ON accounts;
+         ALTER TABLE accounts ALTER COLUMN invoice TYPE bigint;
+         ALTER TABLE accounts ALTER COLUMN legacy_id DROP DEFAULT;
+         COMMENT ON TABLE accounts IS 'Who pays, monthly';
+         ALTER SEQUENCE invoice_numbers INCREMENT BY 1;
+         DROP TABLE events_2025;
+         ALTER TYPE point3 ADD ATTRIBUTE z double precision;
+         DROP EXTENSION pg_trgm CASCADE;`,
+      )
+      const differences = compareSchemas(snapshot, await migrator(changed.url).describeSchema())
+      expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+        'column accounts.invoice: type bigint, migrations say integer',
+        "column accounts.legacy_id: default none, migrations say nextval('accounts_legacy_id_seq'::regclass)",
+        'table accounts: row-level security enabled, migrations say forced',
+        'table accounts: comment Who pays, monthly, migrations say Who pays',
+        'policy accounts_own on accounts missing in the database',
+        'index accounts_name_trgm missing in the database',
+        'table events_2025 missing in the database',
+        'extension pg_trgm missing in the database',
+        'type point3: definition differs',
+        'sequence invoice_numbers: definition differs',
+      ])
+    } finally {
+      await changed.drop()
+    }
+  })
+
+  it('dumps to a script that builds the same snapshot in an empty database, the same bytes each time', async () => {
+    const dump = await migrator().dump()
+    expect(await migrator().dump()).toBe(dump)
+    expect(dump).not.toMatch(/\\restrict|\d{4}-\d{2}-\d{2} \d{2}:/)
+    const empty = await createDatabase()
+    try {
+      await sql(empty.url, dump)
+      expect(await migrator(empty.url).describeSchema()).toEqual(snapshot)
+      expect(await migrator(empty.url).dump()).toBe(dump)
+    } finally {
+      await empty.drop()
+    }
+  })
+
+  it('mig test proves the examples reversible', async () => {
+    for (const folder of ['../../../examples/embedded-postgres/migrations', '../../../examples/llm-proxy/migrations/postgres']) {
+      const examples = new Migrator({
+        driver: postgresDriver({ connectionString: url }),
+        source: fromDirectory(fileURLToPath(new URL(folder, import.meta.url))),
+      })
+      const report = await examples.testReversibility()
+      expect(report.migrations.map((entry) => entry.outcome)).toEqual(report.migrations.map(() => 'reversible'))
+      expect(report.passed).toBe(true)
+    }
+  })
+})
