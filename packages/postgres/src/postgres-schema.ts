@@ -54,18 +54,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
        FROM pg_catalog.pg_class c WHERE c.oid IN ${tableOids}`,
     schemaAndHistoryTable,
   )
-  const columns = await rows<{
-    table_oid: string
-    name: string
-    type: string
-    nullable: boolean
-    identity: string
-    generated: string
-    expression: string | null
-    collation: string | null
-    comment: string | null
-    position: number
-  }>(
+  const columns = await rows<ColumnRow & { table_oid: string; position: number }>(
     `SELECT a.attrelid::text AS table_oid, a.attnum AS position, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
             NOT a.attnotnull AS nullable, a.attidentity AS identity, a.attgenerated AS generated,
             pg_catalog.pg_get_expr(d.adbin, d.adrelid) AS expression,
@@ -344,19 +333,18 @@ function byTable<Row extends { table_oid: string }>(rows: readonly Row[]): Map<s
   return groups
 }
 
-function columnSnapshot(
-  column: {
-    name: string
-    type: string
-    nullable: boolean
-    identity: string
-    generated: string
-    expression: string | null
-    collation: string | null
-    comment: string | null
-  },
-  sequence: string | undefined,
-): ColumnSnapshot {
+interface ColumnRow {
+  name: string
+  type: string
+  nullable: boolean
+  identity: string
+  generated: string
+  expression: string | null
+  collation: string | null
+  comment: string | null
+}
+
+function columnSnapshot(column: ColumnRow, sequence: string | undefined): ColumnSnapshot {
   const generated = column.generated === 's' && column.expression !== null
   return {
     name: column.name,
