@@ -36,7 +36,11 @@ afterEach(async () => {
 })
 
 const tenants = (count: number, server?: (index: number) => string): Tenant[] =>
-  Array.from({ length: count }, (_, index) => ({ id: `tenant-${index}`, file: join(folder, `tenant-${index}.db`), server: server?.(index) }))
+  Array.from({ length: count }, (_, index) => ({
+    id: `tenant-${index}`,
+    file: join(folder, `tenant-${index}.db`),
+    server: server?.(index),
+  }))
 
 const driver = (tenant: Tenant) => sqliteDriver({ filename: tenant.file })
 
