@@ -1,3 +1,5 @@
+import { FLEET_OPTIONS } from './fleet-option-definitions.js'
+
 export type CommandName = 'init' | 'create' | 'up' | 'down' | 'redo' | 'status' | 'validate' | 'baseline' | 'repair' | 'help'
 
 export interface OptionDefinition {
@@ -88,10 +90,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
       to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
       step: { type: 'string', placeholder: 'n', description: 'Apply at most n migrations' },
       'dry-run': dryRun,
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig up', 'mig up --to 3', 'mig up --step 1 --dry-run'],
+    examples: [
+      'mig up',
+      'mig up --to 3',
+      'mig up --step 1 --dry-run',
+      "mig up --fleet --targets 'sqlite:./tenants/*.db' --concurrency 8",
+      "mig up --fleet --url postgres://app@db/app --schemas 'tenant_*' --canary 5 --keep-going",
+    ],
   },
   {
     name: 'down',
@@ -102,6 +111,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
       'dry-run': dryRun,
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
@@ -125,16 +135,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
         type: 'boolean',
         description: 'Exit 5 when migrations are pending, 3 when history and files disagree',
       },
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig status', 'mig status --exit-code', 'mig status --json'],
+    examples: ['mig status', 'mig status --exit-code', 'mig status --json', "mig status --fleet --targets 'sqlite:./tenants/*.db'"],
   },
   {
     name: 'validate',
     usage: 'validate',
     summary: 'Check history against the files and that every pending migration loads',
-    options: {},
+    options: { ...FLEET_OPTIONS },
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig validate'],

@@ -13,7 +13,7 @@ export interface LoadedConfig {
   readonly config: MigConfig
 }
 
-const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
+const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'list of strings'> = {
   url: 'string',
   dir: 'string',
   table: 'string',
@@ -22,6 +22,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
   lockTimeout: 'number',
   allowOutOfOrder: 'boolean',
   singleTransaction: 'boolean',
+  targets: 'list of strings',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -65,11 +66,16 @@ function validateConfig(file: string, value: unknown): MigConfig {
     if (!expected) {
       throw configError(`${basename(file)} has an unknown key "${key}". Known keys: ${Object.keys(KEY_TYPES).join(', ')}.`)
     }
-    if (item !== undefined && typeof item !== expected) {
+    const matches = expected === 'list of strings' ? isListOfStrings(item) : typeof item === expected
+    if (item !== undefined && !matches) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
     }
   }
   return value as MigConfig
+}
+
+function isListOfStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

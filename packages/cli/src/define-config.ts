@@ -19,6 +19,11 @@ export interface MigConfig {
   readonly allowOutOfOrder?: boolean
   /** Run everything one up or down applies in one transaction: all of it or none (transactionMode "single"). */
   readonly singleTransaction?: boolean
+  /**
+   * The fleet `--fleet` runs on: database URLs and SQLite globs (`sqlite:./tenants/*.db`,
+   * relative to this file), `@file` with one per line. See docs/fleet.md.
+   */
+  readonly targets?: readonly string[]
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

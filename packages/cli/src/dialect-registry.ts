@@ -15,7 +15,7 @@ interface Dialect {
  * for a URL from the config file, else the working directory).
  */
 interface DialectModule {
-  driverFromUrl(url: string, options: { baseDirectory: string }): Driver
+  driverFromUrl(url: string, options: { baseDirectory: string; schema?: string }): Driver
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -28,7 +28,7 @@ const DIALECTS: readonly Dialect[] = [
  * so a project installs only the dialect it uses: `@mig/cli @mig/postgres` works without
  * better-sqlite3 anywhere.
  */
-export async function driverFromUrl(url: string, baseDirectory: string): Promise<Driver> {
+export async function driverFromUrl(url: string, baseDirectory: string, target: { schema?: string } = {}): Promise<Driver> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
@@ -37,7 +37,7 @@ export async function driverFromUrl(url: string, baseDirectory: string): Promise
     )
   }
   const module = await importDialect(dialect)
-  return module.driverFromUrl(url, { baseDirectory })
+  return module.driverFromUrl(url, { baseDirectory, schema: target.schema })
 }
 
 async function importDialect(dialect: Dialect): Promise<DialectModule> {

@@ -17,6 +17,8 @@ export interface Settings {
   readonly lockWaitMs: number | undefined
   readonly allowOutOfOrder: boolean
   readonly singleTransaction: boolean
+  /** The config file's fleet targets (`--fleet`), and the folder their relative paths resolve against. */
+  readonly configTargets: { readonly specs: readonly string[]; readonly baseDirectory: string } | undefined
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -59,6 +61,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
+    configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
   }
 }
 

@@ -4,6 +4,7 @@ import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const upCommand: Command = async (context) => {
+  if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'up')
   const to = integerFlag(context.flags, 'to', { minimum: 1 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   return withMigrator(context, { loadsCode: true }, async (migrator) => {
