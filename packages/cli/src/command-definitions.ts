@@ -84,7 +84,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'up',
-    usage: 'up [--to <version> | --step <n>] [--dry-run]',
+    usage: 'up [--to <version> | --step <n>] [--dry-run | --fleet [fleet options]]',
     summary: 'Apply pending migrations',
     options: {
       to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
@@ -104,7 +104,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all] [--dry-run]',
+    usage: 'down [--step <n> | --to <version> | --all] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
@@ -128,7 +128,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'status',
-    usage: 'status [--exit-code]',
+    usage: 'status [--exit-code] [--fleet [fleet options]]',
     summary: 'List every migration and its state',
     options: {
       'exit-code': {
@@ -143,7 +143,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'validate',
-    usage: 'validate',
+    usage: 'validate [--fleet [fleet options]]',
     summary: 'Check history against the files and that every pending migration loads',
     options: { ...FLEET_OPTIONS },
     maxPositionals: 0,
