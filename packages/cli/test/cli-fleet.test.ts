@@ -211,13 +211,17 @@ describe('mig up --fleet over 200 PostgreSQL databases on two servers', () => {
       expect([...(await postgresVersions(local.url, databases.get(local.url) ?? [])).values()].every((version) => version === 3)).toBe(true)
 
       await throwaway.resume()
-      const resume = summary.fleet.resume as string
-      expect(resume).toContain('--only ')
-      const only = /--only '?([^' ]+)'?/.exec(resume)?.[1] ?? ''
-      const again = await mig('up', '--fleet', '--targets', '@postgres-targets.txt', '--json', '--only', only)
+      // The printed resume command: --only the unreachable targets, or, past 100 of them, the same
+      // command again, in which targets already up to date change nothing.
+      const resume = (summary.fleet.resume as string)
+        .replace(/^mig /, '')
+        .split(' ')
+        .map((word) => word.replace(/^'|'$/g, ''))
+      const again = await mig(...resume)
       const rerun = jsonLines(again)
       expect(again.exitCode).toBe(0)
-      expect(rerun.targets.map((line) => line.target).sort()).toEqual(unreachable.map((line) => line.target).sort())
+      const changed = rerun.targets.filter((line) => line.migrations.length > 0).map((line) => line.target)
+      expect(changed.sort()).toEqual(unreachable.map((line) => line.target).sort())
       for (const server of [local, throwaway]) {
         expect([...(await postgresVersions(server.url, databases.get(server.url) ?? [])).values()].every((version) => version === 3)).toBe(
           true,
