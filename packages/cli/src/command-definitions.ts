@@ -1,3 +1,5 @@
+import { FLEET_OPTIONS } from './fleet-option-definitions.js'
+
 export type CommandName =
   | 'init'
   | 'create'
@@ -98,7 +100,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'up',
-    usage: 'up [--to <version> | --step <n>] [--dry-run]',
+    usage: 'up [--to <version> | --step <n>] [--dry-run | --fleet [fleet options]]',
     summary: 'Apply pending migrations',
     options: {
       to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
@@ -108,20 +110,29 @@ export const COMMANDS: readonly CommandDefinition[] = [
         type: 'boolean',
         description: 'Apply even if lint finds errors in pending migrations (also: "lint": false in the config)',
       },
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig up', 'mig up --to 3', 'mig up --step 1 --dry-run', 'mig up --no-lint'],
+    examples: [
+      'mig up',
+      'mig up --to 3',
+      'mig up --step 1 --dry-run',
+      'mig up --no-lint',
+      "mig up --fleet --targets 'sqlite:./tenants/*.db' --concurrency 8",
+      "mig up --fleet --url postgres://app@db/app --schemas 'tenant_*' --canary 5 --keep-going",
+    ],
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all] [--dry-run]',
+    usage: 'down [--step <n> | --to <version> | --all] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
       'dry-run': dryRun,
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
@@ -138,23 +149,24 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'status',
-    usage: 'status [--exit-code]',
+    usage: 'status [--exit-code] [--fleet [fleet options]]',
     summary: 'List every migration and its state',
     options: {
       'exit-code': {
         type: 'boolean',
         description: 'Exit 5 when migrations are pending, 3 when history and files disagree',
       },
+      ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig status', 'mig status --exit-code', 'mig status --json'],
+    examples: ['mig status', 'mig status --exit-code', 'mig status --json', "mig status --fleet --targets 'sqlite:./tenants/*.db'"],
   },
   {
     name: 'validate',
-    usage: 'validate',
+    usage: 'validate [--fleet [fleet options]]',
     summary: 'Check history against the files and that every pending migration loads',
-    options: {},
+    options: { ...FLEET_OPTIONS },
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig validate'],

@@ -13,7 +13,7 @@ export interface LoadedConfig {
   readonly config: MigConfig
 }
 
-const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint' | 'object'> = {
+const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint' | 'object' | 'list of strings'> = {
   url: 'string',
   dir: 'string',
   table: 'string',
@@ -24,6 +24,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   singleTransaction: 'boolean',
   lint: 'lint',
   dump: 'object',
+  targets: 'list of strings',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -74,7 +75,8 @@ function validateConfig(file: string, value: unknown): MigConfig {
       }
       continue
     }
-    if (item !== undefined && typeof item !== expected) {
+    const matches = expected === 'list of strings' ? isListOfStrings(item) : typeof item === expected
+    if (item !== undefined && !matches) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
     }
     if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
@@ -82,6 +84,10 @@ function validateConfig(file: string, value: unknown): MigConfig {
     }
   }
   return value as MigConfig
+}
+
+function isListOfStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string')
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

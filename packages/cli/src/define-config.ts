@@ -28,6 +28,11 @@ export interface MigConfig {
   readonly lint?: false | LintConfig
   /** Write the schema to this file (relative to this file) after every up or down that changed something, as `mig dump` does. */
   readonly dump?: { readonly file: string }
+  /**
+   * The fleet `--fleet` runs on: database URLs and SQLite globs (`sqlite:./tenants/*.db`,
+   * relative to this file), `@file` with one per line. See docs/fleet.md.
+   */
+  readonly targets?: readonly string[]
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

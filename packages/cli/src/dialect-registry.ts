@@ -17,7 +17,7 @@ interface Dialect {
  * for a URL from the config file, else the working directory).
  */
 interface DialectModule {
-  driverFromUrl(url: string, options: { baseDirectory: string }): Driver
+  driverFromUrl(url: string, options: { baseDirectory: string; schema?: string }): Driver
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -30,9 +30,9 @@ const DIALECTS: readonly Dialect[] = [
  * so a project installs only the dialect it uses: `@mig/cli @mig/postgres` works without
  * better-sqlite3 anywhere.
  */
-export async function driverFromUrl(url: string, baseDirectory: string): Promise<Driver> {
+export async function driverFromUrl(url: string, baseDirectory: string, target: { schema?: string } = {}): Promise<Driver> {
   const module = await importDialect(dialectOf(url))
-  return module.driverFromUrl(url, { baseDirectory })
+  return module.driverFromUrl(url, { baseDirectory, schema: target.schema })
 }
 
 /** The dialect a URL names (`sqlite`, `postgres`), without loading its package. */

@@ -7,7 +7,7 @@ type ErrorFields = Record<string, unknown>
  * `{ code, message, ...details }` as documented for `--json` (docs/cli.md): each of mig's errors
  * describes itself with `toJSON()`; anything else is reported by its code and message.
  */
-function errorToJson(error: unknown): Record<string, unknown> {
+export function errorToJson(error: unknown): Record<string, unknown> {
   const described = (error as { toJSON?: () => Record<string, unknown> } | undefined)?.toJSON
   const own = typeof described === 'function' ? described.call(error) : {}
   return { ...own, code: errorCodeOf(error), message: messageOf(error) }

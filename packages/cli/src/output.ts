@@ -30,6 +30,7 @@ export class Output {
   private readonly stdout: WritableText
   private readonly stderr: WritableText
   private progressShown = false
+  private jsonLines = false
 
   constructor(options: OutputOptions) {
     this.format = options.format
@@ -75,9 +76,14 @@ export class Output {
     this.progressShown = false
   }
 
-  /** The one JSON document of a `--json` run. */
+  /** The one JSON document of a `--json` run; with JSON Lines, one of its lines. */
   json(document: Record<string, unknown>): void {
     this.clearProgress()
-    this.stdout.write(`${JSON.stringify(this.redactor.redactValue(document), null, 2)}\n`)
+    this.stdout.write(`${JSON.stringify(this.redactor.redactValue(document), null, this.jsonLines ? undefined : 2)}\n`)
+  }
+
+  /** Makes `--json` print JSON Lines: a fleet run prints one line per target as it ends, then its summary. */
+  useJsonLines(): void {
+    this.jsonLines = true
   }
 }

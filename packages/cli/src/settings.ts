@@ -22,6 +22,8 @@ export interface Settings {
   readonly lint: false | LintConfig
   /** Absolute path of the config's `dump.file`, written after every up or down that changed something. */
   readonly dumpFile: string | undefined
+  /** The config file's fleet targets (`--fleet`), and the folder their relative paths resolve against. */
+  readonly configTargets: { readonly specs: readonly string[]; readonly baseDirectory: string } | undefined
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -66,6 +68,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
     lint: config.lint ?? {},
     dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
+    configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
   }
 }
 

@@ -71,7 +71,8 @@ export function requireUrl(settings: Settings): string {
   return settings.url
 }
 
-async function holdsTypeScript(directory: string): Promise<boolean> {
+/** Whether the migrations folder holds a TypeScript migration, so the loader must be registered. */
+export async function holdsTypeScript(directory: string): Promise<boolean> {
   try {
     return (await readdir(directory)).some(isTypeScriptFile)
   } catch {

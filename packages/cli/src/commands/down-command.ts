@@ -5,6 +5,7 @@ import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
+  if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'down')
   const to = integerFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined

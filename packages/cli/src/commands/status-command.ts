@@ -21,8 +21,9 @@ interface StatusSummary {
   readonly problems: number
 }
 
-export const statusCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: false, reportsProgress: false }, async (migrator, { settings }) => {
+export const statusCommand: Command = async (context) => {
+  if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'status')
+  return withMigrator(context, { loadsCode: false, reportsProgress: false }, async (migrator, { settings }) => {
     const statuses = await migrator.status()
     const summary = summarise(statuses)
     const database = redactUrl(settings.url ?? '')
@@ -32,6 +33,7 @@ export const statusCommand: Command = async (context) =>
       exitCode: exitCodeOf(summary, context.flags['exit-code'] === true),
     }
   })
+}
 
 /** With --exit-code: 3 when `validate` would refuse something, 5 when migrations are pending. */
 function exitCodeOf(summary: StatusSummary, wanted: boolean): ExitCodeValue {

@@ -9,6 +9,7 @@ import { findingToJson, formatFinding } from './lint-report.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const upCommand: Command = async (context) => {
+  if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'up')
   const { flags, output } = context
   const to = integerFlag(flags, 'to', { minimum: 1 })
   const step = integerFlag(flags, 'step', { minimum: 1 })

@@ -2,8 +2,9 @@ import type { Command } from '../command-context.js'
 import { plural } from '../format.js'
 import { withMigrator } from '../with-migrator.js'
 
-export const validateCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator) => {
+export const validateCommand: Command = async (context) => {
+  if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'validate')
+  return withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator) => {
     const { applied, pending } = await migrator.validate()
     context.output.line(
       context.output.colours.green(
@@ -12,3 +13,4 @@ export const validateCommand: Command = async (context) =>
     )
     return { document: { valid: true, applied, pending } }
   })
+}

@@ -1,0 +1,134 @@
+import type { FleetWork, MigrateResult } from '@mig/core'
+import type { CommandContext, CommandResult } from './command-context.js'
+import { integerFlag } from './command-line.js'
+import { outcomeToJson } from './commands/migration-run-report.js'
+import { driverFromUrl } from './dialect-registry.js'
+import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { readFleetFlags } from './fleet-flags.js'
+import { FleetProgress } from './fleet-progress.js'
+import { FleetReport, type TargetReport } from './fleet-report.js'
+import { resumeCommand } from './fleet-resume.js'
+import { targetVersion, VersionGroups } from './fleet-status.js'
+import { type CliTarget, targetSource } from './fleet-targets.js'
+import { plural } from './format.js'
+import { resolveSettings } from './settings.js'
+import { registerTypeScript } from './typescript-loader.js'
+import { holdsTypeScript } from './with-migrator.js'
+
+export type FleetOperation = 'up' | 'down' | 'status' | 'validate'
+
+/**
+ * `mig up|down|status|validate --fleet`: the command on every target, each exactly as a single
+ * run with its own lock and history, through core's `runFleet`.
+ */
+export async function runFleetCommand(context: CommandContext, operation: FleetOperation): Promise<CommandResult> {
+  const { flags, output } = context
+  const fleetFlags = readFleetFlags(flags)
+  const groups = operation === 'status' ? new VersionGroups() : undefined
+  const work = workOf(operation, context, groups)
+  const settings = await resolveSettings(flags, context.environment, context.workingDirectory)
+  const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
+  for (const url of source.urls) output.redactor.addUrl(url)
+  if (operation !== 'status' && (await holdsTypeScript(settings.directory))) await registerTypeScript()
+  const { fromDirectory, isInShard, runFleet } = await import('@mig/core')
+  output.useJsonLines()
+
+  const report = new FleetReport(output)
+  const progress = new FleetProgress(output).start(async () => {
+    if (!source.repeatable) return undefined
+    let count = 0
+    for await (const target of source.open()) if (!fleetFlags.shard || isInShard(target.id, fleetFlags.shard)) count++
+    return count
+  })
+  let result: Awaited<ReturnType<typeof runFleet<CliTarget, TargetReport>>>
+  try {
+    result = await runFleet<CliTarget, TargetReport>(
+      {
+        targets: source.open(),
+        driver: (target) => driverFromUrl(target.url, target.baseDirectory, { schema: target.schema }),
+        source: fromDirectory(settings.directory),
+        table: settings.table,
+        schema: settings.schema,
+        lockWaitMs: settings.lockWaitMs,
+        allowOutOfOrder: settings.allowOutOfOrder,
+        transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
+        concurrency: fleetFlags.concurrency,
+        perServer: fleetFlags.perServer,
+        onFailure: fleetFlags.onFailure,
+        canary: fleetFlags.canary,
+        retries: fleetFlags.retries,
+        retryDelayMs: fleetFlags.retryDelayMs,
+        shard: fleetFlags.shard,
+        signal: context.signal,
+        onEvent: (event) => {
+          if (event.type === 'target-started') output.redactor.addUrl(event.target.url)
+          if (event.type === 'target-finished' && event.outcome.state !== 'done') groups?.addUnread(event.outcome.target.id)
+          progress.on(event)
+          report.on(event)
+        },
+      },
+      work,
+    )
+  } finally {
+    progress.stop()
+  }
+
+  const document = report.summary(result, resumeCommand(operation, flags, result))
+  if (groups) {
+    output.line()
+    for (const line of groups.lines()) output.line(line)
+  }
+  const failed = result.failed + result.unreachable > 0
+  return {
+    document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
+    exitCode: exitCodeOf(result.stopped === 'aborted', failed, groups, flags['exit-code'] === true),
+  }
+}
+
+function exitCodeOf(aborted: boolean, failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {
+  if (aborted) return ExitCode.interrupted
+  if (failed) return ExitCode.migrationFailed
+  if (groups && statusExitCode && groups.withProblems > 0) return ExitCode.validationFailed
+  if (groups && statusExitCode && groups.withPending > 0) return ExitCode.pending
+  return ExitCode.success
+}
+
+function workOf(operation: FleetOperation, context: CommandContext, groups: VersionGroups | undefined): FleetWork<CliTarget, TargetReport> {
+  const { flags } = context
+  switch (operation) {
+    case 'up': {
+      const to = integerFlag(flags, 'to', { minimum: 1 })
+      const step = integerFlag(flags, 'step', { minimum: 1 })
+      return async (migrator, _target, signal) => runReport(await migrator.up({ to, step, signal }))
+    }
+    case 'down': {
+      const to = integerFlag(flags, 'to', { minimum: 0 })
+      const step = integerFlag(flags, 'step', { minimum: 1 })
+      const all = flags.all === true ? true : undefined
+      return async (migrator, _target, signal) => runReport(await migrator.down({ to, step, all, signal }))
+    }
+    case 'status':
+      return async (migrator, target) => {
+        const version = targetVersion(await migrator.status())
+        groups?.add(target.id, version)
+        return { json: { ...version, label: version.label ?? null }, line: undefined }
+      }
+    case 'validate':
+      return async (migrator) => {
+        const { applied, pending } = await migrator.validate()
+        return { json: { valid: true, applied, pending }, line: undefined }
+      }
+  }
+}
+
+function runReport(result: MigrateResult): TargetReport {
+  const count = result.migrations.length
+  const verb = result.direction === 'up' ? 'applied' : 'reverted'
+  return {
+    json: { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs },
+    line:
+      count === 0
+        ? undefined
+        : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})`,
+  }
+}

@@ -1,0 +1,68 @@
+import type { FleetEvent, FleetTarget } from '@mig/core'
+import { formatDuration } from './format.js'
+import type { Output } from './output.js'
+
+const INTERACTIVE_INTERVAL_MS = 500
+const LOG_INTERVAL_MS = 30_000
+
+/**
+ * The live line of a fleet run on stderr: done, running, failed and left, the rate, and the time
+ * left. Rewritten in place on a terminal, every 30 seconds in a CI log; with `--json` only on a
+ * terminal. "Left" and the time left appear once the targets are counted.
+ */
+export class FleetProgress {
+  private readonly started = performance.now()
+  private done = 0
+  private failed = 0
+  private running = 0
+  private total: number | undefined
+  private timer: ReturnType<typeof setInterval> | undefined
+
+  constructor(private readonly output: Output) {}
+
+  /** Starts the line; `count` is asked for the number of targets, and may not know it. */
+  start(count: () => Promise<number | undefined>): this {
+    if (this.output.format === 'json' && !this.output.interactive) return this
+    this.timer = setInterval(() => this.output.progress(this.output.errorColours.dim(this.line())), this.interval)
+    this.timer.unref()
+    count().then(
+      (total) => {
+        this.total = total
+      },
+      () => {},
+    )
+    return this
+  }
+
+  on(event: FleetEvent<FleetTarget, unknown>): void {
+    if (event.type === 'target-started') this.running++
+    else if (event.type === 'target-retrying') this.running--
+    else if (event.type === 'target-finished') {
+      this.running--
+      if (event.outcome.state === 'done') this.done++
+      else this.failed++
+    }
+  }
+
+  stop(): void {
+    clearInterval(this.timer)
+    this.output.clearProgress()
+  }
+
+  /** `412 done, 4 running, 1 failed, 583 left · 81/s · about 7.2 s left` */
+  line(): string {
+    const finished = this.done + this.failed
+    const seconds = (performance.now() - this.started) / 1000
+    const rate = seconds > 0 ? finished / seconds : 0
+    const parts = [`${this.done} done`, `${this.running} running`, `${this.failed} failed`]
+    const left = this.total === undefined ? undefined : Math.max(0, this.total - finished - this.running)
+    if (left !== undefined) parts.push(`${left} left`)
+    let line = `fleet: ${parts.join(', ')} · ${rate.toFixed(rate < 10 ? 1 : 0)}/s`
+    if (left !== undefined && rate > 0) line += ` · about ${formatDuration(((left + this.running) / rate) * 1000)} left`
+    return line
+  }
+
+  private get interval(): number {
+    return this.output.interactive ? INTERACTIVE_INTERVAL_MS : LOG_INTERVAL_MS
+  }
+}

@@ -1,0 +1,106 @@
+import type { FleetEvent, FleetResult, FleetTarget, TargetOutcome } from '@mig/core'
+import { errorToJson } from './error-report.js'
+import { formatCount } from './fleet-status.js'
+import { formatDuration, formatTable, visibleLength } from './format.js'
+import type { Output } from './output.js'
+
+/** What one target's run gives the report: its JSON fields, and its human line when there is one worth printing. */
+export interface TargetReport {
+  readonly json: Record<string, unknown>
+  /** Undefined for a target with nothing to say (already up to date). */
+  readonly line: string | undefined
+}
+
+/** How many failed targets the human summary lists; `--json` has every one. */
+const LISTED_FAILURES = 20
+
+const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>, string> = {
+  failure: 'Stopped after a target failed: no target was started after it (--keep-going takes every target).',
+  canary: 'A canary target failed: the rest of the fleet was not started.',
+  aborted: 'Interrupted: no target was started after that, and running targets stopped between migrations.',
+}
+
+/**
+ * The per-target lines of a fleet run as targets end (in `--json`, one JSON line each), and the
+ * summary at the end: counts, the failed targets, and the command that resumes them.
+ */
+export class FleetReport {
+  constructor(private readonly output: Output) {}
+
+  on(event: FleetEvent<FleetTarget, TargetReport>): void {
+    if (event.type === 'target-retrying') {
+      const { red } = this.output.errorColours
+      this.output.note(
+        `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${firstLine(event.error.message)}; retrying in ${formatDuration(event.delayMs)}`,
+      )
+    }
+    if (event.type !== 'target-finished') return
+    const outcome = event.outcome
+    if (this.output.format === 'json') {
+      this.output.json(outcomeToJson(outcome))
+      return
+    }
+    const { green, red, yellow, dim } = this.output.colours
+    if (outcome.state === 'done') {
+      if (outcome.result.line)
+        this.output.line(`${green('done')}  ${outcome.target.id}: ${outcome.result.line} ${dim(`(${formatDuration(outcome.durationMs)})`)}`)
+      return
+    }
+    const colour = outcome.state === 'cancelled' ? yellow : red
+    this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${firstLine(outcome.error.message)}`)
+  }
+
+  /** Prints the summary and returns its JSON fields. */
+  summary(result: FleetResult<FleetTarget, TargetReport>, resume: string | undefined): Record<string, unknown> {
+    const { bold, dim, red } = this.output.colours
+    const total = result.done + result.failed + result.unreachable + result.cancelled
+    const seconds = result.durationMs / 1000
+    this.output.line()
+    this.output.line(
+      bold(`Fleet: ${formatCount(total)} targets in ${formatDuration(result.durationMs)}`) +
+        dim(seconds > 0 ? ` (${(total / seconds).toFixed(1)} targets/s)` : ''),
+    )
+    const rows = (['done', 'failed', 'unreachable', 'cancelled'] as const)
+      .filter((state) => state === 'done' || result[state] > 0)
+      .map((state) => [`  ${state}`, formatCount(result[state])])
+    for (const line of formatTable(rows, visibleLength)) this.output.line(line)
+    if (result.stopped) this.output.line(red(STOPPED[result.stopped]))
+    if (result.failures.length > 0) {
+      this.output.line()
+      const listed = result.failures.slice(0, LISTED_FAILURES)
+      const failureRows = listed.map((failure) => [
+        `  ${failure.target.id}`,
+        failure.state,
+        failure.state === 'done' ? '' : firstLine(failure.error.message),
+      ])
+      for (const line of formatTable(failureRows, visibleLength)) this.output.line(line)
+      if (result.failures.length > listed.length)
+        this.output.line(dim(`  … and ${result.failures.length - listed.length} more (--json lists every one)`))
+    }
+    if (resume) {
+      this.output.line()
+      this.output.line(`Resume with: ${resume}`)
+    }
+    return {
+      fleet: {
+        done: result.done,
+        failed: result.failed,
+        unreachable: result.unreachable,
+        cancelled: result.cancelled,
+        stopped: result.stopped ?? null,
+        durationMs: result.durationMs,
+        failures: result.failures.map((failure) => ({ target: failure.target.id, state: failure.state })),
+        resume: resume ?? null,
+      },
+    }
+  }
+}
+
+function outcomeToJson(outcome: TargetOutcome<FleetTarget, TargetReport>): Record<string, unknown> {
+  const common = { target: outcome.target.id, state: outcome.state, attempts: outcome.attempts, durationMs: outcome.durationMs }
+  return outcome.state === 'done' ? { ...common, ...outcome.result.json } : { ...common, error: errorToJson(outcome.error) }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0] ?? ''
+}

@@ -1,0 +1,106 @@
+import { createReadStream } from 'node:fs'
+import { resolve } from 'node:path'
+import { createInterface } from 'node:readline'
+import type { Readable } from 'node:stream'
+import { type FleetTarget, redactUrl } from '@mig/core'
+import { usageError } from './cli-error.js'
+import { type FlagValues, stringFlag } from './command-line.js'
+import { driverFromUrl } from './dialect-registry.js'
+import { globFiles, hasWildcard } from './fleet-glob.js'
+import { queryTargets, schemaQuery } from './fleet-query.js'
+import type { Settings } from './settings.js'
+import { requireUrl } from './with-migrator.js'
+
+/** One target of a CLI fleet: a database URL, or one schema of a database. */
+export interface CliTarget extends FleetTarget {
+  readonly url: string
+  /** What a relative SQLite path resolves against. */
+  readonly baseDirectory: string
+}
+
+export interface TargetSource {
+  /** A new stream of the targets, with `--only` applied. */
+  open(): AsyncIterable<CliTarget>
+  /** False when the targets come from standard input, which can be read once only. */
+  readonly repeatable: boolean
+  /** Every URL the targets come from, for the redactor. */
+  readonly urls: readonly string[]
+}
+
+const SOURCE_FLAGS = ['targets', 'schemas', 'targets-query'] as const
+
+/**
+ * Where `--fleet` takes its targets: `--targets` (a URL, a SQLite glob, `@file` or `-`),
+ * `--schemas` or `--targets-query` on `--url`'s database, or the config file's `targets`.
+ */
+export function targetSource(flags: FlagValues, settings: Settings, only: ReadonlySet<string> | undefined, stdin: Readable): TargetSource {
+  const given = SOURCE_FLAGS.filter((name) => flags[name] !== undefined)
+  if (given.length > 1) throw usageError(`Give one of --${given.join(', --')}: they are different ways to name a fleet.`)
+  const filtered = (open: () => AsyncIterable<CliTarget>) => () => (only ? onlyThese(open(), only) : open())
+  const targets = stringFlag(flags, 'targets')
+  const schemas = stringFlag(flags, 'schemas')
+  const query = schemas === undefined ? stringFlag(flags, 'targets-query') : schemaQuery(schemas)
+  if (query !== undefined) {
+    const url = requireUrl(settings)
+    return { open: filtered(() => fromQuery(url, settings.urlBaseDirectory, query)), repeatable: true, urls: [url] }
+  }
+  const specs = targets !== undefined ? [targets] : settings.configTargets?.specs
+  if (!specs) {
+    throw usageError(
+      '--fleet needs targets: --targets \'sqlite:./tenants/*.db\' (or a URL, @file, - for standard input), --schemas <pattern> or --targets-query <sql> with --url, or "targets" in mig.config.',
+    )
+  }
+  const baseDirectory = targets !== undefined ? undefined : settings.configTargets?.baseDirectory
+  return {
+    open: filtered(() => fromSpecs(specs, baseDirectory ?? process.cwd(), stdin)),
+    repeatable: !specs.some((spec) => spec.trim() === '-'),
+    urls: specs,
+  }
+}
+
+async function* fromSpecs(specs: readonly string[], baseDirectory: string, stdin: Readable): AsyncGenerator<CliTarget, void, undefined> {
+  for (const spec of specs) {
+    const trimmed = spec.trim()
+    if (trimmed === '-') yield* fromLines(stdin, baseDirectory)
+    else if (trimmed.startsWith('@')) yield* fromLines(createReadStream(resolve(baseDirectory, trimmed.slice(1))), baseDirectory)
+    else yield* fromSpec(trimmed, baseDirectory)
+  }
+}
+
+/** One URL or SQLite glob per line; blank lines and `#` comments are skipped. */
+async function* fromLines(input: Readable, baseDirectory: string): AsyncGenerator<CliTarget, void, undefined> {
+  for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
+    const spec = line.trim()
+    if (spec !== '' && !spec.startsWith('#')) yield* fromSpec(spec, baseDirectory)
+  }
+}
+
+async function* fromSpec(spec: string, baseDirectory: string): AsyncGenerator<CliTarget, void, undefined> {
+  const sqlite = /^(sqlite3?):(?:\/\/)?(.*)$/i.exec(spec)
+  if (!sqlite || !hasWildcard(sqlite[2] ?? '')) {
+    yield urlTarget(spec, baseDirectory)
+    return
+  }
+  for await (const path of globFiles(sqlite[2] ?? '', baseDirectory)) yield urlTarget(`${sqlite[1]}:${path}`, baseDirectory)
+}
+
+async function* fromQuery(controlUrl: string, baseDirectory: string, sql: string): AsyncGenerator<CliTarget, void, undefined> {
+  const control = await driverFromUrl(controlUrl, baseDirectory)
+  for await (const { kind, value } of queryTargets(control, sql)) {
+    yield kind === 'url' ? urlTarget(value, baseDirectory) : { ...urlTarget(controlUrl, baseDirectory), id: value, schema: value }
+  }
+}
+
+async function* onlyThese(targets: AsyncIterable<CliTarget>, ids: ReadonlySet<string>): AsyncGenerator<CliTarget, void, undefined> {
+  for await (const target of targets) if (ids.has(target.id)) yield target
+}
+
+function urlTarget(url: string, baseDirectory: string): CliTarget {
+  return { id: redactUrl(url), url, baseDirectory, server: serverOf(url) }
+}
+
+/** `host:port` of a network database, which the per-server cap counts by; none for a file. */
+function serverOf(url: string): string | undefined {
+  if (!/^[a-z][a-z0-9+.-]*:\/\/[^/]/i.test(url) || !URL.canParse(url)) return undefined
+  return new URL(url).host || undefined
+}

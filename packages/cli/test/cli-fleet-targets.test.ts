@@ -1,0 +1,149 @@
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sqliteDriver } from '@mig/sqlite'
+import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { globFiles } from '../src/fleet-glob.ts'
+import { queryRows } from './database-state.ts'
+import { jsonLines, onServer, runFleetMig, sqliteVersion } from './fleet-support.ts'
+import { SQL, temporaryDirectory } from './run-mig.ts'
+
+let project: { path: string; remove: () => Promise<void> }
+let server: TestPostgresServer
+let database: TestDatabase
+
+const mig = (args: string[], stdin?: string) => runFleetMig(args, { cwd: project.path, stdin })
+const tenant = (name: string) => join(project.path, 'tenants', name)
+
+beforeAll(async () => {
+  project = await temporaryDirectory('fleet-targets')
+  await mkdir(join(project.path, 'migrations'))
+  await mkdir(join(project.path, 'tenants', 'eu'), { recursive: true })
+  await mkdir(join(project.path, 'tenants', 'us'), { recursive: true })
+  await writeFile(join(project.path, 'migrations', '0001_create_users.sql'), SQL.createUsers)
+  await writeFile(join(project.path, 'migrations', '0002_add_email.sql'), SQL.addEmail)
+  for (const name of ['eu/a.db', 'eu/b.db', 'us/c.db', 'us/.hidden.db', 'us/notes.txt']) await writeFile(tenant(name), '')
+  server = await startTestPostgres()
+  database = await createTestDatabase(server.url)
+  await onServer(database.url, ['CREATE SCHEMA tenant_1', 'CREATE SCHEMA tenant_2', 'CREATE SCHEMA "Tenant_3"', 'CREATE SCHEMA billing'])
+})
+
+afterAll(async () => {
+  await database?.drop()
+  await server?.stop()
+  await project?.remove()
+})
+
+describe('fleet targets', () => {
+  it('a glob matches files by segment, keeps the path as written, and skips dot files', async () => {
+    const found: string[] = []
+    for await (const path of globFiles('./tenants/*/[a-c].db', project.path)) found.push(path)
+    expect(found.sort()).toEqual(['./tenants/eu/a.db', './tenants/eu/b.db', './tenants/us/c.db'])
+    const absolute: string[] = []
+    for await (const path of globFiles(`${project.path}/tenants/us/*`, '/')) absolute.push(path)
+    expect(absolute.sort()).toEqual([`${project.path}/tenants/us/c.db`, `${project.path}/tenants/us/notes.txt`])
+    const none: string[] = []
+    for await (const path of globFiles('./missing/*.db', project.path)) none.push(path)
+    expect(none).toEqual([])
+  })
+
+  it('reads URLs from standard input, skipping blank lines and comments', async () => {
+    const run = await mig(
+      ['up', '--fleet', '--targets', '-', '--json'],
+      '# tenants\nsqlite:./tenants/eu/a.db\n\nsqlite:./tenants/us/c.db\n',
+    )
+    expect(
+      jsonLines(run)
+        .targets.map((line) => line.target)
+        .sort(),
+    ).toEqual(['sqlite:./tenants/eu/a.db', 'sqlite:./tenants/us/c.db'])
+    expect(await sqliteVersion(tenant('us/c.db'))).toBe(2)
+  })
+
+  it('takes the targets of the config file, relative to it', async () => {
+    await writeFile(join(project.path, 'mig.config.json'), JSON.stringify({ targets: ['sqlite:./tenants/eu/*.db'] }))
+    const nested = join(project.path, 'tenants', 'us')
+    const run = await runFleetMig(['status', '--fleet', '--json'], { cwd: nested })
+    expect(
+      jsonLines(run)
+        .targets.map((line) => line.target)
+        .sort(),
+    ).toEqual(['sqlite:./tenants/eu/a.db', 'sqlite:./tenants/eu/b.db'])
+  })
+
+  it('takes URLs from a query on a control database, a page at a time', async () => {
+    const control = join(project.path, 'control.db')
+    await queryRows(sqliteDriver({ filename: control }), 'CREATE TABLE tenants (url TEXT, active INTEGER)')
+    await queryRows(
+      sqliteDriver({ filename: control }),
+      "INSERT INTO tenants VALUES ('sqlite:./tenants/eu/b.db', 1), ('sqlite:./tenants/us/c.db', 0)",
+    )
+    const run = await mig([
+      'up',
+      '--fleet',
+      '--url',
+      'sqlite:./control.db',
+      '--targets-query',
+      'SELECT url FROM tenants WHERE active = 1;',
+      '--json',
+    ])
+    expect(jsonLines(run).targets.map((line) => line.target)).toEqual(['sqlite:./tenants/eu/b.db'])
+    const wrong = await mig(['up', '--fleet', '--url', 'sqlite:./control.db', '--targets-query', 'SELECT active FROM tenants', '--json'])
+    expect(wrong.exitCode).toBe(2)
+    expect(wrong.stdout).toContain('must return a column named url')
+  })
+
+  it('migrates the schemas of a PostgreSQL database matching a pattern, each with history in its own schema', async () => {
+    const run = await mig(['up', '--fleet', '--url', database.url, '--schemas', '?enant_*', '--json'])
+    const { targets, summary } = jsonLines(run)
+    expect(summary.fleet).toMatchObject({ done: 3, failed: 0 })
+    expect(targets.map((line) => line.target).sort()).toEqual(['Tenant_3', 'tenant_1', 'tenant_2'])
+    const session = await (await import('@mig/postgres')).postgresDriver({ connectionString: database.url }).connect()
+    try {
+      const tables = await session.query<{ schema: string; table: string }>(
+        "SELECT table_schema AS schema, table_name AS table FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1, 2",
+      )
+      expect(tables).toEqual(
+        ['Tenant_3', 'tenant_1', 'tenant_2'].flatMap((schema) => [
+          { schema, table: 'mig_migrations' },
+          { schema, table: 'users' },
+        ]),
+      )
+    } finally {
+      await session.close()
+    }
+    const status = await mig(['status', '--fleet', '--url', database.url, '--targets-query', "SELECT 'tenant_1' AS schema"])
+    expect(status.stdout).toContain('1 target at 0002')
+  })
+
+  it('a failing canary stops the fleet before the rest starts', async () => {
+    await queryRows(sqliteDriver({ filename: tenant('eu/a.db') }), 'DROP TABLE users')
+    await queryRows(sqliteDriver({ filename: tenant('eu/a.db') }), 'DELETE FROM mig_migrations WHERE version = 2')
+    const run = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/eu/a.db', '--canary', '1', '--keep-going'])
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('A canary target failed')
+    expect(run.stdout).toContain('Resume with: mig up --fleet --targets sqlite:./tenants/eu/a.db --keep-going')
+  })
+
+  it('refuses flags that do not go together before touching any target', async () => {
+    for (const args of [
+      ['up', '--fleet', '--targets', 'sqlite:./x.db', '--schemas', 'a*'],
+      ['up', '--fleet', '--dry-run', '--targets', 'sqlite:./x.db'],
+      ['up', '--fleet', '--shard', '3/2', '--targets', 'sqlite:./x.db'],
+      ['up', '--fleet', '--retry-delay', 'soon', '--targets', 'sqlite:./x.db'],
+      ['up', '--fleet', '--only', ',', '--targets', 'sqlite:./x.db'],
+      ['up', '--fleet', '--url', database.url, '--schemas', "x'; DROP"],
+    ]) {
+      const run = await mig([...args, '--json'])
+      expect(run.exitCode, args.join(' ')).toBe(2)
+    }
+    const elsewhere = await temporaryDirectory('fleet-none')
+    try {
+      const none = await runFleetMig(['up', '--fleet'], { cwd: elsewhere.path })
+      expect(none.exitCode).toBe(2)
+      expect(none.stderr).toContain('--fleet needs targets')
+    } finally {
+      await elsewhere.remove()
+    }
+  })
+})

@@ -1,0 +1,86 @@
+import { setTimeout as sleep } from 'node:timers/promises'
+
+export interface SchedulerOptions<Entry> {
+  /** Entries running at once. */
+  readonly concurrency: number
+  /** Entries running at once with the same server. */
+  readonly perServer: number
+  readonly serverOf: (entry: Entry) => string | undefined
+  /** Asked before each start: once true, nothing more starts and the running entries finish. */
+  readonly stopping: () => boolean
+  /** Wakes a scheduler that sleeps until a retry is due. */
+  readonly signal: AbortSignal | undefined
+  /** Runs one entry and never throws; a number asks for the entry to run again after that many ms. */
+  readonly work: (entry: Entry) => Promise<number | undefined>
+  /** An entry that was waiting for its retry when the run stopped. */
+  readonly abandon: (entry: Entry) => void
+}
+
+/**
+ * How many entries, pulled from the source while their server was full, wait for it. When as
+ * many wait, the scheduler pulls no more until one starts: memory stays flat in the fleet's size.
+ */
+const WAITING_LIMIT = 256
+
+/**
+ * Runs entries from `source` with at most `concurrency` at once and `perServer` per server. A
+ * retry does not hold a slot while it waits: the slot goes to the next entry, and a due retry
+ * starts before anything new.
+ */
+export async function schedule<Entry>(source: AsyncIterator<Entry>, options: SchedulerOptions<Entry>): Promise<void> {
+  const running = new Set<Promise<void>>()
+  const load = new Map<string, number>()
+  const waiting: Entry[] = []
+  const delayed: { entry: Entry; dueAt: number }[] = []
+  let exhausted = false
+
+  const fits = (entry: Entry) => {
+    const server = options.serverOf(entry)
+    return server === undefined || (load.get(server) ?? 0) < options.perServer
+  }
+  const start = (entry: Entry) => {
+    const server = options.serverOf(entry)
+    if (server !== undefined) load.set(server, (load.get(server) ?? 0) + 1)
+    const task: Promise<void> = options.work(entry).then((retryInMs) => {
+      if (server !== undefined) load.set(server, (load.get(server) ?? 1) - 1)
+      running.delete(task)
+      if (retryInMs !== undefined) delayed.push({ entry, dueAt: Date.now() + retryInMs })
+    })
+    running.add(task)
+  }
+  const next = async (): Promise<Entry | undefined> => {
+    const now = Date.now()
+    const due = delayed.findIndex((item) => item.dueAt <= now && fits(item.entry))
+    if (due >= 0) return delayed.splice(due, 1)[0]?.entry
+    const ready = waiting.findIndex(fits)
+    if (ready >= 0) return waiting.splice(ready, 1)[0]
+    while (!exhausted && waiting.length < WAITING_LIMIT) {
+      const pulled = await source.next()
+      if (pulled.done) {
+        exhausted = true
+      } else if (fits(pulled.value)) {
+        return pulled.value
+      } else {
+        waiting.push(pulled.value)
+      }
+    }
+    return undefined
+  }
+
+  try {
+    while (!options.stopping()) {
+      const entry = running.size < options.concurrency ? await next() : undefined
+      if (entry !== undefined) {
+        start(entry)
+        continue
+      }
+      if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) return
+      const firstDue = Math.min(...delayed.map((item) => item.dueAt))
+      const wake = Number.isFinite(firstDue) ? [sleep(Math.max(0, firstDue - Date.now()), undefined, { signal: options.signal })] : []
+      await Promise.race([...running, ...wake]).catch(() => {})
+    }
+  } finally {
+    while (running.size > 0) await Promise.all(running)
+    for (const item of delayed.splice(0)) options.abandon(item.entry)
+  }
+}
