@@ -30,3 +30,18 @@ describe('NOT NULL that earlier migrations declared', () => {
     expect(await lintLast('ALTER TABLE legacy ALTER COLUMN name SET NOT NULL;')).toEqual(['set-not-null'])
   })
 })
+
+describe('DROP TABLE IF EXISTS', () => {
+  it('of a table no earlier migration mentions, before creating it, passes: nothing has used it', async () => {
+    const users = 'CREATE TABLE users (id text PRIMARY KEY);'
+    const fresh = 'DROP TABLE IF EXISTS archives;\nCREATE TABLE archives (user_id text NOT NULL REFERENCES users (id));'
+    expect(await lintLast(users, fresh)).toEqual([])
+  })
+
+  it('of a table an earlier migration created still flags, and so does a plain DROP TABLE of an unknown one', async () => {
+    const nonces = 'CREATE TABLE nonces (state text PRIMARY KEY);'
+    const recreated = 'DROP TABLE IF EXISTS nonces;\nCREATE TABLE nonces (state text PRIMARY KEY, verifier text);'
+    expect(await lintLast(nonces, recreated)).toEqual(['drop-table'])
+    expect(await lintLast('DROP TABLE legacy;')).toEqual(['drop-table'])
+  })
+})
