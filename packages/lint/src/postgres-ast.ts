@@ -34,6 +34,11 @@ export function constraintsOf(column: ColumnDef): Constraint[] {
   return (column.constraints ?? []).flatMap((node) => nodeOf(node, 'Constraint') ?? [])
 }
 
+/** Whether a column definition makes the column NOT NULL, directly or as (part of) a primary key. */
+export function declaresNotNull(column: ColumnDef): boolean {
+  return Boolean(column.is_not_null) || constraintsOf(column).some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY')
+}
+
 const TYPE_ALIASES: Record<string, string> = {
   integer: 'int4',
   int: 'int4',

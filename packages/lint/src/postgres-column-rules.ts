@@ -1,6 +1,6 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef } from 'libpg-query'
 import type { LintRule, RuleHit } from './lint-rule.js'
-import { constraintsOf, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
+import { constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
 import { volatileCallIn } from './postgres-expressions.js'
 import { hit, type PostgresContext } from './postgres-rule.js'
 
@@ -94,7 +94,7 @@ export const addColumnNotNullWithoutDefault: Rule = {
   check(context) {
     return addedColumns(context).flatMap(({ table, column }) => {
       const constraints = constraintsOf(column)
-      const required = column.is_not_null || constraints.some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY')
+      const required = declaresNotNull(column)
       const filled =
         SERIAL_TYPES.has(typeText(column.typeName) ?? '') ||
         constraints.some((c) => c.contype === 'CONSTR_DEFAULT' || c.contype === 'CONSTR_IDENTITY' || c.contype === 'CONSTR_GENERATED')
@@ -136,6 +136,8 @@ export const setNotNull: Rule = {
     return commands.flatMap((command): RuleHit[] => {
       if (command.subtype !== 'AT_SetNotNull' || !command.name) return []
       const column = command.name
+      // PostgreSQL skips the scan for a column that is NOT NULL already.
+      if (context.state.isNotNull(table, column)) return []
       if (checks.some((check) => check.column === column && check.validated)) return []
       const name = sqlName(column)
       const check = sqlName(`${table.split('.').pop()}_${column}_not_null`)

@@ -1,5 +1,5 @@
 import type { Constraint, Node } from 'libpg-query'
-import { keyOfNames, namesOf, nodeOf, objectKey, relationKey, typeText } from './postgres-ast.js'
+import { declaresNotNull, keyOfNames, namesOf, nodeOf, objectKey, relationKey, typeText } from './postgres-ast.js'
 import type { PostgresStatement } from './postgres-parser.js'
 import type { FunctionVolatility, SchemaState } from './schema-state.js'
 
@@ -10,9 +10,13 @@ export function applyPostgresStatement(state: SchemaState, { node }: PostgresSta
     const table = relationKey(create.relation)
     if (create.if_not_exists && state.table(table)) return
     state.createTable(table)
-    for (const element of create.tableElts ?? []) {
+    const elements = create.tableElts ?? []
+    for (const element of elements) {
       const column = nodeOf(element, 'ColumnDef')
-      if (column?.colname) state.addColumn(table, column.colname, typeText(column.typeName))
+      if (column?.colname) state.addColumn(table, column.colname, typeText(column.typeName), declaresNotNull(column))
+    }
+    // After the columns, since a table-level PRIMARY KEY may come first and makes its columns NOT NULL.
+    for (const element of elements) {
       const constraint = nodeOf(element, 'Constraint')
       if (constraint) noteConstraint(state, table, constraint)
     }
@@ -72,8 +76,12 @@ function applyAlterTableCommand(state: SchemaState, table: string, node: Node): 
   switch (command.subtype) {
     case 'AT_AddColumn':
       if (column?.colname && !(command.missing_ok && state.table(table)?.columns.has(column.colname))) {
-        state.addColumn(table, column.colname, typeText(column.typeName))
+        state.addColumn(table, column.colname, typeText(column.typeName), declaresNotNull(column))
       }
+      return
+    case 'AT_SetNotNull':
+    case 'AT_DropNotNull':
+      if (command.name) state.setColumnNotNull(table, command.name, command.subtype === 'AT_SetNotNull')
       return
     case 'AT_AlterColumnType':
       if (command.name) state.setColumnType(table, command.name, typeText(column?.typeName))
@@ -98,6 +106,9 @@ function applyAlterTableCommand(state: SchemaState, table: string, node: Node): 
 }
 
 function noteConstraint(state: SchemaState, table: string, constraint: Constraint): void {
+  if (constraint.contype === 'CONSTR_PRIMARY') {
+    for (const column of namesOf(constraint.keys)) state.setColumnNotNull(table, column, true)
+  }
   const name = constraint.conname
   if (!name) return
   if (constraint.skip_validation && (constraint.contype === 'CONSTR_CHECK' || constraint.contype === 'CONSTR_FOREIGN')) {

@@ -56,13 +56,26 @@ export class SchemaState {
     return table
   }
 
-  addColumn(table: string, column: string, type: string | undefined): void {
-    this.tableOrExisting(table).columns.set(column, { addedIn: this.migration, type })
+  addColumn(table: string, column: string, type: string | undefined, notNull = false): void {
+    this.tableOrExisting(table).columns.set(column, { addedIn: this.migration, type, notNull })
   }
 
   setColumnType(table: string, column: string, type: string | undefined): void {
     const columns = this.tableOrExisting(table).columns
-    columns.set(column, { addedIn: columns.get(column)?.addedIn ?? 0, type })
+    const known = columns.get(column)
+    columns.set(column, { addedIn: known?.addedIn ?? 0, type, notNull: known?.notNull ?? false })
+  }
+
+  /** Records SET NOT NULL or DROP NOT NULL (or a primary key, which implies NOT NULL) on a column. */
+  setColumnNotNull(table: string, column: string, notNull: boolean): void {
+    const columns = this.tableOrExisting(table).columns
+    const known = columns.get(column)
+    columns.set(column, { addedIn: known?.addedIn ?? 0, type: known?.type, notNull })
+  }
+
+  /** Whether a migration made the column NOT NULL; false when lint does not know the column. */
+  isNotNull(table: string, column: string): boolean {
+    return this.tables.get(table)?.columns.get(column)?.notNull ?? false
   }
 
   dropColumn(table: string, column: string): void {
@@ -83,7 +96,7 @@ export class SchemaState {
 
   renameColumn(table: string, from: string, to: string): void {
     const columns = this.tableOrExisting(table).columns
-    const column = columns.get(from) ?? { addedIn: 0, type: undefined }
+    const column = columns.get(from) ?? { addedIn: 0, type: undefined, notNull: false }
     columns.delete(from)
     columns.set(to, column)
   }
@@ -157,6 +170,7 @@ export interface ColumnState {
   readonly addedIn: number
   /** Normalised type, `varchar(20)`, `int4`; undefined when not known. */
   readonly type: string | undefined
+  readonly notNull: boolean
 }
 
 interface IndexState {

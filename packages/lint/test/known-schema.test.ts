@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
+
+/** Findings of the last migration, with every earlier one applied. */
+async function lintLast(...sql: string[]): Promise<string[]> {
+  return rulesOf(await lintPlan('postgres', migrations(...sql.map((text) => migrationText(text))), sql.length - 1))
+}
+
+describe('NOT NULL that earlier migrations declared', () => {
+  it('SET NOT NULL on a column created NOT NULL passes: PostgreSQL has nothing to scan', async () => {
+    const created = 'CREATE TABLE files (id text PRIMARY KEY, size integer NOT NULL);'
+    expect(await lintLast(created, 'ALTER TABLE files ALTER COLUMN size SET NOT NULL;')).toEqual([])
+    // Retyping keeps the column NOT NULL; the rewrite itself is still reported.
+    const retyped = 'ALTER TABLE files ALTER COLUMN size TYPE bigint, ALTER COLUMN size SET NOT NULL;'
+    expect(await lintLast(created, retyped)).toEqual(['change-column-type'])
+  })
+
+  it('SET NOT NULL on a column added NOT NULL, or in a primary key, passes', async () => {
+    const table = 'CREATE TABLE codes (id text, user_id text, PRIMARY KEY (id, user_id));'
+    const added = 'ALTER TABLE codes ADD COLUMN last_used integer NOT NULL DEFAULT 0;'
+    const setAll = 'ALTER TABLE codes ALTER COLUMN last_used SET NOT NULL, ALTER COLUMN user_id SET NOT NULL;'
+    expect(await lintLast(table, added, setAll)).toEqual([])
+  })
+
+  it('SET NOT NULL still flags a column made nullable again, or one no migration declared', async () => {
+    const table = 'CREATE TABLE files (id text PRIMARY KEY, size integer NOT NULL, name text);'
+    const dropped = 'ALTER TABLE files ALTER COLUMN size DROP NOT NULL;'
+    expect(await lintLast(table, dropped, 'ALTER TABLE files ALTER COLUMN size SET NOT NULL;')).toEqual(['set-not-null'])
+    expect(await lintLast(table, 'ALTER TABLE files ALTER COLUMN name SET NOT NULL;')).toEqual(['set-not-null'])
+    expect(await lintLast('ALTER TABLE legacy ALTER COLUMN name SET NOT NULL;')).toEqual(['set-not-null'])
+  })
+})
+
+describe('DROP TABLE IF EXISTS', () => {
+  it('of a table no earlier migration mentions, before creating it, passes: nothing has used it', async () => {
+    const users = 'CREATE TABLE users (id text PRIMARY KEY);'
+    const fresh = 'DROP TABLE IF EXISTS archives;\nCREATE TABLE archives (user_id text NOT NULL REFERENCES users (id));'
+    expect(await lintLast(users, fresh)).toEqual([])
+  })
+
+  it('of a table an earlier migration created still flags, and so does a plain DROP TABLE of an unknown one', async () => {
+    const nonces = 'CREATE TABLE nonces (state text PRIMARY KEY);'
+    const recreated = 'DROP TABLE IF EXISTS nonces;\nCREATE TABLE nonces (state text PRIMARY KEY, verifier text);'
+    expect(await lintLast(nonces, recreated)).toEqual(['drop-table'])
+    expect(await lintLast('DROP TABLE legacy;')).toEqual(['drop-table'])
+  })
+})
