@@ -122,11 +122,21 @@ export interface DialectText {
    * Default: none.
    */
   inspectScript(sql: string, transaction: MigrationTransaction): string[]
+  /**
+   * The command, upper-case (`COMMIT`, `BEGIN`, `ROLLBACK`, `END`, `SAVEPOINT`, `RELEASE`, …), when
+   * one statement of a script (as `splitStatements` returns it) begins, ends or nests a
+   * transaction at the top level; undefined otherwise. Core refuses such a statement in a
+   * migration that runs in mig's transaction, before anything runs: it would commit part of the
+   * migration, or write its history row outside its transaction. A statement that only holds
+   * such a word in a body (a trigger's `BEGIN … END`, a function's `BEGIN ATOMIC`, a quoted
+   * string) must answer undefined. Default: the SQL-standard commands and their common spellings.
+   */
+  transactionControl(statement: string): string | undefined
 }
 
-/** The dialect text as a driver writes it: the last two parts are optional. */
-export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript'> &
-  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript'>>
+/** The dialect text as a driver writes it: the last three parts are optional. */
+export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'> &
+  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'>>
 
 /**
  * The migration lock of one history table. Core runs the one polling loop: it calls

@@ -22,6 +22,7 @@ import { type RepairOptions, repair } from './repair.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { scratchMigrator } from './scratch-migrator.js'
+import { checkTransactionControl } from './transaction-control-check.js'
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
@@ -92,7 +93,9 @@ export class Migrator {
     if (options.direction === 'up') validateUpOptions(options)
     else validateDownOptions(options)
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
-    return describePlan(options.direction === 'up' ? await planUp(history, options) : await planDown(history, options))
+    const plan = options.direction === 'up' ? await planUp(history, options) : await planDown(history, options)
+    checkTransactionControl(plan.migrations, plan.scripts, this.settings.driver.text)
+    return describePlan(plan)
   }
 
   /** Every migration known to the files or to history, by version. Read-only; never throws for disagreements. */
@@ -106,7 +109,8 @@ export class Migrator {
    */
   async validate(): Promise<ValidationResult> {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
-    await Promise.all(history.pending.map((migration) => migration.load()))
+    const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
+    checkTransactionControl(history.pending, scripts, this.settings.driver.text)
     return { applied: history.records.length, pending: history.pending.length }
   }
 

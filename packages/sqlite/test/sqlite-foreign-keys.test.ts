@@ -47,7 +47,11 @@ describe('SQLite table rebuilds', () => {
       driver: sqliteDriver({ filename }),
       source: fromList([
         { version: 1, name: 'identities', up: schema },
-        { version: 2, name: 'add_state', up: rebuild(", state TEXT NOT NULL DEFAULT 'active'", "SELECT id, traits, 'active' FROM identities") },
+        {
+          version: 2,
+          name: 'add_state',
+          up: rebuild(", state TEXT NOT NULL DEFAULT 'active'", "SELECT id, traits, 'active' FROM identities"),
+        },
         { version: 3, name: 'add_created', up: rebuild(', state TEXT, created TEXT', 'SELECT id, traits, state, NULL FROM identities') },
         { version: 4, name: 'drop_created', up: rebuild(', state TEXT', 'SELECT id, traits, state FROM identities') },
       ]),

@@ -128,6 +128,13 @@ export function runDriverContractSuite(target: ConformanceTarget): void {
         expect(await database.tables()).toContain('order "x"')
       })
 
+      it('transactionControl names the statements that end or nest a transaction, and nothing else', () => {
+        const script =
+          "BEGIN;\nINSERT INTO t (label) VALUES ('COMMIT; END');\nSAVEPOINT s;\nRELEASE s;\nCOMMIT;\nEND;\nROLLBACK;\nCREATE TABLE t (id INTEGER);"
+        const commands = driver.text.splitStatements(script).map((statement) => driver.text.transactionControl(statement.text) ?? null)
+        expect(commands).toEqual(['BEGIN', null, 'SAVEPOINT', 'RELEASE', 'COMMIT', 'END', 'ROLLBACK', null])
+      })
+
       it('classifyStatement and inspectScript answer for any statement', () => {
         expect(driver.text.classifyStatement('CREATE TABLE t (id INTEGER)')).toEqual({ kind: 'schema' })
         expect(driver.text.inspectScript('CREATE TABLE t (id INTEGER);', 'transaction')).toEqual([])
