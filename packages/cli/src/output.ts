@@ -78,6 +78,12 @@ export class Output {
   /** The one JSON document of a `--json` run. */
   json(document: Record<string, unknown>): void {
     this.clearProgress()
-    this.stdout.write(`${JSON.stringify(this.redactor.redactValue(document), null, 2)}\n`)
+    // A version beyond 2^53 is a bigint; JSON carries it as its digits.
+    const json = JSON.stringify(
+      this.redactor.redactValue(document),
+      (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+      2,
+    )
+    this.stdout.write(`${json}\n`)
   }
 }

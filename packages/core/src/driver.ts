@@ -239,19 +239,33 @@ export interface SqlStatement {
  * The dialect text of the history table's statements. Parameters are positional, in the order
  * given for each statement, written in the dialect's placeholder style (`?` or `$1`).
  *
- * Columns, in this order wherever rows are read: version (integer), name (text), checksum
+ * Columns: version (a whole number of any length: PostgreSQL `NUMERIC`, SQLite `TEXT`; core
+ * passes it as decimal digits and reads a number, bigint or digits), name (text), checksum
  * (text), state (text: `applied`, `baselined` or `failed`), applied_at (timestamp or ISO
  * text), execution_ms (integer), applied_by (text), detail (text: why it failed, or how it was
- * recorded; usually null).
+ * recorded; usually null), file (text: the migration's file name), down_sql (text: the down
+ * section as applied, for reverting without the file; null for code migrations).
+ *
+ * A table made by an older mig lacks the last two columns and holds version as a 64-bit
+ * integer. Reading must work on it unchanged (read-only commands change nothing);
+ * `upgradeTable` brings it up to date before the first write.
  */
 export interface HistorySql {
-  /** Creates the table (and schema) if missing. Must be safe to run when it exists. */
+  /** Creates the table (and schema) if missing, in the newest layout. Must be safe to run when it exists. */
   readonly createTable: string
   /** One parameterless query that returns at least one row when the table exists, none otherwise. */
   readonly tableExists: string
-  /** Every row, all columns above, ordered by version. */
+  /** One parameterless query that returns at least one row when the table exists in an older layout. */
+  readonly needsUpgrade: string
+  /**
+   * A script that turns the table of an older layout into the newest, keeping every row; core
+   * runs it in a transaction, holding the lock. Old versions of mig must still be able to read
+   * and write the result.
+   */
+  readonly upgradeTable: string
+  /** Every row with every column the table has (`SELECT *`: an older table lacks some), ordered by version. */
   readonly selectAll: string
-  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, detail. */
+  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, detail, file, down_sql. */
   readonly insert: string
   /** Params: state, checksum, applied_at (ISO string), execution_ms, detail, version. */
   readonly update: string

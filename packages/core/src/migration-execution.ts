@@ -2,12 +2,20 @@ import type { DriverSession, MigrationTransaction, SqlStatement } from './driver
 import { messageOf } from './errors.js'
 import type { HistoryState } from './history-store.js'
 import type { Emit, LockedSession } from './locked-session.js'
-import { type Migration, type MigrationContext, type MigrationInfo, type MigrationStep, migrationInfo } from './migration.js'
+import {
+  type Migration,
+  type MigrationContext,
+  type MigrationInfo,
+  type MigrationScripts,
+  type MigrationStep,
+  migrationInfo,
+} from './migration.js'
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
+import { recordDown } from './recorded-down.js'
 import { AbortedError, LockLostError } from './run-errors.js'
 import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
 
@@ -68,6 +76,7 @@ async function runMigration(
   const started = performance.now()
   const record = (state: HistoryState, detail?: string) => ({
     ...migration,
+    downSql: recordDown(plan.scripts[index] as MigrationScripts),
     state,
     appliedAt: new Date(),
     executionMs: performance.now() - started,

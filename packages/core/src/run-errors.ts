@@ -81,11 +81,13 @@ export class MigrationFailedError extends MigError {
 export class IrreversibleMigrationError extends MigError {
   readonly migration: MigrationInfo
 
-  constructor(options: { migration: MigrationInfo }) {
+  /** `reason` replaces the default explanation, for a migration whose recorded down SQL is what is missing. */
+  constructor(options: { migration: MigrationInfo; reason?: string }) {
     const { migration } = options
     super(
       'MIG_IRREVERSIBLE',
-      `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
+      options.reason ??
+        `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
     )
     this.migration = migration
   }

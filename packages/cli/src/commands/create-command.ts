@@ -105,7 +105,7 @@ function* versionsAfter(highest: ExistingVersion | undefined, timestamp: boolean
   for (;;) {
     const digits = timestamp ? timestampVersion(new Date(), previous) : nextSequentialVersion(previous)
     yield digits
-    previous = { version: Number(digits), digits }
+    previous = { version: BigInt(digits), digits }
   }
 }
 

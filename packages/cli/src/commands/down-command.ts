@@ -1,10 +1,10 @@
 import type { Command } from '../command-context.js'
-import { integerFlag } from '../command-line.js'
+import { integerFlag, versionFlag } from '../command-line.js'
 import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
-  const to = integerFlag(context.flags, 'to', { minimum: 0 })
+  const to = versionFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
   return withMigrator(context, { loadsCode: true }, async (migrator) => {
