@@ -60,7 +60,10 @@ export interface HistoryCheckOptions {
 export function checkHistory(history: History, options: HistoryCheckOptions): void {
   const unreadable = history.records.filter((record) => record.state === 'unreadable')
   if (unreadable.length) {
-    throw new UnreadableHistoryError({ migrations: unreadable, reasons: unreadable.map((record) => record.unreadable ?? '') })
+    throw new UnreadableHistoryError({
+      migrations: unreadable.map((record) => infoOf(history, record)),
+      reasons: unreadable.map((record) => record.unreadable ?? ''),
+    })
   }
   const failed = history.records.filter((record) => record.state === 'failed')
   if (failed.length) {

@@ -1,10 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidMigrationError } from '../errors.js'
+import { InvalidMigrationError, RepairRefusedError } from '../errors.js'
 import { fromList, type ListedMigration } from '../from-list.js'
+import { ReplacedMigrationError } from '../history-errors.js'
 import type { MigrationSource } from '../migration.js'
 import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
-import { MigrationFailedError } from '../run-errors.js'
+import { IrreversibleMigrationError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
 
 const table = (version: number, name: string): ListedMigration => ({
@@ -12,6 +13,11 @@ const table = (version: number, name: string): ListedMigration => ({
   name: `create_${name}`,
   up: `CREATE TABLE ${name} (id INTEGER PRIMARY KEY);`,
   down: `DROP TABLE ${name};`,
+})
+
+const file = (name: string, up: string, down?: string): ListedMigration => ({
+  file: name,
+  content: `-- mig:up\n${up}\n${down === undefined ? '' : `-- mig:down\n${down}\n`}`,
 })
 
 /**
@@ -109,6 +115,72 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(failure.undone.map((migration) => migration.file)).toEqual(['2_create_oops'])
         expect(failure.message).toMatch(/2_create_oops, reverted before it in that transaction, was rolled back too and is still applied/)
         expect(await userTables()).toEqual(['a', 'oops'])
+      })
+    })
+
+    describe('history that matches the files', () => {
+      const branchA = file('0004_branch_a.sql', 'CREATE TABLE branch_a (id INTEGER);', 'DROP TABLE branch_a;')
+      const branchB = file('0004_branch_b.sql', 'CREATE TABLE branch_b (id INTEGER);', 'DROP TABLE branch_b;')
+
+      it('a file whose name differs from the applied one is a different migration: refused with the ways out, never accepted as an edit', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const replaced = fromList([table(1, 'a'), branchB])
+        const error = await failureOf(migrator(replaced).up())
+        expect(error).toBeInstanceOf(ReplacedMigrationError)
+        expect((error as Error).message).toMatch(/0004_branch_b\.sql holds version 4, applied as 0004_branch_a\.sql/)
+        expect((error as Error).message).toMatch(/mig down --to 3.*rename it/s)
+        await expect(migrator(replaced).repair({ version: 4, resolution: 'accept-checksum' })).rejects.toThrow(RepairRefusedError)
+        const [, status] = await migrator(replaced).status()
+        expect(status).toMatchObject({ version: 4, file: '0004_branch_a.sql', problem: 'replaced', replacedBy: '0004_branch_b.sql' })
+        expect(await userTables()).toEqual(['a', 'branch_a'])
+      })
+
+      it('history records the real file name and the down SQL, and reports a missing file by its name', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const statuses = await migrator(fromList([table(1, 'a')])).status()
+        expect(statuses[1]).toMatchObject({ file: '0004_branch_a.sql', fileFound: false, problem: 'missing' })
+      })
+
+      it('redo reverts an edited newest migration with the down SQL recorded when it was applied, then applies the file as it is now', async () => {
+        await migrator(
+          fromList([table(1, 'a'), file('0002_draft.sql', 'CREATE TABLE draft_v1 (id INTEGER);', 'DROP TABLE draft_v1;')]),
+        ).up()
+        const edited = fromList([table(1, 'a'), file('0002_draft.sql', 'CREATE TABLE draft_v2 (id INTEGER);', 'DROP TABLE draft_v2;')])
+        await expect(migrator(edited).up()).rejects.toThrow(/changed since it was applied/)
+        const result = await migrator(edited).redo()
+        expect(result.reverted.migrations.map((migration) => migration.file)).toEqual(['0002_draft.sql'])
+        expect(await userTables()).toEqual(['a', 'draft_v2'])
+        await expect(migrator(edited).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+        await migrator(edited).down()
+        expect(await userTables()).toEqual(['a'])
+      })
+
+      it('redo refuses an edited migration that was applied without a down section, and changes nothing', async () => {
+        await migrator(fromList([file('0001_once.sql', 'CREATE TABLE once (id INTEGER);')])).up()
+        const edited = fromList([file('0001_once.sql', 'CREATE TABLE twice (id INTEGER);', 'DROP TABLE twice;')])
+        await expect(migrator(edited).redo()).rejects.toThrow(IrreversibleMigrationError)
+        expect(await userTables()).toEqual(['once'])
+      })
+
+      it('versions longer than 15 digits are applied, compared and reverted exactly', async () => {
+        const source = fromList([
+          file('20210410175418000001_first.sql', 'CREATE TABLE first (id INTEGER);', 'DROP TABLE first;'),
+          file('20210410175418000002_second.sql', 'CREATE TABLE second (id INTEGER);', 'DROP TABLE second;'),
+          file('9007199254740993_older.sql', 'CREATE TABLE older (id INTEGER);', 'DROP TABLE older;'),
+        ])
+        const applied = await migrator(source).up()
+        expect(applied.migrations.map((migration) => migration.version)).toEqual([
+          9007199254740993n,
+          20210410175418000001n,
+          20210410175418000002n,
+        ])
+        expect((await migrator(source).status()).map((status) => [status.version, status.state])).toEqual([
+          [9007199254740993n, 'applied'],
+          [20210410175418000001n, 'applied'],
+          [20210410175418000002n, 'applied'],
+        ])
+        await migrator(source).down({ to: 20210410175418000001n })
+        expect(await userTables()).toEqual(['first', 'older'])
       })
     })
   })
