@@ -9,13 +9,18 @@ interface Dialect {
   readonly clientName: string
 }
 
-/**
- * What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect
- * itself. `baseDirectory` is what a relative path resolves against (the config file's folder
- * for a URL from the config file, else the working directory).
- */
+/** `read-only`: the command must not create the database when it is missing (a SQLite file). */
+export type DatabaseAccess = 'read-only' | 'read-write'
+
+export interface DriverFromUrlOptions {
+  /** What a relative path resolves against: the config file's folder for a URL from the config file, else the working directory. */
+  readonly baseDirectory: string
+  readonly access: DatabaseAccess
+}
+
+/** What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect itself. */
 interface DialectModule {
-  driverFromUrl(url: string, options: { baseDirectory: string }): Driver
+  driverFromUrl(url: string, options: DriverFromUrlOptions): Driver
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -28,7 +33,7 @@ const DIALECTS: readonly Dialect[] = [
  * so a project installs only the dialect it uses: `@mig/cli @mig/postgres` works without
  * better-sqlite3 anywhere.
  */
-export async function driverFromUrl(url: string, baseDirectory: string): Promise<Driver> {
+export async function driverFromUrl(url: string, options: DriverFromUrlOptions): Promise<Driver> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
@@ -37,7 +42,7 @@ export async function driverFromUrl(url: string, baseDirectory: string): Promise
     )
   }
   const module = await importDialect(dialect)
-  return module.driverFromUrl(url, { baseDirectory })
+  return module.driverFromUrl(url, options)
 }
 
 async function importDialect(dialect: Dialect): Promise<DialectModule> {

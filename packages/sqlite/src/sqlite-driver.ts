@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
 import type { SqliteDatabase } from './sqlite-database.js'
@@ -27,6 +28,8 @@ export type SqliteDriverOptions = (
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
   readonly busyTimeoutMs?: number
+  /** Refuse to create a missing database file (for read-only work such as status); the error says it does not exist. Default false. */
+  readonly fileMustExist?: boolean
 }
 
 /** A mig driver for SQLite over better-sqlite3. */
@@ -36,7 +39,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError(`busyTimeoutMs must be a whole number of milliseconds, not ${options.busyTimeoutMs}.`)
   }
-  const open = opener(options, busyTimeoutMs)
+  const open = opener(options, busyTimeoutMs, options?.fileMustExist === true)
   return defineDriver({
     dialect: 'sqlite',
     text: sqliteDialectText,
@@ -63,7 +66,11 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
 }
 
 /** How the driver gets its database for each operation: the user's, an in-memory one kept for the driver's life, or a file opened anew. */
-function opener(options: SqliteDriverOptions, busyTimeoutMs: number): () => { database: SqliteDatabase; owned: boolean } {
+function opener(
+  options: SqliteDriverOptions,
+  busyTimeoutMs: number,
+  fileMustExist: boolean,
+): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
     return () => ({ database, owned: false })
@@ -77,7 +84,7 @@ function opener(options: SqliteDriverOptions, busyTimeoutMs: number): () => { da
   // An in-memory database lives as long as its connection, so it is kept for the driver's life.
   let memory: SqliteDatabase | undefined
   return () => {
-    if (filename !== ':memory:') return { database: openDatabase(filename, busyTimeoutMs), owned: true }
+    if (filename !== ':memory:') return { database: openDatabase(filename, busyTimeoutMs, fileMustExist), owned: true }
     memory ??= openDatabase(filename, busyTimeoutMs)
     return { database: memory, owned: false }
   }
@@ -88,7 +95,13 @@ function renderDrop(object: SchemaObjectRef): string {
   return `DROP ${object.kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteSqliteIdentifier(object.name)};`
 }
 
-function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
+function openDatabase(filename: string, busyTimeoutMs: number, fileMustExist = false): SqliteDatabase {
+  if (fileMustExist && !existsSync(filename)) {
+    throw new DatabaseError(
+      `The SQLite database ${filename} does not exist, and this command only reads, so it did not create it. Check the path in the URL; \`mig up\` creates the file.`,
+      { sqlState: 'SQLITE_CANTOPEN' },
+    )
+  }
   try {
     return new Database(filename, { timeout: busyTimeoutMs }) as unknown as SqliteDatabase
   } catch (error) {

@@ -5,10 +5,11 @@ import type { SqliteSession } from './sqlite-session.js'
 
 /**
  * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
- * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`.
+ * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`. A
+ * `read-only` command (status, validate, a dry run) never creates the file.
  */
-export function driverFromUrl(url: string, options: { baseDirectory: string }): Driver<SqliteSession> {
-  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory) })
+export function driverFromUrl(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): Driver<SqliteSession> {
+  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), fileMustExist: options.access === 'read-only' })
 }
 
 export function sqliteFilename(url: string, baseDirectory: string): string {

@@ -60,7 +60,7 @@ async function createFromSchema(
   } catch (error) {
     throw configError(`Cannot read the schema file ${schemaPath}: ${(error as Error).message}`, error)
   }
-  const driver = await driverFromUrl(url, settings.urlBaseDirectory)
+  const driver = await driverFromUrl(url, { baseDirectory: settings.urlBaseDirectory, access: 'read-only' })
   const { convertSchema } = await import('@mig/core')
   const conversion = await convertSchema(driver, schema)
   const source = relative(workingDirectory, schemaPath) || schemaPath

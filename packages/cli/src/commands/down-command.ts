@@ -7,7 +7,8 @@ export const downCommand: Command = async (context) => {
   const to = versionFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
-  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+  const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
+  return withMigrator(context, { loadsCode: true, access }, async (migrator) => {
     if (context.flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'down', to, step, all })
       printPlan(context.output, plan, 'down')

@@ -24,7 +24,7 @@ interface StatusSummary {
 }
 
 export const statusCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: false, reportsProgress: false }, async (migrator, settings) => {
+  withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, settings) => {
     const statuses = await migrator.status()
     const summary = summarise(statuses)
     const database = redactUrl(settings.url ?? '')

@@ -6,7 +6,8 @@ import { plannedToJson, printPlan, printRunSummary, runToJson } from './migratio
 export const upCommand: Command = async (context) => {
   const to = versionFlag(context.flags, 'to', { minimum: 1 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
-  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+  const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
+  return withMigrator(context, { loadsCode: true, access }, async (migrator) => {
     if (context.flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'up', to, step })
       printPlan(context.output, plan, 'up')

@@ -3,7 +3,7 @@ import { plural } from '../format.js'
 import { withMigrator } from '../with-migrator.js'
 
 export const validateCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator) => {
+  withMigrator(context, { loadsCode: true, reportsProgress: false, access: 'read-only' }, async (migrator) => {
     const { applied, pending } = await migrator.validate()
     context.output.line(
       context.output.colours.green(
