@@ -21,6 +21,8 @@ export interface DriverFromUrlOptions {
 /** What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect itself. */
 interface DialectModule {
   driverFromUrl(url: string, options: DriverFromUrlOptions): Driver
+  /** Optional: a note about the database the URL names, e.g. that a read-only command found no file. */
+  describeDatabase?(url: string, options: DriverFromUrlOptions): string | undefined
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -34,6 +36,15 @@ const DIALECTS: readonly Dialect[] = [
  * better-sqlite3 anywhere.
  */
 export async function driverFromUrl(url: string, options: DriverFromUrlOptions): Promise<Driver> {
+  return (await dialectModule(url)).driverFromUrl(url, options)
+}
+
+/** A note about the database a URL names, when its dialect has one to give. */
+export async function describeDatabase(url: string, options: DriverFromUrlOptions): Promise<string | undefined> {
+  return (await dialectModule(url)).describeDatabase?.(url, options)
+}
+
+async function dialectModule(url: string): Promise<DialectModule> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
@@ -41,8 +52,7 @@ export async function driverFromUrl(url: string, options: DriverFromUrlOptions):
       `The database URL ${redactUrl(url)} is not supported. Use sqlite:./app.db, sqlite::memory:, or postgres://user@host:5432/database.`,
     )
   }
-  const module = await importDialect(dialect)
-  return module.driverFromUrl(url, options)
+  return importDialect(dialect)
 }
 
 async function importDialect(dialect: Dialect): Promise<DialectModule> {

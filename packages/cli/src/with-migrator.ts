@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import type { Migrator } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
-import { type DatabaseAccess, driverFromUrl } from './dialect-registry.js'
+import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
 import { ProgressReporter } from './progress-reporter.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { isTypeScriptFile, registerTypeScript } from './typescript-loader.js'
@@ -43,7 +43,10 @@ async function openMigrator(
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
-  const driver = await driverFromUrl(url, { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write' })
+  const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write' } as const
+  const driver = await driverFromUrl(url, urlOptions)
+  const note = await describeDatabase(url, urlOptions)
+  if (note) output.note(note)
   const { Migrator, fromDirectory } = await import('@mig/core')
   return new Migrator({
     driver,

@@ -221,13 +221,17 @@ export type MigrationTransaction = 'transaction' | 'no-transaction'
 /**
  * `schema`: builds objects; belongs in a transactional migration. `connection-setting`: lasts
  * only for one connection (SQLite `PRAGMA foreign_keys`, PostgreSQL `SET`); `advice` says where
- * it belongs instead. `lasting-setting`: stored in the database but ignored inside a transaction
- * (SQLite `PRAGMA journal_mode`); `undo` is the statement that reverts it.
+ * it belongs instead, in words that do not repeat the statement, so that one advice can cover
+ * many. `lasting-setting`: stored in the database but ignored inside a transaction (SQLite
+ * `PRAGMA journal_mode`); `undo` is the statement that reverts it. `left-out`: not for a
+ * migration at all (a psql command such as pg_dump's `\restrict`, an `OWNER TO` that names a
+ * role of one environment); `reason` says why.
  */
 export type StatementRole =
   | { readonly kind: 'schema' }
   | { readonly kind: 'connection-setting'; readonly advice: string }
   | { readonly kind: 'lasting-setting'; readonly undo: string }
+  | { readonly kind: 'left-out'; readonly reason: string }
 
 export interface SqlStatement {
   readonly text: string

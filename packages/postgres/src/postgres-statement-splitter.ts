@@ -85,6 +85,13 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
           commentDepth = 1
           if (start === -1 && commentStart === -1) commentStart = index
           index += 2
+        } else if (char === '\\' && start === -1) {
+          // A psql command (pg_dump's \restrict) between statements runs to the end of its line.
+          const lineEnd = sql.slice(index).search(/[\r\n]/)
+          const until = lineEnd < 0 ? sql.length : index + lineEnd
+          mark(index, until - index)
+          finish(until)
+          index = until
         } else if (char === "'") {
           mark(index, 1)
           state = standardStrings ? 'single-quote' : 'escape-string'

@@ -28,8 +28,12 @@ export type SqliteDriverOptions = (
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
   readonly busyTimeoutMs?: number
-  /** Refuse to create a missing database file (for read-only work such as status); the error says it does not exist. Default false. */
-  readonly fileMustExist?: boolean
+  /**
+   * What a missing database file means: `create` it (the default), or `read-as-empty` for
+   * read-only work (status, validate, a dry run), which then sees an empty database and
+   * creates no file.
+   */
+  readonly missingFile?: 'create' | 'read-as-empty'
 }
 
 /** A mig driver for SQLite over better-sqlite3. */
@@ -39,7 +43,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError(`busyTimeoutMs must be a whole number of milliseconds, not ${options.busyTimeoutMs}.`)
   }
-  const open = opener(options, busyTimeoutMs, options?.fileMustExist === true)
+  const open = opener(options, busyTimeoutMs, options?.missingFile ?? 'create')
   return defineDriver({
     dialect: 'sqlite',
     text: sqliteDialectText,
@@ -69,7 +73,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
 function opener(
   options: SqliteDriverOptions,
   busyTimeoutMs: number,
-  fileMustExist: boolean,
+  missingFile: 'create' | 'read-as-empty',
 ): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
@@ -84,7 +88,10 @@ function opener(
   // An in-memory database lives as long as its connection, so it is kept for the driver's life.
   let memory: SqliteDatabase | undefined
   return () => {
-    if (filename !== ':memory:') return { database: openDatabase(filename, busyTimeoutMs, fileMustExist), owned: true }
+    if (filename !== ':memory:') {
+      const empty = missingFile === 'read-as-empty' && !existsSync(filename)
+      return { database: openDatabase(empty ? ':memory:' : filename, busyTimeoutMs), owned: true }
+    }
     memory ??= openDatabase(filename, busyTimeoutMs)
     return { database: memory, owned: false }
   }
@@ -95,13 +102,7 @@ function renderDrop(object: SchemaObjectRef): string {
   return `DROP ${object.kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteSqliteIdentifier(object.name)};`
 }
 
-function openDatabase(filename: string, busyTimeoutMs: number, fileMustExist = false): SqliteDatabase {
-  if (fileMustExist && !existsSync(filename)) {
-    throw new DatabaseError(
-      `The SQLite database ${filename} does not exist, and this command only reads, so it did not create it. Check the path in the URL; \`mig up\` creates the file.`,
-      { sqlState: 'SQLITE_CANTOPEN' },
-    )
-  }
+function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
   try {
     return new Database(filename, { timeout: busyTimeoutMs }) as unknown as SqliteDatabase
   } catch (error) {

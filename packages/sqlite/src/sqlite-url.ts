@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
 import { sqliteDriver } from './sqlite-driver.js'
@@ -9,7 +10,15 @@ import type { SqliteSession } from './sqlite-session.js'
  * `read-only` command (status, validate, a dry run) never creates the file.
  */
 export function driverFromUrl(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): Driver<SqliteSession> {
-  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), fileMustExist: options.access === 'read-only' })
+  const missingFile = options.access === 'read-only' ? 'read-as-empty' : 'create'
+  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), missingFile })
+}
+
+/** What a read-only command should say about the database a URL names: that its file does not exist. */
+export function describeDatabase(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): string | undefined {
+  const filename = sqliteFilename(url, options.baseDirectory)
+  if (options.access !== 'read-only' || filename === ':memory:' || existsSync(filename)) return undefined
+  return `The SQLite database ${filename} does not exist, so this shows an empty database and creates no file. Check the path in the URL if it should exist; mig up creates it.`
 }
 
 export function sqliteFilename(url: string, baseDirectory: string): string {
