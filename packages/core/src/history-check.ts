@@ -93,12 +93,13 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
 }
 
 /**
- * The file that now holds an applied migration's version under another name: a different
- * migration (two branches that both added version 4), not an edit of the applied one.
+ * The file that now holds an applied migration's version under another name and with other
+ * content: a different migration (two branches that both added version 4), not an edit of the
+ * applied one. The same content under a new name is the applied migration, renamed.
  */
 export function replacedBy(history: History, record: HistoryRecord): Migration | undefined {
   const migration = history.byVersion.get(record.version)
-  return migration && migration.name !== record.name ? migration : undefined
+  return migration && migration.name !== record.name && migration.checksum !== record.checksum ? migration : undefined
 }
 
 export function outOfOrderMigrations(history: History): Migration[] {
@@ -108,5 +109,5 @@ export function outOfOrderMigrations(history: History): Migration[] {
 /** The file's name for a recorded migration when the file is that migration, else what history knows. */
 export function infoOf(history: History, record: HistoryRecord): MigrationInfo {
   const migration = history.byVersion.get(record.version)
-  return migration && migration.name === record.name ? { version: migration.version, name: migration.name, file: migration.file } : record
+  return migration && !replacedBy(history, record) ? { version: migration.version, name: migration.name, file: migration.file } : record
 }

@@ -135,6 +135,12 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(await userTables()).toEqual(['a', 'branch_a'])
       })
 
+      it('the same content under a new name is the applied migration, renamed', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const renamed = fromList([table(1, 'a'), { ...branchA, file: '0004_branch_a_renamed.sql' } as ListedMigration])
+        await expect(migrator(renamed).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+      })
+
       it('history records the real file name and the down SQL, and reports a missing file by its name', async () => {
         await migrator(fromList([table(1, 'a'), branchA])).up()
         const statuses = await migrator(fromList([table(1, 'a')])).status()
