@@ -2,30 +2,18 @@ import { mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { DriverCapabilities } from '../driver.js'
-import { InvalidOptionsError, UnsupportedFeatureError } from '../errors.js'
+import { InvalidOptionsError } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
-import { fromList, type MigrationDefinition } from '../from-list.js'
-import {
-  ChecksumMismatchError,
-  MissingMigrationError,
-  OutOfOrderMigrationError,
-  PartialMigrationError,
-  SchemaMismatchError,
-} from '../history-errors.js'
+import { fromList } from '../from-list.js'
+import { ChecksumMismatchError, MissingMigrationError, OutOfOrderMigrationError, PartialMigrationError } from '../history-errors.js'
 import type { MigrationSource } from '../migration.js'
 import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
 import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
-
-const createTable = (version: number, table: string): MigrationDefinition => ({
-  version,
-  name: `create_${table}`,
-  up: `CREATE TABLE ${table} (id INTEGER PRIMARY KEY, label TEXT NOT NULL);\nINSERT INTO ${table} (id, label) VALUES (1, 'first');`,
-  down: `DROP TABLE ${table};`,
-})
+import { createTable } from './sample-migrations.js'
+import { runSchemaBehaviourSuite } from './schema-behaviour-suite.js'
 
 /**
  * The behaviours every driver must show on a real database, the runner end to end. Call it from
@@ -68,17 +56,6 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
       for (const [file, content] of Object.entries(files)) await writeFile(join(folder, file), content)
       return folder
     }
-
-    /**
-     * A behaviour that needs an optional part of the driver. A driver without it must refuse the
-     * operation with {@link UnsupportedFeatureError} and change nothing, which is checked instead.
-     */
-    const itNeeds = (capability: keyof DriverCapabilities, name: string, test: () => Promise<void>) =>
-      it(name, async () => {
-        if (database.driver().capabilities[capability]) return test()
-        await expect(migrator(fromList([createTable(1, 'a')])).baseline({ to: 1 })).rejects.toThrow(UnsupportedFeatureError)
-        expect(await database.tables()).toEqual([])
-      })
 
     const sqlFile = (up: string, down?: string) => `-- mig:up\n${up}\n${down === undefined ? '' : `-- mig:down\n${down}\n`}`
 
@@ -314,35 +291,6 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
       })
     })
 
-    describe('in a single transaction', () => {
-      it('applies every pending migration together, or none of them', async () => {
-        const good = [createTable(1, 'a'), createTable(2, 'b')]
-        const broken = { version: 3, name: 'broken', up: 'INSERT INTO missing_table (id) VALUES (1)' }
-        const failure = await migrator(fromList([...good, broken]), { transactionMode: 'single' })
-          .up()
-          .catch((caught: unknown) => caught)
-        expect(failure).toBeInstanceOf(MigrationFailedError)
-        expect((failure as MigrationFailedError).completed).toEqual([])
-        expect(await userTables()).toEqual([])
-        const result = await migrator(fromList(good), { transactionMode: 'single' }).up()
-        expect(result.migrations.map((migration) => migration.version)).toEqual([1, 2])
-        expect(await count('mig_migrations')).toBe(2)
-        await migrator(fromList(good), { transactionMode: 'single' }).down({ all: true })
-        expect(await userTables()).toEqual([])
-      })
-
-      it('refuses a plan with a no-transaction migration before running anything', async () => {
-        const source = fromList([
-          createTable(1, 'a'),
-          { version: 2, name: 'outside', transaction: false, up: 'CREATE TABLE b (id INTEGER)' },
-        ])
-        await expect(migrator(source, { transactionMode: 'single' }).up()).rejects.toThrow(
-          /2_outside, which must run outside a transaction/,
-        )
-        expect(await userTables()).toEqual([])
-      })
-    })
-
     describe('reverting', () => {
       it('reverts one migration by default, to a version, or all', async () => {
         const source = fromList([createTable(1, 'a'), createTable(2, 'b'), createTable(3, 'c'), createTable(4, 'd')])
@@ -364,126 +312,6 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         expect(result.reverted.migrations.map((migration) => migration.version)).toEqual([1])
         expect(result.applied.migrations.map((migration) => migration.version)).toEqual([1])
         expect(await count('a')).toBe(1)
-      })
-    })
-
-    describe('reading without writing', () => {
-      it('plans and reports status without creating anything, not even the history table', async () => {
-        const subject = migrator(fromList([createTable(1, 'a'), createTable(2, 'b')]))
-        const plan = await subject.plan({ direction: 'up' })
-        expect(plan.map((entry) => [entry.version, entry.transaction])).toEqual([
-          [1, true],
-          [2, true],
-        ])
-        expect(plan[0]?.sql).toContain('CREATE TABLE a')
-        expect((await subject.status()).map((entry) => entry.state)).toEqual(['pending', 'pending'])
-        expect(await subject.hasPending()).toBe(true)
-        await subject.validate()
-        expect(await database.tables()).toEqual([])
-      })
-
-      it('reports applied and pending migrations with their history', async () => {
-        const source = fromList([createTable(1, 'a'), createTable(2, 'b')])
-        await migrator(source, { appliedBy: 'conformance' }).up({ to: 1 })
-        const [applied, pending] = await migrator(source).status()
-        expect(applied).toMatchObject({ version: 1, state: 'applied', appliedBy: 'conformance', checksumMatches: true })
-        expect(applied?.appliedAt).toBeInstanceOf(Date)
-        expect(pending).toMatchObject({ version: 2, state: 'pending', checksumMatches: undefined })
-        await migrator(source).up()
-        expect(await migrator(source).hasPending()).toBe(false)
-      })
-    })
-
-    describe('baseline', () => {
-      const adopted = [createTable(1, 'a'), createTable(2, 'b')]
-
-      itNeeds(
-        'scratchDatabases',
-        'records migrations as baselined without running them once the schema matches, then applies the rest',
-        async () => {
-          await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-          const source = fromList(adopted)
-          const baselined = await migrator(source).baseline({ to: 1 })
-          expect(baselined.map((migration) => migration.version)).toEqual([1])
-          expect(await count('a')).toBe(0)
-          expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['baselined', 'pending'])
-          await migrator(source).up()
-          expect(await userTables()).toEqual(['a', 'b'])
-          await expect(migrator(source).baseline({ to: 1 })).rejects.toThrow(InvalidOptionsError)
-        },
-      )
-
-      itNeeds('scratchDatabases', 'refuses a database whose schema differs, shows the difference and writes nothing', async () => {
-        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, title TEXT NOT NULL)')
-        const error = await migrator(fromList(adopted))
-          .baseline({ to: 1 })
-          .catch((caught: unknown) => caught)
-        expect(error).toBeInstanceOf(SchemaMismatchError)
-        expect((error as Error).message).toContain('a: column label missing, column title extra')
-        expect(await database.tables()).toEqual(['a'])
-      })
-
-      itNeeds('scratchDatabases', 'finds the version whose schema matches when no version is given', async () => {
-        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-        await rows('CREATE TABLE b (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-        const baselined = await migrator(fromList([...adopted, createTable(3, 'c')])).baseline()
-        expect(baselined.map((migration) => migration.version)).toEqual([1, 2])
-      })
-
-      itNeeds('scratchDatabases', 'asks for the version when migrations that change no schema make several match', async () => {
-        await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
-        const seed = { version: 2, name: 'seed', up: "INSERT INTO a (id, label) VALUES (2, 'seed')" }
-        const error = await migrator(fromList([createTable(1, 'a'), seed]))
-          .baseline()
-          .catch((caught: unknown) => caught)
-        expect(error).toBeInstanceOf(InvalidOptionsError)
-        expect((error as Error).message).toMatch(/matches 1_create_a, 2_seed alike.*with to \(--to\)/)
-        expect(await database.tables()).toEqual(['a'])
-      })
-
-      it('records an unverified baseline only with force, and says so in history', async () => {
-        const baselined = await migrator(fromList(adopted)).baseline({ to: 2, force: true })
-        expect(baselined).toHaveLength(2)
-        const [entry] = await migrator(fromList(adopted)).status()
-        expect(entry?.detail).toMatch(/not compared/)
-      })
-    })
-
-    describe('schema snapshots', () => {
-      itNeeds('scratchDatabases', "describe tables, columns, keys and indexes, leaving out mig's own tables", async () => {
-        const source = fromList([
-          {
-            version: 1,
-            name: 'schema',
-            up: [
-              'CREATE TABLE parent (id INTEGER PRIMARY KEY, code TEXT NOT NULL UNIQUE)',
-              "CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER NOT NULL REFERENCES parent (id) ON DELETE CASCADE, note TEXT DEFAULT 'none', score INTEGER CHECK (score >= 0))",
-              'CREATE INDEX child_parent ON child (parent_id)',
-              'CREATE UNIQUE INDEX child_note ON child (note) WHERE note IS NOT NULL',
-            ].join(';\n'),
-          },
-        ])
-        const subject = migrator(source)
-        await subject.up()
-        const snapshot = await subject.describeSchema()
-        expect(snapshot.tables.map((table) => table.name)).toEqual(['child', 'parent'])
-        const [child, parent] = snapshot.tables
-        expect(child?.columns.filter((column) => column.name !== 'id').map((column) => [column.name, column.nullable])).toEqual([
-          ['note', true],
-          ['parent_id', false],
-          ['score', true],
-        ])
-        expect(child?.primaryKey).toEqual(['id'])
-        expect(child?.foreignKeys).toEqual([
-          expect.objectContaining({ columns: ['parent_id'], referencedTable: 'parent', referencedColumns: ['id'], onDelete: 'CASCADE' }),
-        ])
-        expect(child?.checks).toEqual([expect.objectContaining({ column: 'score' })])
-        expect(child?.indexes.map((index) => [index.name, index.columns, index.unique, index.predicate !== undefined])).toEqual([
-          ['child_note', ['note'], true, true],
-          ['child_parent', ['parent_id'], false, false],
-        ])
-        expect(parent?.uniques).toEqual([['code']])
-        expect(await subject.expectedSchema()).toEqual(snapshot)
       })
     })
 
@@ -531,4 +359,5 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
       })
     })
   })
+  runSchemaBehaviourSuite(target)
 }

@@ -7,6 +7,7 @@ import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
 import { IrreversibleMigrationError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { createTable } from './sample-migrations.js'
 
 const table = (version: number, name: string): ListedMigration => ({
   version,
@@ -36,6 +37,14 @@ export function runIntegritySuite(target: ConformanceTarget): void {
 
     const migrator = (source: MigrationSource, options: Partial<MigratorOptions> = {}) =>
       new Migrator({ driver: database.driver(), source, ...options })
+    const count = async (name: string) => {
+      const session = await database.driver().connect()
+      try {
+        return Number((await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${name}`))[0]?.n)
+      } finally {
+        await session.close()
+      }
+    }
     const userTables = async () => (await database.tables()).filter((name) => !name.startsWith('mig_')).sort()
     const failureOf = (promise: Promise<unknown>) =>
       promise.then(
@@ -187,6 +196,62 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         ])
         await migrator(source).down({ to: 20210410175418000001n })
         expect(await userTables()).toEqual(['first', 'older'])
+      })
+    })
+
+    describe('reading without writing', () => {
+      it('plans and reports status without creating anything, not even the history table', async () => {
+        const subject = migrator(fromList([createTable(1, 'a'), createTable(2, 'b')]))
+        const plan = await subject.plan({ direction: 'up' })
+        expect(plan.map((entry) => [entry.version, entry.transaction])).toEqual([
+          [1, true],
+          [2, true],
+        ])
+        expect(plan[0]?.sql).toContain('CREATE TABLE a')
+        expect((await subject.status()).map((entry) => entry.state)).toEqual(['pending', 'pending'])
+        expect(await subject.hasPending()).toBe(true)
+        await subject.validate()
+        expect(await database.tables()).toEqual([])
+      })
+
+      it('reports applied and pending migrations with their history', async () => {
+        const source = fromList([createTable(1, 'a'), createTable(2, 'b')])
+        await migrator(source, { appliedBy: 'conformance' }).up({ to: 1 })
+        const [applied, pending] = await migrator(source).status()
+        expect(applied).toMatchObject({ version: 1, state: 'applied', appliedBy: 'conformance', checksumMatches: true })
+        expect(applied?.appliedAt).toBeInstanceOf(Date)
+        expect(pending).toMatchObject({ version: 2, state: 'pending', checksumMatches: undefined })
+        await migrator(source).up()
+        expect(await migrator(source).hasPending()).toBe(false)
+      })
+    })
+
+    describe('in a single transaction', () => {
+      it('applies every pending migration together, or none of them', async () => {
+        const good = [createTable(1, 'a'), createTable(2, 'b')]
+        const broken = { version: 3, name: 'broken', up: 'INSERT INTO missing_table (id) VALUES (1)' }
+        const failure = await migrator(fromList([...good, broken]), { transactionMode: 'single' })
+          .up()
+          .catch((caught: unknown) => caught)
+        expect(failure).toBeInstanceOf(MigrationFailedError)
+        expect((failure as MigrationFailedError).completed).toEqual([])
+        expect(await userTables()).toEqual([])
+        const result = await migrator(fromList(good), { transactionMode: 'single' }).up()
+        expect(result.migrations.map((migration) => migration.version)).toEqual([1, 2])
+        expect(await count('mig_migrations')).toBe(2)
+        await migrator(fromList(good), { transactionMode: 'single' }).down({ all: true })
+        expect(await userTables()).toEqual([])
+      })
+
+      it('refuses a plan with a no-transaction migration before running anything', async () => {
+        const source = fromList([
+          createTable(1, 'a'),
+          { version: 2, name: 'outside', transaction: false, up: 'CREATE TABLE b (id INTEGER)' },
+        ])
+        await expect(migrator(source, { transactionMode: 'single' }).up()).rejects.toThrow(
+          /2_outside, which must run outside a transaction/,
+        )
+        expect(await userTables()).toEqual([])
       })
     })
   })
