@@ -35,8 +35,11 @@
  *    session migrations run on (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every one).
  * 6. Connection failures throw {@link DatabaseError} with no password in the message: use
  *    `redactSecrets` from core on anything that may quote a URL.
- * 7. Run `runDriverContractSuite` and `runDriverBehaviourSuite` from `@mig/core/testing` against a
- *    real database.
+ * 7. `text.transactionControl()` names the statements that end or nest a transaction in your
+ *    dialect, if the default (the standard commands) misses any; core refuses them in a
+ *    transactional migration before anything runs.
+ * 8. Run `runDriverConformanceSuite` from `@mig/core/testing` (the contract, behaviour and
+ *    integrity suites) against a real database.
  *
  * @module
  */
