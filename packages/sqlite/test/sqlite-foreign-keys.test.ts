@@ -61,6 +61,25 @@ describe('SQLite table rebuilds', () => {
     expect(rows('PRAGMA foreign_key_check')).toEqual([])
   })
 
+  it('a rebuild split over one migration per statement, as some tools write it, keeps every child row', async () => {
+    const [create, copy, drop, rename] = rebuild(", state TEXT NOT NULL DEFAULT 'active'", "SELECT id, traits, 'active' FROM identities")
+      .trim()
+      .split('\n')
+    const migrator = new Migrator({
+      driver: sqliteDriver({ filename }),
+      source: fromList([
+        { version: 1, name: 'identities', up: schema },
+        { version: 2, name: 'create', up: create as string },
+        { version: 3, name: 'copy', up: copy as string },
+        { version: 4, name: 'drop', up: drop as string },
+        { version: 5, name: 'rename', up: rename as string },
+      ]),
+    })
+    await migrator.up()
+    expect(rows('SELECT id, identity_id FROM identity_credentials')).toEqual([{ id: 'c1', identity_id: 'i1' }])
+    expect(rows('PRAGMA foreign_key_check')).toEqual([])
+  })
+
   it('a rebuild that would orphan child rows is refused, rolled back, and the violating rows are named', async () => {
     const migrator = new Migrator({
       driver: sqliteDriver({ filename }),
