@@ -33,11 +33,11 @@ async function start(entry: string, databaseFile: string, cwd: string): Promise<
 const startFromFolder = (databaseFile: string) => start(join(example, 'src', 'main.mjs'), databaseFile, example)
 const startBundle = (databaseFile: string) => start(join(deploy, 'app.mjs'), databaseFile, deploy)
 
-function history(databaseFile: string): { version: number; checksum: string }[] {
+function history(databaseFile: string): { version: number | string; checksum: string }[] {
   const database = new Database(databaseFile, { readonly: true })
   try {
     return database.prepare('SELECT version, checksum FROM mig_migrations ORDER BY version').all() as {
-      version: number
+      version: number | string
       checksum: string
     }[]
   } finally {
@@ -78,7 +78,7 @@ it('the service migrates a fresh database at start-up, and a second start applie
   expect(first.stdout).toContain('migrate: applying 0001_create_bookmarks.sql\n')
   expect(first.stdout).toContain('migrate: applied 0003_use_wal_journal.sql in ')
   expect(first.stdout).toMatch(/migrate: applied 3 in \d+ ms\nready: 0 bookmarks\n$/)
-  expect(history(databaseFile).map((row) => row.version)).toEqual([1, 2, 3])
+  expect(history(databaseFile).map((row) => Number(row.version))).toEqual([1, 2, 3])
 
   const second = await startFromFolder(databaseFile)
   expect(second).toEqual({ code: 0, stdout: 'migrate: up to date\nready: 0 bookmarks\n', stderr: '' })
@@ -110,7 +110,7 @@ it('the bundle is one file that migrates a fresh database with no migrations fol
   const started = await startBundle(databaseFile)
   expect(started).toMatchObject({ code: 0, stderr: '' })
   expect(started.stdout).toMatch(/migrate: applied 3 in \d+ ms\nready: 0 bookmarks\n$/)
-  expect(history(databaseFile).map((row) => row.version)).toEqual([1, 2, 3])
+  expect(history(databaseFile).map((row) => Number(row.version))).toEqual([1, 2, 3])
 })
 
 it('the bundle agrees with the folder on every checksum: after the service migrated, it applies nothing', async () => {
@@ -143,7 +143,7 @@ it('the service refuses to start when a migration fails, keeping what was applie
   expect(code).toBe(1)
   expect(lines.at(-1)).toMatch(/^error refusing to start: MIG_MIGRATION_FAILED .*0004_add_bookmark_owner\.sql/s)
   expect(lines.join('\n')).not.toContain('ready:')
-  expect(history(databaseFile).map((row) => row.version)).toEqual([1, 2, 3])
+  expect(history(databaseFile).map((row) => Number(row.version))).toEqual([1, 2, 3])
 })
 
 it('the service refuses to start when an applied migration was edited', async () => {

@@ -6,5 +6,8 @@ export async function up({ query }) {
 }
 
 export async function down({ query }) {
+  // Migrations run with foreign keys off (so that a table rebuild cannot cascade), so ON DELETE
+  // CASCADE does not fire here: the note goes first, explicitly.
+  await query('DELETE FROM notes WHERE user_id IN (SELECT id FROM users WHERE email = ?)', ['welcome@example.com'])
   await query('DELETE FROM users WHERE email = ?', ['welcome@example.com'])
 }

@@ -73,6 +73,17 @@ export function integerFlag(flags: FlagValues, name: string, { minimum }: { mini
   return number
 }
 
+/** A migration version of any length: a bigint, which core turns into its one form. */
+export function versionFlag(flags: FlagValues, name: string, { minimum }: { minimum: 0 | 1 }): bigint | undefined {
+  const value = flags[name]
+  if (value === undefined) return undefined
+  const text = String(value).trim()
+  if (!/^\d+$/.test(text) || BigInt(text) < BigInt(minimum)) {
+    throw usageError(`--${name} needs a migration version${minimum > 0 ? '' : ' (or 0)'}, not "${value}".`)
+  }
+  return BigInt(text)
+}
+
 export function stringFlag(flags: FlagValues, name: string): string | undefined {
   const value = flags[name]
   return typeof value === 'string' ? value : undefined

@@ -11,13 +11,22 @@ interface Dialect {
   readonly clientName: string
 }
 
-/**
- * What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect
- * itself. `baseDirectory` is what a relative path resolves against (the config file's folder
- * for a URL from the config file, else the working directory).
- */
+/** `read-only`: the command must not create the database when it is missing (a SQLite file). */
+export type DatabaseAccess = 'read-only' | 'read-write'
+
+export interface DriverFromUrlOptions {
+  /** What a relative path resolves against: the config file's folder for a URL from the config file, else the working directory. */
+  readonly baseDirectory: string
+  readonly access: DatabaseAccess
+  /** PostgreSQL: the schema a fleet target lives in (`search_path` and history table). */
+  readonly schema?: string
+}
+
+/** What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect itself. */
 interface DialectModule {
-  driverFromUrl(url: string, options: { baseDirectory: string; schema?: string }): Driver
+  driverFromUrl(url: string, options: DriverFromUrlOptions): Driver
+  /** Optional: a note about the database the URL names, e.g. that a read-only command found no file. */
+  describeDatabase?(url: string, options: DriverFromUrlOptions): string | undefined
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -30,14 +39,22 @@ const DIALECTS: readonly Dialect[] = [
  * so a project installs only the dialect it uses: `@mig/cli @mig/postgres` works without
  * better-sqlite3 anywhere.
  */
-export async function driverFromUrl(url: string, baseDirectory: string, target: { schema?: string } = {}): Promise<Driver> {
-  const module = await importDialect(dialectOf(url))
-  return module.driverFromUrl(url, { baseDirectory, schema: target.schema })
+export async function driverFromUrl(url: string, options: DriverFromUrlOptions): Promise<Driver> {
+  return (await dialectModule(url)).driverFromUrl(url, options)
+}
+
+/** A note about the database a URL names, when its dialect has one to give. */
+export async function describeDatabase(url: string, options: DriverFromUrlOptions): Promise<string | undefined> {
+  return (await dialectModule(url)).describeDatabase?.(url, options)
 }
 
 /** The dialect a URL names (`sqlite`, `postgres`), without loading its package. */
 export function dialectOfUrl(url: string): string {
   return dialectOf(url).name
+}
+
+async function dialectModule(url: string): Promise<DialectModule> {
+  return importDialect(dialectOf(url))
 }
 
 function dialectOf(url: string): Dialect {

@@ -9,7 +9,7 @@ export const ExitCode = {
   checkFailed: 1,
   /** Bad flags, bad config, bad URL, missing dialect package, malformed migration files. */
   usageOrConfig: 2,
-  /** History and files disagree (checksum, missing file, out of order, failed part-way), or baseline found a different schema. */
+  /** History and files disagree (checksum, missing or replaced file, out of order, failed part-way, unreadable row), or baseline found a different schema. */
   validationFailed: 3,
   /** Another run held the migration lock for longer than the lock timeout. */
   lockTimeout: 4,
@@ -39,6 +39,8 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_INVALID_MIGRATION: ExitCode.usageOrConfig,
   MIG_CHECKSUM_MISMATCH: ExitCode.validationFailed,
   MIG_MISSING_MIGRATION: ExitCode.validationFailed,
+  MIG_REPLACED_MIGRATION: ExitCode.validationFailed,
+  MIG_UNREADABLE_HISTORY: ExitCode.validationFailed,
   MIG_OUT_OF_ORDER: ExitCode.validationFailed,
   MIG_PARTIAL_MIGRATION: ExitCode.validationFailed,
   MIG_SCHEMA_MISMATCH: ExitCode.validationFailed,

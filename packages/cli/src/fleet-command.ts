@@ -45,7 +45,12 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     result = await runFleet<CliTarget, TargetReport>(
       {
         targets: source.open(),
-        driver: (target) => driverFromUrl(target.url, target.baseDirectory, { schema: target.schema }),
+        driver: (target) =>
+          driverFromUrl(target.url, {
+            baseDirectory: target.baseDirectory,
+            access: operation === 'up' || operation === 'down' ? 'read-write' : 'read-only',
+            schema: target.schema,
+          }),
         source: fromDirectory(settings.directory),
         table: settings.table,
         schema: settings.schema,

@@ -1,10 +1,10 @@
-import type { MigrationStatus } from '@mig/core'
+import type { MigrationStatus, MigrationVersion } from '@mig/core'
 import { plural } from './format.js'
 
 /** Where one target stands: its newest applied migration, what is pending, what `validate` would refuse. */
 export interface TargetVersion {
   /** The newest applied (or baselined) version; 0 when none is. */
-  readonly version: number
+  readonly version: MigrationVersion
   /** Its file's version as written (`0042`), or undefined when none is applied. */
   readonly label: string | undefined
   readonly pending: number
@@ -27,7 +27,7 @@ const LISTED = 10
 
 interface Group {
   readonly label: string
-  readonly version: number
+  readonly version: MigrationVersion
   count: number
   readonly ids: string[]
 }
@@ -37,7 +37,7 @@ interface Group {
  * those that could not be read. Holds counts and a few ids per group, never every target.
  */
 export class VersionGroups {
-  private readonly byVersion = new Map<number, Group>()
+  private readonly byVersion = new Map<MigrationVersion, Group>()
   private readonly problems: Group = { label: 'with problems', version: -1, count: 0, ids: [] }
   private readonly unread: Group = { label: 'unreachable or failed', version: -1, count: 0, ids: [] }
   private pendingTargets = 0
@@ -64,7 +64,9 @@ export class VersionGroups {
 
   /** `1,412 targets at 0042, 3 at 0041: a, b, c` and the problem lines, largest group first. */
   lines(): string[] {
-    const groups = [...this.byVersion.values()].sort((a, b) => b.count - a.count || b.version - a.version)
+    const groups = [...this.byVersion.values()].sort(
+      (a, b) => b.count - a.count || (b.version > a.version ? 1 : b.version < a.version ? -1 : 0),
+    )
     const atVersions = groups.map((group, index) => {
       const count = index === 0 ? plural(group.count, 'target').replace(/^\d+/, formatCount(group.count)) : formatCount(group.count)
       const where = group.version === 0 ? 'with no migration applied' : `at ${group.label}`
@@ -80,7 +82,11 @@ export class VersionGroups {
   toJson(): Record<string, unknown> {
     const group = (item: Group) => ({ count: item.count, targets: item.ids, listedAll: item.ids.length === item.count })
     return {
-      versions: [...this.byVersion.values()].map((item) => ({ version: item.version, label: item.label, ...group(item) })),
+      versions: [...this.byVersion.values()].map((item) => ({
+        version: typeof item.version === 'bigint' ? item.version.toString() : item.version,
+        label: item.label,
+        ...group(item),
+      })),
       withProblems: group(this.problems),
       unreachableOrFailed: group(this.unread),
       withPending: this.pendingTargets,

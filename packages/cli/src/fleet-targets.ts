@@ -85,7 +85,7 @@ async function* fromSpec(spec: string, baseDirectory: string): AsyncGenerator<Cl
 }
 
 async function* fromQuery(controlUrl: string, baseDirectory: string, sql: string): AsyncGenerator<CliTarget, void, undefined> {
-  const control = await driverFromUrl(controlUrl, baseDirectory)
+  const control = await driverFromUrl(controlUrl, { baseDirectory, access: 'read-only' })
   for await (const { kind, value } of queryTargets(control, sql)) {
     yield kind === 'url' ? urlTarget(value, baseDirectory) : { ...urlTarget(controlUrl, baseDirectory), id: value, schema: value }
   }

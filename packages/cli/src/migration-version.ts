@@ -2,7 +2,8 @@ const SEQUENTIAL_WIDTH = 4
 const TIMESTAMP_DIGITS = 14
 
 export interface ExistingVersion {
-  readonly version: number
+  /** Exact at any length: versions of 20 digits are compared as big integers. */
+  readonly version: bigint
   /** The digits as written in the file name, to keep the folder's padding. */
   readonly digits: string
 }
@@ -13,8 +14,8 @@ export function highestVersion(files: readonly string[]): ExistingVersion | unde
   for (const file of files) {
     const digits = /^(\d+)_/.exec(file)?.[1]
     if (digits === undefined) continue
-    const version = Number(digits)
-    if (Number.isSafeInteger(version) && (!highest || version > highest.version)) highest = { version, digits }
+    const version = BigInt(digits)
+    if (!highest || version > highest.version) highest = { version, digits }
   }
   return highest
 }
@@ -23,11 +24,11 @@ export function highestVersion(files: readonly string[]): ExistingVersion | unde
 export function nextSequentialVersion(highest: ExistingVersion | undefined): string {
   if (!highest) return '1'.padStart(SEQUENTIAL_WIDTH, '0')
   const width = highest.digits.length >= TIMESTAMP_DIGITS ? 0 : Math.max(SEQUENTIAL_WIDTH, highest.digits.length)
-  return String(highest.version + 1).padStart(width, '0')
+  return String(highest.version + 1n).padStart(width, '0')
 }
 
 /** The UTC time as `YYYYMMDDHHMMSS`, moved past the highest version if that is not later. */
 export function timestampVersion(now: Date, highest: ExistingVersion | undefined): string {
   const stamp = now.toISOString().slice(0, 19).replace(/\D/g, '')
-  return highest && Number(stamp) <= highest.version ? String(highest.version + 1) : stamp
+  return highest && BigInt(stamp) <= highest.version ? String(highest.version + 1n) : stamp
 }

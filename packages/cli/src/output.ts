@@ -79,7 +79,13 @@ export class Output {
   /** The one JSON document of a `--json` run; with JSON Lines, one of its lines. */
   json(document: Record<string, unknown>): void {
     this.clearProgress()
-    this.stdout.write(`${JSON.stringify(this.redactor.redactValue(document), null, this.jsonLines ? undefined : 2)}\n`)
+    // A version beyond 2^53 is a bigint; JSON carries it as its digits.
+    const json = JSON.stringify(
+      this.redactor.redactValue(document),
+      (_key, value) => (typeof value === 'bigint' ? value.toString() : value),
+      this.jsonLines ? undefined : 2,
+    )
+    this.stdout.write(`${json}\n`)
   }
 
   /** Makes `--json` print JSON Lines: a fleet run prints one line per target as it ends, then its summary. */

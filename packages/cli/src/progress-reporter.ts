@@ -45,11 +45,11 @@ export class ProgressReporter {
       migrator.on('reverting', (event) => this.start((elapsed) => `Still reverting ${event.migration.file}: ${formatSeconds(elapsed)}`)),
       migrator.on('migrated', (event) => {
         this.stop()
-        output.line(`${green('applied ')}  ${event.migration.file} ${dim(`(${formatDuration(event.durationMs)})`)}`)
+        output.line(`${green('applied ')}  ${event.migration.file} ${dim(`(${formatDuration(event.durationMs)}${pending(event)})`)}`)
       }),
       migrator.on('reverted', (event) => {
         this.stop()
-        output.line(`${green('reverted')}  ${event.migration.file} ${dim(`(${formatDuration(event.durationMs)})`)}`)
+        output.line(`${green('reverted')}  ${event.migration.file} ${dim(`(${formatDuration(event.durationMs)}${pending(event)})`)}`)
       }),
       migrator.on('failed', (event) => {
         this.stop()
@@ -93,6 +93,11 @@ export class ProgressReporter {
     this.activity = undefined
     this.output.clearProgress()
   }
+}
+
+/** In one transaction for the whole run, a finished migration is not kept until the run commits. */
+function pending(event: { readonly committed: boolean }): string {
+  return event.committed ? '' : ', commits with the run'
 }
 
 function formatSeconds(milliseconds: number): string {

@@ -2,7 +2,7 @@ import { readdir } from 'node:fs/promises'
 import type { Migrator } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
-import { driverFromUrl } from './dialect-registry.js'
+import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
 import { ProgressReporter } from './progress-reporter.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { isTypeScriptFile, registerTypeScript } from './typescript-loader.js'
@@ -19,6 +19,8 @@ export interface MigratorCommandOptions {
   readonly loadsCode: boolean
   /** Whether progress (applied, reverted, waiting for the lock) is printed while the command runs. Default true. */
   readonly reportsProgress?: boolean
+  /** `read-only`: the command only reads, so it must not create a database (a SQLite file) that is not there. Default `read-write`. */
+  readonly access?: DatabaseAccess
 }
 
 /**
@@ -43,12 +45,15 @@ export async function withMigrator<T>(
 async function openMigrator(
   settings: Settings,
   { output }: CommandContext,
-  { loadsCode }: MigratorCommandOptions,
+  { loadsCode, access }: MigratorCommandOptions,
 ): Promise<{ migrator: Migrator; dialect: string }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
-  const driver = await driverFromUrl(url, settings.urlBaseDirectory)
+  const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write' } as const
+  const driver = await driverFromUrl(url, urlOptions)
+  const note = await describeDatabase(url, urlOptions)
+  if (note) output.note(note)
   const { Migrator, fromDirectory } = await import('@mig/core')
   const migrator = new Migrator({
     driver,

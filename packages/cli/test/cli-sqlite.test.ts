@@ -215,6 +215,7 @@ describe('mig up, down, redo and status', () => {
       missing: 0,
       changed: 0,
       outOfOrder: 0,
+      unreadable: 0,
       problems: 0,
     })
     expect(json.migrations[0]).toEqual({
@@ -223,6 +224,7 @@ describe('mig up, down, redo and status', () => {
       file: '0001_create_users.sql',
       state: 'applied',
       fileFound: true,
+      replacedBy: null,
       checksumMatches: true,
       outOfOrder: false,
       problem: null,

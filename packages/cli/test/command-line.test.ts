@@ -55,6 +55,6 @@ describe('migration versions', () => {
   it('stamps the UTC time, moved past a version that is not older', () => {
     const now = new Date('2026-11-23T12:34:56Z')
     expect(timestampVersion(now, undefined)).toBe('20261123123456')
-    expect(timestampVersion(now, { version: 20261123123456, digits: '20261123123456' })).toBe('20261123123457')
+    expect(timestampVersion(now, { version: 20261123123456n, digits: '20261123123456' })).toBe('20261123123457')
   })
 })

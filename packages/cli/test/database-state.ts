@@ -18,8 +18,12 @@ export function sqliteTables(filename: string): Promise<string[]> {
   )
 }
 
+/** Versions are stored as text on SQLite (they may be 20 digits long), so they are read as numbers here. */
 export function sqliteHistory(filename: string, table = 'mig_migrations'): Promise<{ version: number; state: string }[]> {
-  return queryRows(sqliteDriver({ filename }), `SELECT version, state FROM "${table}" ORDER BY version`)
+  return queryRows<{ version: string | number; state: string }>(
+    sqliteDriver({ filename }),
+    `SELECT version, state FROM "${table}" ORDER BY CAST(version AS INTEGER)`,
+  ).then((rows) => rows.map((row) => ({ version: Number(row.version), state: row.state })))
 }
 
 export function postgresTables(connectionString: string, schema = 'public'): Promise<string[]> {

@@ -3,12 +3,16 @@ import { driverFromUrl } from '../src/dialect-registry.ts'
 
 describe('the dialect registry', () => {
   it('does not echo the password of a URL it rejects', async () => {
-    await expect(driverFromUrl('mysql://root:hunter22@db/app', '.')).rejects.toThrow(/mysql:\/\/root:\*\*\*@db\/app/)
-    await expect(driverFromUrl('postgres://root:hunter22@[bad/app', '.')).rejects.not.toThrow(/hunter22/)
+    await expect(driverFromUrl('mysql://root:hunter22@db/app', { baseDirectory: '.', access: 'read-write' })).rejects.toThrow(
+      /mysql:\/\/root:\*\*\*@db\/app/,
+    )
+    await expect(driverFromUrl('postgres://root:hunter22@[bad/app', { baseDirectory: '.', access: 'read-write' })).rejects.not.toThrow(
+      /hunter22/,
+    )
   })
 
   it("gives each URL to its dialect's package", async () => {
-    expect((await driverFromUrl('sqlite::memory:', '.')).dialect).toBe('sqlite')
-    expect((await driverFromUrl('postgresql://app@db:5432/app', '.')).dialect).toBe('postgres')
+    expect((await driverFromUrl('sqlite::memory:', { baseDirectory: '.', access: 'read-write' })).dialect).toBe('sqlite')
+    expect((await driverFromUrl('postgresql://app@db:5432/app', { baseDirectory: '.', access: 'read-write' })).dialect).toBe('postgres')
   })
 })

@@ -4,7 +4,9 @@ import { SchemaMismatchError } from './history-errors.js'
 import type { HistoryRecord } from './history-store.js'
 import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
 import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
+import type { MigrationVersion } from './migration-version.js'
 import { type BaselineOptions, type MigratorSettings, validateBaselineOptions } from './migrator-options.js'
+import { recordDown } from './recorded-down.js'
 import { describeLiveSchema, describeSchema, onScratchDatabase } from './schema-access.js'
 import { compareSchemas, type SchemaDifference } from './schema-diff.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
@@ -20,8 +22,8 @@ interface VerifiedVersion {
  * up to `to` as baselined without running it, after proving on a scratch database that those
  * migrations build the live schema. On any difference nothing is written.
  */
-export async function baseline(settings: MigratorSettings, emit: Emit, options: BaselineOptions): Promise<MigrationInfo[]> {
-  validateBaselineOptions(options, settings.driver)
+export async function baseline(settings: MigratorSettings, emit: Emit, given: BaselineOptions): Promise<MigrationInfo[]> {
+  const options = validateBaselineOptions(given, settings.driver)
   const migrations = await listMigrations(settings)
   const { records } = await readHistory(settings, migrations, { check: false })
   if (options.to !== undefined && !migrations.some((migration) => migration.version === options.to)) {
@@ -38,7 +40,7 @@ export async function baseline(settings: MigratorSettings, emit: Emit, options: 
       const differences = compareSchemas(verified.expected, await describeSchema(settings.driver, session, settings.table))
       if (differences.length) throw new SchemaMismatchError({ migration: verified.migration, differences })
     }
-    const to = verified?.migration.version ?? (options.to as number)
+    const to = verified?.migration.version ?? (options.to as MigrationVersion)
     const baselined = history.migrations.filter((migration) => migration.version <= to)
     const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
     const appliedAt = new Date()
@@ -46,7 +48,9 @@ export async function baseline(settings: MigratorSettings, emit: Emit, options: 
     await session.begin()
     try {
       for (const migration of baselined) {
-        await store.insert({ ...migration, state: 'baselined', appliedAt, executionMs: 0, appliedBy: settings.appliedBy, detail })
+        // A file that no longer loads was baselined all the same before; it is just recorded without its down SQL.
+        const downSql = await migration.load().then(recordDown, () => undefined)
+        await store.insert({ ...migration, downSql, state: 'baselined', appliedAt, executionMs: 0, appliedBy: settings.appliedBy, detail })
       }
       await session.commit()
     } catch (error) {
@@ -74,7 +78,7 @@ function refuseBaselineOver(records: readonly HistoryRecord[]): void {
 async function matchingVersion(
   settings: MigratorSettings,
   migrations: readonly Migration[],
-  to: number | undefined,
+  to: MigrationVersion | undefined,
 ): Promise<VerifiedVersion> {
   const live = await describeLiveSchema(settings)
   return onScratchDatabase(settings.driver, 'verify a baseline', async (scratchDriver) => {

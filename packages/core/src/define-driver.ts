@@ -1,4 +1,5 @@
 import type { DialectText, Driver, DriverDefinition, DriverSession } from './driver.js'
+import { standardTransactionControl } from './transaction-control.js'
 
 /**
  * Turns a dialect package's parts into a {@link Driver}: fills the defaults of optional parts
@@ -9,6 +10,7 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
   const text: DialectText = {
     classifyStatement: () => ({ kind: 'schema' }),
     inspectScript: () => [],
+    transactionControl: standardTransactionControl,
     ...definition.text,
   }
   return {

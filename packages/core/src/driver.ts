@@ -35,8 +35,11 @@
  *    session migrations run on (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every one).
  * 6. Connection failures throw {@link DatabaseError} with no password in the message: use
  *    `redactSecrets` from core on anything that may quote a URL.
- * 7. Run `runDriverContractSuite` and `runDriverBehaviourSuite` from `@mig/core/testing` against a
- *    real database.
+ * 7. `text.transactionControl()` names the statements that end or nest a transaction in your
+ *    dialect, if the default (the standard commands) misses any; core refuses them in a
+ *    transactional migration before anything runs.
+ * 8. Run `runDriverConformanceSuite` from `@mig/core/testing` (the contract, behaviour and
+ *    integrity suites) against a real database.
  *
  * @module
  */
@@ -122,11 +125,21 @@ export interface DialectText {
    * Default: none.
    */
   inspectScript(sql: string, transaction: MigrationTransaction): string[]
+  /**
+   * The command, upper-case (`COMMIT`, `BEGIN`, `ROLLBACK`, `END`, `SAVEPOINT`, `RELEASE`, …), when
+   * one statement of a script (as `splitStatements` returns it) begins, ends or nests a
+   * transaction at the top level; undefined otherwise. Core refuses such a statement in a
+   * migration that runs in mig's transaction, before anything runs: it would commit part of the
+   * migration, or write its history row outside its transaction. A statement that only holds
+   * such a word in a body (a trigger's `BEGIN … END`, a function's `BEGIN ATOMIC`, a quoted
+   * string) must answer undefined. Default: the SQL-standard commands and their common spellings.
+   */
+  transactionControl(statement: string): string | undefined
 }
 
-/** The dialect text as a driver writes it: the last two parts are optional. */
-export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript'> &
-  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript'>>
+/** The dialect text as a driver writes it: the last three parts are optional. */
+export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'> &
+  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'>>
 
 /**
  * The migration lock of one history table. Core runs the one polling loop: it calls
@@ -217,13 +230,17 @@ export type MigrationTransaction = 'transaction' | 'no-transaction'
 /**
  * `schema`: builds objects; belongs in a transactional migration. `connection-setting`: lasts
  * only for one connection (SQLite `PRAGMA foreign_keys`, PostgreSQL `SET`); `advice` says where
- * it belongs instead. `lasting-setting`: stored in the database but ignored inside a transaction
- * (SQLite `PRAGMA journal_mode`); `undo` is the statement that reverts it.
+ * it belongs instead, in words that do not repeat the statement, so that one advice can cover
+ * many. `lasting-setting`: stored in the database but ignored inside a transaction (SQLite
+ * `PRAGMA journal_mode`); `undo` is the statement that reverts it. `left-out`: not for a
+ * migration at all (a psql command such as pg_dump's `\restrict`, an `OWNER TO` that names a
+ * role of one environment); `reason` says why.
  */
 export type StatementRole =
   | { readonly kind: 'schema' }
   | { readonly kind: 'connection-setting'; readonly advice: string }
   | { readonly kind: 'lasting-setting'; readonly undo: string }
+  | { readonly kind: 'left-out'; readonly reason: string }
 
 export interface SqlStatement {
   readonly text: string
@@ -235,19 +252,33 @@ export interface SqlStatement {
  * The dialect text of the history table's statements. Parameters are positional, in the order
  * given for each statement, written in the dialect's placeholder style (`?` or `$1`).
  *
- * Columns, in this order wherever rows are read: version (integer), name (text), checksum
+ * Columns: version (a whole number of any length: PostgreSQL `NUMERIC`, SQLite `TEXT`; core
+ * passes it as decimal digits and reads a number, bigint or digits), name (text), checksum
  * (text), state (text: `applied`, `baselined` or `failed`), applied_at (timestamp or ISO
  * text), execution_ms (integer), applied_by (text), detail (text: why it failed, or how it was
- * recorded; usually null).
+ * recorded; usually null), file (text: the migration's file name), down_sql (text: the down
+ * section as applied, for reverting without the file; null for code migrations).
+ *
+ * A table made by an older mig lacks the last two columns and holds version as a 64-bit
+ * integer. Reading must work on it unchanged (read-only commands change nothing);
+ * `upgradeTable` brings it up to date before the first write.
  */
 export interface HistorySql {
-  /** Creates the table (and schema) if missing. Must be safe to run when it exists. */
+  /** Creates the table (and schema) if missing, in the newest layout. Must be safe to run when it exists. */
   readonly createTable: string
   /** One parameterless query that returns at least one row when the table exists, none otherwise. */
   readonly tableExists: string
-  /** Every row, all columns above, ordered by version. */
+  /** One parameterless query that returns at least one row when the table exists in an older layout. */
+  readonly needsUpgrade: string
+  /**
+   * A script that turns the table of an older layout into the newest, keeping every row; core
+   * runs it in a transaction, holding the lock. Old versions of mig must still be able to read
+   * and write the result.
+   */
+  readonly upgradeTable: string
+  /** Every row with every column the table has (`SELECT *`: an older table lacks some), ordered by version. */
   readonly selectAll: string
-  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, detail. */
+  /** Params: version, name, checksum, state, applied_at (ISO string), execution_ms, applied_by, detail, file, down_sql. */
   readonly insert: string
   /** Params: state, checksum, applied_at (ISO string), execution_ms, detail, version. */
   readonly update: string

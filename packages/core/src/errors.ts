@@ -1,5 +1,6 @@
 import type { LockHolder } from './driver.js'
 import type { MigrationInfo } from './migration.js'
+import { type MigrationVersion, versionJson } from './migration-version.js'
 
 /**
  * Stable error codes. A code never changes meaning once released; the CLI maps them to exit
@@ -17,6 +18,8 @@ export type MigErrorCode =
   | 'MIG_UNKNOWN_VERSION'
   | 'MIG_CHECKSUM_MISMATCH'
   | 'MIG_MISSING_MIGRATION'
+  | 'MIG_REPLACED_MIGRATION'
+  | 'MIG_UNREADABLE_HISTORY'
   | 'MIG_OUT_OF_ORDER'
   | 'MIG_PARTIAL_MIGRATION'
   | 'MIG_MIGRATION_FAILED'
@@ -30,7 +33,7 @@ export type MigErrorCode =
   | 'MIG_LINT_FAILED'
 
 /** How a migration appears in an error's JSON form. */
-export type MigrationJson = { version: number; name: string; file: string }
+export type MigrationJson = { version: number | string; name: string; file: string }
 
 /**
  * Base class of every error mig throws on purpose. `toJSON()` is the error's documented
@@ -95,10 +98,10 @@ export class InvalidFilenameError extends MigError {
 }
 
 export class DuplicateVersionError extends MigError {
-  readonly version: number
+  readonly version: MigrationVersion
   readonly files: readonly string[]
 
-  constructor(options: { version: number; files: readonly string[] }) {
+  constructor(options: { version: MigrationVersion; files: readonly string[] }) {
     super(
       'MIG_DUPLICATE_VERSION',
       `Version ${options.version} is used by more than one migration: ${options.files.join(', ')}. Give each migration its own version.`,
@@ -108,7 +111,7 @@ export class DuplicateVersionError extends MigError {
   }
 
   override toJSON() {
-    return { ...super.toJSON(), version: this.version, files: this.files }
+    return { ...super.toJSON(), version: versionJson(this.version), files: this.files }
   }
 }
 
@@ -131,15 +134,15 @@ export class InvalidMigrationError extends MigError {
 
 /** A `to` target that names no known migration. */
 export class UnknownVersionError extends MigError {
-  readonly version: number
+  readonly version: MigrationVersion
 
-  constructor(options: { version: number; context: string }) {
+  constructor(options: { version: MigrationVersion; context: string }) {
     super('MIG_UNKNOWN_VERSION', `No migration has version ${options.version} ${options.context}. Run \`mig status\` to list versions.`)
     this.version = options.version
   }
 
   override toJSON() {
-    return { ...super.toJSON(), version: this.version }
+    return { ...super.toJSON(), version: versionJson(this.version) }
   }
 }
 
@@ -198,7 +201,7 @@ export function causeMessage(cause: unknown): string {
 }
 
 export function migrationJson(migration: MigrationInfo): MigrationJson {
-  return { version: migration.version, name: migration.name, file: migration.file }
+  return { version: versionJson(migration.version), name: migration.name, file: migration.file }
 }
 
 export function list(migrations: readonly MigrationInfo[]): string {

@@ -16,9 +16,15 @@ export type MigratorEvent =
   | { readonly type: 'lock-acquired'; readonly waitedMs: number }
   | { readonly type: 'lock-released' }
   | { readonly type: 'migrating'; readonly migration: MigrationInfo; readonly transaction: boolean }
-  | { readonly type: 'migrated'; readonly migration: MigrationInfo; readonly durationMs: number }
+  | {
+      readonly type: 'migrated'
+      readonly migration: MigrationInfo
+      readonly durationMs: number
+      /** False in `transactionMode: 'single'`, where it commits or rolls back with the rest of the run. */
+      readonly committed: boolean
+    }
   | { readonly type: 'reverting'; readonly migration: MigrationInfo; readonly transaction: boolean }
-  | { readonly type: 'reverted'; readonly migration: MigrationInfo; readonly durationMs: number }
+  | { readonly type: 'reverted'; readonly migration: MigrationInfo; readonly durationMs: number; readonly committed: boolean }
   | { readonly type: 'baselined'; readonly migration: MigrationInfo }
   | { readonly type: 'repaired'; readonly migration: MigrationInfo; readonly resolution: RepairResolution }
   | { readonly type: 'failed'; readonly migration: MigrationInfo; readonly direction: 'up' | 'down'; readonly error: Error }
@@ -58,13 +64,13 @@ export function logEvent(logger: Logger, event: MigratorEvent): void {
       logger.info?.(`applying ${event.migration.file}`)
       return
     case 'migrated':
-      logger.info?.(`applied ${event.migration.file} in ${event.durationMs} ms`)
+      logger.info?.(`applied ${event.migration.file} in ${event.durationMs} ms${event.committed ? '' : ' (commits with the run)'}`)
       return
     case 'reverting':
       logger.info?.(`reverting ${event.migration.file}`)
       return
     case 'reverted':
-      logger.info?.(`reverted ${event.migration.file} in ${event.durationMs} ms`)
+      logger.info?.(`reverted ${event.migration.file} in ${event.durationMs} ms${event.committed ? '' : ' (commits with the run)'}`)
       return
     case 'baselined':
       logger.info?.(`baselined ${event.migration.file}`)

@@ -28,23 +28,54 @@ export function fromDirectory(directory: string): MigrationSource {
 async function readMigrationFilenames(root: string): Promise<string[]> {
   try {
     const entries = await readdir(root, { withFileTypes: true })
+    const folder = entries.find((entry) => entry.isDirectory() && looksLikeMigration(entry.name))
+    if (folder) {
+      throw new InvalidMigrationError({
+        file: folder.name,
+        reason: 'is a folder, not a migration file. Rename it, or move it out of the migrations folder.',
+      })
+    }
     const candidates = entries.filter((entry) => (entry.isFile() || entry.isSymbolicLink()) && looksLikeMigration(entry.name))
     return candidates.map((entry) => entry.name)
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (error instanceof InvalidMigrationError) throw error
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') {
       throw new InvalidOptionsError(`The migrations folder ${root} does not exist. Create it (mig init does) or point to the right folder.`)
     }
-    throw error
+    if (code === 'ENOTDIR')
+      throw new InvalidOptionsError(`The migrations folder ${root} is a file, not a folder. Point to the right folder.`)
+    throw new InvalidOptionsError(`The migrations folder ${root} cannot be read (${code ?? messageOf(error)}). Check its permissions.`, {
+      cause: error,
+    })
+  }
+}
+
+/** A migration file's text; a link to nothing, a folder behind a link, or a file mig may not read is named with the fix. */
+function readMigrationText(path: string, file: string): string {
+  try {
+    // Synchronous on purpose: for thousands of small files, fs/promises' readFile (open, fstat,
+    // read, close, each a promise and a FileHandle) costs about eight times the time and three
+    // times the memory, and this read is the bulk of a no-op run's start-up.
+    return readFileSync(path, 'utf8')
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    const reason =
+      code === 'ENOENT'
+        ? 'is a symbolic link to a file that does not exist. Point the link at the migration, or remove it.'
+        : code === 'EISDIR'
+          ? 'is a link to a folder, not a migration file. Rename it, or move it out of the migrations folder.'
+          : code === 'EACCES' || code === 'EPERM'
+            ? 'cannot be read: permission denied. Give the user running mig read access to it (chmod a+r).'
+            : `cannot be read (${code ?? messageOf(error)}).`
+    throw new InvalidMigrationError({ file, reason, cause: error })
   }
 }
 
 async function readMigration(root: string, file: string): Promise<Migration> {
   const { version, name, kind } = parseMigrationFilename(file)
   const path = join(root, file)
-  // Synchronous on purpose: for thousands of small files, fs/promises' readFile (open, fstat,
-  // read, close, each a promise and a FileHandle) costs about eight times the time and three
-  // times the memory, and this read is the bulk of a no-op run's start-up.
-  const text = readFileSync(path, 'utf8')
+  const text = readMigrationText(path, file)
   const identity = { version, name, file, checksum: checksumOf(text) }
   if (kind === 'sql') {
     // Parsed when needed: every migration about to run (or be validated) is loaded before the

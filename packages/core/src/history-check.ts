@@ -1,11 +1,19 @@
 import { DuplicateVersionError } from './errors.js'
-import { ChecksumMismatchError, MissingMigrationError, OutOfOrderMigrationError, PartialMigrationError } from './history-errors.js'
+import {
+  ChecksumMismatchError,
+  MissingMigrationError,
+  OutOfOrderMigrationError,
+  PartialMigrationError,
+  ReplacedMigrationError,
+  UnreadableHistoryError,
+} from './history-errors.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationInfo } from './migration.js'
+import { compareVersions, type MigrationVersion, newestVersion } from './migration-version.js'
 
 /** Migrations sorted by version; two files with one version are an error. */
 export function sortMigrations(migrations: readonly Migration[]): Migration[] {
-  const sorted = [...migrations].sort((a, b) => a.version - b.version)
+  const sorted = [...migrations].sort((a, b) => compareVersions(a.version, b.version))
   for (let index = 1; index < sorted.length; index++) {
     const previous = sorted[index - 1] as Migration
     const current = sorted[index] as Migration
@@ -21,32 +29,42 @@ export function sortMigrations(migrations: readonly Migration[]): Migration[] {
 export interface History {
   readonly migrations: readonly Migration[]
   readonly records: readonly HistoryRecord[]
-  readonly byVersion: ReadonlyMap<number, Migration>
-  readonly recordByVersion: ReadonlyMap<number, HistoryRecord>
+  readonly byVersion: ReadonlyMap<MigrationVersion, Migration>
+  readonly recordByVersion: ReadonlyMap<MigrationVersion, HistoryRecord>
   /** Files with no history row, in version order. */
   readonly pending: readonly Migration[]
   /** The newest version with a history row, or 0. */
-  readonly newestRecordedVersion: number
+  readonly newestRecordedVersion: MigrationVersion
 }
 
 export function compareHistory(migrations: readonly Migration[], records: readonly HistoryRecord[]): History {
   const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
   const recordByVersion = new Map(records.map((record) => [record.version, record]))
   const pending = migrations.filter((migration) => !recordByVersion.has(migration.version))
-  const newestRecordedVersion = records.reduce((newest, record) => Math.max(newest, record.version), 0)
+  const newestRecordedVersion = newestVersion(records.map((record) => record.version))
   return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion }
 }
 
 export interface HistoryCheckOptions {
   readonly allowOutOfOrder: boolean
+  /** A version whose file may have changed since it was applied: `redo` reverts it with the down SQL history recorded. */
+  readonly allowChanged?: MigrationVersion
 }
 
 /**
- * Refuses a history that disagrees with the files, most serious first: a migration that failed
- * part-way, an applied file that is gone, an applied file that changed, a pending file older
- * than the newest applied one.
+ * Refuses a history that disagrees with the files, most serious first: a row mig cannot read, a
+ * migration that failed part-way, an applied file that is gone, a different file in an applied
+ * migration's version, an applied file that changed, a pending file older than the newest
+ * applied one.
  */
 export function checkHistory(history: History, options: HistoryCheckOptions): void {
+  const unreadable = history.records.filter((record) => record.state === 'unreadable')
+  if (unreadable.length) {
+    throw new UnreadableHistoryError({
+      migrations: unreadable.map((record) => infoOf(history, record)),
+      reasons: unreadable.map((record) => record.unreadable ?? ''),
+    })
+  }
   const failed = history.records.filter((record) => record.state === 'failed')
   if (failed.length) {
     throw new PartialMigrationError({
@@ -56,7 +74,16 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
   if (missing.length) throw new MissingMigrationError({ migrations: missing })
-  const edited = history.records.filter((record) => history.byVersion.get(record.version)?.checksum !== record.checksum)
+  const replaced = history.records.filter((record) => replacedBy(history, record))
+  if (replaced.length) {
+    throw new ReplacedMigrationError({
+      replacements: replaced.map((record) => ({ applied: record, file: replacedBy(history, record) as Migration })),
+      newestApplied: history.newestRecordedVersion,
+    })
+  }
+  const edited = history.records.filter(
+    (record) => record.version !== options.allowChanged && history.byVersion.get(record.version)?.checksum !== record.checksum,
+  )
   if (edited.length) throw new ChecksumMismatchError({ migrations: edited.map((record) => infoOf(history, record)) })
   const outOfOrder = outOfOrderMigrations(history)
   if (outOfOrder.length && !options.allowOutOfOrder) {
@@ -65,12 +92,22 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   }
 }
 
+/**
+ * The file that now holds an applied migration's version under another name and with other
+ * content: a different migration (two branches that both added version 4), not an edit of the
+ * applied one. The same content under a new name is the applied migration, renamed.
+ */
+export function replacedBy(history: History, record: HistoryRecord): Migration | undefined {
+  const migration = history.byVersion.get(record.version)
+  return migration && migration.name !== record.name && migration.checksum !== record.checksum ? migration : undefined
+}
+
 export function outOfOrderMigrations(history: History): Migration[] {
   return history.pending.filter((migration) => migration.version < history.newestRecordedVersion)
 }
 
-/** The file's name for a recorded migration when the file exists, else what history knows. */
+/** The file's name for a recorded migration when the file is that migration, else what history knows. */
 export function infoOf(history: History, record: HistoryRecord): MigrationInfo {
   const migration = history.byVersion.get(record.version)
-  return migration ? { version: migration.version, name: migration.name, file: migration.file } : record
+  return migration && !replacedBy(history, record) ? { version: migration.version, name: migration.name, file: migration.file } : record
 }

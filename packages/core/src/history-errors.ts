@@ -1,5 +1,6 @@
 import { list, MigError, migrationJson, plural } from './errors.js'
 import type { MigrationInfo } from './migration.js'
+import type { MigrationVersion } from './migration-version.js'
 import { formatSchemaDifferences, type SchemaDifference } from './schema-diff.js'
 
 /**
@@ -41,6 +42,60 @@ export class MissingMigrationError extends HistoryValidationError {
         `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`,
     )
     this.migrations = migrations
+  }
+}
+
+/** Another file now holds an applied migration's version: a different migration, not an edit. */
+export class ReplacedMigrationError extends HistoryValidationError {
+  readonly migrations: readonly MigrationInfo[]
+  /** Each applied migration beside the file that now holds its version. */
+  readonly replacements: readonly { readonly applied: MigrationInfo; readonly file: MigrationInfo }[]
+
+  constructor(options: {
+    replacements: readonly { readonly applied: MigrationInfo; readonly file: MigrationInfo }[]
+    newestApplied: MigrationVersion
+  }) {
+    const { replacements, newestApplied } = options
+    const first = replacements[0] as { applied: MigrationInfo; file: MigrationInfo }
+    const pairs = replacements.map(({ applied, file }) => `${file.file} holds version ${file.version}, applied as ${applied.file}`)
+    super(
+      'MIG_REPLACED_MIGRATION',
+      `${pairs.join('; ')}. A file with another name is a different migration, not an edit of the applied one, ` +
+        'so its SQL has never run here. Either revert the applied one first (restore ' +
+        `${first.applied.file}, run \`mig down --to ${BigInt(first.applied.version) - 1n}\` and remove it again), or give ` +
+        `${first.file.file} a version after ${newestApplied} (rename it), and keep ${first.applied.file} in the folder.`,
+    )
+    this.replacements = replacements
+    this.migrations = replacements.map(({ applied }) => applied)
+  }
+
+  override toJSON() {
+    return {
+      ...super.toJSON(),
+      replacements: this.replacements.map(({ applied, file }) => ({ applied: migrationJson(applied), file: migrationJson(file) })),
+    }
+  }
+}
+
+/** History holds rows with values mig did not write (a hand edit, another tool). */
+export class UnreadableHistoryError extends HistoryValidationError {
+  readonly migrations: readonly MigrationInfo[]
+  readonly reasons: readonly string[]
+
+  constructor(options: { migrations: readonly MigrationInfo[]; reasons: readonly string[] }) {
+    const { migrations, reasons } = options
+    super(
+      'MIG_UNREADABLE_HISTORY',
+      `History row${plural(migrations)} for ${list(migrations)} cannot be read: ${reasons.join('; ')}. ` +
+        'Nothing was run. Put the row right by hand (states are applied, baselined or failed; applied_at is a timestamp), ' +
+        'or delete it if that migration was never applied.',
+    )
+    this.migrations = migrations
+    this.reasons = reasons
+  }
+
+  override toJSON() {
+    return { ...super.toJSON(), reasons: this.reasons }
   }
 }
 

@@ -1,29 +1,38 @@
 import type { DriverSession, HistorySql } from './driver.js'
 import type { MigrationInfo } from './migration.js'
+import { compareVersions, type MigrationVersion, toVersion } from './migration-version.js'
 
 export type HistoryState = 'applied' | 'baselined' | 'failed'
+
+const STATES: readonly string[] = ['applied', 'baselined', 'failed'] satisfies HistoryState[]
 
 /** One row of the history table. */
 export interface HistoryRecord extends MigrationInfo {
   readonly checksum: string
-  readonly state: HistoryState
-  readonly appliedAt: Date
+  /** `unreadable` for a row holding values mig did not write; see `unreadable` for why. */
+  readonly state: HistoryState | 'unreadable'
+  /** Undefined only for a row mig cannot read. */
+  readonly appliedAt: Date | undefined
   readonly executionMs: number
   readonly appliedBy: string
   /** Why a migration failed, or how a row was recorded (a baseline made without verification). */
   readonly detail: string | undefined
+  /**
+   * The down section as it was applied (see {@link recordedDown}); undefined for a code
+   * migration, an irreversible one, or a row written by a mig that did not record it.
+   */
+  readonly downSql: string | undefined
+  /** Why mig cannot read this row (a value it did not write); undefined for a readable row. */
+  readonly unreadable: string | undefined
 }
 
-interface HistoryRow {
-  version: number | string | bigint
-  name: string
-  checksum: string
-  state: string
-  applied_at: string | Date
-  execution_ms: number | string
-  applied_by: string
-  detail: string | null
+/** What a write records. */
+export type HistoryEntry = Omit<HistoryRecord, 'unreadable' | 'appliedAt' | 'state'> & {
+  readonly state: HistoryState
+  readonly appliedAt: Date
 }
+
+type HistoryRow = Record<string, unknown>
 
 /** Reads and writes the history table through the driver's dialect text. */
 export class HistoryStore {
@@ -32,39 +41,40 @@ export class HistoryStore {
     private readonly sql: HistorySql,
   ) {}
 
+  private tableReady = false
   private tableExists = false
 
-  /** Creates the table when it is missing; called just before the first write. */
+  /**
+   * Creates the table when it is missing, and brings a table made by an older mig up to date
+   * (in one transaction); called under the lock, just before the first write.
+   */
   async ensureTable(): Promise<void> {
-    if (this.tableExists) return
+    if (this.tableReady) return
     await this.session.runScript(this.sql.createTable)
-    this.tableExists = true
+    if ((await this.session.query(this.sql.needsUpgrade)).length > 0) {
+      await this.session.begin()
+      try {
+        await this.session.runScript(this.sql.upgradeTable)
+        await this.session.commit()
+      } catch (error) {
+        await this.session.rollback()
+        throw error
+      }
+    }
+    this.tableReady = this.tableExists = true
   }
 
-  /** Every row by version; none while the table does not exist (nothing is created to read it). */
+  /** Every row by version; none while the table does not exist (nothing is created or changed to read it). */
   async list(): Promise<HistoryRecord[]> {
     this.tableExists ||= (await this.session.query(this.sql.tableExists)).length > 0
     if (!this.tableExists) return []
     const rows = await this.session.query<HistoryRow>(this.sql.selectAll)
-    return rows.map((row) => {
-      const version = Number(row.version)
-      return {
-        version,
-        name: row.name,
-        file: `${String(row.version)}_${row.name}`,
-        checksum: row.checksum,
-        state: row.state as HistoryState,
-        appliedAt: row.applied_at instanceof Date ? row.applied_at : new Date(row.applied_at),
-        executionMs: Number(row.execution_ms),
-        appliedBy: row.applied_by,
-        detail: row.detail ?? undefined,
-      }
-    })
+    return rows.map(toRecord).sort((a, b) => compareVersions(a.version, b.version))
   }
 
-  async insert(record: Omit<HistoryRecord, 'file'>): Promise<void> {
+  async insert(record: HistoryEntry): Promise<void> {
     await this.session.query(this.sql.insert, [
-      record.version,
+      String(record.version),
       record.name,
       record.checksum,
       record.state,
@@ -72,21 +82,53 @@ export class HistoryStore {
       Math.round(record.executionMs),
       record.appliedBy,
       record.detail ?? null,
+      record.file,
+      record.downSql ?? null,
     ])
   }
 
-  async update(version: number, fields: Pick<HistoryRecord, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'detail'>): Promise<void> {
+  async update(
+    version: MigrationVersion,
+    fields: Pick<HistoryEntry, 'state' | 'checksum' | 'appliedAt' | 'executionMs' | 'detail'>,
+  ): Promise<void> {
     await this.session.query(this.sql.update, [
       fields.state,
       fields.checksum,
       fields.appliedAt.toISOString(),
       Math.round(fields.executionMs),
       fields.detail ?? null,
-      version,
+      String(version),
     ])
   }
 
-  async delete(version: number): Promise<void> {
-    await this.session.query(this.sql.delete, [version])
+  async delete(version: MigrationVersion): Promise<void> {
+    await this.session.query(this.sql.delete, [String(version)])
+  }
+}
+
+/** A row as mig reads it; a value mig did not write makes the row unreadable, never a crash. */
+function toRecord(row: HistoryRow): HistoryRecord {
+  const problems: string[] = []
+  const version = toVersion(typeof row.version === 'string' ? row.version : (row.version as number | bigint | undefined))
+  if (version === undefined) problems.push(`version ${JSON.stringify(String(row.version))} is not a whole number`)
+  const name = typeof row.name === 'string' ? row.name : String(row.name ?? '')
+  const state = String(row.state)
+  if (!STATES.includes(state)) problems.push(`state "${state}" is not one mig writes (${STATES.join(', ')})`)
+  const appliedAt = row.applied_at instanceof Date ? row.applied_at : new Date(String(row.applied_at))
+  if (Number.isNaN(appliedAt.getTime())) problems.push(`applied_at "${String(row.applied_at)}" is not a time`)
+  const executionMs = Number(row.execution_ms)
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
+  return {
+    version: version ?? 0,
+    name,
+    file: text(row.file) ?? `${String(row.version)}_${name}`,
+    checksum: String(row.checksum),
+    state: problems.length ? 'unreadable' : (state as HistoryState),
+    appliedAt: Number.isNaN(appliedAt.getTime()) ? undefined : appliedAt,
+    executionMs: Number.isFinite(executionMs) ? executionMs : 0,
+    appliedBy: String(row.applied_by ?? ''),
+    detail: text(row.detail),
+    downSql: text(row.down_sql),
+    unreadable: problems.length ? problems.join('; ') : undefined,
   }
 }

@@ -50,7 +50,9 @@ export {
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
+  ReplacedMigrationError,
   SchemaMismatchError,
+  UnreadableHistoryError,
 } from './history-errors.js'
 export type { HistoryState } from './history-store.js'
 export { DEFAULT_HISTORY_TABLE } from './history-table.js'
@@ -68,6 +70,8 @@ export type {
 } from './migration.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
+export type { MigrationVersion } from './migration-version.js'
+export { compareVersions } from './migration-version.js'
 export { Migrator } from './migrator.js'
 export type { BaselineOptions, DownOptions, MigratorOptions, RunOptions, TransactionMode, UpOptions } from './migrator-options.js'
 export type {
@@ -80,6 +84,7 @@ export type {
   ValidationResult,
 } from './migrator-results.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
+export type { RedoResult } from './redo.js'
 export type { RepairOptions } from './repair.js'
 export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
 export { REVERSIBILITY_WORDING } from './reversibility-test.js'

@@ -2,13 +2,22 @@ import type { DriverSession, MigrationTransaction, SqlStatement } from './driver
 import { messageOf } from './errors.js'
 import type { HistoryState } from './history-store.js'
 import type { Emit, LockedSession } from './locked-session.js'
-import { type Migration, type MigrationContext, type MigrationInfo, type MigrationStep, migrationInfo } from './migration.js'
+import {
+  type Migration,
+  type MigrationContext,
+  type MigrationInfo,
+  type MigrationScripts,
+  type MigrationStep,
+  migrationInfo,
+} from './migration.js'
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
+import { recordDown } from './recorded-down.js'
 import { AbortedError, LockLostError } from './run-errors.js'
+import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
 
 /** What running a plan needs: the settings, the locked session, and where events go. */
 export interface Execution {
@@ -28,6 +37,7 @@ export async function runPlan(execution: Execution, plan: Plan, signal: AbortSig
   const completed: MigrationOutcome[] = []
   const single = settings.transactionMode === 'single' && plan.migrations.length > 0
   if (single) checkSingleTransaction(plan)
+  checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
   if (plan.migrations.length) await locked.store.ensureTable()
   if (single) await locked.session.begin()
   try {
@@ -35,7 +45,7 @@ export async function runPlan(execution: Execution, plan: Plan, signal: AbortSig
       // In one transaction, nothing before a failure stays applied.
       const kept = single ? [] : completed
       if (signal?.aborted) throw new AbortedError({ completed: kept, reason: signal.reason })
-      const durationMs = await runMigration(execution, plan, index, kept, single)
+      const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
     if (single) await commit(locked, [])
@@ -51,7 +61,7 @@ async function runMigration(
   { settings, locked, emit }: Execution,
   plan: Plan,
   index: number,
-  completed: readonly MigrationInfo[],
+  { completed, undone }: { completed: readonly MigrationInfo[]; undone: readonly MigrationInfo[] },
   inOuterTransaction: boolean,
 ): Promise<number> {
   const { session, store } = locked
@@ -66,6 +76,7 @@ async function runMigration(
   const started = performance.now()
   const record = (state: HistoryState, detail?: string) => ({
     ...migration,
+    downSql: recordDown(plan.scripts[index] as MigrationScripts),
     state,
     appliedAt: new Date(),
     executionMs: performance.now() - started,
@@ -79,6 +90,7 @@ async function runMigration(
       direction,
       step,
       completed,
+      undone,
       rolledBack,
       statement,
       text: settings.driver.text,
@@ -90,7 +102,7 @@ async function runMigration(
   if (transaction) {
     if (!inOuterTransaction) await session.begin()
     try {
-      await runStep(session, settings.driver.dialect, step)
+      await runStep(session, settings, info.file, step)
       if (direction === 'up') await store.insert(record('applied'))
       else await store.delete(migration.version)
       if (!inOuterTransaction) await commit(locked, completed)
@@ -131,7 +143,7 @@ async function runMigration(
     else await store.delete(migration.version)
   }
   const durationMs = Math.round(performance.now() - started)
-  emit({ type: direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs })
+  emit({ type: direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
   return durationMs
 }
 
@@ -162,9 +174,10 @@ function warnAbout(
   for (const message of settings.driver.text.inspectScript(step.sql, transaction)) emit({ type: 'warning', migration, message })
 }
 
-async function runStep(session: DriverSession, dialect: string, step: MigrationStep): Promise<void> {
+/** Runs one step in mig's transaction. */
+async function runStep(session: DriverSession, { driver }: MigratorSettings, file: string, step: MigrationStep): Promise<void> {
   if (step.kind === 'sql') await session.runScript(step.sql)
-  else await step.run(contextFor(session, dialect))
+  else await step.run(guardTransaction(contextFor(session, driver.dialect), driver.text, file))
 }
 
 function contextFor(session: DriverSession, dialect: string): MigrationContext {

@@ -10,6 +10,8 @@ export interface FailureOptions {
   readonly step: MigrationStep
   /** What the run completed before; stays in place. */
   readonly completed: readonly MigrationInfo[]
+  /** What ran before it in the same transaction (`transactionMode: 'single'`), rolled back with it. */
+  readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
   /** The statement that failed, when the migration ran statement by statement. */
   readonly statement?: SqlStatement
@@ -24,7 +26,7 @@ export function migrationFailure(options: FailureOptions): MigError {
   const { error, step, statement } = options
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
   const { migration, direction, completed, rolledBack } = options
-  const failed = { migration, direction, completed, rolledBack, cause: error }
+  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
   if (step.kind !== 'sql') return new MigrationFailedError(failed)
   const offset =
     error instanceof DatabaseError && error.position !== undefined ? (statement?.offset ?? 0) + error.position : statement?.offset
@@ -34,6 +36,11 @@ export function migrationFailure(options: FailureOptions): MigError {
     position: positionInStep(step, offset),
     statement: statement?.text ?? statementAt(options.text, step.sql, offset),
   })
+}
+
+/** The 1-based line of the migration file on which an offset into a section's SQL stands. */
+export function lineInStep(step: SqlStep, offset: number): number {
+  return positionInStep(step, offset).line
 }
 
 /** Turns an offset into a section's SQL into a line and column of the migration file. */

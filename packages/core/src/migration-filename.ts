@@ -1,4 +1,5 @@
 import { InvalidFilenameError } from './errors.js'
+import { type MigrationVersion, toVersion, versionFromDigits } from './migration-version.js'
 
 const FILENAME = /^(\d+)_(.*)\.(sql|js|mjs|cjs|ts|mts|cts)$/
 const CODE_EXTENSIONS = ['.js', '.mjs', '.cjs', '.ts', '.mts', '.cts']
@@ -12,7 +13,7 @@ export function isMigrationName(name: string): boolean {
 }
 
 export interface ParsedFilename {
-  readonly version: number
+  readonly version: MigrationVersion
   readonly name: string
   readonly kind: 'sql' | 'code'
 }
@@ -27,14 +28,20 @@ export function parseMigrationFilename(file: string): ParsedFilename {
   if (!match) return fail('the name does not start with a version and an underscore')
   const [, digits = '', name = '', extension] = match
   if (!isMigrationName(name)) fail(`the name after the version, "${name}", must be ${MIGRATION_NAME_RULE}`)
-  return { version: checkedVersion(Number(digits), file, digits), name, kind: extension === 'sql' ? 'sql' : 'code' }
+  return { version: checkedVersion(versionFromDigits(digits), file), name, kind: extension === 'sql' ? 'sql' : 'code' }
 }
 
-/** A version as a positive safe integer; `digits` is how the file wrote it, for the message. */
-export function checkedVersion(version: number, file: string, digits = String(version)): number {
+/** A version as a positive integer of any length, in its one form (see {@link MigrationVersion}). */
+export function checkedVersion(value: unknown, file: string): MigrationVersion {
+  const version = toVersion(value)
   if (version === 0) throw new InvalidFilenameError({ file, reason: 'version 0 is reserved for "before the first migration"' })
-  if (!Number.isInteger(version) || version < 0) throw new InvalidFilenameError({ file, reason: 'the version must be a positive integer' })
-  if (!Number.isSafeInteger(version)) throw new InvalidFilenameError({ file, reason: `version ${digits} is too large` })
+  if (version === undefined) {
+    const reason =
+      typeof value === 'number' && Number.isInteger(value) && value > 0
+        ? `version ${value} is beyond 2^53 and may have been rounded; give it as a bigint`
+        : 'the version must be a positive integer'
+    throw new InvalidFilenameError({ file, reason })
+  }
   return version
 }
 

@@ -2,6 +2,8 @@ import { InvalidOptionsError, UnknownVersionError } from './errors.js'
 import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
 import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
+import { holdsSql } from './migration-file-parser.js'
+import { compareVersions } from './migration-version.js'
 import type { DownOptions, UpOptions } from './migrator-options.js'
 import type { PlannedMigration } from './migrator-results.js'
 import { IrreversibleMigrationError } from './run-errors.js'
@@ -11,12 +13,23 @@ export interface Plan {
   readonly direction: 'up' | 'down'
   readonly migrations: readonly Migration[]
   readonly scripts: readonly MigrationScripts[]
+  /**
+   * The first pending migration whose up section holds no SQL yet (what `mig create` writes):
+   * it stays pending, and so do the migrations after it, which the plan stops before.
+   */
+  readonly empty?: Migration
 }
 
-/** Pending migrations in version order, cut at `to` or after `step`; every one loaded before anything runs. */
+/**
+ * Pending migrations in version order, cut at `to` or after `step`, and before a migration
+ * whose up section is still empty; every one loaded before anything runs.
+ */
 export async function planUp(history: History, options: UpOptions): Promise<Plan> {
-  const migrations = pendingUpTo(history, options)
-  return { direction: 'up', migrations, scripts: await Promise.all(migrations.map((migration) => migration.load())) }
+  const pending = pendingUpTo(history, options)
+  const loaded = await Promise.all(pending.map((migration) => migration.load()))
+  const empty = loaded.findIndex((scripts) => scripts.up.kind === 'sql' && !holdsSql(scripts.up.sql))
+  if (empty < 0) return { direction: 'up', migrations: pending, scripts: loaded }
+  return { direction: 'up', migrations: pending.slice(0, empty), scripts: loaded.slice(0, empty), empty: pending[empty] }
 }
 
 /** The pending migrations `up` would apply, without loading them. */
@@ -24,21 +37,23 @@ export function pendingUpTo(history: History, options: UpOptions): Migration[] {
   let plan = [...history.pending]
   if (options.to !== undefined) {
     if (!history.byVersion.has(options.to)) throw new UnknownVersionError({ version: options.to, context: 'to migrate up to' })
-    plan = plan.filter((migration) => migration.version <= (options.to as number))
+    const to = options.to
+    plan = plan.filter((migration) => migration.version <= to)
   }
   return options.step === undefined ? plan : plan.slice(0, options.step)
 }
 
 /** Applied migrations newest first (one by default); refuses the whole plan if any has no down. */
 export async function planDown(history: History, options: DownOptions): Promise<Plan> {
-  const applied = [...history.records].sort((a, b) => b.version - a.version)
+  const applied = [...history.records].sort((a, b) => compareVersions(b.version, a.version))
   let chosen: HistoryRecord[]
   if (options.all) chosen = applied
   else if (options.to !== undefined) {
     if (options.to !== 0 && !history.byVersion.has(options.to) && !history.recordByVersion.has(options.to)) {
       throw new UnknownVersionError({ version: options.to, context: 'to roll back to' })
     }
-    chosen = applied.filter((record) => record.version > (options.to as number))
+    const to = options.to
+    chosen = applied.filter((record) => record.version > to)
   } else chosen = applied.slice(0, options.step ?? 1)
   // checkHistory has already refused records without a file.
   const migrations = chosen.map((record) => history.byVersion.get(record.version) as Migration)

@@ -1,6 +1,7 @@
-import { infoOf, outOfOrderMigrations } from './history-check.js'
+import { infoOf, outOfOrderMigrations, replacedBy } from './history-check.js'
 import { listMigrations, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
+import { compareVersions } from './migration-version.js'
 import type { MigratorSettings } from './migrator-options.js'
 import type { MigrationProblem, MigrationStatus } from './migrator-results.js'
 
@@ -8,24 +9,26 @@ import type { MigrationProblem, MigrationStatus } from './migrator-results.js'
 export async function migrationStatus(settings: MigratorSettings): Promise<MigrationStatus[]> {
   const history = await readHistory(settings, await listMigrations(settings), { check: false })
   const outOfOrder = new Set(outOfOrderMigrations(history).map((migration) => migration.version))
-  const versions = [...new Set([...history.byVersion.keys(), ...history.recordByVersion.keys()])].sort((a, b) => a - b)
+  const versions = [...new Set([...history.byVersion.keys(), ...history.recordByVersion.keys()])].sort(compareVersions)
   return versions.map((version) => {
     const migration = history.byVersion.get(version)
     const record = history.recordByVersion.get(version)
     const info = record ? infoOf(history, record) : (migration as Migration)
-    const checksumMatches = record && migration ? record.checksum === migration.checksum : undefined
+    const replacement = record && replacedBy(history, record)
+    const checksumMatches = record && migration && !replacement ? record.checksum === migration.checksum : undefined
     const status = {
       version,
       name: info.name,
       file: info.file,
       state: record?.state ?? 'pending',
-      fileFound: migration !== undefined,
+      fileFound: migration !== undefined && !replacement,
+      replacedBy: replacement ? replacement.file : undefined,
       checksumMatches,
       outOfOrder: outOfOrder.has(version),
       appliedAt: record?.appliedAt,
       executionMs: record?.executionMs,
       appliedBy: record?.appliedBy,
-      detail: record?.detail,
+      detail: record?.unreadable ?? record?.detail,
     } as const
     return { ...status, problem: problemOf(status, settings.allowOutOfOrder) }
   })
@@ -33,7 +36,9 @@ export async function migrationStatus(settings: MigratorSettings): Promise<Migra
 
 /** The same rules, in the same order, as `checkHistory`, for one migration. */
 function problemOf(status: Omit<MigrationStatus, 'problem'>, allowOutOfOrder: boolean): MigrationProblem | undefined {
+  if (status.state === 'unreadable') return 'unreadable'
   if (status.state === 'failed') return 'failed'
+  if (status.replacedBy !== undefined) return 'replaced'
   if (!status.fileFound) return 'missing'
   if (status.checksumMatches === false) return 'changed'
   if (status.outOfOrder && !allowOutOfOrder) return 'out-of-order'

@@ -1,7 +1,9 @@
+import type { MigrationVersion } from './migration-version.js'
+
 /** How a migration is named in results, events and errors. */
 export interface MigrationInfo {
-  /** The leading digits of the file name, as an integer. */
-  readonly version: number
+  /** The leading digits of the file name, as an integer: see {@link MigrationVersion}. */
+  readonly version: MigrationVersion
   /** The rest of the file name, without extension: `create_users`. */
   readonly name: string
   /** The file name (`0001_create_users.sql`), or `<version>_<name>` for a migration given in code. */

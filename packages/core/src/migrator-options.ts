@@ -4,6 +4,7 @@ import { InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { Logger } from './events.js'
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { MigrationSource } from './migration.js'
+import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { PlannedMigration } from './migrator-results.js'
 
 /**
@@ -40,7 +41,7 @@ export interface RunOptions {
 
 export interface UpOptions extends RunOptions {
   /** Apply up to and including this version. */
-  readonly to?: number
+  readonly to?: MigrationVersion
   /** Apply at most this many migrations. */
   readonly step?: number
   /**
@@ -53,7 +54,7 @@ export interface UpOptions extends RunOptions {
 
 export interface DownOptions extends RunOptions {
   /** Revert every migration newer than this version (0 reverts all). */
-  readonly to?: number
+  readonly to?: MigrationVersion
   /** Revert this many migrations, newest first. Default 1 when nothing else is given. */
   readonly step?: number
   /** Revert every applied migration. */
@@ -62,7 +63,7 @@ export interface DownOptions extends RunOptions {
 
 export interface BaselineOptions extends RunOptions {
   /** The newest migration the database already has; found by comparing schemas when absent. */
-  readonly to?: number
+  readonly to?: MigrationVersion
   /** Record the baseline without comparing schemas; history says it was not verified. */
   readonly force?: boolean
 }
@@ -107,27 +108,24 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
   }
 }
 
-export function validateUpOptions(options: UpOptions): void {
+/** The options checked, with `to` in the one form of its version. */
+export function validateUpOptions<Options extends UpOptions>(options: Options): Options {
   if (options.to !== undefined && options.step !== undefined) throw new InvalidOptionsError('Give up either to or step, not both.')
-  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to <= 0)) {
-    throw new InvalidOptionsError(`to must be a migration version (a positive integer), not ${options.to}.`)
-  }
   validateStep(options.step)
+  return { ...options, to: checkedTo(options.to, 'to must be a migration version (a positive integer)', 1) }
 }
 
-export function validateDownOptions(options: DownOptions): void {
+/** The options checked, with `to` in the one form of its version. */
+export function validateDownOptions<Options extends DownOptions>(options: Options): Options {
   const given = [options.to !== undefined, options.step !== undefined, options.all === true].filter(Boolean).length
   if (given > 1) throw new InvalidOptionsError('Give down only one of to, step and all.')
-  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to < 0)) {
-    throw new InvalidOptionsError(`to must be a migration version, or 0 to revert everything, not ${options.to}.`)
-  }
   validateStep(options.step)
+  return { ...options, to: checkedTo(options.to, 'to must be a migration version, or 0 to revert everything', 0) }
 }
 
-export function validateBaselineOptions(options: BaselineOptions, driver: Driver): void {
-  if (options.to !== undefined && (!Number.isSafeInteger(options.to) || options.to <= 0)) {
-    throw new InvalidOptionsError(`baseline's to must be a migration version (a positive integer), not ${options.to}.`)
-  }
+/** The options checked, with `to` in the one form of its version. */
+export function validateBaselineOptions(options: BaselineOptions, driver: Driver): BaselineOptions {
+  const to = checkedTo(options.to, "baseline's to must be a migration version (a positive integer)", 1)
   if (options.force && options.to === undefined) {
     throw new InvalidOptionsError('baseline with force needs to: without a comparison there is no way to find the version.')
   }
@@ -136,6 +134,18 @@ export function validateBaselineOptions(options: BaselineOptions, driver: Driver
       `The ${driver.dialect} driver cannot compare schemas, so it cannot verify a baseline. Pass force to record it unverified.`,
     )
   }
+  return { ...options, to }
+}
+
+/** A number beyond 2^53 may already have been rounded, so such a version must come as a bigint (or digits). */
+function checkedTo(to: unknown, rule: string, minimum: 0 | 1): MigrationVersion | undefined {
+  if (to === undefined) return undefined
+  const version = toVersion(to)
+  if (version === undefined || version < minimum) {
+    const hint = typeof to === 'number' && Number.isInteger(to) && to > 0 ? ' (beyond 2^53, give it as a bigint)' : ''
+    throw new InvalidOptionsError(`${rule}, not ${String(to)}${hint}.`)
+  }
+  return version
 }
 
 function validateStep(step: number | undefined): void {

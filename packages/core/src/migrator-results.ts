@@ -19,19 +19,23 @@ export interface PlannedMigration extends MigrationInfo {
   readonly sql: string | undefined
 }
 
-export type MigrationState = 'pending' | HistoryState
+/** `unreadable`: history holds a row with values mig did not write; `detail` says which. */
+export type MigrationState = 'pending' | HistoryState | 'unreadable'
 
 /**
- * What `validate` (and so `up`) would refuse about a migration, by the same rules: failed
- * part-way, applied but its file is gone, applied but its file changed, pending but older than
- * the newest applied one (only when out-of-order migrations are not allowed).
+ * What `validate` (and so `up`) would refuse about a migration, by the same rules: a history
+ * row mig cannot read, failed part-way, applied but another file now holds its version,
+ * applied but its file is gone, applied but its file changed, pending but older than the
+ * newest applied one (only when out-of-order migrations are not allowed).
  */
-export type MigrationProblem = 'failed' | 'missing' | 'changed' | 'out-of-order'
+export type MigrationProblem = 'unreadable' | 'failed' | 'replaced' | 'missing' | 'changed' | 'out-of-order'
 
 export interface MigrationStatus extends MigrationInfo {
   readonly state: MigrationState
-  /** False when history lists a migration whose file is gone. */
+  /** False when history lists a migration whose file is gone (or holds another migration now). */
   readonly fileFound: boolean
+  /** The file that now holds this applied migration's version under another name: a different migration. */
+  readonly replacedBy: string | undefined
   /** False when the file changed since it was applied; undefined while pending. */
   readonly checksumMatches: boolean | undefined
   /** Pending but older than the newest applied migration. */

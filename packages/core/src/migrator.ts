@@ -2,10 +2,11 @@ import { baseline } from './baseline.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
 import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
-import type { Migration, MigrationInfo } from './migration.js'
+import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
 import { describePlan, pendingUpTo, planDown, planUp } from './migration-plan.js'
 import { migrationStatus } from './migration-status.js'
+import type { MigrationVersion } from './migration-version.js'
 import {
   type BaselineOptions,
   type DownOptions,
@@ -18,6 +19,7 @@ import {
   validateUpOptions,
 } from './migrator-options.js'
 import type { MigrateResult, MigrationStatus, PlannedMigration, ValidationResult } from './migrator-results.js'
+import { type RedoResult, redo } from './redo.js'
 import { type RepairOptions, repair } from './repair.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
@@ -25,6 +27,7 @@ import { type DriftResult, detectDrift } from './schema-drift.js'
 import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { scratchMigrator } from './scratch-migrator.js'
+import { checkTransactionControl } from './transaction-control-check.js'
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
@@ -60,8 +63,8 @@ export class Migrator {
    * already agrees with the files and nothing is pending, it returns without taking the lock:
    * the common start-up case costs one read.
    */
-  async up(options: UpOptions = {}): Promise<MigrateResult> {
-    validateUpOptions(options)
+  async up(given: UpOptions = {}): Promise<MigrateResult> {
+    const options = validateUpOptions(given)
     const started = performance.now()
     const migrations = await listMigrations(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
@@ -74,36 +77,37 @@ export class Migrator {
       options.signal,
       async (execution, history) => {
         const plan = await planUp(history, options)
+        if (plan.empty) this.warnEmpty(plan.empty, history)
         if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         return runPlan(execution, plan, options.signal)
       },
-      migrations,
+      { listed: migrations },
     )
   }
 
   /** Reverts applied migrations, newest first. Default: one. */
-  async down(options: DownOptions = {}): Promise<MigrateResult> {
-    validateDownOptions(options)
+  async down(given: DownOptions = {}): Promise<MigrateResult> {
+    const options = validateDownOptions(given)
     return this.locked(options.signal, async (execution, history) => runPlan(execution, await planDown(history, options), options.signal))
   }
 
-  /** Reverts the newest applied migration and applies it again, under one lock. */
-  async redo(options: RunOptions = {}): Promise<{ reverted: MigrateResult; applied: MigrateResult }> {
-    return this.locked(options.signal, async (execution, history) => {
-      const plan = await planDown(history, { step: 1 })
-      const reverted = await runPlan(execution, plan, options.signal)
-      // Once reverted, the migration is applied again even if the run is cancelled meanwhile.
-      const applied = await runPlan(execution, { ...plan, direction: 'up' }, undefined)
-      return { reverted, applied }
-    })
+  /**
+   * Reverts the newest applied migration and applies its file again, under one lock: for
+   * iterating on the migration you are writing. Its file may have changed since it was applied;
+   * it is then reverted with the down SQL recorded when it was applied.
+   */
+  async redo(options: RunOptions = {}): Promise<RedoResult> {
+    return this.locked(options.signal, (execution, history) => redo(execution, history, options.signal), { newest: 'newest-may-change' })
   }
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
-  async plan(options: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
-    if (options.direction === 'up') validateUpOptions(options)
-    else validateDownOptions(options)
+  async plan(given: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
-    return describePlan(options.direction === 'up' ? await planUp(history, options) : await planDown(history, options))
+    const plan =
+      given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
+    if (plan.empty) this.warnEmpty(plan.empty, history)
+    checkTransactionControl(plan.migrations, plan.scripts, this.settings.driver.text)
+    return describePlan(plan)
   }
 
   /** Every migration known to the files or to history, by version. Read-only; never throws for disagreements. */
@@ -117,7 +121,8 @@ export class Migrator {
    */
   async validate(): Promise<ValidationResult> {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
-    await Promise.all(history.pending.map((migration) => migration.load()))
+    const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
+    checkTransactionControl(history.pending, scripts, this.settings.driver.text)
     return { applied: history.records.length, pending: history.pending.length }
   }
 
@@ -147,7 +152,7 @@ export class Migrator {
   }
 
   /** The schema the migrations build up to `to` (all of them by default), on a scratch database removed afterwards. */
-  async expectedSchema(options: { to?: number } = {}): Promise<SchemaSnapshot> {
+  async expectedSchema(options: { to?: MigrationVersion } = {}): Promise<SchemaSnapshot> {
     const migrations = await listMigrations(this.settings)
     return onScratchDatabase(this.settings.driver, 'build the expected schema', async (driver) => {
       const scratch = scratchMigrator(this.settings, driver, migrations)
@@ -175,17 +180,36 @@ export class Migrator {
     })
   }
 
-  /** Runs `work` under the lock, with history read and checked there; the files are listed once per operation. */
+  /**
+   * Runs `work` under the lock, with history read and checked there. The files are listed once
+   * per operation (`listed` when the caller has them); `newest-may-change` lets redo revert an
+   * edited newest migration.
+   */
   private async locked<T>(
     signal: AbortSignal | undefined,
     work: (execution: Execution, history: History) => Promise<T>,
-    listed?: readonly Migration[],
+    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied' } = {},
   ): Promise<T> {
-    const migrations = listed ?? (await listMigrations(this.settings))
+    const migrations = options.listed ?? (await listMigrations(this.settings))
+    const newest = options.newest ?? 'as-applied'
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
-      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder })
+      const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
+      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged })
       return work({ settings: this.settings, locked, emit: this.emit }, history)
+    })
+  }
+
+  /** A migration created but not written yet is not applied: it would be recorded as done with nothing done. */
+  private warnEmpty(empty: Migration, history: History): void {
+    const after = history.pending.filter((migration) => migration.version > empty.version)
+    this.emit({
+      type: 'warning',
+      migration: migrationInfo(empty),
+      message:
+        'its up section holds no SQL yet, so it stays pending and is not applied' +
+        (after.length ? `; ${after.map((migration) => migration.file).join(', ')} after it wait${after.length > 1 ? '' : 's'} too` : '') +
+        '. Write the migration, then run up again.',
     })
   }
 }

@@ -1,12 +1,14 @@
 import { InvalidOptionsError, RepairRefusedError } from './errors.js'
 import type { RepairResolution } from './events.js'
-import { compareHistory, infoOf } from './history-check.js'
+import { compareHistory, infoOf, replacedBy } from './history-check.js'
+import type { HistoryState } from './history-store.js'
 import { type Emit, listMigrations, withLock } from './locked-session.js'
 import type { Migration, MigrationInfo } from './migration.js'
+import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 
 export interface RepairOptions extends RunOptions {
-  readonly version: number
+  readonly version: MigrationVersion
   readonly resolution: RepairResolution
 }
 
@@ -20,13 +22,17 @@ export async function repair(settings: MigratorSettings, emit: Emit, options: Re
   if (!RESOLUTIONS.includes(options?.resolution)) {
     throw new InvalidOptionsError(`repair needs a resolution: ${RESOLUTIONS.map((resolution) => `"${resolution}"`).join(', ')}.`)
   }
+  const version = toVersion(options.version)
+  if (version === undefined) throw new InvalidOptionsError(`repair needs a migration version, not ${String(options.version)}.`)
   const migrations = await listMigrations(settings)
   return withLock(settings, emit, options.signal, async ({ store }) => {
     const history = compareHistory(migrations, await store.list())
-    const record = history.recordByVersion.get(options.version)
-    if (!record) throw new RepairRefusedError(`History has no migration ${options.version}; there is nothing to repair.`)
+    const record = history.recordByVersion.get(version)
+    if (!record) throw new RepairRefusedError(`History has no migration ${version}; there is nothing to repair.`)
     const migration = infoOf(history, record)
-    const file = history.byVersion.get(record.version)
+    // A file of another name in the version is a different migration: for this row, its file is gone.
+    const replacement = replacedBy(history, record)
+    const file = replacement ? undefined : history.byVersion.get(record.version)
     const refuse = (problem: string): never => {
       throw new RepairRefusedError(`${migration.file} ${problem}, so "${options.resolution}" does not apply to it.`)
     }
@@ -44,8 +50,16 @@ export async function repair(settings: MigratorSettings, emit: Emit, options: Re
           })
         break
       case 'accept-checksum':
-        if (!file || record.state === 'failed' || file.checksum === record.checksum) refuse('is not an applied file that changed')
-        await store.update(record.version, { ...record, checksum: (file as Migration).checksum })
+        if (replacement) refuse(`was replaced by ${replacement.file}, a different migration whose SQL never ran here`)
+        if (!file || record.state === 'failed' || record.state === 'unreadable' || file.checksum === record.checksum) {
+          refuse('is not an applied file that changed')
+        }
+        await store.update(record.version, {
+          ...record,
+          state: record.state as HistoryState,
+          appliedAt: record.appliedAt ?? new Date(),
+          checksum: (file as Migration).checksum,
+        })
         break
       case 'forget':
         if (file) refuse('still has its file')

@@ -1,4 +1,5 @@
 import type { MigrationInfo } from './migration.js'
+import type { MigrationVersion } from './migration-version.js'
 import type { Migrator } from './migrator.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
@@ -6,9 +7,9 @@ import type { SchemaSnapshot } from './schema-snapshot.js'
 
 export interface ReversibilityTestOptions {
   /** Test migrations from this version on; the older ones are applied first, untested. */
-  readonly from?: number
+  readonly from?: MigrationVersion
   /** Versions of migrations without a down section that are irreversible on purpose. */
-  readonly acceptIrreversible?: readonly number[]
+  readonly acceptIrreversible?: readonly MigrationVersion[]
 }
 
 export interface ReversibilityReport {
@@ -52,7 +53,7 @@ export async function testReversibility(
   snapshot: () => Promise<SchemaSnapshot>,
   options: ReversibilityTestOptions = {},
 ): Promise<ReversibilityReport> {
-  const accepted = new Set(options.acceptIrreversible ?? [])
+  const accepted = new Set<MigrationVersion>(options.acceptIrreversible ?? [])
   const migrations = (await scratch.status()).map(({ version, name, file }): MigrationInfo => ({ version, name, file }))
   const tested = migrations.filter((migration) => options.from === undefined || migration.version >= options.from)
   const firstTested = tested[0]
@@ -74,7 +75,7 @@ async function testOne(
   snapshot: () => Promise<SchemaSnapshot>,
   migration: MigrationInfo,
   before: SchemaSnapshot,
-  accepted: ReadonlySet<number>,
+  accepted: ReadonlySet<MigrationVersion>,
 ): Promise<{ outcome: MigrationReversibility; after: SchemaSnapshot | undefined }> {
   const outcome = (result: Omit<MigrationReversibility, 'migration' | 'differences'> & { differences?: readonly SchemaDifference[] }) => ({
     migration,

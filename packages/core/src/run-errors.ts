@@ -14,6 +14,11 @@ export interface MigrationFailedErrorOptions {
   readonly position?: FilePosition
   /** Migrations this run applied (or reverted) before the failure; they stay in place. */
   readonly completed: readonly MigrationInfo[]
+  /**
+   * Migrations that ran before it in the same transaction (`transactionMode: 'single'`) and
+   * were rolled back with it: the database holds them as it did before the run.
+   */
+  readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
   readonly statement?: string
   readonly cause: unknown
@@ -25,12 +30,18 @@ export class MigrationFailedError extends MigError {
   readonly direction: 'up' | 'down'
   readonly position: FilePosition | undefined
   readonly completed: readonly MigrationInfo[]
+  readonly undone: readonly MigrationInfo[]
   readonly rolledBack: boolean
   readonly statement: string | undefined
 
   constructor(options: MigrationFailedErrorOptions) {
     const { migration, direction, position, completed, rolledBack, cause } = options
+    const undone = options.undone ?? []
     const where = position ? `${migration.file}:${position.line}${position.column ? `:${position.column}` : ''}` : migration.file
+    const verb = direction === 'up' ? 'applied' : 'reverted'
+    const undoneText = undone.length
+      ? ` The whole run was one transaction, so ${list(undone)}, ${verb} before it in that transaction, ${undone.length > 1 ? 'were' : 'was'} rolled back too and ${undone.length > 1 ? 'are' : 'is'} ${direction === 'up' ? 'still pending' : 'still applied'}.`
+      : ''
     const done = completed.length
       ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
       : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
@@ -39,7 +50,7 @@ export class MigrationFailedError extends MigError {
       : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
     super(
       'MIG_MIGRATION_FAILED',
-      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state} ${done}`,
+      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}`,
       {
         cause,
       },
@@ -48,6 +59,7 @@ export class MigrationFailedError extends MigError {
     this.direction = direction
     this.position = position
     this.completed = completed
+    this.undone = undone
     this.rolledBack = rolledBack
     this.statement = options.statement
   }
@@ -61,6 +73,7 @@ export class MigrationFailedError extends MigError {
       statement: this.statement ?? null,
       rolledBack: this.rolledBack,
       completed: this.completed.map(migrationJson),
+      undone: this.undone.map(migrationJson),
     }
   }
 }
@@ -68,11 +81,13 @@ export class MigrationFailedError extends MigError {
 export class IrreversibleMigrationError extends MigError {
   readonly migration: MigrationInfo
 
-  constructor(options: { migration: MigrationInfo }) {
+  /** `reason` replaces the default explanation, for a migration whose recorded down SQL is what is missing. */
+  constructor(options: { migration: MigrationInfo; reason?: string }) {
     const { migration } = options
     super(
       'MIG_IRREVERSIBLE',
-      `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
+      options.reason ??
+        `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
     )
     this.migration = migration
   }

@@ -17,6 +17,8 @@ export interface SchemaConversion {
   readonly lastingSettings: { readonly up: string; readonly down: string } | undefined
   /** Per-connection settings, each with where it belongs instead (the driver's options). */
   readonly connectionSettings: readonly { readonly statement: string; readonly advice: string }[]
+  /** Statements that belong in no migration (psql commands, ownership), each with why. */
+  readonly leftOut: readonly { readonly statement: string; readonly reason: string }[]
   /** What the conversion changed in the schema's own statements, for the user to read. */
   readonly notes: readonly string[]
 }
@@ -48,6 +50,7 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
   const removed: SqlStatement[] = []
   const lasting: { statement: string; undo: string }[] = []
   const connectionSettings: { statement: string; advice: string }[] = []
+  const leftOut: { statement: string; reason: string }[] = []
   const notes: string[] = []
   const rewritten = new Map<SqlStatement, string>()
   for (const statement of statements) {
@@ -59,6 +62,7 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
     }
     removed.push(statement)
     if (role.kind === 'lasting-setting') lasting.push({ statement: statement.text, undo: role.undo })
+    else if (role.kind === 'left-out') leftOut.push({ statement: statement.text, reason: role.reason })
     else connectionSettings.push({ statement: statement.text, advice: role.advice })
   }
   if (rewritten.size) {
@@ -85,6 +89,7 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
       ? { up: lasting.map((setting) => setting.statement).join('\n'), down: lasting.map((setting) => setting.undo).join('\n') }
       : undefined,
     connectionSettings,
+    leftOut,
     notes,
   }
 }

@@ -122,7 +122,7 @@ describe('a run refused by its checks', () => {
 
 describe('beforeRun', () => {
   it('sees the plan before anything is written, and refusing it leaves the database as it was', async () => {
-    const seen: number[][] = []
+    const seen: unknown[][] = []
     const migrator = new Migrator({ driver, source: fromList([table(1), table(2)]) })
     const refused = migrator.up({
       beforeRun: (plan) => {
@@ -226,15 +226,19 @@ describe('failures', () => {
 })
 
 describe('a migration fresh from mig create', () => {
-  it('applies its empty up section as a no-op, with a warning', async () => {
+  it('is not applied while its up section is empty: it stays pending, with a warning, and so do the ones after it', async () => {
     await writeFile(join(folder, '0001_add_users.sql'), '-- mig:up\n\n-- mig:down\n')
+    await writeFile(join(folder, '0002_later.sql'), '-- mig:up\nCREATE TABLE later (id INTEGER);\n')
     const migrator = new Migrator({ driver, source: fromDirectory(folder) })
     const warnings: string[] = []
-    migrator.on('warning', (event) => warnings.push(event.message))
-    await migrator.up()
-    expect(warnings).toEqual(['the up section holds no SQL, so it changes nothing'])
-    expect((await migrator.status())[0]?.state).toBe('applied')
-    await expect(migrator.down()).rejects.toThrow(/has no down section/)
+    migrator.on('warning', (event) => warnings.push(`${event.migration?.file}: ${event.message}`))
+    expect((await migrator.up()).migrations).toEqual([])
+    expect(warnings).toEqual([
+      '0001_add_users.sql: its up section holds no SQL yet, so it stays pending and is not applied; 0002_later.sql after it waits too. Write the migration, then run up again.',
+    ])
+    expect((await migrator.status()).map((status) => status.state)).toEqual(['pending', 'pending'])
+    await writeFile(join(folder, '0001_add_users.sql'), '-- mig:up\nCREATE TABLE users (id INTEGER);\n-- mig:down\nDROP TABLE users;\n')
+    expect((await migrator.up()).migrations.map((migration) => migration.file)).toEqual(['0001_add_users.sql', '0002_later.sql'])
   })
 })
 
@@ -373,6 +377,8 @@ describe('TypeScript and missing-file edge cases', () => {
     await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nCREATE TABLE a (id INTEGER);\n')
     await new Migrator({ driver, source: fromDirectory(folder) }).up()
     const status = await new Migrator({ driver, source: fromList([]) }).status()
-    expect(status).toEqual([expect.objectContaining({ version: 1, name: 'a', file: '1_a', fileFound: false, checksumMatches: undefined })])
+    expect(status).toEqual([
+      expect.objectContaining({ version: 1, name: 'a', file: '0001_a.sql', fileFound: false, checksumMatches: undefined }),
+    ])
   })
 })

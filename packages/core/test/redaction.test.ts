@@ -17,6 +17,14 @@ describe('password redaction', () => {
     )
   })
 
+  it('masks a password holding unescaped @ and / whole, never part of it', () => {
+    expect(redactUrl('postgres://u:ab@cd:ef/gh@host/db')).toBe('postgres://u:***@host/db')
+    expect(secretsOf('postgres://u:ab@cd:ef/gh@host/db')).toContain('ab@cd:ef/gh')
+    expect(redactUrl('see postgres://u:ab@cd:ef/gh@host/db?sslmode=require, then retry')).toBe(
+      'see postgres://u:***@host/db?sslmode=require, then retry',
+    )
+  })
+
   it('finds the password as written and percent-decoded', () => {
     expect(secretsOf('postgres://app:p%40ss%2Fword@db/app')).toEqual(['p%40ss%2Fword', 'p@ss/word'])
     expect(secretsOf('postgres://app@db/app')).toEqual([])

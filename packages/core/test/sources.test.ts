@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -36,6 +36,15 @@ describe('file names', () => {
     expect(parseMigrationFilename('10_later.sql').version).toBeGreaterThan(parseMigrationFilename('9_earlier.sql').version)
   })
 
+  it('keep versions longer than 15 digits exact, as big integers', () => {
+    expect(parseMigrationFilename('20210410175418000001_a.sql').version).toBe(20210410175418000001n)
+    expect(parseMigrationFilename('9007199254740993_b.sql').version).toBe(9007199254740993n)
+    expect(parseMigrationFilename('9007199254740991_c.sql').version).toBe(9007199254740991)
+    expect(parseMigrationFilename('20210410175418000002_d.sql').version).toBeGreaterThan(
+      parseMigrationFilename('20210410175418000001_a.sql').version,
+    )
+  })
+
   it.each([
     ['create_users.sql', /does not start with a version/],
     ['0001-create_users.sql', /does not start with a version/],
@@ -43,7 +52,6 @@ describe('file names', () => {
     ['0001_bad name.sql', /the name after the version, "bad name", must be/],
     ['0000_zero.sql', /version 0 is reserved/],
     ['0001_shout.SQL', /the extension must be lower-case/],
-    ['99999999999999999999_huge.sql', /too large/],
   ])('refuse %s', (file, reason) => {
     expect(() => parseMigrationFilename(file)).toThrow(InvalidFilenameError)
     expect(() => parseMigrationFilename(file)).toThrow(reason)
@@ -69,9 +77,30 @@ describe('fromDirectory', () => {
       'helpers.js': 'export const shared = 1\n',
       'types.d.ts': 'export {}\n',
     })
-    await mkdir(join(folder, '0003_folder.sql'))
+    await mkdir(join(folder, 'notes.d'))
     const migrations = await fromDirectory(folder).list()
     expect(migrations.map((migration) => migration.file).sort()).toEqual(['0001_a.sql', '0002_b.mjs'])
+  })
+
+  it('names a folder or a dangling link called *.sql as the migration it cannot read, with the fix', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nSELECT 1;\n' })
+    await mkdir(join(folder, '0002_folder.sql'))
+    const error = await fromDirectory(folder)
+      .list()
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(InvalidMigrationError)
+    expect((error as Error).message).toBe(
+      '0002_folder.sql: is a folder, not a migration file. Rename it, or move it out of the migrations folder.',
+    )
+    await rm(join(folder, '0002_folder.sql'), { recursive: true })
+    await symlink(join(folder, 'gone.sql'), join(folder, '0002_link.sql'))
+    await expect(fromDirectory(folder).list()).rejects.toThrow(
+      '0002_link.sql: is a symbolic link to a file that does not exist. Point the link at the migration, or remove it.',
+    )
+    await rm(join(folder, '0002_link.sql'))
+    await mkdir(join(folder, 'elsewhere'))
+    await symlink(join(folder, 'elsewhere'), join(folder, '0002_linked_folder.sql'))
+    await expect(fromDirectory(folder).list()).rejects.toThrow('0002_linked_folder.sql: is a link to a folder, not a migration file.')
   })
 
   it('refuses a SQL file whose name does not parse, before anything runs', async () => {
@@ -90,7 +119,7 @@ describe('fromDirectory', () => {
   it('says how to fix a folder that does not exist', async () => {
     await expect(fromDirectory(join(folder, 'nope')).list()).rejects.toThrow(InvalidOptionsError)
     await writeFile(join(folder, 'file'), '')
-    await expect(fromDirectory(join(folder, 'file')).list()).rejects.toThrow(/ENOTDIR/)
+    await expect(fromDirectory(join(folder, 'file')).list()).rejects.toThrow(/is a file, not a folder/)
   })
 
   it('refuses a code migration without up, with a bad down or a bad transaction flag', async () => {

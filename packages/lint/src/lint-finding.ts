@@ -1,3 +1,4 @@
+import type { MigrationVersion } from '@mig/core'
 import type { RuleLevel } from './lint-rule.js'
 
 /** One finding, located in its file. */
@@ -6,7 +7,7 @@ export interface LintFinding {
   readonly level: Exclude<RuleLevel, 'off'>
   /** The migration's file name, as its source lists it: `0002_add_index.sql`. */
   readonly file: string
-  readonly version: number
+  readonly version: MigrationVersion
   /** 1-based line and column in the file. */
   readonly line: number
   readonly column: number

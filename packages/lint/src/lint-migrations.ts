@@ -1,3 +1,4 @@
+import type { MigrationVersion } from '@mig/core'
 import { parseMigrationFile } from '@mig/core'
 import type { DialectLinter, SectionLint } from './dialect-linter.js'
 import { SectionPositions } from './file-position.js'
@@ -10,7 +11,7 @@ import { readSuppressions, type Suppression } from './suppression.js'
 
 /** A migration to lint or to learn the schema from. */
 export interface LintMigration {
-  readonly version: number
+  readonly version: MigrationVersion
   readonly file: string
   /** The file's text; undefined for a code migration (`.ts`, `.js`), whose SQL lint cannot see. */
   readonly text: string | undefined
@@ -23,8 +24,8 @@ export interface LintMigration {
  * the migrations before it; what `mig lint --all` does, so the history still gets findings.
  */
 export type LintScope =
-  | { readonly kind: 'plan'; readonly pending: readonly number[] }
-  | { readonly kind: 'each'; readonly versions?: readonly number[] }
+  | { readonly kind: 'plan'; readonly pending: readonly MigrationVersion[] }
+  | { readonly kind: 'each'; readonly versions?: readonly MigrationVersion[] }
 
 export interface LintOptions {
   readonly dialect: LintDialect
@@ -44,7 +45,7 @@ export interface LintOptions {
 export async function lintMigrations(options: LintOptions): Promise<LintResult> {
   const levels = resolveRuleLevels(options.config)
   const rules = RULES.filter((rule) => rule.dialect === options.dialect && levels.get(rule.id) !== 'off')
-  const ordered = [...options.migrations].sort((a, b) => a.version - b.version)
+  const ordered = [...options.migrations].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
   const selected =
     options.scope.kind === 'plan' ? new Set(options.scope.pending) : options.scope.versions && new Set(options.scope.versions)
   const findings: LintFinding[] = []
@@ -98,7 +99,7 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
       first = false
     }
   } else {
-    const last = selected ? Math.max(...selected) : Number.POSITIVE_INFINITY
+    const last = selected ? [...selected].reduce((newest, version) => (version > newest ? version : newest), 0) : Number.POSITIVE_INFINITY
     for (const migration of ordered) {
       if (migration.version > last) break
       await walk(migration, true, !selected || selected.has(migration.version))
@@ -121,7 +122,7 @@ interface LocatedFinding {
 function sectionFindings(
   section: SectionLint,
   positions: SectionPositions,
-  at: { file: string; version: number },
+  at: { file: string; version: MigrationVersion },
   levels: ReadonlyMap<string, string>,
 ): LocatedFinding[] {
   if (section.syntaxError) {

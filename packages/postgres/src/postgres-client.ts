@@ -1,5 +1,6 @@
 import { DatabaseError } from '@mig/core'
 import pg from 'pg'
+import { type ConnectionUrl, withoutSsl } from './postgres-connection-url.js'
 import { connectionError } from './postgres-error.js'
 
 /** The part of a `pg` client (a `pg.Client` or a client checked out of a `pg.Pool`) mig uses. */
@@ -39,7 +40,8 @@ export interface ConnectionWait {
 }
 
 /** Opens a client of mig's own, named `mig` in `pg_stat_activity` so a waiting runner can say who holds the lock. */
-export async function openClient(connectionString: string, connectTimeoutMs: number): Promise<ClientLease> {
+export async function openClient(url: ConnectionUrl, connectTimeoutMs: number): Promise<ClientLease> {
+  const { connectionString, sslMode } = url
   // pg ignores connect_timeout in the URL, so without this an unreachable host hangs for minutes.
   const client = new pg.Client({ connectionString, application_name: 'mig', keepAlive: true, connectionTimeoutMillis: connectTimeoutMs })
   const lease = watch(client, () => client.end().catch(() => {}))
@@ -47,6 +49,10 @@ export async function openClient(connectionString: string, connectTimeoutMs: num
   try {
     await client.connect()
   } catch (error) {
+    // libpq's prefer and allow connect without SSL to a server that has none; pg gives up instead.
+    if ((sslMode === 'prefer' || sslMode === 'allow') && /does not support SSL/i.test((error as Error).message)) {
+      return openClient({ connectionString: withoutSsl(connectionString), sslMode: 'disable' }, connectTimeoutMs)
+    }
     // pg has already closed the socket of a connection that failed to open. It marks a timeout
     // only by its message, so a failure that took the whole timeout is taken to be one.
     const timedOutMs = Date.now() - started >= connectTimeoutMs ? connectTimeoutMs : undefined

@@ -3,7 +3,7 @@ import { quotePostgresIdentifier, quotePostgresLiteral } from './postgres-identi
 import { classifyPostgresStatement } from './postgres-statement-role.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
 
-const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
+const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
 /** The dialect text; a history table without a schema lives in `defaultSchema`. */
 export function postgresDialectText(defaultSchema: string): DialectTextDefinition {
@@ -18,7 +18,8 @@ export function postgresDialectText(defaultSchema: string): DialectTextDefinitio
 /**
  * The history table's statements. `schema` and `name` are identifiers core has already
  * validated (letters, digits, underscores); they are quoted as identifiers, and as literals
- * where a catalog is searched, because `tableExists` takes no parameters.
+ * where a catalog is searched, because `tableExists` takes no parameters. Version is NUMERIC so
+ * that a 20-digit version fits; an older table (BIGINT, no file or down_sql) is altered in place.
  */
 export function postgresHistorySql(schema: string, name: string): HistorySql {
   const table = `${quotePostgresIdentifier(schema)}.${quotePostgresIdentifier(name)}`
@@ -35,21 +36,28 @@ BEGIN
   END IF;
   IF NOT ${tableFound} THEN
     CREATE TABLE ${table} (
-      version BIGINT PRIMARY KEY,
+      version NUMERIC PRIMARY KEY,
       name TEXT NOT NULL,
       checksum TEXT NOT NULL,
       state TEXT NOT NULL CHECK (state IN ('applied', 'baselined', 'failed')),
       applied_at TIMESTAMPTZ NOT NULL,
       execution_ms INTEGER NOT NULL,
       applied_by TEXT NOT NULL,
-      detail TEXT
+      detail TEXT,
+      file TEXT,
+      down_sql TEXT
     );
   END IF;
 END
 $mig$`,
     tableExists: `SELECT 1 AS found WHERE ${tableFound}`,
-    selectAll: `SELECT ${COLUMNS} FROM ${table} ORDER BY version`,
-    insert: `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    needsUpgrade: `SELECT 1 AS found FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${quotePostgresLiteral(schema)} AND c.relname = ${quotePostgresLiteral(name)} AND NOT EXISTS (
+        SELECT 1 FROM pg_catalog.pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'down_sql' AND NOT a.attisdropped)`,
+    upgradeTable: `ALTER TABLE ${table} ALTER COLUMN version TYPE NUMERIC,
+  ADD COLUMN IF NOT EXISTS file TEXT, ADD COLUMN IF NOT EXISTS down_sql TEXT`,
+    selectAll: `SELECT * FROM ${table} ORDER BY version`,
+    insert: `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     update: `UPDATE ${table} SET state = $1, checksum = $2, applied_at = $3, execution_ms = $4, detail = $5 WHERE version = $6`,
     delete: `DELETE FROM ${table} WHERE version = $1`,
   }

@@ -9,6 +9,7 @@ import {
   type ScratchDatabase,
 } from '@mig/core'
 import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
+import { checkConnectionUrl, checkCredentials } from './postgres-connection-url.js'
 import { postgresDialectText } from './postgres-dialect-text.js'
 import { databaseError } from './postgres-error.js'
 import { quotePostgresIdentifier } from './postgres-identifier.js'
@@ -107,11 +108,13 @@ function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: numb
     return (wait) => borrowClient(pool, wait)
   }
   const connectionString = options.connectionString
+  if (typeof connectionString === 'string') checkCredentials(connectionString)
   if (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//i.test(connectionString) || !URL.canParse(connectionString)) {
     const shown = typeof connectionString === 'string' && URL.canParse(connectionString) ? ` (${redactUrl(connectionString)})` : ''
     throw new InvalidOptionsError(`connectionString${shown} is not a PostgreSQL URL. Use postgres://user:password@host:5432/database.`)
   }
-  return () => openClient(connectionString, connectTimeoutMs)
+  const checked = checkConnectionUrl(connectionString)
+  return () => openClient(checked, connectTimeoutMs)
 }
 
 const DROP_KEYWORDS: Record<SchemaObjectRef['kind'], string> = {
@@ -142,7 +145,7 @@ async function createScratchDatabase(
 ): Promise<ScratchDatabase> {
   const name = `mig_scratch_${randomBytes(6).toString('hex')}`
   const onServer = async (sql: string) => {
-    const lease = await openClient(options.connectionString, connectTimeoutMs)
+    const lease = await openClient(checkConnectionUrl(options.connectionString), connectTimeoutMs)
     try {
       await lease.client.query(sql)
     } catch (error) {

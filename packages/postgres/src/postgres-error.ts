@@ -54,7 +54,43 @@ export function connectionError(error: unknown, connectionString: string | undef
   }
   let message = fields.message ?? String(error)
   for (const secret of secretsOf(connectionString)) message = message.split(secret).join('***')
-  return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${message}`, { sqlState: fields.code })
+  return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${explained(message, connectionString)}`, {
+    sqlState: fields.code,
+  })
+}
+
+/** pg's own wording for the failures a user can fix, turned into what to do. */
+function explained(message: string, connectionString: string): string {
+  const sslMode = sslModeOf(connectionString)
+  if (/client password must be a string|SCRAM-SERVER-FIRST-MESSAGE/i.test(message)) {
+    return (
+      'the server asks for a password (SCRAM authentication), and none was given. Put it in the URL ' +
+      '(postgres://user:password@host/database, percent-encoded) or in the PGPASSWORD environment variable.'
+    )
+  }
+  if (/does not support SSL/i.test(message)) {
+    return (
+      `the server does not accept SSL connections, and sslmode=${sslMode ?? 'require'} needs one. ` +
+      'Use sslmode=prefer to connect with SSL only when the server offers it, or sslmode=disable.'
+    )
+  }
+  if (
+    /self[- ]signed certificate|unable to (?:verify|get local issuer)|certificate has expired|Hostname\/IP does not match/i.test(message)
+  ) {
+    return (
+      `the server's certificate could not be verified (${message}). With sslmode=verify-full or verify-ca, name the CA that ` +
+      'signed it with sslrootcert=/path/to/ca.pem; sslmode=require encrypts without verifying the certificate, as in libpq.'
+    )
+  }
+  return message
+}
+
+function sslModeOf(connectionString: string): string | undefined {
+  try {
+    return new URL(connectionString).searchParams.get('sslmode') ?? undefined
+  } catch {
+    return undefined
+  }
 }
 
 /** `host:port` of the server, with pg's defaults for what the URL leaves out. */

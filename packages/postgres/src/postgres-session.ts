@@ -2,6 +2,8 @@ import { DatabaseError, type DriverSession } from '@mig/core'
 import type { ClientLease } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
+import { changesStandardStrings } from './postgres-standard-strings.js'
+import { splitPostgresStatements } from './postgres-statement-splitter.js'
 import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-timeouts.js'
 
 /**
@@ -23,7 +25,7 @@ export class PostgresSession implements DriverSession {
 
   async runScript(sql: string): Promise<void> {
     if (this.inTransaction) {
-      await this.send(sql)
+      await this.sendInTransaction(sql)
       return
     }
     const before = buildsIndexConcurrently(sql) ? await invalidIndexes(this.client).catch(() => undefined) : undefined
@@ -90,6 +92,24 @@ export class PostgresSession implements DriverSession {
       if (this.inTransaction) await this.rollback()
     } finally {
       await this.lease.release({ destroy: true })
+    }
+  }
+
+  /**
+   * The server lexes a whole query with the setting it had when the query arrived, so a
+   * section that changes standard_conforming_strings goes statement by statement.
+   */
+  private async sendInTransaction(sql: string): Promise<void> {
+    const statements = splitPostgresStatements(sql)
+    if (!changesStandardStrings(statements)) return this.send(sql)
+    for (const statement of statements) {
+      try {
+        await this.send(statement.text)
+      } catch (error) {
+        if (!(error instanceof DatabaseError) || error.position === undefined) throw error
+        const { sqlState, detail, hint, cause } = error
+        throw new DatabaseError(error.message, { sqlState, detail, hint, cause, position: statement.offset + error.position })
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import type { SqlStatement } from '@mig/core'
+import { standardStringsAfter } from './postgres-standard-strings.js'
 
 type State = 'code' | 'single-quote' | 'escape-string' | 'quoted-identifier' | 'dollar-quote' | 'line-comment' | 'block-comment'
 
@@ -7,11 +8,20 @@ const WORD_START = /[A-Za-z_\u0080-\uffff]/
 const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y
 const NUMBER = /[0-9][A-Za-z0-9_.]*/y
 const ROUTINES = new Set(['function', 'procedure'])
+/**
+ * The server's `quotecontinue`: a string literal followed by whitespace holding a newline (and
+ * `--` comments) and another quote goes on in the same kind of string, so `E'a\n'` newline
+ * `'it\'s'` is one escape string.
+ */
+const QUOTE_CONTINUE = /(?:[ \t\f]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]*[\n\r])*'/y
 
 /**
  * Splits a PostgreSQL script into statements the way psql does: a semicolon ends a statement
  * unless it is inside a string, quoted identifier, dollar-quoted body, comment, parentheses,
- * or the `BEGIN ATOMIC ... END` body of `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Each
+ * or the `BEGIN ATOMIC ... END` body of `CREATE [OR REPLACE] FUNCTION|PROCEDURE`. Strings
+ * follow the server's lexer: `SET standard_conforming_strings = off` makes later `'…'` strings
+ * read backslash escapes (the script is assumed to start with the default, on), and a string
+ * continued on the next line by another literal keeps its kind. Each
  * statement runs from its first token through its semicolon; comments and blanks between
  * statements are dropped. A quote, body or comment left open runs to the end of the script, so
  * the server reports it.
@@ -27,13 +37,18 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
   let parenDepth = 0
   let beginDepth = 0
   let words: string[] = []
+  let standardStrings = true
 
   const mark = (index: number, length: number) => {
     if (start === -1) start = index
     end = index + length
   }
   const finish = (until: number) => {
-    if (start !== -1) statements.push({ text: sql.slice(start, until), offset: start })
+    if (start !== -1) {
+      const text = sql.slice(start, until)
+      statements.push({ text, offset: start })
+      standardStrings = standardStringsAfter(text, standardStrings)
+    }
     start = -1
     end = -1
     commentStart = -1
@@ -70,9 +85,16 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
           commentDepth = 1
           if (start === -1 && commentStart === -1) commentStart = index
           index += 2
+        } else if (char === '\\' && start === -1) {
+          // A psql command (pg_dump's \restrict) between statements runs to the end of its line.
+          const lineEnd = sql.slice(index).search(/[\r\n]/)
+          const until = lineEnd < 0 ? sql.length : index + lineEnd
+          mark(index, until - index)
+          finish(until)
+          index = until
         } else if (char === "'") {
           mark(index, 1)
-          state = 'single-quote'
+          state = standardStrings ? 'single-quote' : 'escape-string'
           index++
         } else if (char === '"') {
           mark(index, 1)
@@ -122,8 +144,14 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
           index += 2
         } else if (char === "'" && next === "'") {
           index += 2
+        } else if (char === "'") {
+          QUOTE_CONTINUE.lastIndex = index + 1
+          if (QUOTE_CONTINUE.test(sql)) index = QUOTE_CONTINUE.lastIndex
+          else {
+            state = 'code'
+            index++
+          }
         } else {
-          if (char === "'") state = 'code'
           index++
         }
         mark(index - 1, 1)

@@ -1,4 +1,5 @@
 import { assertPlainIdentifier, type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
+import { checkCredentials } from './postgres-connection-url.js'
 import { postgresDriver } from './postgres-driver.js'
 import type { PostgresSession } from './postgres-session.js'
 
@@ -7,8 +8,12 @@ import type { PostgresSession } from './postgres-session.js'
  * of one schema per tenant), migrations run with `search_path` set to that schema, then
  * `public` for shared extensions, and the history table lives in that schema.
  */
-export function driverFromUrl(url: string, options: { baseDirectory: string; schema?: string }): Driver<PostgresSession> {
+export function driverFromUrl(
+  url: string,
+  options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write' },
+): Driver<PostgresSession> {
   const trimmed = url.trim()
+  checkCredentials(trimmed)
   if (!/^postgres(ql)?:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
     throw new InvalidOptionsError(
       `The URL ${redactUrl(url)} is not a valid PostgreSQL URL. Write it as postgres://user:password@host:5432/database, with special characters in the password percent-encoded.`,

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import { convertSchema } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
@@ -47,5 +48,23 @@ describe('converting a PostgreSQL schema file into migrations', () => {
     expect(conversion.lastingSettings).toBeUndefined()
     // The scratch database is gone and the target database was never touched.
     expect(await sql(database.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([])
+  })
+})
+
+describe('converting what current pg_dump writes', () => {
+  const database = useDatabase()
+
+  it('leaves out its psql commands and OWNER TO, once each, and converts the rest', async () => {
+    const dumped = await readFile(new URL('./fixtures/pg-dump-15-schema.sql', import.meta.url), 'utf8')
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dumped)
+    const leftOut = conversion.leftOut.map(
+      (statement) => statement.statement.split(' ')[0] + (statement.statement.includes('OWNER TO') ? ' … OWNER TO' : ''),
+    )
+    expect(leftOut).toEqual(['\\restrict', 'ALTER … OWNER TO', 'ALTER … OWNER TO', 'ALTER … OWNER TO', 'ALTER … OWNER TO', '\\unrestrict'])
+    expect(new Set(conversion.leftOut.map((statement) => statement.reason)).size).toBe(2)
+    expect(conversion.up).not.toMatch(/OWNER TO|\\restrict|\\unrestrict/)
+    expect(conversion.up).toContain('CREATE TABLE public.child (')
+    expect(conversion.down.split('\n')).toEqual(['DROP VIEW "v";', 'DROP TABLE "child";', 'DROP TABLE "parent";', 'DROP ROUTINE "f"();'])
+    expect(new Set(conversion.connectionSettings.map((setting) => setting.advice)).size).toBe(1)
   })
 })

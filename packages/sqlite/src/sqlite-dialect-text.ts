@@ -3,30 +3,47 @@ import { inspectSqliteScript } from './sqlite-pragma-check.js'
 import { classifySqliteStatement } from './sqlite-statement-role.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
-const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail'
+const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
 /** Double quotes, as the SQL standard and SQLite have them; a quote inside is doubled. */
 export function quoteSqliteIdentifier(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`
 }
 
+/**
+ * The newest layout stores version as TEXT, so that a 20-digit version fits; an older table
+ * (INTEGER version, no file or down_sql) is rebuilt into it, which older mig versions still read.
+ */
 export function sqliteHistorySql(table: HistoryTableName): HistorySql {
   const name = quoteSqliteIdentifier(table.name)
-  return {
-    createTable: `CREATE TABLE IF NOT EXISTS ${name} (
-  version INTEGER PRIMARY KEY,
+  const upgrading = quoteSqliteIdentifier(`${table.name}_upgrading`)
+  const columns = (into: string) => `CREATE TABLE IF NOT EXISTS ${into} (
+  version TEXT PRIMARY KEY NOT NULL,
   name TEXT NOT NULL,
   checksum TEXT NOT NULL,
   state TEXT NOT NULL CHECK (state IN ('applied', 'baselined', 'failed')),
   applied_at TEXT NOT NULL,
   execution_ms INTEGER NOT NULL,
   applied_by TEXT NOT NULL,
-  detail TEXT
-)`,
-    // Core has validated the name as a plain identifier, so it is safe as a literal too.
-    tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${table.name}'`,
-    selectAll: `SELECT ${COLUMNS} FROM ${name} ORDER BY version`,
-    insert: `INSERT INTO ${name} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+  detail TEXT,
+  file TEXT,
+  down_sql TEXT
+)`
+  // Core has validated the name as a plain identifier, so it is safe as a literal too.
+  const literal = `'${table.name}'`
+  return {
+    createTable: columns(name),
+    tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${literal}`,
+    needsUpgrade: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ${literal}
+  AND NOT EXISTS (SELECT 1 FROM pragma_table_info(${literal}) WHERE name = 'down_sql')`,
+    upgradeTable: `DROP TABLE IF EXISTS ${upgrading};
+${columns(upgrading)};
+INSERT INTO ${upgrading} (version, name, checksum, state, applied_at, execution_ms, applied_by, detail)
+  SELECT CAST(version AS TEXT), name, checksum, state, applied_at, execution_ms, applied_by, detail FROM ${name};
+DROP TABLE ${name};
+ALTER TABLE ${upgrading} RENAME TO ${name};`,
+    selectAll: `SELECT * FROM ${name} ORDER BY length(version), version`,
+    insert: `INSERT INTO ${name} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     update: `UPDATE ${name} SET state = ?, checksum = ?, applied_at = ?, execution_ms = ?, detail = ? WHERE version = ?`,
     delete: `DELETE FROM ${name} WHERE version = ?`,
   }

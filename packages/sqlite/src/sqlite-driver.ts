@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
 import type { SqliteDatabase } from './sqlite-database.js'
@@ -28,6 +29,12 @@ export type SqliteDriverOptions = (
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
   readonly busyTimeoutMs?: number
+  /**
+   * What a missing database file means: `create` it (the default), or `read-as-empty` for
+   * read-only work (status, validate, a dry run), which then sees an empty database and
+   * creates no file.
+   */
+  readonly missingFile?: 'create' | 'read-as-empty'
 }
 
 /** A mig driver for SQLite over better-sqlite3. */
@@ -37,7 +44,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {
     throw new InvalidOptionsError(`busyTimeoutMs must be a whole number of milliseconds, not ${options.busyTimeoutMs}.`)
   }
-  const open = opener(options, busyTimeoutMs)
+  const open = opener(options, busyTimeoutMs, options?.missingFile ?? 'create')
   return defineDriver({
     dialect: 'sqlite',
     text: sqliteDialectText,
@@ -65,7 +72,11 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
 }
 
 /** How the driver gets its database for each operation: the user's, an in-memory one kept for the driver's life, or a file opened anew. */
-function opener(options: SqliteDriverOptions, busyTimeoutMs: number): () => { database: SqliteDatabase; owned: boolean } {
+function opener(
+  options: SqliteDriverOptions,
+  busyTimeoutMs: number,
+  missingFile: 'create' | 'read-as-empty',
+): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
     return () => ({ database, owned: false })
@@ -79,7 +90,10 @@ function opener(options: SqliteDriverOptions, busyTimeoutMs: number): () => { da
   // An in-memory database lives as long as its connection, so it is kept for the driver's life.
   let memory: SqliteDatabase | undefined
   return () => {
-    if (filename !== ':memory:') return { database: openDatabase(filename, busyTimeoutMs), owned: true }
+    if (filename !== ':memory:') {
+      const empty = missingFile === 'read-as-empty' && !existsSync(filename)
+      return { database: openDatabase(empty ? ':memory:' : filename, busyTimeoutMs), owned: true }
+    }
     memory ??= openDatabase(filename, busyTimeoutMs)
     return { database: memory, owned: false }
   }

@@ -1,15 +1,19 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
+import { SqliteForeignKeys } from './sqlite-foreign-keys.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
 /** One operation's connection: better-sqlite3 is synchronous, so every call completes at once. */
 export class SqliteSession implements DriverSession {
   private readonly statements = new Map<string, SqliteStatement>()
+  private readonly foreignKeys: SqliteForeignKeys
 
   constructor(
     readonly database: SqliteDatabase,
     private readonly owned: boolean,
-  ) {}
+  ) {
+    this.foreignKeys = new SqliteForeignKeys(database)
+  }
 
   async runScript(sql: string): Promise<void> {
     // Statement by statement, so that a failure can name its position in the file.
@@ -38,17 +42,37 @@ export class SqliteSession implements DriverSession {
   }
 
   async begin(): Promise<void> {
-    // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
-    // fail with SQLITE_BUSY without waiting.
-    await this.runScript('BEGIN IMMEDIATE')
+    this.foreignKeys.suspend()
+    try {
+      // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
+      // fail with SQLITE_BUSY without waiting.
+      await this.runScript('BEGIN IMMEDIATE')
+    } catch (error) {
+      this.foreignKeys.restore()
+      throw error
+    }
   }
 
   async commit(): Promise<void> {
-    await this.runScript('COMMIT')
+    try {
+      this.foreignKeys.check()
+    } catch (error) {
+      await this.rollback()
+      throw error
+    }
+    try {
+      await this.runScript('COMMIT')
+    } finally {
+      this.foreignKeys.restore()
+    }
   }
 
   async rollback(): Promise<void> {
-    if (this.database.inTransaction) await this.runScript('ROLLBACK')
+    try {
+      if (this.database.inTransaction) await this.runScript('ROLLBACK')
+    } finally {
+      this.foreignKeys.restore()
+    }
   }
 
   async close(): Promise<void> {

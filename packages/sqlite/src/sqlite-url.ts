@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
 import { sqliteDriver } from './sqlite-driver.js'
@@ -5,10 +6,19 @@ import type { SqliteSession } from './sqlite-session.js'
 
 /**
  * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
- * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`.
+ * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`. A
+ * `read-only` command (status, validate, a dry run) never creates the file.
  */
-export function driverFromUrl(url: string, options: { baseDirectory: string }): Driver<SqliteSession> {
-  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory) })
+export function driverFromUrl(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): Driver<SqliteSession> {
+  const missingFile = options.access === 'read-only' ? 'read-as-empty' : 'create'
+  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), missingFile })
+}
+
+/** What a read-only command should say about the database a URL names: that its file does not exist. */
+export function describeDatabase(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): string | undefined {
+  const filename = sqliteFilename(url, options.baseDirectory)
+  if (options.access !== 'read-only' || filename === ':memory:' || existsSync(filename)) return undefined
+  return `The SQLite database ${filename} does not exist, so this shows an empty database and creates no file. Check the path in the URL if it should exist; mig up creates it.`
 }
 
 export function sqliteFilename(url: string, baseDirectory: string): string {

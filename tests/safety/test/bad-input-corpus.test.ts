@@ -46,7 +46,8 @@ const MALFORMED: [string, Record<string, string | Buffer>, new (...args: never[]
   ['an empty name', { '0001_.sql': VALID }, InvalidFilenameError],
   ['a name with a space', { '0001_bad name.sql': VALID }, InvalidFilenameError],
   ['a name with non-ASCII letters', { '0001_über.sql': VALID }, InvalidFilenameError],
-  ['a version too large to be exact', { '99999999999999999999_big.sql': VALID }, InvalidFilenameError],
+  ['a folder named like a migration', { '0001_folder.sql/': '' }, InvalidMigrationError],
+  ['a transactional migration that commits part of itself', { '0001_commits.sql': `${VALID}COMMIT;\nSELECT 1;\n` }, InvalidMigrationError],
   ['an upper-case extension', { '0001_shout.SQL': VALID }, InvalidFilenameError],
   ['a Flyway-style name', { 'V1__init.sql': VALID }, InvalidFilenameError],
   ['two files with one version', { '0001_a.sql': VALID, '01_b.sql': VALID }, DuplicateVersionError],
@@ -97,7 +98,11 @@ async function migrationsFolder(name: string, files: Record<string, string | Buf
   const path = join(folder.path, name)
   await rm(path, { recursive: true, force: true })
   await mkdir(path, { recursive: true })
-  for (const [file, content] of Object.entries(files)) await writeFile(join(path, file), content)
+  for (const [file, content] of Object.entries(files)) {
+    // A name ending in "/" is a folder.
+    if (file.endsWith('/')) await mkdir(join(path, file))
+    else await writeFile(join(path, file), content)
+  }
   return path
 }
 
@@ -138,7 +143,7 @@ describe.each(['sqlite', 'postgres'] as const)('bad input on %s gets a typed err
     const source = fromDirectory(await migrationsFolder(label.replace(/\W+/g, '-'), files))
     const failure = await new Migrator({ driver: database.driver(), source }).up().catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(errorClass)
-    const named = Object.keys(files).filter((file) => (failure as Error).message.includes(file))
+    const named = Object.keys(files).filter((file) => (failure as Error).message.includes(file.replace(/\/$/, '')))
     expect(named.length, (failure as Error).message).toBeGreaterThan(0)
     await expectUnchanged()
     figures.malformedInputs++

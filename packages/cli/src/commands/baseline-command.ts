@@ -1,11 +1,11 @@
 import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
-import { integerFlag } from '../command-line.js'
+import { versionFlag } from '../command-line.js'
 import { plural } from '../format.js'
 import { withMigrator } from '../with-migrator.js'
 
 export const baselineCommand: Command = async (context) => {
-  const to = integerFlag(context.flags, 'to', { minimum: 1 })
+  const to = versionFlag(context.flags, 'to', { minimum: 1 })
   const force = context.flags.force === true
   if (force && to === undefined)
     throw usageError('mig baseline --force needs --to <version>: without a schema comparison, mig cannot find it.')

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
+import type { SchemaConversion } from '@mig/core'
 import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
@@ -60,7 +61,7 @@ async function createFromSchema(
   } catch (error) {
     throw configError(`Cannot read the schema file ${schemaPath}: ${(error as Error).message}`, error)
   }
-  const driver = await driverFromUrl(url, settings.urlBaseDirectory)
+  const driver = await driverFromUrl(url, { baseDirectory: settings.urlBaseDirectory, access: 'read-only' })
   const { convertSchema } = await import('@mig/core')
   const conversion = await convertSchema(driver, schema)
   const source = relative(workingDirectory, schemaPath) || schemaPath
@@ -82,8 +83,7 @@ async function createFromSchema(
     )
     created.push({ file: settingsFile, path: settingsPath, version: Number(settingsVersion), name: `${name}_settings` })
   }
-  for (const setting of conversion.connectionSettings)
-    output.note(`Left out "${setting.statement.replace(/\s+/g, ' ')}". ${setting.advice}`)
+  for (const note of leftOutNotes(conversion)) output.note(note)
   for (const note of conversion.notes) output.note(note)
   return {
     document: {
@@ -94,6 +94,7 @@ async function createFromSchema(
       kind: 'sql',
       created,
       connectionSettings: conversion.connectionSettings,
+      leftOut: conversion.leftOut,
       notes: conversion.notes,
     },
   }
@@ -105,8 +106,21 @@ function* versionsAfter(highest: ExistingVersion | undefined, timestamp: boolean
   for (;;) {
     const digits = timestamp ? timestampVersion(new Date(), previous) : nextSequentialVersion(previous)
     yield digits
-    previous = { version: Number(digits), digits }
+    previous = { version: BigInt(digits), digits }
   }
+}
+
+/** One line for each reason something was left out, listing the statements once. */
+function leftOutNotes(conversion: SchemaConversion): string[] {
+  const groups = new Map<string, string[]>()
+  const add = (explanation: string, statement: string) => {
+    groups.set(explanation, [...(groups.get(explanation) ?? []), `"${statement.replace(/\s+/g, ' ')}"`])
+  }
+  for (const setting of conversion.connectionSettings) add(` ${setting.advice}`, setting.statement)
+  for (const statement of conversion.leftOut) add(`: ${statement.reason}.`, statement.statement)
+  return [...groups].map(
+    ([explanation, statements]) => `Left out ${statements.join(', ')}${explanation.startsWith(':') ? '' : '.'}${explanation}`,
+  )
 }
 
 async function writeMigration(directory: string, workingDirectory: string, file: string, content: string, output: Output): Promise<string> {

@@ -1,15 +1,16 @@
 import type { Command } from '../command-context.js'
-import { integerFlag } from '../command-line.js'
+import { integerFlag, versionFlag } from '../command-line.js'
 import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'down')
-  const to = integerFlag(context.flags, 'to', { minimum: 0 })
+  const to = versionFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
-  return withMigrator(context, { loadsCode: true }, async (migrator, { settings }) => {
+  const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
+  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings }) => {
     if (context.flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'down', to, step, all })
       printPlan(context.output, plan, 'down')

@@ -60,7 +60,7 @@ function dialectOf(given: string | undefined, settings: Settings): LintDialect {
   return dialectOfUrl(settings.url) as LintDialect
 }
 
-function versionOf(file: string, migrations: readonly LintMigration[]): number {
+function versionOf(file: string, migrations: readonly LintMigration[]): LintMigration['version'] {
   const migration = migrations.find((candidate) => candidate.file === basename(file))
   if (!migration)
     throw usageError(

@@ -1,4 +1,4 @@
-import type { RepairResolution } from '@mig/core'
+import type { MigrationStatus, MigrationVersion, RepairResolution } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { withMigrator } from '../with-migrator.js'
@@ -29,7 +29,7 @@ export const repairCommand: Command = async (context) => {
     throw usageError(`mig repair --${chosen[0]} needs the version of the migration, e.g. mig repair 3 --${chosen[0]}.`)
   }
   return withMigrator(context, { loadsCode: false }, async (migrator) => {
-    const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : Number(given)
+    const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : BigInt(given)
     const migration = await migrator.repair({ version, resolution, signal: context.signal })
     output.line(output.colours.bold(done(migration.file)))
     return { document: { migration: { version: migration.version, name: migration.name, file: migration.file }, resolution } }
@@ -37,9 +37,9 @@ export const repairCommand: Command = async (context) => {
 }
 
 /** Without a version, repair the failed migration, provided there is exactly one. */
-async function onlyFailedVersion(statuses: readonly { version: number; file: string; state: string }[]): Promise<number> {
+async function onlyFailedVersion(statuses: readonly MigrationStatus[]): Promise<MigrationVersion> {
   const failed = statuses.filter((status) => status.state === 'failed')
-  if (failed.length === 1) return (failed[0] as { version: number }).version
+  if (failed.length === 1) return (failed[0] as MigrationStatus).version
   if (failed.length === 0) throw usageError('No migration is marked as failed; there is nothing to repair.')
   throw usageError(
     `${failed.length} migrations are marked as failed (${failed.map((status) => status.file).join(', ')}). Name one: mig repair <version> --applied.`,

@@ -17,13 +17,15 @@ interface StatusSummary {
   readonly changed: number
   /** Pending migrations older than the newest applied one. */
   readonly outOfOrder: number
+  /** History rows mig cannot read. */
+  readonly unreadable: number
   /** Migrations that `validate` and `up` would refuse, by core's rules. */
   readonly problems: number
 }
 
 export const statusCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'status')
-  return withMigrator(context, { loadsCode: false, reportsProgress: false }, async (migrator, { settings }) => {
+  return withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, { settings }) => {
     const statuses = await migrator.status()
     const summary = summarise(statuses)
     const database = redactUrl(settings.url ?? '')
@@ -53,6 +55,7 @@ function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
     missing: count((status) => !status.fileFound),
     changed: count((status) => status.checksumMatches === false),
     outOfOrder: count((status) => status.outOfOrder),
+    unreadable: count((status) => status.state === 'unreadable'),
     problems: count((status) => status.problem !== undefined),
   }
 }
@@ -64,6 +67,7 @@ function statusToJson(status: MigrationStatus): Record<string, unknown> {
     file: status.file,
     state: status.state,
     fileFound: status.fileFound,
+    replacedBy: status.replacedBy ?? null,
     checksumMatches: status.checksumMatches ?? null,
     outOfOrder: status.outOfOrder,
     problem: status.problem ?? null,
@@ -81,10 +85,17 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     output.line('No migrations yet. Create one with mig create <name>.')
     return
   }
-  const stateColour = { applied: green, baselined: green, failed: red, pending: yellow }
+  const stateColour: Record<MigrationStatus['state'], (text: string) => string> = {
+    applied: green,
+    baselined: green,
+    failed: red,
+    pending: yellow,
+    unreadable: red,
+  }
   const rows = statuses.map((status) => {
     const notes = [
-      !status.fileFound && red('file missing'),
+      status.replacedBy !== undefined && red(`a different migration, ${status.replacedBy}, now holds its version`),
+      !status.fileFound && status.replacedBy === undefined && red('file missing'),
       status.checksumMatches === false && red('file changed since applied'),
       status.outOfOrder && yellow('out of order'),
       status.detail && dim(status.detail),
@@ -103,6 +114,7 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     summary.failed && red(`${summary.failed} failed`),
     summary.missing && red(`${summary.missing} missing`),
     summary.changed && red(`${summary.changed} changed`),
+    summary.unreadable && red(`${summary.unreadable} unreadable`),
   ].filter(Boolean)
   output.line()
   output.line(`${plural(summary.total, 'migration')}: ${parts.join(', ')}.`)

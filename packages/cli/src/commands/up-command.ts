@@ -1,6 +1,6 @@
 import type { LintFinding } from '@mig/lint'
 import type { Command } from '../command-context.js'
-import { integerFlag } from '../command-line.js'
+import { integerFlag, versionFlag } from '../command-line.js'
 import type { Output } from '../output.js'
 import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
@@ -11,9 +11,10 @@ import { plannedToJson, printPlan, printRunSummary, runToJson } from './migratio
 export const upCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'up')
   const { flags, output } = context
-  const to = integerFlag(flags, 'to', { minimum: 1 })
+  const to = versionFlag(flags, 'to', { minimum: 1 })
   const step = integerFlag(flags, 'step', { minimum: 1 })
-  return withMigrator(context, { loadsCode: true }, async (migrator, { settings, dialect }) => {
+  const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
+  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings, dialect }) => {
     const linting = !flags['no-lint'] && settings.lint !== false
     // Lint only what is about to run: a no-op up never loads the parser.
     const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, context })

@@ -95,29 +95,44 @@ export function runDriverContractSuite(target: ConformanceTarget): void {
         for (const statement of statements) expect(script.slice(statement.offset)).toMatch(/^(CREATE|INSERT)/)
       })
 
-      it('historySql creates, finds, writes and reads the history table', async () => {
+      it('historySql creates, finds, writes and reads the history table, with versions of any length', async () => {
         const s = await session()
         const sql = driver.text.historySql(HISTORY)
         expect(await s.query(sql.tableExists)).toEqual([])
+        expect(await s.query(sql.needsUpgrade)).toEqual([])
         await s.runScript(sql.createTable)
         await s.runScript(sql.createTable)
         expect((await s.query(sql.tableExists)).length).toBeGreaterThan(0)
+        expect(await s.query(sql.needsUpgrade)).toEqual([])
         const at = '2026-11-30T12:00:00.000Z'
-        await s.query(sql.insert, [3, 'three', 'sha256:x', 'failed', at, 12, 'tester', 'why'])
-        await s.query(sql.update, ['applied', 'sha256:y', at, 13, null, 3])
-        const [row] = await s.query<Record<string, unknown>>(sql.selectAll)
-        const appliedAt = new Date(row?.applied_at as string | Date).toISOString()
-        expect({ ...row, version: Number(row?.version), execution_ms: Number(row?.execution_ms), applied_at: appliedAt }).toEqual({
-          version: 3,
-          name: 'three',
-          checksum: 'sha256:y',
-          state: 'applied',
-          applied_at: at,
-          execution_ms: 13,
-          applied_by: 'tester',
-          detail: null,
-        })
-        await s.query(sql.delete, [3])
+        const huge = '20210410175418000001'
+        await s.query(sql.insert, ['3', 'three', 'sha256:x', 'failed', at, 12, 'tester', 'why', '0003_three.sql', 'DROP TABLE t;'])
+        await s.query(sql.insert, [huge, 'huge', 'sha256:z', 'applied', at, 1, 'tester', null, `${huge}_huge.sql`, null])
+        await s.query(sql.update, ['applied', 'sha256:y', at, 13, null, '3'])
+        const rows = await s.query<Record<string, unknown>>(sql.selectAll)
+        const read = rows.map((row) => ({
+          ...row,
+          version: String(row.version),
+          execution_ms: Number(row.execution_ms),
+          applied_at: new Date(row.applied_at as string | Date).toISOString(),
+        }))
+        expect(read.sort((a, b) => a.version.length - b.version.length)).toEqual([
+          {
+            version: '3',
+            name: 'three',
+            checksum: 'sha256:y',
+            state: 'applied',
+            applied_at: at,
+            execution_ms: 13,
+            applied_by: 'tester',
+            detail: null,
+            file: '0003_three.sql',
+            down_sql: 'DROP TABLE t;',
+          },
+          expect.objectContaining({ version: huge, file: `${huge}_huge.sql`, down_sql: null }),
+        ])
+        await s.query(sql.delete, ['3'])
+        await s.query(sql.delete, [huge])
         expect(await s.query(sql.selectAll)).toEqual([])
       })
 
@@ -126,6 +141,13 @@ export function runDriverContractSuite(target: ConformanceTarget): void {
         const name = driver.text.quoteIdentifier('order "x"')
         await s.runScript(`CREATE TABLE ${name} (id INTEGER)`)
         expect(await database.tables()).toContain('order "x"')
+      })
+
+      it('transactionControl names the statements that end or nest a transaction, and nothing else', () => {
+        const script =
+          "BEGIN;\nINSERT INTO t (label) VALUES ('COMMIT; END');\nSAVEPOINT s;\nRELEASE s;\nCOMMIT;\nEND;\nROLLBACK;\nCREATE TABLE t (id INTEGER);"
+        const commands = driver.text.splitStatements(script).map((statement) => driver.text.transactionControl(statement.text) ?? null)
+        expect(commands).toEqual(['BEGIN', null, 'SAVEPOINT', 'RELEASE', 'COMMIT', 'END', 'ROLLBACK', null])
       })
 
       it('classifyStatement and inspectScript answer for any statement', () => {

@@ -1,14 +1,16 @@
 import { runDriverBehaviourSuite } from './behaviour-suite.js'
 import type { ConformanceTarget } from './conformance-target.js'
 import { runDriverContractSuite } from './contract-suite.js'
+import { runIntegritySuite } from './integrity-suite.js'
 
 export type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
-export { runDriverBehaviourSuite, runDriverContractSuite }
+export { runDriverBehaviourSuite, runDriverContractSuite, runIntegritySuite }
 
-/** Both suites: each part of the driver on its own, then the runner end to end on it. */
+/** Every suite: each part of the driver on its own, then the runner end to end on it, then its integrity promises. */
 export function runDriverConformanceSuite(target: ConformanceTarget): void {
   runDriverContractSuite(target)
   runDriverBehaviourSuite(target)
+  runIntegritySuite(target)
 }
 export type { GoldenFilesOptions } from './golden-files.js'
 export { runGoldenFiles } from './golden-files.js'

@@ -1,0 +1,258 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { InvalidMigrationError, RepairRefusedError } from '../errors.js'
+import { fromList, type ListedMigration } from '../from-list.js'
+import { ReplacedMigrationError } from '../history-errors.js'
+import type { MigrationSource } from '../migration.js'
+import { Migrator } from '../migrator.js'
+import type { MigratorOptions } from '../migrator-options.js'
+import { IrreversibleMigrationError, MigrationFailedError } from '../run-errors.js'
+import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { createTable } from './sample-migrations.js'
+
+const table = (version: number, name: string): ListedMigration => ({
+  version,
+  name: `create_${name}`,
+  up: `CREATE TABLE ${name} (id INTEGER PRIMARY KEY);`,
+  down: `DROP TABLE ${name};`,
+})
+
+const file = (name: string, up: string, down?: string): ListedMigration => ({
+  file: name,
+  content: `-- mig:up\n${up}\n${down === undefined ? '' : `-- mig:down\n${down}\n`}`,
+})
+
+/**
+ * A migration cannot silently break its own atomicity, and what mig reports is what the
+ * database holds: the runner end to end on a real database, for every driver.
+ */
+export function runIntegritySuite(target: ConformanceTarget): void {
+  describe(`integrity: ${target.name}`, () => {
+    let database: ConformanceDatabase
+
+    beforeEach(async () => {
+      database = await target.createDatabase()
+    })
+
+    afterEach(() => database.destroy())
+
+    const migrator = (source: MigrationSource, options: Partial<MigratorOptions> = {}) =>
+      new Migrator({ driver: database.driver(), source, ...options })
+    const count = async (name: string) => {
+      const session = await database.driver().connect()
+      try {
+        return Number((await session.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${name}`))[0]?.n)
+      } finally {
+        await session.close()
+      }
+    }
+    const userTables = async () => (await database.tables()).filter((name) => !name.startsWith('mig_')).sort()
+    const failureOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => undefined,
+        (error: unknown) => error,
+      )
+
+    describe('statements that end mig’s transaction', () => {
+      it('a COMMIT inside a transactional migration is refused before anything runs, with the file, line and fix', async () => {
+        const source = fromList([
+          table(1, 'a'),
+          { file: '0002_commits.sql', content: '-- mig:up\nCREATE TABLE b (id INTEGER);\nCOMMIT;\nCREATE TABLE c (;\n' },
+        ])
+        const error = await failureOf(migrator(source).up())
+        expect(error).toBeInstanceOf(InvalidMigrationError)
+        expect(error).toMatchObject({ file: '0002_commits.sql', line: 3 })
+        expect((error as Error).message).toMatch(/COMMIT in the up section .*Remove the statement.*-- mig:no-transaction/s)
+        expect(await userTables()).toEqual([])
+      })
+
+      it('a file wrapped in its own BEGIN and COMMIT is refused, and so is a down section that ends the transaction', async () => {
+        const wrapped = fromList([{ file: '0001_wrapped.sql', content: '-- mig:up\nBEGIN;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\n' }])
+        await expect(migrator(wrapped).up()).rejects.toThrow(/0001_wrapped\.sql:2: BEGIN in the up section/)
+        await expect(migrator(wrapped).validate()).rejects.toThrow(InvalidMigrationError)
+        await expect(migrator(wrapped).plan({ direction: 'up' })).rejects.toThrow(InvalidMigrationError)
+        const down = fromList([
+          { file: '0001_down.sql', content: '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\nROLLBACK;\n' },
+        ])
+        await expect(migrator(down).up()).rejects.toThrow(/0001_down\.sql:5: ROLLBACK in the down section/)
+        expect(await userTables()).toEqual([])
+      })
+
+      it('the same statements run in a migration marked no-transaction, which manages its own', async () => {
+        const source = fromList([
+          {
+            file: '0001_own.sql',
+            content: '-- mig:no-transaction\n-- mig:up\nBEGIN;\nCREATE TABLE a (id INTEGER);\nCOMMIT;\n-- mig:down\nDROP TABLE a;\n',
+          },
+        ])
+        await migrator(source).up()
+        expect(await userTables()).toEqual(['a'])
+      })
+
+      it('a code migration that runs COMMIT in mig’s transaction is refused and rolled back', async () => {
+        const source = fromList([
+          {
+            version: 1,
+            name: 'code',
+            up: async (context) => {
+              await context.run('CREATE TABLE a (id INTEGER)')
+              await context.run('COMMIT')
+            },
+          },
+        ])
+        const error = await failureOf(migrator(source).up())
+        expect(error).toBeInstanceOf(InvalidMigrationError)
+        expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
+        expect(await userTables()).toEqual([])
+      })
+    })
+
+    describe('reporting what the database holds', () => {
+      it('down --step 2 in one transaction whose second revert fails says the first is still applied', async () => {
+        const source = fromList([
+          { version: 1, name: 'breaks_on_down', up: 'CREATE TABLE a (id INTEGER);', down: 'DROP TABLE missing_table;' },
+          table(2, 'oops'),
+        ])
+        await migrator(source).up()
+        const reverted: string[] = []
+        const runner = migrator(source, { transactionMode: 'single' })
+        runner.on('reverted', (event) => reverted.push(`${event.migration.file}:${event.committed}`))
+        const error = await failureOf(runner.down({ step: 2 }))
+        expect(error).toBeInstanceOf(MigrationFailedError)
+        const failure = error as MigrationFailedError
+        expect(reverted).toEqual(['2_create_oops:false'])
+        expect(failure.completed).toEqual([])
+        expect(failure.undone.map((migration) => migration.file)).toEqual(['2_create_oops'])
+        expect(failure.message).toMatch(/2_create_oops, reverted before it in that transaction, was rolled back too and is still applied/)
+        expect(await userTables()).toEqual(['a', 'oops'])
+      })
+    })
+
+    describe('history that matches the files', () => {
+      const branchA = file('0004_branch_a.sql', 'CREATE TABLE branch_a (id INTEGER);', 'DROP TABLE branch_a;')
+      const branchB = file('0004_branch_b.sql', 'CREATE TABLE branch_b (id INTEGER);', 'DROP TABLE branch_b;')
+
+      it('a file whose name differs from the applied one is a different migration: refused with the ways out, never accepted as an edit', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const replaced = fromList([table(1, 'a'), branchB])
+        const error = await failureOf(migrator(replaced).up())
+        expect(error).toBeInstanceOf(ReplacedMigrationError)
+        expect((error as Error).message).toMatch(/0004_branch_b\.sql holds version 4, applied as 0004_branch_a\.sql/)
+        expect((error as Error).message).toMatch(/mig down --to 3.*rename it/s)
+        await expect(migrator(replaced).repair({ version: 4, resolution: 'accept-checksum' })).rejects.toThrow(RepairRefusedError)
+        const [, status] = await migrator(replaced).status()
+        expect(status).toMatchObject({ version: 4, file: '0004_branch_a.sql', problem: 'replaced', replacedBy: '0004_branch_b.sql' })
+        expect(await userTables()).toEqual(['a', 'branch_a'])
+      })
+
+      it('the same content under a new name is the applied migration, renamed', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const renamed = fromList([table(1, 'a'), { ...branchA, file: '0004_branch_a_renamed.sql' } as ListedMigration])
+        await expect(migrator(renamed).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+      })
+
+      it('history records the real file name and the down SQL, and reports a missing file by its name', async () => {
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const statuses = await migrator(fromList([table(1, 'a')])).status()
+        expect(statuses[1]).toMatchObject({ file: '0004_branch_a.sql', fileFound: false, problem: 'missing' })
+      })
+
+      it('redo reverts an edited newest migration with the down SQL recorded when it was applied, then applies the file as it is now', async () => {
+        await migrator(
+          fromList([table(1, 'a'), file('0002_draft.sql', 'CREATE TABLE draft_v1 (id INTEGER);', 'DROP TABLE draft_v1;')]),
+        ).up()
+        const edited = fromList([table(1, 'a'), file('0002_draft.sql', 'CREATE TABLE draft_v2 (id INTEGER);', 'DROP TABLE draft_v2;')])
+        await expect(migrator(edited).up()).rejects.toThrow(/changed since it was applied/)
+        const result = await migrator(edited).redo()
+        expect(result.reverted.migrations.map((migration) => migration.file)).toEqual(['0002_draft.sql'])
+        expect(await userTables()).toEqual(['a', 'draft_v2'])
+        await expect(migrator(edited).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+        await migrator(edited).down()
+        expect(await userTables()).toEqual(['a'])
+      })
+
+      it('redo refuses an edited migration that was applied without a down section, and changes nothing', async () => {
+        await migrator(fromList([file('0001_once.sql', 'CREATE TABLE once (id INTEGER);')])).up()
+        const edited = fromList([file('0001_once.sql', 'CREATE TABLE twice (id INTEGER);', 'DROP TABLE twice;')])
+        await expect(migrator(edited).redo()).rejects.toThrow(IrreversibleMigrationError)
+        expect(await userTables()).toEqual(['once'])
+      })
+
+      it('versions longer than 15 digits are applied, compared and reverted exactly', async () => {
+        const source = fromList([
+          file('20210410175418000001_first.sql', 'CREATE TABLE first (id INTEGER);', 'DROP TABLE first;'),
+          file('20210410175418000002_second.sql', 'CREATE TABLE second (id INTEGER);', 'DROP TABLE second;'),
+          file('9007199254740993_older.sql', 'CREATE TABLE older (id INTEGER);', 'DROP TABLE older;'),
+        ])
+        const applied = await migrator(source).up()
+        expect(applied.migrations.map((migration) => migration.version)).toEqual([
+          9007199254740993n,
+          20210410175418000001n,
+          20210410175418000002n,
+        ])
+        expect((await migrator(source).status()).map((status) => [status.version, status.state])).toEqual([
+          [9007199254740993n, 'applied'],
+          [20210410175418000001n, 'applied'],
+          [20210410175418000002n, 'applied'],
+        ])
+        await migrator(source).down({ to: 20210410175418000001n })
+        expect(await userTables()).toEqual(['first', 'older'])
+      })
+    })
+
+    describe('reading without writing', () => {
+      it('plans and reports status without creating anything, not even the history table', async () => {
+        const subject = migrator(fromList([createTable(1, 'a'), createTable(2, 'b')]))
+        const plan = await subject.plan({ direction: 'up' })
+        expect(plan.map((entry) => [entry.version, entry.transaction])).toEqual([
+          [1, true],
+          [2, true],
+        ])
+        expect(plan[0]?.sql).toContain('CREATE TABLE a')
+        expect((await subject.status()).map((entry) => entry.state)).toEqual(['pending', 'pending'])
+        expect(await subject.hasPending()).toBe(true)
+        await subject.validate()
+        expect(await database.tables()).toEqual([])
+      })
+
+      it('reports applied and pending migrations with their history', async () => {
+        const source = fromList([createTable(1, 'a'), createTable(2, 'b')])
+        await migrator(source, { appliedBy: 'conformance' }).up({ to: 1 })
+        const [applied, pending] = await migrator(source).status()
+        expect(applied).toMatchObject({ version: 1, state: 'applied', appliedBy: 'conformance', checksumMatches: true })
+        expect(applied?.appliedAt).toBeInstanceOf(Date)
+        expect(pending).toMatchObject({ version: 2, state: 'pending', checksumMatches: undefined })
+        await migrator(source).up()
+        expect(await migrator(source).hasPending()).toBe(false)
+      })
+    })
+
+    describe('in a single transaction', () => {
+      it('applies every pending migration together, or none of them', async () => {
+        const good = [createTable(1, 'a'), createTable(2, 'b')]
+        const broken = { version: 3, name: 'broken', up: 'INSERT INTO missing_table (id) VALUES (1)' }
+        const failure = await migrator(fromList([...good, broken]), { transactionMode: 'single' })
+          .up()
+          .catch((caught: unknown) => caught)
+        expect(failure).toBeInstanceOf(MigrationFailedError)
+        expect((failure as MigrationFailedError).completed).toEqual([])
+        expect(await userTables()).toEqual([])
+        const result = await migrator(fromList(good), { transactionMode: 'single' }).up()
+        expect(result.migrations.map((migration) => migration.version)).toEqual([1, 2])
+        expect(await count('mig_migrations')).toBe(2)
+        await migrator(fromList(good), { transactionMode: 'single' }).down({ all: true })
+        expect(await userTables()).toEqual([])
+      })
+
+      it('refuses a plan with a no-transaction migration before running anything', async () => {
+        const source = fromList([
+          createTable(1, 'a'),
+          { version: 2, name: 'outside', transaction: false, up: 'CREATE TABLE b (id INTEGER)' },
+        ])
+        await expect(migrator(source, { transactionMode: 'single' }).up()).rejects.toThrow(
+          /2_outside, which must run outside a transaction/,
+        )
+        expect(await userTables()).toEqual([])
+      })
+    })
+  })
+}

@@ -1,0 +1,57 @@
+import type { DialectText } from './driver.js'
+import { InvalidMigrationError } from './errors.js'
+import type { Migration, MigrationContext, MigrationScripts, SqlStep } from './migration.js'
+import { lineInStep } from './migration-failure.js'
+
+/**
+ * Refuses, before anything runs, a statement that would end or nest mig's transaction in a
+ * migration that runs in one: a `COMMIT` there keeps the statements before it even when a
+ * later one fails, and the history row is then written outside the migration's transaction.
+ * Both sections are checked, so a down section is refused while it can still be fixed.
+ */
+export function checkTransactionControl(migrations: readonly Migration[], scripts: readonly MigrationScripts[], text: DialectText): void {
+  migrations.forEach((migration, index) => {
+    const loaded = scripts[index] as MigrationScripts
+    if (!loaded.transaction) return
+    for (const [direction, step] of [
+      ['up', loaded.up],
+      ['down', loaded.down],
+    ] as const) {
+      if (step?.kind !== 'sql') continue
+      const found = firstControl(step, text)
+      if (found) throw transactionControlError(migration.file, direction, found.command, lineInStep(step, found.offset))
+    }
+  })
+}
+
+/** A code migration's `run()` in a transaction refuses the same statements, when they are about to run. */
+export function guardTransaction(context: MigrationContext, text: DialectText, file: string): MigrationContext {
+  return {
+    ...context,
+    run: async (sql) => {
+      const found = firstControl({ kind: 'sql', sql, line: 1 }, text)
+      if (found) throw transactionControlError(file, undefined, found.command, undefined)
+      await context.run(sql)
+    },
+  }
+}
+
+function firstControl(step: SqlStep, text: DialectText): { command: string; offset: number } | undefined {
+  for (const statement of text.splitStatements(step.sql)) {
+    const command = text.transactionControl(statement.text)
+    if (command) return { command, offset: statement.offset }
+  }
+  return undefined
+}
+
+function transactionControlError(file: string, direction: 'up' | 'down' | undefined, command: string, line: number | undefined) {
+  const section = direction ? ` in the ${direction} section` : ''
+  return new InvalidMigrationError({
+    file,
+    line,
+    reason:
+      `${command}${section} would end or nest the transaction mig runs this migration in, so part of it could be committed ` +
+      'while the rest fails, and its history row would be written outside it. Nothing was run. Remove the statement (mig ' +
+      'already wraps the migration in a transaction), or mark the file "-- mig:no-transaction" to manage transactions yourself.',
+  })
+}

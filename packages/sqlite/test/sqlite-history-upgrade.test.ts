@@ -1,0 +1,99 @@
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fromList, Migrator } from '@mig/core'
+import { sqliteDriver } from '@mig/sqlite'
+import Database from 'better-sqlite3'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+let folder: string
+let filename: string
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mig-sqlite-upgrade-'))
+  filename = join(folder, 'app.db')
+})
+
+afterEach(() => rm(folder, { recursive: true, force: true }))
+
+/** The history table exactly as mig 0.x created and filled it. */
+function createOlderHistory(): void {
+  const database = new Database(filename)
+  try {
+    database.exec(`CREATE TABLE a (id INTEGER);
+CREATE TABLE "mig_migrations" (
+  version INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('applied', 'baselined', 'failed')),
+  applied_at TEXT NOT NULL,
+  execution_ms INTEGER NOT NULL,
+  applied_by TEXT NOT NULL,
+  detail TEXT
+)`)
+    database
+      .prepare(
+        'INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(1, 'create_a', checksumOfA, 'applied', '2026-01-01T00:00:00.000Z', 3, 'old@host', null)
+  } finally {
+    database.close()
+  }
+}
+
+const first = { version: 1, name: 'create_a', up: 'CREATE TABLE a (id INTEGER)', down: 'DROP TABLE a' }
+const second = { version: 2, name: 'create_b', up: 'CREATE TABLE b (id INTEGER)', down: 'DROP TABLE b' }
+let checksumOfA = ''
+
+function columns(): string[] {
+  const database = new Database(filename, { readonly: true })
+  try {
+    return (database.prepare("SELECT name FROM pragma_table_info('mig_migrations')").all() as { name: string }[]).map((row) => row.name)
+  } finally {
+    database.close()
+  }
+}
+
+describe('a history table made by an older mig', () => {
+  it('is read as it is by read-only commands, and upgraded in place, every row kept, before the first write', async () => {
+    const source = fromList([first, second])
+    checksumOfA = (await source.list())[0]?.checksum as string
+    createOlderHistory()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    expect((await migrator.status()).map((status) => [status.version, status.state, status.appliedBy])).toEqual([
+      [1, 'applied', 'old@host'],
+      [2, 'pending', undefined],
+    ])
+    expect(columns()).not.toContain('down_sql')
+    await migrator.up()
+    expect(columns()).toEqual(expect.arrayContaining(['version', 'file', 'down_sql']))
+    const statuses = await migrator.status()
+    expect(statuses.map((status) => [status.version, status.state, status.file])).toEqual([
+      [1, 'applied', '1_create_a'],
+      [2, 'applied', '2_create_b'],
+    ])
+    await migrator.down({ all: true })
+    expect(await migrator.status()).toEqual([expect.objectContaining({ state: 'pending' }), expect.objectContaining({ state: 'pending' })])
+  })
+
+  it('stays readable and writable by the statements an older mig runs', async () => {
+    const source = fromList([first, second])
+    checksumOfA = (await source.list())[0]?.checksum as string
+    createOlderHistory()
+    await new Migrator({ driver: sqliteDriver({ filename }), source }).up()
+    const database = new Database(filename)
+    try {
+      database
+        .prepare(
+          'INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        )
+        .run(3, 'by_old_mig', 'sha256:x', 'applied', '2026-01-02T00:00:00.000Z', 1, 'old@host', null)
+      const rows = database.prepare('SELECT version, name FROM mig_migrations ORDER BY version').all() as { version: unknown }[]
+      expect(rows.map((row) => Number(row.version))).toEqual([1, 2, 3])
+      database.prepare('DELETE FROM mig_migrations WHERE version = ?').run(3)
+      expect(database.prepare('SELECT COUNT(*) AS n FROM mig_migrations').get()).toEqual({ n: 2 })
+    } finally {
+      database.close()
+    }
+  })
+})
