@@ -9,6 +9,7 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
   const text: DialectText = {
     classifyStatement: () => ({ kind: 'schema' }),
     inspectScript: () => [],
+    isLockTimeout: () => false,
     ...definition.text,
   }
   return {
@@ -21,7 +22,12 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
     },
     text,
     connect: () => definition.connect(),
-    lock: definition.lock,
+    lock: {
+      async open(session, table, wait) {
+        const lock = await definition.lock.open(session, table, wait)
+        return Object.assign(lock, { fence: lock.fence?.bind(lock) ?? (async () => lock.isHeld()) })
+      },
+    },
     schema: definition.schema,
   }
 }

@@ -1,3 +1,4 @@
+import type { LockHolder } from './driver.js'
 import { DuplicateVersionError } from './errors.js'
 import { ChecksumMismatchError, MissingMigrationError, OutOfOrderMigrationError, PartialMigrationError } from './history-errors.js'
 import type { HistoryRecord } from './history-store.js'
@@ -27,14 +28,20 @@ export interface History {
   readonly pending: readonly Migration[]
   /** The newest version with a history row, or 0. */
   readonly newestRecordedVersion: number
+  /** Migrations outside a transaction that a runner holding the lock is applying now, with that holder. */
+  readonly running: ReadonlyMap<number, LockHolder>
 }
 
-export function compareHistory(migrations: readonly Migration[], records: readonly HistoryRecord[]): History {
+export function compareHistory(
+  migrations: readonly Migration[],
+  records: readonly HistoryRecord[],
+  running: ReadonlyMap<number, LockHolder> = new Map(),
+): History {
   const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
   const recordByVersion = new Map(records.map((record) => [record.version, record]))
   const pending = migrations.filter((migration) => !recordByVersion.has(migration.version))
   const newestRecordedVersion = records.reduce((newest, record) => Math.max(newest, record.version), 0)
-  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion }
+  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion, running }
 }
 
 export interface HistoryCheckOptions {
@@ -43,11 +50,11 @@ export interface HistoryCheckOptions {
 
 /**
  * Refuses a history that disagrees with the files, most serious first: a migration that failed
- * part-way, an applied file that is gone, an applied file that changed, a pending file older
- * than the newest applied one.
+ * part-way (not one another runner is applying now), an applied file that is gone, an applied
+ * file that changed, a pending file older than the newest applied one.
  */
 export function checkHistory(history: History, options: HistoryCheckOptions): void {
-  const failed = history.records.filter((record) => record.state === 'failed')
+  const failed = history.records.filter((record) => record.state === 'failed' && !history.running.has(record.version))
   if (failed.length) {
     throw new PartialMigrationError({
       migrations: failed.map((record) => infoOf(history, record)),

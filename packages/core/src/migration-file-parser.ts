@@ -3,7 +3,9 @@ import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
 const ANNOTATION = /^\s*--\s*mig:(.*)$/
-const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction']
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>']
+/** A PostgreSQL duration: `500ms`, `30s`, `2min`. */
+const LOCK_TIMEOUT = /^lock-timeout\s+(\d+(?:\.\d+)?\s*(?:ms|s|min|h))$/
 
 type Section = 'header' | 'up' | 'down'
 
@@ -12,8 +14,8 @@ type Section = 'header' | 'up' | 'down'
  *
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
- * `-- mig:no-transaction` is allowed only in the header, where comments and blank lines may
- * stand too. An empty up section is allowed (the runner warns about it: a fresh `mig create`
+ * `-- mig:no-transaction` and `-- mig:lock-timeout <duration>` are allowed only in the header,
+ * where comments and blank lines may stand too. An empty up section is allowed (the runner warns about it: a fresh `mig create`
  * applies as a no-op); an empty down section counts as no down section, so a forgotten
  * rollback is an error when it is needed rather than a silent no-op.
  */
@@ -21,6 +23,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
   const lines = normaliseText(text).split('\n')
   let section: Section = 'header'
   let transaction = true
+  let lockTimeout: string | undefined
   let upStart = -1
   let downStart = -1
 
@@ -37,6 +40,14 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
       return
     }
     const annotation = (match[1] ?? '').trim()
+    if (annotation.startsWith('lock-timeout')) {
+      const duration = LOCK_TIMEOUT.exec(annotation)?.[1]
+      if (section !== 'header') fail(index, '"-- mig:lock-timeout" applies to the whole file. Move it above "-- mig:up".')
+      if (lockTimeout !== undefined) fail(index, '"-- mig:lock-timeout" appears a second time.')
+      if (duration === undefined) fail(index, `"-- mig:${annotation}" needs a duration such as 30s, 500ms or 2min.`)
+      lockTimeout = duration
+      return
+    }
     switch (annotation) {
       case 'up':
         if (section !== 'header') fail(index, `"-- mig:up" appears a second time${section === 'down' ? ', after "-- mig:down"' : ''}.`)
@@ -62,7 +73,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
   if (upStart < 0) throw new InvalidMigrationError({ file, reason: 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.' })
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
-  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction }
+  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...(lockTimeout && { lockTimeout }) }
 }
 
 /** Whether a section has anything but blank lines and line comments. */

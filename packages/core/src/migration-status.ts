@@ -1,3 +1,4 @@
+import { describeHolder } from './errors.js'
 import { infoOf, outOfOrderMigrations } from './history-check.js'
 import { listMigrations, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
@@ -14,18 +15,19 @@ export async function migrationStatus(settings: MigratorSettings): Promise<Migra
     const record = history.recordByVersion.get(version)
     const info = record ? infoOf(history, record) : (migration as Migration)
     const checksumMatches = record && migration ? record.checksum === migration.checksum : undefined
+    const holder = history.running.get(version)
     const status = {
       version,
       name: info.name,
       file: info.file,
-      state: record?.state ?? 'pending',
+      state: holder ? 'running' : (record?.state ?? 'pending'),
       fileFound: migration !== undefined,
       checksumMatches,
       outOfOrder: outOfOrder.has(version),
       appliedAt: record?.appliedAt,
       executionMs: record?.executionMs,
       appliedBy: record?.appliedBy,
-      detail: record?.detail,
+      detail: holder && record ? `running since ${record.appliedAt.toISOString()}, ${describeHolder(holder)}` : record?.detail,
     } as const
     return { ...status, problem: problemOf(status, settings.allowOutOfOrder) }
   })

@@ -19,7 +19,8 @@ export interface PlannedMigration extends MigrationInfo {
   readonly sql: string | undefined
 }
 
-export type MigrationState = 'pending' | HistoryState
+/** `running`: outside a transaction, being applied now by a runner that holds the lock (recorded as `failed` until it completes). */
+export type MigrationState = 'pending' | 'running' | HistoryState
 
 /**
  * What `validate` (and so `up`) would refuse about a migration, by the same rules: failed
@@ -50,4 +51,6 @@ export interface ValidationResult {
   readonly applied: number
   /** Pending migrations, all of which parse or import. */
   readonly pending: number
+  /** Migrations outside a transaction that another runner is applying now (it holds the lock). */
+  readonly running: number
 }

@@ -63,26 +63,26 @@ export class Migrator {
     const migrations = await listMigrations(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
     const upToDate = await readHistory(this.settings, migrations, { check: true }).then(
-      (history) => pendingUpTo(history, options).length === 0,
+      (history) => pendingUpTo(history, options).length === 0 && history.running.size === 0,
       () => false,
     )
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
-    return this.locked(options.signal, async (execution, history) => runPlan(execution, await planUp(history, options), options.signal))
+    return this.locked(options, async (execution, history) => runPlan(execution, await planUp(history, options), options))
   }
 
   /** Reverts applied migrations, newest first. Default: one. */
   async down(options: DownOptions = {}): Promise<MigrateResult> {
     validateDownOptions(options)
-    return this.locked(options.signal, async (execution, history) => runPlan(execution, await planDown(history, options), options.signal))
+    return this.locked(options, async (execution, history) => runPlan(execution, await planDown(history, options), options))
   }
 
   /** Reverts the newest applied migration and applies it again, under one lock. */
   async redo(options: RunOptions = {}): Promise<{ reverted: MigrateResult; applied: MigrateResult }> {
-    return this.locked(options.signal, async (execution, history) => {
+    return this.locked(options, async (execution, history) => {
       const plan = await planDown(history, { step: 1 })
-      const reverted = await runPlan(execution, plan, options.signal)
-      // Once reverted, the migration is applied again even if the run is cancelled meanwhile.
-      const applied = await runPlan(execution, { ...plan, direction: 'up' }, undefined)
+      const reverted = await runPlan(execution, plan, options)
+      // Once reverted, the migration is applied again even if the run is stopped meanwhile (a cancel still cancels).
+      const applied = await runPlan(execution, { ...plan, direction: 'up' }, { cancelSignal: options.cancelSignal })
       return { reverted, applied }
     })
   }
@@ -107,7 +107,7 @@ export class Migrator {
   async validate(): Promise<ValidationResult> {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
     await Promise.all(history.pending.map((migration) => migration.load()))
-    return { applied: history.records.length, pending: history.pending.length }
+    return { applied: history.records.length - history.running.size, pending: history.pending.length, running: history.running.size }
   }
 
   /** Whether `up` would apply anything. Read-only. */
@@ -146,8 +146,11 @@ export class Migrator {
   }
 
   /** Runs `work` under the lock, with history read and checked there. */
-  private async locked<T>(signal: AbortSignal | undefined, work: (execution: Execution, history: History) => Promise<T>): Promise<T> {
+  private async locked<T>(options: RunOptions, work: (execution: Execution, history: History) => Promise<T>): Promise<T> {
     const migrations = await listMigrations(this.settings)
+    // A cancel also stops a wait for the lock.
+    const signals = [options.signal, options.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
       checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder })

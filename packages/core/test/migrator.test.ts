@@ -227,7 +227,7 @@ describe('repair', () => {
     await expect(migrator.validate()).rejects.toThrow(/mig repair 1 --accept-checksum/)
     await expect(migrator.repair({ version: 1, resolution: 'forget' })).rejects.toThrow(/still has its file/)
     await migrator.repair({ version: 1, resolution: 'accept-checksum' })
-    await expect(migrator.validate()).resolves.toEqual({ applied: 1, pending: 0 })
+    await expect(migrator.validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
     expect((await migrator.status())[0]).toMatchObject({ state: 'applied', checksumMatches: true })
   })
 
@@ -237,7 +237,7 @@ describe('repair', () => {
     const withoutSecond = new Migrator({ driver, source: fromList([table(1)]) })
     await expect(withoutSecond.up()).rejects.toThrow(/mig repair 2 --forget/)
     await withoutSecond.repair({ version: 2, resolution: 'forget' })
-    await expect(withoutSecond.validate()).resolves.toEqual({ applied: 1, pending: 0 })
+    await expect(withoutSecond.validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
     await expect(withoutSecond.repair({ version: 5, resolution: 'forget' })).rejects.toThrow(/History has no migration 5/)
   })
 })

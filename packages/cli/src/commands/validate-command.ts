@@ -4,11 +4,12 @@ import { withMigrator } from '../with-migrator.js'
 
 export const validateCommand: Command = async (context) =>
   withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator) => {
-    const { applied, pending } = await migrator.validate()
+    const { applied, pending, running } = await migrator.validate()
+    const inFlight = running ? `; ${plural(running, 'migration')} running now in another run, which holds the lock` : ''
     context.output.line(
       context.output.colours.green(
-        `Valid: ${plural(applied, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load.`,
+        `Valid: ${plural(applied, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load${inFlight}.`,
       ),
     )
-    return { document: { valid: true, applied, pending } }
+    return { document: { valid: true, applied, pending, running } }
   })
