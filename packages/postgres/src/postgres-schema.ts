@@ -1,5 +1,6 @@
 import { type ForeignKeySnapshot, normaliseSql, type SchemaSnapshot, type TableSnapshot } from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
+import { leaseTableOf } from './postgres-lease-lock.js'
 
 const REFERENTIAL_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
 
@@ -8,23 +9,23 @@ const NOT_FROM_EXTENSION = (oid: string) =>
   `NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend dep WHERE dep.objid = ${oid} AND dep.deptype = 'e')`
 
 /**
- * The schema `schema` holds, from the catalogs, leaving out the history table. Definitions come
+ * The schema `schema` holds, from the catalogs, leaving out the history table and its lock table. Definitions come
  * from the server's own deparsing (`pg_get_viewdef`, `pg_get_constraintdef`, ...), so two
  * databases built by different SQL compare equal when the server sees the same objects.
  */
 export async function describePostgresSchema(client: PostgresClient, schema: string, historyTable: string): Promise<SchemaSnapshot> {
   const rows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
-  // $1 is the schema; $2, where a query has it, the history table to leave out.
+  // $1 is the schema; $2, where a query has it, mig's own tables to leave out: history and lock.
   const schemaOnly = [schema]
-  const schemaAndHistoryTable = [schema, historyTable]
+  const schemaAndHistoryTable = [schema, [historyTable, leaseTableOf(schema, historyTable).name]]
   const inSchema = (column: string) => `${column} = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`
 
   const tables = await rows<{ oid: string; name: string }>(
     `SELECT c.oid::text AS oid, c.relname AS name FROM pg_catalog.pg_class c
-      WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> $2 AND ${NOT_FROM_EXTENSION('c.oid')}`,
+      WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($2::text[]) AND ${NOT_FROM_EXTENSION('c.oid')}`,
     schemaAndHistoryTable,
   )
-  const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> $2)`
+  const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($2::text[]))`
   const columns = await rows<{ table_oid: string; name: string; type: string; nullable: boolean; default: string | null }>(
     `SELECT a.attrelid::text AS table_oid, a.attname AS name, pg_catalog.format_type(a.atttypid, a.atttypmod) AS type,
             NOT a.attnotnull AS nullable,
@@ -81,7 +82,7 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
   const triggers = await rows<{ name: string; table: string; definition: string }>(
     `SELECT t.tgname AS name, c.relname AS table, pg_catalog.pg_get_triggerdef(t.oid, true) AS definition
        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
-      WHERE ${inSchema('c.relnamespace')} AND NOT t.tgisinternal AND c.relname <> $2`,
+      WHERE ${inSchema('c.relnamespace')} AND NOT t.tgisinternal AND c.relname <> ALL ($2::text[])`,
     schemaAndHistoryTable,
   )
   const sequences = await rows<{ name: string }>(
