@@ -22,6 +22,8 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean'> = {
   lockTimeout: 'number',
   allowOutOfOrder: 'boolean',
   singleTransaction: 'boolean',
+  lock: 'string',
+  tableLockTimeout: 'string',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */

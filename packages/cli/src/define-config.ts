@@ -19,6 +19,10 @@ export interface MigConfig {
   readonly allowOutOfOrder?: boolean
   /** Run everything one up or down applies in one transaction: all of it or none (transactionMode "single"). */
   readonly singleTransaction?: boolean
+  /** PostgreSQL's migration lock: `auto` (default), `advisory` or `lease` (for PgBouncer in transaction mode). See docs/deploying.md. */
+  readonly lock?: 'auto' | 'advisory' | 'lease'
+  /** PostgreSQL `lock_timeout` for migration statements, e.g. `10s`. Default `5s`; a file's `-- mig:lock-timeout` wins. */
+  readonly tableLockTimeout?: string
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

@@ -1,6 +1,7 @@
 import type { Driver } from '@mig/core'
 import { redactUrl } from '@mig/core'
 import { CliError, configError } from './cli-error.js'
+import type { DialectOptions } from './settings.js'
 
 /** A dialect the CLI knows: the URL schemes it serves and the package that brings it. */
 interface Dialect {
@@ -15,7 +16,7 @@ interface Dialect {
  * for a URL from the config file, else the working directory).
  */
 interface DialectModule {
-  driverFromUrl(url: string, options: { baseDirectory: string }): Driver
+  driverFromUrl(url: string, options: { baseDirectory: string } & DialectOptions): Driver
 }
 
 const DIALECTS: readonly Dialect[] = [
@@ -28,7 +29,7 @@ const DIALECTS: readonly Dialect[] = [
  * so a project installs only the dialect it uses: `@mig/cli @mig/postgres` works without
  * better-sqlite3 anywhere.
  */
-export async function driverFromUrl(url: string, baseDirectory: string): Promise<Driver> {
+export async function driverFromUrl(url: string, baseDirectory: string, options: DialectOptions = {}): Promise<Driver> {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
@@ -37,7 +38,7 @@ export async function driverFromUrl(url: string, baseDirectory: string): Promise
     )
   }
   const module = await importDialect(dialect)
-  return module.driverFromUrl(url, { baseDirectory })
+  return module.driverFromUrl(url, { baseDirectory, ...options })
 }
 
 async function importDialect(dialect: Dialect): Promise<DialectModule> {

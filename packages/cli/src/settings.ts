@@ -17,6 +17,14 @@ export interface Settings {
   readonly lockWaitMs: number | undefined
   readonly allowOutOfOrder: boolean
   readonly singleTransaction: boolean
+  /** For the dialect: PostgreSQL's lock kind and `lock_timeout` for migration statements. */
+  readonly dialectOptions: DialectOptions
+}
+
+/** Options the CLI hands to a dialect package with the URL; a dialect ignores what it has no use for. */
+export interface DialectOptions {
+  readonly lock?: string
+  readonly lockTimeout?: string
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -59,6 +67,10 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
     singleTransaction:
       flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
+    dialectOptions: {
+      lock: stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock,
+      lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
+    },
   }
 }
 

@@ -37,7 +37,7 @@ async function openMigrator(settings: Settings, { output }: CommandContext, { lo
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
-  const driver = await driverFromUrl(url, settings.urlBaseDirectory)
+  const driver = await driverFromUrl(url, settings.urlBaseDirectory, settings.dialectOptions)
   const { Migrator, fromDirectory } = await import('@mig/core')
   return new Migrator({
     driver,

@@ -5,7 +5,7 @@ import { outcomeToJson } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
   withMigrator(context, { loadsCode: true }, async (migrator) => {
-    const { reverted, applied } = await migrator.redo({ signal: context.signal })
+    const { reverted, applied } = await migrator.redo({ signal: context.signal, cancelSignal: context.cancelSignal })
     const redone = applied.migrations[0]
     const durationMs = reverted.durationMs + applied.durationMs
     context.output.line(

@@ -12,7 +12,7 @@ export const upCommand: Command = async (context) => {
       printPlan(context.output, plan, 'up')
       return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson) } }
     }
-    const result = await migrator.up({ to, step, signal: context.signal })
+    const result = await migrator.up({ to, step, signal: context.signal, cancelSignal: context.cancelSignal })
     printRunSummary(context.output, result)
     return { document: { dryRun: false, ...runToJson(result) } }
   })
