@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
+import { AbortedError, DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -107,6 +107,28 @@ describe('the SQLite lock across processes', () => {
       other.exec('ROLLBACK')
       other.close()
     }
+  })
+})
+
+describe('cancellation', () => {
+  it('up({ signal }) stops a long run after the migration under way, though the driver is synchronous', async () => {
+    const heavy = 'SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i FROM n)'
+    const source = fromList(
+      Array.from({ length: 8 }, (_, index) => ({
+        version: index + 1,
+        name: `heavy_${index + 1}`,
+        up: `CREATE TABLE t${index + 1} (id INTEGER); ${heavy}`,
+      })),
+    )
+    const stop = new AbortController()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    migrator.on('migrated', () => setTimeout(() => stop.abort(), 0))
+    const error = await migrator.up({ signal: stop.signal }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    const completed = (error as AbortedError).completed.length
+    expect(completed).toBeGreaterThanOrEqual(1)
+    expect(completed).toBeLessThan(8)
+    expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations').n).toBe(completed)
   })
 })
 

@@ -19,6 +19,7 @@ import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
 import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { itReportsRunningMigrations } from './running-migrations-suite.js'
 
 const createTable = (version: number, table: string): MigrationDefinition => ({
   version,
@@ -264,6 +265,8 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
     })
 
     describe('outside a transaction', () => {
+      itReportsRunningMigrations(() => database.driver())
+
       it('runs a no-transaction migration statement by statement and records it', async () => {
         const folder = await folderWith({
           '0001_a.sql': `-- mig:no-transaction\n${sqlFile('CREATE TABLE a (id INTEGER);\nINSERT INTO a (id) VALUES (1);', 'DROP TABLE a;')}`,
