@@ -211,6 +211,7 @@ describe('mig up, down, redo and status', () => {
       applied: 2,
       baselined: 0,
       failed: 0,
+      running: 0,
       pending: 1,
       missing: 0,
       changed: 0,

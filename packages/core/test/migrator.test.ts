@@ -280,7 +280,10 @@ describe('logging', () => {
     const inTransaction = fromList([{ version: 1, name: 'partial', up: 'PRAGMA foreign_keys = OFF; INSERT INTO nowhere VALUES (1)' }])
     await new Migrator({ driver: sqliteDriver({ filename: ':memory:' }), source: inTransaction, logger }).up().catch(() => {})
     const held = await driver.connect()
-    // The runs above created the lock table; this row pretends another machine holds the lock.
+    // A lock row as an older mig version kept it, from another machine.
+    await held.runScript(
+      'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
+    )
     await held.query('INSERT INTO mig_migrations_lock (id, owner, pid, host, acquired_at) VALUES (1, ?, 4242, ?, ?)', [
       'other',
       'ci-runner',

@@ -81,13 +81,13 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
       `connectTimeoutMs must be a positive whole number of milliseconds, not ${JSON.stringify(connectTimeoutMs)}.`,
     )
   }
-  const lockLeaseMs = options.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS
+  const lockLeaseMs = options?.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS
   if (!Number.isSafeInteger(lockLeaseMs) || lockLeaseMs < 1_000) {
     throw new InvalidOptionsError(
       `lockLeaseMs must be a whole number of milliseconds, 1000 or more, not ${JSON.stringify(options.lockLeaseMs)}.`,
     )
   }
-  const lockKind = options.lock ?? 'auto'
+  const lockKind = options?.lock ?? 'auto'
   if (!LOCK_KINDS.includes(lockKind)) {
     throw new InvalidOptionsError(`lock must be "auto", "advisory" or "lease", not ${JSON.stringify(options.lock)}.`)
   }

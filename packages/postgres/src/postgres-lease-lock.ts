@@ -167,6 +167,9 @@ $mig$`,
 
 /** The live lease's holder, or undefined when it is free or the table does not exist yet. */
 export async function describeLease(connection: LockConnection, table: LeaseTable): Promise<LockHolder | undefined> {
+  // Asked first, so a database without the table (every direct connection) logs no error.
+  const [found] = await connection.query('SELECT pg_catalog.to_regclass($1) IS NOT NULL AS found', [table.quoted])
+  if (found?.found !== true) return undefined
   try {
     const rows: LeaseRow[] = await connection.query(
       `SELECT host, pid, application_name, acquired_at FROM ${table.quoted} WHERE id = 1 AND expires_at > pg_catalog.clock_timestamp()`,
