@@ -30,6 +30,8 @@ describe.each(['transaction', 'session'] as const)('%s pooling: many runners at 
 
   it(`${RUNNERS} runners × ${ROUNDS} rounds: every migration applied exactly once, no false failure, no lock outlives its runners`, async () => {
     const failures: string[] = []
+    const started = Date.now()
+    let runners = 0
     for (let round = 1; round <= ROUNDS; round++) {
       const database = await createTestDatabase(inject('postgresUrl'))
       try {
@@ -37,6 +39,7 @@ describe.each(['transaction', 'session'] as const)('%s pooling: many runners at 
         const runs = await Promise.all(
           Array.from({ length: RUNNERS }, () => runMig(['up', '--url', url, '--dir', migrations.path, '--lock-wait', '60'], 120_000)),
         )
+        runners += runs.length
         for (const run of runs) {
           if (run.exitCode !== 0 || run.document?.ok !== true)
             failures.push(`round ${round}: exit ${run.exitCode} ${run.stdout || run.stderr}`)
@@ -62,5 +65,8 @@ describe.each(['transaction', 'session'] as const)('%s pooling: many runners at 
       }
     }
     expect(failures).toEqual([])
-  })
+    console.log(
+      `[topology] PgBouncer ${poolMode} mode: ${runners} runners in ${ROUNDS} rounds, all exit 0, every migration once, no lock left (${Math.round((Date.now() - started) / 1000)} s)`,
+    )
+  }, 300_000)
 })
