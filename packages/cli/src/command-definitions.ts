@@ -38,7 +38,8 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
   lock: {
     type: 'string',
     placeholder: 'kind',
-    description: 'PostgreSQL migration lock: auto (default), advisory, or lease (for PgBouncer in transaction mode)',
+    description:
+      'PostgreSQL migration lock: auto (default: advisory on a direct connection, lease through PgBouncer or a proxy), advisory, lease',
   },
   'table-lock-timeout': {
     type: 'string',

@@ -29,9 +29,9 @@ interface PostgresDriverCommonOptions {
    */
   readonly lockTimeout?: number | string
   /**
-   * Which migration lock: `'auto'` (default) takes a session advisory lock, or the lease lock
-   * when mig finds a pooler in transaction mode (PgBouncer `pool_mode = transaction`) between
-   * it and the server; `'lease'` always takes the lease lock (a row in `<history table>_lock`,
+   * Which migration lock: `'auto'` (default) takes a session advisory lock on a connection
+   * proven direct (the server sees mig's own socket), and the lease lock through anything in
+   * between (PgBouncer in any mode, a proxy); `'lease'` always takes the lease lock (a row in `<history table>_lock`,
    * renewed by a heartbeat and checked inside each migration's transaction), which works
    * through any pooler that allows transactions; `'advisory'` refuses to run behind a
    * transaction pooler. See docs/deploying.md.

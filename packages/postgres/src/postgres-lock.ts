@@ -9,8 +9,8 @@ import type { PostgresSession } from './postgres-session.js'
 /**
  * Which migration lock: `advisory` (a session advisory lock; needs a direct connection or a
  * pooler in session mode), `lease` (a row in a lock table; works through any pooler that allows
- * transactions), or `auto`: the lease when mig's two connections share one server process,
- * which proves a pooler in transaction mode, the advisory lock otherwise.
+ * transactions), or `auto`: the advisory lock on a connection proven direct, the lease through
+ * anything in between (see {@link probeConnections}).
  */
 export type PostgresLockKind = 'auto' | 'advisory' | 'lease'
 
@@ -64,7 +64,7 @@ export function postgresLockPart(
         const schema = table.schema ?? defaultSchema
         const key = advisoryKey(schema, table.name)
         const lease = leaseTableOf(schema, table.name)
-        const useLease = options.kind === 'lease' || (options.kind === 'auto' && facts.transactionPooled)
+        const useLease = options.kind === 'lease' || (options.kind === 'auto' && !facts.direct)
         return useLease ? new LeaseLock(connection, lease, key) : new AdvisoryLock(connection, key, lease)
       } catch (error) {
         await connection.close({ destroy: true })
