@@ -13,7 +13,7 @@ import { type CliTarget, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
 import { resolveSettings } from './settings.js'
 import { registerTypeScript } from './typescript-loader.js'
-import { holdsTypeScript } from './with-migrator.js'
+import { holdsTypeScript, migratorOptionsOf } from './with-migrator.js'
 
 export type FleetOperation = 'up' | 'down' | 'status' | 'validate'
 
@@ -30,7 +30,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
   for (const url of source.urls) output.redactor.addUrl(url)
   if (operation !== 'status' && (await holdsTypeScript(settings.directory))) await registerTypeScript()
-  const { fromDirectory, isInShard, runFleet } = await import('@mig/core')
+  const { isInShard, runFleet } = await import('@mig/core')
   output.useJsonLines()
 
   const report = new FleetReport(output)
@@ -51,12 +51,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
             access: operation === 'up' || operation === 'down' ? 'read-write' : 'read-only',
             schema: target.schema,
           }),
-        source: fromDirectory(settings.directory),
-        table: settings.table,
-        schema: settings.schema,
-        lockWaitMs: settings.lockWaitMs,
-        allowOutOfOrder: settings.allowOutOfOrder,
-        transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
+        ...(await migratorOptionsOf(settings)),
         concurrency: fleetFlags.concurrency,
         perServer: fleetFlags.perServer,
         onFailure: fleetFlags.onFailure,

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises'
-import type { Migrator } from '@mig/core'
+import type { Migrator, MigratorOptions } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
@@ -54,17 +54,22 @@ async function openMigrator(
   const driver = await driverFromUrl(url, urlOptions)
   const note = await describeDatabase(url, urlOptions)
   if (note) output.note(note)
-  const { Migrator, fromDirectory } = await import('@mig/core')
-  const migrator = new Migrator({
-    driver,
+  const { Migrator } = await import('@mig/core')
+  const migrator = new Migrator({ driver, ...(await migratorOptionsOf(settings)) })
+  return { migrator, dialect: driver.dialect }
+}
+
+/** The Migrator's options as the settings give them, all but the driver: for one database or each of a fleet. */
+export async function migratorOptionsOf(settings: Settings): Promise<Omit<MigratorOptions, 'driver'>> {
+  const { fromDirectory } = await import('@mig/core')
+  return {
     source: fromDirectory(settings.directory),
     table: settings.table,
     schema: settings.schema,
     lockWaitMs: settings.lockWaitMs,
     allowOutOfOrder: settings.allowOutOfOrder,
     transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
-  })
-  return { migrator, dialect: driver.dialect }
+  }
 }
 
 export function requireUrl(settings: Settings): string {
