@@ -168,9 +168,21 @@ async function verifyCli(project, work, tarballs, postgres) {
   )
   const env = { ...npmEnv, ...(project.client === 'pg' ? await (await postgres).database() : {}) }
   const status = await phase(`${project.name}: npx mig init, create add_users, up, lint --all, status`, async () => {
-    for (const args of [['init'], ['create', 'add_users'], ['up'], ['lint', '--all']]) {
-      await run('npx', ['--no-install', 'mig', ...args], { cwd: folder, env })
-    }
+    const mig = (...args) => run('npx', ['--no-install', 'mig', ...args], { cwd: folder, env })
+    await mig('init')
+    await mig('create', 'add_users')
+    // As a user would: a new migration stays pending until its up section holds SQL.
+    const created = join(folder, 'migrations', '0001_add_users.sql')
+    const template = await readFile(created, 'utf8')
+    await writeFile(
+      created,
+      template.replace('-- mig:up', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);').replace(
+        '-- mig:down',
+        '-- mig:down\nDROP TABLE users;',
+      ),
+    )
+    await mig('up')
+    await mig('lint', '--all')
     return run('npx', ['--no-install', 'mig', 'status'], { cwd: folder, env })
   })
   check(/applied\s+0001_add_users\.sql/.test(status), `${project.name}: mig status does not show 0001_add_users.sql applied:\n${status}`)
