@@ -176,10 +176,9 @@ async function verifyCli(project, work, tarballs, postgres) {
     const template = await readFile(created, 'utf8')
     await writeFile(
       created,
-      template.replace('-- mig:up', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);').replace(
-        '-- mig:down',
-        '-- mig:down\nDROP TABLE users;',
-      ),
+      template
+        .replace('-- mig:up', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);')
+        .replace('-- mig:down', '-- mig:down\nDROP TABLE users;'),
     )
     await mig('up')
     await mig('lint', '--all')
