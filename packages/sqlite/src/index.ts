@@ -1,6 +1,7 @@
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
-export type { SqliteDriverOptions, SqlitePragmaValue } from './sqlite-driver.js'
+export type { SqliteDriverOptions } from './sqlite-driver.js'
 export { sqliteDriver } from './sqlite-driver.js'
+export type { SqlitePragmaValue } from './sqlite-pragmas.js'
 export type { SqliteSession } from './sqlite-session.js'
 export { splitSqliteStatements } from './sqlite-statement-splitter.js'
 export { describeDatabase, driverFromUrl } from './sqlite-url.js'

@@ -4,11 +4,10 @@ import Database from 'better-sqlite3'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
 import { sqliteLockPart } from './sqlite-lock.js'
+import { type SqlitePragmaValue, validatePragmas } from './sqlite-pragmas.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
 import { renderSqliteSchema } from './sqlite-schema-render.js'
 import { SqliteSession, sqliteError } from './sqlite-session.js'
-
-export type SqlitePragmaValue = string | number | boolean
 
 export type SqliteDriverOptions = (
   | {
@@ -113,16 +112,4 @@ function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
       cause: error,
     })
   }
-}
-
-const PRAGMA_VALUE = /^(?:[A-Za-z_][A-Za-z0-9_]*|-?\d+)$/
-
-function validatePragmas(pragmas: Readonly<Record<string, SqlitePragmaValue>>): [string, string][] {
-  return Object.entries(pragmas).map(([name, value]) => {
-    const text = typeof value === 'boolean' ? (value ? 'ON' : 'OFF') : String(value)
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !PRAGMA_VALUE.test(text)) {
-      throw new InvalidOptionsError(`PRAGMA ${name} = ${text} is not a plain name and value; give e.g. { foreign_keys: 'ON' }.`)
-    }
-    return [name, text]
-  })
 }
