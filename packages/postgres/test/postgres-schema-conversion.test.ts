@@ -64,7 +64,7 @@ describe('converting what current pg_dump writes', () => {
     expect(new Set(conversion.leftOut.map((statement) => statement.reason)).size).toBe(2)
     expect(conversion.up).not.toMatch(/OWNER TO|\\restrict|\\unrestrict/)
     expect(conversion.up).toContain('CREATE TABLE public.child (')
-    expect(conversion.down.split('\n')).toEqual(['DROP VIEW "v";', 'DROP TABLE "child";', 'DROP TABLE "parent";', 'DROP ROUTINE "f"();'])
+    expect(conversion.down.split('\n')).toEqual(['DROP VIEW v;', 'DROP TABLE child;', 'DROP TABLE parent;', 'DROP ROUTINE f();'])
     expect(new Set(conversion.connectionSettings.map((setting) => setting.advice)).size).toBe(1)
   })
 })
