@@ -1,29 +1,44 @@
+import { constants } from 'node:os'
 import { reserveStdoutForJson } from './json-stdout.js'
 import { runCli } from './run-cli.js'
 
 const json = process.argv.includes('--json')
 const reserved = json ? reserveStdoutForJson(process.stdout, process.stderr) : undefined
 const stdout = reserved ?? process.stdout
-const interrupt = new AbortController()
-process.on('SIGINT', () => {
-  if (interrupt.signal.aborted) {
-    // Quitting at once: a --json caller still gets its one document.
-    if (reserved && !reserved.written) reserved.write(`${JSON.stringify(INTERRUPTED_TWICE, null, 2)}\n`)
-    process.exit(130)
-  }
-  process.stderr.write(
-    '\nStopping as soon as it is safe: a migration under way finishes first, then the lock is released. Press Ctrl-C again to quit at once.\n',
-  )
-  interrupt.abort()
-})
 
-const INTERRUPTED_TWICE = {
+/**
+ * The first SIGINT, SIGTERM or SIGHUP stops the run once the migration under way is done (the
+ * lock is released, the exit code is 128 + the signal's number); the second cancels the running
+ * statement on the server and rolls it back; the third exits at once.
+ */
+const stop = new AbortController()
+const cancel = new AbortController()
+const onSignal = (signal: NodeJS.Signals) => {
+  if (!stop.signal.aborted) {
+    process.stderr.write(
+      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back).\n`,
+    )
+    stop.abort({ signal })
+  } else if (!cancel.signal.aborted) {
+    process.stderr.write(
+      `\nReceived ${signal} again: cancelling the running statement and rolling back. Send it once more to exit at once.\n`,
+    )
+    cancel.abort({ signal })
+  } else {
+    // Quitting at once: a --json caller still gets its one document.
+    if (reserved && !reserved.written) reserved.write(`${JSON.stringify(QUIT_AT_ONCE, null, 2)}\n`)
+    process.exit(128 + (constants.signals[signal] ?? 2))
+  }
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+
+const QUIT_AT_ONCE = {
   ok: false,
   command: null,
   error: {
     code: 'MIG_ABORTED',
     message:
-      'Interrupted twice: mig quit at once. A migration that was running in a transaction was rolled back by the database; one outside a transaction may be part-way, and mig status shows it as failed. The lock is freed when the connection closes.',
+      'Interrupted three times: mig quit at once. A migration that was running in a transaction was rolled back by the database; one outside a transaction may be part-way, and mig status shows it as failed. The lock is freed when the connection closes.',
   },
 }
 
@@ -33,7 +48,8 @@ const exitCode = await runCli({
   workingDirectory: process.cwd(),
   stdout,
   stderr: process.stderr,
-  signal: interrupt.signal,
+  signal: stop.signal,
+  cancelSignal: cancel.signal,
 })
 
 // Exit once the output is flushed, rather than waiting for a client library's idle timers.

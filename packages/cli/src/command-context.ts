@@ -8,8 +8,10 @@ export interface CommandContext {
   readonly environment: NodeJS.ProcessEnv
   readonly workingDirectory: string
   readonly output: Output
-  /** Aborted on Ctrl-C: a run stops between migrations and releases the lock. */
+  /** Aborted on the first Ctrl-C, SIGTERM or SIGHUP: a run stops once its current migration is done, and releases the lock. */
   readonly signal: AbortSignal
+  /** Aborted on the second: the running statement is cancelled on the server and its migration rolled back. */
+  readonly cancelSignal: AbortSignal
 }
 
 export interface CommandResult {

@@ -51,6 +51,17 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
     type: 'boolean',
     description: 'Apply (or revert) everything in one transaction: all of it or none (not with -- mig:no-transaction migrations)',
   },
+  lock: {
+    type: 'string',
+    placeholder: 'kind',
+    description:
+      'PostgreSQL migration lock: auto (default: advisory on a direct connection, lease through PgBouncer or a proxy), advisory, lease',
+  },
+  'table-lock-timeout': {
+    type: 'string',
+    placeholder: 'duration',
+    description: "PostgreSQL lock_timeout for migration statements (default: 5s); a file's -- mig:lock-timeout wins",
+  },
   json: { type: 'boolean', description: 'Print one JSON document on stdout' },
   'no-color': { type: 'boolean', description: 'No colours (also: NO_COLOR=1)' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },

@@ -25,6 +25,8 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   lint: 'lint',
   dump: 'object',
   targets: 'list of strings',
+  lock: 'string',
+  tableLockTimeout: 'string',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */

@@ -33,6 +33,10 @@ export interface MigConfig {
    * relative to this file), `@file` with one per line. See docs/fleet.md.
    */
   readonly targets?: readonly string[]
+  /** PostgreSQL's migration lock: `auto` (default), `advisory` or `lease` (for PgBouncer in transaction mode). See docs/deploying.md. */
+  readonly lock?: 'auto' | 'advisory' | 'lease'
+  /** PostgreSQL `lock_timeout` for migration statements, e.g. `10s`. Default `5s`; a file's `-- mig:lock-timeout` wins. */
+  readonly tableLockTimeout?: string
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

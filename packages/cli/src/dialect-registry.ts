@@ -20,6 +20,9 @@ export interface DriverFromUrlOptions {
   readonly access: DatabaseAccess
   /** PostgreSQL: the schema a fleet target lives in (`search_path` and history table). */
   readonly schema?: string
+  /** PostgreSQL: the lock kind (`--lock`) and `lock_timeout` for migration statements (`--table-lock-timeout`). */
+  readonly lock?: string
+  readonly lockTimeout?: string
 }
 
 /** What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect itself. */

@@ -1,3 +1,4 @@
+import { constants } from 'node:os'
 import { CliError } from './cli-error.js'
 
 /** The documented exit codes of `mig` (see docs/cli.md). They never change meaning. */
@@ -17,11 +18,13 @@ export const ExitCode = {
   pending: 5,
   /** The database could not be reached, or refused a statement mig itself sent. */
   databaseError: 6,
-  /** Interrupted (Ctrl-C); the lock was released and finished migrations stay applied. */
+  /** Interrupted by SIGINT (Ctrl-C); the lock was released and finished migrations stay applied. */
   interrupted: 130,
+  /** Stopped by SIGTERM (Kubernetes, systemd), likewise. SIGHUP gives 129. */
+  terminated: 143,
 } as const
 
-export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode] | 129
 
 const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_USAGE: ExitCode.usageOrConfig,
@@ -61,6 +64,9 @@ export function errorCodeOf(error: unknown): string {
   return 'MIG_UNEXPECTED'
 }
 
-export function exitCodeFor(error: unknown): ExitCodeValue {
-  return exitCodeByErrorCode[errorCodeOf(error)] ?? ExitCode.migrationFailed
+/** The exit code for an error; a run stopped by a signal exits 128 + the signal's number, as a shell reports it. */
+export function exitCodeFor(error: unknown, signal?: NodeJS.Signals): ExitCodeValue {
+  const code = exitCodeByErrorCode[errorCodeOf(error)] ?? ExitCode.migrationFailed
+  if (code !== ExitCode.interrupted || signal === undefined) return code
+  return (128 + (constants.signals[signal] ?? 2)) as ExitCodeValue
 }

@@ -28,7 +28,7 @@ export function generalHelp(colours: Colours): string {
     '',
     bold('Exit codes:'),
     '  0 success   1 migration failed (or drift found, or mig test failed)   2 usage or configuration error   3 validation failed',
-    '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   130 interrupted',
+    '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   130 SIGINT   143 SIGTERM',
     '',
     'Run mig help <command> for a command. Full reference: docs/cli.md in the mig repository.',
   ].join('\n')

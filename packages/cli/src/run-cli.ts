@@ -16,7 +16,10 @@ export interface CliOptions {
   readonly workingDirectory: string
   readonly stdout: WritableText
   readonly stderr: WritableText
+  /** Aborted on the first signal; its reason may be `{ signal: 'SIGTERM' }`, which sets the exit code. */
   readonly signal: AbortSignal
+  /** Aborted on the second signal: cancel what runs now. */
+  readonly cancelSignal?: AbortSignal
 }
 
 /** Commands are imported when run, so a command loads only what it uses. */
@@ -81,11 +84,12 @@ export async function runCli(options: CliOptions): Promise<number> {
       workingDirectory: options.workingDirectory,
       output,
       signal: options.signal,
+      cancelSignal: options.cancelSignal ?? new AbortController().signal,
     })
     if (json) output.json({ ok: true, command: name, ...result.document })
     return result.exitCode ?? ExitCode.success
   } catch (error) {
     reportError(output, commandLine?.command?.name, error)
-    return exitCodeFor(error)
+    return exitCodeFor(error, (options.signal.reason as { signal?: NodeJS.Signals } | undefined)?.signal)
   }
 }

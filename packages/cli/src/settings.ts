@@ -24,6 +24,14 @@ export interface Settings {
   readonly dumpFile: string | undefined
   /** The config file's fleet targets (`--fleet`), and the folder their relative paths resolve against. */
   readonly configTargets: { readonly specs: readonly string[]; readonly baseDirectory: string } | undefined
+  /** For the dialect: PostgreSQL's lock kind and `lock_timeout` for migration statements. */
+  readonly dialectOptions: DialectOptions
+}
+
+/** Options the CLI hands to a dialect package with the URL; a dialect ignores what it has no use for. */
+export interface DialectOptions {
+  readonly lock?: string
+  readonly lockTimeout?: string
 }
 
 export const DEFAULT_DIRECTORY = 'migrations'
@@ -69,6 +77,10 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     lint: config.lint ?? {},
     dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
     configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
+    dialectOptions: {
+      lock: stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock,
+      lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
+    },
   }
 }
 

@@ -50,7 +50,7 @@ async function openMigrator(
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
-  const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write' } as const
+  const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write', ...settings.dialectOptions } as const
   const driver = await driverFromUrl(url, urlOptions)
   const note = await describeDatabase(url, urlOptions)
   if (note) output.note(note)

@@ -61,7 +61,7 @@ describe('--json stays one document', () => {
     expect(run.stderr).toContain('backfilled 3 rows')
   })
 
-  it('when a second Ctrl-C quits at once', async () => {
+  it('when a third Ctrl-C quits at once', async () => {
     await write(
       '0001_slow.mjs',
       "export async function up() {\n  console.log('started')\n  await new Promise((resolve) => setTimeout(resolve, 60_000))\n}\n",
@@ -76,7 +76,8 @@ describe('--json stays one document', () => {
       child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
         stderr += chunk
         if (chunk.includes('started')) child.kill('SIGINT')
-        if (chunk.includes('Press Ctrl-C again')) child.kill('SIGINT')
+        if (chunk.includes('Send it again')) child.kill('SIGINT')
+        if (chunk.includes('Send it once more')) child.kill('SIGINT')
       })
       child.on('error', reject)
       child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout }))
@@ -85,7 +86,7 @@ describe('--json stays one document', () => {
     expect(run.exitCode).toBe(130)
     expect(JSON.parse(run.stdout)).toMatchObject({
       ok: false,
-      error: { code: 'MIG_ABORTED', message: expect.stringMatching(/^Interrupted twice/) },
+      error: { code: 'MIG_ABORTED', message: expect.stringMatching(/^Interrupted three times/) },
     })
   })
 })

@@ -211,6 +211,7 @@ describe('mig up, down, redo and status', () => {
       applied: 2,
       baselined: 0,
       failed: 0,
+      running: 0,
       pending: 1,
       missing: 0,
       changed: 0,
@@ -320,7 +321,14 @@ describe('validation, baseline and repair', () => {
   })
 
   it('validate passes when files and history agree, and exits 3 for an edited file', async () => {
-    expect(jsonOf(await mig('validate', '--json'))).toEqual({ ok: true, command: 'validate', valid: true, applied: 2, pending: 0 })
+    expect(jsonOf(await mig('validate', '--json'))).toEqual({
+      ok: true,
+      command: 'validate',
+      valid: true,
+      applied: 2,
+      pending: 0,
+      running: 0,
+    })
     await write('0001_create_users.sql', SQL.createUsers.replace('users', 'people'))
     const run = await mig('validate', '--json')
     expect(run.exitCode).toBe(3)

@@ -11,6 +11,7 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
     classifyStatement: () => ({ kind: 'schema' }),
     inspectScript: () => [],
     transactionControl: standardTransactionControl,
+    isLockTimeout: () => false,
     ...definition.text,
   }
   return {
@@ -23,7 +24,12 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
     },
     text,
     connect: () => definition.connect(),
-    lock: definition.lock,
+    lock: {
+      async open(session, table, wait) {
+        const lock = await definition.lock.open(session, table, wait)
+        return Object.assign(lock, { fence: lock.fence?.bind(lock) ?? (async () => lock.isHeld()) })
+      },
+    },
     schema: definition.schema,
   }
 }

@@ -33,6 +33,8 @@
  *    waits, and is exclusive across processes and machines that reach the database. A lock
  *    whose holder died must become free. It must not hold a transaction or snapshot open on the
  *    session migrations run on (PostgreSQL's `CREATE INDEX CONCURRENTLY` waits for every one).
+ *    A lock that can expire (a lease) implements `fence()`, so that a holder whose lease
+ *    passed to another runner can never commit.
  * 6. Connection failures throw {@link DatabaseError} with no password in the message: use
  *    `redactSecrets` from core on anything that may quote a URL.
  * 7. `text.transactionControl()` names the statements that end or nest a transaction in your
@@ -73,7 +75,7 @@ export interface Driver<Session extends DriverSession = DriverSession> {
   readonly capabilities: DriverCapabilities
   readonly text: DialectText
   connect(): Promise<Session>
-  readonly lock: LockPart<Session>
+  readonly lock: LockPart<Session, FencedMigrationLock>
   /** Present when `capabilities.schemaSnapshots` is true. */
   readonly schema: SchemaPart<Session> | undefined
 }
@@ -104,6 +106,19 @@ export interface DriverSession {
   rollback(): Promise<void>
   /** Closes what `connect()` opened. Never throws, even for a connection that is already broken. */
   close(): Promise<void>
+  /**
+   * Optional: cancels the statement running now on this session, on the server, so that the
+   * call running it rejects soon (PostgreSQL: a cancel request). Core calls it when the run's
+   * `cancelSignal` aborts, then rolls back. Without it, the statement runs to its end. Never throws.
+   */
+  cancel?(): Promise<void>
+  /**
+   * Optional: how long each statement of the next migration may wait for a lock on a table
+   * before it fails (PostgreSQL `lock_timeout`), as a duration like `'30s'`, or undefined for
+   * the driver's default. Core calls it before each migration with the file's
+   * `-- mig:lock-timeout`; a driver without it makes core warn that the annotation is ignored.
+   */
+  setLockTimeout?(duration: string | undefined): void
 }
 
 /** The dialect's SQL text: pure functions, no connection. */
@@ -135,25 +150,32 @@ export interface DialectText {
    * string) must answer undefined. Default: the SQL-standard commands and their common spellings.
    */
   transactionControl(statement: string): string | undefined
+  /**
+   * Whether an error means a statement gave up waiting for a lock on a table (PostgreSQL
+   * SQLSTATE 55P03, from `lock_timeout`). Core retries a transactional migration that failed
+   * this way, with back-off. Default: never.
+   */
+  isLockTimeout(error: DatabaseError): boolean
 }
 
-/** The dialect text as a driver writes it: the last three parts are optional. */
-export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'> &
-  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl'>>
+/** The dialect text as a driver writes it: the last four parts are optional. */
+export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl' | 'isLockTimeout'> &
+  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl' | 'isLockTimeout'>>
 
 /**
  * The migration lock of one history table. Core runs the one polling loop: it calls
  * `tryAcquire()` with back-off until it succeeds, the timeout passes or the run is cancelled,
- * asks `describeHolder()` now and then to report who it waits for, checks `isHeld()` before
- * each commit, and calls `release()` in a `finally`.
+ * asks `describeHolder()` now and then to report who it waits for, calls `fence()` at the start
+ * of each migration, checks `isHeld()` before each commit, and calls `release()` in a `finally`.
+ * `status` and `validate` open it only to ask `describeHolder()`, then release it.
  */
-export interface LockPart<Session extends DriverSession = DriverSession> {
+export interface LockPart<Session extends DriverSession = DriverSession, Lock extends MigrationLock = MigrationLock> {
   /**
    * Prepares the lock beside an open session; may open a connection of its own (PostgreSQL
    * does, so the lock outlives whatever a migration does to its session). Waiting for that
-   * connection is bounded by `wait`.
+   * connection is bounded by `wait`. It must not write anything: `status` opens it too.
    */
-  open(session: Session, table: HistoryTableName, wait: LockWait): Promise<MigrationLock>
+  open(session: Session, table: HistoryTableName, wait: LockWait): Promise<Lock>
 }
 
 export interface LockWait {
@@ -171,9 +193,22 @@ export interface MigrationLock {
    * now, so core commits nothing more. Synchronous and cheap: called before every commit.
    */
   isHeld(): boolean
-  /** Gives the lock back if held and closes what `open()` opened. Never throws. */
+  /** Gives the lock back if held and closes what `open()` opened, in bounded time. Never throws. */
   release(): Promise<void>
+  /**
+   * Optional: proves on the migrations' session that this runner still holds the lock. Core
+   * calls it right after `begin()` of each migration's transaction, and before each statement
+   * of a migration outside a transaction; on `false` it rolls back and stops with
+   * `LockLostError`. Inside a transaction it must also keep the lock from passing to another
+   * runner until that transaction ends, so that a holder whose lease expired cannot commit
+   * (the lease lock takes a row lock its successor would need). Default (`defineDriver`):
+   * `isHeld()`.
+   */
+  fence?(session: DriverSession): Promise<boolean>
 }
+
+/** A lock as core uses it: `defineDriver()` fills in `fence`. */
+export type FencedMigrationLock = MigrationLock & Required<Pick<MigrationLock, 'fence'>>
 
 /** Who holds the lock, as far as the database can tell. Every field is optional. */
 export interface LockHolder {
@@ -182,6 +217,12 @@ export interface LockHolder {
   readonly applicationName?: string
   readonly clientAddress?: string
   readonly since?: Date
+  /**
+   * How to clear the lock by hand, for a lock that its holder cannot give back and nothing
+   * frees by itself (for example a lock row left by an older mig version). Said in the lock
+   * timeout's message.
+   */
+  readonly clearBy?: string
 }
 
 /** Schema snapshots: for verified baselines, schema conversion, and comparing schemas. */

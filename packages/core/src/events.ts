@@ -28,6 +28,16 @@ export type MigratorEvent =
   | { readonly type: 'baselined'; readonly migration: MigrationInfo }
   | { readonly type: 'repaired'; readonly migration: MigrationInfo; readonly resolution: RepairResolution }
   | { readonly type: 'failed'; readonly migration: MigrationInfo; readonly direction: 'up' | 'down'; readonly error: Error }
+  | {
+      /** A transactional migration gave up waiting for a table lock (PostgreSQL `lock_timeout`) and was rolled back; it runs again after `delayMs`. */
+      readonly type: 'retrying'
+      readonly migration: MigrationInfo
+      /** The attempt that comes next: 2 for the first retry. */
+      readonly attempt: number
+      readonly attempts: number
+      readonly delayMs: number
+      readonly error: Error
+    }
   | { readonly type: 'warning'; readonly migration: MigrationInfo | undefined; readonly message: string }
 
 export type MigratorEventType = MigratorEvent['type']
@@ -80,6 +90,11 @@ export function logEvent(logger: Logger, event: MigratorEvent): void {
       return
     case 'failed':
       logger.error?.(event.error.message)
+      return
+    case 'retrying':
+      logger.warn?.(
+        `${event.migration.file} waited too long for a table lock and was rolled back; attempt ${event.attempt} of ${event.attempts} in ${event.delayMs} ms`,
+      )
       return
     case 'warning':
       logger.warn?.(event.migration ? `${event.migration.file}: ${event.message}` : event.message)

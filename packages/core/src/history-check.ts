@@ -1,3 +1,4 @@
+import type { LockHolder } from './driver.js'
 import { DuplicateVersionError } from './errors.js'
 import {
   ChecksumMismatchError,
@@ -35,14 +36,20 @@ export interface History {
   readonly pending: readonly Migration[]
   /** The newest version with a history row, or 0. */
   readonly newestRecordedVersion: MigrationVersion
+  /** Migrations outside a transaction that a runner holding the lock is applying now, with that holder. */
+  readonly running: ReadonlyMap<MigrationVersion, LockHolder>
 }
 
-export function compareHistory(migrations: readonly Migration[], records: readonly HistoryRecord[]): History {
+export function compareHistory(
+  migrations: readonly Migration[],
+  records: readonly HistoryRecord[],
+  running: ReadonlyMap<MigrationVersion, LockHolder> = new Map(),
+): History {
   const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
   const recordByVersion = new Map(records.map((record) => [record.version, record]))
   const pending = migrations.filter((migration) => !recordByVersion.has(migration.version))
   const newestRecordedVersion = newestVersion(records.map((record) => record.version))
-  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion }
+  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion, running }
 }
 
 export interface HistoryCheckOptions {
@@ -53,7 +60,7 @@ export interface HistoryCheckOptions {
 
 /**
  * Refuses a history that disagrees with the files, most serious first: a row mig cannot read, a
- * migration that failed part-way, an applied file that is gone, a different file in an applied
+ * migration that failed part-way (not one another runner is applying now), an applied file that is gone, a different file in an applied
  * migration's version, an applied file that changed, a pending file older than the newest
  * applied one.
  */
@@ -65,7 +72,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
       reasons: unreadable.map((record) => record.unreadable ?? ''),
     })
   }
-  const failed = history.records.filter((record) => record.state === 'failed')
+  const failed = history.records.filter((record) => record.state === 'failed' && !history.running.has(record.version))
   if (failed.length) {
     throw new PartialMigrationError({
       migrations: failed.map((record) => infoOf(history, record)),

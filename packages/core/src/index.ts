@@ -7,6 +7,7 @@ export type {
   DriverCapabilities,
   DriverDefinition,
   DriverSession,
+  FencedMigrationLock,
   HistorySql,
   HistoryTableName,
   LockHolder,

@@ -1,8 +1,9 @@
-import type { DriverSession, MigrationLock } from './driver.js'
+import type { DriverSession, FencedMigrationLock } from './driver.js'
 import { describeHolder } from './errors.js'
 import type { MigratorEvent } from './events.js'
 import { checkHistory, compareHistory, type History, sortMigrations } from './history-check.js'
 import { HistoryStore } from './history-store.js'
+import { findRunningMigrations } from './in-flight-migrations.js'
 import { waitForLock } from './lock-wait.js'
 import type { Migration } from './migration.js'
 import type { MigratorSettings } from './migrator-options.js'
@@ -12,7 +13,7 @@ import { AbortedError } from './run-errors.js'
 export interface LockedSession {
   readonly session: DriverSession
   readonly store: HistoryStore
-  readonly lock: MigrationLock
+  readonly lock: FencedMigrationLock
 }
 
 export type Emit = (event: MigratorEvent) => void
@@ -35,14 +36,17 @@ export function historyStore(settings: MigratorSettings, session: DriverSession)
   return new HistoryStore(session, settings.driver.text.historySql(settings.table))
 }
 
-/** History beside the files, without the lock and without creating the table: for read-only operations. */
+/**
+ * History beside the files, without the lock and without creating the table: for read-only
+ * operations. A migration recorded as in flight counts as running while a runner holds the lock.
+ */
 export async function readHistory(
   settings: MigratorSettings,
   migrations: readonly Migration[],
   options: { check: boolean },
 ): Promise<History> {
   const records = await withSession(settings, (session) => historyStore(settings, session).list())
-  const history = compareHistory(migrations, records)
+  const history = compareHistory(migrations, records, await findRunningMigrations(settings, records))
   if (options.check) checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder })
   return history
 }
@@ -62,7 +66,7 @@ export async function withLock<T>(
   return withSession(settings, async (session) => {
     const started = Date.now()
     const wait = { timeoutMs: settings.lockWaitMs, signal }
-    let lock: MigrationLock | undefined
+    let lock: FencedMigrationLock | undefined
     try {
       lock = await settings.driver.lock.open(session, settings.table, wait)
       await waitForLock(lock, {

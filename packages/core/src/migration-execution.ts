@@ -1,6 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
-import { messageOf } from './errors.js'
+import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryState } from './history-store.js'
+import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
 import type { Emit, LockedSession } from './locked-session.js'
 import {
   type Migration,
@@ -13,7 +15,7 @@ import {
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
-import type { MigratorSettings } from './migrator-options.js'
+import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, LockLostError } from './run-errors.js'
@@ -26,12 +28,31 @@ export interface Execution {
   readonly emit: Emit
 }
 
+/** One migration of a plan, as it runs. */
+interface Run {
+  readonly execution: Execution
+  readonly migration: Migration
+  readonly info: MigrationInfo
+  readonly direction: 'up' | 'down'
+  readonly step: MigrationStep
+  /** Completed before it by this run (none in one outer transaction: they roll back with it). */
+  readonly completed: readonly MigrationInfo[]
+  /** Run before it in the same outer transaction: they roll back with it. */
+  readonly undone: readonly MigrationInfo[]
+  /** The down SQL recorded in history with it. */
+  readonly downSql: string | undefined
+  readonly inOuterTransaction: boolean
+  readonly options: RunOptions
+  readonly started: number
+}
+
 /**
  * Runs a plan under the lock: each migration in its own transaction with its history row, or
  * all of them in one (`transactionMode: 'single'`). Stops between migrations when `signal`
- * aborts; what was completed before stays and is reported.
+ * aborts; what was completed before stays and is reported. `cancelSignal` also cancels the
+ * statement running now (see {@link RunOptions}).
  */
-export async function runPlan(execution: Execution, plan: Plan, signal: AbortSignal | undefined): Promise<MigrateResult> {
+export async function runPlan(execution: Execution, plan: Plan, options: RunOptions): Promise<MigrateResult> {
   const { settings, locked } = execution
   const started = performance.now()
   const completed: MigrationOutcome[] = []
@@ -41,11 +62,16 @@ export async function runPlan(execution: Execution, plan: Plan, signal: AbortSig
   if (plan.migrations.length) await locked.store.ensureTable()
   if (single) await locked.session.begin()
   try {
+    if (single) await fence(locked, [])
     for (const [index, migration] of plan.migrations.entries()) {
       // In one transaction, nothing before a failure stays applied.
       const kept = single ? [] : completed
-      if (signal?.aborted) throw new AbortedError({ completed: kept, reason: signal.reason })
-      const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single)
+      // A synchronous driver never gives the event loop a turn otherwise, so a signal handler
+      // (Ctrl-C, SIGTERM) would wait for the whole run.
+      await new Promise((resolve) => setImmediate(resolve))
+      const stop = [options.signal, options.cancelSignal].find((signal) => signal?.aborted)
+      if (stop) throw new AbortedError({ completed: kept, reason: stop.reason })
+      const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
     if (single) await commit(locked, [])
@@ -58,98 +84,190 @@ export async function runPlan(execution: Execution, plan: Plan, signal: AbortSig
 
 /** Runs one migration and writes its history row; returns its duration in milliseconds. */
 async function runMigration(
-  { settings, locked, emit }: Execution,
+  execution: Execution,
   plan: Plan,
   index: number,
   { completed, undone }: { completed: readonly MigrationInfo[]; undone: readonly MigrationInfo[] },
   inOuterTransaction: boolean,
+  options: RunOptions,
 ): Promise<number> {
-  const { session, store } = locked
-  const { direction } = plan
+  const { settings, locked, emit } = execution
   const migration = plan.migrations[index] as Migration
+  const scripts = plan.scripts[index]
   const info = migrationInfo(migration)
   const step = stepOf(plan, index)
-  const transaction = plan.scripts[index]?.transaction === true
+  const transaction = scripts?.transaction === true
   checkLock(locked, completed)
-  warnAbout(settings, emit, info, direction, step, transaction ? 'transaction' : 'no-transaction')
-  emit({ type: direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction })
-  const started = performance.now()
-  const record = (state: HistoryState, detail?: string) => ({
-    ...migration,
-    downSql: recordDown(plan.scripts[index] as MigrationScripts),
-    state,
-    appliedAt: new Date(),
-    executionMs: performance.now() - started,
-    appliedBy: settings.appliedBy,
-    detail,
-  })
-  const fail = (error: unknown, rolledBack: boolean, statement?: SqlStatement): never => {
-    const failure = migrationFailure({
-      error,
+  warnAbout(settings, emit, info, plan.direction, step, transaction ? 'transaction' : 'no-transaction')
+  if (locked.session.setLockTimeout) locked.session.setLockTimeout(scripts?.lockTimeout)
+  else if (scripts?.lockTimeout) {
+    emit({
+      type: 'warning',
       migration: info,
-      direction,
-      step,
-      completed,
-      undone,
-      rolledBack,
-      statement,
-      text: settings.driver.text,
+      message: `the ${settings.driver.dialect} driver has no lock timeout, so "-- mig:lock-timeout" is ignored`,
     })
-    emit({ type: 'failed', migration: info, direction, error: failure })
-    throw failure
   }
+  emit({ type: plan.direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction })
+  const run: Run = {
+    execution,
+    migration,
+    info,
+    direction: plan.direction,
+    step,
+    completed,
+    undone,
+    downSql: recordDown(scripts as MigrationScripts),
+    inOuterTransaction,
+    options,
+    started: performance.now(),
+  }
+  if (transaction) await runInTransaction(run, inOuterTransaction)
+  else await runOutsideTransaction(run)
+  const durationMs = Math.round(performance.now() - run.started)
+  emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
+  return durationMs
+}
 
-  if (transaction) {
+/**
+ * The migration and its history row in one transaction. A migration that gave up waiting for a
+ * table lock was rolled back whole, so it is safe to run again: after a back-off, a bounded
+ * number of times, each retry reported.
+ */
+async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<void> {
+  const { settings, locked, emit } = run.execution
+  const { session, store } = locked
+  const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
+  for (let attempt = 1; ; attempt++) {
     if (!inOuterTransaction) await session.begin()
     try {
-      await runStep(session, settings, info.file, step)
-      if (direction === 'up') await store.insert(record('applied'))
-      else await store.delete(migration.version)
-      if (!inOuterTransaction) await commit(locked, completed)
+      if (!inOuterTransaction) await fence(locked, run.completed)
+      await cancellable(run, () => runStep(session, settings, run.info.file, run.step))
+      if (run.direction === 'up') await store.insert(record(run, 'applied'))
+      else await store.delete(run.migration.version)
+      if (!inOuterTransaction) await commit(locked, run.completed)
+      return
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
-      fail(error, settings.driver.capabilities.transactionalDdl)
-    }
-  } else {
-    // Recorded as failed before it starts, so a process killed half-way leaves a trace that
-    // the next run refuses, instead of a half-applied migration that looks pending.
-    const interrupted = `interrupted: the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
-    if (direction === 'up') await store.insert(record('failed', interrupted))
-    else await store.update(migration.version, record('failed', interrupted))
-    if (step.kind === 'code') {
-      try {
-        await step.run(contextFor(session, settings.driver.dialect))
-      } catch (error) {
-        await store.update(migration.version, record('failed', `failed: ${messageOf(error)}`))
-        fail(error, false)
+      if (run.options.cancelSignal?.aborted) cancelled(run, error, true)
+      const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
+      if (lockTimeout && attempt < attempts) {
+        const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000)
+        emit({ type: 'retrying', migration: run.info, attempt: attempt + 1, attempts, delayMs, error: error as Error })
+        await sleep(delayMs, undefined, { signal: run.options.signal }).catch((reason: unknown) => {
+          throw new AbortedError({ completed: run.completed, reason })
+        })
+        continue
       }
-    } else {
-      const statements = settings.driver.text.splitStatements(step.sql)
-      for (const [position, statement] of statements.entries()) {
-        checkLock(locked, completed)
-        try {
-          await session.runScript(statement.text)
-        } catch (error) {
-          await store.update(
-            migration.version,
-            record('failed', `statement ${position + 1} of ${statements.length} failed: ${messageOf(error)}`),
-          )
-          fail(error, false, statement)
-        }
-      }
+      fail(
+        run,
+        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt) : error,
+        settings.driver.capabilities.transactionalDdl,
+      )
     }
-    if (direction === 'up') await store.update(migration.version, record('applied'))
-    else await store.delete(migration.version)
   }
-  const durationMs = Math.round(performance.now() - started)
-  emit({ type: direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
-  return durationMs
+}
+
+async function runOutsideTransaction(run: Run): Promise<void> {
+  const { settings, locked } = run.execution
+  const { session, store } = locked
+  const { direction, migration } = run
+  // Recorded before it starts, so a process killed half-way leaves a trace that the next run
+  // refuses, instead of a half-applied migration that looks pending. While its runner holds
+  // the lock, status reports it as running (see in-flight-migrations.ts).
+  const inFlight = `${IN_FLIGHT_DETAIL} the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
+  if (direction === 'up') await store.insert(record(run, 'failed', inFlight))
+  else await store.update(migration.version, record(run, 'failed', inFlight))
+  const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
+    const stopped = run.options.cancelSignal?.aborted === true
+    await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed')))
+    if (stopped) cancelled(run, error, false)
+    return fail(run, error, false, statement)
+  }
+  const step = run.step
+  if (step.kind === 'code') {
+    await cancellable(run, async () => step.run(contextFor(session, settings.driver.dialect))).catch((error: unknown) =>
+      failed(error, (outcome) => `${outcome}: ${messageOf(error)}`),
+    )
+  } else {
+    const statements = settings.driver.text.splitStatements(step.sql)
+    for (const [position, statement] of statements.entries()) {
+      await fence(locked, run.completed)
+      await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
+        failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
+      )
+    }
+  }
+  if (direction === 'up') await store.update(migration.version, record(run, 'applied'))
+  else await store.delete(migration.version)
+}
+
+function record(run: Run, state: HistoryState, detail?: string) {
+  return {
+    ...run.migration,
+    downSql: run.downSql,
+    state,
+    appliedAt: new Date(),
+    executionMs: performance.now() - run.started,
+    appliedBy: run.execution.settings.appliedBy,
+    detail,
+  }
+}
+
+function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
+  const failure = migrationFailure({
+    error,
+    migration: run.info,
+    direction: run.direction,
+    step: run.step,
+    completed: run.completed,
+    undone: run.undone,
+    rolledBack,
+    statement,
+    text: run.execution.settings.driver.text,
+  })
+  run.execution.emit({ type: 'failed', migration: run.info, direction: run.direction, error: failure })
+  throw failure
+}
+
+function cancelled(run: Run, error: unknown, rolledBack: boolean): never {
+  throw new AbortedError({
+    completed: run.completed,
+    interrupted: { migration: run.info, rolledBack },
+    reason: run.options.cancelSignal?.reason ?? error,
+  })
+}
+
+/** Runs `work` while a cancel asks the driver to stop the statement on the server. */
+async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
+  const { cancelSignal } = run.options
+  const session = run.execution.locked.session
+  if (!cancelSignal || !session.cancel) return work()
+  const onCancel = () => void session.cancel?.()
+  cancelSignal.addEventListener('abort', onCancel, { once: true })
+  try {
+    return await work()
+  } finally {
+    cancelSignal.removeEventListener('abort', onCancel)
+  }
+}
+
+function gaveUpWaiting(error: DatabaseError, attempts: number): DatabaseError {
+  return new DatabaseError(
+    `${error.message} (SQLSTATE ${error.sqlState}), on each of ${attempts} attempts. Another session holds a lock on a table this migration changes: ` +
+      'end that transaction, or give the file a longer "-- mig:lock-timeout".',
+    { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
+  )
 }
 
 /** Stops before running more SQL once the lock may have passed to another runner. */
 function checkLock({ lock }: LockedSession, completed: readonly MigrationInfo[]): void {
   if (!lock.isHeld()) throw new LockLostError({ outcome: 'Nothing more was run', completed })
+}
+
+/** Asks the lock, on the migrations' session, whether it is still this runner's (and, in a transaction, keeps it so). */
+async function fence({ session, lock }: LockedSession, completed: readonly MigrationInfo[]): Promise<void> {
+  if (!(await lock.fence(session))) throw new LockLostError({ outcome: 'Nothing more was run', completed })
 }
 
 /** Commits unless the lock may have passed to another runner; then nothing of this transaction is kept. */

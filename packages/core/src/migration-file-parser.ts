@@ -3,9 +3,11 @@ import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
 const ANNOTATION = /^\s*--\s*mig:(.*)$/
-const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'allow <rule>: <reason>']
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>', 'allow <rule>: <reason>']
 /** `-- mig:allow …` is read by mig lint; the runner accepts it anywhere and leaves it to lint to check. */
 const ALLOW_ANNOTATION = /^allow(?:\s|:|$)/
+/** A PostgreSQL duration: `500ms`, `30s`, `2min`. */
+const LOCK_TIMEOUT = /^lock-timeout\s+(\d+(?:\.\d+)?\s*(?:ms|s|min|h))$/
 
 type Section = 'header' | 'up' | 'down'
 
@@ -14,9 +16,9 @@ type Section = 'header' | 'up' | 'down'
  *
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
- * `-- mig:no-transaction` is allowed only in the header, where comments and blank lines may
- * stand too. `-- mig:allow <rule>: <reason>` (a lint suppression) may stand on any line and is
- * otherwise a comment. An empty up section is allowed (the runner warns about it: a fresh `mig create`
+ * `-- mig:no-transaction` and `-- mig:lock-timeout <duration>` are allowed only in the header,
+ * where comments and blank lines may stand too. `-- mig:allow <rule>: <reason>` (a lint
+ * suppression) may stand on any line and is otherwise a comment. An empty up section is allowed (the runner warns about it: a fresh `mig create`
  * applies as a no-op); an empty down section counts as no down section, so a forgotten
  * rollback is an error when it is needed rather than a silent no-op.
  */
@@ -24,6 +26,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
   const lines = normaliseText(text).split('\n')
   let section: Section = 'header'
   let transaction = true
+  let lockTimeout: string | undefined
   let upStart = -1
   let downStart = -1
 
@@ -40,6 +43,14 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
       return
     }
     const annotation = (match[1] ?? '').trim()
+    if (annotation.startsWith('lock-timeout')) {
+      const duration = LOCK_TIMEOUT.exec(annotation)?.[1]
+      if (section !== 'header') fail(index, '"-- mig:lock-timeout" applies to the whole file. Move it above "-- mig:up".')
+      if (lockTimeout !== undefined) fail(index, '"-- mig:lock-timeout" appears a second time.')
+      if (duration === undefined) fail(index, `"-- mig:${annotation}" needs a duration such as 30s, 500ms or 2min.`)
+      lockTimeout = duration
+      return
+    }
     switch (annotation) {
       case 'up':
         if (section !== 'header') fail(index, `"-- mig:up" appears a second time${section === 'down' ? ', after "-- mig:down"' : ''}.`)
@@ -66,7 +77,7 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
   if (upStart < 0) throw new InvalidMigrationError({ file, reason: 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.' })
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
-  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction }
+  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...(lockTimeout && { lockTimeout }) }
 }
 
 /** Whether a section has anything but blank lines and line comments. */

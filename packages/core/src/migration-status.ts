@@ -1,3 +1,4 @@
+import { describeHolder } from './errors.js'
 import { infoOf, outOfOrderMigrations, replacedBy } from './history-check.js'
 import { listMigrations, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
@@ -16,11 +17,12 @@ export async function migrationStatus(settings: MigratorSettings): Promise<Migra
     const info = record ? infoOf(history, record) : (migration as Migration)
     const replacement = record && replacedBy(history, record)
     const checksumMatches = record && migration && !replacement ? record.checksum === migration.checksum : undefined
+    const holder = history.running.get(version)
     const status = {
       version,
       name: info.name,
       file: info.file,
-      state: record?.state ?? 'pending',
+      state: holder ? 'running' : (record?.state ?? 'pending'),
       fileFound: migration !== undefined && !replacement,
       replacedBy: replacement ? replacement.file : undefined,
       checksumMatches,
@@ -28,7 +30,10 @@ export async function migrationStatus(settings: MigratorSettings): Promise<Migra
       appliedAt: record?.appliedAt,
       executionMs: record?.executionMs,
       appliedBy: record?.appliedBy,
-      detail: record?.unreadable ?? record?.detail,
+      detail:
+        holder && record
+          ? `running since ${record.appliedAt?.toISOString() ?? 'an unknown time'}, ${describeHolder(holder)}`
+          : (record?.unreadable ?? record?.detail),
     } as const
     return { ...status, problem: problemOf(status, settings.allowOutOfOrder) }
   })

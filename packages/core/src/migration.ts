@@ -33,6 +33,8 @@ export interface MigrationScripts {
   readonly down: MigrationStep | undefined
   /** `false` when the file says `-- mig:no-transaction`. */
   readonly transaction: boolean
+  /** The file's `-- mig:lock-timeout` (a duration like `30s`), for the driver; undefined for its default. */
+  readonly lockTimeout?: string
 }
 
 export type MigrationStep = SqlStep | CodeStep

@@ -28,6 +28,13 @@ export interface MigratorOptions {
   /** @deprecated The former name of {@link lockWaitMs}. */
   readonly lockTimeoutMs?: number
   readonly transactionMode?: TransactionMode
+  /**
+   * How many more times a transactional migration runs after it gave up waiting for a table
+   * lock (PostgreSQL `lock_timeout`, SQLSTATE 55P03) and was rolled back, after 0.5 s, 1 s, 2 s,
+   * … Each retry is a `retrying` event. Default 3; 0 turns retrying off. A migration outside a
+   * transaction is never retried.
+   */
+  readonly lockTimeoutRetries?: number
   /** Recorded in history as who applied each migration. Default `user@host`. */
   readonly appliedBy?: string
   /** Gets one line per event. The library prints nothing by itself. */
@@ -35,8 +42,19 @@ export interface MigratorOptions {
 }
 
 export interface RunOptions {
-  /** Stops between migrations (and while waiting for the lock); the lock is still released. */
+  /**
+   * Stops the run at the next safe point: while waiting for the lock, or once the migration
+   * running now has finished (it is not cut short). The lock is released; `AbortedError` says
+   * what was completed.
+   */
   readonly signal?: AbortSignal
+  /**
+   * Stops the run now: the statement running is cancelled on the server (where the driver can:
+   * PostgreSQL sends a cancel request), its migration rolled back (outside a transaction:
+   * recorded as failed), the lock released, and `AbortedError` names it. The CLI aborts it on
+   * a second Ctrl-C or SIGTERM.
+   */
+  readonly cancelSignal?: AbortSignal
 }
 
 export interface UpOptions extends RunOptions {
@@ -76,6 +94,7 @@ export interface MigratorSettings {
   readonly allowOutOfOrder: boolean
   readonly lockWaitMs: number
   readonly transactionMode: TransactionMode
+  readonly lockTimeoutRetries: number
   readonly appliedBy: string
 }
 
@@ -97,6 +116,10 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
   if (transactionMode === 'single' && !driver.capabilities.transactionalDdl) {
     throw new UnsupportedFeatureError(`The ${driver.dialect} driver cannot roll back DDL, so transactionMode "single" is not available.`)
   }
+  const lockTimeoutRetries = options.lockTimeoutRetries ?? 3
+  if (!Number.isSafeInteger(lockTimeoutRetries) || lockTimeoutRetries < 0) {
+    throw new InvalidOptionsError(`lockTimeoutRetries must be a whole number (0 or more), not ${options.lockTimeoutRetries}.`)
+  }
   return {
     driver,
     source: options.source,
@@ -104,6 +127,7 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
     allowOutOfOrder: options.allowOutOfOrder ?? false,
     lockWaitMs,
     transactionMode,
+    lockTimeoutRetries,
     appliedBy: options.appliedBy ?? defaultAppliedBy(),
   }
 }

@@ -19,8 +19,12 @@ export interface PlannedMigration extends MigrationInfo {
   readonly sql: string | undefined
 }
 
-/** `unreadable`: history holds a row with values mig did not write; `detail` says which. */
-export type MigrationState = 'pending' | HistoryState | 'unreadable'
+/**
+ * `unreadable`: history holds a row with values mig did not write; `detail` says which.
+ * `running`: outside a transaction, being applied now by a runner that holds the lock (recorded
+ * as `failed` until it completes).
+ */
+export type MigrationState = 'pending' | 'running' | HistoryState | 'unreadable'
 
 /**
  * What `validate` (and so `up`) would refuse about a migration, by the same rules: a history
@@ -54,4 +58,6 @@ export interface ValidationResult {
   readonly applied: number
   /** Pending migrations, all of which parse or import. */
   readonly pending: number
+  /** Migrations outside a transaction that another runner is applying now (it holds the lock). */
+  readonly running: number
 }

@@ -69,17 +69,17 @@ export class Migrator {
     const migrations = await listMigrations(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
     const upToDate = await readHistory(this.settings, migrations, { check: true }).then(
-      (history) => pendingUpTo(history, options).length === 0,
+      (history) => pendingUpTo(history, options).length === 0 && history.running.size === 0,
       () => false,
     )
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
     return this.locked(
-      options.signal,
+      options,
       async (execution, history) => {
         const plan = await planUp(history, options)
         if (plan.empty) this.warnEmpty(plan.empty, history)
         if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
-        return runPlan(execution, plan, options.signal)
+        return runPlan(execution, plan, options)
       },
       { listed: migrations },
     )
@@ -88,7 +88,7 @@ export class Migrator {
   /** Reverts applied migrations, newest first. Default: one. */
   async down(given: DownOptions = {}): Promise<MigrateResult> {
     const options = validateDownOptions(given)
-    return this.locked(options.signal, async (execution, history) => runPlan(execution, await planDown(history, options), options.signal))
+    return this.locked(options, async (execution, history) => runPlan(execution, await planDown(history, options), options))
   }
 
   /**
@@ -97,7 +97,7 @@ export class Migrator {
    * it is then reverted with the down SQL recorded when it was applied.
    */
   async redo(options: RunOptions = {}): Promise<RedoResult> {
-    return this.locked(options.signal, (execution, history) => redo(execution, history, options.signal), { newest: 'newest-may-change' })
+    return this.locked(options, (execution, history) => redo(execution, history, options), { newest: 'newest-may-change' })
   }
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
@@ -123,7 +123,7 @@ export class Migrator {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
     const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
     checkTransactionControl(history.pending, scripts, this.settings.driver.text)
-    return { applied: history.records.length, pending: history.pending.length }
+    return { applied: history.records.length - history.running.size, pending: history.pending.length, running: history.running.size }
   }
 
   /** Whether `up` would apply anything. Read-only. */
@@ -186,12 +186,15 @@ export class Migrator {
    * edited newest migration.
    */
   private async locked<T>(
-    signal: AbortSignal | undefined,
+    runOptions: RunOptions,
     work: (execution: Execution, history: History) => Promise<T>,
     options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied' } = {},
   ): Promise<T> {
     const migrations = options.listed ?? (await listMigrations(this.settings))
     const newest = options.newest ?? 'as-applied'
+    // A cancel also stops a wait for the lock.
+    const signals = [runOptions.signal, runOptions.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
+    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
       const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined

@@ -2,6 +2,7 @@ import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationScripts } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
+import type { RunOptions } from './migrator-options.js'
 import type { MigrateResult } from './migrator-results.js'
 import { recordedDownScripts } from './recorded-down.js'
 import { IrreversibleMigrationError } from './run-errors.js'
@@ -17,16 +18,20 @@ export interface RedoResult {
  * the down SQL history recorded then (what was applied is what gets undone), and the file as it
  * is now is applied. History is checked by the caller, allowing only this one change.
  */
-export async function redo(execution: Execution, history: History, signal: AbortSignal | undefined): Promise<RedoResult> {
+export async function redo(execution: Execution, history: History, options: RunOptions): Promise<RedoResult> {
   const record = history.recordByVersion.get(history.newestRecordedVersion)
   const empty = (direction: 'up' | 'down'): MigrateResult => ({ direction, migrations: [], durationMs: 0 })
   if (!record) return { reverted: empty('down'), applied: empty('up') }
   const migration = history.byVersion.get(record.version) as Migration
   const scripts = await migration.load()
   const reverting = { direction: 'down', migrations: [migration], scripts: [revertingScripts(migration, record, scripts)] } as const
-  const reverted = await runPlan(execution, reverting, signal)
+  const reverted = await runPlan(execution, reverting, options)
   // Once reverted, the migration is applied again even if the run is cancelled meanwhile.
-  const applied = await runPlan(execution, { direction: 'up', migrations: [migration], scripts: [scripts] }, undefined)
+  const applied = await runPlan(
+    execution,
+    { direction: 'up', migrations: [migration], scripts: [scripts] },
+    { cancelSignal: options.cancelSignal },
+  )
   return { reverted, applied }
 }
 

@@ -106,7 +106,9 @@ export class LockTimeoutError extends MigError {
     super(
       'MIG_LOCK_TIMEOUT',
       `Another migration run held the lock for ${Math.round(timeoutMs / 1000)}s${holder ? ` (${describeHolder(holder)})` : ''}. ` +
-        'Wait for it to finish and try again, or raise the lock timeout.',
+        (holder?.clearBy
+          ? `Its holder cannot give it back by itself; if that run is over, clear the lock by hand: ${holder.clearBy}`
+          : 'Wait for it to finish and try again, or raise the lock wait.'),
     )
     this.timeoutMs = timeoutMs
     this.holder = holder
@@ -117,34 +119,63 @@ export class LockTimeoutError extends MigError {
   }
 }
 
-/** The migration lock may have passed to another runner (its connection closed); this run stopped. */
+/**
+ * The migration lock was lost (its connection closed or stopped answering, or its lease passed
+ * to another runner), so this run stopped before committing anything more.
+ */
 export class LockLostError extends MigError {
-  constructor(options: { outcome: string; completed: readonly MigrationInfo[] }) {
+  readonly completed: readonly MigrationInfo[]
+
+  constructor(options: { outcome: string; completed: readonly MigrationInfo[]; cause?: unknown }) {
     const done = options.completed.length ? ` Completed before that: ${list(options.completed)}.` : ''
     super(
       'MIG_LOCK_LOST',
-      `The connection holding the migration lock closed, so the lock may now be held by another runner. ${options.outcome}.${done} Run the migrations again.`,
+      `This run lost the migration lock (its connection closed or stopped answering, or its lease expired and may now be held by another runner). ${options.outcome}.${done} Run the migrations again.`,
+      { cause: options.cause },
     )
+    this.completed = options.completed
   }
+
+  override toJSON() {
+    return { ...super.toJSON(), completed: this.completed.map(migrationJson) }
+  }
+}
+
+/** The migration a cancelled run was in when the cancel came, and what became of it. */
+export interface InterruptedMigration {
+  readonly migration: MigrationInfo
+  /** True when its transaction was rolled back; false for a migration outside a transaction, recorded as failed. */
+  readonly rolledBack: boolean
 }
 
 /** The run was cancelled through its signal; what it completed before stays in place. */
 export class AbortedError extends MigError {
   readonly completed: readonly MigrationInfo[]
+  readonly interrupted: InterruptedMigration | undefined
 
-  constructor(options: { completed: readonly MigrationInfo[]; reason?: unknown }) {
-    const { completed } = options
+  constructor(options: { completed: readonly MigrationInfo[]; interrupted?: InterruptedMigration; reason?: unknown }) {
+    const { completed, interrupted } = options
+    const stopped = interrupted
+      ? ` Its statement in ${interrupted.migration.file} was cancelled on the server; ${
+          interrupted.rolledBack
+            ? 'that migration was rolled back.'
+            : 'it ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
+        }`
+      : ''
     super(
       'MIG_ABORTED',
-      `The run was cancelled. ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing was changed.'}`,
-      {
-        cause: options.reason,
-      },
+      `The run was cancelled.${stopped} ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}`,
+      { cause: options.reason },
     )
     this.completed = completed
+    this.interrupted = interrupted
   }
 
   override toJSON() {
-    return { ...super.toJSON(), completed: this.completed.map(migrationJson) }
+    return {
+      ...super.toJSON(),
+      completed: this.completed.map(migrationJson),
+      interrupted: this.interrupted ? { ...migrationJson(this.interrupted.migration), rolledBack: this.interrupted.rolledBack } : null,
+    }
   }
 }

@@ -252,7 +252,7 @@ describe('repair', () => {
     await expect(migrator.validate()).rejects.toThrow(/mig repair 1 --accept-checksum/)
     await expect(migrator.repair({ version: 1, resolution: 'forget' })).rejects.toThrow(/still has its file/)
     await migrator.repair({ version: 1, resolution: 'accept-checksum' })
-    await expect(migrator.validate()).resolves.toEqual({ applied: 1, pending: 0 })
+    await expect(migrator.validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
     expect((await migrator.status())[0]).toMatchObject({ state: 'applied', checksumMatches: true })
   })
 
@@ -262,7 +262,7 @@ describe('repair', () => {
     const withoutSecond = new Migrator({ driver, source: fromList([table(1)]) })
     await expect(withoutSecond.up()).rejects.toThrow(/mig repair 2 --forget/)
     await withoutSecond.repair({ version: 2, resolution: 'forget' })
-    await expect(withoutSecond.validate()).resolves.toEqual({ applied: 1, pending: 0 })
+    await expect(withoutSecond.validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
     await expect(withoutSecond.repair({ version: 5, resolution: 'forget' })).rejects.toThrow(/History has no migration 5/)
   })
 })
@@ -305,7 +305,10 @@ describe('logging', () => {
     const inTransaction = fromList([{ version: 1, name: 'partial', up: 'PRAGMA foreign_keys = OFF; INSERT INTO nowhere VALUES (1)' }])
     await new Migrator({ driver: sqliteDriver({ filename: ':memory:' }), source: inTransaction, logger }).up().catch(() => {})
     const held = await driver.connect()
-    // The runs above created the lock table; this row pretends another machine holds the lock.
+    // A lock row as an older mig version kept it, from another machine.
+    await held.runScript(
+      'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
+    )
     await held.query('INSERT INTO mig_migrations_lock (id, owner, pid, host, acquired_at) VALUES (1, ?, 4242, ?, ?)', [
       'other',
       'ci-runner',

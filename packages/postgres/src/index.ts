@@ -1,6 +1,7 @@
 export type { PostgresClient, PostgresPool, PostgresPoolClient } from './postgres-client.js'
 export type { PostgresDriverOptions } from './postgres-driver.js'
 export { postgresDriver } from './postgres-driver.js'
+export type { PostgresLockKind } from './postgres-lock.js'
 export type { PostgresSession } from './postgres-session.js'
 export { splitPostgresStatements } from './postgres-statement-splitter.js'
 export { driverFromUrl } from './postgres-url.js'

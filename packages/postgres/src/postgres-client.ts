@@ -7,6 +7,9 @@ import { connectionError } from './postgres-error.js'
 export interface PostgresClient {
   // biome-ignore lint/suspicious/noExplicitAny: rows are whatever the query returns; callers name their row type.
   query(text: string, values?: unknown[]): Promise<{ rows: any[]; command?: string }>
+  /** `query_timeout`: the promise rejects after that many milliseconds without an answer (the connection is then unusable). */
+  // biome-ignore lint/suspicious/noExplicitAny: as above.
+  query(config: { text: string; values?: unknown[]; query_timeout?: number }): Promise<{ rows: any[]; command?: string }>
   on(event: 'error', listener: (error: Error) => void): unknown
   on(event: 'end', listener: () => void): unknown
   removeListener(event: 'error', listener: (error: Error) => void): unknown
@@ -39,12 +42,24 @@ export interface ConnectionWait {
   readonly signal?: AbortSignal
 }
 
+/** How soon TCP keepalive starts probing an idle connection; libuv then probes every second, ten times. */
+const KEEPALIVE_DELAY_MS = 10_000
+/** How long ending a connection may take before its socket is destroyed (a peer that stopped answering never says goodbye). */
+const END_WITHIN_MS = 2_000
+
 /** Opens a client of mig's own, named `mig` in `pg_stat_activity` so a waiting runner can say who holds the lock. */
 export async function openClient(url: ConnectionUrl, connectTimeoutMs: number): Promise<ClientLease> {
   const { connectionString, sslMode } = url
   // pg ignores connect_timeout in the URL, so without this an unreachable host hangs for minutes.
-  const client = new pg.Client({ connectionString, application_name: 'mig', keepAlive: true, connectionTimeoutMillis: connectTimeoutMs })
-  const lease = watch(client, () => client.end().catch(() => {}))
+  // Without an initial delay, keepalive would wait the OS default of two hours before its first probe.
+  const client = new pg.Client({
+    connectionString,
+    application_name: 'mig',
+    keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+    connectionTimeoutMillis: connectTimeoutMs,
+  })
+  const lease = watch(client, () => endWithin(client, END_WITHIN_MS))
   const started = Date.now()
   try {
     await client.connect()
@@ -132,5 +147,47 @@ function watch(client: PostgresClient, release: (destroy: boolean) => unknown): 
       client.removeListener('error', onError)
       client.removeListener('end', onEnd)
     },
+  }
+}
+
+async function endWithin(client: pg.Client, milliseconds: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  const late = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      // pg keeps its socket private; destroying it is the only way out of a silent connection.
+      ;(client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy()
+      resolve()
+    }, milliseconds)
+  })
+  try {
+    await Promise.race([client.end().catch(() => {}), late])
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+interface CancellableClient {
+  readonly activeQuery?: unknown
+  readonly connectionParameters?: { readonly host?: string; readonly port?: number; readonly ssl?: unknown }
+}
+
+/**
+ * Sends PostgreSQL's cancel request for the statement `client` is running (through PgBouncer
+ * too, which forwards it), on a connection of its own, as pg does. The statement then fails with
+ * SQLSTATE 57014. Does nothing when no statement is running. Never throws.
+ */
+export function cancelRunningQuery(client: PostgresClient): void {
+  const target = client as unknown as CancellableClient
+  if (!target.activeQuery || !target.connectionParameters) return
+  const { host, port, ssl } = target.connectionParameters
+  const canceller = new pg.Client({ host, port, ssl: ssl as pg.ClientConfig['ssl'] }) as unknown as {
+    connection: { on(event: 'error', listener: () => void): void }
+    cancel(client: unknown, query: unknown): void
+  }
+  canceller.connection.on('error', () => {})
+  try {
+    canceller.cancel(target, target.activeQuery)
+  } catch {
+    // Nothing is running any more, or the server cannot be reached: either way there is nothing to cancel.
   }
 }

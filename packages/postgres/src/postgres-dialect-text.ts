@@ -12,6 +12,8 @@ export function postgresDialectText(defaultSchema: string): DialectTextDefinitio
     historySql: (table) => postgresHistorySql(table.schema ?? defaultSchema, table.name),
     quoteIdentifier: quotePostgresIdentifier,
     classifyStatement: classifyPostgresStatement,
+    // 55P03 lock_not_available: lock_timeout, or NOWAIT.
+    isLockTimeout: (error) => error.sqlState === '55P03',
   }
 }
 

@@ -13,7 +13,7 @@ import { checkConnectionUrl, checkCredentials } from './postgres-connection-url.
 import { postgresDialectText } from './postgres-dialect-text.js'
 import { databaseError } from './postgres-error.js'
 import { quotePostgresIdentifier } from './postgres-identifier.js'
-import { postgresLockPart } from './postgres-lock.js'
+import { type PostgresLockKind, postgresLockPart } from './postgres-lock.js'
 import { describePostgresSchema } from './postgres-schema.js'
 import { renderPostgresSchema } from './postgres-schema-render.js'
 import { PostgresSession } from './postgres-session.js'
@@ -23,11 +23,30 @@ interface PostgresDriverCommonOptions {
   /** Schema of the history table when the Migrator's `schema` option is not given. Default `public`; created if missing. */
   readonly schema?: string
   /**
-   * `lock_timeout` for migration SQL: milliseconds, or a PostgreSQL duration like `'5s'`. A
-   * migration waiting longer for a table lock fails with SQLSTATE 55P03 instead of queueing
-   * (and making every later query on that table queue behind it).
+   * `lock_timeout` for migration SQL: milliseconds, or a PostgreSQL duration like `'5s'`.
+   * Default `'5s'` where the session has no `lock_timeout` of its own (from the role, the
+   * database or the URL's `options`); 0 turns it off. A migration waiting longer for a table lock fails with
+   * SQLSTATE 55P03 instead of queueing (and making every later query on that table queue
+   * behind it); core rolls it back and retries it (the Migrator's `lockTimeoutRetries`). A
+   * file's `-- mig:lock-timeout 30s` overrides it for that migration.
    */
   readonly lockTimeout?: number | string
+  /**
+   * Which migration lock: `'auto'` (default) takes a session advisory lock on a connection
+   * proven direct (the server sees mig's own socket), and the lease lock through anything in
+   * between (PgBouncer in any mode, a proxy); `'lease'` always takes the lease lock (a row in `<history table>_lock`,
+   * renewed by a heartbeat and checked inside each migration's transaction), which works
+   * through any pooler that allows transactions; `'advisory'` refuses to run behind a
+   * transaction pooler. See docs/deploying.md.
+   */
+  readonly lock?: PostgresLockKind
+  /**
+   * How long the migration lock outlives a runner that vanished without a word (killed host,
+   * dropped network): the lease's length, renewed every third of it, and the idle limit of the
+   * advisory lock's connection. A runner whose lock connection stops answering for this long
+   * stops before its next commit. Default 30 000 ms.
+   */
+  readonly lockLeaseMs?: number
   /** `statement_timeout` for migration SQL: milliseconds, or a duration like `'10min'`. */
   readonly statementTimeout?: number | string
   /**
@@ -53,6 +72,9 @@ export type PostgresDriverOptions = PostgresDriverCommonOptions &
   )
 
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+const DEFAULT_LOCK_TIMEOUT = { name: 'lock_timeout', value: '5s', fallback: true } as const
+const DEFAULT_LOCK_LEASE_MS = 30_000
+const LOCK_KINDS: readonly PostgresLockKind[] = ['auto', 'advisory', 'lease']
 
 /** A mig driver for PostgreSQL 13 or later, over `pg`. */
 export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresSession> {
@@ -62,10 +84,20 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
       `connectTimeoutMs must be a positive whole number of milliseconds, not ${JSON.stringify(connectTimeoutMs)}.`,
     )
   }
+  const lockLeaseMs = options?.lockLeaseMs ?? DEFAULT_LOCK_LEASE_MS
+  if (!Number.isSafeInteger(lockLeaseMs) || lockLeaseMs < 1_000) {
+    throw new InvalidOptionsError(
+      `lockLeaseMs must be a whole number of milliseconds, 1000 or more, not ${JSON.stringify(options.lockLeaseMs)}.`,
+    )
+  }
+  const lockKind = options?.lock ?? 'auto'
+  if (!LOCK_KINDS.includes(lockKind)) {
+    throw new InvalidOptionsError(`lock must be "auto", "advisory" or "lease", not ${JSON.stringify(options.lock)}.`)
+  }
   const source = connectionSource(options, connectTimeoutMs)
   const defaultSchema = options.schema === undefined ? 'public' : assertPlainIdentifier('schema', options.schema)
   const timeouts = [
-    timeoutSetting('lockTimeout', options.lockTimeout),
+    options.lockTimeout === undefined ? { ...DEFAULT_LOCK_TIMEOUT } : timeoutSetting('lockTimeout', options.lockTimeout),
     timeoutSetting('statementTimeout', options.statementTimeout),
   ].filter((setting): setting is TimeoutSetting => setting !== undefined)
   const connectionString = options.connectionString
@@ -74,7 +106,7 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
     schemas: true,
     text: postgresDialectText(defaultSchema),
     connect: async () => new PostgresSession(await source({ timeoutMs: connectTimeoutMs }), timeouts),
-    lock: postgresLockPart(source, defaultSchema),
+    lock: postgresLockPart(source, defaultSchema, { kind: lockKind, leaseMs: lockLeaseMs }),
     schema: {
       async describe(session, table) {
         try {

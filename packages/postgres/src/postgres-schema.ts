@@ -1,5 +1,6 @@
 import type { ColumnSnapshot, ForeignKeySnapshot, NamedDefinition, SchemaSnapshot, TableSnapshot, TypeSnapshot } from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
+import { leaseTableOf } from './postgres-lease-lock.js'
 
 const REFERENTIAL_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
 const IDENTITY: Record<string, ColumnSnapshot['identity']> = { a: 'ALWAYS', d: 'BY DEFAULT' }
@@ -9,7 +10,7 @@ const IDENTITY: Record<string, ColumnSnapshot['identity']> = { a: 'ALWAYS', d: '
 const NOT_FROM_EXTENSION = (oid: string) => `${oid} NOT IN (SELECT dep.objid FROM pg_catalog.pg_depend dep WHERE dep.deptype = 'e')`
 
 /**
- * The schema `schema` holds, from the catalogs, leaving out the history table. Definitions come
+ * The schema `schema` holds, from the catalogs, leaving out the history table and its lock table. Definitions come
  * from the server's own deparsing (`pg_get_viewdef`, `pg_get_constraintdef`, ...), with the
  * schema first on the search path so that its own objects are named without it: two databases
  * built by different SQL, or in schemas of different names, compare equal when the server sees
@@ -27,12 +28,12 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
 
 async function describe(client: PostgresClient, schema: string, historyTable: string): Promise<SchemaSnapshot> {
   const rows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
-  // $1 is the schema; $2, where a query has it, the history table to leave out.
+  // $1 is the schema; $2, where a query has it, mig's own tables to leave out: history and lock.
   const schemaOnly = [schema]
-  const schemaAndHistoryTable = [schema, historyTable]
+  const schemaAndHistoryTable = [schema, [historyTable, leaseTableOf(schema, historyTable).name]]
   const inSchema = (column: string) => `${column} = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`
   const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c
-    WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> $2 AND ${NOT_FROM_EXTENSION('c.oid')})`
+    WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($2::text[]) AND ${NOT_FROM_EXTENSION('c.oid')})`
 
   const tables = await rows<{
     oid: string
@@ -143,7 +144,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     `SELECT t.tgname AS name, c.relname AS table, pg_catalog.pg_get_triggerdef(t.oid, true) AS definition
        FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid
       -- A partition's clone of its parent's trigger belongs to the parent.
-      WHERE ${inSchema('c.relnamespace')} AND NOT t.tgisinternal AND t.tgparentid = 0 AND c.relname <> $2 AND ${NOT_FROM_EXTENSION('c.oid')}`,
+      WHERE ${inSchema('c.relnamespace')} AND NOT t.tgisinternal AND t.tgparentid = 0 AND c.relname <> ALL ($2::text[]) AND ${NOT_FROM_EXTENSION('c.oid')}`,
     schemaAndHistoryTable,
   )
   const sequences = await rows<{

@@ -1,7 +1,8 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
-import type { ClientLease } from './postgres-client.js'
+import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
+import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
 import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-timeouts.js'
@@ -12,11 +13,17 @@ import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-ti
  * statements), and that must not leak into the application.
  */
 export class PostgresSession implements DriverSession {
+  /**
+   * Set by the lock once it found a pooler in transaction mode: session settings would stay on
+   * a pooled server process, so timeouts apply only inside transactions (`SET LOCAL`).
+   */
+  transactionPooled = false
   private inTransaction = false
+  private lockTimeout: string | undefined
 
   constructor(
     readonly lease: ClientLease,
-    private readonly timeouts: readonly TimeoutSetting[],
+    private readonly defaultTimeouts: readonly TimeoutSetting[],
   ) {}
 
   get client() {
@@ -52,8 +59,25 @@ export class PostgresSession implements DriverSession {
     return this.inTransaction ? run() : this.withSessionTimeouts(run)
   }
 
+  /** A session setting of mig's own, kept for the session's life (the session is never returned to a pool). */
+  async applySetting(sql: string): Promise<void> {
+    await this.send(sql)
+  }
+
+  setLockTimeout(duration: string | undefined): void {
+    this.lockTimeout = duration
+  }
+
+  async cancel(): Promise<void> {
+    cancelRunningQuery(this.client)
+  }
+
   async begin(): Promise<void> {
-    await this.send('BEGIN')
+    try {
+      await this.client.query('BEGIN')
+    } catch (error) {
+      throw isStatementPooling(error) ? statementPoolingError() : databaseError(error, 'BEGIN')
+    }
     this.inTransaction = true
     try {
       await applyTimeouts(this.client, this.timeouts, 'local')
@@ -113,6 +137,12 @@ export class PostgresSession implements DriverSession {
     }
   }
 
+  /** The driver's timeouts, with the migration file's `-- mig:lock-timeout` in place of the default. */
+  private get timeouts(): readonly TimeoutSetting[] {
+    if (this.lockTimeout === undefined) return this.defaultTimeouts
+    return [...this.defaultTimeouts.filter((setting) => setting.name !== 'lock_timeout'), { name: 'lock_timeout', value: this.lockTimeout }]
+  }
+
   private async send(sql: string): Promise<void> {
     try {
       await this.client.query(sql)
@@ -127,6 +157,7 @@ export class PostgresSession implements DriverSession {
    * set on the session around the statement and reset after it.
    */
   private async withSessionTimeouts<T>(run: () => Promise<T>): Promise<T> {
+    if (this.transactionPooled) return run()
     const timeouts = this.timeouts
     await applyTimeouts(this.client, timeouts, 'session').catch((error) => {
       throw databaseError(error)

@@ -5,6 +5,8 @@ import type { PostgresClient } from './postgres-client.js'
 export interface TimeoutSetting {
   readonly name: 'lock_timeout' | 'statement_timeout'
   readonly value: string
+  /** mig's default: applied only where the session has none of its own (from the role, the database or the URL's options). */
+  readonly fallback?: boolean
 }
 
 const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/
@@ -27,7 +29,11 @@ export async function applyTimeouts(
   scope: 'local' | 'session',
 ): Promise<void> {
   if (!settings.length) return
-  const calls = settings.map((setting, index) => `pg_catalog.set_config('${setting.name}', $${index + 1}, ${scope === 'local'})`)
+  const calls = settings.map((setting, index) => {
+    const current = `pg_catalog.current_setting('${setting.name}')`
+    const value = setting.fallback ? `CASE WHEN ${current} = '0' THEN $${index + 1} ELSE ${current} END` : `$${index + 1}`
+    return `pg_catalog.set_config('${setting.name}', ${value}, ${scope === 'local'})`
+  })
   await client.query(
     `SELECT ${calls.join(', ')}`,
     settings.map((setting) => setting.value),

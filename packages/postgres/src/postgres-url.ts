@@ -1,16 +1,18 @@
 import { assertPlainIdentifier, type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
 import { checkCredentials } from './postgres-connection-url.js'
 import { postgresDriver } from './postgres-driver.js'
+import type { PostgresLockKind } from './postgres-lock.js'
 import type { PostgresSession } from './postgres-session.js'
 
 /**
- * A driver for a URL of the mig CLI: `postgres://…` or `postgresql://…`. With `schema` (a fleet
- * of one schema per tenant), migrations run with `search_path` set to that schema, then
- * `public` for shared extensions, and the history table lives in that schema.
+ * A driver for a URL of the mig CLI: `postgres://…` or `postgresql://…`, with the CLI's
+ * `--lock` and `--table-lock-timeout`. With `schema` (a fleet of one schema per tenant),
+ * migrations run with `search_path` set to that schema, then `public` for shared extensions, and
+ * the history table lives in that schema.
  */
 export function driverFromUrl(
   url: string,
-  options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write' },
+  options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write'; lock?: string; lockTimeout?: string },
 ): Driver<PostgresSession> {
   const trimmed = url.trim()
   checkCredentials(trimmed)
@@ -19,9 +21,10 @@ export function driverFromUrl(
       `The URL ${redactUrl(url)} is not a valid PostgreSQL URL. Write it as postgres://user:password@host:5432/database, with special characters in the password percent-encoded.`,
     )
   }
-  if (options.schema === undefined) return postgresDriver({ connectionString: trimmed })
+  const lock = { lock: options.lock as PostgresLockKind | undefined, lockTimeout: options.lockTimeout }
+  if (options.schema === undefined) return postgresDriver({ connectionString: trimmed, ...lock })
   const schema = assertPlainIdentifier('schema', options.schema)
-  return postgresDriver({ connectionString: withSearchPath(trimmed, schema), schema })
+  return postgresDriver({ connectionString: withSearchPath(trimmed, schema), schema, ...lock })
 }
 
 /**

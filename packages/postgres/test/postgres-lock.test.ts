@@ -109,7 +109,7 @@ describe('the PostgreSQL migration lock', () => {
       { version: 2, name: 'never_runs', up: 'CREATE TABLE never_runs (id INT)' },
     ])
     const failure = await new Migrator({ driver: driver(), source }).up().catch((error: unknown) => error)
-    expect((failure as Error).message).toContain('The connection holding the migration lock closed')
+    expect((failure as Error).message).toContain('This run lost the migration lock')
     expect((failure as Error).message).toContain('rolled back, not committed')
     expect(
       await sql(

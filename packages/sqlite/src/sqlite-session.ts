@@ -21,7 +21,7 @@ export class SqliteSession implements DriverSession {
       try {
         this.database.exec(statement.text)
       } catch (error) {
-        throw sqliteError(error, statement.offset)
+        throw sqliteError(error, statement.offset, this.database.name)
       }
     }
   }
@@ -37,7 +37,7 @@ export class SqliteSession implements DriverSession {
       statement.run(...params)
       return []
     } catch (error) {
-      throw sqliteError(error)
+      throw sqliteError(error, undefined, this.database.name)
     }
   }
 
@@ -86,7 +86,17 @@ export class SqliteSession implements DriverSession {
   }
 }
 
-export function sqliteError(error: unknown, position?: number): DatabaseError {
+/** A better-sqlite3 error as core's; `file` names the database in the message for a busy one. */
+export function sqliteError(error: unknown, position?: number, file?: string): DatabaseError {
   if (error instanceof DatabaseError) return error
-  return new DatabaseError((error as Error).message, { sqlState: (error as { code?: string }).code, position, cause: error })
+  const sqlState = (error as { code?: string }).code
+  if (file && sqlState?.startsWith('SQLITE_BUSY')) {
+    // mig's own runners queue on the migration lock, so a busy database means some other program.
+    return new DatabaseError(
+      `The SQLite database ${file} is locked by another program that is writing to it or holds a transaction open, and it stayed locked for longer than busyTimeoutMs. ` +
+        `Nothing more was written. Find the program that has ${file} open (for example with \`fuser ${file}\`) and let it finish, or raise busyTimeoutMs.`,
+      { sqlState, position, cause: error },
+    )
+  }
+  return new DatabaseError((error as Error).message, { sqlState, position, cause: error })
 }

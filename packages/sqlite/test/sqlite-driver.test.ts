@@ -1,15 +1,16 @@
-import { execFile, spawnSync } from 'node:child_process'
+import { execFile, spawn } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
+import { AbortedError, DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
 const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
+const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
 
 let folder: string
 let filename: string
@@ -49,26 +50,28 @@ describe('the SQLite lock across processes', () => {
     expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations').n).toBe(15)
   })
 
-  it('takes over a lock left by a process on this machine that has died', async () => {
-    const dead = spawnSync(process.execPath, ['-e', '0']).pid as number
-    const database = new Database(filename)
-    database.exec(
-      'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
-    )
-    database
-      .prepare('INSERT INTO mig_migrations_lock VALUES (1, ?, ?, ?, ?)')
-      .run('crashed-run', dead, hostname(), new Date().toISOString())
-    database.close()
-    const result = await new Migrator({
-      driver: sqliteDriver({ filename }),
-      source: fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }]),
-      lockTimeoutMs: 2000,
-    }).up()
-    expect(result.migrations).toHaveLength(1)
-    expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations_lock').n).toBe(0)
+  it('waits while another process holds the lock, and takes it as soon as that process is killed', async () => {
+    const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
+        holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
+      })
+      const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect((waiting as Error).message).toContain(`pid ${holder.pid} on ${hostname()}`)
+      holder.kill('SIGKILL')
+      const result = await new Migrator({ driver: sqliteDriver({ filename }), source, lockWaitMs: 30_000 }).up()
+      expect(result.migrations).toHaveLength(1)
+    } finally {
+      holder.kill('SIGKILL')
+    }
   })
 
-  it('waits for a lock held from another machine and names the holder when it gives up', async () => {
+  it('never takes over a lock row of an older mig version, and says how to clear it by hand', async () => {
     const database = new Database(filename)
     database.exec(
       'CREATE TABLE mig_migrations_lock (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
@@ -85,6 +88,47 @@ describe('the SQLite lock across processes', () => {
     const error = await migrator.up().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(LockTimeoutError)
     expect((error as Error).message).toMatch(/pid 4242 on build-agent-7/)
+    expect((error as Error).message).toContain(`sqlite3 "${filename}" 'DELETE FROM "mig_migrations_lock"'`)
+  })
+
+  it('says that another program holds the database busy, naming the file', async () => {
+    const other = new Database(filename)
+    other.exec('CREATE TABLE busy (id INTEGER); BEGIN IMMEDIATE; INSERT INTO busy VALUES (1)')
+    try {
+      const error = await new Migrator({
+        driver: sqliteDriver({ filename, busyTimeoutMs: 100 }),
+        source: fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }]),
+      })
+        .up()
+        .catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(DatabaseError)
+      expect((error as Error).message).toContain(`The SQLite database ${filename} is locked by another program`)
+    } finally {
+      other.exec('ROLLBACK')
+      other.close()
+    }
+  })
+})
+
+describe('cancellation', () => {
+  it('up({ signal }) stops a long run after the migration under way, though the driver is synchronous', async () => {
+    const heavy = 'SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 300000) SELECT i FROM n)'
+    const source = fromList(
+      Array.from({ length: 8 }, (_, index) => ({
+        version: index + 1,
+        name: `heavy_${index + 1}`,
+        up: `CREATE TABLE t${index + 1} (id INTEGER); ${heavy}`,
+      })),
+    )
+    const stop = new AbortController()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    migrator.on('migrated', () => setTimeout(() => stop.abort(), 0))
+    const error = await migrator.up({ signal: stop.signal }).catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    const completed = (error as AbortedError).completed.length
+    expect(completed).toBeGreaterThanOrEqual(1)
+    expect(completed).toBeLessThan(8)
+    expect(inspect<{ n: number }>('SELECT COUNT(*) AS n FROM mig_migrations').n).toBe(completed)
   })
 })
 

@@ -16,7 +16,7 @@ export const downCommand: Command = async (context) => {
       printPlan(context.output, plan, 'down')
       return { document: { dryRun: true, direction: 'down', migrations: plan.map(plannedToJson) } }
     }
-    const result = await migrator.down({ to, step, all, signal: context.signal })
+    const result = await migrator.down({ to, step, all, signal: context.signal, cancelSignal: context.cancelSignal })
     printRunSummary(context.output, result)
     await dumpAfterRun(migrator, settings, context.output, [result], context.workingDirectory)
     return { document: { dryRun: false, ...runToJson(result) } }

@@ -6,7 +6,7 @@ import { outcomeToJson } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
   withMigrator(context, { loadsCode: true }, async (migrator, { settings }) => {
-    const { reverted, applied } = await migrator.redo({ signal: context.signal })
+    const { reverted, applied } = await migrator.redo({ signal: context.signal, cancelSignal: context.cancelSignal })
     await dumpAfterRun(migrator, settings, context.output, [reverted, applied], context.workingDirectory)
     const redone = applied.migrations[0]
     const durationMs = reverted.durationMs + applied.durationMs

@@ -30,7 +30,7 @@ export const repairCommand: Command = async (context) => {
   }
   return withMigrator(context, { loadsCode: false }, async (migrator) => {
     const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : BigInt(given)
-    const migration = await migrator.repair({ version, resolution, signal: context.signal })
+    const migration = await migrator.repair({ version, resolution, signal: context.signal, cancelSignal: context.cancelSignal })
     output.line(output.colours.bold(done(migration.file)))
     return { document: { migration: { version: migration.version, name: migration.name, file: migration.file }, resolution } }
   })

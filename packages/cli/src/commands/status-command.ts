@@ -10,6 +10,8 @@ interface StatusSummary {
   readonly applied: number
   readonly baselined: number
   readonly failed: number
+  /** Outside a transaction, being applied now by a runner that holds the lock. */
+  readonly running: number
   readonly pending: number
   /** Applied migrations whose file is gone. */
   readonly missing: number
@@ -37,11 +39,11 @@ export const statusCommand: Command = async (context) => {
   })
 }
 
-/** With --exit-code: 3 when `validate` would refuse something, 5 when migrations are pending. */
+/** With --exit-code: 3 when `validate` would refuse something, 5 when migrations are pending or still running. */
 function exitCodeOf(summary: StatusSummary, wanted: boolean): ExitCodeValue {
   if (!wanted) return ExitCode.success
   if (summary.problems > 0) return ExitCode.validationFailed
-  return summary.pending > 0 ? ExitCode.pending : ExitCode.success
+  return summary.pending > 0 || summary.running > 0 ? ExitCode.pending : ExitCode.success
 }
 
 function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
@@ -51,6 +53,7 @@ function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
     applied: count((status) => status.state === 'applied'),
     baselined: count((status) => status.state === 'baselined'),
     failed: count((status) => status.state === 'failed'),
+    running: count((status) => status.state === 'running'),
     pending: count((status) => status.state === 'pending'),
     missing: count((status) => !status.fileFound),
     changed: count((status) => status.checksumMatches === false),
@@ -91,6 +94,7 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     failed: red,
     pending: yellow,
     unreadable: red,
+    running: yellow,
   }
   const rows = statuses.map((status) => {
     const notes = [
@@ -111,6 +115,7 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
   const parts = [
     `${summary.applied + summary.baselined} applied`,
     `${summary.pending} pending`,
+    summary.running && yellow(`${summary.running} running`),
     summary.failed && red(`${summary.failed} failed`),
     summary.missing && red(`${summary.missing} missing`),
     summary.changed && red(`${summary.changed} changed`),

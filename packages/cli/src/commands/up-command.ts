@@ -37,6 +37,7 @@ export const upCommand: Command = async (context) => {
       to,
       step,
       signal: context.signal,
+      cancelSignal: context.cancelSignal,
       beforeRun: linting ? async (plan) => refuseLintErrors(output, await lint(plan)) : undefined,
     })
     printRunSummary(output, result)

@@ -12,6 +12,7 @@ import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
 import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
 import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { itReportsRunningMigrations } from './running-migrations-suite.js'
 import { createTable } from './sample-migrations.js'
 import { runSchemaBehaviourSuite } from './schema-behaviour-suite.js'
 
@@ -207,7 +208,7 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         const folder = await folderWith({ '0001_a.sql': original })
         await migrator(fromDirectory(folder)).up()
         await writeFile(join(folder, '0001_a.sql'), `\ufeff${original.replace(/\n/g, '\r\n')}`)
-        await expect(migrator(fromDirectory(folder)).validate()).resolves.toEqual({ applied: 1, pending: 0 })
+        await expect(migrator(fromDirectory(folder)).validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
         await expect(migrator(fromDirectory(folder)).up()).resolves.toMatchObject({ migrations: [] })
       })
 
@@ -242,6 +243,8 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
     })
 
     describe('outside a transaction', () => {
+      itReportsRunningMigrations(() => database.driver())
+
       it('runs a no-transaction migration statement by statement and records it', async () => {
         const folder = await folderWith({
           '0001_a.sql': `-- mig:no-transaction\n${sqlFile('CREATE TABLE a (id INTEGER);\nINSERT INTO a (id) VALUES (1);', 'DROP TABLE a;')}`,
@@ -287,7 +290,7 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         await migrator(source).repair({ version: 1, resolution: 'applied' })
         const status = await migrator(source).status()
         expect(status.map((entry) => entry.state)).toEqual(['applied'])
-        await expect(migrator(source).validate()).resolves.toEqual({ applied: 1, pending: 0 })
+        await expect(migrator(source).validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
       })
     })
 

@@ -181,6 +181,21 @@ export function runDriverContractSuite(target: ConformanceTarget): void {
         expect(first.isHeld()).toBe(true)
       })
 
+      it('fence, on the migrations session, says the lock is still held, inside a transaction and outside', async () => {
+        const s = await session()
+        const first = await driver.lock.open(s, HISTORY, { timeoutMs: 10_000 })
+        open.push({ close: () => first.release() })
+        const second = await lock(database.driver())
+        expect(await first.tryAcquire()).toBe(true)
+        expect(await first.fence(s)).toBe(true)
+        await s.begin()
+        expect(await first.fence(s)).toBe(true)
+        expect(await second.tryAcquire()).toBe(false)
+        await s.rollback()
+        await first.release()
+        expect(await first.fence(s)).toBe(false)
+      })
+
       it('release never throws, also twice or without the lock', async () => {
         const first = await lock()
         await expect(first.release()).resolves.toBeUndefined()

@@ -147,7 +147,7 @@ export function runIntegritySuite(target: ConformanceTarget): void {
       it('the same content under a new name is the applied migration, renamed', async () => {
         await migrator(fromList([table(1, 'a'), branchA])).up()
         const renamed = fromList([table(1, 'a'), { ...branchA, file: '0004_branch_a_renamed.sql' } as ListedMigration])
-        await expect(migrator(renamed).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+        await expect(migrator(renamed).validate()).resolves.toEqual({ applied: 2, pending: 0, running: 0 })
       })
 
       it('history records the real file name and the down SQL, and reports a missing file by its name', async () => {
@@ -165,7 +165,7 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         const result = await migrator(edited).redo()
         expect(result.reverted.migrations.map((migration) => migration.file)).toEqual(['0002_draft.sql'])
         expect(await userTables()).toEqual(['a', 'draft_v2'])
-        await expect(migrator(edited).validate()).resolves.toEqual({ applied: 2, pending: 0 })
+        await expect(migrator(edited).validate()).resolves.toEqual({ applied: 2, pending: 0, running: 0 })
         await migrator(edited).down()
         expect(await userTables()).toEqual(['a'])
       })

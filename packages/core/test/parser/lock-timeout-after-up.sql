@@ -1,0 +1,3 @@
+-- mig:up
+-- mig:lock-timeout 5s
+ALTER TABLE users ADD COLUMN age INTEGER;

@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs'
+import { hostname } from 'node:os'
+import type { LockHolder } from '@mig/core'
+import { DatabaseError } from '@mig/core'
+import Database from 'better-sqlite3'
+import type { SqliteDatabase } from './sqlite-database.js'
+
+interface HolderRow {
+  owner: string
+  pid: number
+  host: string
+  acquired_at: string
+}
+
+/** How long COMMIT may wait for a reader of the holder row (a runner asking who holds the lock). */
+const COMMIT_WAIT_MS = 2_000
+
+/**
+ * A lock held as an open `BEGIN IMMEDIATE` (SQLite's RESERVED lock, a POSIX advisory lock on
+ * the file) on a small SQLite database beside the migrated one. The kernel drops it when the
+ * holder's process dies, whatever its PID namespace, container or thread; other runners sharing
+ * the file see it at once. While it is held, readers may still read the committed `holder` row,
+ * which says who holds it:
+ *
+ *   BEGIN IMMEDIATE → write own holder row → COMMIT → BEGIN IMMEDIATE → row still own? → held
+ *
+ * Between the COMMIT and the second BEGIN another runner may take the lock and write its row;
+ * whoever then holds the lock with its own row in place is the holder, and the other backs off.
+ * The file stays when the lock is released: removing a lock file that another runner has open
+ * would let two runners lock two different files.
+ */
+export class SqliteLockFile {
+  private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
+  private connection: SqliteDatabase | undefined
+  private holding = false
+
+  constructor(readonly path: string) {}
+
+  get held(): boolean {
+    return this.holding
+  }
+
+  /** Tries once, without waiting. */
+  tryAcquire(): boolean {
+    const connection = this.open()
+    if (!begin(connection)) return false
+    try {
+      connection.exec(
+        'CREATE TABLE IF NOT EXISTS holder (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)',
+      )
+      connection
+        .prepare('INSERT OR REPLACE INTO holder (id, owner, pid, host, acquired_at) VALUES (1, ?, ?, ?, ?)')
+        .run(this.owner, process.pid, hostname(), new Date().toISOString())
+      commit(connection)
+    } catch {
+      rollback(connection)
+      return false
+    }
+    if (!begin(connection)) return false
+    if (this.holderRow(connection)?.owner !== this.owner) {
+      rollback(connection)
+      return false
+    }
+    this.holding = true
+    return true
+  }
+
+  /** The holder, or undefined when the lock is free. Never creates the file. */
+  describeHolder(): LockHolder | undefined {
+    if (this.holding) return holderOf(this.holderRow(this.open()))
+    if (!this.connection && !existsSync(this.path)) return undefined
+    const connection = this.open()
+    if (begin(connection)) {
+      rollback(connection)
+      return undefined
+    }
+    return holderOf(this.holderRow(connection)) ?? {}
+  }
+
+  /** Gives the lock back: the holder row goes with the COMMIT that ends the transaction. */
+  release(): void {
+    if (!this.holding || !this.connection) return
+    this.holding = false
+    try {
+      this.connection.prepare('DELETE FROM holder WHERE id = 1 AND owner = ?').run(this.owner)
+      commit(this.connection)
+    } catch {
+      rollback(this.connection)
+    }
+  }
+
+  close(): void {
+    this.release()
+    try {
+      this.connection?.close()
+    } catch {
+      // Already closed.
+    }
+    this.connection = undefined
+  }
+
+  private open(): SqliteDatabase {
+    if (this.connection) return this.connection
+    try {
+      this.connection = new Database(this.path, { timeout: 0 }) as unknown as SqliteDatabase
+    } catch (error) {
+      throw new DatabaseError(
+        `Cannot open the migration lock file ${this.path} beside the database: ${(error as Error).message}. mig needs to create and write it in the database's folder.`,
+        { sqlState: (error as { code?: string }).code, cause: error },
+      )
+    }
+    return this.connection
+  }
+
+  private holderRow(connection: SqliteDatabase): HolderRow | undefined {
+    try {
+      return connection.prepare('SELECT owner, pid, host, acquired_at FROM holder WHERE id = 1').get() as HolderRow | undefined
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function holderOf(row: HolderRow | undefined): LockHolder | undefined {
+  return row && { pid: row.pid, host: row.host, since: new Date(row.acquired_at) }
+}
+
+/** BEGIN IMMEDIATE without waiting: false when another connection holds the lock. */
+function begin(connection: SqliteDatabase): boolean {
+  try {
+    connection.exec('PRAGMA busy_timeout = 0')
+    connection.exec('BEGIN IMMEDIATE')
+    return true
+  } catch (error) {
+    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false
+    throw new DatabaseError(`Cannot lock the migration lock file: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+function commit(connection: SqliteDatabase): void {
+  connection.exec(`PRAGMA busy_timeout = ${COMMIT_WAIT_MS}`)
+  connection.exec('COMMIT')
+}
+
+function rollback(connection: SqliteDatabase): void {
+  try {
+    if (connection.inTransaction) connection.exec('ROLLBACK')
+  } catch {
+    // Nothing open.
+  }
+}
