@@ -66,12 +66,12 @@ export async function openClient(url: ConnectionUrl, connectTimeoutMs: number): 
   } catch (error) {
     // libpq's prefer and allow connect without SSL to a server that has none; pg gives up instead.
     if ((sslMode === 'prefer' || sslMode === 'allow') && /does not support SSL/i.test((error as Error).message)) {
-      return openClient({ connectionString: withoutSsl(connectionString), sslMode: 'disable' }, connectTimeoutMs)
+      return openClient({ ...url, connectionString: withoutSsl(connectionString), sslMode: 'disable' }, connectTimeoutMs)
     }
     // pg has already closed the socket of a connection that failed to open. It marks a timeout
     // only by its message, so a failure that took the whole timeout is taken to be one.
     const timedOutMs = Date.now() - started >= connectTimeoutMs ? connectTimeoutMs : undefined
-    throw connectionError(error, connectionString, timedOutMs)
+    throw connectionError(error, url.given, timedOutMs)
   }
   return lease
 }

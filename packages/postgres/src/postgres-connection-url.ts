@@ -11,6 +11,8 @@ export interface ConnectionUrl {
   /** What pg gets: with `uselibpqcompat=true`, so that sslmode means what it means to libpq. */
   readonly connectionString: string
   readonly sslMode: SslMode | undefined
+  /** The URL as it was given, which messages show (masked): the parameters mig adds are not the user's. */
+  readonly given: string
 }
 
 /**
@@ -31,11 +33,21 @@ export function checkConnectionUrl(connectionString: string): ConnectionUrl {
     const path = url.searchParams.get(parameter)
     if (path) checkReadableFile(parameter, path)
   }
-  if (sslMode === undefined || url.searchParams.has('uselibpqcompat')) return { connectionString, sslMode: sslMode as SslMode | undefined }
+  const libpqMeaning = !url.searchParams.has('uselibpqcompat') || url.searchParams.get('uselibpqcompat') === 'true'
+  // pg would throw an untyped error from inside the connect; libpq would look for ~/.postgresql/root.crt, which pg never reads.
+  if (sslMode === 'verify-ca' && libpqMeaning && !url.searchParams.get('sslrootcert')) {
+    throw new InvalidOptionsError(
+      `sslmode=verify-ca in ${shown} needs sslrootcert naming the CA certificate that signed the server's certificate ` +
+        '(sslrootcert=/path/to/ca.pem). Add it, or use sslmode=verify-full to verify against the CAs Node.js trusts.',
+    )
+  }
+  if (sslMode === undefined || url.searchParams.has('uselibpqcompat')) {
+    return { connectionString, sslMode: sslMode as SslMode | undefined, given: connectionString }
+  }
   // libpq's allow tries without SSL first; pg cannot, so it is treated as prefer: SSL when the server has it.
   if (sslMode === 'allow') url.searchParams.set('sslmode', 'prefer')
   url.searchParams.set('uselibpqcompat', 'true')
-  return { connectionString: url.toString(), sslMode: sslMode as SslMode }
+  return { connectionString: url.toString(), sslMode: sslMode as SslMode, given: connectionString }
 }
 
 /** The same URL without SSL, for `prefer` and `allow` against a server that has none. */

@@ -54,14 +54,21 @@ export function connectionError(error: unknown, connectionString: string | undef
   }
   let message = fields.message ?? String(error)
   for (const secret of secretsOf(connectionString)) message = message.split(secret).join('***')
-  return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${explained(message, connectionString)}`, {
+  return new DatabaseError(`Could not connect to PostgreSQL at ${where}: ${explained(message, fields.code, connectionString)}`, {
     sqlState: fields.code,
   })
 }
 
-/** pg's own wording for the failures a user can fix, turned into what to do. */
-function explained(message: string, connectionString: string): string {
+/** pg's own wording (or the server's SQLSTATE) for the failures a user can fix, turned into what to do. */
+function explained(message: string, sqlState: string | undefined, connectionString: string): string {
   const sslMode = sslModeOf(connectionString)
+  // 28P01: the server refused the password, or (so as not to say which) the user name it came with.
+  if (sqlState === '28P01') {
+    return (
+      `${message}. Check the user name and the password: the one in the URL (percent-encoded), or in the PGPASSWORD ` +
+      'environment variable when the URL has none.'
+    )
+  }
   if (/client password must be a string|SCRAM-SERVER-FIRST-MESSAGE/i.test(message)) {
     return (
       'the server asks for a password (SCRAM authentication), and none was given. Put it in the URL ' +

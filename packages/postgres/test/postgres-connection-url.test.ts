@@ -1,10 +1,6 @@
-import { mkdtemp, rm, symlink } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { DatabaseError, fromList, InvalidOptionsError, Migrator } from '@mig/core'
 import { driverFromUrl, postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
-import { connectionError } from '../src/postgres-error.js'
 import { useDatabase } from './support/postgres-test-database.js'
 
 const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INT)' }])
@@ -39,33 +35,5 @@ describe('PostgreSQL URLs', () => {
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as Error).message).toMatch(/does not accept SSL connections, and sslmode=require needs one\. Use sslmode=prefer/)
     expect(() => postgresDriver({ connectionString: withParameters(database.url, 'sslmode=sometimes') })).toThrow(/is not an sslmode/)
-  })
-
-  it('a missing sslrootcert, a folder, or a dangling link is named with the fix before connecting', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'mig-sslrootcert-'))
-    try {
-      await symlink(join(folder, 'gone.pem'), join(folder, 'dangling.pem'))
-      for (const [path, problem] of [
-        [join(folder, 'missing.pem'), 'does not exist'],
-        [folder, 'is not a file'],
-        [join(folder, 'dangling.pem'), 'does not exist'],
-      ] as const) {
-        const connect = () => postgresDriver({ connectionString: withParameters(database.url, `sslmode=verify-full&sslrootcert=${path}`) })
-        expect(connect).toThrow(InvalidOptionsError)
-        expect(connect).toThrow(`sslrootcert=${path} ${problem}. It must name the server's CA certificate`)
-      }
-    } finally {
-      await rm(folder, { recursive: true, force: true })
-    }
-  })
-
-  it("pg's message for a missing password against a SCRAM server becomes what to do", () => {
-    const error = connectionError(
-      new Error('SASL: SCRAM-SERVER-FIRST-MESSAGE: client password must be a string'),
-      'postgres://app@db.internal/app',
-    )
-    expect(error.message).toBe(
-      'Could not connect to PostgreSQL at db.internal:5432 (postgres://app@db.internal/app): the server asks for a password (SCRAM authentication), and none was given. Put it in the URL (postgres://user:password@host/database, percent-encoded) or in the PGPASSWORD environment variable.',
-    )
   })
 })

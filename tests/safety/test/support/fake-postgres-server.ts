@@ -3,10 +3,10 @@ import { createServer, type Server, type Socket } from 'node:net'
 /**
  * A stand-in for a PostgreSQL server on 127.0.0.1, for what a real one will not do on demand:
  * `silent` accepts connections and never answers (a server or proxy that hangs); `password`
- * asks for a cleartext password and refuses it with SQLSTATE 28P01, quoting it back when
- * `echo` is set, as a badly behaved proxy might.
+ * asks for a cleartext password and refuses it with SQLSTATE 28P01, quoting it back, as a badly
+ * behaved proxy might. (A real server's refusal is tested against one in the postgres package.)
  */
-export async function startFakePostgres(behaviour: 'silent' | 'password', options: { echo?: boolean } = {}) {
+export async function startFakePostgres(behaviour: 'silent' | 'password') {
   const sockets = new Set<Socket>()
   const server: Server = createServer((socket) => {
     sockets.add(socket)
@@ -24,9 +24,7 @@ export async function startFakePostgres(behaviour: 'silent' | 'password', option
       }
       if (!startup && buffer.length >= 5 && buffer[0] === 0x70 && buffer.length >= 1 + buffer.readInt32BE(1)) {
         const password = buffer.subarray(5, buffer.readInt32BE(1)).toString('utf8').replace(/\0$/, '')
-        const text = options.echo
-          ? `password authentication failed: "${password}" is wrong`
-          : 'password authentication failed for user "app"'
+        const text = `password authentication failed: "${password}" is wrong`
         socket.end(
           message('E', Buffer.concat([field('S', 'FATAL'), field('V', 'FATAL'), field('C', '28P01'), field('M', text), Buffer.from([0])])),
         )
