@@ -1,8 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, writeFile } from 'node:fs/promises'
+import { userInfo } from 'node:os'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
+import { unprivilegedUser } from '@mig-internal/test-postgres'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { queryRows, sqliteTables } from './database-state.ts'
 import { BUILT_BIN, jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
@@ -88,6 +90,29 @@ describe('--json stays one document', () => {
       ok: false,
       error: { code: 'MIG_ABORTED', message: expect.stringMatching(/^Interrupted three times/) },
     })
+  })
+})
+
+describe('files mig cannot read', () => {
+  it('an unreadable migration file is refused with its name and the fix, and nothing runs', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_add_email.sql', SQL.addEmail)
+    await chmod(join(project, 'migrations', '0002_add_email.sql'), 0o000)
+    // Root reads any file, so mig runs as nobody, in a project that nobody owns.
+    if (userInfo().uid === 0) {
+      const { uid, gid } = unprivilegedUser()
+      for (const path of [project, join(project, 'migrations'), join(project, 'migrations', '0001_create_users.sql')]) {
+        await chown(path, uid, gid)
+      }
+    }
+    const run = await runMig(['up'], { cwd: project, unprivileged: true })
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain(
+      '0002_add_email.sql: cannot be read: permission denied. Give the user running mig read access to it (chmod a+r).',
+    )
+    const json = jsonOf(await runMig(['up', '--json'], { cwd: project, unprivileged: true }))
+    expect(json.error).toMatchObject({ code: 'MIG_INVALID_MIGRATION', file: '0002_add_email.sql' })
+    expect(existsSync(join(project, 'app.db')) ? await sqliteTables(join(project, 'app.db')) : []).not.toContain('users')
   })
 })
 

@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { unprivilegedUser } from '@mig-internal/test-postgres'
 
 /** The built binary; the end-to-end tests run what users install, so build first. */
 export const BUILT_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
@@ -21,6 +22,11 @@ export interface RunMigOptions {
   readonly bin?: string
   /** Sends Ctrl-C (SIGINT) once stderr so far satisfies this. */
   readonly interruptWhen?: (stderr: string) => boolean
+  /**
+   * Runs mig as `nobody` when this process is root, for tests of file permissions, which root
+   * bypasses. The folders mig uses must then be reachable by `nobody`.
+   */
+  readonly unprivileged?: boolean
 }
 
 /** Runs `mig` as a separate process, with none of the caller's mig or database variables. */
@@ -31,7 +37,8 @@ export function runMig(args: readonly string[], options: RunMigOptions): Promise
   for (const name of Object.keys(env)) if (/^(MIG_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$)/.test(name)) delete env[name]
   Object.assign(env, options.env)
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const user = options.unprivileged && userInfo().uid === 0 ? unprivilegedUser() : {}
+    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...user })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
