@@ -14,6 +14,7 @@ const RETRY_EVERY_MS = 1_000
 const REPORT_EVERY_MS = 5_000
 /** The longest one connection attempt may take, so that a silent host is retried rather than waited on. */
 const LONGEST_ATTEMPT_MS = 5_000
+const SHORTEST_ATTEMPT_MS = 1_000
 
 /**
  * Tries to reach the database every second until it answers or `--timeout` passes. A server
@@ -31,9 +32,15 @@ export const waitCommand: Command = async (context) => {
   const started = Date.now()
   const deadline = started + timeoutSeconds * 1000
   let reportedAt = Number.NEGATIVE_INFINITY
+  let lastError: string | undefined
   for (let attempts = 1; ; attempts++) {
     if (signal.aborted) throw new AbortedError({ completed: [], reason: signal.reason })
-    const connectTimeoutMs = Math.max(1, Math.min(LONGEST_ATTEMPT_MS, deadline - Date.now()))
+    if (lastError !== undefined && Date.now() >= deadline) {
+      output.clearProgress()
+      throw new WaitTimeoutError({ database, timeoutSeconds, lastError })
+    }
+    // At least a second, so that the last attempt can still tell why it failed.
+    const connectTimeoutMs = Math.max(SHORTEST_ATTEMPT_MS, Math.min(LONGEST_ATTEMPT_MS, deadline - Date.now()))
     const probe = await lifecycle.probeDatabase(url, { baseDirectory: settings.urlBaseDirectory, connectTimeoutMs })
     const waitedMs = Date.now() - started
     if (probe.state !== 'unreachable') {
@@ -46,15 +53,12 @@ export const waitCommand: Command = async (context) => {
       )
       return { document: { database, ready: true, databaseExists: exists, waitedMs, attempts } }
     }
-    if (Date.now() >= deadline) {
-      output.clearProgress()
-      throw new WaitTimeoutError({ database, timeoutSeconds, lastError: probe.reason })
-    }
+    lastError = probe.reason
     if (Date.now() - reportedAt >= REPORT_EVERY_MS) {
       output.progress(`Waiting for ${database} (${formatDuration(waitedMs)} of ${timeoutSeconds} s): ${probe.reason}`)
       reportedAt = Date.now()
     }
-    await sleep(Math.min(RETRY_EVERY_MS, deadline - Date.now()), undefined, { signal }).catch(() => {
+    await sleep(Math.max(0, Math.min(RETRY_EVERY_MS, deadline - Date.now())), undefined, { signal }).catch(() => {
       throw new AbortedError({ completed: [], reason: signal.reason })
     })
   }
