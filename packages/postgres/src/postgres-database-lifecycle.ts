@@ -1,4 +1,5 @@
 import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
+import pg from 'pg'
 import { type ClientLease, openClient } from './postgres-client.js'
 import { checkConnectionUrl } from './postgres-connection-url.js'
 import { DEFAULT_CONNECT_TIMEOUT_MS } from './postgres-driver.js'
@@ -80,9 +81,14 @@ function isTransient(sqlState: string | undefined): boolean {
   return sqlState === undefined || /^E[A-Z_]+$/.test(sqlState) || sqlState.startsWith('08') || NOT_YET.has(sqlState)
 }
 
-/** The database a URL names; creating or dropping needs it written out, not pg's default of the user's name. */
+/**
+ * The database a URL names, as pg reads it (pg decodes the path with `decodeURI`, so `%3B` stays
+ * as written): creating a database under any other reading would leave the URL pointing elsewhere.
+ * Creating or dropping needs it written out, not pg's default of the user's name.
+ */
 function databaseName(url: string, action: 'create' | 'drop'): string {
-  const name = decodeURIComponent(new URL(checkPostgresUrl(url)).pathname.slice(1))
+  const connectionString = checkPostgresUrl(url)
+  const name = new URL(connectionString).pathname.slice(1) ? new pg.Client({ connectionString }).database : undefined
   if (!name) {
     throw new InvalidOptionsError(
       `The URL ${redactUrl(url)} names no database, so there is nothing to ${action}. Write it as postgres://user@host:5432/database.`,
