@@ -51,7 +51,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   return { command, positionals, flags: strict.values as FlagValues }
 }
 
-/** ` Did you mean "status"? Commands: …` for a command that does not exist. */
+/** `Unknown command "stauts". Did you mean status? Commands: …`, for a command that does not exist. */
 export function unknownCommand(name: string): string {
   const names = COMMANDS.map((known) => known.name)
   return `Unknown command "${name}".${didYouMean(name, names)} Commands: ${names.join(', ')}. Run mig help for details.`

@@ -13,7 +13,7 @@ export function closestMatch(word: string, candidates: readonly string[]): strin
   return best?.candidate
 }
 
-/** ` Did you mean "status"?`, or nothing when no candidate is close. */
+/** ` Did you mean status?`, or nothing when no candidate is close. */
 export function didYouMean(word: string, candidates: readonly string[]): string {
   const match = closestMatch(word, candidates)
   return match === undefined ? '' : ` Did you mean ${match}?`

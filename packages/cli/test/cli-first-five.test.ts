@@ -29,6 +29,7 @@ describe('a mistyped command, subcommand or flag', () => {
     const command = await mig(['stauts'])
     expect(command.exitCode).toBe(2)
     expect(command.stderr).toContain('Unknown command "stauts". Did you mean status?')
+    expect((await mig(['help', 'stauts'])).stderr).toContain('Unknown command "stauts". Did you mean status?')
     const flag = await mig(['up', '--dryrun', '--url', 'sqlite:./typo.db'])
     expect(flag.exitCode).toBe(2)
     expect(flag.stderr).toContain('mig up has no option --dryrun. Did you mean --dry-run?')
