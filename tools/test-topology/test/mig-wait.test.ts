@@ -1,6 +1,7 @@
+import { randomBytes } from 'node:crypto'
 import { freePort } from '@mig-internal/test-postgres'
 import { describe, expect, inject, it } from 'vitest'
-import { runMig } from '../repro/mig-cli.js'
+import { query, runMig } from '../repro/mig-cli.js'
 import { startTcpProxy, type TcpProxy, targetFromUrl } from '../src/index.js'
 
 /** The test server's URL on another port, with a password (the server's own, or one it ignores) that must never be printed. */
@@ -44,6 +45,21 @@ describe('mig wait', () => {
     } finally {
       clearTimeout(opening)
       await proxy?.stop()
+    }
+  })
+
+  it('stops at once, without waiting out --timeout, when the server refuses the role', async () => {
+    const role = `mig_wait_${randomBytes(4).toString('hex')}`
+    await query(inject('postgresUrl'), `CREATE ROLE ${role} NOLOGIN`)
+    try {
+      const url = new URL(inject('postgresUrl'))
+      url.username = role
+      const run = await runMig(['wait', '--url', url.toString(), '--timeout', '60'])
+      expect(run.exitCode).toBe(6)
+      expect(run.ms).toBeLessThan(10_000)
+      expect(run.document?.error).toMatchObject({ code: 'MIG_DATABASE_ERROR', message: expect.stringContaining('not permitted to log in') })
+    } finally {
+      await query(inject('postgresUrl'), `DROP ROLE IF EXISTS ${role}`)
     }
   })
 
