@@ -4,7 +4,8 @@
 //   applies nothing), bundles it, and runs the bundle from a folder that holds only the bundle
 //   and the database client: once on a fresh database, once on the one the folder app migrated.
 // - The CLI with one dialect: `mig init`, `mig create add_users`, `mig up`, `mig status`,
-//   `mig lint --all`, with the other dialect's client absent.
+//   `mig lint --all`, with the other dialect's client absent, and without tsx or esbuild (an
+//   SQL-only project needs neither; a TypeScript migration then asks for tsx in one line).
 // Exits non-zero on any failure. Usage: node scripts/verify-packed-install.mjs
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
@@ -22,8 +23,8 @@ const examples = [
 ]
 
 const cliProjects = [
-  { name: 'cli-sqlite', dialect: '@mig/sqlite', client: 'better-sqlite3', absent: 'pg' },
-  { name: 'cli-postgres', dialect: '@mig/postgres', client: 'pg', absent: 'better-sqlite3' },
+  { name: 'cli-sqlite', dialect: '@mig/sqlite', client: 'better-sqlite3', absent: ['pg', 'tsx', 'esbuild'] },
+  { name: 'cli-postgres', dialect: '@mig/postgres', client: 'pg', absent: ['better-sqlite3', 'tsx', 'esbuild'] },
 ]
 
 const started = performance.now()
@@ -108,7 +109,9 @@ async function checkInstalled(example, folder) {
   const lock = JSON.parse(await readFile(join(folder, 'package-lock.json'), 'utf8'))
   const installed = Object.keys(lock.packages).filter((path) => path !== '')
   const named = (name) => installed.filter((path) => path === `node_modules/${name}` || path.endsWith(`/node_modules/${name}`))
-  check(named(example.absent).length === 0, `${example.name} installed ${example.absent}: ${named(example.absent).join(', ')}`)
+  for (const absent of [example.absent].flat()) {
+    check(named(absent).length === 0, `${example.name} installed ${absent}: ${named(absent).join(', ')}`)
+  }
   check(named(example.client).length === 1, `${example.name} did not install ${example.client} once`)
   const cores = named('@mig/core')
   check(cores.length === 1, `${example.name} installed @mig/core ${cores.length} times: ${cores.join(', ')}`)
@@ -163,7 +166,7 @@ async function verifyCli(project, work, tarballs, postgres) {
     ['@mig/core', '@mig/lint', '@mig/cli', project.dialect].map((name) => [name, `file:${tarballs[name]}`]),
   )
   await writeFile(join(folder, 'package.json'), `${JSON.stringify({ name: project.name, private: true, dependencies }, null, 2)}\n`)
-  await phase(`${project.name}: npm install @mig/cli ${project.dialect} from tarballs, without ${project.absent}`, () =>
+  await phase(`${project.name}: npm install @mig/cli ${project.dialect} from tarballs, without ${project.absent.join(', ')}`, () =>
     install(project, folder),
   )
   const env = { ...npmEnv, ...(project.client === 'pg' ? await (await postgres).database() : {}) }
@@ -185,6 +188,16 @@ async function verifyCli(project, work, tarballs, postgres) {
     return run('npx', ['--no-install', 'mig', 'status'], { cwd: folder, env })
   })
   check(/applied\s+0001_add_users\.sql/.test(status), `${project.name}: mig status does not show 0001_add_users.sql applied:\n${status}`)
+  await phase(`${project.name}: a TypeScript migration without tsx is refused in one line`, async () => {
+    const typeScript = join(folder, 'migrations', '0002_backfill.ts')
+    await writeFile(typeScript, 'export async function up() {}\n')
+    const refused = await run('npx', ['--no-install', 'mig', 'up'], { cwd: folder, env }).then(
+      () => 'it exited 0',
+      (error) => error.message,
+    )
+    check(refused.includes('0002_backfill.ts is TypeScript, which needs tsx: npm install --save-dev tsx'), `${project.name}: ${refused}`)
+    await rm(typeScript)
+  })
 }
 
 async function verify(example, work, tarballs, postgres) {

@@ -11,6 +11,10 @@ export type CliErrorCode =
   | 'MIG_DIALECT_MISSING'
   /** `mig init` or `mig create` would overwrite a file. */
   | 'MIG_FILE_EXISTS'
+  /** A TypeScript config or migration needs tsx, which is not installed. */
+  | 'MIG_TYPESCRIPT_MISSING'
+  /** `mig wait` gave up: the database did not accept connections within its timeout. */
+  | 'MIG_WAIT_TIMEOUT'
 
 /** An error the CLI raises before or around a Migrator call; its message names the fix. */
 export class CliError extends Error {
@@ -29,4 +33,34 @@ export function usageError(message: string): CliError {
 
 export function configError(message: string, cause?: unknown): CliError {
   return new CliError('MIG_CONFIG', message, { cause })
+}
+
+/** `mig wait` gave up: the database did not accept connections within `--timeout`. */
+export class WaitTimeoutError extends CliError {
+  readonly database: string
+  readonly timeoutSeconds: number
+  readonly lastError: string
+
+  /** `database` is the URL with its password masked. */
+  constructor(options: { database: string; timeoutSeconds: number; lastError: string }) {
+    super(
+      'MIG_WAIT_TIMEOUT',
+      `${options.database} did not accept connections within ${options.timeoutSeconds} s. The last attempt said: ${options.lastError.replace(/\.?$/, '.')} ` +
+        'Check that the database is starting and reachable from here, or give it longer with --timeout.',
+    )
+    this.name = 'WaitTimeoutError'
+    this.database = options.database
+    this.timeoutSeconds = options.timeoutSeconds
+    this.lastError = options.lastError
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      database: this.database,
+      timeoutSeconds: this.timeoutSeconds,
+      lastError: this.lastError,
+    }
+  }
 }

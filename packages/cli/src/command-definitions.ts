@@ -14,6 +14,10 @@ export type CommandName =
   | 'drift'
   | 'test'
   | 'lint'
+  | 'wait'
+  | 'db'
+  | 'completion'
+  | 'version'
   | 'help'
 
 export interface OptionDefinition {
@@ -30,6 +34,13 @@ export interface CommandDefinition {
   readonly usage: string
   readonly summary: string
   readonly options: Readonly<Record<string, OptionDefinition>>
+  /**
+   * The global options the command reads, listed in its help and accepted on its command line;
+   * `--json`, `--no-color`, `--help` and `--version` are accepted by every command besides.
+   */
+  readonly globalOptions: readonly GlobalOptionName[]
+  /** Words the first positional argument may be (`db create`, `completion bash`), for help and shell completion. */
+  readonly subcommands?: readonly string[]
   /** How many positional arguments the command takes, at most. */
   readonly maxPositionals: number
   /** Whether it opens the database (and so needs a URL). */
@@ -37,8 +48,8 @@ export interface CommandDefinition {
   readonly examples: readonly string[]
 }
 
-/** Accepted by every command, before or after the command name. */
-export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
+/** Options that may stand before or after the command name; each command names those it reads. */
+export const GLOBAL_OPTIONS = {
   url: { type: 'string', placeholder: 'url', description: 'Database URL: sqlite:./app.db, sqlite::memory:, postgres://user@host/db' },
   dir: { type: 'string', placeholder: 'folder', description: 'Migrations folder (default: migrations)' },
   table: { type: 'string', placeholder: 'name', description: 'History table (default: mig_migrations)' },
@@ -66,7 +77,23 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
   'no-color': { type: 'boolean', description: 'No colours (also: NO_COLOR=1)' },
   help: { type: 'boolean', short: 'h', description: 'Show help' },
   version: { type: 'boolean', short: 'v', description: "Print mig's version" },
-}
+} satisfies Readonly<Record<string, OptionDefinition>>
+
+export type GlobalOptionName = keyof typeof GLOBAL_OPTIONS
+
+/** Accepted by every command. */
+export const UNIVERSAL_OPTIONS: readonly GlobalOptionName[] = ['json', 'no-color', 'help', 'version']
+
+/** Where the database is: the URL, or the config file that names it. */
+const CONNECTION: readonly GlobalOptionName[] = ['url', 'config']
+/** What a command that reads migrations and history needs. */
+const HISTORY: readonly GlobalOptionName[] = [...CONNECTION, 'dir', 'table', 'schema']
+/** What a command that takes the migration lock needs besides. */
+const LOCKING: readonly GlobalOptionName[] = ['lock-wait', 'lock-timeout', 'lock']
+/** Everything: the commands that apply or revert migrations. */
+const RUNNING: readonly GlobalOptionName[] = [...HISTORY, ...LOCKING, 'allow-out-of-order', 'single-transaction', 'table-lock-timeout']
+
+const verbose: OptionDefinition = { type: 'boolean', description: 'Print each piece of SQL on stderr as it is sent' }
 
 const dryRun: OptionDefinition = {
   type: 'boolean',
@@ -81,6 +108,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usage: 'init [--ts]',
     summary: 'Write mig.config.json and create the migrations folder',
     options: { ts: { type: 'boolean', description: 'Write mig.config.ts instead of mig.config.json' } },
+    globalOptions: ['url', 'dir'],
     maxPositionals: 0,
     usesDatabase: false,
     examples: ['mig init', 'mig init --ts --url postgres://app@localhost:5432/app'],
@@ -100,6 +128,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       ts: { type: 'boolean', description: 'A TypeScript code migration (.ts) instead of SQL' },
       js: { type: 'boolean', description: 'A JavaScript code migration (.mjs) instead of SQL' },
     },
+    globalOptions: ['url', 'config', 'dir'],
     maxPositionals: 1,
     usesDatabase: false,
     examples: [
@@ -111,18 +140,20 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'up',
-    usage: 'up [--to <version> | --step <n>] [--dry-run | --fleet [fleet options]]',
+    usage: 'up [--to <version> | --step <n>] [--verbose] [--dry-run | --fleet [fleet options]]',
     summary: 'Apply pending migrations',
     options: {
       to: { type: 'string', placeholder: 'version', description: 'Apply up to and including this version' },
       step: { type: 'string', placeholder: 'n', description: 'Apply at most n migrations' },
       'dry-run': dryRun,
+      verbose,
       'no-lint': {
         type: 'boolean',
         description: 'Apply even if lint finds errors in pending migrations (also: "lint": false in the config)',
       },
       ...FLEET_OPTIONS,
     },
+    globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
     examples: [
@@ -130,30 +161,34 @@ export const COMMANDS: readonly CommandDefinition[] = [
       'mig up --to 3',
       'mig up --step 1 --dry-run',
       'mig up --no-lint',
+      'mig up --verbose',
       "mig up --fleet --targets 'sqlite:./tenants/*.db' --concurrency 8",
       "mig up --fleet --url postgres://app@db/app --schemas 'tenant_*' --canary 5 --keep-going",
     ],
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all] [--dry-run | --fleet [fleet options]]',
+    usage: 'down [--step <n> | --to <version> | --all] [--verbose] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
       'dry-run': dryRun,
+      verbose,
       ...FLEET_OPTIONS,
     },
+    globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run'],
+    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run', 'mig down --verbose'],
   },
   {
     name: 'redo',
-    usage: 'redo',
+    usage: 'redo [--verbose]',
     summary: 'Roll back the newest migration and apply it again',
-    options: {},
+    options: { verbose },
+    globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig redo'],
@@ -169,6 +204,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       },
       ...FLEET_OPTIONS,
     },
+    globalOptions: [...HISTORY, ...LOCKING, 'allow-out-of-order'],
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig status', 'mig status --exit-code', 'mig status --json', "mig status --fleet --targets 'sqlite:./tenants/*.db'"],
@@ -178,6 +214,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usage: 'validate [--fleet [fleet options]]',
     summary: 'Check history against the files and that every pending migration loads',
     options: { ...FLEET_OPTIONS },
+    globalOptions: [...HISTORY, ...LOCKING, 'allow-out-of-order'],
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig validate'],
@@ -194,6 +231,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       },
       force: { type: 'boolean', description: 'Record the baseline without comparing schemas (needs --to)' },
     },
+    globalOptions: [...HISTORY, ...LOCKING],
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig baseline', 'mig baseline --to 5', 'mig baseline --to 5 --force'],
@@ -208,6 +246,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       'accept-checksum': { type: 'boolean', description: 'An applied file was edited harmlessly: record its new checksum' },
       forget: { type: 'boolean', description: 'An applied file was removed on purpose: drop it from history' },
     },
+    globalOptions: [...HISTORY, ...LOCKING],
     maxPositionals: 1,
     usesDatabase: true,
     examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
@@ -222,6 +261,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       format: { type: 'string', placeholder: 'format', description: 'human (default) or github (annotations on a pull request)' },
       dialect: { type: 'string', placeholder: 'dialect', description: 'postgres or sqlite, when no database URL says which' },
     },
+    globalOptions: HISTORY,
     maxPositionals: Number.POSITIVE_INFINITY,
     usesDatabase: true,
     examples: [
@@ -232,15 +272,69 @@ export const COMMANDS: readonly CommandDefinition[] = [
     ],
   },
   {
+    name: 'wait',
+    usage: 'wait [--timeout <seconds>]',
+    summary: 'Wait until the database accepts connections (for containers that start together)',
+    options: {
+      timeout: { type: 'string', placeholder: 'seconds', description: 'Give up after this long, with exit code 7 (default: 60)' },
+    },
+    globalOptions: CONNECTION,
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig wait', 'mig wait --timeout 120 && mig up'],
+  },
+  {
+    name: 'db',
+    usage: 'db create | db drop --yes',
+    summary: 'Create the database the URL names if it is missing, or drop it (for development)',
+    options: { yes: { type: 'boolean', description: 'Confirm mig db drop: it deletes the database and everything in it' } },
+    globalOptions: CONNECTION,
+    subcommands: ['create', 'drop'],
+    maxPositionals: 1,
+    usesDatabase: true,
+    examples: ['mig db create', 'mig db create && mig up', 'mig db drop --yes'],
+  },
+  {
+    name: 'completion',
+    usage: 'completion bash | zsh | fish',
+    summary: 'Print a shell completion script for mig',
+    options: {},
+    globalOptions: [],
+    subcommands: ['bash', 'zsh', 'fish'],
+    maxPositionals: 1,
+    usesDatabase: false,
+    examples: [
+      'mig completion bash > ~/.local/share/bash-completion/completions/mig',
+      'mig completion fish > ~/.config/fish/completions/mig.fish',
+    ],
+  },
+  {
+    name: 'version',
+    usage: 'version',
+    summary: "Print mig's version (as --version does)",
+    options: {},
+    globalOptions: [],
+    maxPositionals: 0,
+    usesDatabase: false,
+    examples: ['mig version', 'mig version --json'],
+  },
+  {
     name: 'help',
     usage: 'help [<command>]',
     summary: 'Show help for mig or for one command',
     options: {},
+    globalOptions: [],
     maxPositionals: 1,
     usesDatabase: false,
     examples: ['mig help', 'mig help down'],
   },
 ]
+
+/** The global options a command accepts: those it reads and those every command takes, in the order of {@link GLOBAL_OPTIONS}. */
+export function globalOptionsOf(command: CommandDefinition): Readonly<Record<string, OptionDefinition>> {
+  const accepted = new Set([...command.globalOptions, ...UNIVERSAL_OPTIONS])
+  return Object.fromEntries(Object.entries(GLOBAL_OPTIONS).filter(([name]) => accepted.has(name as GlobalOptionName)))
+}
 
 export function findCommand(name: string): CommandDefinition | undefined {
   return COMMANDS.find((command) => command.name === name)

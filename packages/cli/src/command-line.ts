@@ -1,6 +1,14 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { usageError } from './cli-error.js'
-import { COMMANDS, type CommandDefinition, findCommand, GLOBAL_OPTIONS, type OptionDefinition } from './command-definitions.js'
+import {
+  COMMANDS,
+  type CommandDefinition,
+  findCommand,
+  GLOBAL_OPTIONS,
+  globalOptionsOf,
+  type OptionDefinition,
+} from './command-definitions.js'
+import { closestMatch, didYouMean } from './did-you-mean.js'
 
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
 
@@ -14,28 +22,44 @@ export interface CommandLine {
 /**
  * Global options may stand before or after the command name. A first, lenient pass over every
  * known option finds the command (so `--url x up` does not take `x` for the command); a strict
- * pass then accepts only the global options and that command's own.
+ * pass then accepts only the command's own options and the global options it reads. A mistyped
+ * command, subcommand or option is answered with the closest one that exists.
  */
 export function parseCommandLine(argv: readonly string[]): CommandLine {
   const everyOption = Object.assign({}, GLOBAL_OPTIONS, ...COMMANDS.map((command) => command.options))
   const lenient = parseArgs({ args: [...argv], options: toParseArgsOptions(everyOption), strict: false, allowPositionals: true })
   const [name, ...positionals] = lenient.positionals
   const command = name === undefined ? undefined : findCommand(name)
-  if (name !== undefined && !command) {
-    throw usageError(`Unknown command "${name}". Commands: ${COMMANDS.map((known) => known.name).join(', ')}. Run mig help for details.`)
-  }
-  const options = { ...GLOBAL_OPTIONS, ...command?.options }
+  if (name !== undefined && !command) throw usageError(unknownCommand(name))
+  const options = optionsOf(command)
   let strict: ReturnType<typeof parseArgs>
   try {
     strict = parseArgs({ args: [...argv], options: toParseArgsOptions(options), strict: true, allowPositionals: true })
   } catch (error) {
-    throw usageError(describeParseError(error, command))
+    throw usageError(describeParseError(error, command, options))
   }
   if (command && positionals.length > command.maxPositionals) {
     throw usageError(`Unexpected argument "${positionals[command.maxPositionals]}". Usage: mig ${command.usage}`)
   }
+  const subcommand = positionals[0]
+  if (command?.subcommands && subcommand !== undefined && !command.subcommands.includes(subcommand)) {
+    throw usageError(
+      `mig ${command.name} has no "${subcommand}".${didYouMean(subcommand, command.subcommands)} Usage: mig ${command.usage}`,
+    )
+  }
   if (!command && positionals.length) throw usageError(`Unexpected argument "${positionals[0]}".`)
   return { command, positionals, flags: strict.values as FlagValues }
+}
+
+/** `Unknown command "stauts". Did you mean status? Commands: …`, for a command that does not exist. */
+export function unknownCommand(name: string): string {
+  const names = COMMANDS.map((known) => known.name)
+  return `Unknown command "${name}".${didYouMean(name, names)} Commands: ${names.join(', ')}. Run mig help for details.`
+}
+
+/** The options a command accepts: its own, the global ones it reads, and those every command takes. Without a command, every global option. */
+export function optionsOf(command: CommandDefinition | undefined): Readonly<Record<string, OptionDefinition>> {
+  return command ? { ...globalOptionsOf(command), ...command.options } : GLOBAL_OPTIONS
 }
 
 function toParseArgsOptions(options: Readonly<Record<string, OptionDefinition>>): NonNullable<ParseArgsConfig['options']> {
@@ -47,13 +71,19 @@ function toParseArgsOptions(options: Readonly<Record<string, OptionDefinition>>)
   )
 }
 
-function describeParseError(error: unknown, command: CommandDefinition | undefined): string {
+function describeParseError(
+  error: unknown,
+  command: CommandDefinition | undefined,
+  options: Readonly<Record<string, OptionDefinition>>,
+): string {
   const code = (error as { code?: string }).code
   const message = (error as Error).message
   const help = command ? `Run mig help ${command.name} for its options.` : 'Run mig help for the options.'
   const option = /'(-[^' ]+)/.exec(message)?.[1]
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
-    return `${command ? `mig ${command.name}` : 'mig'} has no option ${option}. ${help}`
+    const match = option.startsWith('--') ? closestMatch(option.slice(2), Object.keys(options)) : undefined
+    const suggestion = match === undefined ? '' : ` Did you mean --${match}?`
+    return `${command ? `mig ${command.name}` : 'mig'} has no option ${option}.${suggestion} ${help}`
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
     return /argument missing/.test(message) ? `${option} needs a value. ${help}` : `${option} takes no value. ${help}`

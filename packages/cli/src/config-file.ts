@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { configError } from './cli-error.js'
+import { CliError, configError } from './cli-error.js'
 import type { MigConfig } from './define-config.js'
 import { importModule } from './typescript-loader.js'
 
@@ -56,6 +56,7 @@ export async function loadConfigFile(file: string): Promise<LoadedConfig> {
       if (isRecord(value) && 'default' in value && Object.keys(value).length === 1) value = value.default
     }
   } catch (error) {
+    if (error instanceof CliError) throw error
     throw configError(`${basename(file)} could not be loaded: ${(error as Error).message}`, error)
   }
   return { file, config: validateConfig(file, value) }

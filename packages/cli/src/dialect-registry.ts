@@ -1,4 +1,4 @@
-import type { Driver } from '@mig/core'
+import type { DatabaseLifecycleOptions, DatabaseProbe, Driver } from '@mig/core'
 import { redactUrl } from '@mig/core'
 import { CliError, configError } from './cli-error.js'
 
@@ -30,7 +30,14 @@ interface DialectModule {
   driverFromUrl(url: string, options: DriverFromUrlOptions): Driver
   /** Optional: a note about the database the URL names, e.g. that a read-only command found no file. */
   describeDatabase?(url: string, options: DriverFromUrlOptions): string | undefined
+  /** `mig wait` and `mig db`: the database as a whole, by its URL (see `DatabaseProbe` in @mig/core). */
+  probeDatabase?(url: string, options: DatabaseLifecycleOptions): Promise<DatabaseProbe>
+  createDatabase?(url: string, options: DatabaseLifecycleOptions): Promise<'created' | 'exists'>
+  dropDatabase?(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'>
 }
+
+/** What `mig wait` and `mig db` call on the URL's dialect package. */
+export type DatabaseLifecycle = Required<Pick<DialectModule, 'probeDatabase' | 'createDatabase' | 'dropDatabase'>>
 
 const DIALECTS: readonly Dialect[] = [
   { name: 'sqlite', schemes: ['sqlite', 'sqlite3'], packageName: '@mig/sqlite', clientName: 'better-sqlite3' },
@@ -49,6 +56,17 @@ export async function driverFromUrl(url: string, options: DriverFromUrlOptions):
 /** A note about the database a URL names, when its dialect has one to give. */
 export async function describeDatabase(url: string, options: DriverFromUrlOptions): Promise<string | undefined> {
   return (await dialectModule(url)).describeDatabase?.(url, options)
+}
+
+/** Probing, creating and dropping the database a URL names, from its dialect package. */
+export async function databaseLifecycle(url: string): Promise<DatabaseLifecycle> {
+  const dialect = dialectOf(url)
+  const module = await importDialect(dialect)
+  const { probeDatabase, createDatabase, dropDatabase } = module
+  if (!probeDatabase || !createDatabase || !dropDatabase) {
+    throw configError(`The installed ${dialect.packageName} is older than this mig: update it to use mig wait and mig db.`)
+  }
+  return { probeDatabase, createDatabase, dropDatabase }
 }
 
 /** The dialect a URL names (`sqlite`, `postgres`), without loading its package. */

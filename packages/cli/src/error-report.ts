@@ -1,3 +1,4 @@
+import { DatabaseError } from '@mig/core'
 import { errorCodeOf } from './exit-codes.js'
 import type { Output } from './output.js'
 
@@ -31,6 +32,24 @@ export function reportError(output: Output, command: string | undefined, error: 
     if (typeof source?.detail === 'string' && !message.includes(source.detail)) output.note(dim(`Detail: ${source.detail}`))
     if (typeof source?.hint === 'string' && !message.includes(source.hint)) output.note(dim(`Hint: ${source.hint}`))
   }
+}
+
+/** SQLSTATE 3D000, invalid_catalog_name: the database the URL names does not exist. */
+const MISSING_DATABASE = '3D000'
+
+/** The error with the mig command that fixes it as its hint, where there is one. */
+export function withNextStep(error: unknown): unknown {
+  // By its code rather than its class: a dialect package may bring its own copy of @mig/core.
+  if (errorCodeOf(error) !== 'MIG_DATABASE_ERROR') return error
+  const database = error as DatabaseError
+  if (database.sqlState !== MISSING_DATABASE || database.hint) return error
+  return new DatabaseError(database.message, {
+    sqlState: database.sqlState,
+    detail: database.detail,
+    hint: 'Create it with mig db create (same URL), then run this again.',
+    position: database.position,
+    cause: database.cause,
+  })
 }
 
 function messageOf(error: unknown): string {

@@ -18,6 +18,8 @@ export const ExitCode = {
   pending: 5,
   /** The database could not be reached, or refused a statement mig itself sent. */
   databaseError: 6,
+  /** `mig wait` gave up: the database did not accept connections within its timeout. */
+  waitTimeout: 7,
   /** Interrupted by SIGINT (Ctrl-C); the lock was released and finished migrations stay applied. */
   interrupted: 130,
   /** Stopped by SIGTERM (Kubernetes, systemd), likewise. SIGHUP gives 129. */
@@ -31,6 +33,8 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_CONFIG: ExitCode.usageOrConfig,
   MIG_DIALECT_MISSING: ExitCode.usageOrConfig,
   MIG_FILE_EXISTS: ExitCode.usageOrConfig,
+  MIG_TYPESCRIPT_MISSING: ExitCode.usageOrConfig,
+  MIG_WAIT_TIMEOUT: ExitCode.waitTimeout,
   MIG_INVALID_OPTIONS: ExitCode.usageOrConfig,
   MIG_UNSUPPORTED: ExitCode.usageOrConfig,
   MIG_BASELINE_REFUSED: ExitCode.usageOrConfig,

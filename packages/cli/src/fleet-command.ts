@@ -13,7 +13,7 @@ import { type CliTarget, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
 import { resolveSettings } from './settings.js'
 import { registerTypeScript } from './typescript-loader.js'
-import { holdsTypeScript, migratorOptionsOf } from './with-migrator.js'
+import { migratorOptionsOf, typeScriptFileIn } from './with-migrator.js'
 
 export type FleetOperation = 'up' | 'down' | 'status' | 'validate'
 
@@ -29,7 +29,8 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const settings = await resolveSettings(flags, context.environment, context.workingDirectory)
   const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
   for (const url of source.urls) output.redactor.addUrl(url)
-  if (operation !== 'status' && (await holdsTypeScript(settings.directory))) await registerTypeScript()
+  const typeScriptFile = operation === 'status' ? undefined : await typeScriptFileIn(settings.directory)
+  if (typeScriptFile) await registerTypeScript(typeScriptFile)
   const { isInShard, runFleet } = await import('@mig/core')
   output.useJsonLines()
 

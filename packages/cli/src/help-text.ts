@@ -1,5 +1,5 @@
 import type { Colours } from './colours.js'
-import { COMMANDS, type CommandDefinition, GLOBAL_OPTIONS, type OptionDefinition } from './command-definitions.js'
+import { COMMANDS, type CommandDefinition, GLOBAL_OPTIONS, globalOptionsOf, type OptionDefinition } from './command-definitions.js'
 import { formatTable, visibleLength } from './format.js'
 
 export function generalHelp(colours: Colours): string {
@@ -28,9 +28,11 @@ export function generalHelp(colours: Colours): string {
     '',
     bold('Exit codes:'),
     '  0 success   1 migration failed (or drift found, or mig test failed)   2 usage or configuration error   3 validation failed',
-    '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   130 SIGINT   143 SIGTERM',
+    '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   7 database not ready in time (mig wait)',
+    '  130 SIGINT   143 SIGTERM',
     '',
-    'Run mig help <command> for a command. Full reference: docs/cli.md in the mig repository.',
+    'Run mig help <command> for a command, mig completion bash|zsh|fish for shell completion.',
+    'Full reference: docs/cli.md in the mig repository.',
   ].join('\n')
 }
 
@@ -38,9 +40,8 @@ export function commandHelp(command: CommandDefinition, colours: Colours): strin
   const { bold } = colours
   const lines = [`${bold('Usage:')} mig ${command.usage}`, '', command.summary]
   if (Object.keys(command.options).length) lines.push('', bold('Options:'), ...optionLines(command.options))
-  if (command.usesDatabase || command.name === 'create' || command.name === 'init') {
-    lines.push('', bold('Global options:'), ...optionLines(GLOBAL_OPTIONS))
-  }
+  // Only the global options this command reads, and those every command takes.
+  lines.push('', bold('Global options:'), ...optionLines(globalOptionsOf(command)))
   lines.push('', bold('Examples:'), ...command.examples.map((example) => `  ${example}`))
   return lines.join('\n')
 }

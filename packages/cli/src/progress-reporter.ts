@@ -19,6 +19,7 @@ interface Activity {
  * Prints one line per finished migration on stdout, and, while a migration or a lock wait takes
  * long, a "still running" line on stderr: rewritten in place on a terminal, every 30 seconds in
  * a CI log. With `--json` only a terminal gets progress, so stdout stays one JSON document.
+ * With `verbose`, each piece of migration SQL is printed on stderr as it is sent.
  */
 export class ProgressReporter {
   private activity: Activity | undefined
@@ -27,6 +28,7 @@ export class ProgressReporter {
   constructor(
     private readonly migrator: Migrator,
     private readonly output: Output,
+    private readonly options: { readonly verbose: boolean } = { verbose: false },
   ) {}
 
   attach(): this {
@@ -60,6 +62,14 @@ export class ProgressReporter {
       }),
       migrator.on('baselined', (event) => output.line(`${yellow('baselined')}  ${event.migration.file}`)),
     )
+    if (this.options.verbose) {
+      this.unsubscribes.push(
+        migrator.on('executing', (event) => {
+          const sql = event.sql.trim().replace(/\n/g, '\n    ')
+          output.note(output.errorColours.dim(`  ${event.migration.file}:\n    ${sql}`))
+        }),
+      )
+    }
     return this
   }
 

@@ -4,11 +4,10 @@ import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
 import type { Command } from './command-context.js'
 import type { CommandName } from './command-definitions.js'
 import { type CommandLine, parseCommandLine } from './command-line.js'
-import { reportError } from './error-report.js'
+import { reportError, withNextStep } from './error-report.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
 import { generalHelp } from './help-text.js'
 import { Output, type WritableText } from './output.js'
-import { cliVersion } from './version.js'
 
 export interface CliOptions {
   readonly argv: readonly string[]
@@ -34,6 +33,10 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
   lint: async () => (await import('./commands/lint-command.js')).lintCommand,
+  wait: async () => (await import('./commands/wait-command.js')).waitCommand,
+  db: async () => (await import('./commands/db-command.js')).dbCommand,
+  completion: async () => (await import('./commands/completion-command.js')).completionCommand,
+  version: async () => (await import('./commands/version-command.js')).versionCommand,
   dump: async () => (await import('./commands/dump-command.js')).dumpCommand,
   drift: async () => (await import('./commands/drift-command.js')).driftCommand,
   test: async () => (await import('./commands/test-command.js')).testCommand,
@@ -62,13 +65,7 @@ export async function runCli(options: CliOptions): Promise<number> {
   try {
     commandLine = parseCommandLine(argv)
     const { command, flags } = commandLine
-    if (flags.version) {
-      const version = cliVersion()
-      if (json) output.json({ ok: true, command: 'version', version })
-      else output.line(version)
-      return ExitCode.success
-    }
-    const name: CommandName | undefined = flags.help ? 'help' : command?.name
+    const name: CommandName | undefined = flags.version ? 'version' : flags.help ? 'help' : command?.name
     if (!name) {
       if (json) throw usageError('No command given. Run mig help for the list of commands.')
       output.note(generalHelp(output.errorColours))
@@ -89,7 +86,7 @@ export async function runCli(options: CliOptions): Promise<number> {
     if (json) output.json({ ok: true, command: name, ...result.document })
     return result.exitCode ?? ExitCode.success
   } catch (error) {
-    reportError(output, commandLine?.command?.name, error)
+    reportError(output, commandLine?.command?.name, withNextStep(error))
     return exitCodeFor(error, (options.signal.reason as { signal?: NodeJS.Signals } | undefined)?.signal)
   }
 }

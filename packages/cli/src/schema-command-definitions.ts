@@ -1,4 +1,7 @@
-import type { CommandDefinition } from './command-definitions.js'
+import type { CommandDefinition, GlobalOptionName } from './command-definitions.js'
+
+/** Where the database is, the migrations and the history table: what every schema command reads. */
+const SCHEMA_GLOBALS: readonly GlobalOptionName[] = ['url', 'config', 'dir', 'table', 'schema']
 
 /** The commands that read schemas: `dump`, `drift` and `test`. */
 export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
@@ -13,6 +16,7 @@ export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
       },
       file: { type: 'string', placeholder: 'path', description: 'Write to this file instead of stdout' },
     },
+    globalOptions: SCHEMA_GLOBALS,
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig dump > schema.sql', 'mig dump --file schema.sql', 'mig dump --from-migrations --file schema.sql'],
@@ -22,6 +26,7 @@ export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
     usage: 'drift',
     summary: 'Compare the database with what the applied migrations build; exit 1 when they differ',
     options: {},
+    globalOptions: SCHEMA_GLOBALS,
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig drift', 'mig drift --json'],
@@ -42,6 +47,7 @@ export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
         description: 'Versions without a down section that are irreversible on purpose, separated by commas',
       },
     },
+    globalOptions: SCHEMA_GLOBALS,
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig test', 'mig test --from 40', 'mig test --accept-irreversible 3,7'],

@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises'
-import type { Migrator, MigratorOptions } from '@mig/core'
+import { type Migrator, type MigratorOptions, redactUrl } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
@@ -12,6 +12,8 @@ export interface OpenedDatabase {
   readonly settings: Settings
   /** The driver's dialect: `sqlite`, `postgres`. */
   readonly dialect: string
+  /** The database URL with its password masked, as it is shown. */
+  readonly database: string
 }
 
 export interface MigratorCommandOptions {
@@ -21,6 +23,8 @@ export interface MigratorCommandOptions {
   readonly reportsProgress?: boolean
   /** `read-only`: the command only reads, so it must not create a database (a SQLite file) that is not there. Default `read-write`. */
   readonly access?: DatabaseAccess
+  /** `--verbose`: each piece of migration SQL is printed on stderr as it is sent. */
+  readonly verbose?: boolean
 }
 
 /**
@@ -34,9 +38,12 @@ export async function withMigrator<T>(
 ): Promise<T> {
   const settings = await resolveSettings(context.flags, context.environment, context.workingDirectory)
   const { migrator, dialect } = await openMigrator(settings, context, options)
-  const reporter = options.reportsProgress === false ? undefined : new ProgressReporter(migrator, context.output).attach()
+  const reporter =
+    options.reportsProgress === false
+      ? undefined
+      : new ProgressReporter(migrator, context.output, { verbose: options.verbose === true }).attach()
   try {
-    return await work(migrator, { settings, dialect })
+    return await work(migrator, { settings, dialect, database: redactUrl(requireUrl(settings)) })
   } finally {
     reporter?.detach()
   }
@@ -49,7 +56,8 @@ async function openMigrator(
 ): Promise<{ migrator: Migrator; dialect: string }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
-  if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
+  const typeScriptFile = loadsCode ? await typeScriptFileIn(settings.directory) : undefined
+  if (typeScriptFile) await registerTypeScript(typeScriptFile)
   const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write', ...settings.dialectOptions } as const
   const driver = await driverFromUrl(url, urlOptions)
   const note = await describeDatabase(url, urlOptions)
@@ -81,12 +89,12 @@ export function requireUrl(settings: Settings): string {
   return settings.url
 }
 
-/** Whether the migrations folder holds a TypeScript migration, so the loader must be registered. */
-export async function holdsTypeScript(directory: string): Promise<boolean> {
+/** A TypeScript migration in the folder, if there is one: then the loader must be registered. */
+export async function typeScriptFileIn(directory: string): Promise<string | undefined> {
   try {
-    return (await readdir(directory)).some(isTypeScriptFile)
+    return (await readdir(directory)).sort().find(isTypeScriptFile)
   } catch {
     // A missing folder is reported by the migration source, with its own message.
-    return false
+    return undefined
   }
 }

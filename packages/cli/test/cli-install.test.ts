@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { postgresHistory } from './database-state.ts'
+import { postgresHistory, sqliteHistory } from './database-state.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
 const packages = fileURLToPath(new URL('../../', import.meta.url))
@@ -56,6 +56,34 @@ describe('a project that installs only the dialect it uses', () => {
     const run = await runMig(['status', '--url', 'sqlite:./app.db'], { cwd: folder, bin })
     expect(run.exitCode).toBe(2)
     expect(run.stderr.trim()).toMatch(/The sqlite: URL needs better-sqlite3: npm install better-sqlite3$/)
+  })
+
+  it('SQL migrations need no tsx; a TypeScript migration or config then asks for it in one line', async () => {
+    const folder = join(project.path, 'without-tsx')
+    await mkdir(folder)
+    const bin = await installProject(folder, ['core', 'sqlite', 'lint'])
+    const env = { DATABASE_URL: 'sqlite:./app.db' }
+    expect((await runMig(['init'], { cwd: folder, bin, env })).exitCode).toBe(0)
+    await writeFile(join(folder, 'migrations', '0001_create_users.sql'), SQL.createUsers)
+    const up = await runMig(['up'], { cwd: folder, bin, env })
+    expect(up.exitCode).toBe(0)
+    expect(up.stdout).toContain('Applied 1 migration')
+
+    await writeFile(join(folder, 'migrations', '0002_backfill.ts'), 'export async function up() {}\n')
+    const typeScript = await runMig(['up'], { cwd: folder, bin, env })
+    expect(typeScript.exitCode).toBe(2)
+    expect(typeScript.stderr.trim().split('\n')).toEqual([
+      'Error MIG_TYPESCRIPT_MISSING: 0002_backfill.ts is TypeScript, which needs tsx: npm install --save-dev tsx',
+    ])
+    expect(await sqliteHistory(join(folder, 'app.db'))).toEqual([{ version: 1, state: 'applied' }])
+
+    await writeFile(join(folder, 'mig.config.ts'), "export default { url: 'sqlite:./app.db' }\n")
+    const config = await runMig(['status', '--json', '--config', 'mig.config.ts'], { cwd: folder, bin })
+    expect(config.exitCode).toBe(2)
+    expect(jsonOf(config).error).toEqual({
+      code: 'MIG_TYPESCRIPT_MISSING',
+      message: 'mig.config.ts is TypeScript, which needs tsx: npm install --save-dev tsx',
+    })
   })
 
   describe('with @mig/postgres and no better-sqlite3', () => {

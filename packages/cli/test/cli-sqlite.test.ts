@@ -134,7 +134,15 @@ describe('mig up, down, redo and status', () => {
       { version: 3, state: 'applied' },
     ])
     const again = jsonOf(await mig('up', '--json'))
-    expect(again).toEqual({ ok: true, command: 'up', dryRun: false, direction: 'up', migrations: [], durationMs: expect.any(Number) })
+    expect(again).toEqual({
+      ok: true,
+      command: 'up',
+      database: expect.stringMatching(/^sqlite:/),
+      dryRun: false,
+      direction: 'up',
+      migrations: [],
+      durationMs: expect.any(Number),
+    })
   })
 
   it('up --json reports what it applied; --to and --step apply part of the plan', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { integerFlag, parseCommandLine } from '../src/command-line.ts'
+import { closestMatch } from '../src/did-you-mean.ts'
 import { errorCodeOf, exitCodeFor } from '../src/exit-codes.ts'
 import { highestVersion, nextSequentialVersion, timestampVersion } from '../src/migration-version.ts'
 
@@ -19,6 +20,17 @@ describe('the command line', () => {
     expect(() => parseCommandLine(['migrate'])).toThrow(/Unknown command "migrate"/)
     expect(() => parseCommandLine(['up', '--to'])).toThrow('--to needs a value')
     expect(() => parseCommandLine(['up', 'extra'])).toThrow(/Unexpected argument "extra"/)
+  })
+
+  it('suggests the closest word within a few edits, and nothing for a distant one', () => {
+    const commands = ['status', 'up', 'down', 'db', 'create', 'completion']
+    expect(closestMatch('stauts', commands)).toBe('status')
+    expect(closestMatch('STATUS', commands)).toBe('status')
+    expect(closestMatch('crate', commands)).toBe('create')
+    expect(closestMatch('completon', commands)).toBe('completion')
+    expect(closestMatch('migrate', commands)).toBeUndefined()
+    expect(closestMatch('all', ['url', 'dir'])).toBeUndefined()
+    expect(closestMatch('dryrun', ['dry-run', 'to'])).toBe('dry-run')
   })
 
   it('reads whole numbers and refuses anything else', () => {

@@ -24,6 +24,15 @@ export type MigratorEvent =
       readonly committed: boolean
     }
   | { readonly type: 'reverting'; readonly migration: MigrationInfo; readonly transaction: boolean }
+  | {
+      /**
+       * SQL of a migration about to be sent, as sent: a whole section in a transaction (the
+       * database parses it), each statement outside one, each `run` or `query` of a code migration.
+       */
+      readonly type: 'executing'
+      readonly migration: MigrationInfo
+      readonly sql: string
+    }
   | { readonly type: 'reverted'; readonly migration: MigrationInfo; readonly durationMs: number; readonly committed: boolean }
   | { readonly type: 'baselined'; readonly migration: MigrationInfo }
   | { readonly type: 'repaired'; readonly migration: MigrationInfo; readonly resolution: RepairResolution }
@@ -78,6 +87,9 @@ export function logEvent(logger: Logger, event: MigratorEvent): void {
       return
     case 'reverting':
       logger.info?.(`reverting ${event.migration.file}`)
+      return
+    case 'executing':
+      logger.debug?.(`${event.migration.file}: ${event.sql}`)
       return
     case 'reverted':
       logger.info?.(`reverted ${event.migration.file} in ${event.durationMs} ms${event.committed ? '' : ' (commits with the run)'}`)

@@ -1,4 +1,5 @@
 export { checksumOf } from './checksum.js'
+export type { DatabaseLifecycleOptions, DatabaseProbe } from './database-lifecycle.js'
 export { defineDriver } from './define-driver.js'
 export type {
   DialectText,

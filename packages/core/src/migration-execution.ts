@@ -141,7 +141,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
     if (!inOuterTransaction) await session.begin()
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
-      await cancellable(run, () => runStep(session, settings, run.info.file, run.step))
+      await cancellable(run, () => runStep(session, run))
       if (run.direction === 'up') await store.insert(record(run, 'applied'))
       else await store.delete(run.migration.version)
       if (!inOuterTransaction) await commit(locked, run.completed)
@@ -186,13 +186,14 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   }
   const step = run.step
   if (step.kind === 'code') {
-    await cancellable(run, async () => step.run(contextFor(session, settings.driver.dialect))).catch((error: unknown) =>
+    await cancellable(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
       failed(error, (outcome) => `${outcome}: ${messageOf(error)}`),
     )
   } else {
     const statements = settings.driver.text.splitStatements(step.sql)
     for (const [position, statement] of statements.entries()) {
       await fence(locked, run.completed)
+      announce(run, statement.text)
       await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
       )
@@ -293,11 +294,32 @@ function warnAbout(
 }
 
 /** Runs one step in mig's transaction. */
-async function runStep(session: DriverSession, { driver }: MigratorSettings, file: string, step: MigrationStep): Promise<void> {
-  if (step.kind === 'sql') await session.runScript(step.sql)
-  else await step.run(guardTransaction(contextFor(session, driver.dialect), driver.text, file))
+async function runStep(session: DriverSession, run: Run): Promise<void> {
+  const { step, info } = run
+  const { driver } = run.execution.settings
+  if (step.kind === 'sql') {
+    announce(run, step.sql)
+    await session.runScript(step.sql)
+  } else {
+    await step.run(guardTransaction(contextFor(session, run), driver.text, info.file))
+  }
 }
 
-function contextFor(session: DriverSession, dialect: string): MigrationContext {
-  return { dialect, run: (sql) => session.runScript(sql), query: (sql, params) => session.query(sql, params) }
+/** A code migration's context: every call is announced before its SQL is sent. */
+function contextFor(session: DriverSession, run: Run): MigrationContext {
+  return {
+    dialect: run.execution.settings.driver.dialect,
+    run: (sql) => {
+      announce(run, sql)
+      return session.runScript(sql)
+    },
+    query: (sql, params) => {
+      announce(run, sql)
+      return session.query(sql, params)
+    },
+  }
+}
+
+function announce(run: Run, sql: string): void {
+  run.execution.emit({ type: 'executing', migration: run.info, sql })
 }

@@ -1,4 +1,5 @@
 export type { PostgresClient, PostgresPool, PostgresPoolClient } from './postgres-client.js'
+export { createDatabase, dropDatabase, probeDatabase } from './postgres-database-lifecycle.js'
 export type { PostgresDriverOptions } from './postgres-driver.js'
 export { postgresDriver } from './postgres-driver.js'
 export type { PostgresLockKind } from './postgres-lock.js'

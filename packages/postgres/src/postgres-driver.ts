@@ -71,7 +71,7 @@ export type PostgresDriverOptions = PostgresDriverCommonOptions &
       }
   )
 
-const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000
 const DEFAULT_LOCK_TIMEOUT = { name: 'lock_timeout', value: '5s', fallback: true } as const
 const DEFAULT_LOCK_LEASE_MS = 30_000
 const LOCK_KINDS: readonly PostgresLockKind[] = ['auto', 'advisory', 'lease']

@@ -14,6 +14,15 @@ export function driverFromUrl(
   url: string,
   options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write'; lock?: string; lockTimeout?: string },
 ): Driver<PostgresSession> {
+  const trimmed = checkPostgresUrl(url)
+  const lock = { lock: options.lock as PostgresLockKind | undefined, lockTimeout: options.lockTimeout }
+  if (options.schema === undefined) return postgresDriver({ connectionString: trimmed, ...lock })
+  const schema = assertPlainIdentifier('schema', options.schema)
+  return postgresDriver({ connectionString: withSearchPath(trimmed, schema), schema, ...lock })
+}
+
+/** The URL, trimmed, once it is a `postgres://` or `postgresql://` URL that parses and whose password is percent-encoded. */
+export function checkPostgresUrl(url: string): string {
   const trimmed = url.trim()
   checkCredentials(trimmed)
   if (!/^postgres(ql)?:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
@@ -21,10 +30,7 @@ export function driverFromUrl(
       `The URL ${redactUrl(url)} is not a valid PostgreSQL URL. Write it as postgres://user:password@host:5432/database, with special characters in the password percent-encoded.`,
     )
   }
-  const lock = { lock: options.lock as PostgresLockKind | undefined, lockTimeout: options.lockTimeout }
-  if (options.schema === undefined) return postgresDriver({ connectionString: trimmed, ...lock })
-  const schema = assertPlainIdentifier('schema', options.schema)
-  return postgresDriver({ connectionString: withSearchPath(trimmed, schema), schema, ...lock })
+  return trimmed
 }
 
 /**

@@ -1,4 +1,5 @@
 export type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
+export { createDatabase, dropDatabase, probeDatabase } from './sqlite-database-lifecycle.js'
 export type { SqliteDriverOptions } from './sqlite-driver.js'
 export { sqliteDriver } from './sqlite-driver.js'
 export type { SqlitePragmaValue } from './sqlite-pragmas.js'

@@ -2,6 +2,8 @@ import { createConnection, createServer, type Socket } from 'node:net'
 
 export interface TcpProxyOptions {
   readonly target: { readonly host: string; readonly port: number }
+  /** The port to listen on; default: a free one. A test that needs a server to appear on a known port later names it. */
+  readonly port?: number
 }
 
 /** One client connection through the proxy. */
@@ -40,7 +42,7 @@ interface Pair extends ProxiedConnection {
   silent: boolean
 }
 
-/** A TCP proxy on 127.0.0.1 and a free port, in this process, in front of `options.target`. */
+/** A TCP proxy on 127.0.0.1 and a free port (or `options.port`), in this process, in front of `options.target`. */
 export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const pairs = new Set<Pair>()
   let silentForAll = false
@@ -80,7 +82,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', resolve)
+    server.listen(options.port ?? 0, '127.0.0.1', resolve)
   })
   const address = server.address()
   if (!address || typeof address !== 'object') throw new Error('the proxy has no address')

@@ -2,7 +2,7 @@ import type { Command } from '../command-context.js'
 import { integerFlag, versionFlag } from '../command-line.js'
 import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
-import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
+import { plannedToJson, printDatabase, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'down')
@@ -10,15 +10,17 @@ export const downCommand: Command = async (context) => {
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
   const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
-  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings }) => {
+  const verbose = context.flags.verbose === true
+  return withMigrator(context, { loadsCode: true, access, verbose }, async (migrator, { settings, database }) => {
+    printDatabase(context.output, database)
     if (context.flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'down', to, step, all })
       printPlan(context.output, plan, 'down')
-      return { document: { dryRun: true, direction: 'down', migrations: plan.map(plannedToJson) } }
+      return { document: { database, dryRun: true, direction: 'down', migrations: plan.map(plannedToJson) } }
     }
     const result = await migrator.down({ to, step, all, signal: context.signal, cancelSignal: context.cancelSignal })
     printRunSummary(context.output, result)
     await dumpAfterRun(migrator, settings, context.output, [result], context.workingDirectory)
-    return { document: { dryRun: false, ...runToJson(result) } }
+    return { document: { database, dryRun: false, ...runToJson(result) } }
   })
 }

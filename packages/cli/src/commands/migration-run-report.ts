@@ -10,10 +10,16 @@ export function runToJson(result: MigrateResult): Record<string, unknown> {
   return { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs }
 }
 
+/** Which database a run works on, first, so that a run against the wrong one is seen at once. */
+export function printDatabase(output: Output, database: string): void {
+  output.line(output.colours.dim(`Database: ${database}`))
+}
+
 export function printRunSummary(output: Output, result: MigrateResult): void {
   const count = result.migrations.length
   if (count === 0) {
-    output.line(result.direction === 'up' ? 'Nothing to apply: the database is up to date.' : 'Nothing to roll back.')
+    const checked = `(checked in ${formatDuration(result.durationMs)})`
+    output.line(result.direction === 'up' ? `Nothing to apply: the database is up to date ${checked}.` : `Nothing to roll back ${checked}.`)
     return
   }
   const verb = result.direction === 'up' ? 'Applied' : 'Reverted'

@@ -2,10 +2,11 @@ import type { Command } from '../command-context.js'
 import { formatDuration } from '../format.js'
 import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
-import { outcomeToJson } from './migration-run-report.js'
+import { outcomeToJson, printDatabase } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: true }, async (migrator, { settings }) => {
+  withMigrator(context, { loadsCode: true, verbose: context.flags.verbose === true }, async (migrator, { settings, database }) => {
+    printDatabase(context.output, database)
     const { reverted, applied } = await migrator.redo({ signal: context.signal, cancelSignal: context.cancelSignal })
     await dumpAfterRun(migrator, settings, context.output, [reverted, applied], context.workingDirectory)
     const redone = applied.migrations[0]
@@ -15,5 +16,7 @@ export const redoCommand: Command = async (context) =>
         ? context.output.colours.bold(`Redid ${redone.file} in ${formatDuration(durationMs)}.`)
         : 'Nothing to redo: no migration is applied.',
     )
-    return { document: { reverted: reverted.migrations.map(outcomeToJson), applied: applied.migrations.map(outcomeToJson), durationMs } }
+    return {
+      document: { database, reverted: reverted.migrations.map(outcomeToJson), applied: applied.migrations.map(outcomeToJson), durationMs },
+    }
   })

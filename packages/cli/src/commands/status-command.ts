@@ -1,4 +1,4 @@
-import { type MigrationStatus, redactUrl } from '@mig/core'
+import type { MigrationStatus } from '@mig/core'
 import type { Command } from '../command-context.js'
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js'
 import { formatTable, plural, visibleLength } from '../format.js'
@@ -27,10 +27,9 @@ interface StatusSummary {
 
 export const statusCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'status')
-  return withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, { settings }) => {
+  return withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, { database }) => {
     const statuses = await migrator.status()
     const summary = summarise(statuses)
-    const database = redactUrl(settings.url ?? '')
     printStatus(context.output, statuses, summary, database)
     return {
       document: { database, migrations: statuses.map(statusToJson), summary },

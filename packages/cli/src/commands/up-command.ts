@@ -6,7 +6,7 @@ import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { lintPlan } from './lint-plan.js'
 import { findingToJson, formatFinding } from './lint-report.js'
-import { plannedToJson, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
+import { plannedToJson, printDatabase, printPlan, printRunSummary, runToJson } from './migration-run-report.js'
 
 export const upCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'up')
@@ -14,7 +14,9 @@ export const upCommand: Command = async (context) => {
   const to = versionFlag(flags, 'to', { minimum: 1 })
   const step = integerFlag(flags, 'step', { minimum: 1 })
   const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
-  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings, dialect }) => {
+  const verbose = flags.verbose === true
+  return withMigrator(context, { loadsCode: true, access, verbose }, async (migrator, { settings, dialect, database }) => {
+    printDatabase(output, database)
     const linting = !flags['no-lint'] && settings.lint !== false
     // Lint only what is about to run: a no-op up never loads the parser.
     const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, context })
@@ -31,7 +33,7 @@ export const upCommand: Command = async (context) => {
       )
       printPlan(output, plan, 'up', notes)
       const findings = linted.findings.map((finding) => findingToJson(finding, linted.pathOf(finding)))
-      return { document: { dryRun: true, direction: 'up', migrations: plan.map(plannedToJson), findings } }
+      return { document: { database, dryRun: true, direction: 'up', migrations: plan.map(plannedToJson), findings } }
     }
     const result = await migrator.up({
       to,
@@ -42,7 +44,7 @@ export const upCommand: Command = async (context) => {
     })
     printRunSummary(output, result)
     await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
-    return { document: { dryRun: false, ...runToJson(result) } }
+    return { document: { database, dryRun: false, ...runToJson(result) } }
   })
 }
 

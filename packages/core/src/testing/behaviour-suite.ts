@@ -132,6 +132,22 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         await subject.up()
         expect(events).toEqual(['lock-acquired', 'migrating', 'migrated', 'lock-released'])
       })
+
+      it('announces the SQL it sends: a section whole in a transaction, each statement outside one', async () => {
+        const folder = await folderWith({
+          '0001_a.sql': sqlFile('CREATE TABLE a (id INTEGER);\nINSERT INTO a (id) VALUES (1);', 'DROP TABLE a;'),
+          '0002_b.sql': `-- mig:no-transaction\n${sqlFile('CREATE TABLE b (id INTEGER);\nINSERT INTO b (id) VALUES (1);', 'DROP TABLE b;')}`,
+        })
+        const sent: string[] = []
+        const subject = migrator(fromDirectory(folder))
+        subject.on('executing', (event) => sent.push(`${event.migration.file}: ${event.sql.trim()}`))
+        await subject.up()
+        expect(sent).toEqual([
+          '0001_a.sql: CREATE TABLE a (id INTEGER);\nINSERT INTO a (id) VALUES (1);',
+          '0002_b.sql: CREATE TABLE b (id INTEGER);',
+          '0002_b.sql: INSERT INTO b (id) VALUES (1);',
+        ])
+      })
     })
 
     describe('failing', () => {

@@ -1,0 +1,82 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { basename, dirname, join } from 'node:path'
+import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
+import { sqliteDriver } from './sqlite-driver.js'
+import { sqliteFilename } from './sqlite-url.js'
+
+/**
+ * Looks once at the database file. An existing file is opened and read, so that a file that is
+ * not a database fails at once (waiting cannot cure it).
+ */
+export async function probeDatabase(url: string, options: DatabaseLifecycleOptions): Promise<DatabaseProbe> {
+  const filename = sqliteFilename(url, options.baseDirectory)
+  if (filename === ':memory:') return { state: 'ready' }
+  if (!existsSync(filename)) {
+    const folder = dirname(filename)
+    return isFolder(folder)
+      ? { state: 'missing-database', reason: `The SQLite database ${filename} does not exist yet.` }
+      : { state: 'unreachable', reason: `The folder ${folder} of the SQLite database does not exist.` }
+  }
+  const session = await sqliteDriver({ filename, missingFile: 'read-as-empty' }).connect()
+  try {
+    await session.query('SELECT count(*) FROM sqlite_schema')
+    return { state: 'ready' }
+  } catch (error) {
+    const failure = error as DatabaseError
+    throw new DatabaseError(`The SQLite database ${filename} cannot be read: ${failure.message}`, {
+      sqlState: failure.sqlState,
+      cause: error,
+    })
+  } finally {
+    await session.close()
+  }
+}
+
+/** Creates the database file (an empty SQLite database) unless it exists. Its folder must exist. */
+export async function createDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'created' | 'exists'> {
+  const filename = fileOf(url, options, 'create')
+  if (existsSync(filename)) return 'exists'
+  const folder = dirname(filename)
+  if (!isFolder(folder)) {
+    throw new InvalidOptionsError(
+      `The folder ${folder} does not exist, so ${basename(filename)} cannot be created in it. Create the folder first.`,
+    )
+  }
+  const session = await sqliteDriver({ filename, missingFile: 'create' }).connect()
+  await session.close()
+  return 'created'
+}
+
+/**
+ * Deletes the database file with the files SQLite and mig keep beside it: the journal, the WAL
+ * and its index, and mig's lock files (`<file>.<history table>.lock`).
+ */
+export async function dropDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'> {
+  const filename = fileOf(url, options, 'drop')
+  if (!existsSync(filename)) return 'missing'
+  const name = basename(filename)
+  const companions = readdirSync(dirname(filename)).filter(
+    (file) =>
+      ['-journal', '-wal', '-shm'].some((suffix) => file === `${name}${suffix}`) || (file.startsWith(`${name}.`) && file.endsWith('.lock')),
+  )
+  for (const file of [name, ...companions]) rmSync(join(dirname(filename), file), { force: true })
+  return 'dropped'
+}
+
+function fileOf(url: string, options: DatabaseLifecycleOptions, action: 'create' | 'drop'): string {
+  const filename = sqliteFilename(url, options.baseDirectory)
+  if (filename === ':memory:') {
+    throw new InvalidOptionsError(
+      `${redactUrl(url)} is an in-memory database: there is no file to ${action}. Name a file, e.g. sqlite:./app.db.`,
+    )
+  }
+  return filename
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory()
+  } catch {
+    return false
+  }
+}
