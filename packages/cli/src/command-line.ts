@@ -9,6 +9,7 @@ import {
   type OptionDefinition,
 } from './command-definitions.js'
 import { closestMatch, didYouMean } from './did-you-mean.js'
+import { FLEET_OPTIONS } from './fleet-option-definitions.js'
 
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
 
@@ -48,7 +49,15 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     )
   }
   if (!command && positionals.length) throw usageError(`Unexpected argument "${positionals[0]}".`)
+  refuseFleetOptionsWithoutFleet(strict.values as FlagValues)
   return { command, positionals, flags: strict.values as FlagValues }
+}
+
+/** A fleet option without `--fleet` would be ignored, and the run would take one database only. */
+function refuseFleetOptionsWithoutFleet(flags: FlagValues): void {
+  if (flags.fleet) return
+  const stray = Object.keys(FLEET_OPTIONS).find((name) => name !== 'fleet' && flags[name] !== undefined)
+  if (stray) throw usageError(`--${stray} works only with --fleet: add --fleet to run on every target, or leave --${stray} out.`)
 }
 
 /** `Unknown command "stauts". Did you mean status? Commands: …`, for a command that does not exist. */

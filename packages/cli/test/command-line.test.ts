@@ -22,6 +22,14 @@ describe('the command line', () => {
     expect(() => parseCommandLine(['up', 'extra'])).toThrow(/Unexpected argument "extra"/)
   })
 
+  it('refuses a fleet option without --fleet, which would otherwise run on one database only', () => {
+    expect(() => parseCommandLine(['up', '--concurrency', '8'])).toThrow(
+      '--concurrency works only with --fleet: add --fleet to run on every target, or leave --concurrency out.',
+    )
+    expect(() => parseCommandLine(['status', '--shard', '1/2'])).toThrow(/--shard works only with --fleet/)
+    expect(parseCommandLine(['up', '--fleet', '--concurrency', '8']).flags).toMatchObject({ fleet: true, concurrency: '8' })
+  })
+
   it('suggests the closest word within a few edits, and nothing for a distant one', () => {
     const commands = ['status', 'up', 'down', 'db', 'create', 'completion']
     expect(closestMatch('stauts', commands)).toBe('status')
