@@ -85,10 +85,18 @@ export class Migrator {
     )
   }
 
-  /** Reverts applied migrations, newest first. Default: one. */
+  /** Reverts applied migrations, newest first. Default: one. `missing` reverts those whose file is gone (see {@link DownOptions}). */
   async down(given: DownOptions = {}): Promise<MigrateResult> {
     const options = validateDownOptions(given)
-    return this.locked(options, async (execution, history) => runPlan(execution, await planDown(history, options), options))
+    return this.locked(
+      options,
+      async (execution, history) => {
+        const plan = await planDown(history, options)
+        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
+        return runPlan(execution, plan, options)
+      },
+      { missing: options.missing ? 'revert' : 'refuse' },
+    )
   }
 
   /**
@@ -102,7 +110,9 @@ export class Migrator {
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
   async plan(given: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
-    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
+    const missing = given.direction === 'down' && given.missing === true
+    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing })
+    if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
       given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
     if (plan.empty) this.warnEmpty(plan.empty, history)
@@ -183,12 +193,12 @@ export class Migrator {
   /**
    * Runs `work` under the lock, with history read and checked there. The files are listed once
    * per operation (`listed` when the caller has them); `newest-may-change` lets redo revert an
-   * edited newest migration.
+   * edited newest migration; `missing: 'revert'` lets `down --missing` revert migrations whose file is gone.
    */
   private async locked<T>(
     runOptions: RunOptions,
     work: (execution: Execution, history: History) => Promise<T>,
-    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied' } = {},
+    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied'; missing?: 'refuse' | 'revert' } = {},
   ): Promise<T> {
     const migrations = options.listed ?? (await listMigrations(this.settings))
     const newest = options.newest ?? 'as-applied'
@@ -198,7 +208,7 @@ export class Migrator {
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
       const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
-      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged })
+      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged, allowMissing: options.missing === 'revert' })
       return work({ settings: this.settings, locked, emit: this.emit }, history)
     })
   }
