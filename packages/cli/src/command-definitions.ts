@@ -136,18 +136,23 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all] [--dry-run | --fleet [fleet options]]',
+    usage: 'down [--step <n> | --to <version> | --all | --missing] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
+      missing: {
+        type: 'boolean',
+        description:
+          'Roll back the applied migrations whose files are gone (after switching branches), with the down SQL recorded when applied',
+      },
       'dry-run': dryRun,
       ...FLEET_OPTIONS,
     },
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run'],
+    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run', 'mig down --missing'],
   },
   {
     name: 'redo',
