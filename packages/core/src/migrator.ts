@@ -1,7 +1,7 @@
 import { baseline } from './baseline.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
-import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
+import { type Emit, historyStore, listMigrations, readHistory, withLock, withSession } from './locked-session.js'
 import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
 import { describePlan, pendingUpTo, planDown, planUp } from './migration-plan.js'
@@ -20,6 +20,7 @@ import {
 } from './migrator-options.js'
 import type { MigrateResult, MigrationStatus, PlannedMigration, ValidationResult } from './migrator-results.js'
 import { type RedoResult, redo } from './redo.js'
+import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
@@ -154,6 +155,17 @@ export class Migrator {
   /** Puts one history row right, explicitly: see {@link RepairResolution}. */
   async repair(options: RepairOptions): Promise<MigrationInfo> {
     return repair(this.settings, this.emit, options)
+  }
+
+  /**
+   * Which migrations not applied to this database `renumber` would move after the newest, and
+   * to which versions (see {@link planRenumbering}). Read-only: renaming the files is the
+   * caller's (the CLI renames them in the folder). Two files may share a version here.
+   */
+  async renumbering(options: RenumberOptions = {}): Promise<Renumbering[]> {
+    const migrations = await this.settings.source.list()
+    const records = await withSession(this.settings, (session) => historyStore(this.settings, session).list())
+    return planRenumbering(migrations, records, options)
   }
 
   /** The live schema, without mig's own tables. Needs a driver with schema snapshots. */
