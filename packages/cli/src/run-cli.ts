@@ -33,6 +33,8 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command.js')).validateCommand,
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
+  renumber: async () => (await import('./commands/renumber-command.js')).renumberCommand,
+  hash: async () => (await import('./commands/hash-command.js')).hashCommand,
   lint: async () => (await import('./commands/lint-command.js')).lintCommand,
   dump: async () => (await import('./commands/dump-command.js')).dumpCommand,
   drift: async () => (await import('./commands/drift-command.js')).driftCommand,

@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
 import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
@@ -151,5 +152,146 @@ describe('on PostgreSQL', () => {
       "SELECT indexname FROM pg_indexes WHERE indexname = 'users_id'",
     )
     expect(indexes).toEqual([])
+  })
+})
+
+describe('merging branches with clashing versions, on SQLite', () => {
+  const migrationsIn = async () => (await readdir(join(project, 'migrations'))).sort()
+
+  beforeEach(async () => {
+    environment = {}
+    await newProject('merges', { url: 'sqlite:./app.db' })
+  })
+  afterEach(() => removeProject())
+
+  /** main's 0002 is applied here; this branch's own 0002 and 0003 are not. */
+  async function mergedMain(): Promise<void> {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_main_posts.sql', SQL.createPosts)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_feature_tags.sql', FEATURE['0002_feature_tags.sql'])
+    await write('0003_feature_labels.sql', FEATURE['0003_feature_labels.sql'])
+  }
+
+  it('renumber --dry-run shows the moves and renames nothing; renumber renames, keeping order and padding, and up applies them', async () => {
+    await mergedMain()
+    expect(jsonOf(await mig('up', '--json')).error.code).toBe('MIG_DUPLICATE_VERSION')
+    expect((await mig('up')).stderr).toMatch(/0002_feature_tags\.sql.*\(two branches merged\?\).*`mig renumber`/)
+    const dryRun = await mig('renumber', '--dry-run')
+    expect(dryRun.exitCode).toBe(0)
+    expect(dryRun.stdout).toMatch(/Dry run: 2 migrations would be renumbered in migrations\. Nothing was renamed\./)
+    expect(dryRun.stdout).toMatch(
+      /0002_feature_tags\.sql → 0003_feature_tags\.sql\n {2}0003_feature_labels\.sql → 0004_feature_labels\.sql/,
+    )
+    expect(await migrationsIn()).toContain('0002_feature_tags.sql')
+    const renumber = await mig('renumber', '--json')
+    expect(jsonOf(renumber).renumbered).toEqual([
+      { from: { version: 2, file: '0002_feature_tags.sql' }, to: { version: 3, file: '0003_feature_tags.sql' } },
+      { from: { version: 3, file: '0003_feature_labels.sql' }, to: { version: 4, file: '0004_feature_labels.sql' } },
+    ])
+    expect(await migrationsIn()).toEqual([
+      '0001_create_users.sql',
+      '0002_main_posts.sql',
+      '0003_feature_tags.sql',
+      '0004_feature_labels.sql',
+    ])
+    expect(jsonOf(await mig('up', '--json')).migrations.map((migration: { file: string }) => migration.file)).toEqual([
+      '0003_feature_tags.sql',
+      '0004_feature_labels.sql',
+    ])
+    expect((await mig('renumber')).stdout).toMatch(/Nothing to renumber/)
+  })
+
+  it('renumber refuses to move an applied migration, and to guess between two new files of one version, renaming nothing', async () => {
+    await mergedMain()
+    const applied = await mig('renumber', 'migrations/0002_main_posts.sql', '--json')
+    expect(applied.exitCode).toBe(2)
+    expect(jsonOf(applied).error).toMatchObject({ code: 'MIG_RENUMBER_REFUSED' })
+    expect(jsonOf(applied).error.message).toMatch(/0002_main_posts\.sql is applied to the database/)
+    await write('0004_main_comments.sql', '-- mig:up\nCREATE TABLE comments (id INTEGER);\n-- mig:down\nDROP TABLE comments;\n')
+    await write('0004_feature_notes.sql', '-- mig:up\nCREATE TABLE notes (id INTEGER);\n-- mig:down\nDROP TABLE notes;\n')
+    const unsure = await mig('renumber')
+    expect(unsure.exitCode).toBe(2)
+    expect(unsure.stderr).toMatch(/0004_feature_notes\.sql and 0004_main_comments\.sql share version 4, and neither is applied/)
+    expect(await migrationsIn()).toContain('0002_feature_tags.sql')
+    const named = jsonOf(await mig('renumber', '0002_feature_tags.sql', '0003_feature_labels.sql', '0004_feature_notes.sql', '--json'))
+    expect(named.renumbered.map((move: { to: { file: string } }) => move.to.file)).toEqual([
+      '0005_feature_tags.sql',
+      '0006_feature_labels.sql',
+      '0007_feature_notes.sql',
+    ])
+  })
+
+  it('renumber keeps timestamp versions for a folder of timestamps', async () => {
+    await write('20261101000000_create_users.sql', SQL.createUsers)
+    await write('20261201000000_create_posts.sql', SQL.createPosts)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('20261115000000_feature_tags.sql', FEATURE['0002_feature_tags.sql'])
+    const [move] = jsonOf(await mig('renumber', '--json')).renumbered
+    expect(move.from.file).toBe('20261115000000_feature_tags.sql')
+    expect(move.to.file).toMatch(/^\d{14}_feature_tags\.sql$/)
+    expect(BigInt(move.to.version)).toBeGreaterThan(20261201000000n)
+  })
+
+  it('create says when two files share a version, with the fix', async () => {
+    await mergedMain()
+    const create = await mig('create', 'add_notes')
+    expect(create.exitCode).toBe(0)
+    expect(create.stderr).toMatch(
+      /Version 2 is used by more than one migration: 0002_.*\.sql, 0002_.*\.sql \(two branches merged\?\)\. Run mig renumber/,
+    )
+    expect(await migrationsIn()).toContain('0004_add_notes.sql')
+  })
+
+  it('"versions": "timestamp" in the config numbers new files by the time; --sequential overrides it; another value is refused', async () => {
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', versions: 'timestamp' }))
+    expect(jsonOf(await mig('create', 'first', '--json')).file).toMatch(/^\d{14}_first\.sql$/)
+    expect(jsonOf(await mig('create', 'second', '--sequential', '--json')).file).toMatch(/^\d{14}_second\.sql$/)
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', versions: 'numbers' }))
+    const refused = await mig('create', 'third')
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toMatch(/"versions" must be "sequential" or "timestamp", not "numbers"/)
+  })
+
+  it('mig hash writes mig.sum; create keeps it current; a folder that differs is refused before anything runs, naming mig hash', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const hash = await mig('hash')
+    expect(hash.stdout).toMatch(/Wrote migrations\/mig\.sum \(1 migration\)/)
+    const sum = () => readFile(join(project, 'migrations', 'mig.sum'), 'utf8')
+    expect(await sum()).toMatch(/^0001_create_users\.sql sha256:[0-9a-f]{64}\ntotal sha256:[0-9a-f]{64}\n$/m)
+    expect((await mig('create', 'add_posts')).exitCode).toBe(0)
+    expect(await sum()).toContain('0002_add_posts.sql sha256:')
+    await write('0002_add_posts.sql', SQL.createPosts)
+    for (const args of [['up'], ['status'], ['up', '--dry-run']]) {
+      const run = await mig(...args, '--json')
+      expect(run.exitCode).toBe(3)
+      expect(jsonOf(run).error).toMatchObject({ code: 'MIG_SUM_MISMATCH', problems: ['0002_add_posts.sql changed'] })
+      expect(jsonOf(run).error.message).toMatch(/`mig hash`/)
+    }
+    expect(existsSync(join(project, 'app.db'))).toBe(false)
+    expect((await mig('hash')).exitCode).toBe(0)
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteTables(join(project, 'app.db'))).toEqual(expect.arrayContaining(['users', 'posts']))
+  })
+
+  it('after a merge that conflicts in mig.sum, renumber and hash put it right', async () => {
+    await mergedMain()
+    await writeFile(join(project, 'migrations', 'mig.sum'), '<<<<<<< HEAD\n0002_main_posts.sql sha256:0\n=======\n>>>>>>> feature\n')
+    const up = await mig('up')
+    expect(up.exitCode).toBe(2)
+    expect(up.stderr).toMatch(/MIG_DUPLICATE_VERSION/)
+    const renumber = await mig('renumber')
+    expect(renumber.exitCode).toBe(0)
+    expect(renumber.stdout).toMatch(/Rewrote mig\.sum\./)
+    expect(await readFile(join(project, 'migrations', 'mig.sum'), 'utf8')).toMatch(/0004_feature_labels\.sql sha256:/)
+    expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('a conflicted mig.sum alone is refused, naming renumber and hash', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await writeFile(join(project, 'migrations', 'mig.sum'), '<<<<<<< HEAD\n=======\n>>>>>>> feature\n')
+    const run = await mig('up')
+    expect(run.exitCode).toBe(3)
+    expect(run.stderr).toMatch(/mig\.sum does not match the migrations folder: it holds git conflict markers.*`mig renumber`.*`mig hash`/s)
   })
 })

@@ -6,9 +6,9 @@ import { highestVersion, styleOf, type VersionStyle, versionsAfter } from './nex
 
 export interface RenumberOptions {
   /**
-   * The files to move, by name (`0005_add_tags.sql`). Default: every migration not applied to
-   * the database that is not after the newest applied one, or that shares its version with an
-   * applied one.
+   * The files to move, by name (`0005_add_tags.sql`); they keep their order. Default: every migration
+   * not applied to the database that is not after the newest applied one (which includes one
+   * that shares its version with an applied one), and every migration not applied after it.
    */
   readonly files?: readonly string[]
   /** How the new versions are numbered. Default: like the newest migration in the folder. */
@@ -51,16 +51,15 @@ export function planRenumbering(
     options.style ?? styleOf(highestVersion(migrations.map((migration) => migration.file))),
     options.now,
   )
-  return [...movers]
-    .sort((a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file))
-    .map((migration) => {
-      const digits = versions.next().value as string
-      const extension = migration.file.slice(migration.file.indexOf('_') + 1 + migration.name.length)
-      return {
-        from: migrationInfo(migration),
-        to: { version: versionFromDigits(digits), name: migration.name, file: `${digits}_${migration.name}${extension}` },
-      }
-    })
+  const ordered = [...new Set(movers)].sort((a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file))
+  return ordered.map((migration) => {
+    const digits = versions.next().value as string
+    const extension = migration.file.slice(migration.file.indexOf('_') + 1 + migration.name.length)
+    return {
+      from: migrationInfo(migration),
+      to: { version: versionFromDigits(digits), name: migration.name, file: `${digits}_${migration.name}${extension}` },
+    }
+  })
 }
 
 function namedMovers(
@@ -84,7 +83,11 @@ function namedMovers(
   })
 }
 
-/** Migrations not applied that are older than the newest applied one or share a version with another file. */
+/**
+ * Migrations not applied that are not after the newest applied one, or share a version with an
+ * applied one, and every migration not applied after the first of them, so that all of them
+ * keep their order. Two migrations not applied that share a version cannot be ordered: refused.
+ */
 function outOfPlace(
   migrations: readonly Migration[],
   records: readonly HistoryRecord[],
@@ -92,20 +95,16 @@ function outOfPlace(
 ): Migration[] {
   const newestApplied = newestVersion(records.map((record) => record.version))
   const notApplied = migrations.filter((migration) => !isApplied(migration))
-  const movers = notApplied.filter(
-    (migration) =>
-      migration.version <= newestApplied ||
-      migrations.some((other) => other !== migration && other.version === migration.version && isApplied(other)),
-  )
-  const unsure = notApplied.filter(
-    (migration) => !movers.includes(migration) && notApplied.some((other) => other !== migration && other.version === migration.version),
-  )
-  if (unsure.length) {
-    const files = unsure.map((migration) => migration.file)
+  const tied = notApplied.filter((migration) => notApplied.some((other) => other !== migration && other.version === migration.version))
+  if (tied.length) {
+    const files = tied.map((migration) => migration.file).sort()
     throw new RenumberRefusedError(
-      `${files.join(' and ')} share version ${unsure[0]?.version}, and neither is applied to the database, so mig cannot tell which one is new. ` +
-        `Nothing was renamed. Name the one to move, e.g. \`mig renumber ${files[files.length - 1]}\`.`,
+      `${files.join(' and ')} share version ${tied[0]?.version}, and neither is applied to the database, so mig cannot tell which one is new. ` +
+        `Nothing was renamed. Name the files to move, in order, e.g. \`mig renumber ${files[files.length - 1]}\`.`,
     )
   }
-  return movers
+  const first = notApplied
+    .filter((migration) => migration.version <= newestApplied)
+    .sort((a, b) => compareVersions(a.version, b.version))[0]
+  return first ? notApplied.filter((migration) => migration.version >= first.version) : []
 }
