@@ -136,6 +136,19 @@ describe('on PostgreSQL', () => {
 
   switchingBranches(() => postgresTables(database.url))
 
+  it('renumber decides what is applied from the history in PostgreSQL, and up then applies the moved migration', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_main_posts.sql', SQL.createPosts)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_feature_tags.sql', FEATURE['0002_feature_tags.sql'])
+    const renumber = jsonOf(await mig('renumber', '--json'))
+    expect(renumber.renumbered).toEqual([
+      { from: { version: 2, file: '0002_feature_tags.sql' }, to: { version: 3, file: '0003_feature_tags.sql' } },
+    ])
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await postgresTables(database.url)).toEqual(expect.arrayContaining(['posts', 'tags']))
+  })
+
   it('down --missing reverts a no-transaction migration outside a transaction, as it was applied', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await write(
