@@ -1,6 +1,16 @@
 import { existsSync } from 'node:fs'
-import { writeFile } from 'node:fs/promises'
+import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+
+/**
+ * Refuses (`MIG_SUM_MISMATCH`) a folder whose `mig.sum` does not describe it, before `mig create`
+ * adds a file: rewriting it then would hide an unresolved merge or an edited file.
+ */
+export async function checkMigrationSum(directory: string): Promise<void> {
+  const { fromDirectory, MIGRATION_SUM_FILE, verifyMigrationSum } = await import('@mig/core')
+  const path = join(directory, MIGRATION_SUM_FILE)
+  if (existsSync(path)) verifyMigrationSum(await readFile(path, 'utf8'), await fromDirectory(directory).list())
+}
 
 /**
  * Writes the folder's `mig.sum` for the migration files it holds now: always for `mig hash`,

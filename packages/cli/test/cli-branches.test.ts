@@ -300,11 +300,16 @@ describe('merging branches with clashing versions, on SQLite', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
-  it('a conflicted mig.sum alone is refused, naming renumber and hash', async () => {
+  it('a conflicted mig.sum is refused by up and by create, which creates nothing, naming renumber and hash', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await writeFile(join(project, 'migrations', 'mig.sum'), '<<<<<<< HEAD\n=======\n>>>>>>> feature\n')
-    const run = await mig('up')
-    expect(run.exitCode).toBe(3)
-    expect(run.stderr).toMatch(/mig\.sum does not match the migrations folder: it holds git conflict markers.*`mig renumber`.*`mig hash`/s)
+    for (const args of [['up'], ['create', 'add_posts']]) {
+      const run = await mig(...args)
+      expect(run.exitCode).toBe(3)
+      expect(run.stderr).toMatch(
+        /mig\.sum does not match the migrations folder: it holds git conflict markers.*`mig renumber`.*`mig hash`/s,
+      )
+    }
+    expect(await migrationsIn()).toEqual(['0001_create_users.sql', 'mig.sum'])
   })
 })

@@ -72,7 +72,7 @@ export type {
 } from './migration.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
-export { MIGRATION_SUM_FILE, MigrationSumMismatchError, renderMigrationSum } from './migration-sum.js'
+export { MIGRATION_SUM_FILE, MigrationSumMismatchError, renderMigrationSum, verifyMigrationSum } from './migration-sum.js'
 export type { MigrationVersion } from './migration-version.js'
 export { compareVersions } from './migration-version.js'
 export { Migrator } from './migrator.js'

@@ -5,7 +5,7 @@ import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
 import { driverFromUrl } from '../dialect-registry.js'
-import { writeMigrationSum } from '../migration-sum-file.js'
+import { checkMigrationSum, writeMigrationSum } from '../migration-sum-file.js'
 import { EXTENSION_OF, type MigrationKind, migrationTemplate } from '../migration-template.js'
 import type { Output } from '../output.js'
 import { resolveSettings, type Settings } from '../settings.js'
@@ -24,6 +24,7 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
   const settings = await resolveSettings(flags, environment, workingDirectory)
   const style = flags.timestamp ? 'timestamp' : flags.sequential ? 'sequential' : (settings.versions ?? 'sequential')
   await mkdir(settings.directory, { recursive: true })
+  await checkMigrationSum(settings.directory)
   const existing = await readdir(settings.directory)
   const { highestVersion, versionsAfter } = await import('@mig/core')
   const highest = highestVersion(existing)
