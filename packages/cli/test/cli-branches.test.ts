@@ -256,6 +256,13 @@ describe('merging branches with clashing versions, on SQLite', () => {
     expect(await migrationsIn()).toContain('0004_add_notes.sql')
   })
 
+  it('create --timestamp says when the newest version is later than now, and numbers the file after it', async () => {
+    await write('29991231235959_from_the_future.sql', SQL.createUsers)
+    const create = await mig('create', 'add_notes', '--timestamp', '--json')
+    expect(jsonOf(create).file).toBe('29991231235960_add_notes.sql')
+    expect(create.stderr).toMatch(/The newest migration's version, 29991231235959, is later than the time now .*run mig renumber/)
+  })
+
   it('"versions": "timestamp" in the config numbers new files by the time; --sequential overrides it; another value is refused', async () => {
     await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', versions: 'timestamp' }))
     expect(jsonOf(await mig('create', 'first', '--json')).file).toMatch(/^\d{14}_first\.sql$/)

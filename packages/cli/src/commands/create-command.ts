@@ -66,9 +66,9 @@ async function clashNotes(files: readonly string[], highest: ExistingVersion | u
     }
   }
   const now = new Date().toISOString().slice(0, 19).replace(/\D/g, '')
-  if (style === 'timestamp' && highest && highest.version >= BigInt(now)) {
+  if (style === 'timestamp' && highest && highest.version > BigInt(now)) {
     notes.push(
-      `The newest migration's version, ${highest.digits}, is not before the time now (${now} UTC), so the new file is numbered after it. ` +
+      `The newest migration's version, ${highest.digits}, is later than the time now (${now} UTC), so the new file is numbered after it. ` +
         'If that file came from a clock that was ahead, run mig renumber after merging to keep versions in order.',
     )
   }

@@ -45,15 +45,27 @@ export const renumberCommand: Command = async (context) => {
 /**
  * Renames through temporary names first, so that a file can take a name another one is just
  * leaving (0005 → 0006 while 0006 → 0007). Refuses, before renaming anything, a name that a
- * file outside the renumbering already has.
+ * file outside the renumbering already has; a rename that fails puts every file back.
  */
 async function renameAll(directory: string, renumbering: readonly Renumbering[]): Promise<void> {
   const leaving = new Set(renumbering.map(({ from }) => from.file))
   const taken = renumbering.find(({ to }) => !leaving.has(to.file) && existsSync(join(directory, to.file)))
   if (taken) throw new CliError('MIG_FILE_EXISTS', `${join(directory, taken.to.file)} already exists; nothing was renamed.`)
   const temporary = (file: string) => join(directory, `.${file}.renumbering`)
-  for (const { from } of renumbering) await rename(join(directory, from.file), temporary(from.file))
-  for (const { from, to } of renumbering) await rename(temporary(from.file), join(directory, to.file))
+  const steps = [
+    ...renumbering.map(({ from }) => ({ from: join(directory, from.file), to: temporary(from.file) })),
+    ...renumbering.map(({ from, to }) => ({ from: temporary(from.file), to: join(directory, to.file) })),
+  ]
+  const done: typeof steps = []
+  try {
+    for (const step of steps) {
+      await rename(step.from, step.to)
+      done.push(step)
+    }
+  } catch (error) {
+    for (const step of done.reverse()) await rename(step.to, step.from).catch(() => undefined)
+    throw error
+  }
 }
 
 function printMoves(output: Output, renumbering: readonly Renumbering[]): void {
