@@ -111,7 +111,7 @@ export class OutOfOrderMigrationError extends HistoryValidationError {
       'MIG_OUT_OF_ORDER',
       `Pending migration${plural(migrations)} ${list(migrations)} ${migrations.length > 1 ? 'are' : 'is'} older than ` +
         `${newestApplied.file}, which is already applied. Renumber ${migrations.length > 1 ? 'them' : 'it'} after ` +
-        `${newestApplied.version}, or pass allowOutOfOrder (--allow-out-of-order) to apply ${migrations.length > 1 ? 'them' : 'it'} anyway.`,
+        `${newestApplied.version} (\`mig renumber\`), or pass allowOutOfOrder (--allow-out-of-order) to apply ${migrations.length > 1 ? 'them' : 'it'} anyway.`,
     )
     this.migrations = migrations
     this.newestApplied = newestApplied
