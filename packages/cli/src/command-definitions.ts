@@ -10,6 +10,8 @@ export type CommandName =
   | 'validate'
   | 'baseline'
   | 'repair'
+  | 'renumber'
+  | 'hash'
   | 'dump'
   | 'drift'
   | 'test'
@@ -115,7 +117,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'create',
-    usage: 'create <name> [--timestamp] [--ts | --js] [--from-schema <file>]',
+    usage: 'create <name> [--timestamp | --sequential] [--ts | --js] [--from-schema <file>]',
     summary: 'Create the next migration file',
     options: {
       'from-schema': {
@@ -125,6 +127,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
           'Turn a hand-applied schema file into this migration, with a derived down (needs --url for the dialect; the database itself is not touched)',
       },
       timestamp: { type: 'boolean', description: 'Version the file with the UTC time (YYYYMMDDHHMMSS) instead of the next number' },
+      sequential: { type: 'boolean', description: 'Version the file with the next number, when the config says "versions": "timestamp"' },
       ts: { type: 'boolean', description: 'A TypeScript code migration (.ts) instead of SQL' },
       js: { type: 'boolean', description: 'A JavaScript code migration (.mjs) instead of SQL' },
     },
@@ -168,12 +171,17 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all] [--verbose] [--dry-run | --fleet [fleet options]]',
+    usage: 'down [--step <n> | --to <version> | --all | --missing] [--verbose] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
+      missing: {
+        type: 'boolean',
+        description:
+          'Roll back the applied migrations whose files are gone (after switching branches), with the down SQL recorded when applied',
+      },
       'dry-run': dryRun,
       verbose,
       ...FLEET_OPTIONS,
@@ -181,7 +189,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run', 'mig down --verbose'],
+    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run', 'mig down --missing', 'mig down --verbose'],
   },
   {
     name: 'redo',
@@ -250,6 +258,28 @@ export const COMMANDS: readonly CommandDefinition[] = [
     maxPositionals: 1,
     usesDatabase: true,
     examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
+  },
+  {
+    name: 'renumber',
+    usage: 'renumber [<file> ...] [--dry-run]',
+    summary: 'Give migrations not applied to the database versions after the newest, renaming their files (after a merge)',
+    options: {
+      'dry-run': { type: 'boolean', description: 'Print what would be renamed; rename nothing' },
+    },
+    globalOptions: HISTORY,
+    maxPositionals: Number.POSITIVE_INFINITY,
+    usesDatabase: true,
+    examples: ['mig renumber --dry-run', 'mig renumber', 'mig renumber migrations/0005_add_tags.sql'],
+  },
+  {
+    name: 'hash',
+    usage: 'hash',
+    summary: 'Write migrations/mig.sum: the checksum of every migration file, so that clashing branches conflict in git',
+    options: {},
+    globalOptions: ['config', 'dir'],
+    maxPositionals: 0,
+    usesDatabase: false,
+    examples: ['mig hash'],
   },
   ...SCHEMA_COMMANDS,
   {

@@ -27,6 +27,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   targets: 'list of strings',
   lock: 'string',
   tableLockTimeout: 'string',
+  versions: 'string',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -81,6 +82,9 @@ function validateConfig(file: string, value: unknown): MigConfig {
     const matches = expected === 'list of strings' ? isListOfStrings(item) : typeof item === expected
     if (item !== undefined && !matches) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
+    }
+    if (key === 'versions' && item !== undefined && item !== 'sequential' && item !== 'timestamp') {
+      throw configError(`${basename(file)}: "versions" must be "sequential" or "timestamp", not ${JSON.stringify(item)}.`)
     }
     if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
       throw configError(`${basename(file)}: "dump" must be { "file": "schema.sql" }, not ${JSON.stringify(item)}.`)

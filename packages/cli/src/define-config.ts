@@ -37,6 +37,11 @@ export interface MigConfig {
   readonly lock?: 'auto' | 'advisory' | 'lease'
   /** PostgreSQL `lock_timeout` for migration statements, e.g. `10s`. Default `5s`; a file's `-- mig:lock-timeout` wins. */
   readonly tableLockTimeout?: string
+  /**
+   * How `mig create` numbers new files and `mig renumber` renumbers them: `sequential` (`0007`,
+   * the default) or `timestamp` (`20261130121500`, the UTC time). A flag wins for one file.
+   */
+  readonly versions?: 'sequential' | 'timestamp'
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

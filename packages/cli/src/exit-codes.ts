@@ -10,7 +10,7 @@ export const ExitCode = {
   checkFailed: 1,
   /** Bad flags, bad config, bad URL, missing dialect package, malformed migration files. */
   usageOrConfig: 2,
-  /** History and files disagree (checksum, missing or replaced file, out of order, failed part-way, unreadable row), or baseline found a different schema. */
+  /** History and files disagree (checksum, missing or replaced file, out of order, failed part-way, unreadable row), mig.sum does not match the folder, or baseline found a different schema. */
   validationFailed: 3,
   /** Another run held the migration lock for longer than the lock timeout. */
   lockTimeout: 4,
@@ -39,6 +39,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_UNSUPPORTED: ExitCode.usageOrConfig,
   MIG_BASELINE_REFUSED: ExitCode.usageOrConfig,
   MIG_REPAIR_REFUSED: ExitCode.usageOrConfig,
+  MIG_RENUMBER_REFUSED: ExitCode.usageOrConfig,
   MIG_SCHEMA_CONVERSION: ExitCode.usageOrConfig,
   MIG_UNKNOWN_VERSION: ExitCode.usageOrConfig,
   MIG_INVALID_FILENAME: ExitCode.usageOrConfig,
@@ -51,6 +52,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_OUT_OF_ORDER: ExitCode.validationFailed,
   MIG_PARTIAL_MIGRATION: ExitCode.validationFailed,
   MIG_SCHEMA_MISMATCH: ExitCode.validationFailed,
+  MIG_SUM_MISMATCH: ExitCode.validationFailed,
   MIG_MIGRATION_FAILED: ExitCode.migrationFailed,
   MIG_LINT_FAILED: ExitCode.migrationFailed,
   MIG_IRREVERSIBLE: ExitCode.migrationFailed,

@@ -32,6 +32,8 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   validate: async () => (await import('./commands/validate-command.js')).validateCommand,
   baseline: async () => (await import('./commands/baseline-command.js')).baselineCommand,
   repair: async () => (await import('./commands/repair-command.js')).repairCommand,
+  renumber: async () => (await import('./commands/renumber-command.js')).renumberCommand,
+  hash: async () => (await import('./commands/hash-command.js')).hashCommand,
   lint: async () => (await import('./commands/lint-command.js')).lintCommand,
   wait: async () => (await import('./commands/wait-command.js')).waitCommand,
   db: async () => (await import('./commands/db-command.js')).dbCommand,

@@ -26,6 +26,8 @@ export interface Settings {
   readonly configTargets: { readonly specs: readonly string[]; readonly baseDirectory: string } | undefined
   /** For the dialect: PostgreSQL's lock kind and `lock_timeout` for migration statements. */
   readonly dialectOptions: DialectOptions
+  /** The config's `versions`: how new versions are numbered; undefined to follow the folder (create: sequential). */
+  readonly versions: 'sequential' | 'timestamp' | undefined
 }
 
 /** Options the CLI hands to a dialect package with the URL; a dialect ignores what it has no use for. */
@@ -81,6 +83,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
       lock: stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock,
       lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
     },
+    versions: config.versions,
   }
 }
 

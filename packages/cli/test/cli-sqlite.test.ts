@@ -505,7 +505,7 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(help.exitCode).toBe(0)
     for (const command of ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair'])
       expect(help.stdout).toContain(command)
-    expect((await mig('help', 'down')).stdout).toContain('mig down [--step <n> | --to <version> | --all]')
+    expect((await mig('help', 'down')).stdout).toContain('mig down [--step <n> | --to <version> | --all | --missing]')
     expect((await mig('up', '--help')).stdout).toContain('--dry-run')
     const bare = await mig()
     expect(bare.exitCode).toBe(2)

@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { integerFlag, parseCommandLine } from '../src/command-line.ts'
 import { closestMatch } from '../src/did-you-mean.ts'
 import { errorCodeOf, exitCodeFor } from '../src/exit-codes.ts'
-import { highestVersion, nextSequentialVersion, timestampVersion } from '../src/migration-version.ts'
 
 describe('the command line', () => {
   it('accepts global options before or after the command', () => {
@@ -61,20 +60,5 @@ describe('exit codes', () => {
     expect(exitOf('MIG_ABORTED')).toBe(130)
     expect(exitCodeFor(new TypeError('bug'))).toBe(1)
     expect(errorCodeOf(new TypeError('bug'))).toBe('MIG_UNEXPECTED')
-  })
-})
-
-describe('migration versions', () => {
-  it('follows the highest version, keeping its padding, four digits at least', () => {
-    expect(nextSequentialVersion(highestVersion([]))).toBe('0001')
-    expect(nextSequentialVersion(highestVersion(['0001_a.sql', '0009_b.ts', 'README.md']))).toBe('0010')
-    expect(nextSequentialVersion(highestVersion(['000001_a.sql']))).toBe('000002')
-    expect(nextSequentialVersion(highestVersion(['20260101120000_a.sql']))).toBe('20260101120001')
-  })
-
-  it('stamps the UTC time, moved past a version that is not older', () => {
-    const now = new Date('2026-11-23T12:34:56Z')
-    expect(timestampVersion(now, undefined)).toBe('20261123123456')
-    expect(timestampVersion(now, { version: 20261123123456n, digits: '20261123123456' })).toBe('20261123123457')
   })
 })

@@ -12,6 +12,8 @@ export type MigErrorCode =
   | 'MIG_BASELINE_REFUSED'
   | 'MIG_REPAIR_REFUSED'
   | 'MIG_SCHEMA_CONVERSION'
+  | 'MIG_RENUMBER_REFUSED'
+  | 'MIG_SUM_MISMATCH'
   | 'MIG_INVALID_FILENAME'
   | 'MIG_DUPLICATE_VERSION'
   | 'MIG_INVALID_MIGRATION'
@@ -75,6 +77,11 @@ export class RepairRefusedError extends InvalidOptionsError {
   override readonly code = 'MIG_REPAIR_REFUSED'
 }
 
+/** A renumbering that would move an applied migration, or that cannot tell which file to move; nothing was renamed. */
+export class RenumberRefusedError extends InvalidOptionsError {
+  override readonly code = 'MIG_RENUMBER_REFUSED'
+}
+
 /** A schema file that cannot be turned into a migration; the database was not touched. */
 export class SchemaConversionError extends InvalidOptionsError {
   override readonly code = 'MIG_SCHEMA_CONVERSION'
@@ -104,7 +111,7 @@ export class DuplicateVersionError extends MigError {
   constructor(options: { version: MigrationVersion; files: readonly string[] }) {
     super(
       'MIG_DUPLICATE_VERSION',
-      `Version ${options.version} is used by more than one migration: ${options.files.join(', ')}. Give each migration its own version.`,
+      `Version ${options.version} is used by more than one migration: ${options.files.join(', ')} (two branches merged?). Give each migration its own version: \`mig renumber\` moves the ones not applied yet after the newest.`,
     )
     this.version = options.version
     this.files = options.files

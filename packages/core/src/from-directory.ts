@@ -8,12 +8,14 @@ import { InvalidMigrationError, InvalidOptionsError, messageOf } from './errors.
 import type { Migration, MigrationScripts, MigrationSource } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
 import { looksLikeMigration, parseMigrationFilename } from './migration-filename.js'
+import { MIGRATION_SUM_FILE } from './migration-sum.js'
 
 /**
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
  * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). Files are read and
  * checksummed when the folder is listed; they are parsed or imported only when they are about to
- * run or be validated, which is still before the first statement of a run.
+ * run or be validated, which is still before the first statement of a run. A `mig.sum` in the
+ * folder is handed to the Migrator, which verifies it before anything runs.
  */
 export function fromDirectory(directory: string): MigrationSource {
   const root = resolve(directory)
@@ -21,6 +23,14 @@ export function fromDirectory(directory: string): MigrationSource {
     async list() {
       const files = await readMigrationFilenames(root)
       return Promise.all(files.map((file) => readMigration(root, file)))
+    },
+    async sum() {
+      try {
+        return readFileSync(join(root, MIGRATION_SUM_FILE), 'utf8')
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+        throw new InvalidOptionsError(`${join(root, MIGRATION_SUM_FILE)} cannot be read: ${messageOf(error)}.`, { cause: error })
+      }
     },
   }
 }

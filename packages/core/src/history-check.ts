@@ -56,6 +56,11 @@ export interface HistoryCheckOptions {
   readonly allowOutOfOrder: boolean
   /** A version whose file may have changed since it was applied: `redo` reverts it with the down SQL history recorded. */
   readonly allowChanged?: MigrationVersion
+  /**
+   * Applied migrations whose file is gone or replaced pass, and pending files older than them
+   * too: `down --missing` is about to revert them.
+   */
+  readonly allowMissing?: boolean
 }
 
 /**
@@ -80,20 +85,25 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
     })
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
-  if (missing.length) throw new MissingMigrationError({ migrations: missing })
+  if (missing.length && !options.allowMissing) throw new MissingMigrationError({ migrations: missing })
   const replaced = history.records.filter((record) => replacedBy(history, record))
-  if (replaced.length) {
+  if (replaced.length && !options.allowMissing) {
     throw new ReplacedMigrationError({
       replacements: replaced.map((record) => ({ applied: record, file: replacedBy(history, record) as Migration })),
       newestApplied: history.newestRecordedVersion,
     })
   }
   const edited = history.records.filter(
-    (record) => record.version !== options.allowChanged && history.byVersion.get(record.version)?.checksum !== record.checksum,
+    (record) =>
+      record.version !== options.allowChanged &&
+      !missing.includes(record) &&
+      !replaced.includes(record) &&
+      history.byVersion.get(record.version)?.checksum !== record.checksum,
   )
   if (edited.length) throw new ChecksumMismatchError({ migrations: edited.map((record) => infoOf(history, record)) })
   const outOfOrder = outOfOrderMigrations(history)
-  if (outOfOrder.length && !options.allowOutOfOrder) {
+  // Once the missing ones are reverted, older pending files may no longer be out of order.
+  if (outOfOrder.length && !options.allowOutOfOrder && !options.allowMissing) {
     const newest = history.recordByVersion.get(history.newestRecordedVersion) as HistoryRecord
     throw new OutOfOrderMigrationError({ migrations: outOfOrder, newestApplied: infoOf(history, newest) })
   }

@@ -38,7 +38,9 @@ export class MissingMigrationError extends HistoryValidationError {
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
-        `${migrations.length > 1 ? 'are' : 'is'} gone. Restore ${migrations.length > 1 ? 'them' : 'it'} from version control, ` +
+        `${migrations.length > 1 ? 'are' : 'is'} gone. After switching to a branch without ${migrations.length > 1 ? 'them' : 'it'}, ` +
+        `revert ${migrations.length > 1 ? 'them' : 'it'} with the down SQL recorded when applied: \`mig down --missing\`. ` +
+        `Otherwise restore ${migrations.length > 1 ? 'them' : 'it'} from version control, ` +
         `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`,
     )
     this.migrations = migrations
@@ -61,9 +63,9 @@ export class ReplacedMigrationError extends HistoryValidationError {
     super(
       'MIG_REPLACED_MIGRATION',
       `${pairs.join('; ')}. A file with another name is a different migration, not an edit of the applied one, ` +
-        'so its SQL has never run here. Either revert the applied one first (restore ' +
-        `${first.applied.file}, run \`mig down --to ${BigInt(first.applied.version) - 1n}\` and remove it again), or give ` +
-        `${first.file.file} a version after ${newestApplied} (rename it), and keep ${first.applied.file} in the folder.`,
+        'so its SQL has never run here. Either revert the applied one first, with the down SQL recorded when it was applied ' +
+        `(\`mig down --missing\`), or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
+        `and keep ${first.applied.file} in the folder.`,
     )
     this.replacements = replacements
     this.migrations = replacements.map(({ applied }) => applied)
@@ -109,7 +111,7 @@ export class OutOfOrderMigrationError extends HistoryValidationError {
       'MIG_OUT_OF_ORDER',
       `Pending migration${plural(migrations)} ${list(migrations)} ${migrations.length > 1 ? 'are' : 'is'} older than ` +
         `${newestApplied.file}, which is already applied. Renumber ${migrations.length > 1 ? 'them' : 'it'} after ` +
-        `${newestApplied.version}, or pass allowOutOfOrder (--allow-out-of-order) to apply ${migrations.length > 1 ? 'them' : 'it'} anyway.`,
+        `${newestApplied.version} (\`mig renumber\`), or pass allowOutOfOrder (--allow-out-of-order) to apply ${migrations.length > 1 ? 'them' : 'it'} anyway.`,
     )
     this.migrations = migrations
     this.newestApplied = newestApplied

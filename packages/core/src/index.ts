@@ -31,6 +31,7 @@ export {
   InvalidMigrationError,
   InvalidOptionsError,
   MigError,
+  RenumberRefusedError,
   RepairRefusedError,
   SchemaConversionError,
   UnknownVersionError,
@@ -72,6 +73,7 @@ export type {
 } from './migration.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
+export { MIGRATION_SUM_FILE, MigrationSumMismatchError, renderMigrationSum, verifyMigrationSum } from './migration-sum.js'
 export type { MigrationVersion } from './migration-version.js'
 export { compareVersions } from './migration-version.js'
 export { Migrator } from './migrator.js'
@@ -85,8 +87,11 @@ export type {
   PlannedMigration,
   ValidationResult,
 } from './migrator-results.js'
+export type { ExistingVersion, VersionStyle } from './next-version.js'
+export { highestVersion, VERSION_STYLES, versionsAfter } from './next-version.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
+export type { Renumbering, RenumberOptions } from './renumbering.js'
 export type { RepairOptions } from './repair.js'
 export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
 export { REVERSIBILITY_WORDING } from './reversibility-test.js'

@@ -6,6 +6,7 @@ import { HistoryStore } from './history-store.js'
 import { findRunningMigrations } from './in-flight-migrations.js'
 import { waitForLock } from './lock-wait.js'
 import type { Migration } from './migration.js'
+import { verifyMigrationSum } from './migration-sum.js'
 import type { MigratorSettings } from './migrator-options.js'
 import { AbortedError } from './run-errors.js'
 
@@ -18,8 +19,12 @@ export interface LockedSession {
 
 export type Emit = (event: MigratorEvent) => void
 
+/** The source's migrations by version, refused when two share a version or when the folder's `mig.sum` disagrees. */
 export async function listMigrations(settings: MigratorSettings): Promise<Migration[]> {
-  return sortMigrations(await settings.source.list())
+  const migrations = sortMigrations(await settings.source.list())
+  const sum = await settings.source.sum?.()
+  if (sum !== undefined) verifyMigrationSum(sum, migrations)
+  return migrations
 }
 
 /** Opens a session for one operation and closes it in a `finally`. */

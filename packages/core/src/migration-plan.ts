@@ -6,6 +6,7 @@ import { holdsSql } from './migration-file-parser.js'
 import { compareVersions } from './migration-version.js'
 import type { DownOptions, UpOptions } from './migrator-options.js'
 import type { PlannedMigration } from './migrator-results.js'
+import { planMissingDown } from './missing-migrations.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
@@ -43,8 +44,9 @@ export function pendingUpTo(history: History, options: UpOptions): Migration[] {
   return options.step === undefined ? plan : plan.slice(0, options.step)
 }
 
-/** Applied migrations newest first (one by default); refuses the whole plan if any has no down. */
+/** Applied migrations newest first (one by default, or the missing ones); refuses the whole plan if any has no down. */
 export async function planDown(history: History, options: DownOptions): Promise<Plan> {
+  if (options.missing) return planMissingDown(history)
   const applied = [...history.records].sort((a, b) => compareVersions(b.version, a.version))
   let chosen: HistoryRecord[]
   if (options.all) chosen = applied

@@ -25,6 +25,12 @@ export interface MigrationSource {
    * {@link DuplicateVersionError} before anything runs.
    */
   list(): Promise<Migration[]>
+  /**
+   * The text of the folder's `mig.sum`, or undefined when there is none: every operation
+   * verifies the migrations against it before anything runs (see docs/migration-format.md).
+   * Optional; `fromDirectory` reads it, `fromList` has none.
+   */
+  sum?(): Promise<string | undefined>
 }
 
 export interface MigrationScripts {

@@ -57,26 +57,37 @@ export interface RunOptions {
   readonly cancelSignal?: AbortSignal
 }
 
-export interface UpOptions extends RunOptions {
-  /** Apply up to and including this version. */
-  readonly to?: MigrationVersion
-  /** Apply at most this many migrations. */
-  readonly step?: number
+export interface BeforeRunOptions {
   /**
    * Called under the lock with what is about to run, after every migration of it is loaded and
    * before the first statement (or the history table) is written; throwing refuses the run and
-   * leaves the database as it was. Not called when nothing is pending. The CLI lints here.
+   * leaves the database as it was. Not called when there is nothing to run. The CLI lints here
+   * before `up`, and shows what `down --missing` will run.
    */
   readonly beforeRun?: (plan: readonly PlannedMigration[]) => void | Promise<void>
 }
 
-export interface DownOptions extends RunOptions {
+export interface UpOptions extends RunOptions, BeforeRunOptions {
+  /** Apply up to and including this version. */
+  readonly to?: MigrationVersion
+  /** Apply at most this many migrations. */
+  readonly step?: number
+}
+
+export interface DownOptions extends RunOptions, BeforeRunOptions {
   /** Revert every migration newer than this version (0 reverts all). */
   readonly to?: MigrationVersion
   /** Revert this many migrations, newest first. Default 1 when nothing else is given. */
   readonly step?: number
   /** Revert every applied migration. */
   readonly all?: boolean
+  /**
+   * Revert every applied migration whose file is gone (or now holds another migration), newest
+   * first, with the down SQL history recorded when it was applied: after switching to a branch
+   * without them. The migrations that keep their files stay applied. Refused before anything
+   * runs when any of them has no recorded down SQL.
+   */
+  readonly missing?: boolean
 }
 
 export interface BaselineOptions extends RunOptions {
@@ -141,8 +152,10 @@ export function validateUpOptions<Options extends UpOptions>(options: Options): 
 
 /** The options checked, with `to` in the one form of its version. */
 export function validateDownOptions<Options extends DownOptions>(options: Options): Options {
-  const given = [options.to !== undefined, options.step !== undefined, options.all === true].filter(Boolean).length
-  if (given > 1) throw new InvalidOptionsError('Give down only one of to, step and all.')
+  const given = [options.to !== undefined, options.step !== undefined, options.all === true, options.missing === true].filter(
+    Boolean,
+  ).length
+  if (given > 1) throw new InvalidOptionsError('Give down only one of to, step, all and missing.')
   validateStep(options.step)
   return { ...options, to: checkedTo(options.to, 'to must be a migration version, or 0 to revert everything', 0) }
 }

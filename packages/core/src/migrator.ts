@@ -1,7 +1,7 @@
 import { baseline } from './baseline.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
-import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
+import { type Emit, historyStore, listMigrations, readHistory, withLock, withSession } from './locked-session.js'
 import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
 import { describePlan, pendingUpTo, planDown, planUp } from './migration-plan.js'
@@ -20,6 +20,7 @@ import {
 } from './migrator-options.js'
 import type { MigrateResult, MigrationStatus, PlannedMigration, ValidationResult } from './migrator-results.js'
 import { type RedoResult, redo } from './redo.js'
+import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
@@ -85,10 +86,18 @@ export class Migrator {
     )
   }
 
-  /** Reverts applied migrations, newest first. Default: one. */
+  /** Reverts applied migrations, newest first. Default: one. `missing` reverts those whose file is gone (see {@link DownOptions}). */
   async down(given: DownOptions = {}): Promise<MigrateResult> {
     const options = validateDownOptions(given)
-    return this.locked(options, async (execution, history) => runPlan(execution, await planDown(history, options), options))
+    return this.locked(
+      options,
+      async (execution, history) => {
+        const plan = await planDown(history, options)
+        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
+        return runPlan(execution, plan, options)
+      },
+      { missing: options.missing ? 'revert' : 'refuse' },
+    )
   }
 
   /**
@@ -102,7 +111,9 @@ export class Migrator {
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
   async plan(given: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
-    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
+    const missing = given.direction === 'down' && given.missing === true
+    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing })
+    if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
       given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
     if (plan.empty) this.warnEmpty(plan.empty, history)
@@ -146,6 +157,17 @@ export class Migrator {
     return repair(this.settings, this.emit, options)
   }
 
+  /**
+   * Which migrations not applied to this database `renumber` would move after the newest, and
+   * to which versions (see {@link planRenumbering}). Read-only: renaming the files is the
+   * caller's (the CLI renames them in the folder). Two files may share a version here.
+   */
+  async renumbering(options: RenumberOptions = {}): Promise<Renumbering[]> {
+    const migrations = await this.settings.source.list()
+    const records = await withSession(this.settings, (session) => historyStore(this.settings, session).list())
+    return planRenumbering(migrations, records, options)
+  }
+
   /** The live schema, without mig's own tables. Needs a driver with schema snapshots. */
   async describeSchema(): Promise<SchemaSnapshot> {
     return describeLiveSchema(this.settings)
@@ -183,12 +205,12 @@ export class Migrator {
   /**
    * Runs `work` under the lock, with history read and checked there. The files are listed once
    * per operation (`listed` when the caller has them); `newest-may-change` lets redo revert an
-   * edited newest migration.
+   * edited newest migration; `missing: 'revert'` lets `down --missing` revert migrations whose file is gone.
    */
   private async locked<T>(
     runOptions: RunOptions,
     work: (execution: Execution, history: History) => Promise<T>,
-    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied' } = {},
+    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied'; missing?: 'refuse' | 'revert' } = {},
   ): Promise<T> {
     const migrations = options.listed ?? (await listMigrations(this.settings))
     const newest = options.newest ?? 'as-applied'
@@ -198,7 +220,7 @@ export class Migrator {
     return withLock(this.settings, this.emit, signal, async (locked) => {
       const history = compareHistory(migrations, await locked.store.list())
       const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
-      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged })
+      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged, allowMissing: options.missing === 'revert' })
       return work({ settings: this.settings, locked, emit: this.emit }, history)
     })
   }

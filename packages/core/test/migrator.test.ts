@@ -338,7 +338,9 @@ describe('error messages', () => {
     expect(new ChecksumMismatchError({ migrations }).message).toMatch(
       /^Applied migrations changed since they were applied: 0001_a\.sql, 0002_b\.sql/,
     )
-    expect(new MissingMigrationError({ migrations }).message).toMatch(/were applied, but the files are gone. Restore them/)
+    expect(new MissingMigrationError({ migrations }).message).toMatch(
+      /were applied, but the files are gone\. After switching to a branch without them, revert them .*`mig down --missing`/,
+    )
     expect(new OutOfOrderMigrationError({ migrations, newestApplied: { version: 3, name: 'c', file: '0003_c.sql' } }).message).toMatch(
       /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3/,
     )

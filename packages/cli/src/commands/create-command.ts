@@ -1,12 +1,12 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import type { SchemaConversion } from '@mig/core'
+import type { ExistingVersion, SchemaConversion, VersionStyle } from '@mig/core'
 import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
 import { driverFromUrl } from '../dialect-registry.js'
+import { checkMigrationSum, writeMigrationSum } from '../migration-sum-file.js'
 import { EXTENSION_OF, type MigrationKind, migrationTemplate } from '../migration-template.js'
-import { type ExistingVersion, highestVersion, nextSequentialVersion, timestampVersion } from '../migration-version.js'
 import type { Output } from '../output.js'
 import { resolveSettings, type Settings } from '../settings.js'
 
@@ -20,10 +20,21 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
   const schemaFile = stringFlag(flags, 'from-schema')
   if (schemaFile !== undefined && kind !== 'sql')
     throw usageError('mig create --from-schema writes SQL migrations; leave out --ts and --js.')
+  if (flags.timestamp && flags.sequential) throw usageError('Give mig create either --timestamp or --sequential, not both.')
   const settings = await resolveSettings(flags, environment, workingDirectory)
+  const style = flags.timestamp ? 'timestamp' : flags.sequential ? 'sequential' : (settings.versions ?? 'sequential')
   await mkdir(settings.directory, { recursive: true })
-  const versions = versionsAfter(highestVersion(await readdir(settings.directory)), flags.timestamp === true)
-  const write = (file: string, content: string) => writeMigration(settings.directory, workingDirectory, file, content, output)
+  await checkMigrationSum(settings.directory)
+  const existing = await readdir(settings.directory)
+  const { highestVersion, versionsAfter } = await import('@mig/core')
+  const highest = highestVersion(existing)
+  const versions = versionsAfter(highest, style)
+  const write = async (file: string, content: string) => {
+    const path = await writeMigration(settings.directory, workingDirectory, file, content, output)
+    await writeMigrationSum(settings.directory, 'if-present')
+    return path
+  }
+  for (const note of await clashNotes(existing, highest, style)) output.note(note)
 
   if (schemaFile === undefined) {
     const version = versions.next().value as string
@@ -32,6 +43,36 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
     return { document: { file, path, version: Number(version), name, kind } }
   }
   return createFromSchema(resolve(workingDirectory, schemaFile), name, settings, versions, write, output, workingDirectory)
+}
+
+/**
+ * What is wrong with the folder's versions that a new file does not fix: two files of one
+ * version (after a merge), or, for a timestamp, a newest version later than now, so the new
+ * file is numbered after it rather than by the clock.
+ */
+async function clashNotes(files: readonly string[], highest: ExistingVersion | undefined, style: VersionStyle): Promise<string[]> {
+  const notes: string[] = []
+  const byVersion = new Map<bigint, string[]>()
+  for (const file of files) {
+    const digits = /^(\d+)_/.exec(file)?.[1]
+    if (digits !== undefined) byVersion.set(BigInt(digits), [...(byVersion.get(BigInt(digits)) ?? []), file])
+  }
+  for (const [version, clashing] of byVersion) {
+    if (clashing.length > 1) {
+      notes.push(
+        `Version ${version} is used by more than one migration: ${clashing.join(', ')} (two branches merged?). ` +
+          'Run mig renumber to move the ones not applied yet after the newest.',
+      )
+    }
+  }
+  const now = new Date().toISOString().slice(0, 19).replace(/\D/g, '')
+  if (style === 'timestamp' && highest && highest.version > BigInt(now)) {
+    notes.push(
+      `The newest migration's version, ${highest.digits}, is later than the time now (${now} UTC), so the new file is numbered after it. ` +
+        'If that file came from a clock that was ahead, run mig renumber after merging to keep versions in order.',
+    )
+  }
+  return notes
 }
 
 /**
@@ -97,16 +138,6 @@ async function createFromSchema(
       leftOut: conversion.leftOut,
       notes: conversion.notes,
     },
-  }
-}
-
-/** The versions for new files, each after the one before. */
-function* versionsAfter(highest: ExistingVersion | undefined, timestamp: boolean): Generator<string> {
-  let previous = highest
-  for (;;) {
-    const digits = timestamp ? timestampVersion(new Date(), previous) : nextSequentialVersion(previous)
-    yield digits
-    previous = { version: BigInt(digits), digits }
   }
 }
 

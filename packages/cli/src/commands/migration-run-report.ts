@@ -44,7 +44,7 @@ export function printPlan(
   direction: 'up' | 'down',
   notes?: ReadonlyMap<string, readonly string[]>,
 ): void {
-  const { bold, dim, cyan } = output.colours
+  const { bold } = output.colours
   if (plan.length === 0) {
     output.line(`Dry run: ${direction === 'up' ? 'nothing to apply, the database is up to date' : 'nothing to roll back'}.`)
     return
@@ -52,9 +52,15 @@ export function printPlan(
   output.line(
     bold(`Dry run: ${plural(plan.length, 'migration')} would be ${direction === 'up' ? 'applied' : 'reverted'}. Nothing was written.`),
   )
+  printPlannedSql(output, plan, notes)
+}
+
+/** Each planned migration under a header that says how it runs, with its SQL. */
+export function printPlannedSql(output: Output, plan: readonly PlannedMigration[], notes?: ReadonlyMap<string, readonly string[]>): void {
+  const { dim, cyan } = output.colours
   for (const planned of plan) {
     output.line()
-    output.line(cyan(`-- ${planned.file} (${direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'})`))
+    output.line(cyan(`-- ${planned.file} (${planned.direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'})`))
     for (const note of notes?.get(planned.file) ?? []) output.line(note)
     output.line(planned.sql === undefined ? dim('-- a code migration: its SQL is known only when it runs') : planned.sql.trim())
   }

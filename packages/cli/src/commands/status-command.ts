@@ -122,6 +122,12 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
   ].filter(Boolean)
   output.line()
   output.line(`${plural(summary.total, 'migration')}: ${parts.join(', ')}.`)
+  if (summary.missing) {
+    output.line(
+      `${summary.missing > 1 ? `${summary.missing} applied migrations have` : 'An applied migration has'} no file (after switching branches?): ` +
+        `revert ${summary.missing > 1 ? 'them' : 'it'} with ${bold('mig down --missing')}, or restore the file${summary.missing > 1 ? 's' : ''}.`,
+    )
+  }
 }
 
 /** `2026-11-23 12:00:00 UTC`: the same on every machine, whatever its time zone. */

@@ -137,7 +137,7 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         const error = await failureOf(migrator(replaced).up())
         expect(error).toBeInstanceOf(ReplacedMigrationError)
         expect((error as Error).message).toMatch(/0004_branch_b\.sql holds version 4, applied as 0004_branch_a\.sql/)
-        expect((error as Error).message).toMatch(/mig down --to 3.*rename it/s)
+        expect((error as Error).message).toMatch(/mig down --missing.*mig renumber/s)
         await expect(migrator(replaced).repair({ version: 4, resolution: 'accept-checksum' })).rejects.toThrow(RepairRefusedError)
         const [, status] = await migrator(replaced).status()
         expect(status).toMatchObject({ version: 4, file: '0004_branch_a.sql', problem: 'replaced', replacedBy: '0004_branch_b.sql' })
@@ -196,6 +196,49 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         ])
         await migrator(source).down({ to: 20210410175418000001n })
         expect(await userTables()).toEqual(['first', 'older'])
+      })
+    })
+
+    describe('after switching branches', () => {
+      const feature = [
+        file('0002_feature_one.sql', 'CREATE TABLE feature_one (id INTEGER);', 'DROP TABLE feature_one;'),
+        file('0003_feature_two.sql', 'CREATE TABLE feature_two (id INTEGER);', 'DROP TABLE feature_two;'),
+      ]
+
+      it('down missing reverts the applied migrations whose files are gone, newest first, with the down SQL recorded, and up works again', async () => {
+        await migrator(fromList([table(1, 'a'), ...feature])).up()
+        const main = fromList([table(1, 'a')])
+        await expect(migrator(main).up()).rejects.toThrow(/mig down --missing/)
+        const planned = await migrator(main).plan({ direction: 'down', missing: true })
+        expect(planned.map((migration) => [migration.file, migration.sql])).toEqual([
+          ['0003_feature_two.sql', 'DROP TABLE feature_two;\n'],
+          ['0002_feature_one.sql', 'DROP TABLE feature_one;\n'],
+        ])
+        expect(await userTables()).toEqual(['a', 'feature_one', 'feature_two'])
+        const reverted = await migrator(main).down({ missing: true })
+        expect(reverted.migrations.map((migration) => migration.file)).toEqual(['0003_feature_two.sql', '0002_feature_one.sql'])
+        expect(await userTables()).toEqual(['a'])
+        await expect(migrator(main).validate()).resolves.toEqual({ applied: 1, pending: 0, running: 0 })
+      })
+
+      it('down missing reverts an applied migration whose version another file holds now, which up then applies', async () => {
+        const branchA = file('0004_branch_a.sql', 'CREATE TABLE branch_a (id INTEGER);', 'DROP TABLE branch_a;')
+        await migrator(fromList([table(1, 'a'), branchA])).up()
+        const other = fromList([table(1, 'a'), file('0004_branch_b.sql', 'CREATE TABLE branch_b (id INTEGER);', 'DROP TABLE branch_b;')])
+        await migrator(other).down({ missing: true })
+        expect(await userTables()).toEqual(['a'])
+        await migrator(other).up()
+        expect(await userTables()).toEqual(['a', 'branch_b'])
+      })
+
+      it('down missing refuses, before reverting anything, a missing migration applied without a down section', async () => {
+        await migrator(
+          fromList([table(1, 'a'), feature[0] as ListedMigration, file('0003_once.sql', 'CREATE TABLE once (id INTEGER);')]),
+        ).up()
+        const error = await failureOf(migrator(fromList([table(1, 'a')])).down({ missing: true }))
+        expect(error).toBeInstanceOf(IrreversibleMigrationError)
+        expect((error as Error).message).toMatch(/0003_once\.sql is applied but its file is gone.*mig repair 3 --forget/s)
+        expect(await userTables()).toEqual(['a', 'feature_one', 'once'])
       })
     })
 

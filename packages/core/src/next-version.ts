@@ -1,6 +1,14 @@
 const SEQUENTIAL_WIDTH = 4
 const TIMESTAMP_DIGITS = 14
 
+/**
+ * How new versions are numbered: `sequential` (`0007`, one more than the newest, padded like
+ * it) or `timestamp` (`20261130121500`, the UTC time when the file is written).
+ */
+export type VersionStyle = 'sequential' | 'timestamp'
+
+export const VERSION_STYLES: readonly VersionStyle[] = ['sequential', 'timestamp']
+
 export interface ExistingVersion {
   /** Exact at any length: versions of 20 digits are compared as big integers. */
   readonly version: bigint
@@ -20,6 +28,11 @@ export function highestVersion(files: readonly string[]): ExistingVersion | unde
   return highest
 }
 
+/** The style of a folder whose newest version is `highest`: timestamps from 14 digits on. */
+export function styleOf(highest: ExistingVersion | undefined): VersionStyle {
+  return highest && highest.digits.length >= TIMESTAMP_DIGITS ? 'timestamp' : 'sequential'
+}
+
 /** One more than the highest version, padded like it (at least four digits: `0001`). */
 export function nextSequentialVersion(highest: ExistingVersion | undefined): string {
   if (!highest) return '1'.padStart(SEQUENTIAL_WIDTH, '0')
@@ -31,4 +44,14 @@ export function nextSequentialVersion(highest: ExistingVersion | undefined): str
 export function timestampVersion(now: Date, highest: ExistingVersion | undefined): string {
   const stamp = now.toISOString().slice(0, 19).replace(/\D/g, '')
   return highest && BigInt(stamp) <= highest.version ? String(highest.version + 1n) : stamp
+}
+
+/** The versions (as digits) for new files after `highest`, each after the one before: for `mig create` and `renumber`. */
+export function* versionsAfter(highest: ExistingVersion | undefined, style: VersionStyle, now = new Date()): Generator<string> {
+  let previous = highest
+  for (;;) {
+    const digits = style === 'timestamp' ? timestampVersion(now, previous) : nextSequentialVersion(previous)
+    yield digits
+    previous = { version: BigInt(digits), digits }
+  }
 }
