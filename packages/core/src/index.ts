@@ -15,6 +15,7 @@ export type {
   LockWait,
   MigrationLock,
   MigrationTransaction,
+  RepeatableHistorySql,
   SchemaObjectRef,
   SchemaPart,
   ScratchDatabase,
@@ -56,7 +57,7 @@ export {
   UnreadableHistoryError,
 } from './history-errors.js'
 export type { HistoryState } from './history-store.js'
-export { DEFAULT_HISTORY_TABLE } from './history-table.js'
+export { DEFAULT_HISTORY_TABLE, repeatableTableOf } from './history-table.js'
 export { assertPlainIdentifier } from './identifier.js'
 export type {
   CodeStep,
@@ -67,8 +68,10 @@ export type {
   MigrationScripts,
   MigrationSource,
   MigrationStep,
+  RepeatableMigration,
   SqlStep,
 } from './migration.js'
+export type { MigrationFileKind } from './migration-file-parser.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
 export type { MigrationVersion } from './migration-version.js'
@@ -82,11 +85,13 @@ export type {
   MigrationState,
   MigrationStatus,
   PlannedMigration,
+  RepeatableStatus,
   ValidationResult,
 } from './migrator-results.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
 export type { RepairOptions } from './repair.js'
+export type { RepeatableState } from './repeatable-history.js'
 export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
 export { REVERSIBILITY_WORDING } from './reversibility-test.js'
 export type { FilePosition, MigrationFailedErrorOptions } from './run-errors.js'
