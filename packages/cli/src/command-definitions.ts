@@ -44,6 +44,11 @@ export const GLOBAL_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
   table: { type: 'string', placeholder: 'name', description: 'History table (default: mig_migrations)' },
   schema: { type: 'string', placeholder: 'name', description: 'PostgreSQL schema of the history table' },
   config: { type: 'string', placeholder: 'file', description: 'Config file (default: nearest mig.config.* upward)' },
+  'env-file': {
+    type: 'string',
+    placeholder: 'file',
+    description: 'Read variables from this file instead of ./.env (the real environment still wins)',
+  },
   'lock-wait': { type: 'string', placeholder: 'seconds', description: "Wait this long for another run's migration lock (default: 60)" },
   'lock-timeout': { type: 'string', placeholder: 'seconds', description: 'The former name of --lock-wait' },
   'allow-out-of-order': { type: 'boolean', description: 'Apply pending migrations older than the newest applied one' },
