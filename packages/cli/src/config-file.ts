@@ -27,6 +27,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   targets: 'list of strings',
   lock: 'string',
   tableLockTimeout: 'string',
+  placeholders: 'object',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -80,6 +81,13 @@ function validateConfig(file: string, value: unknown): MigConfig {
     const matches = expected === 'list of strings' ? isListOfStrings(item) : typeof item === expected
     if (item !== undefined && !matches) {
       throw configError(`${basename(file)}: "${key}" must be a ${expected}, not ${JSON.stringify(item)}.`)
+    }
+    if (
+      key === 'placeholders' &&
+      item !== undefined &&
+      (!isRecord(item) || !Object.values(item).every((value) => typeof value === 'string'))
+    ) {
+      throw configError(`${basename(file)}: "placeholders" must be an object of names and string values, like { "schema": "app" }.`)
     }
     if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
       throw configError(`${basename(file)}: "dump" must be { "file": "schema.sql" }, not ${JSON.stringify(item)}.`)

@@ -37,6 +37,12 @@ export interface MigConfig {
   readonly lock?: 'auto' | 'advisory' | 'lease'
   /** PostgreSQL `lock_timeout` for migration statements, e.g. `10s`. Default `5s`; a file's `-- mig:lock-timeout` wins. */
   readonly tableLockTimeout?: string
+  /**
+   * Values for `${name}` in SQL migrations; setting this (even to `{}`) turns placeholders on.
+   * `MIG_PLACEHOLDER_<name>` variables add to and override it. Values go into the SQL as written:
+   * trusted configuration, never user input. See docs/migration-format.md.
+   */
+  readonly placeholders?: Readonly<Record<string, string>>
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

@@ -69,6 +69,7 @@ export async function migratorOptionsOf(settings: Settings): Promise<Omit<Migrat
     lockWaitMs: settings.lockWaitMs,
     allowOutOfOrder: settings.allowOutOfOrder,
     transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
+    placeholders: settings.placeholders,
   }
 }
 

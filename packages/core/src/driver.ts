@@ -156,6 +156,20 @@ export interface DialectText {
    * this way, with back-off. Default: never.
    */
   isLockTimeout(error: DatabaseError): boolean
+  /**
+   * Optional: the parts of a script that are not SQL code, in order: string literals (every
+   * kind the dialect has), dollar-quoted bodies, comments; not quoted identifiers. Core
+   * replaces `${name}` placeholders only outside them, unless the file says
+   * `-- mig:placeholders everywhere`; without this function, placeholders need that annotation.
+   * Use the splitter's own lexer, so the two never disagree.
+   */
+  literalRanges?(sql: string): SqlRange[]
+}
+
+/** A part of a script: `start` inclusive, `end` exclusive, both 0-based offsets. */
+export interface SqlRange {
+  readonly start: number
+  readonly end: number
 }
 
 /** The dialect text as a driver writes it: the last four parts are optional. */

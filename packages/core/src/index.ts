@@ -19,6 +19,7 @@ export type {
   SchemaObjectRef,
   SchemaPart,
   ScratchDatabase,
+  SqlRange,
   SqlStatement,
   StatementRole,
 } from './driver.js'
@@ -88,6 +89,8 @@ export type {
   RepeatableStatus,
   ValidationResult,
 } from './migrator-results.js'
+export type { Placeholders } from './placeholders.js'
+export { PLACEHOLDER_NAME_RULE, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
 export type { RepairOptions } from './repair.js'

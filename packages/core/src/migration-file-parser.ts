@@ -3,7 +3,7 @@ import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
 const ANNOTATION = /^\s*--\s*mig:(.*)$/
-const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>', 'allow <rule>: <reason>']
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>', 'placeholders everywhere', 'allow <rule>: <reason>']
 const REPEATABLE_REFUSALS: Readonly<Record<string, string>> = {
   up: 'a repeatable migration is all up: its whole file runs. Remove the "-- mig:up" line.',
   down: 'a repeatable migration has no down section: it is applied again when it changes, never reverted. Remove the "-- mig:down" section.',
@@ -24,7 +24,8 @@ export type MigrationFileKind = 'versioned' | 'repeatable'
  *
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
- * `-- mig:no-transaction` and `-- mig:lock-timeout <duration>` are allowed only in the header,
+ * `-- mig:no-transaction`, `-- mig:lock-timeout <duration>` and `-- mig:placeholders everywhere`
+ * are allowed only in the header,
  * where comments and blank lines may stand too. `-- mig:allow <rule>: <reason>` (a lint
  * suppression) may stand on any line and is otherwise a comment. An empty up section is allowed (the runner warns about it: a fresh `mig create`
  * applies as a no-op); an empty down section counts as no down section, so a forgotten
@@ -39,6 +40,7 @@ export function parseMigrationFile(file: string, text: string, kind: MigrationFi
   let section: Section = 'header'
   let transaction = true
   let lockTimeout: string | undefined
+  let placeholders: 'everywhere' | undefined
   let upStart = -1
   let downStart = -1
   const top = kind === 'repeatable' ? 'the first statement' : '"-- mig:up"'
@@ -67,6 +69,15 @@ export function parseMigrationFile(file: string, text: string, kind: MigrationFi
       lockTimeout = duration
       return
     }
+    if (annotation.startsWith('placeholders')) {
+      if (section !== 'header') fail(index, `"-- mig:placeholders" applies to the whole file. Move it above ${top}.`)
+      if (placeholders) fail(index, '"-- mig:placeholders" appears a second time.')
+      if (!/^placeholders\s+everywhere$/.test(annotation)) {
+        fail(index, `"-- mig:${annotation}" is not known: the one form is "-- mig:placeholders everywhere".`)
+      }
+      placeholders = 'everywhere'
+      return
+    }
     switch (annotation) {
       case 'up':
         if (section !== 'header') fail(index, `"-- mig:up" appears a second time${section === 'down' ? ', after "-- mig:down"' : ''}.`)
@@ -90,12 +101,12 @@ export function parseMigrationFile(file: string, text: string, kind: MigrationFi
     }
   })
 
-  if (kind === 'repeatable')
-    return { up: sectionOf(lines, 0, lines.length), down: undefined, transaction, ...(lockTimeout && { lockTimeout }) }
+  const options = { ...(lockTimeout && { lockTimeout }), ...(placeholders && { placeholders }) }
+  if (kind === 'repeatable') return { up: sectionOf(lines, 0, lines.length), down: undefined, transaction, ...options }
   if (upStart < 0) throw new InvalidMigrationError({ file, reason: 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.' })
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
-  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...(lockTimeout && { lockTimeout }) }
+  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...options }
 }
 
 /** Whether a section has anything but blank lines and line comments. */

@@ -56,6 +56,11 @@ export interface MigrationScripts {
   readonly transaction: boolean
   /** The file's `-- mig:lock-timeout` (a duration like `30s`), for the driver; undefined for its default. */
   readonly lockTimeout?: string
+  /**
+   * `everywhere` when the file says `-- mig:placeholders everywhere`: placeholders are replaced
+   * inside string literals, dollar-quoted bodies and comments too. Undefined: in SQL code only.
+   */
+  readonly placeholders?: 'everywhere'
 }
 
 export type MigrationStep = SqlStep | CodeStep

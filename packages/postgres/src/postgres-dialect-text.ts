@@ -1,7 +1,7 @@
 import { type DialectTextDefinition, type HistorySql, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { quotePostgresIdentifier, quotePostgresLiteral } from './postgres-identifier.js'
 import { classifyPostgresStatement } from './postgres-statement-role.js'
-import { splitPostgresStatements } from './postgres-statement-splitter.js'
+import { postgresLiteralRanges, splitPostgresStatements } from './postgres-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
@@ -9,6 +9,7 @@ const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, appli
 export function postgresDialectText(defaultSchema: string): DialectTextDefinition {
   return {
     splitStatements: splitPostgresStatements,
+    literalRanges: postgresLiteralRanges,
     historySql: (table) => postgresHistorySql(table.schema ?? defaultSchema, table.name),
     quoteIdentifier: quotePostgresIdentifier,
     classifyStatement: classifyPostgresStatement,

@@ -1,7 +1,7 @@
 import { type DialectTextDefinition, type HistorySql, type HistoryTableName, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
 import { classifySqliteStatement } from './sqlite-statement-role.js'
-import { splitSqliteStatements } from './sqlite-statement-splitter.js'
+import { splitSqliteStatements, sqliteLiteralRanges } from './sqlite-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
@@ -71,6 +71,7 @@ function sqliteRepeatableSql(tableName: string): RepeatableHistorySql {
 
 export const sqliteDialectText: DialectTextDefinition = {
   splitStatements: splitSqliteStatements,
+  literalRanges: sqliteLiteralRanges,
   historySql: sqliteHistorySql,
   quoteIdentifier: quoteSqliteIdentifier,
   classifyStatement: classifySqliteStatement,
