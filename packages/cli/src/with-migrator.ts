@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises'
-import type { Migrator, MigratorOptions } from '@mig/core'
+import type { DialectText, Migrator, MigratorOptions } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
@@ -12,6 +12,8 @@ export interface OpenedDatabase {
   readonly settings: Settings
   /** The driver's dialect: `sqlite`, `postgres`. */
   readonly dialect: string
+  /** The driver's dialect text, for reading migration files as the runner does (placeholders). */
+  readonly dialectText: DialectText
 }
 
 export interface MigratorCommandOptions {
@@ -33,10 +35,10 @@ export async function withMigrator<T>(
   work: (migrator: Migrator, opened: OpenedDatabase) => Promise<T>,
 ): Promise<T> {
   const settings = await resolveSettings(context.flags, context.environment, context.workingDirectory)
-  const { migrator, dialect } = await openMigrator(settings, context, options)
+  const { migrator, dialect, dialectText } = await openMigrator(settings, context, options)
   const reporter = options.reportsProgress === false ? undefined : new ProgressReporter(migrator, context.output).attach()
   try {
-    return await work(migrator, { settings, dialect })
+    return await work(migrator, { settings, dialect, dialectText })
   } finally {
     reporter?.detach()
   }
@@ -46,7 +48,7 @@ async function openMigrator(
   settings: Settings,
   { output }: CommandContext,
   { loadsCode, access }: MigratorCommandOptions,
-): Promise<{ migrator: Migrator; dialect: string }> {
+): Promise<{ migrator: Migrator; dialect: string; dialectText: DialectText }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   if (loadsCode && (await holdsTypeScript(settings.directory))) await registerTypeScript()
@@ -56,7 +58,7 @@ async function openMigrator(
   if (note) output.note(note)
   const { Migrator } = await import('@mig/core')
   const migrator = new Migrator({ driver, ...(await migratorOptionsOf(settings)) })
-  return { migrator, dialect: driver.dialect }
+  return { migrator, dialect: driver.dialect, dialectText: driver.text }
 }
 
 /** The Migrator's options as the settings give them, all but the driver: for one database or each of a fleet. */

@@ -90,7 +90,7 @@ export type {
   ValidationResult,
 } from './migrator-results.js'
 export type { Placeholders } from './placeholders.js'
-export { PLACEHOLDER_NAME_RULE, UnknownPlaceholderError } from './placeholders.js'
+export { PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
 export type { RepairOptions } from './repair.js'

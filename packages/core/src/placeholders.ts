@@ -1,6 +1,7 @@
 import type { DialectText, SqlRange } from './driver.js'
 import { InvalidMigrationError, InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { Migration, MigrationScripts, MigrationSource, MigrationStep, RepeatableMigration } from './migration.js'
+import { parseMigrationFile } from './migration-file-parser.js'
 
 /** Values for `${name}` in SQL migrations, by name. Trusted configuration: each value goes into the SQL as written. */
 export type Placeholders = Readonly<Record<string, string>>
@@ -65,6 +66,21 @@ export function withPlaceholders(source: MigrationSource, placeholders: Placehol
       listRepeatables: async () => (await listRepeatables()).map((repeatable) => substituted<RepeatableMigration>(repeatable)),
     }),
   }
+}
+
+/**
+ * A whole migration file with its placeholders replaced, by the same rules as a run: for
+ * tools that read files (lint). A file that does not parse is returned as it is; the run
+ * reports it.
+ */
+export function substituteFileText(file: string, text: string, placeholders: Placeholders, dialect: DialectText): string {
+  let everywhere: boolean
+  try {
+    everywhere = parseMigrationFile(file, text).placeholders === 'everywhere'
+  } catch {
+    return text
+  }
+  return substitute(file, text, 1, everywhere, placeholders, dialect)
 }
 
 function substituteScripts(file: string, scripts: MigrationScripts, placeholders: Placeholders, text: DialectText): MigrationScripts {

@@ -14,10 +14,10 @@ export const upCommand: Command = async (context) => {
   const to = versionFlag(flags, 'to', { minimum: 1 })
   const step = integerFlag(flags, 'step', { minimum: 1 })
   const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
-  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings, dialect }) => {
+  return withMigrator(context, { loadsCode: true, access }, async (migrator, { settings, dialect, dialectText }) => {
     const linting = !flags['no-lint'] && settings.lint !== false
     // Lint only what is about to run: a no-op up never loads the parser.
-    const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, context })
+    const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, dialectText, context })
     if (flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'up', to, step })
       const linted = linting && plan.length ? await lint(plan) : { findings: [], pathOf: () => '' }
