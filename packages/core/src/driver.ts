@@ -353,7 +353,7 @@ export interface HistorySql {
  * applied_by (text). One row per name: the last time that migration was applied.
  */
 export interface RepeatableHistorySql {
-  /** Creates the table if missing. Must be safe to run when it exists; core runs it with `createTable`. */
+  /** Creates the table if missing. Must be safe to run when it exists; core runs it, after the history table's, before the first repeatable migration is recorded. */
   readonly createTable: string
   /** One parameterless query that returns at least one row when the table exists, none otherwise. */
   readonly tableExists: string

@@ -62,7 +62,6 @@ export class HistoryStore {
   async ensureTable(): Promise<void> {
     if (this.tableReady) return
     await this.session.runScript(this.sql.createTable)
-    if (this.sql.repeatables) await this.session.runScript(this.sql.repeatables.createTable)
     if ((await this.session.query(this.sql.needsUpgrade)).length > 0) {
       await this.session.begin()
       try {
@@ -74,7 +73,14 @@ export class HistoryStore {
       }
     }
     this.tableReady = this.tableExists = true
-    this.repeatableTableExists = this.sql.repeatables !== undefined
+  }
+
+  /** Creates the repeatable migrations' table when it is missing; called under the lock, only by a run that records one. */
+  async ensureRepeatableTable(): Promise<void> {
+    if (this.repeatableTableExists) return
+    // Planning has refused repeatable migrations for a driver without their table.
+    await this.session.runScript((this.sql.repeatables as RepeatableHistorySql).createTable)
+    this.repeatableTableExists = true
   }
 
   /** The repeatable migrations applied so far; none while their table does not exist or the driver has none. */

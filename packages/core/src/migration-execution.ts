@@ -61,6 +61,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
   checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
   checkRepeatableSupport(plan, settings.driver)
   if (plan.migrations.length) await locked.store.ensureTable()
+  if (plan.migrations.some((migration) => migration.repeatable)) await locked.store.ensureRepeatableTable()
   if (single) await locked.session.begin()
   try {
     if (single) await fence(locked, [])
