@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
 import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Driver } from '@mig/core'

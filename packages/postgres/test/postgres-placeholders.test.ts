@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
 import { fromList, Migrator, UnknownPlaceholderError } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
