@@ -57,6 +57,11 @@ export const GLOBAL_OPTIONS = {
   table: { type: 'string', placeholder: 'name', description: 'History table (default: mig_migrations)' },
   schema: { type: 'string', placeholder: 'name', description: 'PostgreSQL schema of the history table' },
   config: { type: 'string', placeholder: 'file', description: 'Config file (default: nearest mig.config.* upward)' },
+  'env-file': {
+    type: 'string',
+    placeholder: 'file',
+    description: 'Read variables from this file instead of ./.env (the real environment still wins)',
+  },
   'lock-wait': { type: 'string', placeholder: 'seconds', description: "Wait this long for another run's migration lock (default: 60)" },
   'lock-timeout': { type: 'string', placeholder: 'seconds', description: 'The former name of --lock-wait' },
   'allow-out-of-order': { type: 'boolean', description: 'Apply pending migrations older than the newest applied one' },
@@ -86,8 +91,8 @@ export type GlobalOptionName = keyof typeof GLOBAL_OPTIONS
 /** Accepted by every command. */
 export const UNIVERSAL_OPTIONS: readonly GlobalOptionName[] = ['json', 'no-color', 'help', 'version']
 
-/** Where the database is: the URL, or the config file that names it. */
-const CONNECTION: readonly GlobalOptionName[] = ['url', 'config']
+/** Where the database is: the URL, or the config file or env file that names it. */
+const CONNECTION: readonly GlobalOptionName[] = ['url', 'config', 'env-file']
 /** What a command that reads migrations and history needs. */
 const HISTORY: readonly GlobalOptionName[] = [...CONNECTION, 'dir', 'table', 'schema']
 /** What a command that takes the migration lock needs besides. */

@@ -28,6 +28,7 @@ const KEY_TYPES: Record<keyof MigConfig, 'string' | 'number' | 'boolean' | 'lint
   lock: 'string',
   tableLockTimeout: 'string',
   versions: 'string',
+  placeholders: 'object',
 }
 
 /** The nearest config file at or above `startDirectory`, or undefined. */
@@ -85,6 +86,13 @@ function validateConfig(file: string, value: unknown): MigConfig {
     }
     if (key === 'versions' && item !== undefined && item !== 'sequential' && item !== 'timestamp') {
       throw configError(`${basename(file)}: "versions" must be "sequential" or "timestamp", not ${JSON.stringify(item)}.`)
+    }
+    if (
+      key === 'placeholders' &&
+      item !== undefined &&
+      (!isRecord(item) || !Object.values(item).every((value) => typeof value === 'string'))
+    ) {
+      throw configError(`${basename(file)}: "placeholders" must be an object of names and string values, like { "schema": "app" }.`)
     }
     if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
       throw configError(`${basename(file)}: "dump" must be { "file": "schema.sql" }, not ${JSON.stringify(item)}.`)

@@ -42,6 +42,12 @@ export interface MigConfig {
    * the default) or `timestamp` (`20261130121500`, the UTC time). A flag wins for one file.
    */
   readonly versions?: 'sequential' | 'timestamp'
+  /**
+   * Values for `${name}` in SQL migrations; setting this (even to `{}`) turns placeholders on.
+   * `MIG_PLACEHOLDER_<name>` variables add to and override it. Values go into the SQL as written:
+   * trusted configuration, never user input. See docs/migration-format.md.
+   */
+  readonly placeholders?: Readonly<Record<string, string>>
 }
 
 /** Types a config file: `export default defineConfig({ url: 'sqlite:./app.db' })`. */

@@ -45,6 +45,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_INVALID_FILENAME: ExitCode.usageOrConfig,
   MIG_DUPLICATE_VERSION: ExitCode.usageOrConfig,
   MIG_INVALID_MIGRATION: ExitCode.usageOrConfig,
+  MIG_UNKNOWN_PLACEHOLDER: ExitCode.usageOrConfig,
   MIG_CHECKSUM_MISMATCH: ExitCode.validationFailed,
   MIG_MISSING_MIGRATION: ExitCode.validationFailed,
   MIG_REPLACED_MIGRATION: ExitCode.validationFailed,

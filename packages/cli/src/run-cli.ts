@@ -4,6 +4,7 @@ import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
 import type { Command } from './command-context.js'
 import type { CommandName } from './command-definitions.js'
 import { type CommandLine, parseCommandLine } from './command-line.js'
+import { withEnvFile } from './env-file.js'
 import { reportError, withNextStep } from './error-report.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
 import { generalHelp } from './help-text.js'
@@ -75,11 +76,14 @@ export async function runCli(options: CliOptions): Promise<number> {
     }
     // `mig up --help` is `mig help up`.
     const positionals = flags.help && command && command.name !== 'help' ? [command.name] : commandLine.positionals
+    // Help needs no environment, so a broken .env never hides it.
+    const commandEnvironment = name === 'help' ? environment : withEnvFile(flags, environment, options.workingDirectory)
+    for (const value of [commandEnvironment.MIG_DATABASE_URL, commandEnvironment.DATABASE_URL]) if (value) redactor.addUrl(value)
     const run = await COMMAND_LOADERS[name]()
     const result = await run({
       flags,
       positionals,
-      environment,
+      environment: commandEnvironment,
       workingDirectory: options.workingDirectory,
       output,
       signal: options.signal,

@@ -28,6 +28,8 @@ export interface Settings {
   readonly dialectOptions: DialectOptions
   /** The config's `versions`: how new versions are numbered; undefined to follow the folder (create: sequential). */
   readonly versions: 'sequential' | 'timestamp' | undefined
+  /** Config `placeholders` with `MIG_PLACEHOLDER_<name>` variables over them; undefined (off) when neither is given. */
+  readonly placeholders: Readonly<Record<string, string>> | undefined
 }
 
 /** Options the CLI hands to a dialect package with the URL; a dialect ignores what it has no use for. */
@@ -79,6 +81,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     lint: config.lint ?? {},
     dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
     configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
+    placeholders: placeholdersOf(environment, config.placeholders),
     dialectOptions: {
       lock: stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock,
       lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
@@ -94,6 +97,20 @@ function lockWaitMs(given: string | undefined, configured: number | undefined): 
     throw configError(`The lock wait must be a number of seconds (0 or more), not "${given ?? configured}".`)
   }
   return Math.round(seconds * 1000)
+}
+
+const PLACEHOLDER_VARIABLE = 'MIG_PLACEHOLDER_'
+
+/** A variable set to an empty string is a value too: a placeholder may stand for nothing. */
+function placeholdersOf(
+  environment: NodeJS.ProcessEnv,
+  configured: Readonly<Record<string, string>> | undefined,
+): Readonly<Record<string, string>> | undefined {
+  const fromEnvironment = Object.entries(environment).flatMap(([name, value]) =>
+    name.startsWith(PLACEHOLDER_VARIABLE) && value !== undefined ? [[name.slice(PLACEHOLDER_VARIABLE.length), value] as const] : [],
+  )
+  if (configured === undefined && fromEnvironment.length === 0) return undefined
+  return { ...configured, ...Object.fromEntries(fromEnvironment) }
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

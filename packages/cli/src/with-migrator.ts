@@ -1,5 +1,5 @@
 import { readdir } from 'node:fs/promises'
-import { type Migrator, type MigratorOptions, redactUrl } from '@mig/core'
+import { type DialectText, type Migrator, type MigratorOptions, redactUrl } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
@@ -14,6 +14,8 @@ export interface OpenedDatabase {
   readonly dialect: string
   /** The database URL with its password masked, as it is shown. */
   readonly database: string
+  /** The driver's dialect text, for reading migration files as the runner does (placeholders). */
+  readonly dialectText: DialectText
 }
 
 export interface MigratorCommandOptions {
@@ -37,13 +39,13 @@ export async function withMigrator<T>(
   work: (migrator: Migrator, opened: OpenedDatabase) => Promise<T>,
 ): Promise<T> {
   const settings = await resolveSettings(context.flags, context.environment, context.workingDirectory)
-  const { migrator, dialect } = await openMigrator(settings, context, options)
+  const { migrator, dialect, dialectText } = await openMigrator(settings, context, options)
   const reporter =
     options.reportsProgress === false
       ? undefined
       : new ProgressReporter(migrator, context.output, { verbose: options.verbose === true }).attach()
   try {
-    return await work(migrator, { settings, dialect, database: redactUrl(requireUrl(settings)) })
+    return await work(migrator, { settings, dialect, database: redactUrl(requireUrl(settings)), dialectText })
   } finally {
     reporter?.detach()
   }
@@ -53,7 +55,7 @@ async function openMigrator(
   settings: Settings,
   { output }: CommandContext,
   { loadsCode, access }: MigratorCommandOptions,
-): Promise<{ migrator: Migrator; dialect: string }> {
+): Promise<{ migrator: Migrator; dialect: string; dialectText: DialectText }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
   const typeScriptFile = loadsCode ? await typeScriptFileIn(settings.directory) : undefined
@@ -64,7 +66,7 @@ async function openMigrator(
   if (note) output.note(note)
   const { Migrator } = await import('@mig/core')
   const migrator = new Migrator({ driver, ...(await migratorOptionsOf(settings)) })
-  return { migrator, dialect: driver.dialect }
+  return { migrator, dialect: driver.dialect, dialectText: driver.text }
 }
 
 /** The Migrator's options as the settings give them, all but the driver: for one database or each of a fleet. */
@@ -77,6 +79,7 @@ export async function migratorOptionsOf(settings: Settings): Promise<Omit<Migrat
     lockWaitMs: settings.lockWaitMs,
     allowOutOfOrder: settings.allowOutOfOrder,
     transactionMode: settings.singleTransaction ? 'single' : 'per-migration',
+    placeholders: settings.placeholders,
   }
 }
 

@@ -167,6 +167,7 @@ describe('mig up, down, redo and status', () => {
       version: 1,
       name: 'create_users',
       file: '0001_create_users.sql',
+      repeatable: false,
       direction: 'up',
       transaction: true,
       sql: 'CREATE TABLE users (id INTEGER PRIMARY KEY);',
@@ -226,6 +227,7 @@ describe('mig up, down, redo and status', () => {
       outOfOrder: 0,
       unreadable: 0,
       problems: 0,
+      repeatablesDue: 0,
     })
     expect(json.migrations[0]).toEqual({
       version: 1,

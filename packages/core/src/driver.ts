@@ -156,6 +156,20 @@ export interface DialectText {
    * this way, with back-off. Default: never.
    */
   isLockTimeout(error: DatabaseError): boolean
+  /**
+   * Optional: the parts of a script that are not SQL code, in order: string literals (every
+   * kind the dialect has), dollar-quoted bodies, comments; not quoted identifiers. Core
+   * replaces `${name}` placeholders only outside them, unless the file says
+   * `-- mig:placeholders everywhere`; without this function, placeholders need that annotation.
+   * Use the splitter's own lexer, so the two never disagree.
+   */
+  literalRanges?(sql: string): SqlRange[]
+}
+
+/** A part of a script: `start` inclusive, `end` exclusive, both 0-based offsets. */
+export interface SqlRange {
+  readonly start: number
+  readonly end: number
 }
 
 /** The dialect text as a driver writes it: the last four parts are optional. */
@@ -325,4 +339,26 @@ export interface HistorySql {
   readonly update: string
   /** Params: version. */
   readonly delete: string
+  /**
+   * Optional: the table of repeatable migrations; without it a repeatable migration is refused
+   * before anything runs. Named by `repeatableTableOf` (exported by core), beside the history table, so
+   * that a history table of any age is left as it is and older mig versions never see it.
+   */
+  readonly repeatables?: RepeatableHistorySql
+}
+
+/**
+ * The statements of the repeatable migrations' table. Columns: name (text, primary key), file
+ * (text), checksum (text), applied_at (timestamp or ISO text), execution_ms (integer),
+ * applied_by (text). One row per name: the last time that migration was applied.
+ */
+export interface RepeatableHistorySql {
+  /** Creates the table if missing. Must be safe to run when it exists; core runs it, after the history table's, before the first repeatable migration is recorded. */
+  readonly createTable: string
+  /** One parameterless query that returns at least one row when the table exists, none otherwise. */
+  readonly tableExists: string
+  /** Every row with every column. */
+  readonly selectAll: string
+  /** Params: name, file, checksum, applied_at (ISO string), execution_ms, applied_by. Inserts the row, or replaces the row of that name. */
+  readonly upsert: string
 }

@@ -17,6 +17,8 @@ export type MigErrorCode =
   | 'MIG_INVALID_FILENAME'
   | 'MIG_DUPLICATE_VERSION'
   | 'MIG_INVALID_MIGRATION'
+  /** A `${name}` in a migration with no value for it (a subclass of MIG_INVALID_MIGRATION's error). */
+  | 'MIG_UNKNOWN_PLACEHOLDER'
   | 'MIG_UNKNOWN_VERSION'
   | 'MIG_CHECKSUM_MISMATCH'
   | 'MIG_MISSING_MIGRATION'

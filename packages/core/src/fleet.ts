@@ -160,7 +160,7 @@ class FleetRun<Target extends FleetTarget, Result> {
     let driver: Driver | undefined
     try {
       driver = await this.options.driver(entry.target)
-      const { table, schema, allowOutOfOrder, lockWaitMs, lockTimeoutMs, transactionMode, appliedBy } = this.options
+      const { table, schema, allowOutOfOrder, lockWaitMs, lockTimeoutMs, transactionMode, appliedBy, placeholders } = this.options
       const migrator = new Migrator({
         driver,
         source: this.source,
@@ -171,6 +171,7 @@ class FleetRun<Target extends FleetTarget, Result> {
         lockTimeoutMs,
         transactionMode,
         appliedBy,
+        placeholders,
       })
       const result = await this.work(migrator, entry.target, this.options.signal)
       this.finish({ target: entry.target, state: 'done', result, attempts: entry.attempt, durationMs: this.elapsed(entry) })

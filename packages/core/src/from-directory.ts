@@ -1,3 +1,4 @@
+import type { Dirent } from 'node:fs'
 import { readFileSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
@@ -9,13 +10,15 @@ import type { Migration, MigrationScripts, MigrationSource } from './migration.j
 import { parseMigrationFile } from './migration-file-parser.js'
 import { looksLikeMigration, parseMigrationFilename } from './migration-filename.js'
 import { MIGRATION_SUM_FILE } from './migration-sum.js'
+import { REPEATABLE_FOLDER, repeatableMigration } from './repeatable-migration.js'
 
 /**
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
  * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). Files are read and
  * checksummed when the folder is listed; they are parsed or imported only when they are about to
  * run or be validated, which is still before the first statement of a run. A `mig.sum` in the
- * folder is handed to the Migrator, which verifies it before anything runs.
+ * folder is handed to the Migrator, which verifies it before anything runs. The `.sql` files of
+ * its `repeatable/` folder are repeatable migrations.
  */
 export function fromDirectory(directory: string): MigrationSource {
   const root = resolve(directory)
@@ -32,7 +35,34 @@ export function fromDirectory(directory: string): MigrationSource {
         throw new InvalidOptionsError(`${join(root, MIGRATION_SUM_FILE)} cannot be read: ${messageOf(error)}.`, { cause: error })
       }
     },
+    async listRepeatables() {
+      const files = await readRepeatableFilenames(join(root, REPEATABLE_FOLDER))
+      return files.map((file) => repeatableMigration(file, readMigrationText(join(root, file), file)))
+    },
   }
+}
+
+/** `repeatable/<name>.sql` for each file of the repeatable folder (hidden files such as .gitkeep aside); none without the folder. */
+async function readRepeatableFilenames(folder: string): Promise<string[]> {
+  let entries: Dirent[]
+  try {
+    entries = await readdir(folder, { withFileTypes: true })
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') return []
+    throw new InvalidOptionsError(`The repeatable migrations folder ${folder} cannot be read (${code ?? messageOf(error)}).`, {
+      cause: error,
+    })
+  }
+  const visible = entries.filter((entry) => !entry.name.startsWith('.'))
+  const nested = visible.find((entry) => entry.isDirectory())
+  if (nested) {
+    throw new InvalidMigrationError({
+      file: `${REPEATABLE_FOLDER}/${nested.name}`,
+      reason: `is a folder: repeatable migrations are the .sql files directly in ${REPEATABLE_FOLDER}/. Move its files up, or move it out.`,
+    })
+  }
+  return visible.map((entry) => `${REPEATABLE_FOLDER}/${entry.name}`)
 }
 
 async function readMigrationFilenames(root: string): Promise<string[]> {

@@ -4,6 +4,7 @@ import { InvalidFilenameError, InvalidMigrationError } from './errors.js'
 import type { Migration, MigrationFunction, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
 import { checkedVersion, isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
+import { isRepeatableFile, repeatableMigration } from './repeatable-migration.js'
 
 /** A migration written in code, for bundled applications. */
 export interface MigrationDefinition {
@@ -31,10 +32,16 @@ export interface MigrationFileText {
 
 export type ListedMigration = MigrationDefinition | MigrationFileText
 
-/** Migrations given in code, for applications bundled without a migrations folder. */
+/**
+ * Migrations given in code, for applications bundled without a migrations folder. A file text
+ * named `repeatable/<name>.sql` is a repeatable migration.
+ */
 export function fromList(migrations: readonly ListedMigration[]): MigrationSource {
-  const listed = migrations.map(toMigration)
-  return { list: async () => listed }
+  const repeatables = migrations.flatMap((entry) =>
+    'content' in entry && isRepeatableFile(entry.file) ? [repeatableMigration(entry.file, entry.content)] : [],
+  )
+  const listed = migrations.filter((entry) => !('content' in entry && isRepeatableFile(entry.file))).map(toMigration)
+  return { list: async () => listed, listRepeatables: async () => repeatables }
 }
 
 function toMigration(entry: ListedMigration): Migration {

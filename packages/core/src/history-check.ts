@@ -11,6 +11,7 @@ import {
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationInfo } from './migration.js'
 import { compareVersions, type MigrationVersion, newestVersion } from './migration-version.js'
+import type { RepeatableComparison } from './repeatable-history.js'
 
 /** Migrations sorted by version; two files with one version are an error. */
 export function sortMigrations(migrations: readonly Migration[]): Migration[] {
@@ -38,18 +39,21 @@ export interface History {
   readonly newestRecordedVersion: MigrationVersion
   /** Migrations outside a transaction that a runner holding the lock is applying now, with that holder. */
   readonly running: ReadonlyMap<MigrationVersion, LockHolder>
+  /** Repeatable migrations beside their records, in the order they run; empty when the operation does not concern them. */
+  readonly repeatables: readonly RepeatableComparison[]
 }
 
 export function compareHistory(
   migrations: readonly Migration[],
   records: readonly HistoryRecord[],
   running: ReadonlyMap<MigrationVersion, LockHolder> = new Map(),
+  repeatables: readonly RepeatableComparison[] = [],
 ): History {
   const byVersion = new Map(migrations.map((migration) => [migration.version, migration]))
   const recordByVersion = new Map(records.map((record) => [record.version, record]))
   const pending = migrations.filter((migration) => !recordByVersion.has(migration.version))
   const newestRecordedVersion = newestVersion(records.map((record) => record.version))
-  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion, running }
+  return { migrations, records, byVersion, recordByVersion, pending, newestRecordedVersion, running, repeatables }
 }
 
 export interface HistoryCheckOptions {

@@ -1,4 +1,4 @@
-import type { DriverSession, HistorySql } from './driver.js'
+import type { DriverSession, HistorySql, RepeatableHistorySql } from './driver.js'
 import type { MigrationInfo } from './migration.js'
 import { compareVersions, type MigrationVersion, toVersion } from './migration-version.js'
 
@@ -26,6 +26,16 @@ export interface HistoryRecord extends MigrationInfo {
   readonly unreadable: string | undefined
 }
 
+/** The last application of a repeatable migration, by name. */
+export interface RepeatableRecord {
+  readonly name: string
+  readonly file: string
+  readonly checksum: string
+  readonly appliedAt: Date | undefined
+  readonly executionMs: number
+  readonly appliedBy: string
+}
+
 /** What a write records. */
 export type HistoryEntry = Omit<HistoryRecord, 'unreadable' | 'appliedAt' | 'state'> & {
   readonly state: HistoryState
@@ -43,6 +53,7 @@ export class HistoryStore {
 
   private tableReady = false
   private tableExists = false
+  private repeatableTableExists = false
 
   /**
    * Creates the table when it is missing, and brings a table made by an older mig up to date
@@ -62,6 +73,48 @@ export class HistoryStore {
       }
     }
     this.tableReady = this.tableExists = true
+  }
+
+  /** Creates the repeatable migrations' table when it is missing; called under the lock, only by a run that records one. */
+  async ensureRepeatableTable(): Promise<void> {
+    if (this.repeatableTableExists) return
+    // Planning has refused repeatable migrations for a driver without their table.
+    await this.session.runScript((this.sql.repeatables as RepeatableHistorySql).createTable)
+    this.repeatableTableExists = true
+  }
+
+  /** The repeatable migrations applied so far; none while their table does not exist or the driver has none. */
+  async listRepeatables(): Promise<RepeatableRecord[]> {
+    const sql = this.sql.repeatables
+    if (!sql) return []
+    this.repeatableTableExists ||= (await this.session.query(sql.tableExists)).length > 0
+    if (!this.repeatableTableExists) return []
+    const rows = await this.session.query<HistoryRow>(sql.selectAll)
+    return rows.map((row) => {
+      const appliedAt = row.applied_at instanceof Date ? row.applied_at : new Date(String(row.applied_at))
+      return {
+        name: String(row.name),
+        file: String(row.file),
+        checksum: String(row.checksum),
+        appliedAt: Number.isNaN(appliedAt.getTime()) ? undefined : appliedAt,
+        executionMs: Number(row.execution_ms) || 0,
+        appliedBy: String(row.applied_by ?? ''),
+      }
+    })
+  }
+
+  /** Records that a repeatable migration was applied, replacing what was recorded for its name. */
+  async recordRepeatable(record: Omit<RepeatableRecord, 'appliedAt'> & { readonly appliedAt: Date }): Promise<void> {
+    // Planning has refused repeatable migrations for a driver without their table.
+    const sql = this.sql.repeatables as RepeatableHistorySql
+    await this.session.query(sql.upsert, [
+      record.name,
+      record.file,
+      record.checksum,
+      record.appliedAt.toISOString(),
+      Math.round(record.executionMs),
+      record.appliedBy,
+    ])
   }
 
   /** Every row by version; none while the table does not exist (nothing is created or changed to read it). */

@@ -9,3 +9,12 @@ export function validateHistoryTableName(table: HistoryTableName): HistoryTableN
   if (table.schema !== undefined) assertPlainIdentifier('history schema name', table.schema)
   return table
 }
+
+/**
+ * Where repeatable migrations are recorded: the history table's name with `_repeatable`, in
+ * its schema. The name is cut so that the whole fits PostgreSQL's 63 bytes, which would
+ * otherwise cut the suffix itself.
+ */
+export function repeatableTableOf(table: HistoryTableName): HistoryTableName {
+  return { ...table, name: `${table.name.slice(0, 52)}_repeatable` }
+}

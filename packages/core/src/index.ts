@@ -16,9 +16,11 @@ export type {
   LockWait,
   MigrationLock,
   MigrationTransaction,
+  RepeatableHistorySql,
   SchemaObjectRef,
   SchemaPart,
   ScratchDatabase,
+  SqlRange,
   SqlStatement,
   StatementRole,
 } from './driver.js'
@@ -58,7 +60,7 @@ export {
   UnreadableHistoryError,
 } from './history-errors.js'
 export type { HistoryState } from './history-store.js'
-export { DEFAULT_HISTORY_TABLE } from './history-table.js'
+export { DEFAULT_HISTORY_TABLE, repeatableTableOf } from './history-table.js'
 export { assertPlainIdentifier } from './identifier.js'
 export type {
   CodeStep,
@@ -69,8 +71,10 @@ export type {
   MigrationScripts,
   MigrationSource,
   MigrationStep,
+  RepeatableMigration,
   SqlStep,
 } from './migration.js'
+export type { MigrationFileKind } from './migration-file-parser.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
 export { MIGRATION_SUM_FILE, MigrationSumMismatchError, renderMigrationSum, verifyMigrationSum } from './migration-sum.js'
@@ -85,14 +89,18 @@ export type {
   MigrationState,
   MigrationStatus,
   PlannedMigration,
+  RepeatableStatus,
   ValidationResult,
 } from './migrator-results.js'
 export type { ExistingVersion, VersionStyle } from './next-version.js'
 export { highestVersion, VERSION_STYLES, versionsAfter } from './next-version.js'
+export type { Placeholders } from './placeholders.js'
+export { PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
 export type { Renumbering, RenumberOptions } from './renumbering.js'
 export type { RepairOptions } from './repair.js'
+export type { RepeatableState } from './repeatable-history.js'
 export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
 export { REVERSIBILITY_WORDING } from './reversibility-test.js'
 export type { FilePosition, MigrationFailedErrorOptions } from './run-errors.js'

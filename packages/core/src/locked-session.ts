@@ -5,9 +5,11 @@ import { checkHistory, compareHistory, type History, sortMigrations } from './hi
 import { HistoryStore } from './history-store.js'
 import { findRunningMigrations } from './in-flight-migrations.js'
 import { waitForLock } from './lock-wait.js'
-import type { Migration } from './migration.js'
+import type { Migration, RepeatableMigration } from './migration.js'
 import { verifyMigrationSum } from './migration-sum.js'
 import type { MigratorSettings } from './migrator-options.js'
+import { compareRepeatables } from './repeatable-history.js'
+import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
 
 /** A session holding the migration lock, with the history table it guards. */
@@ -27,6 +29,11 @@ export async function listMigrations(settings: MigratorSettings): Promise<Migrat
   return migrations
 }
 
+/** The source's repeatable migrations in the order they run; none for a source without them. */
+export async function listRepeatables(settings: MigratorSettings): Promise<RepeatableMigration[]> {
+  return sortRepeatables((await settings.source.listRepeatables?.()) ?? [])
+}
+
 /** Opens a session for one operation and closes it in a `finally`. */
 export async function withSession<T>(settings: MigratorSettings, work: (session: DriverSession) => Promise<T>): Promise<T> {
   const session = await settings.driver.connect()
@@ -44,14 +51,19 @@ export function historyStore(settings: MigratorSettings, session: DriverSession)
 /**
  * History beside the files, without the lock and without creating the table: for read-only
  * operations. A migration recorded as in flight counts as running while a runner holds the lock.
+ * Repeatable migrations are compared only when given (`up`, `status`).
  */
 export async function readHistory(
   settings: MigratorSettings,
   migrations: readonly Migration[],
-  options: { check: boolean },
+  options: { check: boolean; repeatables?: readonly RepeatableMigration[] },
 ): Promise<History> {
-  const records = await withSession(settings, (session) => historyStore(settings, session).list())
-  const history = compareHistory(migrations, records, await findRunningMigrations(settings, records))
+  const [records, repeatableRecords] = await withSession(settings, async (session) => {
+    const store = historyStore(settings, session)
+    return [await store.list(), options.repeatables ? await store.listRepeatables() : []] as const
+  })
+  const repeatables = options.repeatables ? compareRepeatables(options.repeatables, repeatableRecords) : []
+  const history = compareHistory(migrations, records, await findRunningMigrations(settings, records), repeatables)
   if (options.check) checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder })
   return history
 }

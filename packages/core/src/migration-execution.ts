@@ -14,7 +14,7 @@ import {
 } from './migration.js'
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
-import { checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
+import { checkRepeatableSupport, checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
@@ -59,7 +59,9 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
   const single = settings.transactionMode === 'single' && plan.migrations.length > 0
   if (single) checkSingleTransaction(plan)
   checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
+  checkRepeatableSupport(plan, settings.driver)
   if (plan.migrations.length) await locked.store.ensureTable()
+  if (plan.migrations.some((migration) => migration.repeatable)) await locked.store.ensureRepeatableTable()
   if (single) await locked.session.begin()
   try {
     if (single) await fence(locked, [])
@@ -135,15 +137,14 @@ async function runMigration(
  */
 async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<void> {
   const { settings, locked, emit } = run.execution
-  const { session, store } = locked
+  const { session } = locked
   const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
     if (!inOuterTransaction) await session.begin()
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
       await cancellable(run, () => runStep(session, run))
-      if (run.direction === 'up') await store.insert(record(run, 'applied'))
-      else await store.delete(run.migration.version)
+      await recordInTransaction(run)
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
     } catch (error) {
@@ -201,6 +202,17 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   }
   if (direction === 'up') await store.update(migration.version, record(run, 'applied'))
   else await store.delete(migration.version)
+}
+
+/** The history write of a migration that ran in a transaction, in that transaction. */
+async function recordInTransaction(run: Run): Promise<void> {
+  const { store } = run.execution.locked
+  if (run.migration.repeatable) {
+    const { name, file, checksum } = run.migration
+    const { appliedBy } = run.execution.settings
+    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: performance.now() - run.started, appliedBy })
+  } else if (run.direction === 'up') await store.insert(record(run, 'applied'))
+  else await store.delete(run.migration.version)
 }
 
 function record(run: Run, state: HistoryState, detail?: string) {

@@ -3,7 +3,12 @@ import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
 const ANNOTATION = /^\s*--\s*mig:(.*)$/
-const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>', 'allow <rule>: <reason>']
+const KNOWN_ANNOTATIONS = ['up', 'down', 'no-transaction', 'lock-timeout <duration>', 'placeholders everywhere', 'allow <rule>: <reason>']
+const REPEATABLE_REFUSALS: Readonly<Record<string, string>> = {
+  up: 'a repeatable migration is all up: its whole file runs. Remove the "-- mig:up" line.',
+  down: 'a repeatable migration has no down section: it is applied again when it changes, never reverted. Remove the "-- mig:down" section.',
+  'no-transaction': 'a repeatable migration always runs in a transaction. Move statements that cannot into a versioned migration.',
+}
 /** `-- mig:allow …` is read by mig lint; the runner accepts it anywhere and leaves it to lint to check. */
 const ALLOW_ANNOTATION = /^allow(?:\s|:|$)/
 /** A PostgreSQL duration: `500ms`, `30s`, `2min`. */
@@ -11,24 +16,34 @@ const LOCK_TIMEOUT = /^lock-timeout\s+(\d+(?:\.\d+)?\s*(?:ms|s|min|h))$/
 
 type Section = 'header' | 'up' | 'down'
 
+/** `versioned`: a numbered file with up and down sections. `repeatable`: a file of `repeatable/`, all up. */
+export type MigrationFileKind = 'versioned' | 'repeatable'
+
 /**
  * Splits a migration file into its sections. A line-based state machine:
  *
  *   header --(-- mig:up)--> up --(-- mig:down)--> down
  *
- * `-- mig:no-transaction` and `-- mig:lock-timeout <duration>` are allowed only in the header,
+ * `-- mig:no-transaction`, `-- mig:lock-timeout <duration>` and `-- mig:placeholders everywhere`
+ * are allowed only in the header,
  * where comments and blank lines may stand too. `-- mig:allow <rule>: <reason>` (a lint
  * suppression) may stand on any line and is otherwise a comment. An empty up section is allowed (the runner warns about it: a fresh `mig create`
  * applies as a no-op); an empty down section counts as no down section, so a forgotten
  * rollback is an error when it is needed rather than a silent no-op.
+ *
+ * A repeatable file has no sections: its first SQL line moves it from header to up, and its
+ * up section is the whole file (annotations are comments to the database). `up`, `down` and
+ * `no-transaction` are refused there, each with the reason.
  */
-export function parseMigrationFile(file: string, text: string): MigrationScripts {
+export function parseMigrationFile(file: string, text: string, kind: MigrationFileKind = 'versioned'): MigrationScripts {
   const lines = normaliseText(text).split('\n')
   let section: Section = 'header'
   let transaction = true
   let lockTimeout: string | undefined
+  let placeholders: 'everywhere' | undefined
   let upStart = -1
   let downStart = -1
+  const top = kind === 'repeatable' ? 'the first statement' : '"-- mig:up"'
 
   const fail = (index: number, reason: string): never => {
     throw new InvalidMigrationError({ file, line: index + 1, reason })
@@ -38,17 +53,29 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
     const match = ANNOTATION.exec(line)
     if (!match) {
       if (section === 'header' && line.trim() !== '' && !line.trim().startsWith('--')) {
-        fail(index, 'SQL before "-- mig:up". Put the statements under a "-- mig:up" line.')
+        if (kind === 'repeatable') section = 'up'
+        else fail(index, 'SQL before "-- mig:up". Put the statements under a "-- mig:up" line.')
       }
       return
     }
     const annotation = (match[1] ?? '').trim()
+    const refusal = kind === 'repeatable' ? REPEATABLE_REFUSALS[annotation] : undefined
+    if (refusal) fail(index, refusal)
     if (annotation.startsWith('lock-timeout')) {
       const duration = LOCK_TIMEOUT.exec(annotation)?.[1]
-      if (section !== 'header') fail(index, '"-- mig:lock-timeout" applies to the whole file. Move it above "-- mig:up".')
+      if (section !== 'header') fail(index, `"-- mig:lock-timeout" applies to the whole file. Move it above ${top}.`)
       if (lockTimeout !== undefined) fail(index, '"-- mig:lock-timeout" appears a second time.')
       if (duration === undefined) fail(index, `"-- mig:${annotation}" needs a duration such as 30s, 500ms or 2min.`)
       lockTimeout = duration
+      return
+    }
+    if (annotation.startsWith('placeholders')) {
+      if (section !== 'header') fail(index, `"-- mig:placeholders" applies to the whole file. Move it above ${top}.`)
+      if (placeholders) fail(index, '"-- mig:placeholders" appears a second time.')
+      if (!/^placeholders\s+everywhere$/.test(annotation)) {
+        fail(index, `"-- mig:${annotation}" is not known: the one form is "-- mig:placeholders everywhere".`)
+      }
+      placeholders = 'everywhere'
       return
     }
     switch (annotation) {
@@ -74,10 +101,12 @@ export function parseMigrationFile(file: string, text: string): MigrationScripts
     }
   })
 
+  const options = { ...(lockTimeout && { lockTimeout }), ...(placeholders && { placeholders }) }
+  if (kind === 'repeatable') return { up: sectionOf(lines, 0, lines.length), down: undefined, transaction, ...options }
   if (upStart < 0) throw new InvalidMigrationError({ file, reason: 'no "-- mig:up" section. Start the migration with a "-- mig:up" line.' })
   const up = sectionOf(lines, upStart, downStart < 0 ? lines.length : downStart - 1)
   const down = downStart < 0 ? undefined : sectionOf(lines, downStart, lines.length)
-  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...(lockTimeout && { lockTimeout }) }
+  return { up, down: down && holdsSql(down.sql) ? down : undefined, transaction, ...options }
 }
 
 /** Whether a section has anything but blank lines and line comments. */

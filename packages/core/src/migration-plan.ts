@@ -1,12 +1,14 @@
-import { InvalidOptionsError, UnknownVersionError } from './errors.js'
+import type { Driver } from './driver.js'
+import { InvalidOptionsError, UnknownVersionError, UnsupportedFeatureError } from './errors.js'
 import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
-import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
+import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo, type RepeatableMigration } from './migration.js'
 import { holdsSql } from './migration-file-parser.js'
 import { compareVersions } from './migration-version.js'
 import type { DownOptions, UpOptions } from './migrator-options.js'
 import type { PlannedMigration } from './migrator-results.js'
 import { planMissingDown } from './missing-migrations.js'
+import { dueRepeatables } from './repeatable-history.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
@@ -19,18 +21,52 @@ export interface Plan {
    * it stays pending, and so do the migrations after it, which the plan stops before.
    */
   readonly empty?: Migration
+  /** New or changed repeatable migrations left for a later `up`, because versioned migrations stay pending after this one. */
+  readonly deferred?: readonly RepeatableMigration[]
 }
 
 /**
  * Pending migrations in version order, cut at `to` or after `step`, and before a migration
- * whose up section is still empty; every one loaded before anything runs.
+ * whose up section is still empty; then, when none stays pending, the new and changed
+ * repeatable migrations in name order (a view may need the newest table). Every one is loaded
+ * before anything runs.
  */
 export async function planUp(history: History, options: UpOptions): Promise<Plan> {
   const pending = pendingUpTo(history, options)
   const loaded = await Promise.all(pending.map((migration) => migration.load()))
   const empty = loaded.findIndex((scripts) => scripts.up.kind === 'sql' && !holdsSql(scripts.up.sql))
-  if (empty < 0) return { direction: 'up', migrations: pending, scripts: loaded }
-  return { direction: 'up', migrations: pending.slice(0, empty), scripts: loaded.slice(0, empty), empty: pending[empty] }
+  const due = dueRepeatables(history.repeatables)
+  if (empty >= 0) {
+    return {
+      direction: 'up',
+      migrations: pending.slice(0, empty),
+      scripts: loaded.slice(0, empty),
+      empty: pending[empty],
+      ...(due.length ? { deferred: due } : {}),
+    }
+  }
+  if (pending.length < history.pending.length) {
+    return { direction: 'up', migrations: pending, scripts: loaded, ...(due.length ? { deferred: due } : {}) }
+  }
+  const repeatableScripts = await Promise.all(due.map((repeatable) => repeatable.load()))
+  return { direction: 'up', migrations: [...pending, ...due], scripts: [...loaded, ...repeatableScripts] }
+}
+
+/** Whether `up` would run anything: a pending migration up to its limits, or (with none left pending) a new or changed repeatable one. */
+export function hasWorkUpTo(history: History, options: UpOptions): boolean {
+  const pending = pendingUpTo(history, options)
+  if (pending.length) return true
+  return history.pending.length === 0 && dueRepeatables(history.repeatables).length > 0
+}
+
+/** A repeatable migration needs its table, which a driver may not have; said before anything runs. */
+export function checkRepeatableSupport(plan: Plan, driver: Driver): void {
+  const repeatable = plan.migrations.find((migration) => migration.repeatable)
+  if (repeatable && !driver.text.historySql({ name: 'mig' }).repeatables) {
+    throw new UnsupportedFeatureError(
+      `${repeatable.file} is a repeatable migration, and the ${driver.dialect} driver cannot record one (its history SQL has no repeatables table). Move it into a versioned migration, or use a driver that has one.`,
+    )
+  }
 }
 
 /** The pending migrations `up` would apply, without loading them. */

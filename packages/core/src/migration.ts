@@ -6,8 +6,13 @@ export interface MigrationInfo {
   readonly version: MigrationVersion
   /** The rest of the file name, without extension: `create_users`. */
   readonly name: string
-  /** The file name (`0001_create_users.sql`), or `<version>_<name>` for a migration given in code. */
+  /**
+   * The file name (`0001_create_users.sql`), or `<version>_<name>` for a migration given in code;
+   * `repeatable/<name>.sql` for a repeatable migration.
+   */
   readonly file: string
+  /** True for a repeatable migration, which has no version: its `version` is 0. */
+  readonly repeatable?: true
 }
 
 /** A migration as a source lists it: identity and checksum now, content on demand. */
@@ -31,6 +36,22 @@ export interface MigrationSource {
    * Optional; `fromDirectory` reads it, `fromList` has none.
    */
   sum?(): Promise<string | undefined>
+  /**
+   * Optional: the repeatable migrations, in any order. Each is applied after every versioned
+   * migration whenever its checksum differs from the one history recorded for its name.
+   * Throws {@link InvalidMigrationError} for a file that cannot be one.
+   */
+  listRepeatables?(): Promise<RepeatableMigration[]>
+}
+
+/**
+ * A repeatable migration (`migrations/repeatable/views.sql`): all up, always in a transaction,
+ * applied again whenever its file changes: views, functions and triggers that are redefined
+ * whole. Named by `name`, which orders them; never reverted.
+ */
+export interface RepeatableMigration extends Migration {
+  readonly version: 0
+  readonly repeatable: true
 }
 
 export interface MigrationScripts {
@@ -41,6 +62,11 @@ export interface MigrationScripts {
   readonly transaction: boolean
   /** The file's `-- mig:lock-timeout` (a duration like `30s`), for the driver; undefined for its default. */
   readonly lockTimeout?: string
+  /**
+   * `everywhere` when the file says `-- mig:placeholders everywhere`: placeholders are replaced
+   * inside string literals, dollar-quoted bodies and comments too. Undefined: in SQL code only.
+   */
+  readonly placeholders?: 'everywhere'
 }
 
 export type MigrationStep = SqlStep | CodeStep
@@ -71,5 +97,5 @@ export interface MigrationContext {
 
 /** Only the identity of a migration, for results, events and errors. */
 export function migrationInfo(migration: MigrationInfo): MigrationInfo {
-  return { version: migration.version, name: migration.name, file: migration.file }
+  return { version: migration.version, name: migration.name, file: migration.file, ...(migration.repeatable && { repeatable: true }) }
 }

@@ -6,6 +6,7 @@ import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table
 import type { MigrationSource } from './migration.js'
 import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { PlannedMigration } from './migrator-results.js'
+import { type Placeholders, validatePlaceholders, withPlaceholders } from './placeholders.js'
 
 /**
  * `per-migration` (default): each migration commits on its own with its history row.
@@ -39,6 +40,15 @@ export interface MigratorOptions {
   readonly appliedBy?: string
   /** Gets one line per event. The library prints nothing by itself. */
   readonly logger?: Logger
+  /**
+   * Turns placeholders on: each `${name}` in the SQL of a migration is replaced by its value
+   * here, as written (trusted configuration, never user input), outside strings, dollar-quoted
+   * bodies and comments unless the file says `-- mig:placeholders everywhere`. A `${name}`
+   * without a value stops the run before anything runs. Checksums are of the files as written.
+   * Without this option, `${` is left alone. The CLI fills it from `placeholders` in its config
+   * and `MIG_PLACEHOLDER_<name>` variables.
+   */
+  readonly placeholders?: Placeholders
 }
 
 export interface RunOptions {
@@ -133,7 +143,10 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
   }
   return {
     driver,
-    source: options.source,
+    source:
+      options.placeholders === undefined
+        ? options.source
+        : withPlaceholders(options.source, validatePlaceholders(options.placeholders), driver.text),
     table: validateHistoryTableName({ name: options.table ?? DEFAULT_HISTORY_TABLE, schema: options.schema }),
     allowOutOfOrder: options.allowOutOfOrder ?? false,
     lockWaitMs,

@@ -1,5 +1,6 @@
 import type { HistoryState } from './history-store.js'
 import type { MigrationInfo } from './migration.js'
+import type { RepeatableState } from './repeatable-history.js'
 
 export interface MigrationOutcome extends MigrationInfo {
   readonly durationMs: number
@@ -60,4 +61,16 @@ export interface ValidationResult {
   readonly pending: number
   /** Migrations outside a transaction that another runner is applying now (it holds the lock). */
   readonly running: number
+}
+
+/** A repeatable migration's file beside its record; see {@link RepeatableState}. */
+export interface RepeatableStatus {
+  readonly name: string
+  /** `repeatable/<name>.sql`. */
+  readonly file: string
+  readonly state: RepeatableState
+  /** When it was applied last; undefined while new. */
+  readonly appliedAt: Date | undefined
+  readonly executionMs: number | undefined
+  readonly appliedBy: string | undefined
 }

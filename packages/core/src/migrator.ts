@@ -1,10 +1,10 @@
 import { baseline } from './baseline.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
-import { type Emit, historyStore, listMigrations, readHistory, withLock, withSession } from './locked-session.js'
-import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
+import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withLock, withSession } from './locked-session.js'
+import { type Migration, type MigrationInfo, migrationInfo, type RepeatableMigration } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
-import { describePlan, pendingUpTo, planDown, planUp } from './migration-plan.js'
+import { checkRepeatableSupport, describePlan, hasWorkUpTo, type Plan, planDown, planUp } from './migration-plan.js'
 import { migrationStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -18,10 +18,12 @@ import {
   validateDownOptions,
   validateUpOptions,
 } from './migrator-options.js'
-import type { MigrateResult, MigrationStatus, PlannedMigration, ValidationResult } from './migrator-results.js'
+import type { MigrateResult, MigrationStatus, PlannedMigration, RepeatableStatus, ValidationResult } from './migrator-results.js'
 import { type RedoResult, redo } from './redo.js'
 import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
+import { compareRepeatables } from './repeatable-history.js'
+import { repeatableStatus } from './repeatable-status.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
 import { type DriftResult, detectDrift } from './schema-drift.js'
@@ -68,9 +70,10 @@ export class Migrator {
     const options = validateUpOptions(given)
     const started = performance.now()
     const migrations = await listMigrations(this.settings)
+    const repeatables = await listRepeatables(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
-    const upToDate = await readHistory(this.settings, migrations, { check: true }).then(
-      (history) => pendingUpTo(history, options).length === 0 && history.running.size === 0,
+    const upToDate = await readHistory(this.settings, migrations, { check: true, repeatables }).then(
+      (history) => !hasWorkUpTo(history, options) && history.running.size === 0,
       () => false,
     )
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
@@ -78,11 +81,11 @@ export class Migrator {
       options,
       async (execution, history) => {
         const plan = await planUp(history, options)
-        if (plan.empty) this.warnEmpty(plan.empty, history)
+        this.warnAboutPlan(plan, history)
         if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         return runPlan(execution, plan, options)
       },
-      { listed: migrations },
+      { listed: migrations, repeatables },
     )
   }
 
@@ -112,18 +115,25 @@ export class Migrator {
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
   async plan(given: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
     const missing = given.direction === 'down' && given.missing === true
-    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing })
+    const repeatables = given.direction === 'up' ? await listRepeatables(this.settings) : undefined
+    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing, repeatables })
     if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
       given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
-    if (plan.empty) this.warnEmpty(plan.empty, history)
+    this.warnAboutPlan(plan, history)
     checkTransactionControl(plan.migrations, plan.scripts, this.settings.driver.text)
+    checkRepeatableSupport(plan, this.settings.driver)
     return describePlan(plan)
   }
 
   /** Every migration known to the files or to history, by version. Read-only; never throws for disagreements. */
   async status(): Promise<MigrationStatus[]> {
     return migrationStatus(this.settings)
+  }
+
+  /** Every repeatable migration known to the files or to history, in the order they run. Read-only. */
+  async repeatables(): Promise<RepeatableStatus[]> {
+    return repeatableStatus(this.settings)
   }
 
   /**
@@ -134,12 +144,14 @@ export class Migrator {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
     const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
     checkTransactionControl(history.pending, scripts, this.settings.driver.text)
+    await Promise.all((await listRepeatables(this.settings)).map((repeatable) => repeatable.load()))
     return { applied: history.records.length - history.running.size, pending: history.pending.length, running: history.running.size }
   }
 
-  /** Whether `up` would apply anything. Read-only. */
+  /** Whether `up` would apply anything: a pending migration, or a new or changed repeatable one. Read-only. */
   async hasPending(): Promise<boolean> {
-    return (await readHistory(this.settings, await listMigrations(this.settings), { check: false })).pending.length > 0
+    const repeatables = await listRepeatables(this.settings)
+    return hasWorkUpTo(await readHistory(this.settings, await listMigrations(this.settings), { check: false, repeatables }), {})
   }
 
   /**
@@ -173,11 +185,15 @@ export class Migrator {
     return describeLiveSchema(this.settings)
   }
 
-  /** The schema the migrations build up to `to` (all of them by default), on a scratch database removed afterwards. */
+  /**
+   * The schema the migrations build up to `to` (all of them by default, then the repeatable
+   * ones), on a scratch database removed afterwards.
+   */
   async expectedSchema(options: { to?: MigrationVersion } = {}): Promise<SchemaSnapshot> {
     const migrations = await listMigrations(this.settings)
+    const repeatables = await listRepeatables(this.settings)
     return onScratchDatabase(this.settings.driver, 'build the expected schema', async (driver) => {
-      const scratch = scratchMigrator(this.settings, driver, migrations)
+      const scratch = scratchMigrator(this.settings, driver, migrations, repeatables)
       await scratch.up(options.to === undefined ? {} : { to: options.to })
       return scratch.describeSchema()
     })
@@ -210,7 +226,12 @@ export class Migrator {
   private async locked<T>(
     runOptions: RunOptions,
     work: (execution: Execution, history: History) => Promise<T>,
-    options: { listed?: readonly Migration[]; newest?: 'newest-may-change' | 'as-applied'; missing?: 'refuse' | 'revert' } = {},
+    options: {
+      listed?: readonly Migration[]
+      repeatables?: readonly RepeatableMigration[]
+      newest?: 'newest-may-change' | 'as-applied'
+      missing?: 'refuse' | 'revert'
+    } = {},
   ): Promise<T> {
     const migrations = options.listed ?? (await listMigrations(this.settings))
     const newest = options.newest ?? 'as-applied'
@@ -218,11 +239,31 @@ export class Migrator {
     const signals = [runOptions.signal, runOptions.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
     const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     return withLock(this.settings, this.emit, signal, async (locked) => {
-      const history = compareHistory(migrations, await locked.store.list())
+      const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())
+      const history = compareHistory(migrations, await locked.store.list(), undefined, repeatables)
       const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
       checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged, allowMissing: options.missing === 'revert' })
       return work({ settings: this.settings, locked, emit: this.emit }, history)
     })
+  }
+
+  /** Warns about what an `up` plan leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
+  private warnAboutPlan(plan: Plan, history: History): void {
+    if (plan.empty) this.warnEmpty(plan.empty, history)
+    if (plan.deferred) {
+      this.emit({
+        type: 'warning',
+        migration: undefined,
+        message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
+      })
+    }
+    for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {
+      this.emit({
+        type: 'warning',
+        migration: undefined,
+        message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration.`,
+      })
+    }
   }
 
   /** A migration created but not written yet is not applied: it would be recorded as done with nothing done. */

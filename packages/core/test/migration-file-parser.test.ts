@@ -7,9 +7,10 @@ import { describe, expect, it } from 'vitest'
 const folder = new URL('./parser/', import.meta.url)
 const cases = readdirSync(folder).filter((file) => file.endsWith('.sql'))
 
+/** Cases named `repeatable-*.sql` are parsed as files of `migrations/repeatable/`. */
 function parseOrError(file: string, text: string): unknown {
   try {
-    return JSON.parse(JSON.stringify(parseMigrationFile(file, text)))
+    return JSON.parse(JSON.stringify(parseMigrationFile(file, text, file.startsWith('repeatable-') ? 'repeatable' : 'versioned')))
   } catch (error) {
     if (!(error instanceof MigError)) throw error
     return { error: error.code, message: error.message }

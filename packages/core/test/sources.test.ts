@@ -176,3 +176,48 @@ describe('fromList', () => {
     expect(first?.checksum).not.toBe(second?.checksum)
   })
 })
+
+describe('repeatable migrations in a source', () => {
+  it('are the files of repeatable/, named without .sql, checksummed as written, hidden files aside', async () => {
+    await mkdir(join(folder, 'repeatable'))
+    await files({ '0001_a.sql': '-- mig:up\nSELECT 1;\n', 'repeatable/views.sql': 'SELECT 1;\r\n', 'repeatable/.gitkeep': '' })
+    const source = fromDirectory(folder)
+    expect((await source.list()).map((migration) => migration.file)).toEqual(['0001_a.sql'])
+    const repeatables = (await source.listRepeatables?.()) ?? []
+    expect(repeatables.map(({ version, name, file, repeatable, checksum }) => ({ version, name, file, repeatable, checksum }))).toEqual([
+      { version: 0, name: 'views', file: 'repeatable/views.sql', repeatable: true, checksum: checksumOf('SELECT 1;\n') },
+    ])
+    expect(await repeatables[0]?.load()).toEqual({ up: { kind: 'sql', sql: 'SELECT 1;\n', line: 1 }, down: undefined, transaction: true })
+  })
+
+  it('refuse a code file, a folder or a bad name in repeatable/, naming it, and a folder without repeatable/ has none', async () => {
+    expect(await fromDirectory(folder).listRepeatables?.()).toEqual([])
+    await mkdir(join(folder, 'repeatable'))
+    await files({ 'repeatable/views.ts': 'export {}' })
+    await expect(fromDirectory(folder).listRepeatables?.()).rejects.toThrow(
+      /repeatable\/views\.ts: is not a \.sql file: a repeatable migration is SQL only/,
+    )
+    await rm(join(folder, 'repeatable', 'views.ts'))
+    await mkdir(join(folder, 'repeatable', 'nested'))
+    await expect(fromDirectory(folder).listRepeatables?.()).rejects.toThrow(/repeatable\/nested: is a folder/)
+    await rm(join(folder, 'repeatable', 'nested'), { recursive: true })
+    await files({ 'repeatable/bad name.sql': 'SELECT 1;' })
+    await expect(fromDirectory(folder).listRepeatables?.()).rejects.toThrow(InvalidMigrationError)
+  })
+
+  it('come from fromList as file texts named repeatable/<name>.sql, kept apart from versioned ones', async () => {
+    const source = fromList([
+      { version: 1, name: 'a', up: 'SELECT 1' },
+      { file: 'repeatable/views.sql', content: 'SELECT 2;\n' },
+    ])
+    expect((await source.list()).map((migration) => migration.file)).toEqual(['1_a'])
+    expect((await source.listRepeatables?.())?.map((migration) => migration.file)).toEqual(['repeatable/views.sql'])
+    const twice = fromList([
+      { file: 'repeatable/views.sql', content: 'SELECT 2;\n' },
+      { file: 'repeatable/views.sql', content: 'SELECT 3;\n' },
+    ])
+    const migrator = new Migrator({ driver: sqliteDriver({ filename: join(folder, 'app.db') }), source: twice })
+    await expect(migrator.status()).resolves.toEqual([])
+    await expect(migrator.repeatables()).rejects.toThrow(/repeatable\/views\.sql: is listed twice/)
+  })
+})

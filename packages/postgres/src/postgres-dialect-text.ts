@@ -1,7 +1,7 @@
-import type { DialectTextDefinition, HistorySql } from '@mig/core'
+import { type DialectTextDefinition, type HistorySql, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { quotePostgresIdentifier, quotePostgresLiteral } from './postgres-identifier.js'
 import { classifyPostgresStatement } from './postgres-statement-role.js'
-import { splitPostgresStatements } from './postgres-statement-splitter.js'
+import { postgresLiteralRanges, splitPostgresStatements } from './postgres-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
@@ -9,6 +9,7 @@ const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, appli
 export function postgresDialectText(defaultSchema: string): DialectTextDefinition {
   return {
     splitStatements: splitPostgresStatements,
+    literalRanges: postgresLiteralRanges,
     historySql: (table) => postgresHistorySql(table.schema ?? defaultSchema, table.name),
     quoteIdentifier: quotePostgresIdentifier,
     classifyStatement: classifyPostgresStatement,
@@ -62,5 +63,27 @@ $mig$`,
     insert: `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     update: `UPDATE ${table} SET state = $1, checksum = $2, applied_at = $3, execution_ms = $4, detail = $5 WHERE version = $6`,
     delete: `DELETE FROM ${table} WHERE version = $1`,
+    repeatables: postgresRepeatableSql(schema, repeatableTableOf({ name }).name),
+  }
+}
+
+function postgresRepeatableSql(schema: string, name: string): RepeatableHistorySql {
+  const table = `${quotePostgresIdentifier(schema)}.${quotePostgresIdentifier(name)}`
+  return {
+    // The history table's createTable has made the schema.
+    createTable: `CREATE TABLE IF NOT EXISTS ${table} (
+  name TEXT PRIMARY KEY,
+  file TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  applied_at TIMESTAMPTZ NOT NULL,
+  execution_ms INTEGER NOT NULL,
+  applied_by TEXT NOT NULL
+)`,
+    tableExists: `SELECT 1 AS found FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = ${quotePostgresLiteral(schema)} AND c.relname = ${quotePostgresLiteral(name)}`,
+    selectAll: `SELECT * FROM ${table} ORDER BY name`,
+    upsert: `INSERT INTO ${table} (name, file, checksum, applied_at, execution_ms, applied_by) VALUES ($1, $2, $3, $4, $5, $6)
+  ON CONFLICT (name) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,
+    execution_ms = EXCLUDED.execution_ms, applied_by = EXCLUDED.applied_by`,
   }
 }

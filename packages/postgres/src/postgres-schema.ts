@@ -1,4 +1,12 @@
-import type { ColumnSnapshot, ForeignKeySnapshot, NamedDefinition, SchemaSnapshot, TableSnapshot, TypeSnapshot } from '@mig/core'
+import {
+  type ColumnSnapshot,
+  type ForeignKeySnapshot,
+  type NamedDefinition,
+  repeatableTableOf,
+  type SchemaSnapshot,
+  type TableSnapshot,
+  type TypeSnapshot,
+} from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
 import { leaseTableOf } from './postgres-lease-lock.js'
 
@@ -28,9 +36,12 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
 
 async function describe(client: PostgresClient, schema: string, historyTable: string): Promise<SchemaSnapshot> {
   const rows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
-  // $1 is the schema; $2, where a query has it, mig's own tables to leave out: history and lock.
+  // $1 is the schema; $2, where a query has it, mig's own tables to leave out: history, lock and repeatables.
   const schemaOnly = [schema]
-  const schemaAndHistoryTable = [schema, [historyTable, leaseTableOf(schema, historyTable).name]]
+  const schemaAndHistoryTable = [
+    schema,
+    [historyTable, leaseTableOf(schema, historyTable).name, repeatableTableOf({ name: historyTable }).name],
+  ]
   const inSchema = (column: string) => `${column} = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`
   const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c
     WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($2::text[]) AND ${NOT_FROM_EXTENSION('c.oid')})`

@@ -1,4 +1,4 @@
-import type { SqlStatement } from '@mig/core'
+import type { SqlRange, SqlStatement } from '@mig/core'
 import { standardStringsAfter } from './postgres-standard-strings.js'
 
 type State = 'code' | 'single-quote' | 'escape-string' | 'quoted-identifier' | 'dollar-quote' | 'line-comment' | 'block-comment'
@@ -27,6 +27,23 @@ const QUOTE_CONTINUE = /(?:[ \t\f]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]
  * the server reports it.
  */
 export function splitPostgresStatements(sql: string): SqlStatement[] {
+  return scan(sql)
+}
+
+/**
+ * The string literals (plain, `E''`, continued), dollar-quoted bodies and comments of a script,
+ * as the splitter reads them; quoted identifiers are code. For placeholders.
+ */
+export function postgresLiteralRanges(sql: string): SqlRange[] {
+  const ranges: SqlRange[] = []
+  scan(sql, ranges)
+  return ranges
+}
+
+const isLiteral = (state: State) => state !== 'code' && state !== 'quoted-identifier'
+
+/** The one lexer of both: splits into statements and, when `literals` is given, collects the literal ranges into it. */
+function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
   const statements: SqlStatement[] = []
   let state: State = 'code'
   let start = -1
@@ -70,9 +87,12 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
   }
 
   let index = 0
+  let literalStart = -1
   while (index < sql.length) {
     const char = sql[index] as string
     const next = sql[index + 1]
+    const before = state
+    const at = index
     switch (state) {
       case 'code': {
         if (/\s/.test(char)) {
@@ -194,7 +214,12 @@ export function splitPostgresStatements(sql: string): SqlStatement[] {
         break
       }
     }
+    if (literals && isLiteral(before) !== isLiteral(state)) {
+      if (isLiteral(state)) literalStart = at
+      else literals.push({ start: literalStart, end: index })
+    }
   }
+  if (literals && isLiteral(state)) literals.push({ start: literalStart, end: sql.length })
 
   if (state === 'block-comment' && start === -1) start = commentStart
   const open = state !== 'code' && state !== 'line-comment'

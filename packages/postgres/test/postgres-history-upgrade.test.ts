@@ -3,10 +3,11 @@ import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
 import { sql, useDatabase } from './support/postgres-test-database.js'
 
-const source = fromList([
+const definitions = [
   { version: 1, name: 'create_a', up: 'CREATE TABLE a (id INT)', down: 'DROP TABLE a' },
   { version: 2, name: 'create_b', up: 'CREATE TABLE b (id INT)', down: 'DROP TABLE b' },
-])
+]
+const source = fromList(definitions)
 
 /** The history table exactly as mig 0.x created and filled it. */
 const OLDER_HISTORY = `
@@ -70,5 +71,28 @@ describe('a PostgreSQL history table made by an older mig', () => {
         )
       ).map((row) => Number(row.version)),
     ).toEqual([1, 2, 3])
+  })
+})
+
+describe('repeatable migrations on a PostgreSQL history table made by an older mig', () => {
+  const database = useDatabase()
+
+  it('are recorded in a table of their own, leaving the older history table to its own upgrade', async () => {
+    const view = { file: 'repeatable/a_ids.sql', content: 'CREATE OR REPLACE VIEW a_ids AS SELECT id FROM a;\n' }
+    const withView = fromList([...definitions, view])
+    const checksum = (await source.list())[0]?.checksum
+    await sql(database.url, OLDER_HISTORY)
+    await sql(
+      database.url,
+      "INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES ($1, 'create_a', $2, 'applied', now(), 3, 'old@host', NULL)",
+      [1, checksum],
+    )
+    const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: withView })
+    expect((await migrator.up()).migrations.map((migration) => migration.file)).toEqual(['2_create_b', 'repeatable/a_ids.sql'])
+    expect(await sql(database.url, 'SELECT version FROM mig_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }])
+    expect(await sql(database.url, 'SELECT name, file FROM mig_migrations_repeatable')).toEqual([
+      { name: 'a_ids', file: 'repeatable/a_ids.sql' },
+    ])
+    expect(await sql(database.url, 'SELECT COUNT(*)::int AS n FROM a_ids')).toEqual([{ n: 0 }])
   })
 })

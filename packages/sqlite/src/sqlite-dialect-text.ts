@@ -1,7 +1,7 @@
-import type { DialectTextDefinition, HistorySql, HistoryTableName } from '@mig/core'
+import { type DialectTextDefinition, type HistorySql, type HistoryTableName, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
 import { classifySqliteStatement } from './sqlite-statement-role.js'
-import { splitSqliteStatements } from './sqlite-statement-splitter.js'
+import { splitSqliteStatements, sqliteLiteralRanges } from './sqlite-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
 
@@ -46,11 +46,32 @@ ALTER TABLE ${upgrading} RENAME TO ${name};`,
     insert: `INSERT INTO ${name} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     update: `UPDATE ${name} SET state = ?, checksum = ?, applied_at = ?, execution_ms = ?, detail = ? WHERE version = ?`,
     delete: `DELETE FROM ${name} WHERE version = ?`,
+    repeatables: sqliteRepeatableSql(repeatableTableOf(table).name),
+  }
+}
+
+function sqliteRepeatableSql(tableName: string): RepeatableHistorySql {
+  const name = quoteSqliteIdentifier(tableName)
+  return {
+    createTable: `CREATE TABLE IF NOT EXISTS ${name} (
+  name TEXT PRIMARY KEY NOT NULL,
+  file TEXT NOT NULL,
+  checksum TEXT NOT NULL,
+  applied_at TEXT NOT NULL,
+  execution_ms INTEGER NOT NULL,
+  applied_by TEXT NOT NULL
+)`,
+    tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '${tableName}'`,
+    selectAll: `SELECT * FROM ${name} ORDER BY name`,
+    upsert: `INSERT INTO ${name} (name, file, checksum, applied_at, execution_ms, applied_by) VALUES (?, ?, ?, ?, ?, ?)
+  ON CONFLICT (name) DO UPDATE SET file = excluded.file, checksum = excluded.checksum, applied_at = excluded.applied_at,
+    execution_ms = excluded.execution_ms, applied_by = excluded.applied_by`,
   }
 }
 
 export const sqliteDialectText: DialectTextDefinition = {
   splitStatements: splitSqliteStatements,
+  literalRanges: sqliteLiteralRanges,
   historySql: sqliteHistorySql,
   quoteIdentifier: quoteSqliteIdentifier,
   classifyStatement: classifySqliteStatement,

@@ -1,11 +1,12 @@
-import type {
-  CheckSnapshot,
-  ColumnSnapshot,
-  ForeignKeySnapshot,
-  HistoryTableName,
-  IndexSnapshot,
-  SchemaSnapshot,
-  TableSnapshot,
+import {
+  type CheckSnapshot,
+  type ColumnSnapshot,
+  type ForeignKeySnapshot,
+  type HistoryTableName,
+  type IndexSnapshot,
+  repeatableTableOf,
+  type SchemaSnapshot,
+  type TableSnapshot,
 } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
 
@@ -28,7 +29,7 @@ const TABLE_CACHE_LIMIT = 20_000
  * number of tables.
  */
 export function describeSqliteSchema(database: SqliteDatabase, historyTable: HistoryTableName): SchemaSnapshot {
-  const own = new Set([historyTable.name, `${historyTable.name}_lock`])
+  const own = new Set([historyTable.name, `${historyTable.name}_lock`, repeatableTableOf(historyTable).name])
   const objects = (
     database.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as MasterRow[]
   ).filter((row) => !own.has(row.tbl_name))

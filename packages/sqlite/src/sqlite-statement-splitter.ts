@@ -1,4 +1,4 @@
-import type { SqlStatement } from '@mig/core'
+import type { SqlRange, SqlStatement } from '@mig/core'
 
 type Token = 'semicolon' | 'space' | 'other' | 'explain' | 'create' | 'temp' | 'trigger' | 'end'
 
@@ -66,6 +66,23 @@ function split(sql: string): SqlStatement[] {
   }
   if (start >= 0) statements.push({ text: sql.slice(start).trimEnd(), offset: start })
   return statements
+}
+
+/**
+ * The string literals (`'…'`) and comments of a script, by the splitter's own tokens; `"…"`,
+ * `` `…` `` and `[…]` are identifiers, so code. For placeholders.
+ */
+export function sqliteLiteralRanges(sql: string): SqlRange[] {
+  const ranges: SqlRange[] = []
+  let index = 0
+  while (index < sql.length) {
+    const [, next] = readToken(sql, index)
+    const char = sql[index]
+    const pair = sql.slice(index, index + 2)
+    if (char === "'" || pair === '--' || pair === '/*') ranges.push({ start: index, end: next })
+    index = next
+  }
+  return ranges
 }
 
 function readToken(sql: string, index: number): [Token, number] {

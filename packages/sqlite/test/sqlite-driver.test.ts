@@ -217,3 +217,24 @@ describe('connections', () => {
     expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'cjs'").n).toBe(0)
   })
 })
+
+describe('a driver without a repeatables table', () => {
+  it('refuses a repeatable migration before anything runs, naming the file and the fix', async () => {
+    const driver = sqliteDriver({ filename })
+    const withoutRepeatables = {
+      ...driver,
+      text: {
+        ...driver.text,
+        historySql: (table: Parameters<typeof driver.text.historySql>[0]) => ({ ...driver.text.historySql(table), repeatables: undefined }),
+      },
+    }
+    const source = fromList([
+      { version: 1, name: 'users', up: 'CREATE TABLE users (id INTEGER)' },
+      { file: 'repeatable/views.sql', content: 'CREATE VIEW v AS SELECT id FROM users;\n' },
+    ])
+    await expect(new Migrator({ driver: withoutRepeatables, source }).up()).rejects.toThrow(
+      /repeatable\/views\.sql is a repeatable migration, and the sqlite driver cannot record one/,
+    )
+    expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table'").n).toBe(0)
+  })
+})

@@ -96,4 +96,26 @@ describe('a history table made by an older mig', () => {
       database.close()
     }
   })
+
+  it('takes repeatable migrations without changing for them: they are recorded in a table of their own', async () => {
+    const view = 'DROP VIEW IF EXISTS a_ids;\nCREATE VIEW a_ids AS SELECT id FROM a;\n'
+    const source = fromList([first, second, { file: 'repeatable/a_ids.sql', content: view }])
+    checksumOfA = (await source.list())[0]?.checksum as string
+    createOlderHistory()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    expect(await migrator.repeatables()).toEqual([expect.objectContaining({ file: 'repeatable/a_ids.sql', state: 'new' })])
+    const result = await migrator.up()
+    expect(result.migrations.map((migration) => migration.file)).toEqual(['2_create_b', 'repeatable/a_ids.sql'])
+    const database = new Database(filename, { readonly: true })
+    try {
+      expect(database.prepare('SELECT version FROM mig_migrations ORDER BY version').all()).toEqual([{ version: '1' }, { version: '2' }])
+      expect(database.prepare('SELECT name, file FROM mig_migrations_repeatable').all()).toEqual([
+        { name: 'a_ids', file: 'repeatable/a_ids.sql' },
+      ])
+      expect(database.prepare('SELECT COUNT(*) AS n FROM a_ids').get()).toEqual({ n: 0 })
+    } finally {
+      database.close()
+    }
+    expect(await migrator.repeatables()).toEqual([expect.objectContaining({ state: 'up-to-date' })])
+  })
 })

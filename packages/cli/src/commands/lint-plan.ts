@@ -1,4 +1,4 @@
-import type { PlannedMigration } from '@mig/core'
+import type { DialectText, PlannedMigration } from '@mig/core'
 import type { LintDialect, LintFinding } from '@mig/lint'
 import type { CommandContext } from '../command-context.js'
 import type { Settings } from '../settings.js'
@@ -10,18 +10,31 @@ export interface LintedPlan {
   readonly pathOf: (finding: LintFinding) => string
 }
 
-/** Lints the migrations a run is about to apply, as one plan over the whole folder. Loads the parser. */
+/**
+ * Lints the migrations a run is about to apply, as one plan over the whole folder. Loads the
+ * parser. With placeholders on, the pending files are linted as they will run, placeholders
+ * filled.
+ */
 export async function lintPlan(options: {
   plan: readonly PlannedMigration[]
   settings: Settings
   dialect: string
+  dialectText: DialectText
   context: CommandContext
 }): Promise<LintedPlan> {
   const { plan, settings, context } = options
   const { lintMigrations, readLintMigrations } = await import('@mig/lint')
+  const { substituteFileText } = await import('@mig/core')
+  const pending = new Set(plan.map((planned) => planned.file))
+  const { placeholders } = settings
+  const migrations = (await readLintMigrations(settings.directory)).map((migration) =>
+    placeholders && migration.text !== undefined && pending.has(migration.file)
+      ? { ...migration, text: substituteFileText(migration.file, migration.text, placeholders, options.dialectText) }
+      : migration,
+  )
   const result = await lintMigrations({
     dialect: options.dialect as LintDialect,
-    migrations: await readLintMigrations(settings.directory),
+    migrations,
     scope: { kind: 'plan', pending: plan.map((planned) => planned.version) },
     config: settings.lint || undefined,
   })

@@ -3,7 +3,13 @@ import { formatDuration, plural } from '../format.js'
 import type { Output } from '../output.js'
 
 export function outcomeToJson(outcome: MigrationOutcome): Record<string, unknown> {
-  return { version: outcome.version, name: outcome.name, file: outcome.file, durationMs: outcome.durationMs }
+  return {
+    version: outcome.version,
+    name: outcome.name,
+    file: outcome.file,
+    repeatable: outcome.repeatable === true,
+    durationMs: outcome.durationMs,
+  }
 }
 
 export function runToJson(result: MigrateResult): Record<string, unknown> {
@@ -31,6 +37,7 @@ export function plannedToJson(planned: PlannedMigration): Record<string, unknown
     version: planned.version,
     name: planned.name,
     file: planned.file,
+    repeatable: planned.repeatable === true,
     direction: planned.direction,
     transaction: planned.transaction,
     sql: planned.sql ?? null,
@@ -60,7 +67,8 @@ export function printPlannedSql(output: Output, plan: readonly PlannedMigration[
   const { dim, cyan } = output.colours
   for (const planned of plan) {
     output.line()
-    output.line(cyan(`-- ${planned.file} (${planned.direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'})`))
+    const how = `${planned.repeatable ? 'repeatable, new or changed' : planned.direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'}`
+    output.line(cyan(`-- ${planned.file} (${how})`))
     for (const note of notes?.get(planned.file) ?? []) output.line(note)
     output.line(planned.sql === undefined ? dim('-- a code migration: its SQL is known only when it runs') : planned.sql.trim())
   }

@@ -1,4 +1,4 @@
-import type { MigrationStatus } from '@mig/core'
+import type { MigrationStatus, RepeatableState, RepeatableStatus } from '@mig/core'
 import type { Command } from '../command-context.js'
 import { ExitCode, type ExitCodeValue } from '../exit-codes.js'
 import { formatTable, plural, visibleLength } from '../format.js'
@@ -23,16 +23,28 @@ interface StatusSummary {
   readonly unreadable: number
   /** Migrations that `validate` and `up` would refuse, by core's rules. */
   readonly problems: number
+  /** Repeatable migrations that are new or changed: `up` runs them once no versioned migration is pending. */
+  readonly repeatablesDue: number
+}
+
+/** How status words each state of a repeatable migration. */
+const REPEATABLE_WORDING: Record<RepeatableState, string> = {
+  new: 'new',
+  changed: 'changed, will re-run',
+  'up-to-date': 'up to date',
+  removed: 'file removed: nothing was dropped',
 }
 
 export const statusCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'status')
   return withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, { database }) => {
     const statuses = await migrator.status()
-    const summary = summarise(statuses)
+    const repeatables = await migrator.repeatables()
+    const summary = summarise(statuses, repeatables)
     printStatus(context.output, statuses, summary, database)
+    printRepeatables(context.output, repeatables)
     return {
-      document: { database, migrations: statuses.map(statusToJson), summary },
+      document: { database, migrations: statuses.map(statusToJson), repeatables: repeatables.map(repeatableToJson), summary },
       exitCode: exitCodeOf(summary, context.flags['exit-code'] === true),
     }
   })
@@ -42,10 +54,10 @@ export const statusCommand: Command = async (context) => {
 function exitCodeOf(summary: StatusSummary, wanted: boolean): ExitCodeValue {
   if (!wanted) return ExitCode.success
   if (summary.problems > 0) return ExitCode.validationFailed
-  return summary.pending > 0 || summary.running > 0 ? ExitCode.pending : ExitCode.success
+  return summary.pending > 0 || summary.running > 0 || summary.repeatablesDue > 0 ? ExitCode.pending : ExitCode.success
 }
 
-function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
+function summarise(statuses: readonly MigrationStatus[], repeatables: readonly RepeatableStatus[]): StatusSummary {
   const count = (test: (status: MigrationStatus) => boolean) => statuses.filter(test).length
   return {
     total: statuses.length,
@@ -59,6 +71,35 @@ function summarise(statuses: readonly MigrationStatus[]): StatusSummary {
     outOfOrder: count((status) => status.outOfOrder),
     unreadable: count((status) => status.state === 'unreadable'),
     problems: count((status) => status.problem !== undefined),
+    repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
+  }
+}
+
+function repeatableToJson(repeatable: RepeatableStatus): Record<string, unknown> {
+  return {
+    name: repeatable.name,
+    file: repeatable.file,
+    state: repeatable.state,
+    appliedAt: repeatable.appliedAt?.toISOString() ?? null,
+    executionMs: repeatable.executionMs === undefined ? null : Math.round(repeatable.executionMs),
+    appliedBy: repeatable.appliedBy ?? null,
+  }
+}
+
+/** Repeatable migrations under the versioned ones, in the order they run; nothing when there are none. */
+function printRepeatables(output: Output, repeatables: readonly RepeatableStatus[]): void {
+  if (repeatables.length === 0) return
+  const { bold, green, yellow, red } = output.colours
+  const colour: Record<RepeatableState, (text: string) => string> = { new: yellow, changed: yellow, 'up-to-date': green, removed: red }
+  const rows = repeatables.map((repeatable) => [
+    colour[repeatable.state](REPEATABLE_WORDING[repeatable.state]),
+    repeatable.file,
+    repeatable.appliedAt ? formatTimestamp(repeatable.appliedAt) : '',
+  ])
+  output.line()
+  for (const line of formatTable([[bold('Repeatable'), bold('Migration'), bold('Applied at')], ...rows], visibleLength)) output.line(line)
+  if (repeatables.some((repeatable) => repeatable.state === 'removed')) {
+    output.line('A removed repeatable migration drops nothing: what it made stays until a versioned migration drops it.')
   }
 }
 

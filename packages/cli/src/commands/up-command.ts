@@ -15,11 +15,11 @@ export const upCommand: Command = async (context) => {
   const step = integerFlag(flags, 'step', { minimum: 1 })
   const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
   const verbose = flags.verbose === true
-  return withMigrator(context, { loadsCode: true, access, verbose }, async (migrator, { settings, dialect, database }) => {
+  return withMigrator(context, { loadsCode: true, access, verbose }, async (migrator, { settings, dialect, database, dialectText }) => {
     printDatabase(output, database)
     const linting = !flags['no-lint'] && settings.lint !== false
     // Lint only what is about to run: a no-op up never loads the parser.
-    const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, context })
+    const lint = (plan: Parameters<typeof lintPlan>[0]['plan']) => lintPlan({ plan, settings, dialect, dialectText, context })
     if (flags['dry-run']) {
       const plan = await migrator.plan({ direction: 'up', to, step })
       const linted = linting && plan.length ? await lint(plan) : { findings: [], pathOf: () => '' }

@@ -1,0 +1,134 @@
+import { mkdir, unlink, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Driver } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
+import { sqliteDriver } from '@mig/sqlite'
+import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { queryRows } from './database-state.ts'
+import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
+
+interface Dialect {
+  readonly name: string
+  /** A fresh database: the environment `mig` gets, and a driver to read it. */
+  open(project: string): Promise<{ env: Record<string, string>; driver: () => Driver; close: () => Promise<void> }>
+  /** A statement that defines the view, or redefines it when it exists. */
+  readonly defineView: (columns: string) => string
+}
+
+let server: TestPostgresServer
+
+const dialects: Dialect[] = [
+  {
+    name: 'SQLite',
+    async open(project) {
+      const filename = join(project, 'app.db')
+      return { env: { DATABASE_URL: 'sqlite:./app.db' }, driver: () => sqliteDriver({ filename }), close: async () => {} }
+    },
+    defineView: (columns) => `DROP VIEW IF EXISTS user_emails;\nCREATE VIEW user_emails AS SELECT ${columns} FROM users;\n`,
+  },
+  {
+    name: 'PostgreSQL',
+    async open() {
+      server ??= await startTestPostgres()
+      const database: TestDatabase = await createTestDatabase(server.url)
+      return {
+        env: { DATABASE_URL: database.url },
+        driver: () => postgresDriver({ connectionString: database.url }),
+        close: () => database.drop(),
+      }
+    },
+    defineView: (columns) => `CREATE OR REPLACE VIEW user_emails AS SELECT ${columns} FROM users;\n`,
+  },
+]
+
+afterAll(async () => {
+  await server?.stop()
+})
+
+describe.each(dialects)('repeatable migrations through the mig binary on $name', (dialect) => {
+  let project: { path: string; remove: () => Promise<void> }
+  let database: Awaited<ReturnType<Dialect['open']>>
+  const mig = (...args: string[]) => runMig(args, { cwd: project.path, env: database.env })
+  const write = (file: string, text: string) => writeFile(join(project.path, 'migrations', file), text)
+  const viewColumns = async () => Object.keys((await queryRows(database.driver(), 'SELECT * FROM user_emails'))[0] ?? {}).sort()
+
+  beforeEach(async () => {
+    project = await temporaryDirectory('repeatable')
+    database = await dialect.open(project.path)
+    expect((await mig('init')).exitCode).toBe(0)
+    await mkdir(join(project.path, 'migrations', 'repeatable'))
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_add_email.sql', SQL.addEmail)
+    await write('repeatable/user_emails.sql', dialect.defineView('id'))
+  })
+
+  afterEach(async () => {
+    await database.close()
+    await project.remove()
+  })
+
+  it('status lists a view as new, up --dry-run and up apply it after the versioned migrations, and a change re-runs it', async () => {
+    const before = await mig('status', '--exit-code')
+    expect(before.exitCode).toBe(5)
+    expect(before.stdout).toMatch(/new\s+repeatable\/user_emails\.sql/)
+    expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([
+      { name: 'user_emails', file: 'repeatable/user_emails.sql', state: 'new', appliedAt: null, executionMs: null, appliedBy: null },
+    ])
+
+    const planned = jsonOf(await mig('up', '--dry-run', '--json'))
+    expect(planned.migrations.map((migration: { file: string; repeatable: boolean }) => [migration.file, migration.repeatable])).toEqual([
+      ['0001_create_users.sql', false],
+      ['0002_add_email.sql', false],
+      ['repeatable/user_emails.sql', true],
+    ])
+    expect(planned.migrations[2].sql).toBe(dialect.defineView('id'))
+
+    const applied = jsonOf(await mig('up', '--json'))
+    expect(applied.migrations.map((migration: { file: string }) => migration.file)).toEqual([
+      '0001_create_users.sql',
+      '0002_add_email.sql',
+      'repeatable/user_emails.sql',
+    ])
+    await queryRows(database.driver(), "INSERT INTO users (id, email) VALUES (1, 'a@example.com')")
+    expect(await viewColumns()).toEqual(['id'])
+    expect((await mig('status')).stdout).toMatch(/up to date\s+repeatable\/user_emails\.sql/)
+    expect((await mig('status', '--exit-code')).exitCode).toBe(0)
+
+    await write('repeatable/user_emails.sql', dialect.defineView('id, email'))
+    expect((await mig('status')).stdout).toMatch(/changed, will re-run\s+repeatable\/user_emails\.sql/)
+    const again = await mig('up')
+    expect(again.exitCode).toBe(0)
+    expect(again.stderr + again.stdout).toContain('repeatable/user_emails.sql')
+    expect(await viewColumns()).toEqual(['email', 'id'])
+    expect(jsonOf(await mig('up', '--json')).migrations).toEqual([])
+  })
+
+  it('a repeatable migration that fails stops up with a typed error naming the file, and the view stays as it was', async () => {
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('repeatable/user_emails.sql', `${dialect.defineView('id, email')}SELECT no_such_column FROM users;\n`)
+    const failed = await mig('up', '--json')
+    expect(failed.exitCode).not.toBe(0)
+    expect(jsonOf(failed)).toMatchObject({
+      ok: false,
+      error: { code: 'MIG_MIGRATION_FAILED', migration: { file: 'repeatable/user_emails.sql' }, rolledBack: true },
+    })
+    await queryRows(database.driver(), "INSERT INTO users (id, email) VALUES (1, 'a@example.com')")
+    expect(await viewColumns()).toEqual(['id'])
+    expect((await mig('status')).stdout).toMatch(/changed, will re-run\s+repeatable\/user_emails\.sql/)
+  })
+
+  it('a removed file drops nothing, and status and up say so', async () => {
+    expect((await mig('up')).exitCode).toBe(0)
+    await unlink(join(project.path, 'migrations', 'repeatable', 'user_emails.sql'))
+    const status = await mig('status')
+    expect(status.stdout).toMatch(/file removed: nothing was dropped\s+repeatable\/user_emails\.sql/)
+    expect(status.stdout).toContain('A removed repeatable migration drops nothing')
+    await write('0003_posts.sql', SQL.createPosts)
+    const up = await mig('up')
+    expect(up.exitCode).toBe(0)
+    expect(up.stderr).toContain('repeatable/user_emails.sql was applied before and its file is gone')
+    expect(await viewColumns()).toEqual([])
+    expect(await queryRows(database.driver(), 'SELECT COUNT(*) AS n FROM user_emails')).toHaveLength(1)
+  })
+})

@@ -1,0 +1,145 @@
+import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { MigratorEvent } from '../events.js'
+import { fromDirectory } from '../from-directory.js'
+import { repeatableTableOf } from '../history-table.js'
+import { Migrator } from '../migrator.js'
+import { MigrationFailedError } from '../run-errors.js'
+import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+
+const USERS = '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, active INTEGER);\n-- mig:down\nDROP TABLE users;\n'
+/** Both dialects redefine a view this way; PostgreSQL's CREATE OR REPLACE VIEW is tested in its own package. */
+const view = (columns: string) =>
+  `DROP VIEW IF EXISTS active_users;\nCREATE VIEW active_users AS SELECT ${columns} FROM users WHERE active = 1;\n`
+
+/**
+ * Repeatable migrations (`migrations/repeatable/*.sql`) on a real database: applied after the
+ * versioned ones whenever their file changed, in name order, each in a transaction with its
+ * record; never reverted. For drivers whose history SQL has a repeatables table (core refuses
+ * repeatable migrations, before anything runs, on a driver without one).
+ */
+export function runRepeatableSuite(target: ConformanceTarget): void {
+  describe(`repeatable migrations: ${target.name}`, () => {
+    let database: ConformanceDatabase
+    let folder: string
+
+    beforeEach(async () => {
+      database = await target.createDatabase()
+      folder = await mkdtemp(join(tmpdir(), 'mig-repeatable-'))
+      await mkdir(join(folder, 'repeatable'))
+      await writeFile(join(folder, '0001_users.sql'), USERS)
+    })
+
+    afterEach(async () => {
+      await database.destroy()
+      await rm(folder, { recursive: true, force: true })
+    })
+
+    const write = (file: string, content: string) => writeFile(join(folder, file), content)
+    const migrator = () => new Migrator({ driver: database.driver(), source: fromDirectory(folder) })
+
+    const rows = async <Row = Record<string, unknown>>(sql: string): Promise<Row[]> => {
+      const session = await database.driver().connect()
+      try {
+        return await session.query<Row>(sql)
+      } finally {
+        await session.close()
+      }
+    }
+    const recorded = async () =>
+      await rows<{ name: string; checksum: string }>(
+        `SELECT name, checksum FROM ${repeatableTableOf({ name: 'mig_migrations' }).name} ORDER BY name`,
+      )
+    const viewColumns = async () => Object.keys((await rows('SELECT * FROM active_users'))[0] ?? {}).sort()
+
+    it('run after every versioned migration, in name order, and are recorded with their checksum', async () => {
+      await write('repeatable/b_views.sql', view('id, email'))
+      await write(
+        'repeatable/a_counts.sql',
+        'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n',
+      )
+      const result = await migrator().up()
+      expect(result.migrations.map((migration) => [migration.file, migration.repeatable ?? false])).toEqual([
+        ['0001_users.sql', false],
+        ['repeatable/a_counts.sql', true],
+        ['repeatable/b_views.sql', true],
+      ])
+      const listed = await fromDirectory(folder).listRepeatables?.()
+      expect(await recorded()).toEqual(listed?.map((repeatable) => ({ name: repeatable.name, checksum: repeatable.checksum })))
+      expect((await migrator().up()).migrations).toEqual([])
+      expect((await migrator().repeatables()).map((status) => [status.file, status.state])).toEqual([
+        ['repeatable/a_counts.sql', 'up-to-date'],
+        ['repeatable/b_views.sql', 'up-to-date'],
+      ])
+    })
+
+    it('a changed file runs again and redefines its view; an unchanged one does not run', async () => {
+      await write(
+        'repeatable/a_counts.sql',
+        'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n',
+      )
+      await write('repeatable/b_views.sql', view('id'))
+      await migrator().up()
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      expect(await viewColumns()).toEqual(['id'])
+      await write('repeatable/b_views.sql', view('id, email'))
+      expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['up-to-date', 'changed'])
+      expect(await migrator().hasPending()).toBe(true)
+      const planned = await migrator().plan({ direction: 'up' })
+      expect(planned.map((migration) => [migration.file, migration.sql])).toEqual([['repeatable/b_views.sql', view('id, email')]])
+      expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['repeatable/b_views.sql'])
+      expect(await viewColumns()).toEqual(['email', 'id'])
+    })
+
+    it('one that fails stops the run with its file, rolls back, and is not recorded', async () => {
+      await write('repeatable/views.sql', view('id'))
+      await migrator().up()
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      const before = await recorded()
+      await write('repeatable/views.sql', `${view('id')}SELECT no_such_column FROM users;\n`)
+      const failure = await migrator()
+        .up()
+        .catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(MigrationFailedError)
+      expect((failure as MigrationFailedError).migration.file).toBe('repeatable/views.sql')
+      expect(await recorded()).toEqual(before)
+      expect(await viewColumns()).toEqual(['id'])
+      expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['changed'])
+    })
+
+    it('wait while versioned migrations stay pending, and down never touches them', async () => {
+      await write('0002_more.sql', '-- mig:up\nCREATE TABLE more (id INTEGER);\n-- mig:down\nDROP TABLE more;\n')
+      await write('repeatable/views.sql', view('id'))
+      const warnings: string[] = []
+      const first = migrator()
+      first.on('warning', (event: Extract<MigratorEvent, { type: 'warning' }>) => warnings.push(event.message))
+      expect((await first.up({ to: 1 })).migrations.map((migration) => migration.file)).toEqual(['0001_users.sql'])
+      expect(warnings.join('\n')).toMatch(/repeatable\/views\.sql will run once no versioned migration is pending/)
+      expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['0002_more.sql', 'repeatable/views.sql'])
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      const reverted = await migrator().down({ step: 1 })
+      expect(reverted.migrations.map((migration) => migration.file)).toEqual(['0002_more.sql'])
+      expect(await recorded()).toHaveLength(1)
+      expect(await viewColumns()).toEqual(['id'])
+    })
+
+    it('a removed file drops nothing, and status and up say so', async () => {
+      await write('repeatable/views.sql', view('id'))
+      await migrator().up()
+      await unlink(join(folder, 'repeatable/views.sql'))
+      expect(await migrator().repeatables()).toEqual([expect.objectContaining({ file: 'repeatable/views.sql', state: 'removed' })])
+      await write('0002_more.sql', '-- mig:up\nCREATE TABLE more (id INTEGER);\n')
+      const warnings: string[] = []
+      const next = migrator()
+      next.on('warning', (event: Extract<MigratorEvent, { type: 'warning' }>) => warnings.push(event.message))
+      await next.up()
+      expect(warnings.join('\n')).toMatch(
+        /repeatable\/views\.sql was applied before and its file is gone: removing a repeatable migration drops nothing/,
+      )
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      expect(await viewColumns()).toEqual(['id'])
+    })
+  })
+}

@@ -1,0 +1,3 @@
+-- mig:up
+-- mig:placeholders everywhere
+SELECT 1;

@@ -1,0 +1,3 @@
+-- mig:placeholders off
+-- mig:up
+SELECT 1;
