@@ -66,6 +66,22 @@ describe('checksums', () => {
     expect(checksumOf(`\ufeff${text.replace(/\n/g, '\r\n')}`)).toBe(checksumOf(text))
     expect(checksumOf(text.replace('a (', 'b ('))).not.toBe(checksumOf(text))
   })
+
+  it('of a file read from disk equal the checksum of its text, whatever its bytes', async () => {
+    const texts = {
+      '0001_plain.sql': '-- mig:up\nCREATE TABLE a (id INTEGER);\n',
+      '0002_bom.sql': '\ufeff-- mig:up\nCREATE TABLE b (id INTEGER);\n',
+      '0003_crlf.sql': '-- mig:up\r\nCREATE TABLE c (id INTEGER);\r\n',
+      '0004_lone_cr.sql': '-- mig:up\rCREATE TABLE d (id INTEGER);\n',
+      '0005_accents.sql': "-- mig:up\nINSERT INTO e VALUES ('café', '日本');\n",
+    }
+    await files(texts)
+    // Not valid UTF-8: read as text, each bad byte becomes U+FFFD.
+    await writeFile(join(folder, '0006_latin1.sql'), Buffer.from("-- mig:up\nINSERT INTO f VALUES ('caf\xe9');\n", 'latin1'))
+    const listed = await fromDirectory(folder).list()
+    const expected = [...Object.values(texts), "-- mig:up\nINSERT INTO f VALUES ('caf\ufffd');\n"].map(checksumOf)
+    expect(listed.map((migration) => migration.checksum)).toEqual(expected)
+  })
 })
 
 describe('fromDirectory', () => {
