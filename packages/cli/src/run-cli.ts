@@ -91,5 +91,7 @@ export async function runCli(options: CliOptions): Promise<number> {
   } catch (error) {
     reportError(output, commandLine?.command?.name, error)
     return exitCodeFor(error, (options.signal.reason as { signal?: NodeJS.Signals } | undefined)?.signal)
+  } finally {
+    output.flush()
   }
 }

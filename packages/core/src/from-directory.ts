@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { checksumOfBytes } from './checksum.js'
+import { checksumOf } from './checksum.js'
 import { loadCodeMigration } from './code-migration.js'
 import { InvalidMigrationError, InvalidOptionsError, messageOf } from './errors.js'
 import type { Migration, MigrationScripts, MigrationSource } from './migration.js'
@@ -51,14 +51,15 @@ async function readMigrationFilenames(root: string): Promise<string[]> {
   }
 }
 
-/** A migration file's bytes; a link to nothing, a folder behind a link, or a file mig may not read is named with the fix. */
-function readMigrationBytes(path: string, file: string): Buffer {
+/** A migration file's text; a link to nothing, a folder behind a link, or a file mig may not read is named with the fix. */
+function readMigrationText(path: string, file: string): string {
   try {
-    // Synchronous on purpose: for thousands of small files, fs/promises' readFile (open, fstat,
-    // read, close, each a promise and a FileHandle) costs about eight times the time and three
-    // times the memory, and this read is the bulk of a no-op run's start-up. Bytes, not text:
-    // an applied file is only hashed, and only a file about to run is decoded.
-    return readFileSync(path)
+    // Synchronous and as text on purpose: this read is the bulk of a no-op run's start-up, and
+    // for thousands of small files fs/promises' readFile (open, fstat, read, close, each a
+    // promise and a FileHandle) costs about eight times the time and three times the memory.
+    // Reading UTF-8 text is one call into Node; reading bytes is several, and slower even
+    // though the text is then encoded again to be hashed.
+    return readFileSync(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
     const reason =
@@ -75,17 +76,31 @@ function readMigrationBytes(path: string, file: string): Buffer {
 
 function readMigration(root: string, file: string): Migration {
   const { version, name, kind } = parseMigrationFilename(file)
-  const path = join(root, file)
-  const bytes = readMigrationBytes(path, file)
-  const identity = { version, name, file, checksum: checksumOfBytes(bytes) }
+  // `file` is a name the folder listed, so no path.join, which normalises what needs none.
+  const path = `${root}${sep}${file}`
+  const checksum = checksumOf(readMigrationText(path, file))
+  const identity = { version, name, file, checksum }
   if (kind === 'sql') {
     // Parsed when needed: every migration about to run (or be validated) is loaded before the
-    // first statement, and an applied file's checksum already vouches for its content.
+    // first statement, and an applied file's checksum already vouches for its content. The text
+    // is read again then rather than held, so a long history costs its checksums, not its files.
     let scripts: MigrationScripts | undefined
-    return { ...identity, load: async () => (scripts ??= parseMigrationFile(file, bytes.toString('utf8'))) }
+    return { ...identity, load: async () => (scripts ??= parseMigrationFile(file, readUnchanged(path, file, checksum))) }
   }
   let loaded: Promise<MigrationScripts> | undefined
   return { ...identity, load: () => (loaded ??= importCodeMigration(file, path)) }
+}
+
+/** The file's text again, refused if it changed since it was listed: what runs is what was checked. */
+function readUnchanged(path: string, file: string, checksum: string): string {
+  const text = readMigrationText(path, file)
+  if (checksumOf(text) !== checksum) {
+    throw new InvalidMigrationError({
+      file,
+      reason: 'changed while mig was running, after its checksum was taken. Nothing was run; run the command again.',
+    })
+  }
+  return text
 }
 
 async function importCodeMigration(file: string, path: string): Promise<MigrationScripts> {

@@ -9,6 +9,7 @@ import {
   InvalidFilenameError,
   InvalidMigrationError,
   InvalidOptionsError,
+  type Migration,
   Migrator,
   parseMigrationFilename,
 } from '@mig/core'
@@ -130,6 +131,15 @@ describe('fromDirectory', () => {
     const error = await migrator.up().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DuplicateVersionError)
     expect((error as Error).message).toMatch(/0001_a\.sql, 1_b\.sql/)
+  })
+
+  it('refuses to load a SQL file that changed after its checksum was taken, so what runs is what was checked', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nCREATE TABLE a (id INTEGER);\n' })
+    const [listed] = await fromDirectory(folder).list()
+    await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nDROP TABLE users;\n')
+    const loading = (listed as Migration).load()
+    await expect(loading).rejects.toThrow(InvalidMigrationError)
+    await expect(loading).rejects.toThrow('0001_a.sql: changed while mig was running')
   })
 
   it('says how to fix a folder that does not exist', async () => {

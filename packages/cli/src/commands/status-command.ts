@@ -33,7 +33,8 @@ export const statusCommand: Command = async (context) => {
     const database = redactUrl(settings.url ?? '')
     printStatus(context.output, statuses, summary, database)
     return {
-      document: { database, migrations: statuses.map(statusToJson), summary },
+      // Built only for --json: for thousands of migrations it is a good part of the run.
+      document: context.output.format === 'json' ? { database, migrations: statuses.map(statusToJson), summary } : {},
       exitCode: exitCodeOf(summary, context.flags['exit-code'] === true),
     }
   })
