@@ -44,7 +44,7 @@ const plan = flags.smoke
 if (flags.runs) plan.runs = Number(flags.runs)
 if (flags['up-runs']) plan.upRuns = Number(flags['up-runs'])
 const dialects = flags.dialects.split(',').map((dialect) => dialect.trim())
-const [shortHistory, longHistory] = plan.histories
+const [shortHistory] = plan.histories
 
 const started = performance.now()
 const progress = (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
