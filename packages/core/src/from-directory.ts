@@ -13,7 +13,8 @@ import { looksLikeMigration, parseMigrationFilename } from './migration-filename
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
  * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). Files are read and
  * checksummed when the folder is listed; they are parsed or imported only when they are about to
- * run or be validated, which is still before the first statement of a run.
+ * run or be validated, which is still before the first statement of a run. A SQL file is read
+ * again then, and refused if it changed since it was listed.
  */
 export function fromDirectory(directory: string): MigrationSource {
   const root = resolve(directory)
