@@ -41,6 +41,14 @@ export async function timeApi(id, operation, target, directory, { cwd }) {
   return JSON.parse(stdout.trim().split('\n').pop())
 }
 
+/** Runs one of scripts/ in a fresh process and returns the JSON it prints last. */
+export async function runScript(name, args, { cwd }) {
+  const script = fileURLToPath(new URL(`./scripts/${name}`, import.meta.url))
+  const { code, stdout, stderr } = await run(process.execPath, [script, ...args], { cwd, env: process.env, stdout: 'pipe' })
+  if (code !== 0) throw new Error(`${name} exited with ${code}:\n${stderr}`)
+  return JSON.parse(stdout.trim().split('\n').pop())
+}
+
 function run(command, args, { cwd, env, stdout }) {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd, env, stdio: ['ignore', stdout, 'pipe'] })

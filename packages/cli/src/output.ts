@@ -31,6 +31,8 @@ export class Output {
   private readonly stderr: WritableText
   private progressShown = false
   private jsonLines = false
+  /** Lines of the human result not yet written: see {@link line}. */
+  private pendingLines: string[] = []
 
   constructor(options: OutputOptions) {
     this.format = options.format
@@ -46,21 +48,35 @@ export class Output {
     return this.stderr.isTTY === true
   }
 
-  /** A line of the human result on stdout; nothing in JSON mode. */
+  /**
+   * A line of the human result on stdout; nothing in JSON mode. Lines printed in one go (a
+   * status table of thousands of rows) reach stdout as one write, once the code printing them
+   * gives way; anything written to stderr first writes them, so the two stay in order.
+   */
   line(text = ''): void {
     if (this.format === 'json') return
     this.clearProgress()
-    this.stdout.write(`${this.redactor.redact(text)}\n`)
+    if (this.pendingLines.push(`${this.redactor.redact(text)}\n`) === 1) queueMicrotask(() => this.flush())
+  }
+
+  /** Writes the lines {@link line} holds. */
+  flush(): void {
+    if (!this.pendingLines.length) return
+    const text = this.pendingLines.join('')
+    this.pendingLines = []
+    this.stdout.write(text)
   }
 
   /** A diagnostic line on stderr (warnings, notes); printed in both formats. */
   note(text: string): void {
     this.clearProgress()
+    this.flush()
     this.stderr.write(`${this.redactor.redact(text)}\n`)
   }
 
   /** A progress line: rewritten in place on a terminal, appended otherwise. */
   progress(text: string): void {
+    this.flush()
     const redacted = this.redactor.redact(text)
     if (this.interactive) {
       this.stderr.write(`\r\u001b[2K${redacted}`)
@@ -79,6 +95,7 @@ export class Output {
   /** The one JSON document of a `--json` run; with JSON Lines, one of its lines. */
   json(document: Record<string, unknown>): void {
     this.clearProgress()
+    this.flush()
     // A version beyond 2^53 is a bigint; JSON carries it as its digits.
     const json = JSON.stringify(
       this.redactor.redactValue(document),

@@ -94,5 +94,7 @@ export async function runCli(options: CliOptions): Promise<number> {
   } catch (error) {
     reportError(output, commandLine?.command?.name, withNextStep(error))
     return exitCodeFor(error, (options.signal.reason as { signal?: NodeJS.Signals } | undefined)?.signal)
+  } finally {
+    output.flush()
   }
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 
 /**
  * Removes a UTF-8 byte order mark and turns CRLF into LF, so a file checked out on Windows
@@ -14,5 +14,5 @@ export function normaliseText(text: string): string {
  * can change later without invalidating databases that hold the old one.
  */
 export function checksumOf(text: string): string {
-  return `sha256:${createHash('sha256').update(normaliseText(text), 'utf8').digest('hex')}`
+  return `sha256:${hash('sha256', normaliseText(text), 'hex')}`
 }

@@ -1,7 +1,7 @@
 import type { Dirent } from 'node:fs'
 import { readFileSync } from 'node:fs'
 import { readdir } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
+import { join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { checksumOf } from './checksum.js'
 import { loadCodeMigration } from './code-migration.js'
@@ -16,16 +16,17 @@ import { REPEATABLE_FOLDER, repeatableMigration } from './repeatable-migration.j
  * Migrations from a folder: `.sql` files, and `.js`/`.mjs`/`.cjs` modules (`.ts` too when the
  * process can import TypeScript, as under the mig CLI; also `.mts`/`.cts`). Files are read and
  * checksummed when the folder is listed; they are parsed or imported only when they are about to
- * run or be validated, which is still before the first statement of a run. A `mig.sum` in the
- * folder is handed to the Migrator, which verifies it before anything runs. The `.sql` files of
- * its `repeatable/` folder are repeatable migrations.
+ * run or be validated, which is still before the first statement of a run. A SQL file is read
+ * again then, and refused if it changed since it was listed. A `mig.sum` in the folder is handed
+ * to the Migrator, which verifies it before anything runs. The `.sql` files of its `repeatable/`
+ * folder are repeatable migrations.
  */
 export function fromDirectory(directory: string): MigrationSource {
   const root = resolve(directory)
   return {
     async list() {
       const files = await readMigrationFilenames(root)
-      return Promise.all(files.map((file) => readMigration(root, file)))
+      return files.map((file) => readMigration(root, file))
     },
     async sum() {
       try {
@@ -94,9 +95,11 @@ async function readMigrationFilenames(root: string): Promise<string[]> {
 /** A migration file's text; a link to nothing, a folder behind a link, or a file mig may not read is named with the fix. */
 function readMigrationText(path: string, file: string): string {
   try {
-    // Synchronous on purpose: for thousands of small files, fs/promises' readFile (open, fstat,
-    // read, close, each a promise and a FileHandle) costs about eight times the time and three
-    // times the memory, and this read is the bulk of a no-op run's start-up.
+    // Synchronous and as text on purpose: this read is the bulk of a no-op run's start-up, and
+    // for thousands of small files fs/promises' readFile (open, fstat, read, close, each a
+    // promise and a FileHandle) costs about eight times the time and three times the memory.
+    // Reading UTF-8 text is one call into Node; reading bytes is several, and slower even
+    // though the text is then encoded again to be hashed.
     return readFileSync(path, 'utf8')
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code
@@ -112,19 +115,33 @@ function readMigrationText(path: string, file: string): string {
   }
 }
 
-async function readMigration(root: string, file: string): Promise<Migration> {
+function readMigration(root: string, file: string): Migration {
   const { version, name, kind } = parseMigrationFilename(file)
-  const path = join(root, file)
-  const text = readMigrationText(path, file)
-  const identity = { version, name, file, checksum: checksumOf(text) }
+  // `file` is a name the folder listed, so no path.join, which normalises what needs none.
+  const path = `${root}${sep}${file}`
+  const checksum = checksumOf(readMigrationText(path, file))
+  const identity = { version, name, file, checksum }
   if (kind === 'sql') {
     // Parsed when needed: every migration about to run (or be validated) is loaded before the
-    // first statement, and an applied file's checksum already vouches for its content.
+    // first statement, and an applied file's checksum already vouches for its content. The text
+    // is read again then rather than held, so a long history costs its checksums, not its files.
     let scripts: MigrationScripts | undefined
-    return { ...identity, load: async () => (scripts ??= parseMigrationFile(file, text)) }
+    return { ...identity, load: async () => (scripts ??= parseMigrationFile(file, readUnchanged(path, file, checksum))) }
   }
   let loaded: Promise<MigrationScripts> | undefined
   return { ...identity, load: () => (loaded ??= importCodeMigration(file, path)) }
+}
+
+/** The file's text again, refused if it changed since it was listed: what runs is what was checked. */
+function readUnchanged(path: string, file: string, checksum: string): string {
+  const text = readMigrationText(path, file)
+  if (checksumOf(text) !== checksum) {
+    throw new InvalidMigrationError({
+      file,
+      reason: 'changed while mig was running, after its checksum was taken. Nothing was run; run the command again.',
+    })
+  }
+  return text
 }
 
 async function importCodeMigration(file: string, path: string): Promise<MigrationScripts> {

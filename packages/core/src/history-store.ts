@@ -117,11 +117,20 @@ export class HistoryStore {
     ])
   }
 
-  /** Every row by version; none while the table does not exist (nothing is created or changed to read it). */
+  /**
+   * Every row by version; none while the table does not exist (nothing is created or changed to
+   * read it). One query when the table is there, the common case; only when reading fails is
+   * the table looked for, so a database without it reads as empty and any other error stands.
+   */
   async list(): Promise<HistoryRecord[]> {
-    this.tableExists ||= (await this.session.query(this.sql.tableExists)).length > 0
-    if (!this.tableExists) return []
-    const rows = await this.session.query<HistoryRow>(this.sql.selectAll)
+    let rows: HistoryRow[]
+    try {
+      rows = await this.session.query<HistoryRow>(this.sql.selectAll)
+    } catch (error) {
+      if (this.tableExists || (await this.session.query(this.sql.tableExists)).length > 0) throw error
+      return []
+    }
+    this.tableExists = true
     return rows.map(toRecord).sort((a, b) => compareVersions(a.version, b.version))
   }
 

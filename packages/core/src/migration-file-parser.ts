@@ -111,8 +111,11 @@ export function parseMigrationFile(file: string, text: string, kind: MigrationFi
 
 /** Whether a section has anything but blank lines and line comments. */
 export function holdsSql(section: string): boolean {
-  return section.split('\n').some((line) => line.trim() !== '' && !line.trim().startsWith('--'))
+  return SQL_LINE.test(section)
 }
+
+/** A line whose first character that is not white space does not start `--`; one pass, no copies. */
+const SQL_LINE = /(?:^|\n)[^\S\n]*(?!--)\S/
 
 function sectionOf(lines: readonly string[], start: number, end: number): SqlStep {
   return { kind: 'sql', sql: lines.slice(start, end).join('\n'), line: start + 1 }

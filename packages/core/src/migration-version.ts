@@ -7,6 +7,8 @@ export type MigrationVersion = number | bigint
 
 /** The version written as digits (`0042`, `20210410175418000000`), in its one form. */
 export function versionFromDigits(digits: string): MigrationVersion {
+  // Up to 15 digits is always below 2^53: exact as a number, without a bigint on the way.
+  if (digits.length <= 15) return Number(digits)
   const exact = BigInt(digits)
   return exact <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(exact) : exact
 }

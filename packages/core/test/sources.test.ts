@@ -9,6 +9,7 @@ import {
   InvalidFilenameError,
   InvalidMigrationError,
   InvalidOptionsError,
+  type Migration,
   Migrator,
   parseMigrationFilename,
 } from '@mig/core'
@@ -66,6 +67,22 @@ describe('checksums', () => {
     expect(checksumOf(`\ufeff${text.replace(/\n/g, '\r\n')}`)).toBe(checksumOf(text))
     expect(checksumOf(text.replace('a (', 'b ('))).not.toBe(checksumOf(text))
   })
+
+  it('of a file read from disk equal the checksum of its text, whatever its bytes', async () => {
+    const texts = {
+      '0001_plain.sql': '-- mig:up\nCREATE TABLE a (id INTEGER);\n',
+      '0002_bom.sql': '\ufeff-- mig:up\nCREATE TABLE b (id INTEGER);\n',
+      '0003_crlf.sql': '-- mig:up\r\nCREATE TABLE c (id INTEGER);\r\n',
+      '0004_lone_cr.sql': '-- mig:up\rCREATE TABLE d (id INTEGER);\n',
+      '0005_accents.sql': "-- mig:up\nINSERT INTO e VALUES ('café', '日本');\n",
+    }
+    await files(texts)
+    // Not valid UTF-8: read as text, each bad byte becomes U+FFFD.
+    await writeFile(join(folder, '0006_latin1.sql'), Buffer.from("-- mig:up\nINSERT INTO f VALUES ('caf\xe9');\n", 'latin1'))
+    const listed = await fromDirectory(folder).list()
+    const expected = [...Object.values(texts), "-- mig:up\nINSERT INTO f VALUES ('caf\ufffd');\n"].map(checksumOf)
+    expect(listed.map((migration) => migration.checksum)).toEqual(expected)
+  })
 })
 
 describe('fromDirectory', () => {
@@ -114,6 +131,15 @@ describe('fromDirectory', () => {
     const error = await migrator.up().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DuplicateVersionError)
     expect((error as Error).message).toMatch(/0001_a\.sql, 1_b\.sql/)
+  })
+
+  it('refuses to load a SQL file that changed after its checksum was taken, so what runs is what was checked', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nCREATE TABLE a (id INTEGER);\n' })
+    const [listed] = await fromDirectory(folder).list()
+    await writeFile(join(folder, '0001_a.sql'), '-- mig:up\nDROP TABLE users;\n')
+    const loading = (listed as Migration).load()
+    await expect(loading).rejects.toThrow(InvalidMigrationError)
+    await expect(loading).rejects.toThrow('0001_a.sql: changed while mig was running')
   })
 
   it('says how to fix a folder that does not exist', async () => {

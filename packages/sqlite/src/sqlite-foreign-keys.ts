@@ -1,5 +1,5 @@
 import { DatabaseError } from '@mig/core'
-import type { SqliteDatabase } from './sqlite-database.js'
+import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 
 interface Violation {
   readonly table: string
@@ -16,12 +16,14 @@ interface Violation {
  */
 export class SqliteForeignKeys {
   private restoreOn = false
+  private setting: SqliteStatement | undefined
 
   constructor(private readonly database: SqliteDatabase) {}
 
   /** Before BEGIN: remembers whether enforcement was on and switches it off. */
   suspend(): void {
-    this.restoreOn = (this.database.prepare('PRAGMA foreign_keys').get() as { foreign_keys: number }).foreign_keys === 1
+    this.setting ??= this.database.prepare('PRAGMA foreign_keys')
+    this.restoreOn = (this.setting.get() as { foreign_keys: number }).foreign_keys === 1
     if (this.restoreOn) this.database.exec('PRAGMA foreign_keys = OFF')
   }
 

@@ -46,7 +46,7 @@ export class SqliteSession implements DriverSession {
     try {
       // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
       // fail with SQLITE_BUSY without waiting.
-      await this.runScript('BEGIN IMMEDIATE')
+      this.control('BEGIN IMMEDIATE')
     } catch (error) {
       this.foreignKeys.restore()
       throw error
@@ -61,7 +61,7 @@ export class SqliteSession implements DriverSession {
       throw error
     }
     try {
-      await this.runScript('COMMIT')
+      this.control('COMMIT')
     } finally {
       this.foreignKeys.restore()
     }
@@ -69,9 +69,18 @@ export class SqliteSession implements DriverSession {
 
   async rollback(): Promise<void> {
     try {
-      if (this.database.inTransaction) await this.runScript('ROLLBACK')
+      if (this.database.inTransaction) this.control('ROLLBACK')
     } finally {
       this.foreignKeys.restore()
+    }
+  }
+
+  /** One statement of mig's own: nothing to split, and a migration's split stays remembered. */
+  private control(statement: string): void {
+    try {
+      this.database.exec(statement)
+    } catch (error) {
+      throw sqliteError(error, undefined, this.database.name)
     }
   }
 

@@ -44,7 +44,11 @@ export const statusCommand: Command = async (context) => {
     printStatus(context.output, statuses, summary, database)
     printRepeatables(context.output, repeatables)
     return {
-      document: { database, migrations: statuses.map(statusToJson), repeatables: repeatables.map(repeatableToJson), summary },
+      // Built only for --json: for thousands of migrations it is a good part of the run.
+      document:
+        context.output.format === 'json'
+          ? { database, migrations: statuses.map(statusToJson), repeatables: repeatables.map(repeatableToJson), summary }
+          : {},
       exitCode: exitCodeOf(summary, context.flags['exit-code'] === true),
     }
   })
