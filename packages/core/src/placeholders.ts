@@ -60,8 +60,10 @@ export function withPlaceholders(source: MigrationSource, placeholders: Placehol
     }
   }
   const listRepeatables = source.listRepeatables?.bind(source)
+  const sum = source.sum?.bind(source)
   return {
     list: async () => (await source.list()).map(substituted),
+    ...(sum && { sum }),
     ...(listRepeatables && {
       listRepeatables: async () => (await listRepeatables()).map((repeatable) => substituted<RepeatableMigration>(repeatable)),
     }),

@@ -10,6 +10,7 @@ import {
   InvalidMigrationError,
   InvalidOptionsError,
   type Migration,
+  MigrationSumMismatchError,
   Migrator,
   parseMigrationFilename,
 } from '@mig/core'
@@ -140,6 +141,16 @@ describe('fromDirectory', () => {
     const loading = (listed as Migration).load()
     await expect(loading).rejects.toThrow(InvalidMigrationError)
     await expect(loading).rejects.toThrow('0001_a.sql: changed while mig was running')
+  })
+
+  it('verifies mig.sum with placeholders on too: substituting values never skips the check', async () => {
+    await files({ '0001_a.sql': '-- mig:up\nCREATE TABLE a (id INTEGER);\n', 'mig.sum': 'total sha256:0\n' })
+    const migrator = new Migrator({
+      driver: sqliteDriver({ filename: ':memory:' }),
+      source: fromDirectory(folder),
+      placeholders: { schema: 'app' },
+    })
+    await expect(migrator.up()).rejects.toThrow(MigrationSumMismatchError)
   })
 
   it('says how to fix a folder that does not exist', async () => {
