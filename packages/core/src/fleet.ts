@@ -5,7 +5,7 @@ import { type FleetOptions, type FleetSettings, resolveFleetOptions } from './fl
 import { isUnreachable } from './fleet-reachability.js'
 import { schedule } from './fleet-scheduler.js'
 import { type FleetShard, type FleetTarget, isInShard } from './fleet-target.js'
-import { sortMigrations } from './history-check.js'
+import { listMigrations, listRepeatables } from './locked-session.js'
 import type { MigrationSource } from './migration.js'
 import { Migrator } from './migrator.js'
 import { type DownOptions, type UpOptions, validateDownOptions, validateUpOptions } from './migrator-options.js'
@@ -89,9 +89,10 @@ export async function runFleet<Target extends FleetTarget, Result>(
 ): Promise<FleetResult<Target, Result>> {
   const settings = resolveFleetOptions(options)
   const started = performance.now()
-  // Listed once: every target runs the same migrations, parsed once.
-  const migrations = sortMigrations(await options.source.list())
-  const source: MigrationSource = { list: async () => [...migrations] }
+  // Listed and checked against mig.sum once: every target runs the same migrations, parsed once.
+  const migrations = await listMigrations(options)
+  const repeatables = await listRepeatables(options)
+  const source: MigrationSource = { list: async () => [...migrations], listRepeatables: async () => [...repeatables] }
   const run = new FleetRun(options, settings, source, work)
   await run.all(streamTargets(options.targets, settings.shard))
   return run.result(performance.now() - started)

@@ -22,16 +22,16 @@ export interface LockedSession {
 export type Emit = (event: MigratorEvent) => void
 
 /** The source's migrations by version, refused when two share a version or when the folder's `mig.sum` disagrees. */
-export async function listMigrations(settings: MigratorSettings): Promise<Migration[]> {
-  const migrations = sortMigrations(await settings.source.list())
-  const sum = await settings.source.sum?.()
+export async function listMigrations({ source }: Pick<MigratorSettings, 'source'>): Promise<Migration[]> {
+  const migrations = sortMigrations(await source.list())
+  const sum = await source.sum?.()
   if (sum !== undefined) verifyMigrationSum(sum, migrations)
   return migrations
 }
 
 /** The source's repeatable migrations in the order they run; none for a source without them. */
-export async function listRepeatables(settings: MigratorSettings): Promise<RepeatableMigration[]> {
-  return sortRepeatables((await settings.source.listRepeatables?.()) ?? [])
+export async function listRepeatables({ source }: Pick<MigratorSettings, 'source'>): Promise<RepeatableMigration[]> {
+  return sortRepeatables((await source.listRepeatables?.()) ?? [])
 }
 
 /** Opens a session for one operation and closes it in a `finally`. */

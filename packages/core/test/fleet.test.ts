@@ -83,6 +83,20 @@ describe('migrateFleet', () => {
     expect(results.every((result) => result.migrations.length === 0)).toBe(true)
   })
 
+  it('applies the repeatable migrations on every target too', async () => {
+    const fleet = tenants(3)
+    const withView = fromList([...migrations, { file: 'repeatable/views.sql', content: 'CREATE VIEW user_ids AS SELECT id FROM users;\n' }])
+    expect(await migrateFleet({ targets: fleet, driver, source: withView })).toMatchObject({ done: 3, failed: 0 })
+    for (const tenant of fleet) {
+      const session = await driver(tenant).connect()
+      try {
+        expect(await session.query("SELECT name FROM sqlite_master WHERE type = 'view'")).toEqual([{ name: 'user_ids' }])
+      } finally {
+        await session.close()
+      }
+    }
+  })
+
   it('a broken target fails alone when the fleet goes on', async () => {
     const fleet = tenants(6)
     await breakTenant(fleet[2] as Tenant)
