@@ -4,10 +4,11 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { unprivilegedUser } from '@mig-internal/test-postgres'
 
 /** The built binary; the end-to-end tests run what users install, so build first. */
 export const BUILT_BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url))
+
+const SETPRIV = ['/usr/bin/setpriv', '/bin/setpriv'].find((path) => existsSync(path))
 
 export interface MigRun {
   readonly exitCode: number
@@ -23,8 +24,9 @@ export interface RunMigOptions {
   /** Sends Ctrl-C (SIGINT) once stderr so far satisfies this. */
   readonly interruptWhen?: (stderr: string) => boolean
   /**
-   * Runs mig as `nobody` when this process is root, for tests of file permissions, which root
-   * bypasses. The folders mig uses must then be reachable by `nobody`.
+   * Runs mig without root's power to read any file (the capabilities are dropped with
+   * util-linux's setpriv), for tests of file permissions; still as root, so every folder stays
+   * reachable wherever the checkout lives.
    */
   readonly unprivileged?: boolean
 }
@@ -37,8 +39,13 @@ export function runMig(args: readonly string[], options: RunMigOptions): Promise
   for (const name of Object.keys(env)) if (/^(MIG_|DATABASE_URL$|NO_COLOR$|FORCE_COLOR$)/.test(name)) delete env[name]
   Object.assign(env, options.env)
   return new Promise((resolve, reject) => {
-    const user = options.unprivileged && userInfo().uid === 0 ? unprivilegedUser() : {}
-    const child = spawn(process.execPath, [bin, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...user })
+    const command = [process.execPath, bin, ...args]
+    if (options.unprivileged && userInfo().uid === 0) {
+      if (!SETPRIV) throw new Error('Running mig without root privileges needs setpriv: apt-get install util-linux.')
+      command.unshift(SETPRIV, '--bounding-set=-dac_override,-dac_read_search')
+    }
+    const [file, ...rest] = command as [string, ...string[]]
+    const child = spawn(file, rest, { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
