@@ -90,6 +90,7 @@ export type {
   MigrationStatus,
   PlannedMigration,
   RepeatableStatus,
+  StatusOverview,
   ValidationResult,
 } from './migrator-results.js'
 export type { ExistingVersion, VersionStyle } from './next-version.js'

@@ -1,14 +1,24 @@
 import { describeHolder } from './errors.js'
-import { infoOf, outOfOrderMigrations, replacedBy } from './history-check.js'
-import { listMigrations, readHistory } from './locked-session.js'
+import { type History, infoOf, outOfOrderMigrations, replacedBy } from './history-check.js'
+import { listMigrations, listRepeatables, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
 import { compareVersions } from './migration-version.js'
 import type { MigratorSettings } from './migrator-options.js'
-import type { MigrationProblem, MigrationStatus } from './migrator-results.js'
+import type { MigrationProblem, MigrationStatus, StatusOverview } from './migrator-results.js'
+import { repeatableStatuses } from './repeatable-status.js'
+
+/**
+ * What `status` shows, from one read of the files and of history; without the repeatable
+ * migrations when not `withRepeatables`, so that a problem of theirs never hides the rest.
+ */
+export async function readStatus(settings: MigratorSettings, withRepeatables = true): Promise<StatusOverview> {
+  const repeatables = withRepeatables ? await listRepeatables(settings) : undefined
+  const history = await readHistory(settings, await listMigrations(settings), { check: false, repeatables })
+  return { migrations: migrationStatuses(history, settings), repeatables: repeatableStatuses(history) }
+}
 
 /** Every migration known to the files or to history, by version, each with what `validate` would refuse about it. */
-export async function migrationStatus(settings: MigratorSettings): Promise<MigrationStatus[]> {
-  const history = await readHistory(settings, await listMigrations(settings), { check: false })
+function migrationStatuses(history: History, settings: MigratorSettings): MigrationStatus[] {
   const outOfOrder = new Set(outOfOrderMigrations(history).map((migration) => migration.version))
   const versions = [...new Set([...history.byVersion.keys(), ...history.recordByVersion.keys()])].sort(compareVersions)
   return versions.map((version) => {

@@ -74,3 +74,9 @@ export interface RepeatableStatus {
   readonly executionMs: number | undefined
   readonly appliedBy: string | undefined
 }
+
+/** What `mig status` shows: the versioned and the repeatable migrations, from one read of the files and history. */
+export interface StatusOverview {
+  readonly migrations: MigrationStatus[]
+  readonly repeatables: RepeatableStatus[]
+}

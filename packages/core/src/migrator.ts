@@ -5,7 +5,7 @@ import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, 
 import { type Migration, type MigrationInfo, migrationInfo, type RepeatableMigration } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
 import { checkRepeatableSupport, describePlan, hasWorkUpTo, type Plan, planDown, planUp } from './migration-plan.js'
-import { migrationStatus } from './migration-status.js'
+import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
   type BaselineOptions,
@@ -18,12 +18,18 @@ import {
   validateDownOptions,
   validateUpOptions,
 } from './migrator-options.js'
-import type { MigrateResult, MigrationStatus, PlannedMigration, RepeatableStatus, ValidationResult } from './migrator-results.js'
+import type {
+  MigrateResult,
+  MigrationStatus,
+  PlannedMigration,
+  RepeatableStatus,
+  StatusOverview,
+  ValidationResult,
+} from './migrator-results.js'
 import { type RedoResult, redo } from './redo.js'
 import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
 import { compareRepeatables } from './repeatable-history.js'
-import { repeatableStatus } from './repeatable-status.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
 import { type DriftResult, detectDrift } from './schema-drift.js'
@@ -128,12 +134,17 @@ export class Migrator {
 
   /** Every migration known to the files or to history, by version. Read-only; never throws for disagreements. */
   async status(): Promise<MigrationStatus[]> {
-    return migrationStatus(this.settings)
+    return (await readStatus(this.settings, false)).migrations
   }
 
   /** Every repeatable migration known to the files or to history, in the order they run. Read-only. */
   async repeatables(): Promise<RepeatableStatus[]> {
-    return repeatableStatus(this.settings)
+    return (await readStatus(this.settings)).repeatables
+  }
+
+  /** {@link status} and {@link repeatables} at once, from one read of the files and history: what `mig status` shows. Read-only. */
+  async overview(): Promise<StatusOverview> {
+    return readStatus(this.settings)
   }
 
   /**

@@ -1,11 +1,8 @@
-import { listMigrations, listRepeatables, readHistory } from './locked-session.js'
-import type { MigratorSettings } from './migrator-options.js'
+import type { History } from './history-check.js'
 import type { RepeatableStatus } from './migrator-results.js'
 
 /** Every repeatable migration known to the files or to history, in the order they run. */
-export async function repeatableStatus(settings: MigratorSettings): Promise<RepeatableStatus[]> {
-  const repeatables = await listRepeatables(settings)
-  const history = await readHistory(settings, await listMigrations(settings), { check: false, repeatables })
+export function repeatableStatuses(history: History): RepeatableStatus[] {
   return history.repeatables.map(({ name, file, state, record }) => ({
     name,
     file,
