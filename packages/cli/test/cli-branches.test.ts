@@ -307,6 +307,22 @@ describe('merging branches with clashing versions, on SQLite', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
+  it('renumber refuses, renaming nothing, when a file it does not move changed since mig.sum was written', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_main_posts.sql', SQL.createPosts)
+    expect((await mig('hash')).exitCode).toBe(0)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_feature_tags.sql', FEATURE['0002_feature_tags.sql'])
+    await write('0001_create_users.sql', `${SQL.createUsers}-- edited while resolving the merge\n`)
+    const renumber = await mig('renumber', '--json')
+    expect(renumber.exitCode).toBe(3)
+    expect(jsonOf(renumber).error).toMatchObject({
+      code: 'MIG_SUM_MISMATCH',
+      problems: ['0001_create_users.sql changed since mig.sum was written, and mig renumber does not move it (nothing was renamed)'],
+    })
+    expect(await migrationsIn()).toContain('0002_feature_tags.sql')
+  })
+
   it('a conflicted mig.sum is refused by up and by create, which creates nothing, naming renumber and hash', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await writeFile(join(project, 'migrations', 'mig.sum'), '<<<<<<< HEAD\n=======\n>>>>>>> feature\n')

@@ -185,6 +185,14 @@ describe('mig wait and mig db on SQLite', () => {
     expect(jsonOf(await mig(['db', 'drop', '--yes', '--json'], env))).toMatchObject({ outcome: 'missing' })
     expect((await mig(['db', 'create', '--url', 'sqlite::memory:'])).exitCode).toBe(2)
   })
+
+  it('db drop --yes leaves a file that is not a SQLite database alone: a mistyped URL deletes nothing', async () => {
+    await writeFile(join(project.path, 'package.json'), '{ "name": "app" }\n')
+    const refused = await mig(['db', 'drop', '--yes'], { DATABASE_URL: 'sqlite:./package.json' })
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toContain('package.json is not a SQLite database, so mig db drop leaves it alone. Check the URL.')
+    expect(await readFile(join(project.path, 'package.json'), 'utf8')).toBe('{ "name": "app" }\n')
+  })
 })
 
 describe('mig db and a missing database on PostgreSQL', () => {

@@ -77,7 +77,13 @@ export type {
 export type { MigrationFileKind } from './migration-file-parser.js'
 export { parseMigrationFile } from './migration-file-parser.js'
 export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
-export { MIGRATION_SUM_FILE, MigrationSumMismatchError, renderMigrationSum, verifyMigrationSum } from './migration-sum.js'
+export {
+  editedSinceSum,
+  MIGRATION_SUM_FILE,
+  MigrationSumMismatchError,
+  renderMigrationSum,
+  verifyMigrationSum,
+} from './migration-sum.js'
 export type { MigrationVersion } from './migration-version.js'
 export { compareVersions } from './migration-version.js'
 export { Migrator } from './migrator.js'
@@ -94,7 +100,7 @@ export type {
   ValidationResult,
 } from './migrator-results.js'
 export type { ExistingVersion, VersionStyle } from './next-version.js'
-export { highestVersion, VERSION_STYLES, versionsAfter } from './next-version.js'
+export { highestVersion, timestampOf, VERSION_STYLES, versionDigitsOf, versionsAfter } from './next-version.js'
 export type { Placeholders } from './placeholders.js'
 export { PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'

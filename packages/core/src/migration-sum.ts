@@ -1,4 +1,4 @@
-import { checksumOf } from './checksum.js'
+import { checksumOf, normaliseText } from './checksum.js'
 import { MigError } from './errors.js'
 import type { Migration } from './migration.js'
 import { compareVersions } from './migration-version.js'
@@ -23,7 +23,9 @@ export function renderMigrationSum(migrations: readonly Migration[]): string {
 }
 
 /** Throws {@link MigrationSumMismatchError} unless `text` is what {@link renderMigrationSum} writes for these migrations. */
-export function verifyMigrationSum(text: string, migrations: readonly Migration[]): void {
+export function verifyMigrationSum(written: string, migrations: readonly Migration[]): void {
+  // A checkout may turn its line ends into CRLF, as it may a migration's.
+  const text = normaliseText(written)
   const problems: string[] = []
   if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
     throw new MigrationSumMismatchError({ problems: ['it holds git conflict markers (two branches both added migrations)'] })
@@ -51,6 +53,22 @@ export function verifyMigrationSum(text: string, migrations: readonly Migration[
   if (total === undefined) problems.push('its total line is missing')
   else if (total !== checksumOf(body.join(''))) problems.push('its total does not match its lines (edited by hand?)')
   if (problems.length) throw new MigrationSumMismatchError({ problems })
+}
+
+/**
+ * The files, among those not being moved, whose checksum differs from every line `mig.sum`
+ * holds for them (both sides of a merge conflict count): edited since it was written. Rewriting
+ * `mig.sum` without looking would hide that edit.
+ */
+export function editedSinceSum(written: string, migrations: readonly Migration[], moving: ReadonlySet<string>): string[] {
+  const listed = new Map<string, Set<string>>()
+  for (const line of normaliseText(written).split('\n')) {
+    const entry = LINE.exec(line)
+    if (entry && entry[1] !== 'total') listed.set(entry[1] as string, (listed.get(entry[1] as string) ?? new Set()).add(entry[2] as string))
+  }
+  return migrations
+    .filter((migration) => !moving.has(migration.file) && listed.get(migration.file)?.has(migration.checksum) === false)
+    .map((migration) => migration.file)
 }
 
 function migrationLines(migrations: readonly Migration[]): string {

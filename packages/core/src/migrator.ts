@@ -132,7 +132,11 @@ export class Migrator {
     return describePlan(plan)
   }
 
-  /** Every migration known to the files or to history, by version. Read-only; never throws for disagreements. */
+  /**
+   * Every migration known to the files or to history, by version. Read-only. History that
+   * disagrees with the files is reported per migration (`problem`), never thrown; a folder that
+   * disagrees with its `mig.sum` is thrown, as by every operation.
+   */
   async status(): Promise<MigrationStatus[]> {
     return (await readStatus(this.settings, false)).migrations
   }

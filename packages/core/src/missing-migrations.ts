@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from './errors.js'
 import type { History } from './history-check.js'
 import { replacedBy } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
@@ -24,6 +25,8 @@ export function missingRecords(history: History): HistoryRecord[] {
  */
 export function planMissingDown(history: History): Plan {
   const missing = missingRecords(history).sort((a, b) => compareVersions(b.version, a.version))
+  refuseMoved(history, missing)
+  refuseWrongFolder(history, missing)
   const unrecorded = missing.filter((record) => record.downSql === undefined)
   if (unrecorded.length) throw unrecordedDownError(unrecorded)
   const scripts = missing.map((record): MigrationScripts => {
@@ -43,6 +46,36 @@ export function planMissingDown(history: History): Plan {
   return { direction: 'down', migrations, scripts }
 }
 
+/**
+ * A missing migration whose text a pending file holds under another version was renumbered after
+ * it was applied here: reverting it would drop what it made (and the data in it) only to apply
+ * it again, empty.
+ */
+function refuseMoved(history: History, missing: readonly HistoryRecord[]): void {
+  for (const record of missing) {
+    const moved = history.pending.find((migration) => migration.checksum === record.checksum)
+    if (moved) {
+      throw new InvalidOptionsError(
+        `${record.file} is applied here and ${moved.file} is the same migration (same checksum) under another version: it was ` +
+          `renumbered after it was applied to this database. Nothing was reverted: reverting it would drop what it made, and its data. ` +
+          `Give the file its applied name back (git mv ${moved.file} ${record.file}); renumber only migrations applied nowhere yet.`,
+      )
+    }
+  }
+}
+
+/** When even the oldest applied migration is missing, the folder is more likely wrong than the branch. */
+function refuseWrongFolder(history: History, missing: readonly HistoryRecord[]): void {
+  const oldest = [...history.records].sort((a, b) => compareVersions(a.version, b.version))[0]
+  if (oldest && missing.includes(oldest)) {
+    throw new InvalidOptionsError(
+      `Even the oldest applied migration, ${oldest.file}, has no file: this looks like the wrong migrations folder ` +
+        `(--dir, or "dir" in the config file) or an incomplete checkout, not a branch switch. Nothing was reverted. ` +
+        `If these migrations really are gone on this branch, roll them back on the branch that has them (mig down --to <version>).`,
+    )
+  }
+}
+
 function unrecordedDownError(records: readonly HistoryRecord[]): IrreversibleMigrationError {
   const first = records[0] as HistoryRecord
   const files = records.map((record) => record.file).join(', ')
@@ -53,7 +86,8 @@ function unrecordedDownError(records: readonly HistoryRecord[]): IrreversibleMig
       `${files} ${several ? 'are' : 'is'} applied but ${several ? 'their files are' : 'its file is'} gone, and history holds no down SQL ` +
       `for ${several ? 'them' : 'it'} (no down section, a code migration, or applied by a mig that did not record it), so ` +
       `\`mig down --missing\` cannot revert ${several ? 'them' : 'it'}. Nothing was reverted. Either switch back to the branch that has ` +
-      `${several ? 'the files' : 'the file'} and roll back there (\`mig down --to ${BigInt(first.version) - 1n}\`), or undo ` +
-      `${several ? 'each' : 'it'} by hand and drop ${several ? 'each' : 'it'} from history (\`mig repair ${first.version} --forget\`).`,
+      `${several ? 'the files' : 'the file'} and roll back there (\`mig down --to <the version before ${several ? 'the oldest of them' : 'it'}>\`), ` +
+      `or undo ${several ? 'each' : 'it'} by hand and drop ${several ? 'each' : 'it'} from history (` +
+      `${records.map((record) => `\`mig repair ${record.version} --forget\``).join(', ')}).`,
   })
 }

@@ -16,11 +16,21 @@ export interface ExistingVersion {
   readonly digits: string
 }
 
+/** The `<digits>` of a `<digits>_name` file name, as written; undefined for any other name. */
+export function versionDigitsOf(file: string): string | undefined {
+  return /^(\d+)_/.exec(file)?.[1]
+}
+
+/** The UTC time as `YYYYMMDDHHMMSS`. */
+export function timestampOf(now: Date): string {
+  return now.toISOString().slice(0, 19).replace(/\D/g, '')
+}
+
 /** The highest `<digits>_` prefix among file names, or undefined for an empty folder. */
 export function highestVersion(files: readonly string[]): ExistingVersion | undefined {
   let highest: ExistingVersion | undefined
   for (const file of files) {
-    const digits = /^(\d+)_/.exec(file)?.[1]
+    const digits = versionDigitsOf(file)
     if (digits === undefined) continue
     const version = BigInt(digits)
     if (!highest || version > highest.version) highest = { version, digits }
@@ -42,7 +52,7 @@ export function nextSequentialVersion(highest: ExistingVersion | undefined): str
 
 /** The UTC time as `YYYYMMDDHHMMSS`, moved past the highest version if that is not later. */
 export function timestampVersion(now: Date, highest: ExistingVersion | undefined): string {
-  const stamp = now.toISOString().slice(0, 19).replace(/\D/g, '')
+  const stamp = timestampOf(now)
   return highest && BigInt(stamp) <= highest.version ? String(highest.version + 1n) : stamp
 }
 

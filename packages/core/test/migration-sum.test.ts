@@ -13,6 +13,11 @@ describe('mig.sum', () => {
     expect(() => verifyMigrationSum(text, files)).not.toThrow()
   })
 
+  it('accepts what a Windows checkout makes of it: CRLF line ends and a byte order mark', () => {
+    const text = renderMigrationSum(files)
+    expect(() => verifyMigrationSum(`\ufeff${text.replace(/\n/g, '\r\n')}`, files)).not.toThrow()
+  })
+
   it('refuses an added, removed or changed file, a hand-edited line, and conflict markers, naming mig hash', () => {
     const text = renderMigrationSum(files)
     const refusal = (sum: string, migrations: readonly Migration[]) => {

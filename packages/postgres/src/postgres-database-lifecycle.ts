@@ -33,7 +33,7 @@ export async function probeDatabase(url: string, options: LifecycleOptions = {})
   } catch (error) {
     const failure = databaseError(error)
     if (failure.sqlState === UNDEFINED_DATABASE) return { state: 'missing-database', reason: failure.message }
-    if (isTransient(failure.sqlState)) return { state: 'unreachable', reason: failure.message }
+    if (isTransient(failure)) return { state: 'unreachable', reason: failure.message }
     throw failure
   } finally {
     await lease?.release()
@@ -76,10 +76,27 @@ export async function dropDatabase(url: string, options: LifecycleOptions = {}):
   })
 }
 
-/** Node's network errors (ECONNREFUSED, ETIMEDOUT, ENOTFOUND, …) and SQLSTATE class 08 are transient. */
-function isTransient(sqlState: string | undefined): boolean {
-  return sqlState === undefined || /^E[A-Z_]+$/.test(sqlState) || sqlState.startsWith('08') || NOT_YET.has(sqlState)
+/**
+ * What a server that is not up yet gives: Node's network errors, SQLSTATE class 08, a server
+ * starting or full, and pg's code-less timeout or dropped connection. Anything else (TLS, a
+ * refused login) waiting cannot cure.
+ */
+function isTransient({ sqlState, message }: { sqlState?: string; message: string }): boolean {
+  if (sqlState === undefined) return /timeout|terminated unexpectedly|Connection terminated/i.test(message)
+  return NETWORK_ERRORS.has(sqlState) || sqlState.startsWith('08') || NOT_YET.has(sqlState)
 }
+
+const NETWORK_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EADDRNOTAVAIL',
+])
 
 /**
  * The database a URL names, as pg reads it (pg decodes the path with `decodeURI`, so `%3B` stays

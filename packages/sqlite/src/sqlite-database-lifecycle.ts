@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
 import { sqliteDriver } from './sqlite-driver.js'
@@ -54,6 +54,7 @@ export async function createDatabase(url: string, options: DatabaseLifecycleOpti
 export async function dropDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'> {
   const filename = fileOf(url, options, 'drop')
   if (!existsSync(filename)) return 'missing'
+  refuseOtherFiles(filename)
   const name = basename(filename)
   const companions = readdirSync(dirname(filename)).filter(
     (file) =>
@@ -62,6 +63,23 @@ export async function dropDatabase(url: string, options: DatabaseLifecycleOption
   for (const file of [name, ...companions]) rmSync(join(dirname(filename), file), { force: true })
   return 'dropped'
 }
+
+/** A mistyped URL must not delete a file that is not a database: only an empty file or one that starts as SQLite's do. */
+function refuseOtherFiles(filename: string): void {
+  const header = Buffer.alloc(SQLITE_HEADER.length)
+  const file = openSync(filename, 'r')
+  let read: number
+  try {
+    read = readSync(file, header, 0, header.length, 0)
+  } finally {
+    closeSync(file)
+  }
+  if (read > 0 && !header.equals(SQLITE_HEADER)) {
+    throw new InvalidOptionsError(`${filename} is not a SQLite database, so mig db drop leaves it alone. Check the URL.`)
+  }
+}
+
+const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')
 
 function fileOf(url: string, options: DatabaseLifecycleOptions, action: 'create' | 'drop'): string {
   const filename = sqliteFilename(url, options.baseDirectory)

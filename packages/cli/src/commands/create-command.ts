@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import type { ExistingVersion, SchemaConversion, VersionStyle } from '@mig/core'
+import { type ExistingVersion, type SchemaConversion, timestampOf, type VersionStyle, versionDigitsOf } from '@mig/core'
 import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
@@ -54,7 +54,7 @@ async function clashNotes(files: readonly string[], highest: ExistingVersion | u
   const notes: string[] = []
   const byVersion = new Map<bigint, string[]>()
   for (const file of files) {
-    const digits = /^(\d+)_/.exec(file)?.[1]
+    const digits = versionDigitsOf(file)
     if (digits !== undefined) byVersion.set(BigInt(digits), [...(byVersion.get(BigInt(digits)) ?? []), file])
   }
   for (const [version, clashing] of byVersion) {
@@ -65,7 +65,7 @@ async function clashNotes(files: readonly string[], highest: ExistingVersion | u
       )
     }
   }
-  const now = new Date().toISOString().slice(0, 19).replace(/\D/g, '')
+  const now = timestampOf(new Date())
   if (style === 'timestamp' && highest && highest.version > BigInt(now)) {
     notes.push(
       `The newest migration's version, ${highest.digits}, is later than the time now (${now} UTC), so the new file is numbered after it. ` +

@@ -5,7 +5,7 @@ import type { Renumbering } from '@mig/core'
 import { CliError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { plural } from '../format.js'
-import { writeMigrationSum } from '../migration-sum-file.js'
+import { checkNotEditedSinceSum, writeMigrationSum } from '../migration-sum-file.js'
 import type { Output } from '../output.js'
 import { withMigrator } from '../with-migrator.js'
 
@@ -32,6 +32,7 @@ export const renumberCommand: Command = async (context) => {
       printMoves(output, renumbering)
       return { document: { dryRun, renumbered: renumbering.map(renumberingToJson), sumUpdated: false } }
     }
+    await checkNotEditedSinceSum(settings.directory, new Set(renumbering.map(({ from }) => from.file)))
     await renameAll(settings.directory, renumbering)
     const sumUpdated = (await writeMigrationSum(settings.directory, 'if-present')) !== undefined
     output.line(output.colours.bold(`Renumbered ${plural(renumbering.length, 'migration')} in ${shown}:`))

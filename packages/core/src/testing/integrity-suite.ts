@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidMigrationError, RepairRefusedError } from '../errors.js'
+import { InvalidMigrationError, InvalidOptionsError, RepairRefusedError } from '../errors.js'
 import { fromList, type ListedMigration } from '../from-list.js'
 import { ReplacedMigrationError } from '../history-errors.js'
 import type { MigrationSource } from '../migration.js'
@@ -229,6 +229,24 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(await userTables()).toEqual(['a'])
         await migrator(other).up()
         expect(await userTables()).toEqual(['a', 'branch_b'])
+      })
+
+      it('down missing refuses a migration renumbered after it was applied, which reverting would empty, and reverts nothing', async () => {
+        const tags = 'CREATE TABLE tags (id INTEGER);'
+        await migrator(fromList([table(1, 'a'), file('0002_add_tags.sql', tags, 'DROP TABLE tags;')])).up()
+        const renumbered = fromList([table(1, 'a'), file('0003_add_tags.sql', tags, 'DROP TABLE tags;')])
+        const error = await failureOf(migrator(renumbered).down({ missing: true }))
+        expect(error).toBeInstanceOf(InvalidOptionsError)
+        expect((error as Error).message).toMatch(/0002_add_tags\.sql is applied here and 0003_add_tags\.sql is the same migration.*git mv/s)
+        expect(await userTables()).toEqual(['a', 'tags'])
+      })
+
+      it('down missing refuses when even the oldest applied migration has no file: a wrong folder, not a branch', async () => {
+        await migrator(fromList([table(1, 'a'), ...feature])).up()
+        const error = await failureOf(migrator(fromList([])).down({ missing: true }))
+        expect(error).toBeInstanceOf(InvalidOptionsError)
+        expect((error as Error).message).toMatch(/oldest applied migration, \S*create_a\S*, has no file.*wrong migrations folder/s)
+        expect(await userTables()).toEqual(['a', 'feature_one', 'feature_two'])
       })
 
       it('down missing refuses, before reverting anything, a missing migration applied without a down section', async () => {
