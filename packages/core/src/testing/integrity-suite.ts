@@ -170,6 +170,18 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(await userTables()).toEqual(['a'])
       })
 
+      it('redo refuses an edited migration that now ends the transaction before reverting it, so it stays applied', async () => {
+        await migrator(
+          fromList([table(1, 'a'), file('0002_draft.sql', 'CREATE TABLE draft_v1 (id INTEGER);', 'DROP TABLE draft_v1;')]),
+        ).up()
+        const edited = fromList([
+          table(1, 'a'),
+          file('0002_draft.sql', 'CREATE TABLE draft_v2 (id INTEGER);\nCOMMIT;', 'DROP TABLE draft_v2;'),
+        ])
+        await expect(migrator(edited).redo()).rejects.toThrow(InvalidMigrationError)
+        expect(await userTables()).toEqual(['a', 'draft_v1'])
+      })
+
       it('redo refuses an edited migration that was applied without a down section, and changes nothing', async () => {
         await migrator(fromList([file('0001_once.sql', 'CREATE TABLE once (id INTEGER);')])).up()
         const edited = fromList([file('0001_once.sql', 'CREATE TABLE twice (id INTEGER);', 'DROP TABLE twice;')])
