@@ -1,0 +1,67 @@
+import { existsSync } from 'node:fs'
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { DatabaseError, InvalidOptionsError } from '@mig/core'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createDatabase, dropDatabase, probeDatabase } from '../src/sqlite-database-lifecycle.js'
+import { sqliteDriver } from '../src/sqlite-driver.js'
+
+let folder: string
+const options = () => ({ baseDirectory: folder })
+
+beforeEach(async () => {
+  folder = await mkdtemp(join(tmpdir(), 'mig-sqlite-lifecycle-'))
+})
+
+afterEach(async () => {
+  await rm(folder, { recursive: true, force: true })
+})
+
+describe('a SQLite database file, created, probed and dropped', () => {
+  it('is missing, then created once, then ready; creating it again changes nothing', async () => {
+    expect(await probeDatabase('sqlite:./app.db', options())).toEqual({
+      state: 'missing-database',
+      reason: `The SQLite database ${join(folder, 'app.db')} does not exist yet.`,
+    })
+    expect(await createDatabase('sqlite:./app.db', options())).toBe('created')
+    expect(existsSync(join(folder, 'app.db'))).toBe(true)
+    expect(await probeDatabase('sqlite:./app.db', options())).toEqual({ state: 'ready' })
+    expect(await createDatabase('sqlite:./app.db', options())).toBe('exists')
+  })
+
+  it('in a folder that does not exist is unreachable, and cannot be created there', async () => {
+    expect(await probeDatabase('sqlite:./later/app.db', options())).toMatchObject({ state: 'unreachable' })
+    await expect(createDatabase('sqlite:./later/app.db', options())).rejects.toThrow(/does not exist.*Create the folder first/)
+  })
+
+  it('an in-memory database is always ready, and there is no file to create or drop', async () => {
+    expect(await probeDatabase('sqlite::memory:', options())).toEqual({ state: 'ready' })
+    await expect(createDatabase('sqlite::memory:', options())).rejects.toThrow(InvalidOptionsError)
+    await expect(dropDatabase('sqlite::memory:', options())).rejects.toThrow(/in-memory database: there is no file to drop/)
+  })
+
+  it('a file that is not a database fails the probe at once, and drop leaves it alone', async () => {
+    await writeFile(join(folder, 'notes.db'), 'plain text, not a database\n')
+    await expect(probeDatabase('sqlite:./notes.db', options())).rejects.toThrow(DatabaseError)
+    await expect(dropDatabase('sqlite:./notes.db', options())).rejects.toThrow(/is not a SQLite database, so mig db drop leaves it alone/)
+    expect(await readFile(join(folder, 'notes.db'), 'utf8')).toBe('plain text, not a database\n')
+  })
+
+  it('drop deletes the file with its WAL files and lock files, and then finds it missing', async () => {
+    const session = await sqliteDriver({ filename: join(folder, 'app.db'), missingFile: 'create' }).connect()
+    await session.runScript('PRAGMA journal_mode = WAL; CREATE TABLE kept (id INTEGER);')
+    await writeFile(join(folder, 'app.db.mig_migrations.lock'), '')
+    await writeFile(join(folder, 'other.db'), '')
+    expect(await dropDatabase('sqlite:./app.db', options())).toBe('dropped')
+    await session.close()
+    expect(await readdir(folder)).toEqual(['other.db'])
+    expect(await dropDatabase('sqlite:./app.db', options())).toBe('missing')
+  })
+
+  it('drop deletes an empty file: what a database is before its first table', async () => {
+    await writeFile(join(folder, 'empty.db'), '')
+    expect(await dropDatabase('sqlite:./empty.db', options())).toBe('dropped')
+    expect(existsSync(join(folder, 'empty.db'))).toBe(false)
+  })
+})
