@@ -74,3 +74,15 @@ export async function countWorkloadTables(target) {
     await client.end()
   }
 }
+
+/**
+ * The PostgreSQL server a benchmark runs on: MIG_BENCH_POSTGRES_URL, else the test suites' server
+ * (the local one, or a throwaway one started for the run). `stop` stops only what was started.
+ */
+export async function findPostgres() {
+  const url = process.env.MIG_BENCH_POSTGRES_URL
+  if (url) return { url, source: 'MIG_BENCH_POSTGRES_URL', stop: async () => {} }
+  const { startTestPostgres } = await import('@mig-internal/test-postgres')
+  const server = await startTestPostgres()
+  return { ...server, source: server.source === 'embedded' ? 'embedded, started for this run, fsync off' : 'local server' }
+}

@@ -13,8 +13,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { startTestPostgres } from '@mig-internal/test-postgres'
 import pg from 'pg'
+import { findPostgres } from './databases.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { timeProcess } from './processes.mjs'
 import { markdownTable } from './report.mjs'
@@ -42,7 +42,7 @@ const started = performance.now()
 const progress = (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
 const print = (text = '') => process.stdout.write(`${text}\n`)
 const work = await mkdtemp(join(tmpdir(), 'mig-bench-fleet-'))
-const server = sizes.postgres > 0 ? await postgresServer() : undefined
+const server = sizes.postgres > 0 ? await findPostgres() : undefined
 const admin = server ? new pg.Client({ connectionString: server.url }) : undefined
 const databases = Array.from({ length: sizes.postgres }, (_, index) => `mig_bench_fleet_${index}`)
 const rows = []
@@ -168,11 +168,6 @@ function postgresLoop(count) {
 
 function databaseUrl(name) {
   return Object.assign(new URL(server.url), { pathname: `/${name}` }).toString()
-}
-
-async function postgresServer() {
-  const url = process.env.MIG_BENCH_POSTGRES_URL
-  return url ? { url, stop: async () => {} } : startTestPostgres()
 }
 
 function mb(kilobytes) {

@@ -14,12 +14,12 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { baselineCommands, CONTENDERS } from './contenders.mjs'
-import { countWorkloadTables, Databases } from './databases.mjs'
+import { countWorkloadTables, Databases, findPostgres } from './databases.mjs'
 import { writeMigrations } from './formats.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { timeApi, timeProcess } from './processes.mjs'
 import { markdownTable, memoryTable, startupTable, throughputTable } from './report.mjs'
-import { summarise } from './stats.mjs'
+import { rotated, summarise } from './stats.mjs'
 import { targetVerdicts } from './targets.mjs'
 
 const { values: flags } = parseArgs({
@@ -91,14 +91,6 @@ try {
 progress(failed ? 'failed' : 'done')
 process.exitCode = failed ? 1 : 0
 
-async function findPostgres() {
-  const url = process.env.MIG_BENCH_POSTGRES_URL
-  if (url) return { url, source: 'MIG_BENCH_POSTGRES_URL', stop: async () => {} }
-  const { startTestPostgres } = await import('@mig-internal/test-postgres')
-  const server = await startTestPostgres()
-  return { ...server, source: server.source === 'embedded' ? 'embedded, started for this run, fsync off' : 'local server' }
-}
-
 async function prepareMigrations() {
   const sizes = [...new Set([...plan.upSizes, plan.downSize])]
   const formats = [...new Set(CONTENDERS.map((contender) => contender.format))]
@@ -108,10 +100,6 @@ async function prepareMigrations() {
 }
 
 /** Each run visits every contender, starting one further along each time, so no tool always goes first. */
-function rotated(list, run) {
-  const offset = run % list.length
-  return [...list.slice(offset), ...list.slice(0, offset)]
-}
 
 async function measureUp(dialect, size) {
   const contenders = CONTENDERS.filter((contender) => contender.dialects.includes(dialect))

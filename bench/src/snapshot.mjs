@@ -15,6 +15,7 @@ import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import pg from 'pg'
+import { findPostgres } from './databases.mjs'
 import { markdownTable } from './report.mjs'
 import { formatMs, formatRange, summarise } from './stats.mjs'
 
@@ -78,7 +79,8 @@ async function sqlite() {
 }
 
 async function postgres() {
-  const serverUrl = process.env.MIG_BENCH_POSTGRES_URL ?? (await (await import('@mig-internal/test-postgres')).startTestPostgres()).url
+  const server = await findPostgres()
+  const serverUrl = server.url
   const name = 'mig_bench_snapshot'
   const admin = new pg.Client({ connectionString: serverUrl })
   await admin.connect()
@@ -109,6 +111,7 @@ async function postgres() {
   } finally {
     await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
     await admin.end()
+    await server.stop()
   }
 }
 

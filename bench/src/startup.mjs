@@ -22,12 +22,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { baselineCommands } from './contenders.mjs'
-import { countWorkloadTables, Databases } from './databases.mjs'
+import { countWorkloadTables, Databases, findPostgres } from './databases.mjs'
 import { writeMigrations } from './formats.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { runScript, timeApi, timeProcess } from './processes.mjs'
 import { markdownTable } from './report.mjs'
-import { formatMb, formatMs, formatRange, summarise } from './stats.mjs'
+import { formatMb, formatMs, formatRange, rotated, summarise } from './stats.mjs'
 import { migCommand } from './tools/mig.mjs'
 
 const { values: flags } = parseArgs({
@@ -98,19 +98,6 @@ try {
 }
 progress(failed ? 'failed' : 'done')
 process.exitCode = failed ? 1 : 0
-
-async function findPostgres() {
-  const url = process.env.MIG_BENCH_POSTGRES_URL
-  if (url) return { url, source: 'MIG_BENCH_POSTGRES_URL', stop: async () => {} }
-  const { startTestPostgres } = await import('@mig-internal/test-postgres')
-  const server = await startTestPostgres()
-  return { ...server, source: server.source === 'embedded' ? 'embedded, started for this run, fsync off' : 'local server' }
-}
-
-function rotated(list, round) {
-  const offset = round % list.length
-  return [...list.slice(offset), ...list.slice(0, offset)]
-}
 
 async function measureDialect(dialect) {
   // Histories are built by mig a thousand migrations to a transaction: the same rows and tables

@@ -25,3 +25,9 @@ export function formatRatio(value, baseline) {
 export function formatMb(kilobytes) {
   return kilobytes === undefined ? 'n/a' : `${(kilobytes / 1024).toFixed(0)} MB`
 }
+
+/** The list started `round` places further along, so that each round runs every command at another moment. */
+export function rotated(list, round) {
+  const offset = round % list.length
+  return [...list.slice(offset), ...list.slice(0, offset)]
+}

@@ -4,6 +4,7 @@ import { ExitCode, type ExitCodeValue } from '../exit-codes.js'
 import { formatTable, plural, visibleLength } from '../format.js'
 import type { Output } from '../output.js'
 import { withMigrator } from '../with-migrator.js'
+import { printDatabase } from './migration-run-report.js'
 
 interface StatusSummary {
   readonly total: number
@@ -126,7 +127,7 @@ function statusToJson(status: MigrationStatus): Record<string, unknown> {
 
 function printStatus(output: Output, statuses: readonly MigrationStatus[], summary: StatusSummary, database: string): void {
   const { bold, dim, green, yellow, red } = output.colours
-  output.line(dim(`Database: ${database}`))
+  printDatabase(output, database)
   if (statuses.length === 0) {
     output.line('No migrations yet. Create one with mig create <name>.')
     return
