@@ -28,15 +28,24 @@ function migrationStatuses(history: History, settings: MigratorSettings): Migrat
     const replacement = record && replacedBy(history, record)
     const checksumMatches = record && migration && !replacement ? record.checksum === migration.checksum : undefined
     const holder = history.running.get(version)
-    const status = {
+    const state = holder ? 'running' : (record?.state ?? 'pending')
+    const fileFound = migration !== undefined && !replacement
+    const replacedByFile = replacement ? replacement.file : undefined
+    const isOutOfOrder = outOfOrder.has(version)
+    const problem = problemOf(
+      { state, fileFound, replacedBy: replacedByFile, checksumMatches, outOfOrder: isOutOfOrder },
+      settings.allowOutOfOrder,
+    )
+    // One literal, not a spread: V8 gives each object a spread builds a hidden class of its own.
+    return {
       version,
       name: info.name,
       file: info.file,
-      state: holder ? 'running' : (record?.state ?? 'pending'),
-      fileFound: migration !== undefined && !replacement,
-      replacedBy: replacement ? replacement.file : undefined,
+      state,
+      fileFound,
+      replacedBy: replacedByFile,
       checksumMatches,
-      outOfOrder: outOfOrder.has(version),
+      outOfOrder: isOutOfOrder,
       appliedAt: record?.appliedAt,
       executionMs: record?.executionMs,
       appliedBy: record?.appliedBy,
@@ -44,13 +53,16 @@ function migrationStatuses(history: History, settings: MigratorSettings): Migrat
         holder && record
           ? `running since ${record.appliedAt?.toISOString() ?? 'an unknown time'}, ${describeHolder(holder)}`
           : (record?.unreadable ?? record?.detail),
-    } as const
-    return { ...status, problem: problemOf(status, settings.allowOutOfOrder) }
+      problem,
+    }
   })
 }
 
 /** The same rules, in the same order, as `checkHistory`, for one migration. */
-function problemOf(status: Omit<MigrationStatus, 'problem'>, allowOutOfOrder: boolean): MigrationProblem | undefined {
+function problemOf(
+  status: Pick<MigrationStatus, 'state' | 'fileFound' | 'replacedBy' | 'checksumMatches' | 'outOfOrder'>,
+  allowOutOfOrder: boolean,
+): MigrationProblem | undefined {
   if (status.state === 'unreadable') return 'unreadable'
   if (status.state === 'failed') return 'failed'
   if (status.replacedBy !== undefined) return 'replaced'
