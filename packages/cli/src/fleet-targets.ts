@@ -1,6 +1,5 @@
 import { createReadStream } from 'node:fs'
 import { resolve } from 'node:path'
-import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
 import { type FleetTarget, redactUrl } from '@mig/core'
 import { usageError } from './cli-error.js'
@@ -69,6 +68,8 @@ async function* fromSpecs(specs: readonly string[], baseDirectory: string, stdin
 
 /** One URL or SQLite glob per line; blank lines and `#` comments are skipped. */
 async function* fromLines(input: Readable, baseDirectory: string): AsyncGenerator<CliTarget, void, undefined> {
+  // Imported here: the CLI is one file, and a static import would load readline on every run.
+  const { createInterface } = await import('node:readline')
   for await (const line of createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY })) {
     const spec = line.trim()
     if (spec !== '' && !spec.startsWith('#')) yield* fromSpec(spec, baseDirectory)

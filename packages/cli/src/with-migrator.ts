@@ -95,7 +95,8 @@ export function requireUrl(settings: Settings): string {
 /** A TypeScript migration in the folder, if there is one: then the loader must be registered. */
 export async function typeScriptFileIn(directory: string): Promise<string | undefined> {
   try {
-    return (await readdir(directory)).sort().find(isTypeScriptFile)
+    // Sorted after filtering: the folder may hold thousands of SQL files.
+    return (await readdir(directory)).filter(isTypeScriptFile).sort()[0]
   } catch {
     // A missing folder is reported by the migration source, with its own message.
     return undefined

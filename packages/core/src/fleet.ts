@@ -1,3 +1,4 @@
+import { monotonicMs } from './clock.js'
 import type { Driver } from './driver.js'
 import { InvalidMigrationError, InvalidOptionsError, UnknownVersionError } from './errors.js'
 import type { FleetEvent, FleetStopReason, TargetOutcome } from './fleet-events.js'
@@ -88,14 +89,14 @@ export async function runFleet<Target extends FleetTarget, Result>(
   work: FleetWork<Target, Result>,
 ): Promise<FleetResult<Target, Result>> {
   const settings = resolveFleetOptions(options)
-  const started = performance.now()
+  const started = monotonicMs()
   // Listed and checked against mig.sum once: every target runs the same migrations, parsed once.
   const migrations = await listMigrations(options)
   const repeatables = await listRepeatables(options)
   const source: MigrationSource = { list: async () => [...migrations], listRepeatables: async () => [...repeatables] }
   const run = new FleetRun(options, settings, source, work)
   await run.all(streamTargets(options.targets, settings.shard))
-  return run.result(performance.now() - started)
+  return run.result(monotonicMs() - started)
 }
 
 interface Entry<Target> {
@@ -156,7 +157,7 @@ class FleetRun<Target extends FleetTarget, Result> {
 
   private async attempt(entry: Entry<Target>): Promise<number | undefined> {
     entry.attempt++
-    if (entry.attempt === 1) entry.startedAt = performance.now()
+    if (entry.attempt === 1) entry.startedAt = monotonicMs()
     this.emit({ type: 'target-started', target: entry.target, attempt: entry.attempt })
     let driver: Driver | undefined
     try {
@@ -220,7 +221,7 @@ class FleetRun<Target extends FleetTarget, Result> {
   }
 
   private elapsed(entry: Entry<Target>): number {
-    return Math.round(performance.now() - entry.startedAt)
+    return Math.round(monotonicMs() - entry.startedAt)
   }
 }
 

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { monotonicMs } from './clock.js'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
 import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryState } from './history-store.js'
@@ -54,7 +55,7 @@ interface Run {
  */
 export async function runPlan(execution: Execution, plan: Plan, options: RunOptions): Promise<MigrateResult> {
   const { settings, locked } = execution
-  const started = performance.now()
+  const started = monotonicMs()
   const completed: MigrationOutcome[] = []
   const single = settings.transactionMode === 'single' && plan.migrations.length > 0
   if (single) checkSingleTransaction(plan)
@@ -81,7 +82,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
     if (single) await locked.session.rollback()
     throw error
   }
-  return { direction: plan.direction, migrations: completed, durationMs: Math.round(performance.now() - started) }
+  return { direction: plan.direction, migrations: completed, durationMs: Math.round(monotonicMs() - started) }
 }
 
 /** Runs one migration and writes its history row; returns its duration in milliseconds. */
@@ -121,11 +122,11 @@ async function runMigration(
     downSql: recordDown(scripts as MigrationScripts),
     inOuterTransaction,
     options,
-    started: performance.now(),
+    started: monotonicMs(),
   }
   if (transaction) await runInTransaction(run, inOuterTransaction)
   else await runOutsideTransaction(run)
-  const durationMs = Math.round(performance.now() - run.started)
+  const durationMs = Math.round(monotonicMs() - run.started)
   emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
   return durationMs
 }
@@ -210,7 +211,7 @@ async function recordInTransaction(run: Run): Promise<void> {
   if (run.migration.repeatable) {
     const { name, file, checksum } = run.migration
     const { appliedBy } = run.execution.settings
-    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: performance.now() - run.started, appliedBy })
+    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: monotonicMs() - run.started, appliedBy })
   } else if (run.direction === 'up') await store.insert(record(run, 'applied'))
   else await store.delete(run.migration.version)
 }
@@ -221,7 +222,7 @@ function record(run: Run, state: HistoryState, detail?: string) {
     downSql: run.downSql,
     state,
     appliedAt: new Date(),
-    executionMs: performance.now() - run.started,
+    executionMs: monotonicMs() - run.started,
     appliedBy: run.execution.settings.appliedBy,
     detail,
   }

@@ -1,4 +1,5 @@
 import { baseline } from './baseline.js'
+import { monotonicMs } from './clock.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
 import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withLock, withSession } from './locked-session.js'
@@ -74,7 +75,7 @@ export class Migrator {
    */
   async up(given: UpOptions = {}): Promise<MigrateResult> {
     const options = validateUpOptions(given)
-    const started = performance.now()
+    const started = monotonicMs()
     const migrations = await listMigrations(this.settings)
     const repeatables = await listRepeatables(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
@@ -82,7 +83,7 @@ export class Migrator {
       (history) => !hasWorkUpTo(history, options) && history.running.size === 0,
       () => false,
     )
-    if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(performance.now() - started) }
+    if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started) }
     return this.locked(
       options,
       async (execution, history) => {
