@@ -32,5 +32,5 @@ export function formatTable(
 /** Length of a string as shown, without ANSI colour codes. */
 export function visibleLength(text: string): string['length'] {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escape sequences is the point
-  return text.replace(/\u001b\[[0-9;]*m/g, '').length
+  return text.includes('\u001b') ? text.replace(/\u001b\[[0-9;]*m/g, '').length : text.length
 }

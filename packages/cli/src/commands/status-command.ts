@@ -62,19 +62,31 @@ function exitCodeOf(summary: StatusSummary, wanted: boolean): ExitCodeValue {
 }
 
 function summarise(statuses: readonly MigrationStatus[], repeatables: readonly RepeatableStatus[]): StatusSummary {
-  const count = (test: (status: MigrationStatus) => boolean) => statuses.filter(test).length
+  // One pass: with thousands of migrations, a filter per figure is a good part of the run.
+  const states: Record<MigrationStatus['state'], number> = { applied: 0, baselined: 0, failed: 0, running: 0, pending: 0, unreadable: 0 }
+  let missing = 0
+  let changed = 0
+  let outOfOrder = 0
+  let problems = 0
+  for (const status of statuses) {
+    states[status.state]++
+    if (!status.fileFound) missing++
+    if (status.checksumMatches === false) changed++
+    if (status.outOfOrder) outOfOrder++
+    if (status.problem !== undefined) problems++
+  }
   return {
     total: statuses.length,
-    applied: count((status) => status.state === 'applied'),
-    baselined: count((status) => status.state === 'baselined'),
-    failed: count((status) => status.state === 'failed'),
-    running: count((status) => status.state === 'running'),
-    pending: count((status) => status.state === 'pending'),
-    missing: count((status) => !status.fileFound),
-    changed: count((status) => status.checksumMatches === false),
-    outOfOrder: count((status) => status.outOfOrder),
-    unreadable: count((status) => status.state === 'unreadable'),
-    problems: count((status) => status.problem !== undefined),
+    applied: states.applied,
+    baselined: states.baselined,
+    failed: states.failed,
+    running: states.running,
+    pending: states.pending,
+    missing,
+    changed,
+    outOfOrder,
+    unreadable: states.unreadable,
+    problems,
     repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
   }
 }
@@ -126,7 +138,7 @@ function statusToJson(status: MigrationStatus): Record<string, unknown> {
 }
 
 function printStatus(output: Output, statuses: readonly MigrationStatus[], summary: StatusSummary, database: string): void {
-  const { bold, dim, green, yellow, red } = output.colours
+  const { bold, green, yellow, red } = output.colours
   printDatabase(output, database)
   if (statuses.length === 0) {
     output.line('No migrations yet. Create one with mig create <name>.')
@@ -140,21 +152,12 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     unreadable: red,
     running: yellow,
   }
-  const rows = statuses.map((status) => {
-    const notes = [
-      status.replacedBy !== undefined && red(`a different migration, ${status.replacedBy}, now holds its version`),
-      !status.fileFound && status.replacedBy === undefined && red('file missing'),
-      status.checksumMatches === false && red('file changed since applied'),
-      status.outOfOrder && yellow('out of order'),
-      status.detail && dim(status.detail),
-    ].filter((note): note is string => typeof note === 'string')
-    return [
-      stateColour[status.state](status.state),
-      status.file,
-      status.appliedAt ? formatTimestamp(status.appliedAt) : '',
-      notes.join('; '),
-    ]
-  })
+  const rows = statuses.map((status) => [
+    stateColour[status.state](status.state),
+    status.file,
+    status.appliedAt ? formatTimestamp(status.appliedAt) : '',
+    notesOf(status, output.colours),
+  ])
   for (const line of formatTable([[bold('State'), bold('Migration'), bold('Applied at'), ''], ...rows], visibleLength)) output.line(line)
   const parts = [
     `${summary.applied + summary.baselined} applied`,
@@ -173,6 +176,21 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
         `revert ${summary.missing > 1 ? 'them' : 'it'} with ${bold('mig down --missing')}, or restore the file${summary.missing > 1 ? 's' : ''}.`,
     )
   }
+}
+
+function notesOf(status: MigrationStatus, { red, yellow, dim }: Output['colours']): string {
+  const noteworthy =
+    status.replacedBy !== undefined || !status.fileFound || status.checksumMatches === false || status.outOfOrder || status.detail
+  if (!noteworthy) return ''
+  return [
+    status.replacedBy !== undefined && red(`a different migration, ${status.replacedBy}, now holds its version`),
+    !status.fileFound && status.replacedBy === undefined && red('file missing'),
+    status.checksumMatches === false && red('file changed since applied'),
+    status.outOfOrder && yellow('out of order'),
+    status.detail && dim(status.detail),
+  ]
+    .filter((note): note is string => typeof note === 'string')
+    .join('; ')
 }
 
 /** `2026-11-23 12:00:00 UTC`: the same on every machine, whatever its time zone. */
