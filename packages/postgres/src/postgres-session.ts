@@ -5,7 +5,7 @@ import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './p
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
-import { applyTimeouts, resetTimeouts, type TimeoutSetting } from './postgres-timeouts.js'
+import { applyTimeouts, resetTimeouts, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
 
 /**
  * The connection migrations and history queries run on. It is destroyed on close, never
@@ -73,18 +73,15 @@ export class PostgresSession implements DriverSession {
   }
 
   async begin(): Promise<void> {
+    const timeouts = this.timeouts
     try {
-      await this.client.query('BEGIN')
+      await this.client.query(timeouts.length ? `BEGIN; ${timeoutsSql(timeouts, 'local')}` : 'BEGIN')
     } catch (error) {
+      // The settings failed after BEGIN, or BEGIN itself: either way no transaction stays open.
+      await this.client.query('ROLLBACK').catch(() => {})
       throw isStatementPooling(error) ? statementPoolingError() : databaseError(error, 'BEGIN')
     }
     this.inTransaction = true
-    try {
-      await applyTimeouts(this.client, this.timeouts, 'local')
-    } catch (error) {
-      await this.rollback()
-      throw databaseError(error)
-    }
   }
 
   async commit(): Promise<void> {

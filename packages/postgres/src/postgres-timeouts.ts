@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
+import { quotePostgresLiteral } from './postgres-identifier.js'
 
 /** A server setting mig applies around migration SQL. */
 export interface TimeoutSetting {
@@ -22,22 +23,28 @@ export function timeoutSetting(option: 'lockTimeout' | 'statementTimeout', value
   )
 }
 
-/** Applies the settings to the open transaction (`local`) or to the session until {@link resetTimeouts}. */
+/**
+ * The query that applies the settings to the open transaction (`local`) or to the session until
+ * {@link resetTimeouts}. Values are inlined (each passed {@link timeoutSetting}'s check), so
+ * `BEGIN` and the settings travel in one round trip.
+ */
+export function timeoutsSql(settings: readonly TimeoutSetting[], scope: 'local' | 'session'): string {
+  const calls = settings.map((setting) => {
+    const current = `pg_catalog.current_setting('${setting.name}')`
+    const value = setting.fallback
+      ? `CASE WHEN ${current} = '0' THEN ${quotePostgresLiteral(setting.value)} ELSE ${current} END`
+      : quotePostgresLiteral(setting.value)
+    return `pg_catalog.set_config('${setting.name}', ${value}, ${scope === 'local'})`
+  })
+  return `SELECT ${calls.join(', ')}`
+}
+
 export async function applyTimeouts(
   client: PostgresClient,
   settings: readonly TimeoutSetting[],
   scope: 'local' | 'session',
 ): Promise<void> {
-  if (!settings.length) return
-  const calls = settings.map((setting, index) => {
-    const current = `pg_catalog.current_setting('${setting.name}')`
-    const value = setting.fallback ? `CASE WHEN ${current} = '0' THEN $${index + 1} ELSE ${current} END` : `$${index + 1}`
-    return `pg_catalog.set_config('${setting.name}', ${value}, ${scope === 'local'})`
-  })
-  await client.query(
-    `SELECT ${calls.join(', ')}`,
-    settings.map((setting) => setting.value),
-  )
+  if (settings.length) await client.query(timeoutsSql(settings, scope))
 }
 
 export async function resetTimeouts(client: PostgresClient, settings: readonly TimeoutSetting[]): Promise<void> {

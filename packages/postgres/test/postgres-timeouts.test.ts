@@ -11,6 +11,7 @@ import {
 import { type PostgresDriverOptions, postgresDriver } from '@mig/postgres'
 import pg from 'pg'
 import { afterEach, describe, expect, it } from 'vitest'
+import { PostgresSession } from '../src/postgres-session.js'
 import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
 
 interface Settings {
@@ -50,6 +51,28 @@ describe('PostgreSQL timeouts', () => {
       }
     } finally {
       await other.end()
+    }
+  })
+
+  it('sets the timeouts with BEGIN, for that transaction only, and leaves none open when a setting is refused', async () => {
+    const client = await openSession(database.url)
+    const lease = { client, broken: false, release: async () => client.end() }
+    try {
+      const session = new PostgresSession(lease, [{ name: 'lock_timeout', value: '250ms' }])
+      await session.begin()
+      expect(await session.query<Settings>(READ_SETTINGS)).toEqual([{ lock_timeout: '250ms', statement_timeout: '0' }])
+      await session.commit()
+      expect((await client.query<Settings>(READ_SETTINGS)).rows[0]?.lock_timeout).toBe('0')
+
+      // A value that skipped the duration check, which the server refuses after BEGIN succeeded.
+      const refused = new PostgresSession(lease, [{ name: 'lock_timeout', value: 'soon' }])
+      const failure = await refused.begin().catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(DatabaseError)
+      expect((failure as DatabaseError).sqlState).toBe('22023')
+      // Left in the failed transaction, the connection would refuse every query with 25P02.
+      expect((await client.query('SELECT 1 AS usable')).rows).toEqual([{ usable: 1 }])
+    } finally {
+      await client.end().catch(() => {})
     }
   })
 
