@@ -12,8 +12,7 @@ import { targetVersion, VersionGroups } from './fleet-status.js'
 import { type CliTarget, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
 import { resolveSettings } from './settings.js'
-import { registerTypeScript } from './typescript-loader.js'
-import { migratorOptionsOf, typeScriptFileIn } from './with-migrator.js'
+import { migratorOptionsOf } from './with-migrator.js'
 
 export type FleetOperation = 'up' | 'down' | 'status' | 'validate'
 
@@ -29,8 +28,6 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const settings = await resolveSettings(flags, context.environment, context.workingDirectory)
   const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
   for (const url of source.urls) output.redactor.addUrl(url)
-  const typeScriptFile = operation === 'status' ? undefined : await typeScriptFileIn(settings.directory)
-  if (typeScriptFile) await registerTypeScript(typeScriptFile)
   const { isInShard, runFleet } = await import('@mig/core')
   output.useJsonLines()
 
@@ -52,7 +49,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
             access: operation === 'up' || operation === 'down' ? 'read-write' : 'read-only',
             schema: target.schema,
           }),
-        ...(await migratorOptionsOf(settings)),
+        ...(await migratorOptionsOf(settings, { loadsCode: operation !== 'status' })),
         concurrency: fleetFlags.concurrency,
         perServer: fleetFlags.perServer,
         onFailure: fleetFlags.onFailure,

@@ -1,5 +1,6 @@
 import { basename } from 'node:path'
 import { pathToFileURL } from 'node:url'
+import type { MigrationSource } from '@mig/core'
 import { CliError } from './cli-error.js'
 
 const TYPESCRIPT_FILE = /\.[mc]?ts$/
@@ -25,6 +26,22 @@ export function registerTypeScript(file: string): Promise<void> {
     commonJs.register()
   })
   return registration
+}
+
+/**
+ * The source, registering the TypeScript loader when its listing holds a TypeScript migration:
+ * after core has read the folder (once) and before any migration is imported.
+ */
+export function registeringTypeScript(source: MigrationSource): MigrationSource {
+  return {
+    ...source,
+    async list() {
+      const migrations = await source.list()
+      const typeScript = migrations.find((migration) => isTypeScriptFile(migration.file))
+      if (typeScript) await registerTypeScript(typeScript.file)
+      return migrations
+    },
+  }
 }
 
 /** Imports one module, TypeScript or JavaScript, by path. */

@@ -1,11 +1,10 @@
-import { readdir } from 'node:fs/promises'
 import { type DialectText, type Migrator, type MigratorOptions, redactUrl } from '@mig/core'
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
 import { ProgressReporter } from './progress-reporter.js'
 import { resolveSettings, type Settings } from './settings.js'
-import { isTypeScriptFile, registerTypeScript } from './typescript-loader.js'
+import { registeringTypeScript } from './typescript-loader.js'
 
 /** What a command gets besides the Migrator. */
 export interface OpenedDatabase {
@@ -19,7 +18,7 @@ export interface OpenedDatabase {
 }
 
 export interface MigratorCommandOptions {
-  /** Whether the command may import code migrations; only then is the TypeScript loader registered (if the folder holds a `.ts` file). */
+  /** Whether the command may import code migrations; only then is the TypeScript loader registered (if the folder holds a `.ts` migration). */
   readonly loadsCode: boolean
   /** Whether progress (applied, reverted, waiting for the lock) is printed while the command runs. Default true. */
   readonly reportsProgress?: boolean
@@ -58,22 +57,24 @@ async function openMigrator(
 ): Promise<{ migrator: Migrator; dialect: string; dialectText: DialectText }> {
   const url = requireUrl(settings)
   output.redactor.addUrl(url)
-  const typeScriptFile = loadsCode ? await typeScriptFileIn(settings.directory) : undefined
-  if (typeScriptFile) await registerTypeScript(typeScriptFile)
   const urlOptions = { baseDirectory: settings.urlBaseDirectory, access: access ?? 'read-write', ...settings.dialectOptions } as const
   const driver = await driverFromUrl(url, urlOptions)
   const note = await describeDatabase(url, urlOptions)
   if (note) output.note(note)
   const { Migrator } = await import('@mig/core')
-  const migrator = new Migrator({ driver, ...(await migratorOptionsOf(settings)) })
+  const migrator = new Migrator({ driver, ...(await migratorOptionsOf(settings, { loadsCode })) })
   return { migrator, dialect: driver.dialect, dialectText: driver.text }
 }
 
 /** The Migrator's options as the settings give them, all but the driver: for one database or each of a fleet. */
-export async function migratorOptionsOf(settings: Settings): Promise<Omit<MigratorOptions, 'driver'>> {
+export async function migratorOptionsOf(
+  settings: Settings,
+  { loadsCode }: Pick<MigratorCommandOptions, 'loadsCode'>,
+): Promise<Omit<MigratorOptions, 'driver'>> {
   const { fromDirectory } = await import('@mig/core')
+  const source = fromDirectory(settings.directory)
   return {
-    source: fromDirectory(settings.directory),
+    source: loadsCode ? registeringTypeScript(source) : source,
     table: settings.table,
     schema: settings.schema,
     lockWaitMs: settings.lockWaitMs,
@@ -90,15 +91,4 @@ export function requireUrl(settings: Settings): string {
     )
   }
   return settings.url
-}
-
-/** A TypeScript migration in the folder, if there is one: then the loader must be registered. */
-export async function typeScriptFileIn(directory: string): Promise<string | undefined> {
-  try {
-    // Sorted after filtering: the folder may hold thousands of SQL files.
-    return (await readdir(directory)).filter(isTypeScriptFile).sort()[0]
-  } catch {
-    // A missing folder is reported by the migration source, with its own message.
-    return undefined
-  }
 }
