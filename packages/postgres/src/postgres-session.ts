@@ -3,7 +3,7 @@ import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
-import { changesStandardStrings } from './postgres-standard-strings.js'
+import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
 import { applyTimeouts, resetTimeouts, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
 
@@ -121,6 +121,7 @@ export class PostgresSession implements DriverSession {
    * section that changes standard_conforming_strings goes statement by statement.
    */
   private async sendInTransaction(sql: string): Promise<void> {
+    if (!mentionsStandardStrings(sql)) return this.send(sql)
     const statements = splitPostgresStatements(sql)
     if (!changesStandardStrings(statements)) return this.send(sql)
     for (const statement of statements) {

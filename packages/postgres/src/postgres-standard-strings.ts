@@ -21,6 +21,13 @@ export function standardStringsAfter(statement: string, current: boolean): boole
   return current
 }
 
+const MENTION = /standard_conforming_strings|\bRESET\s+ALL\b/i
+
+/** Whether a script may change the setting at all: a test of its text, so that most scripts are never split for it. */
+export function mentionsStandardStrings(sql: string): boolean {
+  return MENTION.test(sql)
+}
+
 /** Whether a script changes how the server lexes its own later statements. */
 export function changesStandardStrings(statements: readonly SqlStatement[]): boolean {
   return statements.some((statement) => SETTING.test(statement.text.trim()))

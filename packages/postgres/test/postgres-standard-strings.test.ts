@@ -1,6 +1,7 @@
 import { fromList, MigrationFailedError, Migrator } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
+import { mentionsStandardStrings } from '../src/postgres-standard-strings.js'
 import { createDatabase, sql } from './support/postgres-test-database.js'
 
 const backslashStrings = (version: number, table: string) => ({
@@ -17,6 +18,13 @@ INSERT INTO ${table} VALUES ('C:\\');
 })
 
 describe('strings as the PostgreSQL server reads them', () => {
+  it('looks for a change of the setting only in scripts whose text could make one', () => {
+    expect(mentionsStandardStrings("INSERT INTO t VALUES ('a; b');")).toBe(false)
+    expect(mentionsStandardStrings('set Standard_Conforming_Strings to off;')).toBe(true)
+    expect(mentionsStandardStrings('reset   all;')).toBe(true)
+    expect(mentionsStandardStrings("SELECT 'reset allowed';")).toBe(false)
+  })
+
   it('a section that turns standard_conforming_strings off runs, in a transaction and outside one', async () => {
     const database = await createDatabase()
     try {
