@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { monotonicMs } from './clock.js'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
 import { DatabaseError, messageOf } from './errors.js'
-import type { HistoryState } from './history-store.js'
+import type { HistoryEntry, HistoryState } from './history-store.js'
 import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
 import type { Emit, LockedSession } from './locked-session.js'
 import {
@@ -216,9 +216,14 @@ async function recordInTransaction(run: Run): Promise<void> {
   else await store.delete(run.migration.version)
 }
 
-function record(run: Run, state: HistoryState, detail?: string) {
+function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
+  const { version, name, file, checksum } = run.migration
+  // Named fields, not `...run.migration`: see the object literals of from-directory.ts.
   return {
-    ...run.migration,
+    version,
+    name,
+    file,
+    checksum,
     downSql: run.downSql,
     state,
     appliedAt: new Date(),
