@@ -17,7 +17,7 @@ import pg from 'pg'
 import { findPostgres } from './databases.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { timeProcess } from './processes.mjs'
-import { markdownTable } from './report.mjs'
+import { markdownTable, print, progressReporter, runBenchmark } from './report.mjs'
 import { migBin } from './tools/mig.mjs'
 
 const { values: flags } = parseArgs({
@@ -38,61 +38,63 @@ const MIGRATIONS = {
   '0003_index_email.sql': '-- mig:up\nCREATE INDEX users_email ON users (email);\n-- mig:down\nDROP INDEX users_email;\n',
 }
 
-const started = performance.now()
-const progress = (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
-const print = (text = '') => process.stdout.write(`${text}\n`)
+const progress = progressReporter()
 const work = await mkdtemp(join(tmpdir(), 'mig-bench-fleet-'))
 const server = sizes.postgres > 0 ? await findPostgres() : undefined
 const admin = server ? new pg.Client({ connectionString: server.url }) : undefined
 const databases = Array.from({ length: sizes.postgres }, (_, index) => `mig_bench_fleet_${index}`)
 const rows = []
 
-try {
-  await admin?.connect()
-  await mkdir(join(work, 'migrations'))
-  for (const [file, text] of Object.entries(MIGRATIONS)) await writeFile(join(work, 'migrations', file), text)
-  const version = admin ? (await admin.query('SELECT version()')).rows[0].version.replace(/ on .*$/, '') : undefined
-  print('# mig fleet benchmark')
-  print()
-  print(await describeMachine({ postgresVersion: version, sqliteVersion: await sqliteVersion() }))
-  if (sizes.sqlite > 0) await measure('SQLite files', sizes.sqlite, resetSqlite, 'sqlite:./tenants/*.db', sqliteUrls, sqliteLoop)
-  if (server) {
-    progress(`creating ${sizes.postgres} databases`)
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
-    for (const name of databases) await admin.query(`CREATE DATABASE ${name}`)
-    await writeFile(join(work, 'postgres-targets.txt'), `${databases.map(databaseUrl).join('\n')}\n`)
-    await measure(
-      'PostgreSQL databases',
-      sizes.postgres,
-      resetPostgres,
-      '@postgres-targets.txt',
-      (count) => databases.slice(0, count).map(databaseUrl),
-      postgresLoop,
+await runBenchmark(
+  progress,
+  async () => {
+    await admin?.connect()
+    await mkdir(join(work, 'migrations'))
+    for (const [file, text] of Object.entries(MIGRATIONS)) await writeFile(join(work, 'migrations', file), text)
+    const version = admin ? (await admin.query('SELECT version()')).rows[0].version.replace(/ on .*$/, '') : undefined
+    print('# mig fleet benchmark')
+    print()
+    print(await describeMachine({ postgresVersion: version, sqliteVersion: await sqliteVersion() }))
+    if (sizes.sqlite > 0) await measure('SQLite files', sizes.sqlite, resetSqlite, 'sqlite:./tenants/*.db', sqliteUrls, sqliteLoop)
+    if (server) {
+      progress(`creating ${sizes.postgres} databases`)
+      for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)
+      for (const name of databases) await admin.query(`CREATE DATABASE ${name}`)
+      await writeFile(join(work, 'postgres-targets.txt'), `${databases.map(databaseUrl).join('\n')}\n`)
+      await measure(
+        'PostgreSQL databases',
+        sizes.postgres,
+        resetPostgres,
+        '@postgres-targets.txt',
+        (count) => databases.slice(0, count).map(databaseUrl),
+        postgresLoop,
+      )
+    }
+    print()
+    print(
+      markdownTable(
+        ['targets', 'how', 'concurrency', 'wall time', 'targets/s', 'peak memory'],
+        rows.map((row) => [
+          row.targets,
+          row.how,
+          row.concurrency,
+          `${(row.ms / 1000).toFixed(1)} s`,
+          (row.count / (row.ms / 1000)).toFixed(1),
+          row.rss,
+        ]),
+        2,
+      ),
     )
-  }
-  print()
-  print(
-    markdownTable(
-      ['targets', 'how', 'concurrency', 'wall time', 'targets/s', 'peak memory'],
-      rows.map((row) => [
-        row.targets,
-        row.how,
-        row.concurrency,
-        `${(row.ms / 1000).toFixed(1)} s`,
-        (row.count / (row.ms / 1000)).toFixed(1),
-        row.rss,
-      ]),
-      2,
-    ),
-  )
-  print()
-  print(`Load average at the end: ${formatLoad()}.`)
-} finally {
-  for (const name of server ? databases : []) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
-  await admin?.end()
-  await server?.stop()
-  await rm(work, { recursive: true, force: true })
-}
+    print()
+    print(`Load average at the end: ${formatLoad()}.`)
+  },
+  async () => {
+    for (const name of server ? databases : []) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).catch(() => {})
+    await admin?.end()
+    await server?.stop()
+    await rm(work, { recursive: true, force: true })
+  },
+)
 
 async function measure(label, count, reset, targets, urlsOf, loop) {
   for (const concurrency of concurrencies) {

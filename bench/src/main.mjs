@@ -18,7 +18,7 @@ import { countWorkloadTables, Databases, findPostgres } from './databases.mjs'
 import { writeMigrations } from './formats.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { timeApi, timeProcess } from './processes.mjs'
-import { markdownTable, memoryTable, startupTable, throughputTable } from './report.mjs'
+import { markdownTable, memoryTable, print, progressReporter, runBenchmark, startupTable, throughputTable } from './report.mjs'
 import { rotated, summarise } from './stats.mjs'
 import { targetVerdicts } from './targets.mjs'
 
@@ -38,9 +38,7 @@ if (flags.runs) plan.runs = Number(flags.runs)
 if (flags['startup-runs']) plan.startupRuns = Number(flags['startup-runs'])
 const dialects = flags.dialects.split(',').map((dialect) => dialect.trim())
 
-const benchStarted = performance.now()
-const progress = (message) => process.stderr.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
-const print = (text = '') => process.stdout.write(`${text}\n`)
+const progress = progressReporter()
 
 const postgres = dialects.includes('postgres') ? await findPostgres() : undefined
 const work = await mkdtemp(join(tmpdir(), 'mig-bench-'))
@@ -50,46 +48,44 @@ await symlink(fileURLToPath(new URL('../node_modules', import.meta.url)), join(w
 const databases = new Databases({ workDirectory: work, postgresUrl: postgres?.url })
 const migrationsOf = (format, size) => join(work, 'migrations', `${format}-${size}`)
 const results = {}
-let failed = false
 
-try {
-  await prepareMigrations()
-  print(`# mig benchmark${flags.smoke ? ' (smoke run)' : ''}`)
-  print()
-  const postgresVersion = dialects.includes('postgres')
-    ? `${(await (await databases.connectAdmin()).query('SELECT version()')).rows[0].version.replace(/ on .*$/, '')} (${postgres.source})`
-    : undefined
-  print(await describeMachine({ postgresVersion, sqliteVersion: await sqliteVersion() }))
-  for (const dialect of dialects) {
-    results[dialect] = { up: {}, down: undefined, startup: {}, memory: [] }
+await runBenchmark(
+  progress,
+  async () => {
+    await prepareMigrations()
+    print(`# mig benchmark${flags.smoke ? ' (smoke run)' : ''}`)
     print()
-    print(`## ${dialect === 'sqlite' ? 'SQLite (a file)' : 'PostgreSQL'}`)
-    for (const size of plan.upSizes) await measureUp(dialect, size)
-    for (const history of plan.histories) await measureStartup(dialect, history)
-    await measureDown(dialect, plan.downSize)
+    const postgresVersion = dialects.includes('postgres')
+      ? `${(await (await databases.connectAdmin()).query('SELECT version()')).rows[0].version.replace(/ on .*$/, '')} (${postgres.source})`
+      : undefined
+    print(await describeMachine({ postgresVersion, sqliteVersion: await sqliteVersion() }))
+    for (const dialect of dialects) {
+      results[dialect] = { up: {}, down: undefined, startup: {}, memory: [] }
+      print()
+      print(`## ${dialect === 'sqlite' ? 'SQLite (a file)' : 'PostgreSQL'}`)
+      for (const size of plan.upSizes) await measureUp(dialect, size)
+      for (const history of plan.histories) await measureStartup(dialect, history)
+      await measureDown(dialect, plan.downSize)
+      print()
+      print(`### Peak memory of mig (${dialect})`)
+      print()
+      print(memoryTable(results[dialect].memory))
+    }
     print()
-    print(`### Peak memory of mig (${dialect})`)
-    print()
-    print(memoryTable(results[dialect].memory))
-  }
-  print()
-  print(`Load average at the end: ${formatLoad()}.`)
-  if (!flags.smoke) {
-    print()
-    print('## Targets')
-    print()
-    print(markdownTable(['Target', 'Measured', 'Verdict'], targetVerdicts(results, plan), 3))
-  }
-} catch (error) {
-  failed = true
-  process.stderr.write(`\nThe benchmark failed: ${error?.stack ?? error}\n`)
-} finally {
-  await databases.dropAll().catch(() => {})
-  await rm(work, { recursive: true, force: true })
-  await postgres?.stop()
-}
-progress(failed ? 'failed' : 'done')
-process.exitCode = failed ? 1 : 0
+    print(`Load average at the end: ${formatLoad()}.`)
+    if (!flags.smoke) {
+      print()
+      print('## Targets')
+      print()
+      print(markdownTable(['Target', 'Measured', 'Verdict'], targetVerdicts(results, plan), 3))
+    }
+  },
+  async () => {
+    await databases.dropAll().catch(() => {})
+    await rm(work, { recursive: true, force: true })
+    await postgres?.stop()
+  },
+)
 
 async function prepareMigrations() {
   const sizes = [...new Set([...plan.upSizes, plan.downSize])]

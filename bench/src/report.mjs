@@ -1,5 +1,34 @@
 import { formatMb, formatMs, formatRange, formatRatio } from './stats.mjs'
 
+/** One line of the report, on stdout. */
+export function print(text = '') {
+  process.stdout.write(`${text}\n`)
+}
+
+/** Progress on stderr, each line stamped with the seconds since the benchmark started. */
+export function progressReporter() {
+  const started = performance.now()
+  return (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
+}
+
+/**
+ * Runs a benchmark's `body`, then `cleanUp` whatever happened. A failure is printed on stderr
+ * and makes the exit code 1; the last progress line says whether it was done or failed.
+ */
+export async function runBenchmark(progress, body, cleanUp) {
+  let failed = false
+  try {
+    await body()
+  } catch (error) {
+    failed = true
+    process.stderr.write(`\nThe benchmark failed: ${error?.stack ?? error}\n`)
+  } finally {
+    await cleanUp()
+  }
+  progress(failed ? 'failed' : 'done')
+  process.exitCode = failed ? 1 : 0
+}
+
 /** The first `textColumns` columns are left-aligned; the rest hold figures and are right-aligned. */
 export function markdownTable(header, rows, textColumns = 1) {
   const lines = [`| ${header.join(' | ')} |`, `| ${header.map((_, index) => (index < textColumns ? '---' : '---:')).join(' | ')} |`]

@@ -26,7 +26,7 @@ import { countWorkloadTables, Databases, findPostgres } from './databases.mjs'
 import { writeMigrations } from './formats.mjs'
 import { describeMachine, formatLoad, sqliteVersion } from './machine.mjs'
 import { runScript, timeApi, timeProcess } from './processes.mjs'
-import { markdownTable } from './report.mjs'
+import { markdownTable, print, progressReporter, runBenchmark } from './report.mjs'
 import { formatMb, formatMs, formatRange, rotated, summarise } from './stats.mjs'
 import { migCommand } from './tools/mig.mjs'
 
@@ -46,58 +46,54 @@ if (flags['up-runs']) plan.upRuns = Number(flags['up-runs'])
 const dialects = flags.dialects.split(',').map((dialect) => dialect.trim())
 const [shortHistory] = plan.histories
 
-const started = performance.now()
-const progress = (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`)
-const print = (text = '') => process.stdout.write(`${text}\n`)
+const progress = progressReporter()
 
 const postgres = dialects.includes('postgres') ? await findPostgres() : undefined
 const work = await mkdtemp(join(tmpdir(), 'mig-bench-startup-'))
 const databases = new Databases({ workDirectory: work, postgresUrl: postgres?.url })
 const folder = (format, size) => join(work, 'migrations', `${format}-${size}`)
-let failed = false
 
-try {
-  for (const size of new Set([...plan.histories, plan.upSize])) await writeMigrations('mig', folder('mig', size), size)
-  await writeMigrations('up-down', folder('up-down', plan.upSize), plan.upSize)
-  const postgresVersion = postgres
-    ? `${(await (await databases.connectAdmin()).query('SELECT version()')).rows[0].version.replace(/ on .*$/, '')} (${postgres.source})`
-    : undefined
-  print(`# mig start-up and per-migration cost${flags.smoke ? ' (smoke run)' : ''}`)
-  print()
-  print(await describeMachine({ postgresVersion, sqliteVersion: await sqliteVersion() }))
-  print(`- ${plan.runs} interleaved rounds for start-up, ${plan.upRuns} for \`up\` from empty; medians`)
-  const rows = []
-  for (const dialect of dialects) rows.push(...(await measureDialect(dialect)))
-  print()
-  print(
-    markdownTable(
-      ['Measurement', 'Dialect', 'Floor', 'mig', 'mig min–max', '× floor', 'Peak RSS of mig', 'Target', 'Verdict'],
-      rows.map((row) => [
-        row.label,
-        row.dialect,
-        row.floor ? `${row.floorLabel} ${formatMs(row.floor.median)}` : '',
-        formatMs(row.mig.median),
-        formatRange(row.mig),
-        row.floor ? `${(row.mig.median / row.floor.median).toFixed(2)}x` : '',
-        formatMb(row.rssKb),
-        row.target?.text ?? '',
-        row.target ? (row.target.met ? 'met' : '**missed**') : '',
-      ]),
-      2,
-    ),
-  )
-  print()
-  print(`Load average at the end: ${formatLoad()}.`)
-} catch (error) {
-  failed = true
-  process.stderr.write(`\nThe benchmark failed: ${error?.stack ?? error}\n`)
-} finally {
-  await databases.dropAll().catch(() => {})
-  await rm(work, { recursive: true, force: true })
-  await postgres?.stop()
-}
-progress(failed ? 'failed' : 'done')
-process.exitCode = failed ? 1 : 0
+await runBenchmark(
+  progress,
+  async () => {
+    for (const size of new Set([...plan.histories, plan.upSize])) await writeMigrations('mig', folder('mig', size), size)
+    await writeMigrations('up-down', folder('up-down', plan.upSize), plan.upSize)
+    const postgresVersion = postgres
+      ? `${(await (await databases.connectAdmin()).query('SELECT version()')).rows[0].version.replace(/ on .*$/, '')} (${postgres.source})`
+      : undefined
+    print(`# mig start-up and per-migration cost${flags.smoke ? ' (smoke run)' : ''}`)
+    print()
+    print(await describeMachine({ postgresVersion, sqliteVersion: await sqliteVersion() }))
+    print(`- ${plan.runs} interleaved rounds for start-up, ${plan.upRuns} for \`up\` from empty; medians`)
+    const rows = []
+    for (const dialect of dialects) rows.push(...(await measureDialect(dialect)))
+    print()
+    print(
+      markdownTable(
+        ['Measurement', 'Dialect', 'Floor', 'mig', 'mig min–max', '× floor', 'Peak RSS of mig', 'Target', 'Verdict'],
+        rows.map((row) => [
+          row.label,
+          row.dialect,
+          row.floor ? `${row.floorLabel} ${formatMs(row.floor.median)}` : '',
+          formatMs(row.mig.median),
+          formatRange(row.mig),
+          row.floor ? `${(row.mig.median / row.floor.median).toFixed(2)}x` : '',
+          formatMb(row.rssKb),
+          row.target?.text ?? '',
+          row.target ? (row.target.met ? 'met' : '**missed**') : '',
+        ]),
+        2,
+      ),
+    )
+    print()
+    print(`Load average at the end: ${formatLoad()}.`)
+  },
+  async () => {
+    await databases.dropAll().catch(() => {})
+    await rm(work, { recursive: true, force: true })
+    await postgres?.stop()
+  },
+)
 
 async function measureDialect(dialect) {
   // Histories are built by mig a thousand migrations to a transaction: the same rows and tables
