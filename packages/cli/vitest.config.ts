@@ -12,6 +12,7 @@ export default defineConfig({
   },
   test: {
     name: 'cli',
+    globalSetup: [fileURLToPath(import.meta.resolve('@mig-internal/test-postgres/global-setup'))],
     testTimeout: 60_000,
     hookTimeout: 120_000,
   },

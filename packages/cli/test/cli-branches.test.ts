@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { postgresTables, queryRows, sqliteTables } from './database-state.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
@@ -117,15 +117,11 @@ describe('on SQLite', () => {
 })
 
 describe('on PostgreSQL', () => {
-  let server: TestPostgresServer
   let database: TestDatabase
 
-  beforeAll(async () => {
-    server = await startTestPostgres()
-  })
-  afterAll(() => server?.stop())
+  beforeAll(async () => {})
   beforeEach(async () => {
-    database = await createTestDatabase(server.url)
+    database = await createTestDatabase(inject('postgresUrl'))
     environment = { DATABASE_URL: database.url }
     await newProject('branches-postgres', {})
   })

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { postgresTables, queryRows, sqliteTables } from './database-state.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
@@ -63,17 +63,14 @@ describe('.env and --env-file through the mig binary (SQLite)', () => {
 })
 
 describe('.env through the mig binary (PostgreSQL)', () => {
-  let server: TestPostgresServer
   let database: TestDatabase
 
   beforeAll(async () => {
-    server = await startTestPostgres()
-    database = await createTestDatabase(server.url)
+    database = await createTestDatabase(inject('postgresUrl'))
   })
 
   afterAll(async () => {
     await database?.drop()
-    await server?.stop()
   })
 
   it('takes the URL from .env and never prints its password', async () => {

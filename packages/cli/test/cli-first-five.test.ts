@@ -4,8 +4,7 @@ import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
-import { startTestPostgres, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { queryRows, sqliteTables } from './database-state.ts'
 import { jsonOf, type MigRun, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
@@ -196,21 +195,22 @@ describe('mig wait and mig db on SQLite', () => {
 })
 
 describe('mig db and a missing database on PostgreSQL', () => {
-  let server: TestPostgresServer
   /** A name that is only safe quoted: mixed case, both quotes and a space. */
   const name = `mig_test_${randomBytes(4).toString('hex')}_Odd"' Name`
   const password = `pw-${randomBytes(8).toString('hex')}`
   const role = `mig_db_${randomBytes(4).toString('hex')}`
   let url: string
   const databases = async () =>
-    (await queryRows<{ datname: string }>(postgresDriver({ connectionString: server.url }), 'SELECT datname FROM pg_database')).map(
-      (row) => row.datname,
-    )
+    (
+      await queryRows<{ datname: string }>(postgresDriver({ connectionString: inject('postgresUrl') }), 'SELECT datname FROM pg_database')
+    ).map((row) => row.datname)
 
   beforeAll(async () => {
-    server = await startTestPostgres()
-    await queryRows(postgresDriver({ connectionString: server.url }), `CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'`)
-    const address = new URL(server.url)
+    await queryRows(
+      postgresDriver({ connectionString: inject('postgresUrl') }),
+      `CREATE ROLE ${role} LOGIN CREATEDB PASSWORD '${password}'`,
+    )
+    const address = new URL(inject('postgresUrl'))
     address.username = role
     address.password = password
     address.pathname = `/${encodeURIComponent(name)}`
@@ -219,11 +219,10 @@ describe('mig db and a missing database on PostgreSQL', () => {
 
   afterAll(async () => {
     await queryRows(
-      postgresDriver({ connectionString: server.url }),
+      postgresDriver({ connectionString: inject('postgresUrl') }),
       `DROP DATABASE IF EXISTS "${name.replaceAll('"', '""')}" WITH (FORCE)`,
     )
-    await queryRows(postgresDriver({ connectionString: server.url }), `DROP ROLE IF EXISTS ${role}`).catch(() => {})
-    await server?.stop()
+    await queryRows(postgresDriver({ connectionString: inject('postgresUrl') }), `DROP ROLE IF EXISTS ${role}`).catch(() => {})
   })
 
   it('up against a database that does not exist says to run mig db create, and writes nothing', async () => {

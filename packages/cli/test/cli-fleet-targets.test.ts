@@ -1,15 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { globFiles } from '../src/fleet-glob.ts'
 import { queryRows } from './database-state.ts'
 import { jsonLines, onServer, runFleetMig, sqliteVersion } from './fleet-support.ts'
 import { SQL, temporaryDirectory } from './run-mig.ts'
 
 let project: { path: string; remove: () => Promise<void> }
-let server: TestPostgresServer
 let database: TestDatabase
 
 const mig = (args: string[], stdin?: string) => runFleetMig(args, { cwd: project.path, stdin })
@@ -23,14 +22,12 @@ beforeAll(async () => {
   await writeFile(join(project.path, 'migrations', '0001_create_users.sql'), SQL.createUsers)
   await writeFile(join(project.path, 'migrations', '0002_add_email.sql'), SQL.addEmail)
   for (const name of ['eu/a.db', 'eu/b.db', 'us/c.db', 'us/.hidden.db', 'us/notes.txt']) await writeFile(tenant(name), '')
-  server = await startTestPostgres()
-  database = await createTestDatabase(server.url)
+  database = await createTestDatabase(inject('postgresUrl'))
   await onServer(database.url, ['CREATE SCHEMA tenant_1', 'CREATE SCHEMA tenant_2', 'CREATE SCHEMA "Tenant_3"', 'CREATE SCHEMA billing'])
 })
 
 afterAll(async () => {
   await database?.drop()
-  await server?.stop()
   await project?.remove()
 })
 

@@ -3,13 +3,8 @@ import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
-import {
-  type EmbeddedTestPostgresServer,
-  startEmbeddedPostgres,
-  startTestPostgres,
-  type TestPostgresServer,
-} from '@mig-internal/test-postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type EmbeddedTestPostgresServer, startEmbeddedPostgres } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { queryRows } from './database-state.ts'
 import { jsonLines, onServer, postgresVersions, runFleetMig, sqliteVersion } from './fleet-support.ts'
 import { SQL, temporaryDirectory } from './run-mig.ts'
@@ -24,7 +19,8 @@ const DATABASES_ON_THROWAWAY = 160
 const LONG = 300_000
 
 let project: { path: string; remove: () => Promise<void> }
-let local: TestPostgresServer
+/** The run's test server; the throwaway one is this file's own, so the fleet spans two servers. */
+let local: { readonly url: string }
 let throwaway: EmbeddedTestPostgresServer
 const databases = new Map<string, string[]>()
 const runName = `mig_fleet_${randomBytes(3).toString('hex')}`
@@ -41,7 +37,8 @@ beforeAll(async () => {
   await writeFile(join(project.path, 'migrations', '0002_add_email.sql'), SQL.addEmail)
   // An empty file is an empty SQLite database: the fleet is built in bulk, without opening each one.
   for (let index = 1; index <= SQLITE_TENANTS; index++) await writeFile(tenantFile(index), '')
-  ;[local, throwaway] = await Promise.all([startTestPostgres(), startEmbeddedPostgres()])
+  local = { url: inject('postgresUrl') }
+  throwaway = await startEmbeddedPostgres()
   await Promise.all(
     [local, throwaway].map(async (server) => {
       const count = server === local ? DATABASES_ON_LOCAL : DATABASES_ON_THROWAWAY
@@ -65,7 +62,6 @@ afterAll(async () => {
     names.map((name) => `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
   ).catch(() => {})
   await throwaway?.stop()
-  await local?.stop()
   await project?.remove()
 }, LONG)
 
@@ -132,7 +128,7 @@ describe('mig up --fleet over 200 PostgreSQL databases on two servers', () => {
     async () => {
       const mostConnections = new Map<string, number>()
       let sampling = true
-      const sample = async (server: TestPostgresServer) => {
+      const sample = async (server: { readonly url: string }) => {
         // The sampler's own connection is to the postgres database, outside the fleet.
         const session = await postgresDriver({ connectionString: server.url }).connect()
         try {

@@ -1,8 +1,8 @@
 import { cp, mkdir, realpath, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { postgresHistory, sqliteHistory } from './database-state.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
@@ -87,17 +87,14 @@ describe('a project that installs only the dialect it uses', () => {
   })
 
   describe('with @mig/postgres and no better-sqlite3', () => {
-    let server: TestPostgresServer
     let database: TestDatabase
 
     beforeAll(async () => {
-      server = await startTestPostgres()
-      database = await createTestDatabase(server.url)
+      database = await createTestDatabase(inject('postgresUrl'))
     })
 
     afterAll(async () => {
       await database?.drop()
-      await server?.stop()
     })
 
     it('init, create, up and status work against PostgreSQL', async () => {

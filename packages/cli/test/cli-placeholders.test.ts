@@ -4,12 +4,10 @@ import { join } from 'node:path'
 import type { Driver } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
-import { createTestDatabase, startTestPostgres, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { queryRows } from './database-state.ts'
 import { jsonOf, runMig, temporaryDirectory } from './run-mig.ts'
-
-let server: TestPostgresServer | undefined
 
 const dialects = [
   {
@@ -22,8 +20,7 @@ const dialects = [
   {
     name: 'PostgreSQL',
     async open() {
-      server ??= await startTestPostgres()
-      const database = await createTestDatabase(server.url)
+      const database = await createTestDatabase(inject('postgresUrl'))
       return {
         env: { DATABASE_URL: database.url },
         driver: (): Driver => postgresDriver({ connectionString: database.url }),
@@ -33,9 +30,7 @@ const dialects = [
   },
 ]
 
-afterAll(async () => {
-  await server?.stop()
-})
+afterAll(async () => {})
 
 const SETTINGS = `-- mig:up
 CREATE TABLE \${table} (name TEXT PRIMARY KEY, value TEXT DEFAULT '\${not_replaced}');

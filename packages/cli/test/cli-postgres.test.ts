@@ -3,12 +3,11 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { holdMigrationLock } from '@mig/core/testing'
 import { postgresDriver } from '@mig/postgres'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { postgresHistory, postgresTables, queryRows } from './database-state.ts'
 import { jsonOf, type MigRun, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
-let server: TestPostgresServer
 let testDatabase: TestDatabase
 let project: { path: string; remove: () => Promise<void> }
 /** The test database's URL, logged in as a role with a password that must never be printed. */
@@ -24,10 +23,9 @@ async function mig(...args: string[]): Promise<MigRun> {
 }
 
 beforeAll(async () => {
-  server = await startTestPostgres()
-  testDatabase = await createTestDatabase(server.url)
-  await queryRows(postgresDriver({ connectionString: server.url }), `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
-  await queryRows(postgresDriver({ connectionString: server.url }), `ALTER DATABASE ${testDatabase.name} OWNER TO ${role}`)
+  testDatabase = await createTestDatabase(inject('postgresUrl'))
+  await queryRows(postgresDriver({ connectionString: inject('postgresUrl') }), `CREATE ROLE ${role} LOGIN PASSWORD '${password}'`)
+  await queryRows(postgresDriver({ connectionString: inject('postgresUrl') }), `ALTER DATABASE ${testDatabase.name} OWNER TO ${role}`)
   const withPassword = new URL(testDatabase.url)
   withPassword.username = role
   withPassword.password = password
@@ -41,8 +39,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await project?.remove()
   await testDatabase?.drop()
-  await queryRows(postgresDriver({ connectionString: server.url }), `DROP ROLE IF EXISTS ${role}`).catch(() => {})
-  await server?.stop()
+  await queryRows(postgresDriver({ connectionString: inject('postgresUrl') }), `DROP ROLE IF EXISTS ${role}`).catch(() => {})
 })
 
 describe('mig against PostgreSQL', () => {

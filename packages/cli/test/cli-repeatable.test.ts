@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import type { Driver } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { queryRows } from './database-state.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
@@ -15,8 +15,6 @@ interface Dialect {
   /** A statement that defines the view, or redefines it when it exists. */
   readonly defineView: (columns: string) => string
 }
-
-let server: TestPostgresServer
 
 const dialects: Dialect[] = [
   {
@@ -30,8 +28,7 @@ const dialects: Dialect[] = [
   {
     name: 'PostgreSQL',
     async open() {
-      server ??= await startTestPostgres()
-      const database: TestDatabase = await createTestDatabase(server.url)
+      const database: TestDatabase = await createTestDatabase(inject('postgresUrl'))
       return {
         env: { DATABASE_URL: database.url },
         driver: () => postgresDriver({ connectionString: database.url }),
@@ -42,9 +39,7 @@ const dialects: Dialect[] = [
   },
 ]
 
-afterAll(async () => {
-  await server?.stop()
-})
+afterAll(async () => {})
 
 describe.each(dialects)('repeatable migrations through the mig binary on $name', (dialect) => {
   let project: { path: string; remove: () => Promise<void> }

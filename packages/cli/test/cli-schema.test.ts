@@ -3,8 +3,8 @@ import { join } from 'node:path'
 import type { Driver } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { sqliteDriver } from '@mig/sqlite'
-import { createTestDatabase, startTestPostgres, type TestDatabase, type TestPostgresServer } from '@mig-internal/test-postgres'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest'
 import { queryRows } from './database-state.ts'
 import { jsonOf, runMig, temporaryDirectory } from './run-mig.ts'
 
@@ -13,11 +13,7 @@ const MIGRATIONS = {
   '0002_index_emails.sql': '-- mig:up\nCREATE UNIQUE INDEX users_email ON users (email);\n-- mig:down\nDROP INDEX users_email;\n',
 }
 
-let server: TestPostgresServer
-beforeAll(async () => {
-  server = await startTestPostgres()
-})
-afterAll(() => server?.stop())
+beforeAll(async () => {})
 
 describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s', (dialect) => {
   let project: { path: string; remove: () => Promise<void> }
@@ -30,7 +26,7 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
   beforeEach(async () => {
     project = await temporaryDirectory(`schema-${dialect}`)
     if (dialect === 'postgres') {
-      postgres = await createTestDatabase(server.url)
+      postgres = await createTestDatabase(inject('postgresUrl'))
       url = postgres.url
       driver = () => postgresDriver({ connectionString: postgres?.url as string })
     } else {
