@@ -23,17 +23,22 @@ CREATE TABLE public.mig_migrations (
   detail TEXT
 );`
 
+/** The history table as an older mig made it, with the first migration applied. */
+async function writeOlderHistory(url: string): Promise<void> {
+  const checksum = (await source.list())[0]?.checksum
+  await sql(url, OLDER_HISTORY)
+  await sql(
+    url,
+    "INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES ($1, 'create_a', $2, 'applied', now(), 3, 'old@host', NULL)",
+    [1, checksum],
+  )
+}
+
 describe('a PostgreSQL history table made by an older mig', () => {
   const database = useDatabase()
 
   it('is read as it is by read-only commands, upgraded in place before the first write, and still works for an older mig', async () => {
-    const checksum = (await source.list())[0]?.checksum
-    await sql(database.url, OLDER_HISTORY)
-    await sql(
-      database.url,
-      "INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES ($1, 'create_a', $2, 'applied', now(), 3, 'old@host', NULL)",
-      [1, checksum],
-    )
+    await writeOlderHistory(database.url)
     const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source })
     expect((await migrator.status()).map((status) => [status.version, status.state])).toEqual([
       [1, 'applied'],
@@ -80,13 +85,7 @@ describe('repeatable migrations on a PostgreSQL history table made by an older m
   it('are recorded in a table of their own, leaving the older history table to its own upgrade', async () => {
     const view = { file: 'repeatable/a_ids.sql', content: 'CREATE OR REPLACE VIEW a_ids AS SELECT id FROM a;\n' }
     const withView = fromList([...definitions, view])
-    const checksum = (await source.list())[0]?.checksum
-    await sql(database.url, OLDER_HISTORY)
-    await sql(
-      database.url,
-      "INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES ($1, 'create_a', $2, 'applied', now(), 3, 'old@host', NULL)",
-      [1, checksum],
-    )
+    await writeOlderHistory(database.url)
     const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: withView })
     expect((await migrator.up()).migrations.map((migration) => migration.file)).toEqual(['2_create_b', 'repeatable/a_ids.sql'])
     expect(await sql(database.url, 'SELECT version FROM mig_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }])

@@ -11,7 +11,7 @@ import type { MigrationSource } from '../migration.js'
 import { Migrator } from '../migrator.js'
 import type { MigratorOptions } from '../migrator-options.js'
 import { IrreversibleMigrationError, LockTimeoutError, MigrationFailedError } from '../run-errors.js'
-import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { type ConformanceDatabase, type ConformanceTarget, queryDatabase } from './conformance-target.js'
 import { itReportsRunningMigrations } from './running-migrations-suite.js'
 import { createTable } from './sample-migrations.js'
 import { runSchemaBehaviourSuite } from './schema-behaviour-suite.js'
@@ -40,14 +40,7 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
 
     const userTables = async () => (await database.tables()).filter((table) => !table.startsWith('mig_')).sort()
 
-    const rows = async <Row = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<Row[]> => {
-      const session = await database.driver().connect()
-      try {
-        return await session.query<Row>(sql, params)
-      } finally {
-        await session.close()
-      }
-    }
+    const rows = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => queryDatabase<Row>(database, sql, params)
 
     const count = async (table: string) => Number((await rows<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n)
 

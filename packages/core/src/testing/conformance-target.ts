@@ -21,3 +21,17 @@ export interface ConformanceDatabase {
   /** Closes and removes the database. */
   destroy(): Promise<void>
 }
+
+/** One query on a session of its own, through the database's driver; the suites read state with it. */
+export async function queryDatabase<Row = Record<string, unknown>>(
+  database: ConformanceDatabase,
+  sql: string,
+  params: unknown[] = [],
+): Promise<Row[]> {
+  const session = await database.driver().connect()
+  try {
+    return await session.query<Row>(sql, params)
+  } finally {
+    await session.close()
+  }
+}

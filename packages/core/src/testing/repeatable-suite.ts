@@ -7,7 +7,7 @@ import { fromDirectory } from '../from-directory.js'
 import { repeatableTableOf } from '../history-table.js'
 import { Migrator } from '../migrator.js'
 import { MigrationFailedError } from '../run-errors.js'
-import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { type ConformanceDatabase, type ConformanceTarget, queryDatabase } from './conformance-target.js'
 
 const USERS = '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, active INTEGER);\n-- mig:down\nDROP TABLE users;\n'
 /** Both dialects redefine a view this way; PostgreSQL's CREATE OR REPLACE VIEW is tested in its own package. */
@@ -40,14 +40,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
     const write = (file: string, content: string) => writeFile(join(folder, file), content)
     const migrator = () => new Migrator({ driver: database.driver(), source: fromDirectory(folder) })
 
-    const rows = async <Row = Record<string, unknown>>(sql: string): Promise<Row[]> => {
-      const session = await database.driver().connect()
-      try {
-        return await session.query<Row>(sql)
-      } finally {
-        await session.close()
-      }
-    }
+    const rows = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => queryDatabase<Row>(database, sql, params)
     const recorded = async () =>
       await rows<{ name: string; checksum: string }>(
         `SELECT name, checksum FROM ${repeatableTableOf({ name: 'mig_migrations' }).name} ORDER BY name`,

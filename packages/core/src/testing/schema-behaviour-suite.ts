@@ -9,7 +9,7 @@ import { Migrator } from '../migrator.js'
 import { REVERSIBILITY_WORDING } from '../reversibility-test.js'
 import { describeDifference } from '../schema-diff.js'
 import { DRIFT_WORDING } from '../schema-drift.js'
-import type { ConformanceDatabase, ConformanceTarget } from './conformance-target.js'
+import { type ConformanceDatabase, type ConformanceTarget, queryDatabase } from './conformance-target.js'
 import { createTable } from './sample-migrations.js'
 
 /**
@@ -29,14 +29,7 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
 
     const migrator = (source: MigrationSource) => new Migrator({ driver: database.driver(), source })
     const userTables = async () => (await database.tables()).filter((table) => !table.startsWith('mig_')).sort()
-    const rows = async <Row = Record<string, unknown>>(sql: string): Promise<Row[]> => {
-      const session = await database.driver().connect()
-      try {
-        return await session.query<Row>(sql)
-      } finally {
-        await session.close()
-      }
-    }
+    const rows = <Row = Record<string, unknown>>(sql: string, params?: unknown[]) => queryDatabase<Row>(database, sql, params)
     const count = async (table: string) => Number((await rows<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n)
 
     /**
