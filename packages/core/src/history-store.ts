@@ -90,17 +90,14 @@ export class HistoryStore {
     this.repeatableTableExists ||= (await this.session.query(sql.tableExists)).length > 0
     if (!this.repeatableTableExists) return []
     const rows = await this.session.query<HistoryRow>(sql.selectAll)
-    return rows.map((row) => {
-      const appliedAt = row.applied_at instanceof Date ? row.applied_at : new Date(String(row.applied_at))
-      return {
-        name: String(row.name),
-        file: String(row.file),
-        checksum: String(row.checksum),
-        appliedAt: Number.isNaN(appliedAt.getTime()) ? undefined : appliedAt,
-        executionMs: Number(row.execution_ms) || 0,
-        appliedBy: String(row.applied_by ?? ''),
-      }
-    })
+    return rows.map((row) => ({
+      name: String(row.name),
+      file: String(row.file),
+      checksum: String(row.checksum),
+      appliedAt: timeOf(row.applied_at),
+      executionMs: Number(row.execution_ms) || 0,
+      appliedBy: String(row.applied_by ?? ''),
+    }))
   }
 
   /** Records that a repeatable migration was applied, replacing what was recorded for its name. */
@@ -176,8 +173,8 @@ function toRecord(row: HistoryRow): HistoryRecord {
   const name = typeof row.name === 'string' ? row.name : String(row.name ?? '')
   const state = String(row.state)
   if (!STATES.includes(state)) problems.push(`state "${state}" is not one mig writes (${STATES.join(', ')})`)
-  const appliedAt = row.applied_at instanceof Date ? row.applied_at : new Date(String(row.applied_at))
-  if (Number.isNaN(appliedAt.getTime())) problems.push(`applied_at "${String(row.applied_at)}" is not a time`)
+  const appliedAt = timeOf(row.applied_at)
+  if (!appliedAt) problems.push(`applied_at "${String(row.applied_at)}" is not a time`)
   const executionMs = Number(row.execution_ms)
   const text = (value: unknown) => (typeof value === 'string' ? value : undefined)
   return {
@@ -186,11 +183,17 @@ function toRecord(row: HistoryRow): HistoryRecord {
     file: text(row.file) ?? `${String(row.version)}_${name}`,
     checksum: String(row.checksum),
     state: problems.length ? 'unreadable' : (state as HistoryState),
-    appliedAt: Number.isNaN(appliedAt.getTime()) ? undefined : appliedAt,
+    appliedAt,
     executionMs: Number.isFinite(executionMs) ? executionMs : 0,
     appliedBy: String(row.applied_by ?? ''),
     detail: text(row.detail),
     downSql: text(row.down_sql),
     unreadable: problems.length ? problems.join('; ') : undefined,
   }
+}
+
+/** A time column as the driver returns it (a Date, or text such as SQLite's), or undefined when it is not a time. */
+function timeOf(value: unknown): Date | undefined {
+  const time = value instanceof Date ? value : new Date(String(value))
+  return Number.isNaN(time.getTime()) ? undefined : time
 }

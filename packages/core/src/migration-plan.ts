@@ -36,18 +36,11 @@ export async function planUp(history: History, options: UpOptions): Promise<Plan
   const loaded = await Promise.all(pending.map((migration) => migration.load()))
   const empty = loaded.findIndex((scripts) => scripts.up.kind === 'sql' && !holdsSql(scripts.up.sql))
   const due = dueRepeatables(history.repeatables)
+  const deferred = due.length ? { deferred: due } : {}
   if (empty >= 0) {
-    return {
-      direction: 'up',
-      migrations: pending.slice(0, empty),
-      scripts: loaded.slice(0, empty),
-      empty: pending[empty],
-      ...(due.length ? { deferred: due } : {}),
-    }
+    return { direction: 'up', migrations: pending.slice(0, empty), scripts: loaded.slice(0, empty), empty: pending[empty], ...deferred }
   }
-  if (pending.length < history.pending.length) {
-    return { direction: 'up', migrations: pending, scripts: loaded, ...(due.length ? { deferred: due } : {}) }
-  }
+  if (pending.length < history.pending.length) return { direction: 'up', migrations: pending, scripts: loaded, ...deferred }
   const repeatableScripts = await Promise.all(due.map((repeatable) => repeatable.load()))
   return { direction: 'up', migrations: [...pending, ...due], scripts: [...loaded, ...repeatableScripts] }
 }
