@@ -6,8 +6,9 @@ import { HistoryStore } from './history-store.js'
 import { findRunningMigrations } from './in-flight-migrations.js'
 import { waitForLock } from './lock-wait.js'
 import type { Migration, RepeatableMigration } from './migration.js'
+import type { Execution } from './migration-execution.js'
 import { verifyMigrationSum } from './migration-sum.js'
-import type { MigratorSettings } from './migrator-options.js'
+import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import { compareRepeatables } from './repeatable-history.js'
 import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
@@ -104,5 +105,35 @@ export async function withLock<T>(
       await lock.release()
       emit({ type: 'lock-released' })
     }
+  })
+}
+
+/**
+ * Runs `work` under the lock, with history read and checked there. The files are listed once
+ * per operation (`listed` when the caller has them); `newest-may-change` lets redo revert an
+ * edited newest migration; `missing: 'revert'` lets `down --missing` revert migrations whose file is gone.
+ */
+export async function withCheckedHistory<T>(
+  settings: MigratorSettings,
+  emit: Emit,
+  runOptions: RunOptions,
+  work: (execution: Execution, history: History) => Promise<T>,
+  options: {
+    listed?: readonly Migration[]
+    repeatables?: readonly RepeatableMigration[]
+    newest?: 'newest-may-change' | 'as-applied'
+    missing?: 'refuse' | 'revert'
+  } = {},
+): Promise<T> {
+  const migrations = options.listed ?? (await listMigrations(settings))
+  // A cancel also stops a wait for the lock.
+  const signals = [runOptions.signal, runOptions.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
+  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
+  return withLock(settings, emit, signal, async (locked) => {
+    const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())
+    const history = compareHistory(migrations, await locked.store.list(), undefined, repeatables)
+    const allowChanged = options.newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
+    checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder, allowChanged, allowMissing: options.missing === 'revert' })
+    return work({ settings, locked, emit }, history)
   })
 }

@@ -2,6 +2,7 @@ import type { Driver } from './driver.js'
 import { InvalidOptionsError, UnknownVersionError, UnsupportedFeatureError } from './errors.js'
 import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
+import type { Emit } from './locked-session.js'
 import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo, type RepeatableMigration } from './migration.js'
 import { holdsSql } from './migration-file-parser.js'
 import { compareVersions } from './migration-version.js'
@@ -120,5 +121,37 @@ export function describePlan(plan: Plan): PlannedMigration[] {
       transaction: (plan.scripts[index] as MigrationScripts).transaction,
       sql: step.kind === 'sql' ? step.sql : undefined,
     }
+  })
+}
+
+/** Warns about what an `up` plan leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
+export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
+  if (plan.empty) warnEmpty(emit, plan.empty, history)
+  if (plan.deferred) {
+    emit({
+      type: 'warning',
+      migration: undefined,
+      message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
+    })
+  }
+  for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {
+    emit({
+      type: 'warning',
+      migration: undefined,
+      message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration.`,
+    })
+  }
+}
+
+/** A migration created but not written yet is not applied: it would be recorded as done with nothing done. */
+function warnEmpty(emit: Emit, empty: Migration, history: History): void {
+  const after = history.pending.filter((migration) => migration.version > empty.version)
+  emit({
+    type: 'warning',
+    migration: migrationInfo(empty),
+    message:
+      'its up section holds no SQL yet, so it stays pending and is not applied' +
+      (after.length ? `; ${after.map((migration) => migration.file).join(', ')} after it wait${after.length > 1 ? '' : 's'} too` : '') +
+      '. Write the migration, then run up again.',
   })
 }

@@ -1,11 +1,11 @@
 import { baseline } from './baseline.js'
 import { monotonicMs } from './clock.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
-import { checkHistory, compareHistory, type History } from './history-check.js'
-import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withLock, withSession } from './locked-session.js'
-import { type Migration, type MigrationInfo, migrationInfo, type RepeatableMigration } from './migration.js'
-import { type Execution, runPlan } from './migration-execution.js'
-import { checkRepeatableSupport, describePlan, hasWorkUpTo, type Plan, planDown, planUp } from './migration-plan.js'
+import { checkHistory } from './history-check.js'
+import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withCheckedHistory, withSession } from './locked-session.js'
+import type { MigrationInfo } from './migration.js'
+import { runPlan } from './migration-execution.js'
+import { checkRepeatableSupport, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
 import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -30,7 +30,6 @@ import type {
 import { type RedoResult, redo } from './redo.js'
 import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
-import { compareRepeatables } from './repeatable-history.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
 import { type DriftResult, detectDrift } from './schema-drift.js'
@@ -84,11 +83,13 @@ export class Migrator {
       () => false,
     )
     if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started) }
-    return this.locked(
+    return withCheckedHistory(
+      this.settings,
+      this.emit,
       options,
       async (execution, history) => {
         const plan = await planUp(history, options)
-        this.warnAboutPlan(plan, history)
+        warnAboutPlan(this.emit, plan, history)
         if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         return runPlan(execution, plan, options)
       },
@@ -99,7 +100,9 @@ export class Migrator {
   /** Reverts applied migrations, newest first. Default: one. `missing` reverts those whose file is gone (see {@link DownOptions}). */
   async down(given: DownOptions = {}): Promise<MigrateResult> {
     const options = validateDownOptions(given)
-    return this.locked(
+    return withCheckedHistory(
+      this.settings,
+      this.emit,
       options,
       async (execution, history) => {
         const plan = await planDown(history, options)
@@ -116,7 +119,9 @@ export class Migrator {
    * it is then reverted with the down SQL recorded when it was applied.
    */
   async redo(options: RunOptions = {}): Promise<RedoResult> {
-    return this.locked(options, (execution, history) => redo(execution, history, options), { newest: 'newest-may-change' })
+    return withCheckedHistory(this.settings, this.emit, options, (execution, history) => redo(execution, history, options), {
+      newest: 'newest-may-change',
+    })
   }
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
@@ -127,7 +132,7 @@ export class Migrator {
     if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
       given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
-    this.warnAboutPlan(plan, history)
+    warnAboutPlan(this.emit, plan, history)
     checkTransactionControl(plan.migrations, plan.scripts, this.settings.driver.text)
     checkRepeatableSupport(plan, this.settings.driver)
     return describePlan(plan)
@@ -231,67 +236,6 @@ export class Migrator {
     return onScratchDatabase(this.settings.driver, 'test reversibility', (driver) => {
       const scratch = scratchMigrator(this.settings, driver, migrations)
       return testReversibility(scratch, () => scratch.describeSchema(), options)
-    })
-  }
-
-  /**
-   * Runs `work` under the lock, with history read and checked there. The files are listed once
-   * per operation (`listed` when the caller has them); `newest-may-change` lets redo revert an
-   * edited newest migration; `missing: 'revert'` lets `down --missing` revert migrations whose file is gone.
-   */
-  private async locked<T>(
-    runOptions: RunOptions,
-    work: (execution: Execution, history: History) => Promise<T>,
-    options: {
-      listed?: readonly Migration[]
-      repeatables?: readonly RepeatableMigration[]
-      newest?: 'newest-may-change' | 'as-applied'
-      missing?: 'refuse' | 'revert'
-    } = {},
-  ): Promise<T> {
-    const migrations = options.listed ?? (await listMigrations(this.settings))
-    const newest = options.newest ?? 'as-applied'
-    // A cancel also stops a wait for the lock.
-    const signals = [runOptions.signal, runOptions.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
-    const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
-    return withLock(this.settings, this.emit, signal, async (locked) => {
-      const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())
-      const history = compareHistory(migrations, await locked.store.list(), undefined, repeatables)
-      const allowChanged = newest === 'newest-may-change' ? history.newestRecordedVersion : undefined
-      checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowChanged, allowMissing: options.missing === 'revert' })
-      return work({ settings: this.settings, locked, emit: this.emit }, history)
-    })
-  }
-
-  /** Warns about what an `up` plan leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
-  private warnAboutPlan(plan: Plan, history: History): void {
-    if (plan.empty) this.warnEmpty(plan.empty, history)
-    if (plan.deferred) {
-      this.emit({
-        type: 'warning',
-        migration: undefined,
-        message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
-      })
-    }
-    for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {
-      this.emit({
-        type: 'warning',
-        migration: undefined,
-        message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration.`,
-      })
-    }
-  }
-
-  /** A migration created but not written yet is not applied: it would be recorded as done with nothing done. */
-  private warnEmpty(empty: Migration, history: History): void {
-    const after = history.pending.filter((migration) => migration.version > empty.version)
-    this.emit({
-      type: 'warning',
-      migration: migrationInfo(empty),
-      message:
-        'its up section holds no SQL yet, so it stays pending and is not applied' +
-        (after.length ? `; ${after.map((migration) => migration.file).join(', ')} after it wait${after.length > 1 ? '' : 's'} too` : '') +
-        '. Write the migration, then run up again.',
     })
   }
 }
