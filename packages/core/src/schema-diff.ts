@@ -5,6 +5,7 @@ import {
   normaliseSql,
   type SchemaSnapshot,
   type TableSnapshot,
+  type TriggerSnapshot,
 } from './schema-snapshot.js'
 
 /** One difference, worded from the expected schema's side: "missing" is expected but absent. */
@@ -66,7 +67,9 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
       definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}`,
     })
     compareNamed('view', expected.views.map(view), actual.views.map(view), add)
-    compareNamed('trigger', expected.triggers, actual.triggers, add)
+    // PostgreSQL names a trigger per table: two tables may each have one called set_updated.
+    const onTable = (trigger: TriggerSnapshot) => ({ ...trigger, name: `${trigger.name} on ${trigger.table}` })
+    compareNamed('trigger', expected.triggers.map(onTable), actual.triggers.map(onTable), add)
     compareNamed('function', expected.functions, actual.functions, add)
     compareNamed('domain', expected.domains, actual.domains, add)
     compareNamed('type', expected.types ?? [], actual.types ?? [], add)

@@ -172,7 +172,7 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
       ...(table.constraints ? { constraints: byName(table.constraints) } : {}),
     })),
     views: byName(snapshot.views),
-    triggers: byName(snapshot.triggers),
+    triggers: [...snapshot.triggers].sort((a, b) => compareText(a.name, b.name) || compareText(a.table, b.table)),
     sequences: [...snapshot.sequences].sort(compareText),
     enums: byName(snapshot.enums),
     domains: byName(snapshot.domains),

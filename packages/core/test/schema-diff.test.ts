@@ -84,13 +84,24 @@ describe('comparing schemas', () => {
           'index jobs_extra extra, index jobs_state columns are (state, id), expected (state)',
         'owners: table extra',
         'open_jobs: view definition differs',
-        'touch: trigger extra',
+        'touch on jobs: trigger extra',
         'f: function extra',
         'email: domain missing',
         'mood: enum definition differs',
         'jobs_seq: sequence missing',
       ].join('\n'),
     )
+  })
+
+  it('tells apart two triggers of one name on different tables', () => {
+    const trigger = (on: string) => ({ name: 'set_updated', table: on, definition: `CREATE TRIGGER set_updated BEFORE UPDATE ON ${on}` })
+    const expected = schema({ triggers: [trigger('jobs'), trigger('runs')] })
+    const live = schema({ triggers: [trigger('jobs')] })
+    const differences = compareSchemas(sortSnapshot(expected), sortSnapshot(live))
+    expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'trigger set_updated on runs missing in the database',
+    ])
+    expect(sortSnapshot(schema({ triggers: [trigger('runs'), trigger('jobs')] })).triggers.map((t) => t.table)).toEqual(['jobs', 'runs'])
   })
 
   it('compares only tables, columns, keys and indexes at the structure level', () => {
