@@ -6,6 +6,7 @@ import {
   type SchemaSnapshot,
   type TableSnapshot,
   type TriggerSnapshot,
+  type ViewSnapshot,
 } from './schema-snapshot.js'
 
 /** One difference, worded from the expected schema's side: "missing" is expected but absent. */
@@ -62,11 +63,14 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
   if (exact) {
     compareNamed('extension', names(expected.extensions), names(actual.extensions), add)
     compareNamed('virtual table', expected.virtualTables ?? [], actual.virtualTables ?? [], add)
-    const view = (item: { name: string; definition: string; materialized: boolean; comment?: string }) => ({
-      ...item,
+    const view = (item: ViewSnapshot) => ({
+      name: item.name,
       definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}`,
+      comment: item.comment,
     })
     compareNamed('view', expected.views.map(view), actual.views.map(view), add)
+    const viewIndexes = (views: readonly ViewSnapshot[]) => views.flatMap((item) => item.indexes ?? [])
+    compareNamed('index', viewIndexes(expected.views), viewIndexes(actual.views), add)
     // PostgreSQL names a trigger per table: two tables may each have one called set_updated.
     const onTable = (trigger: TriggerSnapshot) => ({ ...trigger, name: `${trigger.name} on ${trigger.table}` })
     compareNamed('trigger', expected.triggers.map(onTable), actual.triggers.map(onTable), add)

@@ -107,6 +107,8 @@ export interface NamedDefinition {
 
 export interface ViewSnapshot extends NamedDefinition {
   readonly materialized: boolean
+  /** A materialized view's indexes, each with its full `CREATE INDEX` statement. */
+  readonly indexes?: readonly NamedDefinition[]
 }
 
 export interface TriggerSnapshot extends NamedDefinition {
@@ -154,7 +156,8 @@ export function normaliseSql(sql: string): string {
 
 /**
  * Sorts every list of a snapshot so that comparison and rendering do not depend on catalog
- * order. Names sort by code point, so the order is the same on every machine.
+ * order. Names sort by code point, so the order is the same on every machine. Columns keep
+ * their position, which a dump must reproduce; comparison pairs them by name.
  */
 export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
   const byName = <T extends { name: string }>(items: readonly T[]) => [...items].sort((a, b) => compareText(a.name, b.name))
@@ -163,7 +166,6 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
   const sorted: SchemaSnapshot = {
     tables: byName(snapshot.tables).map((table) => ({
       ...table,
-      columns: byName(table.columns),
       uniques: byKey(table.uniques),
       checks: byKey(table.checks),
       foreignKeys: byKey(table.foreignKeys),
@@ -171,7 +173,7 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
       ...(table.policies ? { policies: byName(table.policies) } : {}),
       ...(table.constraints ? { constraints: byName(table.constraints) } : {}),
     })),
-    views: byName(snapshot.views),
+    views: byName(snapshot.views).map((view) => (view.indexes ? { ...view, indexes: byName(view.indexes) } : view)),
     triggers: [...snapshot.triggers].sort((a, b) => compareText(a.name, b.name) || compareText(a.table, b.table)),
     sequences: [...snapshot.sequences].sort(compareText),
     enums: byName(snapshot.enums),

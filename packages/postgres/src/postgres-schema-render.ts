@@ -18,23 +18,27 @@ const HEADER = '-- The schema, written by mig dump from the database catalogs. D
 export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
   const schema = sortSnapshot(snapshot)
   const tables = tablesInCreateOrder(schema.tables)
+  const functions = functionsByStage(schema)
   const statements = [
     // Function bodies may name tables that come later in the script.
     'SET check_function_bodies = false',
     ...(schema.extensions ?? []).map((name) => `CREATE EXTENSION IF NOT EXISTS ${identifier(name)}`),
     ...schema.enums.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
     ...typesOf(schema, 'range'),
+    ...functions.basic,
     ...schema.domains.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
     ...typesOf(schema, 'composite'),
     ...(schema.sequenceDefinitions ?? []).map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
-    ...schema.functions.map((routine) => routine.definition.trim()),
+    ...functions.onTypes,
     ...tables.map(createTable),
     ...tables.flatMap((table) =>
       (table.partitionOf ? localConstraints(table) : []).map(
         (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
       ),
     ),
+    ...functions.onTables,
     ...viewsInCreateOrder(schema.views).map(createView),
+    ...functions.onViews,
     ...tables.flatMap((table) =>
       (table.constraints ?? [])
         .filter((constraint) => isForeignKey(constraint.definition))
@@ -44,6 +48,7 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     ),
     // An index on a partitioned table is created on its partitions too.
     ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
+    ...schema.views.flatMap((view) => (view.indexes ?? []).map((index) => index.definition)),
     ...tables.flatMap((table) =>
       table.columns
         .filter((column) => column.sequence)
@@ -57,6 +62,39 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     ...comments(schema, tables),
   ]
   return `${HEADER}\n\n${statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n\n')}\n`
+}
+
+/**
+ * Functions in four groups, by the types their arguments and result name: a function's body is
+ * not checked while the script runs, but its signature is. A domain's check may call a function
+ * of base types; a function may take a domain, a composite type, or the row type of a table or view.
+ */
+function functionsByStage(schema: SchemaSnapshot): Record<'basic' | 'onTypes' | 'onTables' | 'onViews', string[]> {
+  const stages = { basic: [] as string[], onTypes: [] as string[], onTables: [] as string[], onViews: [] as string[] }
+  const names = (items: readonly { name: string }[]) => new Set(items.map((item) => item.name))
+  const types = names([...schema.domains, ...(schema.types ?? []).filter((type) => type.kind === 'composite')])
+  const tables = names(schema.tables)
+  const views = names(schema.views)
+  for (const routine of schema.functions) {
+    const result = /\n\s*RETURNS ([^\n]*)/.exec(routine.definition)?.[1] ?? ''
+    const named = signatureNames(`${routine.name.slice(routine.name.indexOf('('))} ${result}`)
+    const stage = named.some((name) => views.has(name))
+      ? 'onViews'
+      : named.some((name) => tables.has(name))
+        ? 'onTables'
+        : named.some((name) => types.has(name))
+          ? 'onTypes'
+          : 'basic'
+    stages[stage].push(routine.definition.trim())
+  }
+  return stages
+}
+
+/** The names a signature mentions, as the catalog spells them: quoted ones as written, others in lower case. */
+function signatureNames(signature: string): string[] {
+  return [...signature.matchAll(/"((?:[^"]|"")*)"|([A-Za-z_][A-Za-z0-9_$]*)/g)].map((match) =>
+    match[1] !== undefined ? match[1].replace(/""/g, '"') : (match[2] as string).toLowerCase(),
+  )
 }
 
 function typesOf(schema: SchemaSnapshot, kind: 'composite' | 'range'): string[] {

@@ -144,11 +144,17 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
        FROM pg_catalog.pg_policy pol WHERE pol.polrelid IN ${tableOids}`,
     schemaAndHistoryTable,
   )
-  const views = await rows<{ name: string; definition: string; materialized: boolean; comment: string | null }>(
-    `SELECT c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, c.relkind = 'm' AS materialized,
+  const views = await rows<{ oid: string; name: string; definition: string; materialized: boolean; comment: string | null }>(
+    `SELECT c.oid::text AS oid, c.relname AS name, pg_catalog.pg_get_viewdef(c.oid, true) AS definition, c.relkind = 'm' AS materialized,
             pg_catalog.obj_description(c.oid, 'pg_class') AS comment
        FROM pg_catalog.pg_class c
       WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('v', 'm') AND ${NOT_FROM_EXTENSION('c.oid')}`,
+    schemaOnly,
+  )
+  const viewIndexes = await rows<{ table_oid: string; name: string; definition: string }>(
+    `SELECT i.indrelid::text AS table_oid, c.relname AS name, pg_catalog.pg_get_indexdef(i.indexrelid) AS definition
+       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class c ON c.oid = i.indexrelid JOIN pg_catalog.pg_class v ON v.oid = i.indrelid
+      WHERE ${inSchema('v.relnamespace')} AND v.relkind = 'm' AND ${NOT_FROM_EXTENSION('v.oid')}`,
     schemaOnly,
   )
   const triggers = await rows<{ name: string; table: string; definition: string }>(
@@ -262,6 +268,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
   const constraintsByTable = byTable(constraints)
   const indexesByTable = byTable(indexes)
   const policiesByTable = byTable(policies)
+  const indexesByView = byTable(viewIndexes)
   return {
     tables: tables.map((table): TableSnapshot => {
       const own = <Row>(items: ReadonlyMap<string, Row[]>) => items.get(table.oid) ?? []
@@ -316,6 +323,9 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
       definition: view.definition,
       materialized: view.materialized,
       ...optional('comment', view.comment),
+      ...(indexesByView.has(view.oid)
+        ? { indexes: indexesByView.get(view.oid)?.map(({ name, definition }) => ({ name, definition })) }
+        : {}),
     })),
     triggers,
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),

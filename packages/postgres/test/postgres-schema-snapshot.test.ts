@@ -173,6 +173,44 @@ describe('a PostgreSQL schema snapshot', () => {
     }
   })
 
+  it('dumps objects that depend on each other across kinds in an order that loads', async () => {
+    const tangled = `CREATE FUNCTION is_code(text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$ SELECT $1 ~ '^[A-Z]+$' $$;
+CREATE DOMAIN code AS text CHECK (is_code(VALUE));
+CREATE FUNCTION shout(c code) RETURNS code LANGUAGE sql AS $$ SELECT upper(c)::code $$;
+CREATE TABLE accounts (zeta int PRIMARY KEY, code code NOT NULL DEFAULT shout('AB'), alpha text);
+CREATE FUNCTION label(a accounts) RETURNS text LANGUAGE sql AS $$ SELECT a.alpha $$;
+CREATE VIEW labels AS SELECT label(a) AS label FROM accounts a;
+CREATE FUNCTION every_label() RETURNS SETOF labels LANGUAGE sql AS $$ SELECT * FROM labels $$;
+CREATE MATERIALIZED VIEW codes AS SELECT code FROM accounts;
+CREATE UNIQUE INDEX codes_code ON codes (code);
+CREATE TABLE notes (id int, body text);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TRIGGER touch BEFORE UPDATE ON accounts FOR EACH ROW EXECUTE FUNCTION touch();
+CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch();`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, tangled)
+      const dumped = await migrator(built.url).describeSchema()
+      expect(dumped.tables.find((table) => table.name === 'accounts')?.columns.map((column) => column.name)).toEqual([
+        'zeta',
+        'code',
+        'alpha',
+      ])
+      expect(dumped.views.find((view) => view.name === 'codes')?.indexes?.map((index) => index.name)).toEqual(['codes_code'])
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(dumped)
+
+      await sql(empty.url, 'DROP INDEX codes_code; DROP TRIGGER touch ON notes')
+      const differences = compareSchemas(dumped, await migrator(empty.url).describeSchema())
+      expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+        'index codes_code missing in the database',
+        'trigger touch on notes missing in the database',
+      ])
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
   it('mig test proves the examples reversible', async () => {
     for (const folder of ['../../../examples/embedded-postgres/migrations', '../../../examples/llm-proxy/migrations/postgres']) {
       const examples = new Migrator({
