@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import type { MigrateResult, Migrator } from '@mig/core'
+import { AbortedError, LockLostError, type MigrateResult, MigrationFailedError, type Migrator } from '@mig/core'
 import type { Output } from './output.js'
 import type { Settings } from './settings.js'
 
@@ -22,9 +22,31 @@ export async function dumpAfterRun(
   output: Output,
   results: readonly MigrateResult[],
   workingDirectory: string,
+  changed = results.some((result) => result.migrations.length > 0),
 ): Promise<void> {
-  if (!settings.dumpFile || results.every((result) => result.migrations.length === 0)) return
+  if (!settings.dumpFile || !changed) return
   if (await writeSchemaFile(settings.dumpFile, await migrator.dump())) {
     output.note(`Wrote ${relative(workingDirectory, settings.dumpFile) || settings.dumpFile}.`)
   }
+}
+
+/**
+ * A run that failed after it applied or reverted some migrations changed the schema too: the
+ * config's `dump.file` is written again before the failure is reported. Always throws `error`.
+ */
+export async function dumpAfterFailure(
+  migrator: Migrator,
+  settings: Settings,
+  output: Output,
+  error: unknown,
+  workingDirectory: string,
+): Promise<never> {
+  const changed =
+    (error instanceof MigrationFailedError || error instanceof AbortedError || error instanceof LockLostError) && error.completed.length > 0
+  if (settings.dumpFile && changed) {
+    await dumpAfterRun(migrator, settings, output, [], workingDirectory, true).catch((dumpError: unknown) =>
+      output.note(`Could not write ${settings.dumpFile}: ${dumpError instanceof Error ? dumpError.message : String(dumpError)}`),
+    )
+  }
+  throw error
 }

@@ -50,13 +50,26 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     expect((await mig('up')).stderr).not.toContain('Wrote')
     expect((await stat(file('schema.sql'))).mtimeMs).toBe(modified)
     const printed = await mig('dump', '--file', 'other.sql')
-    expect(printed.stdout).toBe('Wrote other.sql.\n')
+    expect(printed.stdout).toBe('')
+    expect(printed.stderr).toBe('Wrote other.sql.\n')
     expect(await readFile(file('other.sql'), 'utf8')).toBe(written)
     expect(jsonOf(await mig('dump', '--json'))).toMatchObject({ ok: true, from: 'database', file: 'schema.sql', written: false })
     expect((await mig('dump', '--from-migrations', '--file', 'built.sql')).exitCode).toBe(0)
     expect(await readFile(file('built.sql'), 'utf8')).toBe(written)
     expect((await mig('down')).stderr).toContain('Wrote schema.sql.')
     expect(await readFile(file('schema.sql'), 'utf8')).not.toContain('users_email')
+  })
+
+  it('an up that fails after applying some still writes the schema file; dump to stdout leaves the configured file whole', async () => {
+    await writeFile(file('migrations/0003_broken.sql'), '-- mig:up\nINSERT INTO no_such_table VALUES (1);\n-- mig:down\nSELECT 1;\n')
+    const failed = await mig('up')
+    expect(failed.exitCode).not.toBe(0)
+    expect(failed.stderr).toContain('Wrote schema.sql.')
+    const written = await readFile(file('schema.sql'), 'utf8')
+    expect(written).toContain('users_email')
+    const redirected = await mig('dump')
+    expect(redirected.stdout).toBe('')
+    expect(await readFile(file('schema.sql'), 'utf8')).toBe(written)
   })
 
   it('drift reports nothing after a plain run, a hand-made change object by object with exit 1, and JSON', async () => {

@@ -3,7 +3,7 @@ import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { integerFlag, versionFlag } from '../command-line.js'
 import { plural } from '../format.js'
-import { dumpAfterRun } from '../schema-file.js'
+import { dumpAfterFailure, dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { plannedToJson, printDatabase, printPlan, printPlannedSql, printRunSummary, runToJson } from './migration-run-report.js'
 
@@ -41,7 +41,9 @@ export const downCommand: Command = async (context) => {
           output.line()
         }
       : undefined
-    const result = await migrator.down({ to, step, all, missing, beforeRun, signal: context.signal, cancelSignal: context.cancelSignal })
+    const result = await migrator
+      .down({ to, step, all, missing, beforeRun, signal: context.signal, cancelSignal: context.cancelSignal })
+      .catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
     if (missing && result.migrations.length === 0) output.line(NOTHING_MISSING)
     else printRunSummary(output, result)
     await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)

@@ -21,6 +21,7 @@ export const dumpCommand: Command = async (context) => {
   }
   const written = await writeSchemaFile(file, sql)
   const shown = relative(workingDirectory, file) || file
-  output.line(written ? `Wrote ${output.colours.bold(shown)}.` : `${shown} is up to date.`)
+  // On stderr: `mig dump > schema.sql` with the same file in the config must not write into it twice.
+  output.note(written ? `Wrote ${output.colours.bold(shown)}.` : `${shown} is up to date.`)
   return { document: { from, file: shown, written } }
 }

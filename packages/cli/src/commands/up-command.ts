@@ -2,7 +2,7 @@ import type { LintFinding } from '@mig/lint'
 import type { Command } from '../command-context.js'
 import { integerFlag, versionFlag } from '../command-line.js'
 import type { Output } from '../output.js'
-import { dumpAfterRun } from '../schema-file.js'
+import { dumpAfterFailure, dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { lintPlan } from './lint-plan.js'
 import { findingToJson, formatFinding } from './lint-report.js'
@@ -35,13 +35,15 @@ export const upCommand: Command = async (context) => {
       const findings = linted.findings.map((finding) => findingToJson(finding, linted.pathOf(finding)))
       return { document: { database, dryRun: true, direction: 'up', migrations: plan.map(plannedToJson), findings } }
     }
-    const result = await migrator.up({
-      to,
-      step,
-      signal: context.signal,
-      cancelSignal: context.cancelSignal,
-      beforeRun: linting ? async (plan) => refuseLintErrors(output, await lint(plan)) : undefined,
-    })
+    const result = await migrator
+      .up({
+        to,
+        step,
+        signal: context.signal,
+        cancelSignal: context.cancelSignal,
+        beforeRun: linting ? async (plan) => refuseLintErrors(output, await lint(plan)) : undefined,
+      })
+      .catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
     printRunSummary(output, result)
     await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
     return { document: { database, dryRun: false, ...runToJson(result) } }
