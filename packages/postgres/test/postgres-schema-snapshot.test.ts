@@ -211,6 +211,28 @@ CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch(
     }
   })
 
+  it('mig test finds an up that builds another schema when it runs again after its down', async () => {
+    const subject = new Migrator({
+      driver: postgresDriver({ connectionString: url }),
+      source: fromList([
+        { version: 1, name: 'marks', up: 'CREATE TABLE marks (id int)', down: 'DROP TABLE marks' },
+        {
+          version: 2,
+          name: 'first_run_only',
+          // Reads data a snapshot does not see, and its down leaves that data behind.
+          up: 'DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM marks) THEN CREATE TABLE first_run (id int); END IF; INSERT INTO marks VALUES (1); END $$',
+          down: 'DROP TABLE IF EXISTS first_run',
+        },
+      ]),
+    })
+    const report = await subject.testReversibility()
+    expect(report.passed).toBe(false)
+    expect(report.migrations.map((entry) => entry.outcome)).toEqual(['reversible', 'not-repeatable'])
+    expect(report.migrations[1]?.differences.map((difference) => [difference.object, difference.change])).toEqual([
+      ['first_run', 'missing'],
+    ])
+  })
+
   it('mig test proves the examples reversible', async () => {
     for (const folder of ['../../../examples/embedded-postgres/migrations', '../../../examples/llm-proxy/migrations/postgres']) {
       const examples = new Migrator({
