@@ -1,12 +1,13 @@
 // Lints generated migration histories with @mig/lint and prints one markdown table: how long
 // linting 250, 500 and 1,000 migrations of mixed PostgreSQL statements takes, every migration
 // linted (as `mig lint --all` does) and as one pending plan, in a fresh process each time so the
-// parser's load is counted. Usage: node src/lint-bench.mjs [--runs n]
+// parser's load is counted. Usage: node src/lint-bench.mjs [--runs n] (default 9: on a shared
+// machine, fewer runs let one slow process move the median)
 import { spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
 const sizes = [250, 500, 1000]
-const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5
+const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 9
 const self = fileURLToPath(import.meta.url)
 
 /** Migration `n` of a history: tables, columns, indexes, constraints, backfills, renames, functions. */
@@ -50,7 +51,7 @@ if (process.argv[2] === '--child') {
         measured.push(last.ms)
       }
       rows.push(
-        `| ${size.toLocaleString('en')} | ${scope === 'all' ? 'each alone (--all)' : 'one plan'} | ${last.linted} | ${last.findings} | ${Math.round(median(measured))} ms | ${Math.round(Math.min(...measured))}–${Math.round(Math.max(...measured))} ms | ${(median(measured) / size).toFixed(2)} ms |`,
+        `| ${size.toLocaleString('en')} | ${scope === 'all' ? 'each alone (`--all`)' : 'one plan'} | ${last.linted.toLocaleString('en')} | ${last.findings.toLocaleString('en')} | ${Math.round(median(measured)).toLocaleString('en')} ms | ${Math.round(Math.min(...measured)).toLocaleString('en')}–${Math.round(Math.max(...measured)).toLocaleString('en')} ms | ${(median(measured) / size).toFixed(2)} ms |`,
       )
     }
   }

@@ -4,6 +4,7 @@ export type CommandName =
   | 'init'
   | 'create'
   | 'up'
+  | 'plan'
   | 'down'
   | 'redo'
   | 'status'
@@ -173,6 +174,20 @@ export const COMMANDS: readonly CommandDefinition[] = [
       "mig up --fleet --targets 'sqlite:./tenants/*.db' --concurrency 8",
       "mig up --fleet --url postgres://app@db/app --schemas 'tenant_*' --canary 5 --keep-going",
     ],
+  },
+  {
+    name: 'plan',
+    usage: 'plan [--to <version> | --step <n>] [--no-lint]',
+    summary: 'Show what up would apply, with its SQL and lint findings beside each migration; write nothing (as up --dry-run)',
+    options: {
+      to: { type: 'string', placeholder: 'version', description: 'Plan up to and including this version' },
+      step: { type: 'string', placeholder: 'n', description: 'Plan at most n migrations' },
+      'no-lint': { type: 'boolean', description: 'Leave out the lint findings (also: "lint": false in the config)' },
+    },
+    globalOptions: [...HISTORY, 'allow-out-of-order'],
+    maxPositionals: 0,
+    usesDatabase: true,
+    examples: ['mig plan', 'mig plan --to 3', 'mig plan --json'],
   },
   {
     name: 'down',

@@ -27,6 +27,7 @@ const COMMAND_LOADERS: Record<CommandName, () => Promise<Command>> = {
   init: async () => (await import('./commands/init-command.js')).initCommand,
   create: async () => (await import('./commands/create-command.js')).createCommand,
   up: async () => (await import('./commands/up-command.js')).upCommand,
+  plan: async () => (await import('./commands/plan-command.js')).planCommand,
   down: async () => (await import('./commands/down-command.js')).downCommand,
   redo: async () => (await import('./commands/redo-command.js')).redoCommand,
   status: async () => (await import('./commands/status-command.js')).statusCommand,

@@ -9,7 +9,22 @@ import { queryRows, sqliteTables } from './database-state.ts'
 import { jsonOf, type MigRun, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
 let project: { path: string; remove: () => Promise<void> }
-const COMMANDS = ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair', 'dump', 'drift', 'test', 'lint']
+const COMMANDS = [
+  'init',
+  'create',
+  'up',
+  'plan',
+  'down',
+  'redo',
+  'status',
+  'validate',
+  'baseline',
+  'repair',
+  'dump',
+  'drift',
+  'test',
+  'lint',
+]
 const NEW_COMMANDS = ['wait', 'db', 'completion', 'version', 'help']
 
 function mig(args: string[], env: Record<string, string> = {}): Promise<MigRun> {
@@ -29,6 +44,7 @@ describe('a mistyped command, subcommand or flag', () => {
     expect(command.exitCode).toBe(2)
     expect(command.stderr).toContain('Unknown command "stauts". Did you mean status?')
     expect((await mig(['help', 'stauts'])).stderr).toContain('Unknown command "stauts". Did you mean status?')
+    expect((await mig(['paln'])).stderr).toContain('Unknown command "paln". Did you mean plan?')
     const flag = await mig(['up', '--dryrun', '--url', 'sqlite:./typo.db'])
     expect(flag.exitCode).toBe(2)
     expect(flag.stderr).toContain('mig up has no option --dryrun. Did you mean --dry-run?')

@@ -119,6 +119,39 @@ describe('lint before mig up', () => {
     ])
   })
 
+  it('mig plan shows what up would apply, as up --dry-run does: findings beside each migration, --json too, nothing written', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    await write('0003_create_posts.sql', SQL.createPosts)
+    const plan = await mig('plan')
+    expect(plan.exitCode).toBe(0)
+    expect(plan.stdout).toMatch(
+      /-- 0002_add_plan\.sql \(up, in a transaction\)\nmigrations\/0002_add_plan\.sql:2:30 error sqlite-add-column-refused: .*\n {4}ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT <constant>;\nALTER TABLE users ADD COLUMN plan TEXT NOT NULL;\n/,
+    )
+    expect(plan.stdout).toMatch(/-- 0003_create_posts\.sql \(up, in a transaction\)\nCREATE TABLE posts/)
+    expect(plan.stdout).toBe((await mig('up', '--dry-run')).stdout)
+    const { command, ...document } = jsonOf(await mig('plan', '--json'))
+    expect(command).toBe('plan')
+    expect(document).toMatchObject({ ok: true, dryRun: true, direction: 'up', migrations: [{ version: 2 }, { version: 3 }] })
+    expect(document.findings).toEqual([
+      expect.objectContaining({ rule: 'sqlite-add-column-refused', path: 'migrations/0002_add_plan.sql' }),
+    ])
+    expect({ ...jsonOf(await mig('up', '--dry-run', '--json')), command: 'plan' }).toEqual({ command, ...document })
+    expect(await sqliteHistory(join(project, 'app.db'))).toEqual([{ version: 1, state: 'applied' }])
+  })
+
+  it('mig plan takes --step, --to and --no-lint as up does, and says when nothing is pending', async () => {
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    await write('0003_create_posts.sql', SQL.createPosts)
+    expect(jsonOf(await mig('plan', '--step', '1', '--json')).migrations).toEqual([expect.objectContaining({ version: 2 })])
+    expect(jsonOf(await mig('plan', '--to', '3', '--json')).migrations).toHaveLength(2)
+    const unlinted = await mig('plan', '--no-lint')
+    expect(unlinted.stdout).toContain('Dry run: 2 migrations would be applied. Nothing was written.')
+    expect(unlinted.stdout).not.toContain('sqlite-add-column-refused')
+    expect(jsonOf(await mig('plan', '--no-lint', '--json')).findings).toEqual([])
+    expect((await mig('up', '--no-lint')).exitCode).toBe(0)
+    expect((await mig('plan')).stdout).toContain('Dry run: nothing to apply, the database is up to date.')
+  })
+
   it('the config lowers a rule to a warning (up applies and shows it) or turns lint off for up', async () => {
     await write('0002_add_plan.sql', ADD_REQUIRED)
     await config({ lint: { rules: { 'sqlite-add-column-refused': 'warning' } } })

@@ -7,7 +7,16 @@ export type LintDialect = 'postgres' | 'sqlite'
 export interface RuleHit {
   /** One line: what the statement does and why it hurts. */
   readonly message: string
-  /** The statements to write instead, ready to paste, as strong_migrations prints them. */
+  /**
+   * The statements to write instead, ready to paste, as strong_migrations prints them. Written
+   * so that a reader (and the recipe tests) can tell which migrations it describes: a comment
+   * line that says `in a later migration`, `in the next migration` or `in a migration of its
+   * own` starts another migration, which runs outside a transaction when the recipe gives it the
+   * `-- mig:no-transaction` and `-- mig:up` header; one that says `in the same migration` goes
+   * on with the migration the finding is about; a comment line starting `-- or` offers another
+   * way of doing it; `<…>` marks what the user fills in; a step that a rule would still
+   * report once done as told carries its own `-- mig:allow` line.
+   */
   readonly recipe: string
   /** Character offset in the section to point at; default: the statement's first character. */
   readonly offset?: number

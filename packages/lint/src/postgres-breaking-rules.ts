@@ -1,11 +1,9 @@
 import type { LintRule, RuleHit } from './lint-rule.js'
 import { keyOfNames, nodeOf, relationKey, sqlKey, sqlName } from './postgres-ast.js'
 import { alterationsOfExistingTable } from './postgres-column-rules.js'
-import { hit, type PostgresContext } from './postgres-rule.js'
+import { dropAfterDeploy, hit, type PostgresContext } from './postgres-rule.js'
 
 type Rule = LintRule<PostgresContext>
-
-const DEPLOY_FIRST = '-- stop using it in the application and deploy that first; then, in a later migration:'
 
 export const renameTable: Rule = {
   id: 'rename-table',
@@ -53,9 +51,8 @@ export const renameColumn: Rule = {
         `Renaming ${sqlKey(table)}.${from} to ${to} breaks every running instance of the application that still uses ${from}.`,
         [
           `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${to} <type of ${from}>;`,
-          `-- write both columns from the application, copy ${from} into ${to} in batches, move reads to ${to}, stop using ${from},`,
-          '-- then in a later migration:',
-          `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${from};`,
+          `-- write both columns from the application, copy ${from} into ${to} in batches, move reads to ${to};`,
+          ...dropAfterDeploy('drop-column', from, `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${from};`),
         ].join('\n'),
       ),
     ]
@@ -77,11 +74,7 @@ export const dropColumn: Rule = {
       return [
         hit(
           `Dropping ${sqlKey(alteration.table)}.${column} breaks any running code that still selects, inserts or updates it.`,
-          [
-            DEPLOY_FIRST,
-            `-- mig:allow drop-column: <the release that stopped using it>`,
-            `ALTER TABLE ${sqlKey(alteration.table)} DROP COLUMN ${column};`,
-          ].join('\n'),
+          dropAfterDeploy('drop-column', column, `ALTER TABLE ${sqlKey(alteration.table)} DROP COLUMN ${column};`).join('\n'),
         ),
       ]
     })
@@ -105,7 +98,7 @@ export const dropTable: Rule = {
       return [
         hit(
           `Dropping ${sqlKey(table)} breaks any running code that still uses it, and its data is gone for good.`,
-          [DEPLOY_FIRST, `-- mig:allow drop-table: <the release that stopped using it>`, `DROP TABLE ${sqlKey(table)};`].join('\n'),
+          dropAfterDeploy('drop-table', sqlKey(table), `DROP TABLE ${sqlKey(table)};`).join('\n'),
         ),
       ]
     })

@@ -2,7 +2,7 @@ import type { AlterTableCmd, AlterTableStmt, ColumnDef } from 'libpg-query'
 import type { LintRule, RuleHit } from './lint-rule.js'
 import { constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
 import { volatileCallIn } from './postgres-expressions.js'
-import { hit, type PostgresContext } from './postgres-rule.js'
+import { dropAfterDeploy, hit, type PostgresContext } from './postgres-rule.js'
 
 type Rule = LintRule<PostgresContext>
 
@@ -200,9 +200,8 @@ export const changeColumnType: Rule = {
           `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`,
           [
             `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type};`,
-            `-- write both columns from the application, fill ${next} in batches, move reads to it, stop writing ${name},`,
-            '-- then in a later migration:',
-            `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${name};`,
+            `-- write both columns from the application, fill ${next} in batches, move reads to it;`,
+            ...dropAfterDeploy('drop-column', name, `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${name};`),
           ].join('\n'),
         ),
       ]

@@ -1,7 +1,7 @@
 import type { Node } from 'libpg-query'
 import type { LintRule } from './lint-rule.js'
 import { nodeOf, relationKey, sqlKey } from './postgres-ast.js'
-import { hit, type PostgresContext } from './postgres-rule.js'
+import { hit, OWN_MIGRATION_OUTSIDE_TRANSACTION, type PostgresContext } from './postgres-rule.js'
 
 type Rule = LintRule<PostgresContext>
 
@@ -35,7 +35,8 @@ export const vacuumFullOrCluster: Rule = {
           ...(tables.length ? tables : ['<table>']).map(
             (table) => `--   pg_repack --table=${table}${cluster ? ' --order-by=<columns>' : ''} <database>`,
           ),
-          '-- or, for dead rows only, a plain VACUUM (in a migration with -- mig:no-transaction):',
+          '-- or, for dead rows only, a plain VACUUM,',
+          OWN_MIGRATION_OUTSIDE_TRANSACTION,
           `VACUUM ${tables.map(sqlKey).join(', ')};`.replace(' ;', ';'),
         ].join('\n'),
       ),

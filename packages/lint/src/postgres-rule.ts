@@ -49,5 +49,18 @@ export function asStatement(text: string): string {
   return `${text.trim().replace(/;\s*$/, '')};`
 }
 
+/**
+ * The last step of a recipe that removes what the running application uses: stop using it,
+ * deploy, then drop it in a migration of its own whose `-- mig:allow` line names the release that
+ * stopped using it.
+ */
+export function dropAfterDeploy(rule: 'drop-column' | 'drop-table', name: string, statement: string): string[] {
+  return [
+    `-- stop using ${name} in the application and deploy that; then, in a later migration of its own:`,
+    `-- mig:allow ${rule}: <the release that stopped using ${name}>`,
+    statement,
+  ]
+}
+
 /** The header of a migration that must run outside a transaction, for recipes. */
 export const OWN_MIGRATION_OUTSIDE_TRANSACTION = '-- in a migration of its own, outside a transaction:\n-- mig:no-transaction\n-- mig:up'

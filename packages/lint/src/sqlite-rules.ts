@@ -64,7 +64,8 @@ export const sqliteAddColumnRefused: Rule = {
         [
           `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${type};`,
           `UPDATE ${quote(table)} SET ${name} = <expression>;`,
-          '-- new rows then need the value from the application; to keep the default, rebuild the table instead:',
+          '-- new rows then need the value from the application;',
+          '-- or, to keep the default, rebuild the table instead:',
           ...rebuildRecipe(table),
         ],
       )

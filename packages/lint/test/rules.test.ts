@@ -1,9 +1,12 @@
 import type { LintConfig, LintDialect } from '@mig/lint'
 import { describe, expect, it } from 'vitest'
 import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
+import { fillPlaceholders, PLACEHOLDER, recipeMigrations, sqlLinesOf } from './recipe-migrations.js'
 
 interface RuleExample {
   readonly rule: string
+  /** Which form of the rule's finding, when a rule has more than one example. */
+  readonly variant?: string
   readonly dialect?: LintDialect
   /** Migration 0001: the tables the statement needs. */
   readonly setup: string
@@ -12,8 +15,12 @@ interface RuleExample {
   readonly badMode?: 'transaction' | 'no-transaction'
   /** The start of the line the finding points at, when not the first line of `bad`. */
   readonly flagged?: string
-  /** What the finding's recipe says to write instead, as consecutive migrations; none when there is nothing to write. */
-  readonly recipe: readonly (readonly [string, ('transaction' | 'no-transaction')?])[]
+  /** What the user writes for each `<…>` of the recipe the finding prints. */
+  readonly fill?: Readonly<Record<string, string>>
+  /** The rules the recipe's own `-- mig:allow` lines allow: its last step drops what a deployed release stopped using. */
+  readonly recipeAllows?: readonly string[]
+  /** The recipe is advice with no SQL to paste. */
+  readonly adviceOnly?: true
   /** Rules that are not about a table that exists (a statement that cannot run, hygiene) flag in the same plan too. */
   readonly samePlan: 'passes' | 'flags'
   readonly config?: LintConfig
@@ -22,44 +29,33 @@ interface RuleExample {
 const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, org_id bigint, visits integer, legacy text);'
 const USERS_AND_ORGS = `CREATE TABLE orgs (id bigint PRIMARY KEY);\n${USERS}`
 const SQLITE_USERS = 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);'
-const BATCHED_BACKFILL = `DO $$
-DECLARE changed integer;
-BEGIN
-  LOOP
-    UPDATE users SET email = lower(email) WHERE ctid IN (SELECT ctid FROM users WHERE email <> lower(email) LIMIT 10000);
-    GET DIAGNOSTICS changed = ROW_COUNT;
-    EXIT WHEN changed = 0;
-    COMMIT;
-  END LOOP;
-END $$;`
+/** The release a recipe's `-- mig:allow` line names, for each column or table a recipe drops. */
+const stoppedUsing = (...names: string[]) =>
+  Object.fromEntries(names.map((name) => [`<the release that stopped using ${name}>`, `v2.4 stopped using ${name}`]))
 
 const EXAMPLES: readonly RuleExample[] = [
   {
     rule: 'index-without-concurrently',
     setup: USERS,
     bad: 'CREATE INDEX users_email ON users (email);',
-    recipe: [['CREATE INDEX CONCURRENTLY users_email ON users (email);', 'no-transaction']],
     samePlan: 'passes',
   },
   {
     rule: 'drop-index-without-concurrently',
     setup: `${USERS}\nCREATE INDEX users_email ON users (email);`,
     bad: 'DROP INDEX users_email;',
-    recipe: [['DROP INDEX CONCURRENTLY users_email;', 'no-transaction']],
     samePlan: 'passes',
   },
   {
     rule: 'needs-no-transaction',
     setup: USERS,
     bad: 'CREATE INDEX CONCURRENTLY users_email ON users (email);',
-    recipe: [['CREATE INDEX CONCURRENTLY users_email ON users (email);', 'no-transaction']],
     samePlan: 'flags',
   },
   {
     rule: 'reindex-without-concurrently',
     setup: `${USERS}\nCREATE INDEX users_email ON users (email);`,
     bad: 'REINDEX INDEX users_email;',
-    recipe: [['REINDEX INDEX CONCURRENTLY users_email;', 'no-transaction']],
     samePlan: 'passes',
   },
   {
@@ -67,117 +63,110 @@ const EXAMPLES: readonly RuleExample[] = [
     setup:
       "CREATE TABLE events (id bigint, at date) PARTITION BY RANGE (at);\nCREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');",
     bad: 'ALTER TABLE events DETACH PARTITION events_2025;',
-    recipe: [['ALTER TABLE events DETACH PARTITION events_2025 CONCURRENTLY;', 'no-transaction']],
     samePlan: 'passes',
   },
   {
     rule: 'add-column-volatile-default',
     setup: USERS,
     bad: 'ALTER TABLE users ADD COLUMN token uuid DEFAULT gen_random_uuid();',
-    recipe: [
-      ['ALTER TABLE users ADD COLUMN token uuid;\nALTER TABLE users ALTER COLUMN token SET DEFAULT gen_random_uuid();'],
-      [BATCHED_BACKFILL, 'no-transaction'],
-    ],
+    samePlan: 'passes',
+  },
+  {
+    rule: 'add-column-volatile-default',
+    variant: 'serial',
+    setup: USERS,
+    bad: 'ALTER TABLE users ADD COLUMN position serial;',
     samePlan: 'passes',
   },
   {
     rule: 'add-column-not-null-without-default',
     setup: USERS,
     bad: 'ALTER TABLE users ADD COLUMN plan text NOT NULL;',
-    recipe: [["ALTER TABLE users ADD COLUMN plan text NOT NULL DEFAULT 'free';"]],
+    fill: { '<value>': "'free'" },
     samePlan: 'passes',
   },
   {
     rule: 'set-not-null',
     setup: USERS,
     bad: 'ALTER TABLE users ALTER COLUMN email SET NOT NULL;',
-    recipe: [
-      ['ALTER TABLE users ADD CONSTRAINT users_email_not_null CHECK (email IS NOT NULL) NOT VALID;'],
-      [
-        'ALTER TABLE users VALIDATE CONSTRAINT users_email_not_null;\nALTER TABLE users ALTER COLUMN email SET NOT NULL;\nALTER TABLE users DROP CONSTRAINT users_email_not_null;',
-      ],
-    ],
     samePlan: 'passes',
   },
   {
     rule: 'add-check-without-not-valid',
     setup: USERS,
     bad: 'ALTER TABLE users ADD CONSTRAINT email_length CHECK (char_length(email) < 300);',
-    recipe: [
-      ['ALTER TABLE users ADD CONSTRAINT email_length CHECK (char_length(email) < 300) NOT VALID;'],
-      ['ALTER TABLE users VALIDATE CONSTRAINT email_length;'],
-    ],
     samePlan: 'passes',
   },
   {
     rule: 'add-foreign-key-without-not-valid',
     setup: USERS_AND_ORGS,
     bad: 'ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);',
-    recipe: [
-      ['ALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id) NOT VALID;'],
-      ['ALTER TABLE users VALIDATE CONSTRAINT users_org_fk;'],
-    ],
+    samePlan: 'passes',
+  },
+  {
+    rule: 'add-foreign-key-without-not-valid',
+    variant: 'REFERENCES on a new column',
+    setup: USERS_AND_ORGS,
+    bad: 'ALTER TABLE users ADD COLUMN team_id bigint REFERENCES orgs (id);',
+    fill: { '<type>': 'bigint' },
     samePlan: 'passes',
   },
   {
     rule: 'add-unique-without-index',
     setup: USERS,
     bad: 'ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);',
-    recipe: [
-      ['CREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);', 'no-transaction'],
-      ['ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_key;'],
-    ],
+    samePlan: 'passes',
+  },
+  {
+    rule: 'add-unique-without-index',
+    variant: 'on a new column',
+    setup: USERS,
+    bad: 'ALTER TABLE users ADD COLUMN code text UNIQUE;',
+    fill: { '<type>': 'text' },
     samePlan: 'passes',
   },
   {
     rule: 'add-primary-key-without-index',
     setup: 'CREATE TABLE accounts (id bigint NOT NULL, name text);',
     bad: 'ALTER TABLE accounts ADD PRIMARY KEY (id);',
-    recipe: [
-      ['CREATE UNIQUE INDEX CONCURRENTLY accounts_pkey ON accounts (id);', 'no-transaction'],
-      ['ALTER TABLE accounts ADD CONSTRAINT accounts_pkey PRIMARY KEY USING INDEX accounts_pkey;'],
-    ],
     samePlan: 'passes',
   },
   {
     rule: 'change-column-type',
     setup: USERS,
     bad: 'ALTER TABLE users ALTER COLUMN visits TYPE bigint;',
-    recipe: [
-      ['ALTER TABLE users ADD COLUMN visits_new bigint;'],
-      ['-- mig:allow drop-column: v2.4 reads and writes visits_new only\nALTER TABLE users DROP COLUMN visits;'],
-    ],
+    fill: stoppedUsing('visits'),
+    recipeAllows: ['drop-column'],
     samePlan: 'passes',
   },
   {
     rule: 'rename-table',
     setup: USERS,
     bad: 'ALTER TABLE users RENAME TO members;',
-    recipe: [['ALTER TABLE users RENAME TO members;\nCREATE VIEW users AS SELECT * FROM members;']],
     samePlan: 'passes',
   },
   {
     rule: 'rename-column',
     setup: USERS,
     bad: 'ALTER TABLE users RENAME COLUMN email TO address;',
-    recipe: [
-      ['ALTER TABLE users ADD COLUMN address text;'],
-      ['-- mig:allow drop-column: v2.4 uses address only\nALTER TABLE users DROP COLUMN email;'],
-    ],
+    fill: { '<type of email>': 'text', ...stoppedUsing('email') },
+    recipeAllows: ['drop-column'],
     samePlan: 'passes',
   },
   {
     rule: 'drop-column',
     setup: USERS,
     bad: 'ALTER TABLE users DROP COLUMN legacy;',
-    recipe: [['-- mig:allow drop-column: nothing reads legacy since v2.3\nALTER TABLE users DROP COLUMN legacy;']],
+    fill: stoppedUsing('legacy'),
+    recipeAllows: ['drop-column'],
     samePlan: 'passes',
   },
   {
     rule: 'drop-table',
     setup: USERS,
     bad: 'DROP TABLE users;',
-    recipe: [['-- mig:allow drop-table: replaced by members in v3\nDROP TABLE users;']],
+    fill: stoppedUsing('users'),
+    recipeAllows: ['drop-table'],
     samePlan: 'passes',
   },
   {
@@ -185,29 +174,34 @@ const EXAMPLES: readonly RuleExample[] = [
     setup: USERS,
     bad: 'VACUUM FULL users;',
     badMode: 'no-transaction',
-    recipe: [['VACUUM users;', 'no-transaction']],
+    samePlan: 'passes',
+  },
+  {
+    rule: 'vacuum-full-or-cluster',
+    variant: 'CLUSTER',
+    setup: USERS,
+    bad: 'CLUSTER users USING users_pkey;',
     samePlan: 'passes',
   },
   {
     rule: 'truncate-cascade',
     setup: `${USERS_AND_ORGS}\nALTER TABLE users ADD CONSTRAINT users_org_fk FOREIGN KEY (org_id) REFERENCES orgs (id);`,
     bad: 'TRUNCATE orgs CASCADE;',
-    recipe: [['TRUNCATE orgs, users;']],
+    fill: { '<tables that reference it>': 'users' },
     samePlan: 'flags',
   },
-  { rule: 'drop-database', setup: USERS, bad: 'DROP DATABASE old_app;', badMode: 'no-transaction', recipe: [], samePlan: 'flags' },
+  { rule: 'drop-database', setup: USERS, bad: 'DROP DATABASE old_app;', badMode: 'no-transaction', adviceOnly: true, samePlan: 'flags' },
   {
     rule: 'backfill-in-transaction',
     setup: USERS,
     bad: 'UPDATE users SET email = lower(email);',
-    recipe: [[BATCHED_BACKFILL, 'no-transaction']],
+    fill: { '<columns>': 'email = lower(email)', '<rows not done yet>': 'email <> lower(email)' },
     samePlan: 'passes',
   },
   {
     rule: 'prefer-bigint',
     setup: USERS,
     bad: 'CREATE TABLE counters (id integer PRIMARY KEY);',
-    recipe: [['CREATE TABLE counters (id bigint PRIMARY KEY);']],
     samePlan: 'flags',
     config: { rules: { 'prefer-bigint': 'warning' } },
   },
@@ -215,7 +209,6 @@ const EXAMPLES: readonly RuleExample[] = [
     rule: 'prefer-identity',
     setup: USERS,
     bad: 'CREATE TABLE counters (id bigserial PRIMARY KEY);',
-    recipe: [['CREATE TABLE counters (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY);']],
     samePlan: 'flags',
     config: { rules: { 'prefer-identity': 'warning' } },
   },
@@ -223,7 +216,6 @@ const EXAMPLES: readonly RuleExample[] = [
     rule: 'prefer-timestamptz',
     setup: USERS,
     bad: 'ALTER TABLE users ADD COLUMN seen_at timestamp;',
-    recipe: [['ALTER TABLE users ADD COLUMN seen_at timestamptz;']],
     samePlan: 'flags',
     config: { rules: { 'prefer-timestamptz': 'error' } },
   },
@@ -231,7 +223,6 @@ const EXAMPLES: readonly RuleExample[] = [
     rule: 'prefer-text',
     setup: USERS,
     bad: 'ALTER TABLE users ADD COLUMN nick varchar(40);',
-    recipe: [['ALTER TABLE users ADD COLUMN nick text CHECK (char_length(nick) <= 40);']],
     samePlan: 'flags',
     config: { rules: { 'prefer-text': 'warning' } },
   },
@@ -240,7 +231,41 @@ const EXAMPLES: readonly RuleExample[] = [
     dialect: 'sqlite',
     setup: SQLITE_USERS,
     bad: 'ALTER TABLE users ADD COLUMN plan TEXT NOT NULL;',
-    recipe: [["ALTER TABLE users ADD COLUMN plan TEXT NOT NULL DEFAULT 'free';"]],
+    fill: { '<constant>': "'free'" },
+    samePlan: 'passes',
+  },
+  {
+    rule: 'sqlite-add-column-refused',
+    variant: 'a non-constant default',
+    dialect: 'sqlite',
+    setup: SQLITE_USERS,
+    bad: 'ALTER TABLE users ADD COLUMN seen_at TEXT DEFAULT CURRENT_TIMESTAMP;',
+    fill: {
+      '<expression>': 'CURRENT_TIMESTAMP',
+      '<every column of users, and the new one>': 'id INTEGER PRIMARY KEY, email TEXT, seen_at TEXT DEFAULT CURRENT_TIMESTAMP',
+      '<columns>': 'id, email',
+    },
+    samePlan: 'passes',
+  },
+  {
+    rule: 'sqlite-add-column-refused',
+    variant: 'UNIQUE',
+    dialect: 'sqlite',
+    setup: SQLITE_USERS,
+    bad: 'ALTER TABLE users ADD COLUMN code TEXT UNIQUE;',
+    samePlan: 'flags',
+  },
+  {
+    rule: 'sqlite-add-column-refused',
+    variant: 'STORED',
+    dialect: 'sqlite',
+    setup: SQLITE_USERS,
+    bad: 'ALTER TABLE users ADD COLUMN email_lower TEXT GENERATED ALWAYS AS (lower(email)) STORED;',
+    fill: {
+      '<every column of users, and the new one>':
+        'id INTEGER PRIMARY KEY, email TEXT, email_lower TEXT GENERATED ALWAYS AS (lower(email)) STORED',
+      '<columns>': 'id, email',
+    },
     samePlan: 'passes',
   },
   {
@@ -248,7 +273,6 @@ const EXAMPLES: readonly RuleExample[] = [
     dialect: 'sqlite',
     setup: SQLITE_USERS,
     bad: 'PRAGMA journal_mode = WAL;',
-    recipe: [['PRAGMA journal_mode = WAL;', 'no-transaction']],
     samePlan: 'flags',
   },
   {
@@ -257,11 +281,7 @@ const EXAMPLES: readonly RuleExample[] = [
     setup: `${SQLITE_USERS}\nCREATE INDEX users_email ON users (email);`,
     bad: 'CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;',
     flagged: 'ALTER TABLE users_new RENAME',
-    recipe: [
-      [
-        'CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;\nCREATE INDEX users_email ON users (email);',
-      ],
-    ],
+    fill: { '<its columns>': 'email' },
     samePlan: 'flags',
   },
 ]
@@ -269,7 +289,10 @@ const EXAMPLES: readonly RuleExample[] = [
 const lint = (example: RuleExample, texts: string[], applied: number) =>
   lintPlan(example.dialect ?? 'postgres', migrations(...texts), applied, example.config)
 
-describe.each(EXAMPLES.map((example) => [example.rule, example] as const))('%s', (rule, example) => {
+describe.each(
+  EXAMPLES.map((example) => [example.variant ? `${example.rule} (${example.variant})` : example.rule, example] as const),
+)('%s', (_, example) => {
+  const { rule } = example
   const setup = migrationText(example.setup)
   const bad = migrationText(example.bad, example.badMode)
   const badLines = example.bad.split('\n')
@@ -296,13 +319,19 @@ describe.each(EXAMPLES.map((example) => [example.rule, example] as const))('%s',
     expect(result.allowed).toContainEqual(expect.objectContaining({ rule, allowedBecause: 'the table is tiny' }))
   })
 
-  if (example.recipe.length) {
-    it("passes the recipe's statements", async () => {
-      const recipe = example.recipe.map(([sql, mode]) => migrationText(sql, mode))
-      const result = await lint(example, [setup, ...recipe], 1)
-      expect(result.findings).toEqual([])
-    })
-  }
+  it('passes its printed recipe, placeholders filled in, read as the migrations it describes on the existing table', async () => {
+    const printed = (await lint(example, [setup, bad], 1)).findings.find((candidate) => candidate.rule === rule)?.recipe ?? ''
+    const recipe = fillPlaceholders(printed, example.fill ?? {})
+    expect(sqlLinesOf(recipe).join('\n'), 'a placeholder the example does not fill').not.toMatch(PLACEHOLDER)
+    const ways = recipeMigrations(recipe, { sql: example.bad, mode: example.badMode ?? 'transaction' })
+    if (example.adviceOnly) expect(ways).toEqual([])
+    else expect(ways.length, `no SQL read from the recipe:\n${recipe}`).toBeGreaterThan(0)
+    for (const way of ways) {
+      const result = await lint(example, [setup, ...way.map(({ sql, mode }) => migrationText(sql, mode))], 1)
+      expect(result.findings, recipe).toEqual([])
+      expect(result.allowed.map((finding) => finding.rule)).toEqual(example.recipeAllows ?? [])
+    }
+  })
 
   it(example.samePlan === 'passes' ? 'passes on a table created earlier in the same plan' : 'flags it in the same plan too', async () => {
     const result = await lint(example, [setup, bad], 0)

@@ -1,6 +1,7 @@
 import type { DialectText, PlannedMigration } from '@mig/core'
 import type { LintDialect, LintFinding } from '@mig/lint'
 import type { CommandContext } from '../command-context.js'
+import type { FlagValues } from '../command-line.js'
 import type { Settings } from '../settings.js'
 import { findingPath } from './lint-report.js'
 
@@ -8,6 +9,11 @@ export interface LintedPlan {
   readonly findings: readonly LintFinding[]
   /** A finding's file as the user sees it: relative to the working directory. */
   readonly pathOf: (finding: LintFinding) => string
+}
+
+/** Whether `up` (and its plan) lints what it would apply: unless `--no-lint`, or `"lint": false` in the config. */
+export function lintsBeforeUp(flags: FlagValues, settings: Settings): boolean {
+  return flags['no-lint'] !== true && settings.lint !== false
 }
 
 /**
