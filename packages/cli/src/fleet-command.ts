@@ -97,13 +97,13 @@ function workOf(operation: FleetOperation, context: CommandContext, groups: Vers
     case 'up': {
       const to = integerFlag(flags, 'to', { minimum: 1 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
-      return async (migrator, _target, signal) => runReport(await migrator.up({ to, step, signal }))
+      return async (migrator, _target, run) => runReport(await migrator.up({ ...run, to, step }))
     }
     case 'down': {
       const to = integerFlag(flags, 'to', { minimum: 0 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
       const all = flags.all === true ? true : undefined
-      return async (migrator, _target, signal) => runReport(await migrator.down({ to, step, all, signal }))
+      return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))
     }
     case 'status':
       return async (migrator, target) => {
