@@ -3,7 +3,7 @@ import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag } from './command-line.js'
 import { outcomeToJson } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
-import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
 import { readFleetFlags } from './fleet-flags.js'
 import { FleetProgress } from './fleet-progress.js'
 import { FleetReport, type TargetReport } from './fleet-report.js'
@@ -79,12 +79,11 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const failed = result.failed + result.unreachable > 0
   return {
     document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
-    exitCode: exitCodeOf(result.stopped === 'aborted', failed, groups, flags['exit-code'] === true),
+    exitCode: result.stopped === 'aborted' ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
   }
 }
 
-function exitCodeOf(aborted: boolean, failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {
-  if (aborted) return ExitCode.interrupted
+function exitCodeOf(failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {
   if (failed) return ExitCode.migrationFailed
   if (groups && statusExitCode && groups.withProblems > 0) return ExitCode.validationFailed
   if (groups && statusExitCode && groups.withPending > 0) return ExitCode.pending
