@@ -58,6 +58,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
         retryDelayMs: fleetFlags.retryDelayMs,
         shard: fleetFlags.shard,
         signal: context.signal,
+        cancelSignal: context.cancelSignal,
         onEvent: (event) => {
           if (event.type === 'target-started') output.redactor.addUrl(event.target.url)
           if (event.type === 'target-finished' && event.outcome.state !== 'done') groups?.addUnread(event.outcome.target.id)
