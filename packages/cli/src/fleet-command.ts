@@ -60,7 +60,6 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
         signal: context.signal,
         cancelSignal: context.cancelSignal,
         onEvent: (event) => {
-          if (event.type === 'target-started') output.redactor.addUrl(event.target.url)
           if (event.type === 'target-finished' && event.outcome.state !== 'done') groups?.addUnread(event.outcome.target.id)
           progress.on(event)
           report.on(event)

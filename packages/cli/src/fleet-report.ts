@@ -1,6 +1,7 @@
-import type { FleetEvent, FleetResult, FleetTarget, TargetOutcome } from '@mig/core'
+import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome } from '@mig/core'
 import { errorToJson } from './error-report.js'
 import { formatCount } from './fleet-status.js'
+import type { CliTarget } from './fleet-targets.js'
 import { formatDuration, formatTable, visibleLength } from './format.js'
 import type { Output } from './output.js'
 
@@ -22,22 +23,25 @@ const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>,
 
 /**
  * The per-target lines of a fleet run as targets end (in `--json`, one JSON line each), and the
- * summary at the end: counts, the failed targets, and the command that resumes them.
+ * summary at the end: counts, the failed targets, and the command that resumes them. What a
+ * target reports is scrubbed of its own URL's password ({@link Redactor.forUrl}); the output's
+ * redactor never learns it, or it would scan every string for every target's password.
  */
 export class FleetReport {
   constructor(private readonly output: Output) {}
 
-  on(event: FleetEvent<FleetTarget, TargetReport>): void {
+  on(event: FleetEvent<CliTarget, TargetReport>): void {
     if (event.type === 'target-retrying') {
       const { red } = this.output.errorColours
+      const message = this.redactorOf(event.target).redact(firstLine(event.error.message))
       this.output.note(
-        `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${firstLine(event.error.message)}; retrying in ${formatDuration(event.delayMs)}`,
+        `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${message}; retrying in ${formatDuration(event.delayMs)}`,
       )
     }
     if (event.type !== 'target-finished') return
     const outcome = event.outcome
     if (this.output.format === 'json') {
-      this.output.json(outcomeToJson(outcome))
+      this.output.json(this.redactorOf(outcome.target).redactValue(outcomeToJson(outcome)))
       return
     }
     const { green, red, yellow, dim } = this.output.colours
@@ -47,11 +51,11 @@ export class FleetReport {
       return
     }
     const colour = outcome.state === 'cancelled' ? yellow : red
-    this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${firstLine(outcome.error.message)}`)
+    this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${this.errorLine(outcome)}`)
   }
 
   /** Prints the summary and returns its JSON fields. */
-  summary(result: FleetResult<FleetTarget, TargetReport>, resume: string | undefined): Record<string, unknown> {
+  summary(result: FleetResult<CliTarget, TargetReport>, resume: string | undefined): Record<string, unknown> {
     const { bold, dim, red } = this.output.colours
     const total = result.done + result.failed + result.unreachable + result.cancelled
     const seconds = result.durationMs / 1000
@@ -68,11 +72,7 @@ export class FleetReport {
     if (result.failures.length > 0) {
       this.output.line()
       const listed = result.failures.slice(0, LISTED_FAILURES)
-      const failureRows = listed.map((failure) => [
-        `  ${failure.target.id}`,
-        failure.state,
-        failure.state === 'done' ? '' : firstLine(failure.error.message),
-      ])
+      const failureRows = listed.map((failure) => [`  ${failure.target.id}`, failure.state, this.errorLine(failure)])
       for (const line of formatTable(failureRows, visibleLength)) this.output.line(line)
       if (result.failures.length > listed.length)
         this.output.line(dim(`  … and ${result.failures.length - listed.length} more (--json lists every one)`))
@@ -93,6 +93,14 @@ export class FleetReport {
         resume: resume ?? null,
       },
     }
+  }
+
+  private errorLine(outcome: TargetOutcome<CliTarget, TargetReport>): string {
+    return outcome.state === 'done' ? '' : this.redactorOf(outcome.target).redact(firstLine(outcome.error.message))
+  }
+
+  private redactorOf(target: CliTarget): Redactor {
+    return this.output.redactor.forUrl(target.url)
   }
 }
 
