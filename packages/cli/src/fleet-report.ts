@@ -1,5 +1,6 @@
 import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome } from '@mig/core'
 import { errorToJson } from './error-report.js'
+import { maskedPasswordNote, type ResumeCommand } from './fleet-resume.js'
 import { formatCount } from './fleet-status.js'
 import type { CliTarget } from './fleet-targets.js'
 import { formatDuration, formatTable, visibleLength } from './format.js'
@@ -55,7 +56,7 @@ export class FleetReport {
   }
 
   /** Prints the summary and returns its JSON fields. */
-  summary(result: FleetResult<CliTarget, TargetReport>, resume: string | undefined): Record<string, unknown> {
+  summary(result: FleetResult<CliTarget, TargetReport>, resume: ResumeCommand | undefined): Record<string, unknown> {
     const { bold, dim, red } = this.output.colours
     const total = result.done + result.failed + result.unreachable + result.cancelled
     const seconds = result.durationMs / 1000
@@ -79,7 +80,9 @@ export class FleetReport {
     }
     if (resume) {
       this.output.line()
-      this.output.line(`Resume with: ${resume}`)
+      this.output.line(`Resume with: ${resume.command}`)
+      const note = maskedPasswordNote(resume)
+      if (note) this.output.line(note)
     }
     return {
       fleet: {
@@ -90,7 +93,8 @@ export class FleetReport {
         stopped: result.stopped ?? null,
         durationMs: result.durationMs,
         failures: result.failures.map((failure) => ({ target: failure.target.id, state: failure.state })),
-        resume: resume ?? null,
+        resume: resume?.command ?? null,
+        resumeMasked: resume?.masked ?? [],
       },
     }
   }

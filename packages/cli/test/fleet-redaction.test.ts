@@ -70,4 +70,22 @@ describe('passwords in a fleet', () => {
     // for all of them: redacting would grow with the fleet, and so would memory.
     expect(redactor.redact(urls.map((_, index) => `tenant-password-${index}`).join(' '))).not.toContain('***')
   }, 60_000)
+
+  it('the resume command never prints a password: it shows it masked and says to give it again', async () => {
+    const port = await freePort()
+    const url = `postgres://app:resume-password@127.0.0.1:${port}/app`
+    const argv = ['status', '--fleet', '--dir', join(project.path, 'migrations'), '--targets', url, '--keep-going', '--retries', '0']
+    const masked = `'postgres://app:***@127.0.0.1:${port}/app'`
+
+    const human = await runInProcess(argv, new Redactor())
+    expect(human.exitCode).toBe(1)
+    expect(human.stdout).toContain(
+      `Resume with: mig status --fleet --dir ${join(project.path, 'migrations')} --targets ${masked} --keep-going --retries 0 --only ${masked}\n` +
+        'The password in --targets is not printed: put it back in place of ***.\n',
+    )
+    // runCli writes the summary from the document; the target lines are written as they end.
+    const json = await runInProcess([...argv, '--json'], new Redactor())
+    expect(json.document.fleet).toMatchObject({ resume: expect.stringContaining(`--targets ${masked}`), resumeMasked: ['--targets'] })
+    expect(`${human.stdout}${human.stderr}${json.stdout}${json.stderr}${JSON.stringify(json.document)}`).not.toContain('resume-password')
+  }, 60_000)
 })
