@@ -29,6 +29,15 @@ describe('the command line', () => {
     expect(parseCommandLine(['up', '--fleet', '--concurrency', '8']).flags).toMatchObject({ fleet: true, concurrency: '8' })
   })
 
+  it('says why lint takes no --fleet and what to run instead', () => {
+    expect(() => parseCommandLine(['lint', '--fleet'])).toThrow(
+      /^mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: mig lint --all .* Unlike mig up, mig up --fleet does not lint: run mig lint before it\.$/,
+    )
+    expect(() => parseCommandLine(['redo', '--fleet'])).toThrow(
+      'mig redo takes no --fleet: only up, down, status and validate run on every target of a fleet (docs/fleet.md).',
+    )
+  })
+
   it('suggests the closest word within a few edits, and nothing for a distant one', () => {
     const commands = ['status', 'up', 'down', 'db', 'create', 'completion']
     expect(closestMatch('stauts', commands)).toBe('status')
