@@ -19,7 +19,8 @@ const LISTED_FAILURES = 20
 const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>, string> = {
   failure: 'Stopped after a target failed: no target was started after it (--keep-going takes every target).',
   canary: 'A canary target failed: the rest of the fleet was not started.',
-  aborted: 'Interrupted: no target was started after that, and running targets stopped between migrations.',
+  aborted:
+    'Interrupted: no target was started after that; running targets stopped between migrations, or, after a second signal, at once with their migration rolled back.',
 }
 
 /**
