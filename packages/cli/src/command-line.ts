@@ -9,7 +9,7 @@ import {
   type OptionDefinition,
 } from './command-definitions.js'
 import { closestMatch, didYouMean } from './did-you-mean.js'
-import { FLEET_OPTIONS } from './fleet-option-definitions.js'
+import { FLEET_OPTIONS, withoutFleet } from './fleet-option-definitions.js'
 
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
 
@@ -89,6 +89,7 @@ function describeParseError(
   const message = (error as Error).message
   const help = command ? `Run mig help ${command.name} for its options.` : 'Run mig help for the options.'
   const option = /'(-[^' ]+)/.exec(message)?.[1]
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option === '--fleet' && command) return withoutFleet(command.name)
   if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && option) {
     const match = option.startsWith('--') ? closestMatch(option.slice(2), Object.keys(options)) : undefined
     const suggestion = match === undefined ? '' : ` Did you mean --${match}?`

@@ -71,9 +71,18 @@ export function errorCodeOf(error: unknown): string {
   return 'MIG_UNEXPECTED'
 }
 
-/** The exit code for an error; a run stopped by a signal exits 128 + the signal's number, as a shell reports it. */
-export function exitCodeFor(error: unknown, signal?: NodeJS.Signals): ExitCodeValue {
+/** The exit code for an error; a run stopped by a signal exits as {@link interruptedExitCode} says. */
+export function exitCodeFor(error: unknown, stop?: AbortSignal): ExitCodeValue {
   const code = exitCodeByErrorCode[errorCodeOf(error)] ?? ExitCode.migrationFailed
-  if (code !== ExitCode.interrupted || signal === undefined) return code
-  return (128 + (constants.signals[signal] ?? 2)) as ExitCodeValue
+  return code === ExitCode.interrupted && stop !== undefined ? interruptedExitCode(stop) : code
+}
+
+/**
+ * The exit code of a run that `stop` stopped: 128 + the number of the signal in its reason (as
+ * bin.ts aborts it, `{ signal: 'SIGTERM' }`), as a shell reports it: 130, 143 or 129. 130 when
+ * the reason names no signal.
+ */
+export function interruptedExitCode(stop: AbortSignal): ExitCodeValue {
+  const signal = (stop.reason as { signal?: NodeJS.Signals } | undefined)?.signal
+  return signal === undefined ? ExitCode.interrupted : ((128 + (constants.signals[signal] ?? 2)) as ExitCodeValue)
 }

@@ -3,7 +3,7 @@ import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag } from './command-line.js'
 import { outcomeToJson } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
-import { ExitCode, type ExitCodeValue } from './exit-codes.js'
+import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
 import { readFleetFlags } from './fleet-flags.js'
 import { FleetProgress } from './fleet-progress.js'
 import { FleetReport, type TargetReport } from './fleet-report.js'
@@ -58,8 +58,8 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
         retryDelayMs: fleetFlags.retryDelayMs,
         shard: fleetFlags.shard,
         signal: context.signal,
+        cancelSignal: context.cancelSignal,
         onEvent: (event) => {
-          if (event.type === 'target-started') output.redactor.addUrl(event.target.url)
           if (event.type === 'target-finished' && event.outcome.state !== 'done') groups?.addUnread(event.outcome.target.id)
           progress.on(event)
           report.on(event)
@@ -79,12 +79,11 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const failed = result.failed + result.unreachable > 0
   return {
     document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
-    exitCode: exitCodeOf(result.stopped === 'aborted', failed, groups, flags['exit-code'] === true),
+    exitCode: result.stopped === 'aborted' ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
   }
 }
 
-function exitCodeOf(aborted: boolean, failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {
-  if (aborted) return ExitCode.interrupted
+function exitCodeOf(failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {
   if (failed) return ExitCode.migrationFailed
   if (groups && statusExitCode && groups.withProblems > 0) return ExitCode.validationFailed
   if (groups && statusExitCode && groups.withPending > 0) return ExitCode.pending
@@ -97,13 +96,13 @@ function workOf(operation: FleetOperation, context: CommandContext, groups: Vers
     case 'up': {
       const to = integerFlag(flags, 'to', { minimum: 1 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
-      return async (migrator, _target, signal) => runReport(await migrator.up({ to, step, signal }))
+      return async (migrator, _target, run) => runReport(await migrator.up({ ...run, to, step }))
     }
     case 'down': {
       const to = integerFlag(flags, 'to', { minimum: 0 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
       const all = flags.all === true ? true : undefined
-      return async (migrator, _target, signal) => runReport(await migrator.down({ to, step, all, signal }))
+      return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))
     }
     case 'status':
       return async (migrator, target) => {

@@ -31,3 +31,15 @@ export const FLEET_OPTIONS: Readonly<Record<string, OptionDefinition>> = {
   shard: { type: 'string', placeholder: 'i/n', description: 'Take slice i of n (1-based) of the targets, for n parallel jobs' },
   only: { type: 'string', placeholder: 'ids', description: 'Take only these targets (comma-separated ids, as the report prints them)' },
 }
+
+/** Why a command other than `up`, `down`, `status` and `validate` refuses `--fleet`, and what to run instead. */
+export function withoutFleet(command: string): string {
+  if (command === 'lint') {
+    return (
+      'mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: ' +
+      'mig lint --all (with --dialect postgres or sqlite when no URL is configured), or mig lint --url <one target> for the migrations ' +
+      'that target would run. Unlike mig up, mig up --fleet does not lint: run mig lint before it.'
+    )
+  }
+  return `mig ${command} takes no --fleet: only up, down, status and validate run on every target of a fleet (docs/fleet.md).`
+}

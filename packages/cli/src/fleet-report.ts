@@ -1,6 +1,8 @@
-import type { FleetEvent, FleetResult, FleetTarget, TargetOutcome } from '@mig/core'
+import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome } from '@mig/core'
 import { errorToJson } from './error-report.js'
+import { maskedPasswordNote, type ResumeCommand } from './fleet-resume.js'
 import { formatCount } from './fleet-status.js'
+import type { CliTarget } from './fleet-targets.js'
 import { formatDuration, formatTable, visibleLength } from './format.js'
 import type { Output } from './output.js'
 
@@ -17,27 +19,31 @@ const LISTED_FAILURES = 20
 const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>, string> = {
   failure: 'Stopped after a target failed: no target was started after it (--keep-going takes every target).',
   canary: 'A canary target failed: the rest of the fleet was not started.',
-  aborted: 'Interrupted: no target was started after that, and running targets stopped between migrations.',
+  aborted:
+    'Interrupted: no target was started after that; running targets stopped between migrations, or, after a second signal, at once with their migration rolled back.',
 }
 
 /**
  * The per-target lines of a fleet run as targets end (in `--json`, one JSON line each), and the
- * summary at the end: counts, the failed targets, and the command that resumes them.
+ * summary at the end: counts, the failed targets, and the command that resumes them. What a
+ * target reports is scrubbed of its own URL's password ({@link Redactor.forUrl}); the output's
+ * redactor never learns it, or it would scan every string for every target's password.
  */
 export class FleetReport {
   constructor(private readonly output: Output) {}
 
-  on(event: FleetEvent<FleetTarget, TargetReport>): void {
+  on(event: FleetEvent<CliTarget, TargetReport>): void {
     if (event.type === 'target-retrying') {
       const { red } = this.output.errorColours
+      const message = this.redactorOf(event.target).redact(firstLine(event.error.message))
       this.output.note(
-        `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${firstLine(event.error.message)}; retrying in ${formatDuration(event.delayMs)}`,
+        `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${message}; retrying in ${formatDuration(event.delayMs)}`,
       )
     }
     if (event.type !== 'target-finished') return
     const outcome = event.outcome
     if (this.output.format === 'json') {
-      this.output.json(outcomeToJson(outcome))
+      this.output.json(this.redactorOf(outcome.target).redactValue(outcomeToJson(outcome)))
       return
     }
     const { green, red, yellow, dim } = this.output.colours
@@ -47,11 +53,11 @@ export class FleetReport {
       return
     }
     const colour = outcome.state === 'cancelled' ? yellow : red
-    this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${firstLine(outcome.error.message)}`)
+    this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${this.errorLine(outcome)}`)
   }
 
   /** Prints the summary and returns its JSON fields. */
-  summary(result: FleetResult<FleetTarget, TargetReport>, resume: string | undefined): Record<string, unknown> {
+  summary(result: FleetResult<CliTarget, TargetReport>, resume: ResumeCommand | undefined): Record<string, unknown> {
     const { bold, dim, red } = this.output.colours
     const total = result.done + result.failed + result.unreachable + result.cancelled
     const seconds = result.durationMs / 1000
@@ -68,18 +74,16 @@ export class FleetReport {
     if (result.failures.length > 0) {
       this.output.line()
       const listed = result.failures.slice(0, LISTED_FAILURES)
-      const failureRows = listed.map((failure) => [
-        `  ${failure.target.id}`,
-        failure.state,
-        failure.state === 'done' ? '' : firstLine(failure.error.message),
-      ])
+      const failureRows = listed.map((failure) => [`  ${failure.target.id}`, failure.state, this.errorLine(failure)])
       for (const line of formatTable(failureRows, visibleLength)) this.output.line(line)
       if (result.failures.length > listed.length)
         this.output.line(dim(`  … and ${result.failures.length - listed.length} more (--json lists every one)`))
     }
     if (resume) {
       this.output.line()
-      this.output.line(`Resume with: ${resume}`)
+      this.output.line(`Resume with: ${resume.command}`)
+      const note = maskedPasswordNote(resume)
+      if (note) this.output.line(note)
     }
     return {
       fleet: {
@@ -90,9 +94,18 @@ export class FleetReport {
         stopped: result.stopped ?? null,
         durationMs: result.durationMs,
         failures: result.failures.map((failure) => ({ target: failure.target.id, state: failure.state })),
-        resume: resume ?? null,
+        resume: resume?.command ?? null,
+        resumeMasked: resume?.masked ?? [],
       },
     }
+  }
+
+  private errorLine(outcome: TargetOutcome<CliTarget, TargetReport>): string {
+    return outcome.state === 'done' ? '' : this.redactorOf(outcome.target).redact(firstLine(outcome.error.message))
+  }
+
+  private redactorOf(target: CliTarget): Redactor {
+    return this.output.redactor.forUrl(target.url)
   }
 }
 

@@ -1,29 +1,51 @@
-import type { FleetResult, FleetTarget } from '@mig/core'
+import { type FleetResult, type FleetTarget, redactUrl } from '@mig/core'
 import type { FlagValues } from './command-line.js'
 
 /** Past this many failed targets the resume command names the whole fleet: a re-run skips up-to-date targets. */
 const MOST_IDS = 100
 
+export interface ResumeCommand {
+  /** The command to run, as the user would type it, with the password in any flag's URL masked as `***`. */
+  readonly command: string
+  /** The flags (`--url`) whose password was masked: the command runs once the user gives it again. */
+  readonly masked: readonly string[]
+}
+
 /**
  * The command that takes up a fleet run where it ended: the same command and flags with `--only`
  * naming the targets that did not finish, or, when the run stopped before taking every target,
  * the same command again (targets already up to date cost one read each). Undefined when there
- * is nothing to resume.
+ * is nothing to resume. A password is never printed, so a flag's URL that carried one shows it
+ * masked, and `masked` says which flags need it again.
  */
-export function resumeCommand(command: string, flags: FlagValues, result: FleetResult<FleetTarget, unknown>): string | undefined {
+export function resumeCommand(command: string, flags: FlagValues, result: FleetResult<FleetTarget, unknown>): ResumeCommand | undefined {
   if (result.failures.length === 0 && result.stopped === undefined) return undefined
   const kept = Object.entries(flags).filter(
     ([name, value]) => value !== undefined && value !== false && name !== 'only' && name !== 'canary',
   )
-  const words = [
-    'mig',
-    command,
-    ...kept.flatMap(([name, value]) => (value === true ? [`--${name}`] : [`--${name}`, shellQuote(String(value))])),
-  ]
+  const masked: string[] = []
+  const words = ['mig', command]
+  for (const [name, value] of kept) {
+    if (value === true) {
+      words.push(`--${name}`)
+      continue
+    }
+    const shown = redactUrl(String(value))
+    if (shown !== String(value)) masked.push(`--${name}`)
+    words.push(`--${name}`, shellQuote(shown))
+  }
   if (result.stopped === undefined && result.failures.length <= MOST_IDS) {
     words.push('--only', shellQuote(result.failures.map((failure) => failure.target.id).join(',')))
   }
-  return words.join(' ')
+  return { command: words.join(' '), masked }
+}
+
+/** Says what to do with a resume command whose password was masked; undefined when none was. */
+export function maskedPasswordNote({ masked }: ResumeCommand): string | undefined {
+  if (masked.length === 0) return undefined
+  const flags = masked.join(' and ')
+  const orEnvironment = masked.includes('--url') ? ', or leave --url out and give the URL in MIG_DATABASE_URL' : ''
+  return `The password in ${flags} is not printed: put it back in place of ***${orEnvironment}.`
 }
 
 function shellQuote(value: string): string {

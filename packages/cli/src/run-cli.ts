@@ -94,7 +94,7 @@ export async function runCli(options: CliOptions): Promise<number> {
     return result.exitCode ?? ExitCode.success
   } catch (error) {
     reportError(output, commandLine?.command?.name, withNextStep(error))
-    return exitCodeFor(error, (options.signal.reason as { signal?: NodeJS.Signals } | undefined)?.signal)
+    return exitCodeFor(error, options.signal)
   } finally {
     output.flush()
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { integerFlag, parseCommandLine } from '../src/command-line.ts'
 import { closestMatch } from '../src/did-you-mean.ts'
-import { errorCodeOf, exitCodeFor } from '../src/exit-codes.ts'
+import { errorCodeOf, exitCodeFor, interruptedExitCode } from '../src/exit-codes.ts'
 
 describe('the command line', () => {
   it('accepts global options before or after the command', () => {
@@ -27,6 +27,15 @@ describe('the command line', () => {
     )
     expect(() => parseCommandLine(['status', '--shard', '1/2'])).toThrow(/--shard works only with --fleet/)
     expect(parseCommandLine(['up', '--fleet', '--concurrency', '8']).flags).toMatchObject({ fleet: true, concurrency: '8' })
+  })
+
+  it('says why lint takes no --fleet and what to run instead', () => {
+    expect(() => parseCommandLine(['lint', '--fleet'])).toThrow(
+      /^mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: mig lint --all .* Unlike mig up, mig up --fleet does not lint: run mig lint before it\.$/,
+    )
+    expect(() => parseCommandLine(['redo', '--fleet'])).toThrow(
+      'mig redo takes no --fleet: only up, down, status and validate run on every target of a fleet (docs/fleet.md).',
+    )
   })
 
   it('suggests the closest word within a few edits, and nothing for a distant one', () => {
@@ -60,5 +69,20 @@ describe('exit codes', () => {
     expect(exitOf('MIG_ABORTED')).toBe(130)
     expect(exitCodeFor(new TypeError('bug'))).toBe(1)
     expect(errorCodeOf(new TypeError('bug'))).toBe('MIG_UNEXPECTED')
+  })
+
+  it('a run stopped by a signal exits 128 + its number, one run or a fleet', () => {
+    const stoppedBy = (signal: NodeJS.Signals) => {
+      const stop = new AbortController()
+      stop.abort({ signal })
+      return stop.signal
+    }
+    const aborted = Object.assign(new Error('x'), { code: 'MIG_ABORTED' })
+    expect(exitCodeFor(aborted, stoppedBy('SIGINT'))).toBe(130)
+    expect(exitCodeFor(aborted, stoppedBy('SIGTERM'))).toBe(143)
+    expect(exitCodeFor(aborted, stoppedBy('SIGHUP'))).toBe(129)
+    expect(exitCodeFor(Object.assign(new Error('x'), { code: 'MIG_MIGRATION_FAILED' }), stoppedBy('SIGTERM'))).toBe(1)
+    expect(interruptedExitCode(stoppedBy('SIGTERM'))).toBe(143)
+    expect(interruptedExitCode(new AbortController().signal)).toBe(130)
   })
 })

@@ -10,6 +10,14 @@ export interface FleetRunOptions {
   readonly stdin?: string
   /** Called with each line of stdout as it comes; `kill` sends a signal to mig. */
   readonly onLine?: (line: string, kill: (signal: NodeJS.Signals) => void) => void
+  /** Runs beside mig from its start, e.g. to signal it once the database shows it at work; a throw ends mig. */
+  readonly whileRunning?: (mig: RunningMig) => Promise<void>
+}
+
+export interface RunningMig {
+  kill(signal: NodeJS.Signals): void
+  /** What mig has written to stderr so far. */
+  stderr(): string
 }
 
 /** Runs the built `mig` with stdout read line by line, as a `--json` fleet run writes it. */
@@ -33,6 +41,10 @@ export function runFleetMig(args: readonly string[], options: FleetRunOptions): 
       stderr += chunk
     })
     child.stdin.end(options.stdin ?? '')
+    options.whileRunning?.({ kill, stderr: () => stderr }).catch((error: unknown) => {
+      child.kill('SIGKILL')
+      reject(error)
+    })
     child.on('error', reject)
     child.on('close', (code) => resolve({ exitCode: code ?? -1, stdout, stderr }))
   })

@@ -38,6 +38,12 @@ export interface FleetOptions<Target extends FleetTarget, Result> extends FleetM
   readonly shard?: FleetShard
   /** Aborting starts no more targets; running ones stop between migrations. */
   readonly signal?: AbortSignal
+  /**
+   * Aborting starts no more targets and stops running ones now: each one's running statement is
+   * cancelled on the server and its migration rolled back, as `up({ cancelSignal })` does for one
+   * database. The CLI aborts it on a second Ctrl-C or SIGTERM.
+   */
+  readonly cancelSignal?: AbortSignal
   readonly onEvent?: (event: FleetEvent<Target, Result>) => void
 }
 

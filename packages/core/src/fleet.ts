@@ -9,9 +9,10 @@ import { type FleetShard, type FleetTarget, isInShard } from './fleet-target.js'
 import { listMigrations, listRepeatables } from './locked-session.js'
 import type { MigrationSource } from './migration.js'
 import { Migrator } from './migrator.js'
-import { type DownOptions, type UpOptions, validateDownOptions, validateUpOptions } from './migrator-options.js'
+import { type DownOptions, type RunOptions, type UpOptions, validateDownOptions, validateUpOptions } from './migrator-options.js'
 import type { MigrateResult } from './migrator-results.js'
 import { AbortedError } from './run-errors.js'
+import { stopSignalOf } from './stop-signal.js'
 
 export interface FleetResult<Target extends FleetTarget, Result> {
   readonly done: number
@@ -25,12 +26,12 @@ export interface FleetResult<Target extends FleetTarget, Result> {
   readonly durationMs: number
 }
 
-/** What a fleet does on each target, with that target's Migrator, exactly as a single run would. */
-export type FleetWork<Target extends FleetTarget, Result> = (
-  migrator: Migrator,
-  target: Target,
-  signal: AbortSignal | undefined,
-) => Promise<Result>
+/**
+ * What a fleet does on each target, with that target's Migrator, exactly as a single run would.
+ * `run` holds the fleet's `signal` and `cancelSignal`: pass it to `up` or `down` so that
+ * stopping the fleet stops the target's run too (`migrator.up({ ...run, to })`).
+ */
+export type FleetWork<Target extends FleetTarget, Result> = (migrator: Migrator, target: Target, run: RunOptions) => Promise<Result>
 
 export interface MigrateFleetOptions<Target extends FleetTarget> extends FleetOptions<Target, MigrateResult> {
   /** Default `up`. */
@@ -74,9 +75,9 @@ export async function migrateFleet<Target extends FleetTarget>(
   } else {
     throw new InvalidOptionsError(`direction must be "up" or "down", not ${JSON.stringify(direction)}.`)
   }
-  return runFleet(options, (migrator, _target, signal) => {
-    const run: UpOptions & DownOptions = { to, step, all, signal }
-    return direction === 'up' ? migrator.up(run) : migrator.down(run)
+  return runFleet(options, (migrator, _target, run) => {
+    const given: UpOptions & DownOptions = { ...run, to, step, all }
+    return direction === 'up' ? migrator.up(given) : migrator.down(given)
   })
 }
 
@@ -123,7 +124,7 @@ class FleetRun<Target extends FleetTarget, Result> {
   ) {}
 
   async all(targets: AsyncIterator<Target>): Promise<void> {
-    const signal = this.options.signal
+    const signal = stopSignalOf(this.options.signal, this.options.cancelSignal)
     const onAbort = () => this.stop('aborted')
     if (signal?.aborted) onAbort()
     signal?.addEventListener('abort', onAbort, { once: true })
@@ -175,7 +176,8 @@ class FleetRun<Target extends FleetTarget, Result> {
         appliedBy,
         placeholders,
       })
-      const result = await this.work(migrator, entry.target, this.options.signal)
+      const { signal, cancelSignal } = this.options
+      const result = await this.work(migrator, entry.target, { signal, cancelSignal })
       this.finish({ target: entry.target, state: 'done', result, attempts: entry.attempt, durationMs: this.elapsed(entry) })
       return undefined
     } catch (caught) {

@@ -12,6 +12,7 @@ import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import { compareRepeatables } from './repeatable-history.js'
 import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
+import { stopSignalOf } from './stop-signal.js'
 
 /** A session holding the migration lock, with the history table it guards. */
 export interface LockedSession {
@@ -126,10 +127,7 @@ export async function withCheckedHistory<T>(
   } = {},
 ): Promise<T> {
   const migrations = options.listed ?? (await listMigrations(settings))
-  // A cancel also stops a wait for the lock.
-  const signals = [runOptions.signal, runOptions.cancelSignal].filter((signal): signal is AbortSignal => signal !== undefined)
-  const signal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
-  return withLock(settings, emit, signal, async (locked) => {
+  return withLock(settings, emit, stopSignalOf(runOptions.signal, runOptions.cancelSignal), async (locked) => {
     const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())
     const history = compareHistory(migrations, await locked.store.list(), undefined, repeatables)
     const allowChanged = options.newest === 'newest-may-change' ? history.newestRecordedVersion : undefined

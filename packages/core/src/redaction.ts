@@ -40,24 +40,55 @@ export function secretsOf(url: string): string[] {
 }
 
 /**
+ * The passwords of a URL worth scrubbing wherever they appear. Replacing a one- to
+ * three-character password everywhere would garble every message; such a password is still
+ * removed from any URL that carries it.
+ */
+function scrubbedSecretsOf(url: string): string[] {
+  return secretsOf(url).filter((secret) => secret.length >= 4)
+}
+
+/**
  * The one redaction of secrets. Scrubs passwords out of text: every URL's password, and the
  * passwords of the URLs it was told about wherever they appear. The CLI passes every line, JSON
  * value and error message through one instance; a driver masks its connection errors with it.
+ *
+ * Every string is scanned for every remembered password, so remember only the few that any
+ * message may carry (the command line's, the environment's); for the messages of one target
+ * among many, use {@link forUrl}.
  */
 export class Redactor {
   private readonly secrets = new Set<string>()
+  /** The redactor this one was made from by {@link forUrl}, whose secrets it scrubs too. */
+  private shared: Redactor | undefined
 
   /** Remembers the password of a URL so it is scrubbed even where it appears without the URL. */
   addUrl(url: string): void {
-    // Replacing a one- to three-character password everywhere would garble every message; such
-    // a password is still removed from any URL that carries it.
-    for (const secret of secretsOf(url)) if (secret.length >= 4) this.secrets.add(secret)
+    for (const secret of scrubbedSecretsOf(url)) this.secrets.add(secret)
+  }
+
+  /**
+   * A redactor for the messages of one target of a fleet: it scrubs the password of `url` and
+   * every password this one remembers, while this one learns nothing. Redacting a line then
+   * costs the same for the 20,000th target as for the first, and nothing is kept per target.
+   */
+  forUrl(url: string): Redactor {
+    const secrets = scrubbedSecretsOf(url)
+    if (secrets.length === 0) return this
+    const redactor = new Redactor()
+    for (const secret of secrets) redactor.secrets.add(secret)
+    redactor.shared = this
+    return redactor
   }
 
   redact(text: string): string {
-    let result = redactUrl(text)
+    return this.scrub(redactUrl(text))
+  }
+
+  private scrub(text: string): string {
+    let result = text
     for (const secret of this.secrets) result = result.split(secret).join(MASK)
-    return result
+    return this.shared ? this.shared.scrub(result) : result
   }
 
   /** A copy of a JSON-ready value with every string redacted. */

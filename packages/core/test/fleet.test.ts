@@ -244,12 +244,37 @@ describe('migrateFleet', () => {
 
     const running = new AbortController()
     const only: Tenant = { id: 'fresh', file: join(folder, 'fresh.db') }
-    const cancelled = await runFleet({ targets: [only], driver, source, signal: running.signal }, (migrator, _target, signal) => {
+    const cancelled = await runFleet({ targets: [only], driver, source, signal: running.signal }, (migrator, _target, run) => {
       running.abort()
-      return migrator.up({ signal })
+      return migrator.up(run)
     })
     expect(cancelled).toMatchObject({ cancelled: 1, stopped: 'aborted' })
     expect(cancelled.failures[0]).toMatchObject({ state: 'cancelled', error: { code: 'MIG_ABORTED' } })
+  })
+
+  it('a cancel reaches the running target, which stops at once, and starts no other', async () => {
+    const fleet = tenants(4)
+    const cancel = new AbortController()
+    // The cancel comes while the first target runs its first migration. SQLite cannot cancel a
+    // statement on the server, so that migration ends; the target stops before the next one.
+    const cancelledMidway = fromList([
+      {
+        file: '0001_create_users.mjs',
+        content: 'cancelled midway',
+        module: {
+          up: async ({ run }: { run: (sql: string) => Promise<void> }) => {
+            cancel.abort()
+            await run('CREATE TABLE users (id INTEGER PRIMARY KEY)')
+          },
+        },
+      },
+      migrations[1] as (typeof migrations)[number],
+    ])
+    const result = await migrateFleet({ targets: fleet, driver, source: cancelledMidway, concurrency: 1, cancelSignal: cancel.signal })
+    expect(result).toMatchObject({ done: 0, cancelled: 1, stopped: 'aborted' })
+    expect(result.failures[0]).toMatchObject({ target: { id: 'tenant-0' }, state: 'cancelled', error: { code: 'MIG_ABORTED' } })
+    expect(await appliedVersions(fleet[0] as Tenant)).toEqual([1])
+    for (const tenant of fleet.slice(1)) expect(await appliedVersions(tenant)).toEqual([])
   })
 
   it('a target whose driver cannot be made fails alone', async () => {

@@ -39,4 +39,18 @@ describe('password redaction', () => {
       count: 1,
     })
   })
+
+  it("redacts a target's messages with that target's password and the shared ones, and the shared redactor learns none", () => {
+    const shared = new Redactor()
+    shared.addUrl('postgres://admin:control-secret@db/control')
+    const targets = Array.from({ length: 1_000 }, (_, index) => `postgres://app:tenant-secret-${index}@db-${index % 7}/tenant_${index}`)
+    const redactors = targets.map((url) => shared.forUrl(url))
+    expect(redactors[42]?.redact('auth failed: tenant-secret-42 (control-secret)')).toBe('auth failed: *** (***)')
+    // Each target's redactor holds its own password only, so redacting a line costs the same
+    // whatever the number of targets, and nothing stays behind once a target is reported.
+    expect(redactors[42]?.redact('another target: tenant-secret-7')).toBe('another target: tenant-secret-7')
+    expect(shared.redact('tenant-secret-42 control-secret')).toBe('tenant-secret-42 ***')
+    expect(shared.forUrl('sqlite:./tenants/t0042.db')).toBe(shared)
+    expect(shared.forUrl('postgres://app:abc@db/app').redact('postgres://app:abc@db/app abc')).toBe('postgres://app:***@db/app abc')
+  })
 })
