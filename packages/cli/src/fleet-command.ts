@@ -1,6 +1,7 @@
-import type { FleetWork, MigrateResult } from '@mig/core'
+import type { Driver, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag } from './command-line.js'
+import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
 import { outcomeToJson } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
 import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
@@ -11,7 +12,7 @@ import { resumeCommand } from './fleet-resume.js'
 import { targetVersion, VersionGroups } from './fleet-status.js'
 import { type CliTarget, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
-import { resolveSettings } from './settings.js'
+import { resolveSettings, type Settings } from './settings.js'
 import { migratorOptionsOf } from './with-migrator.js'
 
 export type FleetOperation = 'up' | 'down' | 'status' | 'validate'
@@ -24,8 +25,10 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const { flags, output } = context
   const fleetFlags = readFleetFlags(flags)
   const groups = operation === 'status' ? new VersionGroups() : undefined
-  const work = workOf(operation, context, groups)
   const settings = await resolveSettings(flags, context.environment, context.workingDirectory)
+  const drivers = new WeakMap<CliTarget, Driver>()
+  const lint = operation === 'up' && lintsBeforeUp(flags, settings) ? fleetLinter(context, settings) : undefined
+  const work = workOf(operation, context, groups, lint && ((target) => lint(drivers.get(target) as Driver)))
   const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
   for (const url of source.urls) output.redactor.addUrl(url)
   const { isInShard, runFleet } = await import('@mig/core')
@@ -43,12 +46,15 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     result = await runFleet<CliTarget, TargetReport>(
       {
         targets: source.open(),
-        driver: (target) =>
-          driverFromUrl(target.url, {
+        driver: async (target) => {
+          const driver = await driverFromUrl(target.url, {
             baseDirectory: target.baseDirectory,
             access: operation === 'up' || operation === 'down' ? 'read-write' : 'read-only',
             schema: target.schema,
-          }),
+          })
+          drivers.set(target, driver)
+          return driver
+        },
         ...(await migratorOptionsOf(settings, { loadsCode: operation !== 'status' })),
         concurrency: fleetFlags.concurrency,
         perServer: fleetFlags.perServer,
@@ -90,13 +96,38 @@ function exitCodeOf(failed: boolean, groups: VersionGroups | undefined, statusEx
   return ExitCode.success
 }
 
-function workOf(operation: FleetOperation, context: CommandContext, groups: VersionGroups | undefined): FleetWork<CliTarget, TargetReport> {
+/**
+ * Lints each distinct plan once per dialect, as a single `up` lints its plan: the findings are
+ * shown once, and a plan with an error-level finding is refused on every target that would run it.
+ */
+function fleetLinter(context: CommandContext, settings: Settings) {
+  const linted = new Map<string, Promise<LintedPlan>>()
+  return (driver: Driver) => async (plan: readonly PlannedMigration[]) => {
+    const key = `${driver.dialect}\n${plan.map((planned) => planned.file).join('\n')}`
+    let result = linted.get(key)
+    if (!result) {
+      result = lintPlan({ plan, settings, dialect: driver.dialect, dialectText: driver.text, context })
+      linted.set(key, result)
+      showFindings(context.output, await result)
+    }
+    await refuseLintErrors(await result)
+  }
+}
+
+type BeforeRun = (plan: readonly PlannedMigration[]) => Promise<void>
+
+function workOf(
+  operation: FleetOperation,
+  context: CommandContext,
+  groups: VersionGroups | undefined,
+  beforeRunOf: ((target: CliTarget) => BeforeRun) | undefined,
+): FleetWork<CliTarget, TargetReport> {
   const { flags } = context
   switch (operation) {
     case 'up': {
       const to = integerFlag(flags, 'to', { minimum: 1 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
-      return async (migrator, _target, run) => runReport(await migrator.up({ ...run, to, step }))
+      return async (migrator, target, run) => runReport(await migrator.up({ ...run, to, step, beforeRun: beforeRunOf?.(target) }))
     }
     case 'down': {
       const to = integerFlag(flags, 'to', { minimum: 0 })

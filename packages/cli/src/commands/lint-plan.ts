@@ -2,8 +2,9 @@ import type { DialectText, PlannedMigration } from '@mig/core'
 import type { LintDialect, LintFinding } from '@mig/lint'
 import type { CommandContext } from '../command-context.js'
 import type { FlagValues } from '../command-line.js'
+import type { Output } from '../output.js'
 import type { Settings } from '../settings.js'
-import { findingPath } from './lint-report.js'
+import { findingPath, formatFinding } from './lint-report.js'
 
 export interface LintedPlan {
   readonly findings: readonly LintFinding[]
@@ -45,4 +46,16 @@ export async function lintPlan(options: {
     config: settings.lint || undefined,
   })
   return { findings: result.findings, pathOf: (finding) => findingPath(finding, settings.directory, context.workingDirectory) }
+}
+
+/** Shows each finding on stderr, as `up` does before it applies anything. */
+export function showFindings(output: Output, linted: LintedPlan): void {
+  for (const finding of linted.findings) for (const line of formatFinding(output, finding, linted.pathOf(finding))) output.note(line)
+}
+
+/** Refuses a plan with an error-level finding that no `-- mig:allow` allows: nothing is applied. */
+export async function refuseLintErrors(linted: LintedPlan): Promise<void> {
+  if (!linted.findings.some((finding) => finding.level === 'error')) return
+  const { LintFailedError } = await import('@mig/lint')
+  throw new LintFailedError({ findings: linted.findings })
 }

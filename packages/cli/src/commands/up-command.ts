@@ -1,10 +1,8 @@
 import type { Command } from '../command-context.js'
 import { integerFlag, versionFlag } from '../command-line.js'
-import type { Output } from '../output.js'
 import { dumpAfterFailure, dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
-import { type LintedPlan, lintPlan, lintsBeforeUp } from './lint-plan.js'
-import { formatFinding } from './lint-report.js'
+import { lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './lint-plan.js'
 import { printDatabase, printRunSummary, runToJson } from './migration-run-report.js'
 import { planCommand } from './plan-command.js'
 
@@ -25,7 +23,11 @@ export const upCommand: Command = async (context) => {
         cancelSignal: context.cancelSignal,
         // Lint only what is about to run: a no-op up never loads the parser.
         beforeRun: lintsBeforeUp(flags, settings)
-          ? async (plan) => refuseLintErrors(output, await lintPlan({ plan, ...opened, context }))
+          ? async (plan) => {
+              const linted = await lintPlan({ plan, ...opened, context })
+              showFindings(output, linted)
+              await refuseLintErrors(linted)
+            }
           : undefined,
       })
       .catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
@@ -33,12 +35,4 @@ export const upCommand: Command = async (context) => {
     await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
     return { document: { database, dryRun: false, ...runToJson(result) } }
   })
-}
-
-async function refuseLintErrors(output: Output, linted: LintedPlan) {
-  for (const finding of linted.findings) for (const line of formatFinding(output, finding, linted.pathOf(finding))) output.note(line)
-  if (linted.findings.some((finding) => finding.level === 'error')) {
-    const { LintFailedError } = await import('@mig/lint')
-    throw new LintFailedError({ findings: linted.findings })
-  }
 }
