@@ -1,6 +1,6 @@
 import type { Driver, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
 import type { CommandContext, CommandResult } from './command-context.js'
-import { integerFlag } from './command-line.js'
+import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
 import { outcomeToJson } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
@@ -29,7 +29,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const drivers = new WeakMap<CliTarget, Driver>()
   const lint = operation === 'up' && lintsBeforeUp(flags, settings) ? fleetLinter(context, settings) : undefined
   const work = workOf(operation, context, groups, lint && ((target) => lint(drivers.get(target) as Driver)))
-  const source = targetSource(flags, settings, fleetFlags.only, process.stdin)
+  const source = targetSource(flags, settings, fleetFlags.only, { stdin: process.stdin, workingDirectory: context.workingDirectory })
   for (const url of source.urls) output.redactor.addUrl(url)
   const { isInShard, runFleet } = await import('@mig/core')
   output.useJsonLines()
@@ -125,12 +125,12 @@ function workOf(
   const { flags } = context
   switch (operation) {
     case 'up': {
-      const to = integerFlag(flags, 'to', { minimum: 1 })
+      const to = versionFlag(flags, 'to', { minimum: 1 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
       return async (migrator, target, run) => runReport(await migrator.up({ ...run, to, step, beforeRun: beforeRunOf?.(target) }))
     }
     case 'down': {
-      const to = integerFlag(flags, 'to', { minimum: 0 })
+      const to = versionFlag(flags, 'to', { minimum: 0 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
       const all = flags.all === true ? true : undefined
       return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))

@@ -32,7 +32,12 @@ const SOURCE_FLAGS = ['targets', 'schemas', 'targets-query'] as const
  * Where `--fleet` takes its targets: `--targets` (a URL, a SQLite glob, `@file` or `-`),
  * `--schemas` or `--targets-query` on `--url`'s database, or the config file's `targets`.
  */
-export function targetSource(flags: FlagValues, settings: Settings, only: ReadonlySet<string> | undefined, stdin: Readable): TargetSource {
+export function targetSource(
+  flags: FlagValues,
+  settings: Settings,
+  only: ReadonlySet<string> | undefined,
+  input: { stdin: Readable; workingDirectory: string },
+): TargetSource {
   const given = SOURCE_FLAGS.filter((name) => flags[name] !== undefined)
   if (given.length > 1) throw usageError(`Give one of --${given.join(', --')}: they are different ways to name a fleet.`)
   const filtered = (open: () => AsyncIterable<CliTarget>) => () => (only ? onlyThese(open(), only) : open())
@@ -51,7 +56,7 @@ export function targetSource(flags: FlagValues, settings: Settings, only: Readon
   }
   const baseDirectory = targets !== undefined ? undefined : settings.configTargets?.baseDirectory
   return {
-    open: filtered(() => fromSpecs(specs, baseDirectory ?? process.cwd(), stdin)),
+    open: filtered(() => fromSpecs(specs, baseDirectory ?? input.workingDirectory, input.stdin)),
     repeatable: !specs.some((spec) => spec.trim() === '-'),
     urls: specs,
   }
