@@ -23,13 +23,19 @@ export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'drift',
-    usage: 'drift',
+    usage: 'drift [--write [--name <name>]]',
     summary: 'Compare the database with what the applied migrations build; exit 1 when they differ',
-    options: {},
+    options: {
+      write: {
+        type: 'boolean',
+        description: 'Also draft a migration (with its down section) that makes the migrations build what the database holds',
+      },
+      name: { type: 'string', placeholder: 'name', description: "The drafted migration's name (default: adopt_drift)" },
+    },
     globalOptions: SCHEMA_GLOBALS,
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig drift', 'mig drift --json'],
+    examples: ['mig drift', 'mig drift --json', 'mig drift --write', 'mig drift --write --name keep_hotfix_index'],
   },
   {
     name: 'test',

@@ -96,6 +96,26 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     expect(json.differences[0]).toMatchObject({ object: 'users', kind: 'index', name: 'users_by_hand', change: 'extra' })
   })
 
+  it('drift --write drafts a migration that adopts a hand-made change; baseline records it where it was made', async () => {
+    await mig('up')
+    await queryRows(driver(), 'ALTER TABLE users ADD COLUMN name TEXT')
+    await queryRows(driver(), 'CREATE INDEX users_by_name ON users (name)')
+    await queryRows(driver(), 'CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)')
+    await queryRows(driver(), 'DROP INDEX users_email')
+    const drafted = await mig('drift', '--write', '--json')
+    expect(drafted.exitCode).toBe(1)
+    expect(jsonOf(drafted).draft).toMatchObject({ file: '0003_adopt_drift.sql', version: 3, byHand: [] })
+    const draft = await readFile(file('migrations/0003_adopt_drift.sql'), 'utf8')
+    expect(draft).toMatch(/-- mig:up\n[\s\S]*ADD COLUMN "?name"? (TEXT|text)[\s\S]*-- mig:down\n[\s\S]*DROP COLUMN "?name"?/)
+    expect((await mig('up')).exitCode).not.toBe(0)
+    const baselined = await mig('baseline', '--to', '3')
+    expect(baselined.exitCode, baselined.stderr).toBe(0)
+    expect((await mig('drift')).exitCode).toBe(0)
+    expect((await mig('test')).exitCode).toBe(0)
+    expect((await mig('baseline', '--to', '3')).stderr).toContain('there is nothing to baseline')
+    expect((await mig('drift', '--name', 'x')).exitCode).toBe(2)
+  })
+
   it('test passes on reversible migrations and fails on a down that forgets an index, naming it', async () => {
     const passed = await mig('test')
     expect(passed.exitCode).toBe(0)

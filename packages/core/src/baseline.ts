@@ -1,7 +1,6 @@
 import { BaselineRefusedError, UnknownVersionError } from './errors.js'
-import { compareHistory } from './history-check.js'
+import { checkHistory, compareHistory, type History } from './history-check.js'
 import { SchemaMismatchError } from './history-errors.js'
-import type { HistoryRecord } from './history-store.js'
 import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
 import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
 import type { MigrationVersion } from './migration-version.js'
@@ -20,28 +19,30 @@ interface VerifiedVersion {
 /**
  * Adopts a database whose schema was built before it had migrations: records every migration
  * up to `to` as baselined without running it, after proving on a scratch database that those
- * migrations build the live schema. On any difference nothing is written.
+ * migrations build the live schema. On any difference nothing is written. A database with
+ * history is adopted the same way from its newest applied migration on: the pending migrations
+ * up to `to` are recorded, once the schema proves it already holds them (a drift adopted with a
+ * migration that `mig drift --write` drafted).
  */
 export async function baseline(settings: MigratorSettings, emit: Emit, given: BaselineOptions): Promise<MigrationInfo[]> {
   const options = validateBaselineOptions(given, settings.driver)
   const migrations = await listMigrations(settings)
-  const { records } = await readHistory(settings, migrations, { check: false })
   if (options.to !== undefined && !migrations.some((migration) => migration.version === options.to)) {
     throw new UnknownVersionError({ version: options.to, context: 'to baseline to' })
   }
-  refuseBaselineOver(records)
+  const newestRecorded = refuseBaselineOver(await readHistory(settings, migrations, { check: false }), settings, options.to)
   // Compared before the lock is taken, so that a refusal writes nothing at all; compared
   // again under the lock in case the schema changed in between.
-  const verified = options.force ? undefined : await matchingVersion(settings, migrations, options.to)
+  const verified = options.force ? undefined : await matchingVersion(settings, migrations, options.to, newestRecorded)
   return withLock(settings, emit, options.signal, async ({ session, store }) => {
     const history = compareHistory(migrations, await store.list())
-    refuseBaselineOver(history.records)
+    refuseBaselineOver(history, settings, options.to)
     if (verified) {
       const differences = compareSchemas(verified.expected, await describeSchema(settings.driver, session, settings.table))
       if (differences.length) throw new SchemaMismatchError({ migration: verified.migration, differences })
     }
     const to = verified?.migration.version ?? (options.to as MigrationVersion)
-    const baselined = history.migrations.filter((migration) => migration.version <= to)
+    const baselined = history.pending.filter((migration) => migration.version <= to)
     const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
     const appliedAt = new Date()
     await store.ensureTable()
@@ -62,12 +63,23 @@ export async function baseline(settings: MigratorSettings, emit: Emit, given: Ba
   })
 }
 
-function refuseBaselineOver(records: readonly HistoryRecord[]): void {
-  if (records.length) {
+/**
+ * Baseline records migrations as applied, so history must be sound first (nothing failed,
+ * edited, missing or out of order) and must leave a pending migration up to `to` to record.
+ * Returns the newest recorded version: only later ones can be baselined.
+ */
+function refuseBaselineOver(history: History, settings: MigratorSettings, to: MigrationVersion | undefined): MigrationVersion | undefined {
+  checkHistory(history, { allowOutOfOrder: false })
+  if (history.running.size) {
+    throw new BaselineRefusedError('A migration is running on this database. Let it finish, then baseline.')
+  }
+  const newest = history.records.at(-1)?.version
+  if (newest !== undefined && !history.pending.some((migration) => to === undefined || migration.version <= to)) {
     throw new BaselineRefusedError(
-      `History already holds ${records.length} migration(s); baseline is for a database that has none. Use up to apply the rest.`,
+      `Every migration up to ${to ?? 'the newest'} is already recorded in ${settings.table.name}: there is nothing to baseline. Use up to apply the rest.`,
     )
   }
+  return newest
 }
 
 /**
@@ -79,6 +91,7 @@ async function matchingVersion(
   settings: MigratorSettings,
   migrations: readonly Migration[],
   to: MigrationVersion | undefined,
+  newestRecorded: MigrationVersion | undefined,
 ): Promise<VerifiedVersion> {
   const live = await describeLiveSchema(settings)
   return onScratchDatabase(settings.driver, 'verify a baseline', async (scratchDriver) => {
@@ -88,7 +101,7 @@ async function matchingVersion(
     let differences: SchemaDifference[] = []
     for (const migration of candidates) {
       await scratch.up({ step: 1 })
-      if (to !== undefined && migration.version !== to) continue
+      if ((to !== undefined && migration.version !== to) || (newestRecorded !== undefined && migration.version <= newestRecorded)) continue
       const expected = await scratch.describeSchema()
       differences = compareSchemas(expected, live)
       if (!differences.length) matches.push({ migration: migrationInfo(migration), expected })

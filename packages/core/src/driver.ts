@@ -260,6 +260,19 @@ export interface SchemaPart<Session extends DriverSession = DriverSession> {
    * dates or random names, objects in an order the database accepts.
    */
   renderSchema?(snapshot: SchemaSnapshot): string
+  /**
+   * Optional, pure: the statements that turn schema `from` into schema `to` (both taken by
+   * `describe`), for a draft migration (`mig drift --write`): whole objects created, dropped or
+   * replaced, and the changes inside a table that the dialect makes in place, in an order the
+   * database accepts. What it cannot write goes in `byHand`, one sentence each, for a person.
+   */
+  renderChanges?(from: SchemaSnapshot, to: SchemaSnapshot): SchemaChanges
+}
+
+/** See {@link SchemaPart.renderChanges}. */
+export interface SchemaChanges {
+  readonly statements: readonly string[]
+  readonly byHand: readonly string[]
 }
 
 /** One object of a {@link SchemaSnapshot}, by kind and name (a routine's name carries its argument types). */

@@ -17,6 +17,7 @@ export type {
   MigrationLock,
   MigrationTransaction,
   RepeatableHistorySql,
+  SchemaChanges,
   SchemaObjectRef,
   SchemaPart,
   ScratchDatabase,
@@ -116,7 +117,7 @@ export type { SchemaConversion } from './schema-conversion.js'
 export { convertSchema } from './schema-conversion.js'
 export type { CompareSchemasOptions, DifferenceWording, SchemaDifference } from './schema-diff.js'
 export { compareSchemas, describeDifference, formatSchemaDifferences } from './schema-diff.js'
-export type { DriftResult } from './schema-drift.js'
+export type { DriftOptions, DriftResult } from './schema-drift.js'
 export { DRIFT_WORDING } from './schema-drift.js'
 export type { DumpOptions } from './schema-dump.js'
 export { viewsInCreateOrder } from './schema-order.js'
@@ -133,4 +134,4 @@ export type {
   TypeSnapshot,
   ViewSnapshot,
 } from './schema-snapshot.js'
-export { normaliseSql, sortSnapshot } from './schema-snapshot.js'
+export { normaliseSql, pairBy, sortSnapshot } from './schema-snapshot.js'

@@ -32,7 +32,7 @@ import { planRenumbering, type Renumbering, type RenumberOptions } from './renum
 import { type RepairOptions, repair } from './repair.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
-import { type DriftResult, detectDrift } from './schema-drift.js'
+import { type DriftOptions, type DriftResult, detectDrift } from './schema-drift.js'
 import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { scratchMigrator } from './scratch-migrator.js'
@@ -226,8 +226,8 @@ export class Migrator {
   }
 
   /** How the live schema differs from the one the applied migrations build: see {@link detectDrift}. */
-  async drift(): Promise<DriftResult> {
-    return detectDrift(this)
+  async drift(options: DriftOptions = {}): Promise<DriftResult> {
+    return detectDrift(this, this.settings.driver, options)
   }
 
   /** Whether every down section undoes its up, on a scratch database: see {@link testReversibility}. */

@@ -1,4 +1,5 @@
-import { InvalidOptionsError } from './errors.js'
+import type { Driver, SchemaChanges } from './driver.js'
+import { InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 import type { Migrator } from './migrator.js'
 import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
@@ -9,6 +10,16 @@ export interface DriftResult {
   readonly migration: MigrationInfo | undefined
   /** Empty when the database holds exactly what the applied migrations build. */
   readonly differences: readonly SchemaDifference[]
+  /**
+   * With `draft`, when there are differences: a migration that makes the migrations build what
+   * the database holds (`up`), and its reverse (`down`), from the driver's `renderChanges`.
+   */
+  readonly draft?: { readonly up: SchemaChanges; readonly down: SchemaChanges }
+}
+
+export interface DriftOptions {
+  /** Also draft the migration that adopts the difference; needs a driver with `renderChanges`. */
+  readonly draft?: boolean
 }
 
 /** How drift names the two sides: the database is the actual one, the migrations the expected. */
@@ -25,7 +36,11 @@ const EMPTY_SCHEMA: SchemaSnapshot = { tables: [], views: [], triggers: [], sequ
  * History must agree with the files first: an edited or missing applied file, or a pending one
  * older than the newest applied, would make "what the migrations build" a guess.
  */
-export async function detectDrift(migrator: Migrator): Promise<DriftResult> {
+export async function detectDrift(migrator: Migrator, driver: Driver, options: DriftOptions = {}): Promise<DriftResult> {
+  const renderChanges = driver.schema?.renderChanges
+  if (options.draft && !renderChanges) {
+    throw new UnsupportedFeatureError(`The ${driver.dialect} driver cannot draft a migration from a schema difference (no renderChanges).`)
+  }
   await migrator.validate()
   const statuses = await migrator.status()
   const outOfOrder = statuses.filter((status) => status.outOfOrder)
@@ -38,8 +53,14 @@ export async function detectDrift(migrator: Migrator): Promise<DriftResult> {
   const newest = statuses.filter((status) => status.state !== 'pending').at(-1)
   const live = await migrator.describeSchema()
   const expected = newest ? await migrator.expectedSchema({ to: newest.version }) : EMPTY_SCHEMA
+  const differences = compareSchemas(expected, live)
+  const draft =
+    options.draft && renderChanges && differences.length
+      ? { up: renderChanges(expected, live), down: renderChanges(live, expected) }
+      : undefined
   return {
     migration: newest && { version: newest.version, name: newest.name, file: newest.file },
-    differences: compareSchemas(expected, live),
+    differences,
+    ...(draft ? { draft } : {}),
   }
 }

@@ -190,3 +190,21 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
 export function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
+
+/** Two lists of one kind of object paired by `key`: only in `from`, only in `to`, and in both. */
+export function pairBy<T>(
+  from: readonly T[],
+  to: readonly T[],
+  key: (item: T) => string,
+): { removed: T[]; added: T[]; both: [before: T, after: T][] } {
+  const before = new Map(from.map((item) => [key(item), item]))
+  const after = new Set(to.map(key))
+  return {
+    removed: from.filter((item) => !after.has(key(item))),
+    added: to.filter((item) => !before.has(key(item))),
+    both: to.flatMap((item): [T, T][] => {
+      const old = before.get(key(item))
+      return old === undefined ? [] : [[old, item]]
+    }),
+  }
+}

@@ -15,6 +15,7 @@ import { databaseError } from './postgres-error.js'
 import { quotePostgresIdentifier } from './postgres-identifier.js'
 import { type PostgresLockKind, postgresLockPart } from './postgres-lock.js'
 import { describePostgresSchema } from './postgres-schema.js'
+import { renderPostgresChanges } from './postgres-schema-changes.js'
 import { renderPostgresSchema } from './postgres-schema-render.js'
 import { PostgresSession } from './postgres-session.js'
 import { type TimeoutSetting, timeoutSetting } from './postgres-timeouts.js'
@@ -120,6 +121,7 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
         connectionString === undefined ? undefined : () => createScratchDatabase({ ...options, connectionString }, connectTimeoutMs),
       renderDrop,
       renderSchema: renderPostgresSchema,
+      renderChanges: renderPostgresChanges,
     },
   })
 }

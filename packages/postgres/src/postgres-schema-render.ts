@@ -69,7 +69,7 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
  * not checked while the script runs, but its signature is. A domain's check may call a function
  * of base types; a function may take a domain, a composite type, or the row type of a table or view.
  */
-function functionsByStage(schema: SchemaSnapshot): Record<'basic' | 'onTypes' | 'onTables' | 'onViews', string[]> {
+export function functionsByStage(schema: SchemaSnapshot): Record<'basic' | 'onTypes' | 'onTables' | 'onViews', string[]> {
   const stages = { basic: [] as string[], onTypes: [] as string[], onTables: [] as string[], onViews: [] as string[] }
   const names = (items: readonly { name: string }[]) => new Set(items.map((item) => item.name))
   const types = names([...schema.domains, ...(schema.types ?? []).filter((type) => type.kind === 'composite')])
@@ -103,7 +103,7 @@ function typesOf(schema: SchemaSnapshot, kind: 'composite' | 'range'): string[] 
     .map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`)
 }
 
-function createTable(table: TableSnapshot): string {
+export function createTable(table: TableSnapshot): string {
   const partitionBy = table.partitionBy ? ` PARTITION BY ${table.partitionBy}` : ''
   if (table.partitionOf) {
     return `CREATE TABLE ${identifier(table.name)} PARTITION OF ${identifier(table.partitionOf.parent)} ${table.partitionOf.bound}${partitionBy}`
@@ -115,7 +115,7 @@ function createTable(table: TableSnapshot): string {
   return `CREATE TABLE ${identifier(table.name)} (${items.length ? `\n  ${items.join(',\n  ')}\n` : ''})${partitionBy}`
 }
 
-function column(snapshot: ColumnSnapshot): string {
+export function column(snapshot: ColumnSnapshot): string {
   const parts = [identifier(snapshot.name), snapshot.type]
   if (snapshot.collation) parts.push(`COLLATE ${snapshot.collation}`)
   if (snapshot.generated) parts.push(`GENERATED ALWAYS AS (${snapshot.generated.expression}) STORED`)
@@ -126,19 +126,19 @@ function column(snapshot: ColumnSnapshot): string {
 }
 
 /** Every constraint but the foreign keys, which come once all tables exist. */
-function localConstraints(table: TableSnapshot): { name: string; definition: string }[] {
+export function localConstraints(table: TableSnapshot): { name: string; definition: string }[] {
   return (table.constraints ?? []).filter((constraint) => !isForeignKey(constraint.definition))
 }
 
-function isForeignKey(definition: string): boolean {
+export function isForeignKey(definition: string): boolean {
   return /^FOREIGN KEY\b/.test(definition)
 }
 
-function createView(view: ViewSnapshot): string {
+export function createView(view: ViewSnapshot): string {
   return `CREATE ${view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${identifier(view.name)} AS\n${view.definition.replace(/;\s*$/, '')}`
 }
 
-function rowLevelSecurity(table: TableSnapshot): string[] {
+export function rowLevelSecurity(table: TableSnapshot): string[] {
   const name = identifier(table.name)
   return [
     ...(table.rowLevelSecurity ? [`ALTER TABLE ${name} ENABLE ROW LEVEL SECURITY`] : []),

@@ -211,6 +211,53 @@ CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch(
     }
   })
 
+  it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
+    const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
+CREATE DOMAIN code AS text CHECK (VALUE <> '');
+CREATE TABLE teams (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT NULL, team_id bigint REFERENCES teams (id), mood mood, old text);
+CREATE INDEX users_email ON users (email);
+CREATE VIEW emails AS SELECT email FROM users;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+CREATE TABLE gone (id int);`
+    const after = `CREATE TYPE mood AS ENUM ('sleepy', 'calm', 'busy');
+CREATE DOMAIN code AS text CHECK (VALUE <> '');
+CREATE SEQUENCE tickets START WITH 100;
+CREATE TABLE teams (id bigint PRIMARY KEY, name text NOT NULL, slug code DEFAULT 'team');
+CREATE TABLE users (id bigint PRIMARY KEY, email text, team_id bigint, mood mood DEFAULT 'calm', name text NOT NULL DEFAULT '',
+  CONSTRAINT users_team FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE, CONSTRAINT users_email_unique UNIQUE (email));
+COMMENT ON TABLE users IS 'people';
+CREATE INDEX users_email ON users (lower(email));
+CREATE INDEX users_name ON users (name);
+CREATE VIEW emails AS SELECT email, name FROM users;
+CREATE MATERIALIZED VIEW team_names AS SELECT name FROM teams;
+CREATE INDEX team_names_name ON team_names (name);
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := trim(NEW.name); RETURN NEW; END $$;
+CREATE FUNCTION label(u users) RETURNS text LANGUAGE sql AS $$ SELECT u.name $$;
+CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
+ALTER TABLE users ENABLE ROW LEVEL SECURITY;
+CREATE POLICY users_own ON users FOR SELECT USING (name = current_user);
+CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);`
+    const [subject, target] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(subject.url, before)
+      await sql(target.url, after)
+      const snapshots = { before: await migrator(subject.url).describeSchema(), after: await migrator(target.url).describeSchema() }
+      const renderChanges = postgresDriver({ connectionString: subject.url }).schema?.renderChanges
+      const forward = renderChanges?.(snapshots.before, snapshots.after)
+      expect(forward?.byHand).toEqual([])
+      await sql(subject.url, forward?.statements.join('\n') ?? '')
+      expect(await migrator(subject.url).describeSchema()).toEqual(snapshots.after)
+      const back = renderChanges?.(snapshots.after, snapshots.before)
+      expect(back?.byHand).toEqual(['enum mood: values (sleepy, calm, busy) become (calm, busy); PostgreSQL only adds values'])
+      await sql(subject.url, `DROP TYPE mood CASCADE; CREATE TYPE mood AS ENUM ('calm', 'busy'); ALTER TABLE users ADD COLUMN mood mood;`)
+      await sql(subject.url, back?.statements.filter((statement) => !/\bmood\b/.test(statement)).join('\n') ?? '')
+      expect(compareSchemas(snapshots.before, await migrator(subject.url).describeSchema())).toEqual([])
+    } finally {
+      await Promise.all([subject.drop(), target.drop()])
+    }
+  })
+
   it('mig test finds an up that builds another schema when it runs again after its down', async () => {
     const subject = new Migrator({
       driver: postgresDriver({ connectionString: url }),

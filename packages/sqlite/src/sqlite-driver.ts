@@ -6,6 +6,7 @@ import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.
 import { sqliteLockPart } from './sqlite-lock.js'
 import { type SqlitePragmaValue, validatePragmas } from './sqlite-pragmas.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
+import { renderSqliteChanges } from './sqlite-schema-changes.js'
 import { renderSqliteSchema } from './sqlite-schema-render.js'
 import { SqliteSession, sqliteError } from './sqlite-session.js'
 
@@ -66,6 +67,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
       },
       renderDrop,
       renderSchema: renderSqliteSchema,
+      renderChanges: renderSqliteChanges,
     },
   })
 }

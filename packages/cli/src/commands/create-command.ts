@@ -23,19 +23,7 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
   if (flags.timestamp && flags.sequential) throw usageError('Give mig create either --timestamp or --sequential, not both.')
   const settings = await resolveSettings(flags, environment, workingDirectory)
   const style = flags.timestamp ? 'timestamp' : flags.sequential ? 'sequential' : (settings.versions ?? 'sequential')
-  await mkdir(settings.directory, { recursive: true })
-  await checkMigrationSum(settings.directory)
-  const existing = await readdir(settings.directory)
-  const { highestVersion, versionsAfter } = await import('@mig/core')
-  const highest = highestVersion(existing)
-  const versions = versionsAfter(highest, style)
-  const write = async (file: string, content: string) => {
-    const path = await writeMigration(settings.directory, workingDirectory, file, content, output)
-    await writeMigrationSum(settings.directory, 'if-present')
-    return path
-  }
-  for (const note of await clashNotes(existing, highest, style)) output.note(note)
-
+  const { versions, write } = await newMigrations(settings, style, workingDirectory, output)
   if (schemaFile === undefined) {
     const version = versions.next().value as string
     const file = `${version}_${name}${EXTENSION_OF[kind]}`
@@ -43,6 +31,27 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
     return { document: { file, path, version: Number(version), name, kind } }
   }
   return createFromSchema(resolve(workingDirectory, schemaFile), name, settings, versions, write, output, workingDirectory)
+}
+
+/**
+ * The versions new files take in the migrations folder (after the newest, in `style`), and how
+ * to write one: the file, then `mig.sum` when the folder has one. Notes what a new file does not fix.
+ */
+export async function newMigrations(settings: Settings, style: VersionStyle, workingDirectory: string, output: Output) {
+  await mkdir(settings.directory, { recursive: true })
+  await checkMigrationSum(settings.directory)
+  const existing = await readdir(settings.directory)
+  const { highestVersion, versionsAfter } = await import('@mig/core')
+  const highest = highestVersion(existing)
+  for (const note of await clashNotes(existing, highest, style)) output.note(note)
+  return {
+    versions: versionsAfter(highest, style),
+    write: async (file: string, content: string) => {
+      const path = await writeMigration(settings.directory, workingDirectory, file, content, output)
+      await writeMigrationSum(settings.directory, 'if-present')
+      return path
+    },
+  }
 }
 
 /**

@@ -1,14 +1,26 @@
-import { DRIFT_WORDING, describeDifference } from '@mig/core'
-import type { Command } from '../command-context.js'
+import { DRIFT_WORDING, type DriftResult, describeDifference, type SchemaChanges } from '@mig/core'
+import { usageError } from '../cli-error.js'
+import type { Command, CommandContext } from '../command-context.js'
+import { stringFlag } from '../command-line.js'
 import { ExitCode } from '../exit-codes.js'
 import { plural } from '../format.js'
+import type { Settings } from '../settings.js'
 import { withMigrator } from '../with-migrator.js'
+import { newMigrations } from './create-command.js'
 
 export const driftCommand: Command = async (context) => {
-  const { output } = context
-  const { migration, differences } = await withMigrator(context, { loadsCode: true, reportsProgress: false }, (migrator) =>
-    migrator.drift(),
+  const { output, flags } = context
+  const write = flags.write === true
+  const name = stringFlag(flags, 'name') ?? 'adopt_drift'
+  if (!write && flags.name !== undefined) throw usageError('mig drift --name names the migration that --write drafts: add --write.')
+  const { isMigrationName, MIGRATION_NAME_RULE } = await import('@mig/core')
+  if (!isMigrationName(name)) throw usageError(`"${name}" is not a usable migration name. Use ${MIGRATION_NAME_RULE}: adopt_drift.`)
+  const [result, settings] = await withMigrator(
+    context,
+    { loadsCode: true, reportsProgress: false },
+    async (migrator, opened) => [await migrator.drift({ draft: write }), opened.settings] as const,
   )
+  const { migration, differences } = result
   const against = migration ? `the migrations up to ${migration.file}` : 'no migrations (none is applied)'
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))
   if (!differences.length) {
@@ -17,8 +29,42 @@ export const driftCommand: Command = async (context) => {
     output.line(output.colours.bold(`Drift: ${plural(differences.length, 'difference')} between the database and what ${against} build:`))
     for (const difference of described) output.line(`  ${difference.description}`)
   }
+  const draft = result.draft && (await writeDraft(context, settings, name, result, against))
   return {
-    document: { migration: migration ?? null, drifted: differences.length > 0, differences: described },
+    document: {
+      migration: migration ?? null,
+      drifted: differences.length > 0,
+      differences: described,
+      ...(write ? { draft: draft ?? null } : {}),
+    },
     exitCode: differences.length ? ExitCode.checkFailed : ExitCode.success,
   }
+}
+
+/**
+ * Writes the drafted migration as the next one in the folder, and says what to do with it: read
+ * it, write what mig could not, then record it on the database it came from (which already holds
+ * it) with a baseline that checks the schema, and apply it everywhere else.
+ */
+async function writeDraft(context: CommandContext, settings: Settings, name: string, result: DriftResult, against: string) {
+  const { output, workingDirectory } = context
+  const draft = result.draft as { up: SchemaChanges; down: SchemaChanges }
+  const { versions, write } = await newMigrations(settings, settings.versions ?? 'sequential', workingDirectory, output)
+  const version = versions.next().value as string
+  const file = `${version}_${name}.sql`
+  const byHand = [...draft.up.byHand.map((line) => `up: ${line}`), ...draft.down.byHand.map((line) => `down: ${line}`)]
+  const header = [
+    `-- Drafted by mig drift --write: what the database holds beyond ${against}.`,
+    '-- Read every statement before you commit it: a snapshot sees the schema, not the data.',
+    ...byHand.map((line) => `-- Write by hand, mig could not: ${line}`),
+  ]
+  const path = await write(
+    file,
+    `${header.join('\n')}\n-- mig:up\n${draft.up.statements.join('\n')}\n\n-- mig:down\n${draft.down.statements.join('\n')}\n`,
+  )
+  if (byHand.length) output.line(`Write ${plural(byHand.length, 'change')} by hand first: the file's header lists them.`)
+  output.line(
+    `The database it came from already holds it: record it there with \`mig baseline --to ${BigInt(version)}\`, which checks that the migrations build that schema. Elsewhere, mig up applies it.`,
+  )
+  return { file, path, version: Number(version), byHand }
 }
