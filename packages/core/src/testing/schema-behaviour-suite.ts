@@ -171,6 +171,20 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         ])
       })
 
+      itNeeds('scratchDatabases', 'drift drafts the migration that adopts a hand-made change, which baseline then records', async () => {
+        const subject = migrator(fromList(withIndex))
+        await subject.up()
+        await rows('CREATE INDEX tokens_by_hand ON tokens (project_id)')
+        await rows('ALTER TABLE projects ADD COLUMN api_key TEXT')
+        const { draft } = await subject.drift({ draft: true })
+        expect(draft?.up.byHand).toEqual([])
+        const [up, down] = [draft?.up.statements.join('\n') ?? '', draft?.down.statements.join('\n') ?? '']
+        const adopted = fromList([...withIndex, { version: 3, name: 'adopt_drift', up, down }])
+        expect((await migrator(adopted).baseline({ to: 3 })).map((migration) => migration.version)).toEqual([3])
+        expect((await migrator(adopted).drift()).differences).toEqual([])
+        expect((await migrator(adopted).testReversibility()).passed).toBe(true)
+      })
+
       itNeeds('scratchDatabases', 'drift compares with what the applied migrations build, not the pending ones', async () => {
         const source = fromList([...withIndex, createTable(3, 'later')])
         await migrator(source).up({ to: 2 })
