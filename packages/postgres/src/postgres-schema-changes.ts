@@ -128,12 +128,12 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
     ...staged.basic,
     ...domains.added.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
     ...types.added.filter((type) => type.kind === 'composite').map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`),
-    ...sequences.added
-      .filter((sequence) => standalone.has(sequence.name))
-      .map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
+    // A serial column's sequence too: its table's default names it, and it is owned once the table exists.
+    ...sequences.added.map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...staged.onTypes,
     ...creates,
     ...tableStatements,
+    ...ownedSequences(tables.added, tables.both),
     ...foreignKeys,
     ...staged.onTables,
     ...viewStatements,
@@ -232,6 +232,20 @@ function indexChanges(old: readonly { name: string; definition?: string }[], now
     drops: [...indexes.removed, ...changed.map(([was]) => was)].map((index) => `DROP INDEX ${identifier(index.name)}`),
     creates: [...indexes.added, ...changed.map(([, is]) => is)].map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON ')),
   }
+}
+
+/** The sequences that columns new in `after` own, as a dump sets them. */
+function ownedSequences(added: readonly TableSnapshot[], both: readonly [TableSnapshot, TableSnapshot][]): string[] {
+  const newColumns = [
+    ...added.flatMap((table) => table.columns.map((item) => [table, item] as const)),
+    ...both.flatMap(([old, now]) => pairBy(old.columns, now.columns, byName).added.map((item) => [now, item] as const)),
+  ]
+  return newColumns
+    .filter(([, item]) => item.sequence)
+    .map(
+      ([table, item]) =>
+        `ALTER SEQUENCE ${identifier(item.sequence as string)} OWNED BY ${identifier(table.name)}.${identifier(item.name)}`,
+    )
 }
 
 function constraintsOf(table: TableSnapshot, foreign: boolean) {

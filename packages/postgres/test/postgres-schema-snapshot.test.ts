@@ -237,7 +237,8 @@ CREATE FUNCTION label(u users) RETURNS text LANGUAGE sql AS $$ SELECT u.name $$;
 CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();
 ALTER TABLE users ENABLE ROW LEVEL SECURITY;
 CREATE POLICY users_own ON users FOR SELECT USING (name = current_user);
-CREATE TABLE notes (id int PRIMARY KEY, body text NOT NULL);`
+CREATE TABLE notes (id serial PRIMARY KEY, body text NOT NULL);
+ALTER TABLE teams ADD COLUMN legacy_id serial;`
     const [subject, target] = [await createDatabase(), await createDatabase()]
     try {
       await sql(subject.url, before)
