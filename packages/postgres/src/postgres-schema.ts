@@ -323,9 +323,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
       definition: view.definition,
       materialized: view.materialized,
       ...optional('comment', view.comment),
-      ...(indexesByView.has(view.oid)
-        ? { indexes: indexesByView.get(view.oid)?.map(({ name, definition }) => ({ name, definition })) }
-        : {}),
+      ...optional('indexes', indexesByView.get(view.oid)?.map(namedDefinition)),
     })),
     triggers,
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),
@@ -390,7 +388,7 @@ function withoutSchema(definition: string, before: RegExp): string {
   return definition.replace(qualified, '$1')
 }
 
-function namedDefinition(row: { name: string; definition: string; comment: string | null }): NamedDefinition {
+function namedDefinition(row: { name: string; definition: string; comment?: string | null }): NamedDefinition {
   return { name: row.name, definition: row.definition, ...optional('comment', row.comment) }
 }
 
