@@ -41,7 +41,13 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
   late.push(...[...triggers.added, ...changedTriggers.map(([, now]) => now)].map((trigger) => trigger.definition))
 
   const views = pairBy(from.views, to.views, byName)
-  const replaced = views.both.filter(([old, now]) => old.materialized !== now.materialized || !same(old.definition, now.definition))
+  // PostgreSQL refuses to change a column's type under a view that reads it, so then every view is built again.
+  const retyped = pairBy(from.tables, to.tables, byName).both.some(([old, now]) =>
+    pairBy(old.columns, now.columns, byName).both.some(([was, is]) => was.type !== is.type),
+  )
+  const replaced = views.both.filter(
+    ([old, now]) => retyped || old.materialized !== now.materialized || !same(old.definition, now.definition),
+  )
   const dropView = (view: ViewSnapshot) => `DROP ${view.materialized ? 'MATERIALIZED VIEW' : 'VIEW'} ${identifier(view.name)}`
   drops.push(
     ...viewsInCreateOrder([...views.removed, ...replaced.map(([old]) => old)])

@@ -218,18 +218,20 @@ CREATE TABLE teams (id bigint PRIMARY KEY, name text NOT NULL);
 CREATE TABLE users (id bigint PRIMARY KEY, email varchar(255) NOT NULL, team_id bigint REFERENCES teams (id), mood mood, old text);
 CREATE INDEX users_email ON users (email);
 CREATE VIEW emails AS SELECT email FROM users;
+CREATE VIEW team_ids AS SELECT id, name FROM teams;
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
 CREATE TABLE gone (id int);`
     const after = `CREATE TYPE mood AS ENUM ('sleepy', 'calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
 CREATE SEQUENCE tickets START WITH 100;
-CREATE TABLE teams (id bigint PRIMARY KEY, name text NOT NULL, slug code DEFAULT 'team');
+CREATE TABLE teams (id bigint PRIMARY KEY, name varchar(100) NOT NULL, slug code DEFAULT 'team');
 CREATE TABLE users (id bigint PRIMARY KEY, email text, team_id bigint, mood mood DEFAULT 'calm', name text NOT NULL DEFAULT '',
   CONSTRAINT users_team FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE, CONSTRAINT users_email_unique UNIQUE (email));
 COMMENT ON TABLE users IS 'people';
 CREATE INDEX users_email ON users (lower(email));
 CREATE INDEX users_name ON users (name);
 CREATE VIEW emails AS SELECT email, name FROM users;
+CREATE VIEW team_ids AS SELECT id, name FROM teams;
 CREATE MATERIALIZED VIEW team_names AS SELECT name FROM teams;
 CREATE INDEX team_names_name ON team_names (name);
 CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.name := trim(NEW.name); RETURN NEW; END $$;
