@@ -222,7 +222,7 @@ function changeColumn(
   if (was.identity !== is.identity || !same(was.generated?.expression, is.generated?.expression) || was.collation !== is.collation) {
     byHand.push(`column ${table}.${is.name}: its identity, generated expression or collation changed`)
   }
-  if (was.type !== is.type) creates.push(alter(`ALTER COLUMN ${name} TYPE ${is.type}`))
+  if (was.type !== is.type) creates.push(alter(`ALTER COLUMN ${name} TYPE ${is.type} USING ${name}::${is.type}`))
   if (!same(was.default, is.default) && !is.identity && !is.generated) {
     creates.push(alter(`ALTER COLUMN ${name} ${is.default === undefined ? 'DROP DEFAULT' : `SET DEFAULT ${is.default}`}`))
   }
