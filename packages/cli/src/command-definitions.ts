@@ -266,18 +266,27 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'repair',
-    usage: 'repair [<version>] --applied | --rolled-back | --accept-checksum | --forget',
+    usage: 'repair [<version>] --applied | --rolled-back | --accept-checksum | --forget, or repair <repeatable> --forget',
     summary: 'Resolve one history problem explicitly, after checking the database by hand',
     options: {
       applied: { type: 'boolean', description: 'A migration that failed part-way is complete: mark it applied' },
       'rolled-back': { type: 'boolean', description: 'A migration that failed part-way is undone: make it pending again' },
       'accept-checksum': { type: 'boolean', description: 'An applied file was edited harmlessly: record its new checksum' },
-      forget: { type: 'boolean', description: 'An applied file was removed on purpose: drop it from history' },
+      forget: {
+        type: 'boolean',
+        description: 'An applied file (or a repeatable one, by name) was removed on purpose: drop it from history',
+      },
     },
     globalOptions: [...HISTORY, ...LOCKING],
     maxPositionals: 1,
     usesDatabase: true,
-    examples: ['mig repair --applied', 'mig repair 7 --rolled-back', 'mig repair 3 --accept-checksum', 'mig repair 4 --forget'],
+    examples: [
+      'mig repair --applied',
+      'mig repair 7 --rolled-back',
+      'mig repair 3 --accept-checksum',
+      'mig repair 4 --forget',
+      'mig repair views --forget',
+    ],
   },
   {
     name: 'renumber',

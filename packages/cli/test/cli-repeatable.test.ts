@@ -126,4 +126,32 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(await viewColumns()).toEqual([])
     expect(await queryRows(database.driver(), 'SELECT COUNT(*) AS n FROM user_emails')).toHaveLength(1)
   })
+
+  it("repair <name> --forget removes a removed file's record, by name or path, and the warning with it", async () => {
+    expect((await mig('up')).exitCode).toBe(0)
+    const still = await mig('repair', 'user_emails', '--forget')
+    expect(still.exitCode).toBe(2)
+    expect(still.stderr).toContain('repeatable/user_emails.sql still has its file')
+    const wrongFlag = await mig('repair', 'user_emails', '--accept-checksum')
+    expect(wrongFlag.exitCode).toBe(2)
+    expect(wrongFlag.stderr).toContain("a repeatable migration's name with --forget")
+
+    await unlink(join(project.path, 'migrations', 'repeatable', 'user_emails.sql'))
+    expect((await mig('status')).stdout).toContain('mig repair <name> --forget')
+    const forgotten = await mig('repair', 'migrations/repeatable/user_emails.sql', '--forget', '--json')
+    expect(forgotten.exitCode).toBe(0)
+    expect(jsonOf(forgotten)).toMatchObject({
+      migration: { name: 'user_emails', file: 'repeatable/user_emails.sql', repeatable: true },
+      resolution: 'forget',
+    })
+    expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([])
+    await write('0003_posts.sql', SQL.createPosts)
+    const up = await mig('up')
+    expect(up.exitCode).toBe(0)
+    expect(up.stderr).not.toContain('its file is gone')
+    expect(await queryRows(database.driver(), 'SELECT COUNT(*) AS n FROM user_emails')).toHaveLength(1)
+    const again = await mig('repair', 'user_emails', '--forget')
+    expect(again.exitCode).toBe(2)
+    expect(again.stderr).toContain('no repeatable migration named "user_emails"')
+  })
 })

@@ -374,4 +374,6 @@ export interface RepeatableHistorySql {
   readonly selectAll: string
   /** Params: name, file, checksum, applied_at (ISO string), execution_ms, applied_by. Inserts the row, or replaces the row of that name. */
   readonly upsert: string
+  /** Params: name. Deletes the row of that name (`mig repair <name> --forget`, once its file is gone). */
+  readonly delete: string
 }

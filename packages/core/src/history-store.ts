@@ -114,6 +114,11 @@ export class HistoryStore {
     ])
   }
 
+  /** Deletes the record of a repeatable migration; called only after it was listed, so the table exists. */
+  async forgetRepeatable(name: string): Promise<void> {
+    await this.session.query((this.sql.repeatables as RepeatableHistorySql).delete, [name])
+  }
+
   /**
    * Every row by version; none while the table does not exist (nothing is created or changed to
    * read it). One query when the table is there, the common case; only when reading fails is

@@ -138,7 +138,7 @@ export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
     emit({
       type: 'warning',
       migration: undefined,
-      message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration.`,
+      message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration, then stop this warning with mig repair ${removed.name} --forget.`,
     })
   }
 }

@@ -2,15 +2,20 @@ import { InvalidOptionsError, RepairRefusedError } from './errors.js'
 import type { RepairResolution } from './events.js'
 import { compareHistory, infoOf, replacedBy } from './history-check.js'
 import type { HistoryState } from './history-store.js'
-import { type Emit, listMigrations, withLock } from './locked-session.js'
+import { type Emit, listMigrations, listRepeatables, withLock } from './locked-session.js'
 import type { Migration, MigrationInfo } from './migration.js'
 import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 
-export interface RepairOptions extends RunOptions {
-  readonly version: MigrationVersion
-  readonly resolution: RepairResolution
-}
+/**
+ * A versioned migration's row, by version, with any resolution; or a removed repeatable
+ * migration's record, by name (`views` for `repeatable/views.sql`), with `forget`.
+ */
+export type RepairOptions = RunOptions &
+  (
+    | { readonly version: MigrationVersion; readonly resolution: RepairResolution; readonly repeatable?: undefined }
+    | { readonly repeatable: string; readonly resolution: 'forget'; readonly version?: undefined }
+  )
 
 const RESOLUTIONS: readonly RepairResolution[] = ['applied', 'rolled-back', 'accept-checksum', 'forget']
 
@@ -22,6 +27,7 @@ export async function repair(settings: MigratorSettings, emit: Emit, options: Re
   if (!RESOLUTIONS.includes(options?.resolution)) {
     throw new InvalidOptionsError(`repair needs a resolution: ${RESOLUTIONS.map((resolution) => `"${resolution}"`).join(', ')}.`)
   }
+  if (options.repeatable !== undefined) return forgetRepeatable(settings, emit, options)
   const version = toVersion(options.version)
   if (version === undefined) throw new InvalidOptionsError(`repair needs a migration version, not ${String(options.version)}.`)
   const migrations = await listMigrations(settings)
@@ -67,6 +73,28 @@ export async function repair(settings: MigratorSettings, emit: Emit, options: Re
         break
     }
     emit({ type: 'repaired', migration, resolution: options.resolution })
+    return migration
+  })
+}
+
+/** Forgets the record of a repeatable migration whose file is gone, so that nothing warns about it again. */
+async function forgetRepeatable(settings: MigratorSettings, emit: Emit, options: RepairOptions): Promise<MigrationInfo> {
+  const name = options.repeatable
+  if (typeof name !== 'string' || name === '' || options.version !== undefined || options.resolution !== 'forget') {
+    throw new InvalidOptionsError(
+      'repair of a repeatable migration takes its name and the resolution "forget" only, e.g. { repeatable: "views", resolution: "forget" }.',
+    )
+  }
+  const files = await listRepeatables(settings)
+  return withLock(settings, emit, options.signal, async ({ store }) => {
+    const record = (await store.listRepeatables()).find((repeatable) => repeatable.name === name)
+    if (!record) throw new RepairRefusedError(`History has no repeatable migration named "${name}"; there is nothing to forget.`)
+    const migration: MigrationInfo = { version: 0, name, file: record.file, repeatable: true }
+    if (files.some((file) => file.name === name)) {
+      throw new RepairRefusedError(`${record.file} still has its file, so "forget" does not apply to it. Delete the file first.`)
+    }
+    await store.forgetRepeatable(name)
+    emit({ type: 'repaired', migration, resolution: 'forget' })
     return migration
   })
 }

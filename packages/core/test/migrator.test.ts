@@ -66,6 +66,15 @@ describe('options are checked before anything is touched', () => {
     ['baseline with force but without a version', (migrator: Migrator) => migrator.baseline({ force: true })],
     ['baseline to version zero', (migrator: Migrator) => migrator.baseline({ to: 0 })],
     ['repair without a resolution', (migrator: Migrator) => migrator.repair({ version: 1 } as never)],
+    [
+      'repair of a repeatable with another resolution',
+      (migrator: Migrator) => migrator.repair({ repeatable: 'views', resolution: 'applied' } as never),
+    ],
+    [
+      'repair of a repeatable and a version at once',
+      (migrator: Migrator) => migrator.repair({ repeatable: 'views', version: 1, resolution: 'forget' } as never),
+    ],
+    ['repair of a repeatable with an empty name', (migrator: Migrator) => migrator.repair({ repeatable: '', resolution: 'forget' })],
   ])('refuses %s', async (_, call) => {
     const migrator = new Migrator({ driver, source: fromList([table(1)]) })
     await expect(call(migrator)).rejects.toThrow(InvalidOptionsError)

@@ -85,5 +85,6 @@ function postgresRepeatableSql(schema: string, name: string): RepeatableHistoryS
     upsert: `INSERT INTO ${table} (name, file, checksum, applied_at, execution_ms, applied_by) VALUES ($1, $2, $3, $4, $5, $6)
   ON CONFLICT (name) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,
     execution_ms = EXCLUDED.execution_ms, applied_by = EXCLUDED.applied_by`,
+    delete: `DELETE FROM ${table} WHERE name = $1`,
   }
 }

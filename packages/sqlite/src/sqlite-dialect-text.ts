@@ -66,6 +66,7 @@ function sqliteRepeatableSql(tableName: string): RepeatableHistorySql {
     upsert: `INSERT INTO ${name} (name, file, checksum, applied_at, execution_ms, applied_by) VALUES (?, ?, ?, ?, ?, ?)
   ON CONFLICT (name) DO UPDATE SET file = excluded.file, checksum = excluded.checksum, applied_at = excluded.applied_at,
     execution_ms = excluded.execution_ms, applied_by = excluded.applied_by`,
+    delete: `DELETE FROM ${name} WHERE name = ?`,
   }
 }
 

@@ -24,7 +24,7 @@ export const repairCommand: Command = async (context) => {
   }
   const { resolution, done } = RESOLUTIONS[chosen[0] as string] as (typeof RESOLUTIONS)[string]
   const given = positionals[0]
-  if (given !== undefined && !/^\d+$/.test(given)) throw usageError(`mig repair takes a migration version, not "${given}".`)
+  if (given !== undefined && !/^\d+$/.test(given)) return forgetRepeatable(context, chosen[0] as string, given)
   if (given === undefined && (resolution === 'accept-checksum' || resolution === 'forget')) {
     throw usageError(`mig repair --${chosen[0]} needs the version of the migration, e.g. mig repair 3 --${chosen[0]}.`)
   }
@@ -44,4 +44,22 @@ async function onlyFailedVersion(statuses: readonly MigrationStatus[]): Promise<
   throw usageError(
     `${failed.length} migrations are marked as failed (${failed.map((status) => status.file).join(', ')}). Name one: mig repair <version> --applied.`,
   )
+}
+
+/** `mig repair views --forget` (or `repeatable/views.sql`): a repeatable migration removed on purpose. */
+function forgetRepeatable(context: Parameters<Command>[0], flag: string, given: string) {
+  const name = /^(?:.*\/)?repeatable\/(.+)\.(?:sql|[cm]?[jt]s)$/.exec(given.replaceAll('\\', '/'))?.[1] ?? given
+  if (flag !== 'forget') {
+    throw usageError(`mig repair takes a migration version, or a repeatable migration's name with --forget, not "${given}" with --${flag}.`)
+  }
+  return withMigrator(context, { loadsCode: false }, async (migrator) => {
+    const migration = await migrator.repair({
+      repeatable: name,
+      resolution: 'forget',
+      signal: context.signal,
+      cancelSignal: context.cancelSignal,
+    })
+    context.output.line(context.output.colours.bold(`Removed ${migration.file} from the repeatable migrations' history.`))
+    return { document: { migration: { name: migration.name, file: migration.file, repeatable: true }, resolution: 'forget' } }
+  })
 }

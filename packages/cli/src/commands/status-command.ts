@@ -115,7 +115,9 @@ function printRepeatables(output: Output, repeatables: readonly RepeatableStatus
   output.line()
   for (const line of formatTable([[bold('Repeatable'), bold('Migration'), bold('Applied at')], ...rows], visibleLength)) output.line(line)
   if (repeatables.some((repeatable) => repeatable.state === 'removed')) {
-    output.line('A removed repeatable migration drops nothing: what it made stays until a versioned migration drops it.')
+    output.line(
+      'A removed repeatable migration drops nothing: what it made stays until a versioned migration drops it. Then mig repair <name> --forget removes its record.',
+    )
   }
 }
 

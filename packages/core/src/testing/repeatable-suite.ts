@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { RepairRefusedError } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
 import { repeatableTableOf } from '../history-table.js'
@@ -131,6 +132,29 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(warnings.join('\n')).toMatch(
         /repeatable\/views\.sql was applied before and its file is gone: removing a repeatable migration drops nothing/,
       )
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      expect(await viewColumns()).toEqual(['id'])
+    })
+
+    it('repair forgets a removed one by name, and refuses one whose file is there or that history lacks', async () => {
+      await write('repeatable/views.sql', view('id'))
+      await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n')
+      await migrator().up()
+      const still = await migrator()
+        .repair({ repeatable: 'views', resolution: 'forget' })
+        .catch((error: unknown) => error)
+      expect(still).toBeInstanceOf(RepairRefusedError)
+      expect((still as Error).message).toMatch(/repeatable\/views\.sql still has its file/)
+      await expect(migrator().repair({ repeatable: 'nothing', resolution: 'forget' })).rejects.toThrow(
+        /no repeatable migration named "nothing"/,
+      )
+      await unlink(join(folder, 'repeatable/views.sql'))
+      const forgotten = await migrator().repair({ repeatable: 'views', resolution: 'forget' })
+      expect(forgotten).toEqual({ version: 0, name: 'views', file: 'repeatable/views.sql', repeatable: true })
+      expect((await recorded()).map((row) => row.name)).toEqual(['counts'])
+      expect((await migrator().repeatables()).map((status) => [status.file, status.state])).toEqual([
+        ['repeatable/counts.sql', 'up-to-date'],
+      ])
       await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
       expect(await viewColumns()).toEqual(['id'])
     })
