@@ -231,6 +231,22 @@ describe('merging branches with clashing versions, on SQLite', () => {
     ])
   })
 
+  it('renumber that cannot rename a file puts every file back and says so', async () => {
+    await mergedMain()
+    // A folder in the way of the second file's temporary name makes its rename fail after the first one's.
+    await mkdir(join(project, 'migrations', '.0003_feature_labels.sql.renumbering', 'inside'), { recursive: true })
+    const failed = await mig('renumber')
+    expect(failed.exitCode).toBe(1)
+    expect(failed.stderr).toMatch(/Renumbering stopped: .*0003_feature_labels\.sql.*Every file was put back; nothing was renamed\./)
+    expect(await migrationsIn()).toEqual([
+      '.0003_feature_labels.sql.renumbering',
+      '0001_create_users.sql',
+      '0002_feature_tags.sql',
+      '0002_main_posts.sql',
+      '0003_feature_labels.sql',
+    ])
+  })
+
   it('renumber keeps timestamp versions for a folder of timestamps', async () => {
     await write('20261101000000_create_users.sql', SQL.createUsers)
     await write('20261201000000_create_posts.sql', SQL.createPosts)

@@ -64,8 +64,13 @@ async function renameAll(directory: string, renumbering: readonly Renumbering[])
       done.push(step)
     }
   } catch (error) {
-    for (const step of done.reverse()) await rename(step.to, step.from).catch(() => undefined)
-    throw error
+    const stranded: string[] = []
+    for (const step of done.reverse()) await rename(step.to, step.from).catch(() => stranded.push(`${step.to} → ${step.from}`))
+    const outcome = stranded.length
+      ? `These files could not be put back; rename them by hand: ${stranded.join(', ')}.`
+      : 'Every file was put back; nothing was renamed.'
+    const failure = new Error(`Renumbering stopped: ${(error as Error).message}. ${outcome}`, { cause: error })
+    throw Object.assign(failure, { code: (error as NodeJS.ErrnoException).code })
   }
 }
 
