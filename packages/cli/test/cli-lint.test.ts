@@ -1,4 +1,4 @@
-import { writeFile } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteHistory } from './database-state.ts'
@@ -65,6 +65,22 @@ describe('mig lint', () => {
     expect(jsonOf(await mig('lint', 'migrations/0001_create_users.sql', '--json'))).toMatchObject({ scope: 'files', linted: 1 })
     const unknown = await mig('lint', 'nope.sql', '--json')
     expect(unknown.exitCode).toBe(2)
+  })
+
+  it('lints a new or changed repeatable migration with the pending ones, by name too, and up refuses it', async () => {
+    await mkdir(join(project, 'migrations', 'repeatable'))
+    await write('repeatable/plan.sql', ADD_REQUIRED.slice(10))
+    const run = await mig('lint')
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('migrations/repeatable/plan.sql:1:30 error sqlite-add-column-refused')
+    expect(jsonOf(await mig('lint', 'migrations/repeatable/plan.sql', '--json'))).toMatchObject({ scope: 'files', linted: 1, errors: 1 })
+    const up = await mig('up', '--json')
+    expect(up.exitCode).toBe(1)
+    expect(jsonOf(up).error).toMatchObject({ code: 'MIG_LINT_FAILED', findings: [{ file: 'repeatable/plan.sql' }] })
+    await write('repeatable/plan.sql', 'DROP VIEW IF EXISTS user_ids;\nCREATE VIEW user_ids AS SELECT id FROM users;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(jsonOf(await mig('lint', '--json'))).toMatchObject({ scope: 'pending', linted: 0 })
+    expect(jsonOf(await mig('lint', '--all', '--json'))).toMatchObject({ linted: 2, errors: 0 })
   })
 
   it('lints PostgreSQL migrations with no database: --dialect, or a URL it cannot reach (then all of them)', async () => {

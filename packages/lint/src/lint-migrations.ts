@@ -15,17 +15,20 @@ export interface LintMigration {
   readonly file: string
   /** The file's text; undefined for a code migration (`.ts`, `.js`), whose SQL lint cannot see. */
   readonly text: string | undefined
+  /** A repeatable migration (`repeatable/views.sql`, version 0): it runs after every versioned one, in name order. */
+  readonly repeatable?: boolean
 }
 
 /**
- * `plan`: the `pending` versions run as one plan, in version order, after every other migration,
- * so a table the plan creates is new to every later statement of the plan.
- * `each`: every migration (or those in `versions`) as if it were the only one pending, after
- * the migrations before it; what `mig lint --all` does, so the history still gets findings.
+ * `plan`: the `pending` versions, then the due `repeatables` (by file), run as one plan after
+ * every other migration, so a table the plan creates is new to every later statement of the plan.
+ * `each`: every migration (or only those in `versions` and `repeatables`) as if it were the only
+ * one pending, after the migrations before it; what `mig lint --all` does, so the history still
+ * gets findings. A repeatable migration comes after every versioned one.
  */
 export type LintScope =
-  | { readonly kind: 'plan'; readonly pending: readonly MigrationVersion[] }
-  | { readonly kind: 'each'; readonly versions?: readonly MigrationVersion[] }
+  | { readonly kind: 'plan'; readonly pending: readonly MigrationVersion[]; readonly repeatables?: readonly string[] }
+  | { readonly kind: 'each'; readonly versions?: readonly MigrationVersion[]; readonly repeatables?: readonly string[] }
 
 export interface LintOptions {
   readonly dialect: LintDialect
@@ -45,14 +48,22 @@ export interface LintOptions {
 export async function lintMigrations(options: LintOptions): Promise<LintResult> {
   const levels = resolveRuleLevels(options.config)
   const rules = RULES.filter((rule) => rule.dialect === options.dialect && levels.get(rule.id) !== 'off')
-  const ordered = [...options.migrations].sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
-  const selected =
-    options.scope.kind === 'plan' ? new Set(options.scope.pending) : options.scope.versions && new Set(options.scope.versions)
+  const { scope } = options
+  const versioned = options.migrations
+    .filter((migration) => !migration.repeatable)
+    .sort((a, b) => (a.version < b.version ? -1 : a.version > b.version ? 1 : 0))
+  const repeatables = options.migrations.filter((migration) => migration.repeatable).sort((a, b) => (a.file < b.file ? -1 : 1))
+  const ordered = [...versioned, ...repeatables]
+  const everything = scope.kind === 'each' && !scope.versions && !scope.repeatables
+  const versions = new Set(scope.kind === 'plan' ? scope.pending : scope.versions)
+  const repeatableFiles = new Set(scope.repeatables)
+  const selected = (migration: LintMigration) =>
+    everything || (migration.repeatable ? repeatableFiles.has(migration.file) : versions.has(migration.version))
   const findings: LintFinding[] = []
   const allowed: LintFinding[] = []
   const skipped: string[] = []
   let linted = 0
-  if (selected?.size === 0) return summarise(findings, allowed, linted, skipped)
+  if (!ordered.some(selected)) return summarise(findings, allowed, linted, skipped)
 
   const linter = await dialectLinter(options.dialect)
   const state = new SchemaState()
@@ -64,7 +75,7 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
       if (lint) skipped.push(migration.file)
       return
     }
-    const scripts = parseMigrationFile(migration.file, migration.text)
+    const scripts = parseMigrationFile(migration.file, migration.text, migration.repeatable ? 'repeatable' : 'versioned')
     if (scripts.up.kind !== 'sql') return
     const positions = new SectionPositions(scripts.up.sql, scripts.up.line)
     const section = await linter.lintSection(scripts.up.sql, scripts.transaction, state, lint ? rules : [], positions)
@@ -90,19 +101,21 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
     }
   }
 
-  if (options.scope.kind === 'plan') {
-    for (const migration of ordered) if (!selected?.has(migration.version)) await walk(migration, false, false)
+  if (scope.kind === 'plan') {
+    for (const migration of ordered) if (!selected(migration)) await walk(migration, false, false)
     let first = true
     for (const migration of ordered) {
-      if (!selected?.has(migration.version)) continue
+      if (!selected(migration)) continue
       await walk(migration, first, true)
       first = false
     }
   } else {
-    const last = selected ? [...selected].reduce((newest, version) => (version > newest ? version : newest), 0) : Number.POSITIVE_INFINITY
+    // Past the last selected migration there is nothing to learn.
+    let left = ordered.filter(selected).length
     for (const migration of ordered) {
-      if (migration.version > last) break
-      await walk(migration, true, !selected || selected.has(migration.version))
+      if (left === 0) break
+      if (selected(migration)) left--
+      await walk(migration, true, selected(migration))
     }
   }
   return summarise(findings, allowed, linted, skipped)

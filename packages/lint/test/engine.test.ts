@@ -80,6 +80,44 @@ describe('the plan', () => {
     expect(rulesOf(result)).toEqual(['rename-table', 'drop-table'])
   })
 
+  it('lints a repeatable migration after every versioned one, in name order, in the plan or alone', async () => {
+    const repeatable = (name: string, text: string) => ({ version: 0, file: `repeatable/${name}.sql`, text, repeatable: true })
+    const all = [
+      repeatable('b_indexes', 'CREATE INDEX users_name ON users (name);\n'),
+      repeatable('a_views', 'CREATE OR REPLACE VIEW user_emails AS SELECT id, email FROM users;\n'),
+      ...migrations(USERS),
+    ]
+    const planned = await lintMigrations({
+      dialect: 'postgres',
+      migrations: all,
+      scope: { kind: 'plan', pending: [], repeatables: ['repeatable/b_indexes.sql'] },
+    })
+    expect(planned.findings.map((finding) => [finding.file, finding.rule, finding.line])).toEqual([
+      ['repeatable/b_indexes.sql', 'index-without-concurrently', 1],
+    ])
+    expect(planned.linted).toBe(1)
+    // In the same plan as the table's creation, the index is on a new table.
+    const withTable = await lintMigrations({
+      dialect: 'postgres',
+      migrations: all,
+      scope: { kind: 'plan', pending: [1], repeatables: ['repeatable/a_views.sql', 'repeatable/b_indexes.sql'] },
+    })
+    expect(withTable).toMatchObject({ linted: 3, findings: [] })
+    const each = await lintMigrations({ dialect: 'postgres', migrations: all, scope: { kind: 'each' } })
+    expect(each.findings.map((finding) => finding.file)).toEqual(['repeatable/b_indexes.sql'])
+    expect(each.linted).toBe(3)
+    const named = await lintMigrations({
+      dialect: 'postgres',
+      migrations: all,
+      scope: { kind: 'each', repeatables: ['repeatable/a_views.sql'] },
+    })
+    expect({ linted: named.linted, findings: named.findings }).toEqual({ linted: 1, findings: [] })
+    const refused = [repeatable('c_bad', '-- mig:no-transaction\nCREATE INDEX CONCURRENTLY users_email ON users (email);\n'), ...all]
+    await expect(lintMigrations({ dialect: 'postgres', migrations: refused, scope: { kind: 'each' } })).rejects.toThrow(
+      /a repeatable migration always runs in a transaction/,
+    )
+  })
+
   it('skips code migrations and says so, and lints nothing (loading no parser) when nothing is pending', async () => {
     const all = [...migrations(USERS), { version: 2, file: '0002_backfill.ts', text: undefined }]
     expect((await lintPlan('postgres', all, 0)).skipped).toEqual(['0002_backfill.ts'])

@@ -22,7 +22,7 @@ export const lintCommand: Command = async (context) => {
   const { lintMigrations, readLintMigrations } = await import('@mig/lint')
   const migrations = await readLintMigrations(settings.directory)
   const scope = positionals.length
-    ? { kind: 'each' as const, versions: positionals.map((file) => versionOf(file, migrations)) }
+    ? namedScope(positionals, migrations)
     : flags.all || !settings.url
       ? { kind: 'each' as const }
       : await pendingScope(context)
@@ -60,20 +60,38 @@ function dialectOf(given: string | undefined, settings: Settings): LintDialect {
   return dialectOfUrl(settings.url) as LintDialect
 }
 
-function versionOf(file: string, migrations: readonly LintMigration[]): LintMigration['version'] {
-  const migration = migrations.find((candidate) => candidate.file === basename(file))
-  if (!migration)
-    throw usageError(
-      `${file} is not a migration in the migrations folder. Name a file of it, e.g. mig lint ${migrations[0]?.file ?? '0001_create_users.sql'}.`,
+/** The files named on the command line: `0003_x.sql` or a path to it, `repeatable/views.sql` for a repeatable one. */
+function namedScope(files: readonly string[], migrations: readonly LintMigration[]): LintScope {
+  const named = files.map((file) => {
+    const repeatable = /(?:^|[\\/])(repeatable[\\/][^\\/]+)$/.exec(file)?.[1]?.replace('\\', '/')
+    const migration = migrations.find((candidate) =>
+      repeatable ? candidate.repeatable && candidate.file === repeatable : !candidate.repeatable && candidate.file === basename(file),
     )
-  return migration.version
+    if (!migration) {
+      throw usageError(
+        `${file} is not a migration in the migrations folder. Name a file of it, e.g. mig lint ${migrations[0]?.file ?? '0001_create_users.sql'}.`,
+      )
+    }
+    return migration
+  })
+  return {
+    kind: 'each',
+    versions: named.filter((migration) => !migration.repeatable).map((migration) => migration.version),
+    repeatables: named.filter((migration) => migration.repeatable).map((migration) => migration.file),
+  }
 }
 
-/** The pending versions, asked of the database; every migration when it cannot be reached. */
+/** The pending versions and the new or changed repeatable migrations, asked of the database; every migration when it cannot be reached. */
 async function pendingScope(context: CommandContext): Promise<LintScope> {
   try {
-    const statuses = await withMigrator(context, { loadsCode: false, reportsProgress: false }, (migrator) => migrator.status())
-    return { kind: 'plan', pending: statuses.filter((status) => status.state === 'pending').map((status) => status.version) }
+    const { migrations, repeatables } = await withMigrator(context, { loadsCode: false, reportsProgress: false }, (migrator) =>
+      migrator.overview(),
+    )
+    return {
+      kind: 'plan',
+      pending: migrations.filter((status) => status.state === 'pending').map((status) => status.version),
+      repeatables: repeatables.filter((status) => status.state === 'new' || status.state === 'changed').map((status) => status.file),
+    }
   } catch (error) {
     const code = errorCodeOf(error)
     if (code !== 'MIG_DATABASE_ERROR' && code !== 'MIG_DIALECT_MISSING') throw error

@@ -42,7 +42,11 @@ export async function lintPlan(options: {
   const result = await lintMigrations({
     dialect: options.dialect as LintDialect,
     migrations,
-    scope: { kind: 'plan', pending: plan.map((planned) => planned.version) },
+    scope: {
+      kind: 'plan',
+      pending: plan.filter((planned) => !planned.repeatable).map((planned) => planned.version),
+      repeatables: plan.filter((planned) => planned.repeatable).map((planned) => planned.file),
+    },
     config: settings.lint || undefined,
   })
   return { findings: result.findings, pathOf: (finding) => findingPath(finding, settings.directory, context.workingDirectory) }
