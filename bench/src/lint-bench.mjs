@@ -1,9 +1,13 @@
 // Lints generated migration histories with @mig/lint and prints one markdown table: how long
 // linting 250, 500 and 1,000 migrations of mixed PostgreSQL statements takes, every migration
-// linted (as `mig lint --all` does) and as one pending plan, in a fresh process each time so the
-// parser's load is counted. Usage: node src/lint-bench.mjs [--runs n] (default 9: on a shared
+// linted (as `mig lint --all` does), as one pending plan, and as the one migration a deploy's
+// `mig up` applies after the rest (read from a folder, as the CLI reads them), in a fresh process
+// each time so the parser's load is counted. Usage: node src/lint-bench.mjs [--runs n] (default 9: on a shared
 // machine, fewer runs let one slow process move the median)
 import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const sizes = [250, 500, 1000]
@@ -24,15 +28,32 @@ export function generatedMigration(n) {
 }
 
 async function child(size, scope) {
-  const { lintMigrations } = await import('@mig/lint')
-  const migrations = Array.from({ length: size }, (_, index) => generatedMigration(index + 1))
-  const started = performance.now()
-  const result = await lintMigrations({
-    dialect: 'postgres',
-    migrations,
-    scope: scope === 'all' ? { kind: 'each' } : { kind: 'plan', pending: migrations.map((migration) => migration.version) },
-  })
-  process.stdout.write(JSON.stringify({ ms: performance.now() - started, findings: result.findings.length, linted: result.linted }))
+  const { lintMigrations, readLintMigrations } = await import('@mig/lint')
+  const generated = Array.from({ length: size }, (_, index) => generatedMigration(index + 1))
+  const folder = scope === 'deploy' ? mkdtempSync(join(tmpdir(), 'mig-lint-bench-')) : undefined
+  try {
+    for (const migration of folder ? generated : []) writeFileSync(join(folder, migration.file), migration.text)
+    const started = performance.now()
+    const migrations = folder ? await readLintMigrations(folder) : generated
+    const pending = scope === 'deploy' ? [size] : migrations.map((migration) => migration.version)
+    const result = await lintMigrations({
+      dialect: 'postgres',
+      migrations,
+      scope: scope === 'all' ? { kind: 'each' } : { kind: 'plan', pending },
+    })
+    const maxRssMb = Math.round(process.resourceUsage().maxRSS / 1024)
+    process.stdout.write(
+      JSON.stringify({ ms: performance.now() - started, findings: result.findings.length, linted: result.linted, maxRssMb }),
+    )
+  } finally {
+    if (folder) rmSync(folder, { recursive: true, force: true })
+  }
+}
+
+const SCOPES = {
+  all: 'each alone (`--all`)',
+  plan: 'one plan',
+  deploy: 'the last one pending, read from a folder (`mig up` at a deploy)',
 }
 
 if (process.argv[2] === '--child') {
@@ -41,7 +62,7 @@ if (process.argv[2] === '--child') {
   const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]
   const rows = []
   for (const size of sizes) {
-    for (const scope of ['all', 'plan']) {
+    for (const scope of Object.keys(SCOPES)) {
       const measured = []
       let last
       for (let run = 0; run < runs; run++) {
@@ -51,12 +72,12 @@ if (process.argv[2] === '--child') {
         measured.push(last.ms)
       }
       rows.push(
-        `| ${size.toLocaleString('en')} | ${scope === 'all' ? 'each alone (`--all`)' : 'one plan'} | ${last.linted.toLocaleString('en')} | ${last.findings.toLocaleString('en')} | ${Math.round(median(measured)).toLocaleString('en')} ms | ${Math.round(Math.min(...measured)).toLocaleString('en')}–${Math.round(Math.max(...measured)).toLocaleString('en')} ms | ${(median(measured) / size).toFixed(2)} ms |`,
+        `| ${size.toLocaleString('en')} | ${SCOPES[scope]} | ${last.linted.toLocaleString('en')} | ${last.findings.toLocaleString('en')} | ${Math.round(median(measured)).toLocaleString('en')} ms | ${Math.round(Math.min(...measured)).toLocaleString('en')}–${Math.round(Math.max(...measured)).toLocaleString('en')} ms | ${(median(measured) / size).toFixed(2)} ms | ${last.maxRssMb} MB |`,
       )
     }
   }
   console.log(`Lint of generated PostgreSQL migrations, median of ${runs} fresh processes (parser load included):\n`)
-  console.log('| migrations | scope | linted | findings | median | min–max | per migration |')
-  console.log('| ---: | --- | ---: | ---: | ---: | --- | ---: |')
+  console.log('| migrations | scope | linted | findings | median | min–max | per migration | peak RSS |')
+  console.log('| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: |')
   for (const row of rows) console.log(row)
 }

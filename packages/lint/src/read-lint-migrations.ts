@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises'
+import { readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fromDirectory } from '@mig/core'
 import type { LintMigration } from './lint-migrations.js'
@@ -11,12 +11,11 @@ export async function readLintMigrations(directory: string): Promise<LintMigrati
   const root = resolve(directory)
   const source = fromDirectory(root)
   const migrations = [...(await source.list()), ...((await source.listRepeatables?.()) ?? [])]
-  return Promise.all(
-    migrations.map(async ({ version, file, repeatable }) => ({
-      version,
-      file,
-      text: file.endsWith('.sql') ? await readFile(join(root, file), 'utf8') : undefined,
-      ...(repeatable && { repeatable }),
-    })),
-  )
+  // Synchronous, as core reads them: for thousands of small files fs/promises costs several times the time and memory.
+  return migrations.map(({ version, file, repeatable }) => ({
+    version,
+    file,
+    text: file.endsWith('.sql') ? readFileSync(join(root, file), 'utf8') : undefined,
+    ...(repeatable && { repeatable }),
+  }))
 }
