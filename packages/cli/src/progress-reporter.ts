@@ -57,6 +57,14 @@ export class ProgressReporter {
         this.stop()
         output.line(`${red('failed  ')}  ${event.migration.file}`)
       }),
+      migrator.on('retrying', (event) => {
+        this.stop()
+        output.note(
+          output.errorColours.yellow(
+            `${event.migration.file} waited too long for a table lock and was rolled back; attempt ${event.attempt} of ${event.attempts} in ${formatDuration(event.delayMs)}`,
+          ),
+        )
+      }),
       migrator.on('warning', (event) => {
         output.note(output.errorColours.yellow(`Warning: ${event.migration ? `${event.migration.file}: ` : ''}${event.message}`))
       }),

@@ -273,7 +273,7 @@ async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
 
 function gaveUpWaiting(error: DatabaseError, attempts: number): DatabaseError {
   return new DatabaseError(
-    `${error.message} (SQLSTATE ${error.sqlState}), on each of ${attempts} attempts. Another session holds a lock on a table this migration changes: ` +
+    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on each of ${attempts} attempts. Another session holds a lock on a table this migration changes: ` +
       'end that transaction, or give the file a longer "-- mig:lock-timeout".',
     { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
   )

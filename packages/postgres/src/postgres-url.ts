@@ -3,6 +3,7 @@ import { checkCredentials } from './postgres-connection-url.js'
 import { postgresDriver } from './postgres-driver.js'
 import type { PostgresLockKind } from './postgres-lock.js'
 import type { PostgresSession } from './postgres-session.js'
+import { timeoutSetting } from './postgres-timeouts.js'
 
 /**
  * A driver for a URL of the mig CLI: `postgres://…` or `postgresql://…`, with the CLI's
@@ -15,10 +16,27 @@ export function driverFromUrl(
   options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write'; lock?: string; lockTimeout?: string },
 ): Driver<PostgresSession> {
   const trimmed = checkPostgresUrl(url)
+  if (new URL(trimmed).pathname.length <= 1 && !process.env.PGDATABASE) {
+    throw new InvalidOptionsError(
+      `The URL ${redactUrl(url)} names no database, and pg would use the one named after the user. Write the database to migrate at its end: postgres://user@host:5432/database.`,
+    )
+  }
+  if (options.lockTimeout !== undefined) checkTableLockTimeout(options.lockTimeout)
   const lock = { lock: options.lock as PostgresLockKind | undefined, lockTimeout: options.lockTimeout }
   if (options.schema === undefined) return postgresDriver({ connectionString: trimmed, ...lock })
   const schema = assertPlainIdentifier('schema', options.schema)
   return postgresDriver({ connectionString: withSearchPath(trimmed, schema), schema, ...lock })
+}
+
+/** The CLI's name for the driver's `lockTimeout`, so that the message names what the user wrote. */
+function checkTableLockTimeout(value: string): void {
+  try {
+    timeoutSetting('lockTimeout', value)
+  } catch {
+    throw new InvalidOptionsError(
+      `The table lock timeout (--table-lock-timeout, MIG_TABLE_LOCK_TIMEOUT or "tableLockTimeout" in the config) must be a PostgreSQL duration such as 5s or 10min, or a number of milliseconds (0 turns it off), not ${JSON.stringify(value)}.`,
+    )
+  }
 }
 
 /** The URL, trimmed, once it is a `postgres://` or `postgresql://` URL that parses and whose password is percent-encoded. */

@@ -25,6 +25,30 @@ describe('PostgreSQL URLs', () => {
     expect(() => driverFromUrl('postgres://u:ab%40cd%3Aef%2Fgh@localhost/db', { baseDirectory: '.' })).not.toThrow()
   })
 
+  it('a URL naming no database is refused unless PGDATABASE names one: pg would pick the database named after the user', () => {
+    const saved = process.env.PGDATABASE
+    delete process.env.PGDATABASE
+    try {
+      for (const url of ['postgres://app:secret@localhost:5432', 'postgres://app:secret@localhost:5432/']) {
+        expect(() => driverFromUrl(url, { baseDirectory: '.' })).toThrow(
+          /The URL postgres:\/\/app:\*\*\*@localhost:5432\/? names no database, and pg would use the one named after the user/,
+        )
+      }
+      process.env.PGDATABASE = 'app'
+      expect(() => driverFromUrl('postgres://app@localhost:5432', { baseDirectory: '.' })).not.toThrow()
+    } finally {
+      if (saved === undefined) delete process.env.PGDATABASE
+      else process.env.PGDATABASE = saved
+    }
+  })
+
+  it('a bad --table-lock-timeout is named as the CLI user wrote it', () => {
+    expect(() => driverFromUrl('postgres://app@localhost/db', { baseDirectory: '.', lockTimeout: 'abc' })).toThrow(
+      /The table lock timeout \(--table-lock-timeout, MIG_TABLE_LOCK_TIMEOUT or "tableLockTimeout" in the config\) must be .* not "abc"/,
+    )
+    expect(() => driverFromUrl('postgres://app@localhost/db', { baseDirectory: '.', lockTimeout: '3s' })).not.toThrow()
+  })
+
   it('sslmode means what it means to libpq: prefer and allow fall back to no SSL, require says the server has none', async () => {
     for (const mode of ['prefer', 'allow', 'disable']) {
       const driver = postgresDriver({ connectionString: withParameters(database.url, `sslmode=${mode}`) })

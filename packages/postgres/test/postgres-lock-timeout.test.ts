@@ -37,6 +37,7 @@ describe('migrations that wait for a table lock', () => {
     expect(failure).toBeInstanceOf(MigrationFailedError)
     expect((failure as Error).message).toContain('SQLSTATE 55P03')
     expect((failure as Error).message).toContain('on each of 3 attempts')
+    expect((failure as Error).message.match(/SQLSTATE 55P03/g)).toHaveLength(1)
     expect((failure as MigrationFailedError).rolledBack).toBe(true)
     expect(retries.map((event) => event.type === 'retrying' && [event.attempt, event.attempts])).toEqual([
       [2, 3],
