@@ -171,6 +171,8 @@ describe('history that matches the files', () => {
     const empty = await mig('up')
     expect(empty.exitCode).toBe(0)
     expect(empty.stderr).toMatch(/0001_add_users\.sql: its up section holds no SQL yet, so it stays pending/)
+    expect(empty.stdout).toMatch(/Nothing to apply \(checked in \d+ ms\); 1 migration still pending\./)
+    expect(jsonOf(await mig('up', '--json'))).toMatchObject({ migrations: [], pending: 1 })
     expect(jsonOf(await mig('status', '--json')).migrations[0].state).toBe('pending')
     await write('0001_add_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER);\n-- mig:down\nDROP TABLE users;\n')
     expect((await mig('up')).exitCode).toBe(0)
@@ -186,7 +188,9 @@ describe('history that matches the files', () => {
   it('a 20-digit version is applied and shown exactly, as digits in JSON', async () => {
     await write('20210410175418000001_first.sql', SQL.createUsers)
     await write('20210410175418000002_second.sql', SQL.addEmail)
-    expect((await mig('up', '--to', '20210410175418000001')).exitCode).toBe(0)
+    const first = await mig('up', '--to', '20210410175418000001')
+    expect(first.exitCode).toBe(0)
+    expect(first.stdout).toMatch(/Applied 1 migration in .*; 1 migration still pending\./)
     const status = jsonOf(await mig('status', '--json'))
     expect(status.migrations.map((migration: { version: unknown; state: string }) => [migration.version, migration.state])).toEqual([
       ['20210410175418000001', 'applied'],

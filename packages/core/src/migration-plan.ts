@@ -134,6 +134,11 @@ export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
       message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
     })
   }
+  warnAboutRemovedRepeatables(emit, history)
+}
+
+/** Each `up`, even one with nothing to do, says which repeatable migrations lost their file. */
+export function warnAboutRemovedRepeatables(emit: Emit, history: History): void {
   for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {
     emit({
       type: 'warning',

@@ -11,6 +11,8 @@ export interface MigrateResult {
   /** What this run applied (up) or reverted (down), in the order it happened. */
   readonly migrations: readonly MigrationOutcome[]
   readonly durationMs: number
+  /** `up` only: the versioned migrations still pending after it (beyond `to` or `step`, or behind one with no SQL yet). */
+  readonly pending?: number
 }
 
 export interface PlannedMigration extends MigrationInfo {

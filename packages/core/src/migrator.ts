@@ -5,7 +5,15 @@ import { checkHistory } from './history-check.js'
 import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withCheckedHistory, withSession } from './locked-session.js'
 import type { MigrationInfo } from './migration.js'
 import { runPlan } from './migration-execution.js'
-import { checkRepeatableSupport, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
+import {
+  checkRepeatableSupport,
+  describePlan,
+  hasWorkUpTo,
+  planDown,
+  planUp,
+  warnAboutPlan,
+  warnAboutRemovedRepeatables,
+} from './migration-plan.js'
 import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -78,11 +86,11 @@ export class Migrator {
     const migrations = await listMigrations(this.settings)
     const repeatables = await listRepeatables(this.settings)
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
-    const upToDate = await readHistory(this.settings, migrations, { check: true, repeatables }).then(
-      (history) => !hasWorkUpTo(history, options) && history.running.size === 0,
-      () => false,
-    )
-    if (upToDate) return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started) }
+    const history = await readHistory(this.settings, migrations, { check: true, repeatables }).catch(() => undefined)
+    if (history && !hasWorkUpTo(history, options) && history.running.size === 0) {
+      warnAboutRemovedRepeatables(this.emit, history)
+      return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started), pending: history.pending.length }
+    }
     return withCheckedHistory(
       this.settings,
       this.emit,
@@ -91,7 +99,9 @@ export class Migrator {
         const plan = await planUp(history, options)
         warnAboutPlan(this.emit, plan, history)
         if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
-        return runPlan(execution, plan, options)
+        const result = await runPlan(execution, plan, options)
+        const applied = result.migrations.filter((migration) => !migration.repeatable).length
+        return { ...result, pending: history.pending.length - applied }
       },
       { listed: migrations, repeatables },
     )

@@ -13,7 +13,8 @@ export function outcomeToJson(outcome: MigrationOutcome): Record<string, unknown
 }
 
 export function runToJson(result: MigrateResult): Record<string, unknown> {
-  return { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs }
+  const pending = result.direction === 'up' ? { pending: result.pending ?? 0 } : {}
+  return { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs, ...pending }
 }
 
 /** Which database a run works on, first, so that a run against the wrong one is seen at once. */
@@ -23,13 +24,15 @@ export function printDatabase(output: Output, database: string): void {
 
 export function printRunSummary(output: Output, result: MigrateResult): void {
   const count = result.migrations.length
+  const left = result.pending ? `; ${plural(result.pending, 'migration')} still pending` : ''
   if (count === 0) {
     const checked = `(checked in ${formatDuration(result.durationMs)})`
-    output.line(result.direction === 'up' ? `Nothing to apply: the database is up to date ${checked}.` : `Nothing to roll back ${checked}.`)
+    if (result.direction === 'down') output.line(`Nothing to roll back ${checked}.`)
+    else output.line(left ? `Nothing to apply ${checked}${left}.` : `Nothing to apply: the database is up to date ${checked}.`)
     return
   }
   const verb = result.direction === 'up' ? 'Applied' : 'Reverted'
-  output.line(output.colours.bold(`${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}.`))
+  output.line(output.colours.bold(`${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}${left}.`))
 }
 
 export function plannedToJson(planned: PlannedMigration): Record<string, unknown> {
@@ -53,7 +56,7 @@ export function printPlan(
 ): void {
   const { bold } = output.colours
   if (plan.length === 0) {
-    output.line(`Dry run: ${direction === 'up' ? 'nothing to apply, the database is up to date' : 'nothing to roll back'}.`)
+    output.line(`Dry run: nothing to ${direction === 'up' ? 'apply' : 'roll back'}.`)
     return
   }
   output.line(
