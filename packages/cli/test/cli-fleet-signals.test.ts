@@ -104,6 +104,7 @@ describe('interrupting a fleet run', () => {
         },
       })
       expect(run.exitCode).toBe(143)
+      expect(run.stderr).not.toContain('DeprecationWarning')
       const { targets, summary } = jsonLines(run)
       expect(summary.fleet).toMatchObject({ done: 0, cancelled: 2, stopped: 'aborted' })
       expect(targets).toHaveLength(2)

@@ -1,14 +1,15 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import type { DriverSession } from '@mig/core'
+import { postgresDriver } from '@mig/postgres'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
-import pg from 'pg'
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { runMig, temporaryDirectory } from './run-mig.ts'
 
 describe('a migration that waits for a table lock, through the mig binary', () => {
   let database: TestDatabase
   let project: { path: string; remove: () => Promise<void> }
-  let blocker: pg.Client
+  let blocker: DriverSession
 
   beforeEach(async () => {
     database = await createTestDatabase(inject('postgresUrl'))
@@ -18,16 +19,16 @@ describe('a migration that waits for a table lock, through the mig binary', () =
       join(project.path, 'migrations', '0001_add_note.sql'),
       '-- mig:up\nALTER TABLE busy ADD COLUMN note TEXT;\n-- mig:down\nALTER TABLE busy DROP COLUMN note;\n',
     )
-    blocker = new pg.Client({ connectionString: database.url })
-    await blocker.connect()
-    await blocker.query('CREATE TABLE busy (id INTEGER)')
+    blocker = await postgresDriver({ connectionString: database.url }).connect()
+    await blocker.runScript('CREATE TABLE busy (id INTEGER)')
     // An application transaction that has read the table: ALTER TABLE queues behind it.
-    await blocker.query('BEGIN')
+    await blocker.begin()
     await blocker.query('SELECT * FROM busy')
   })
 
   afterEach(async () => {
-    await blocker.end()
+    await blocker.rollback()
+    await blocker.close()
     await database.drop()
     await project.remove()
   })

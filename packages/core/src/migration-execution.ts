@@ -145,6 +145,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
       await cancellable(run, () => runStep(session, run))
+      if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run)
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
@@ -182,7 +183,8 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   else await store.update(migration.version, record(run, 'failed', inFlight))
   const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
     const stopped = run.options.cancelSignal?.aborted === true
-    await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed')))
+    // On a connection that died, the row written before the migration started stays: it says as much.
+    await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
     if (stopped) cancelled(run, error, false)
     return fail(run, error, false, statement)
   }
@@ -194,6 +196,9 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   } else {
     const statements = settings.driver.text.splitStatements(step.sql)
     for (const [position, statement] of statements.entries()) {
+      if (position > 0 && (await cancelledSince(run))) {
+        await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
+      }
       await fence(locked, run.completed)
       announce(run, statement.text)
       await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
@@ -269,6 +274,17 @@ async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
   } finally {
     cancelSignal.removeEventListener('abort', onCancel)
   }
+}
+
+/**
+ * Whether the run's cancel signal has fired. A synchronous driver (one without `cancel`) gives
+ * a signal handler no turn while its statement runs, so the handler is let run first.
+ */
+async function cancelledSince(run: Run): Promise<boolean> {
+  const { cancelSignal } = run.options
+  if (!cancelSignal) return false
+  if (!run.execution.locked.session.cancel) await new Promise((resolve) => setImmediate(resolve))
+  return cancelSignal.aborted
 }
 
 function gaveUpWaiting(error: DatabaseError, attempts: number): DatabaseError {

@@ -156,7 +156,7 @@ export class AbortedError extends MigError {
   constructor(options: { completed: readonly MigrationInfo[]; interrupted?: InterruptedMigration; reason?: unknown }) {
     const { completed, interrupted } = options
     const stopped = interrupted
-      ? ` Its statement in ${interrupted.migration.file} was cancelled on the server; ${
+      ? ` ${interrupted.migration.file} was stopped (its running statement cancelled, where the database can cancel one); ${
           interrupted.rolledBack
             ? 'that migration was rolled back.'
             : 'it ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'

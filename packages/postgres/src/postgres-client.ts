@@ -167,8 +167,18 @@ async function endWithin(client: pg.Client, milliseconds: number): Promise<void>
 }
 
 interface CancellableClient {
-  readonly activeQuery?: unknown
+  /** pg 8's own reader of the running query; its `activeQuery` getter prints a deprecation warning. */
+  _getActiveQuery?(): unknown
+  readonly processID?: number
+  readonly secretKey?: number
   readonly connectionParameters?: { readonly host?: string; readonly port?: number; readonly ssl?: unknown }
+}
+
+/** pg's protocol connection, as its own `Client.cancel` uses it. */
+interface CancelConnection {
+  on(event: 'error' | 'connect', listener: () => void): void
+  connect(port: number | string, host?: string): void
+  cancel(processID: number, secretKey: number | undefined): void
 }
 
 /**
@@ -178,16 +188,17 @@ interface CancellableClient {
  */
 export function cancelRunningQuery(client: PostgresClient): void {
   const target = client as unknown as CancellableClient
-  if (!target.activeQuery || !target.connectionParameters) return
-  const { host, port, ssl } = target.connectionParameters
-  const canceller = new pg.Client({ host, port, ssl: ssl as pg.ClientConfig['ssl'] }) as unknown as {
-    connection: { on(event: 'error', listener: () => void): void }
-    cancel(client: unknown, query: unknown): void
-  }
-  canceller.connection.on('error', () => {})
+  if (!target._getActiveQuery?.() || !target.connectionParameters || target.processID === undefined) return
+  const { host = 'localhost', port = 5432, ssl } = target.connectionParameters
+  const { processID, secretKey } = target
+  const connection = (new pg.Client({ host, port, ssl: ssl as pg.ClientConfig['ssl'] }) as unknown as { connection: CancelConnection })
+    .connection
+  connection.on('error', () => {})
+  connection.on('connect', () => connection.cancel(processID, secretKey))
   try {
-    canceller.cancel(target, target.activeQuery)
+    if (host.startsWith('/')) connection.connect(`${host}/.s.PGSQL.${port}`)
+    else connection.connect(port, host)
   } catch {
-    // Nothing is running any more, or the server cannot be reached: either way there is nothing to cancel.
+    // The server cannot be reached: there is nothing to cancel.
   }
 }

@@ -76,6 +76,26 @@ describe('no-transaction migrations on PostgreSQL', () => {
     await expect(migrator('SELECT 1;').up()).rejects.toThrow(PartialMigrationError)
   })
 
+  it('a connection killed part-way is reported as that migration failing, and history keeps it as interrupted', async () => {
+    const running = migrator('ALTER TABLE users ADD COLUMN nickname TEXT;\nSELECT pg_sleep(30);\nALTER TABLE users ADD COLUMN karma INT;')
+      .up()
+      .catch((error: unknown) => error)
+    const sleeping = async () =>
+      sql<{ pid: number }>(
+        database.url,
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
+      )
+    await until(async () => (await sleeping()).length === 1)
+    await sql(database.url, 'SELECT pg_terminate_backend($1)', [(await sleeping())[0]?.pid])
+    const failure = await running
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    expect((failure as MigrationFailedError).migration.file).toBe('1_migration_1')
+    expect((failure as MigrationFailedError).rolledBack).toBe(false)
+    const [record] = await sql<{ state: string; detail: string }>(database.url, 'SELECT state, detail FROM mig_migrations')
+    expect(record).toMatchObject({ state: 'failed', detail: expect.stringMatching(/stopped before applying it completely/) })
+    await expect(migrator('SELECT 1;').up()).rejects.toThrow(PartialMigrationError)
+  })
+
   it('names the INVALID index a failed CREATE UNIQUE INDEX CONCURRENTLY leaves behind', async () => {
     await sql(database.url, "INSERT INTO users VALUES (5001, 'user1@example.com')")
     const failure = await migrator('-- a comment first\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);')

@@ -132,6 +132,60 @@ describe('cancellation', () => {
   })
 })
 
+describe('a cancel that comes while a statement runs', () => {
+  /** A database whose SQL function cancel_run() cancels the run from inside a statement, as a second Ctrl-C during a long one does. */
+  function cancellingDatabase(cancel: AbortController) {
+    const database = new Database(filename)
+    database.function('cancel_run', () => {
+      cancel.abort(new Error('second signal'))
+      return 1
+    })
+    return database
+  }
+  const tables = () => new Database(filename).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
+
+  it('rolls a transactional migration back once the statement returns, instead of committing it', async () => {
+    const cancel = new AbortController()
+    const database = cancellingDatabase(cancel)
+    const source = fromList([
+      { version: 1, name: 'first', up: 'CREATE TABLE first (id INTEGER)' },
+      { version: 2, name: 'slow', up: 'CREATE TABLE slow (id INTEGER);\nSELECT cancel_run();\nCREATE TABLE after_slow (id INTEGER);' },
+    ])
+    const error = await new Migrator({ driver: sqliteDriver({ database }), source })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    database.close()
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as AbortedError).completed.map((migration) => migration.file)).toEqual(['1_first'])
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 2 }, rolledBack: true })
+    expect(tables()).toEqual(['first', 'mig_migrations'])
+  })
+
+  it('stops a no-transaction migration before its next statement and records it as failed', async () => {
+    const cancel = new AbortController()
+    const database = cancellingDatabase(cancel)
+    const source = fromList([
+      {
+        version: 1,
+        name: 'slow',
+        transaction: false,
+        up: 'CREATE TABLE slow (id INTEGER);\nSELECT cancel_run();\nCREATE TABLE after_slow (id INTEGER);',
+      },
+    ])
+    const error = await new Migrator({ driver: sqliteDriver({ database }), source })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    database.close()
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 1 }, rolledBack: false })
+    expect(tables()).toEqual(['mig_migrations', 'slow'])
+    expect(inspect<{ state: string; detail: string }>('SELECT state, detail FROM mig_migrations')).toEqual({
+      state: 'failed',
+      detail: 'cancelled before statement 3 of 3',
+    })
+  })
+})
+
 describe('PRAGMAs', () => {
   // better-sqlite3 turns foreign keys on for every connection, so turning them off (as a table
   // rebuild needs) is what shows whether a PRAGMA took effect.
