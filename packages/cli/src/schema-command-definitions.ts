@@ -1,7 +1,7 @@
 import type { CommandDefinition, GlobalOptionName } from './command-definitions.js'
 
 /** Where the database is, the migrations and the history table: what every schema command reads. */
-const SCHEMA_GLOBALS: readonly GlobalOptionName[] = ['url', 'config', 'dir', 'table', 'schema']
+const SCHEMA_GLOBALS: readonly GlobalOptionName[] = ['url', 'config', 'env-file', 'dir', 'table', 'schema']
 
 /** The commands that read schemas: `dump`, `drift` and `test`. */
 export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [

@@ -144,7 +144,7 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     const forgotten = await mig('repair', 'migrations/repeatable/user_emails.sql', '--forget', '--json')
     expect(forgotten.exitCode).toBe(0)
     expect(jsonOf(forgotten)).toMatchObject({
-      migration: { name: 'user_emails', file: 'repeatable/user_emails.sql', repeatable: true },
+      migration: { version: 0, name: 'user_emails', file: 'repeatable/user_emails.sql', repeatable: true },
       resolution: 'forget',
     })
     expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([])

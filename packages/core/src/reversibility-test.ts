@@ -1,6 +1,7 @@
 import type { MigrationInfo } from './migration.js'
 import type { MigrationVersion } from './migration-version.js'
 import type { Migrator } from './migrator.js'
+import { UnknownVersionError } from './errors.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
@@ -55,6 +56,15 @@ export async function testReversibility(
 ): Promise<ReversibilityReport> {
   const accepted = new Set<MigrationVersion>(options.acceptIrreversible ?? [])
   const migrations = (await scratch.status()).map(({ version, name, file }): MigrationInfo => ({ version, name, file }))
+  // A typo in CI would otherwise test nothing, or accept nothing, and pass.
+  for (const [version, context] of [
+    [options.from, 'to test from'],
+    ...[...accepted].map((version) => [version, 'to accept as irreversible'] as const),
+  ] as const) {
+    if (version !== undefined && !migrations.some((migration) => migration.version === version)) {
+      throw new UnknownVersionError({ version, context })
+    }
+  }
   const tested = migrations.filter((migration) => options.from === undefined || migration.version >= options.from)
   const firstTested = tested[0]
   if (firstTested && firstTested !== migrations[0]) await scratch.up({ to: migrations[migrations.indexOf(firstTested) - 1]?.version })

@@ -1,3 +1,4 @@
+import { relative } from 'node:path'
 import { DRIFT_WORDING, type DriftResult, describeDifference, type SchemaChanges } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command, CommandContext } from '../command-context.js'
@@ -7,6 +8,7 @@ import { plural } from '../format.js'
 import type { Settings } from '../settings.js'
 import { withMigrator } from '../with-migrator.js'
 import { newMigrations } from './create-command.js'
+import { printDatabase } from './migration-run-report.js'
 
 export const driftCommand: Command = async (context) => {
   const { output, flags } = context
@@ -15,11 +17,10 @@ export const driftCommand: Command = async (context) => {
   if (!write && flags.name !== undefined) throw usageError('mig drift --name names the migration that --write drafts: add --write.')
   const { isMigrationName, MIGRATION_NAME_RULE } = await import('@mig/core')
   if (!isMigrationName(name)) throw usageError(`"${name}" is not a usable migration name. Use ${MIGRATION_NAME_RULE}: adopt_drift.`)
-  const [result, settings] = await withMigrator(
-    context,
-    { loadsCode: true, reportsProgress: false },
-    async (migrator, opened) => [await migrator.drift({ draft: write }), opened.settings] as const,
-  )
+  const [result, settings] = await withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator, opened) => {
+    printDatabase(output, opened.database)
+    return [await migrator.drift({ draft: write }), opened.settings] as const
+  })
   const { migration, differences } = result
   const against = migration ? `the migrations up to ${migration.file}` : 'no migrations (none is applied)'
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))
@@ -64,7 +65,7 @@ async function writeDraft(context: CommandContext, settings: Settings, name: str
   )
   if (byHand.length) output.line(`Write ${plural(byHand.length, 'change')} by hand first: the file's header lists them.`)
   output.line(
-    `The database it came from already holds it: record it there with \`mig baseline --to ${BigInt(version)}\`, which checks that the migrations build that schema. Elsewhere, mig up applies it.`,
+    `The database it came from already holds it: record it there with \`mig baseline --to ${BigInt(version)}\`, which checks that the migrations build that schema. Elsewhere, mig up applies it once it passes lint, as any migration: the statements repeat what was done by hand, and on a big table they may need the safe recipe that \`mig lint ${relative(workingDirectory, path) || path}\` prints.`,
   )
   return { file, path, version: Number(version), byHand }
 }

@@ -60,6 +60,6 @@ function forgetRepeatable(context: Parameters<Command>[0], flag: string, given: 
       cancelSignal: context.cancelSignal,
     })
     context.output.line(context.output.colours.bold(`Removed ${migration.file} from the repeatable migrations' history.`))
-    return { document: { migration: { name: migration.name, file: migration.file, repeatable: true }, resolution: 'forget' } }
+    return { document: { migration: { version: 0, name: migration.name, file: migration.file, repeatable: true }, resolution: 'forget' } }
   })
 }
