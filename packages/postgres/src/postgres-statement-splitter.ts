@@ -8,12 +8,37 @@ const WORD_START = /[A-Za-z_\u0080-\uffff]/
 const WORD = /[A-Za-z_\u0080-\uffff][A-Za-z0-9_$\u0080-\uffff]*/y
 const NUMBER = /[0-9][A-Za-z0-9_.]*/y
 const ROUTINES = new Set(['function', 'procedure'])
+const HORIZONTAL_SPACE = ' \t\f'
+const SPACE = ' \t\n\r\f\v'
+const NEWLINE = '\n\r'
+
 /**
  * The server's `quotecontinue`: a string literal followed by whitespace holding a newline (and
  * `--` comments) and another quote goes on in the same kind of string, so `E'a\n'` newline
- * `'it\'s'` is one escape string.
+ * `'it\'s'` is one escape string. Returns the index after the quote that continues the string
+ * closed just before `from`, or -1. A scan, not a regular expression: the lexer's pattern, written
+ * as one, backtracks exponentially on a long indented line after a string.
  */
-const QUOTE_CONTINUE = /(?:[ \t\f]|--[^\n\r]*)*[\n\r](?:[ \t\n\r\f\v]+|--[^\n\r]*[\n\r])*'/y
+function quoteContinues(sql: string, from: number): number {
+  let index = from
+  let newline = false
+  while (index < sql.length) {
+    const char = sql[index] as string
+    if (sql.startsWith('--', index)) {
+      while (index < sql.length && !NEWLINE.includes(sql[index] as string)) index++
+      // After the first newline a comment counts only when a newline ends it.
+      if (newline && index === sql.length) return -1
+    } else if (NEWLINE.includes(char)) {
+      newline = true
+      index++
+    } else if ((newline ? SPACE : HORIZONTAL_SPACE).includes(char)) {
+      index++
+    } else {
+      return newline && char === "'" ? index + 1 : -1
+    }
+  }
+  return -1
+}
 
 /**
  * Splits a PostgreSQL script into statements the way psql does: a semicolon ends a statement
@@ -165,8 +190,8 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
         } else if (char === "'" && next === "'") {
           index += 2
         } else if (char === "'") {
-          QUOTE_CONTINUE.lastIndex = index + 1
-          if (QUOTE_CONTINUE.test(sql)) index = QUOTE_CONTINUE.lastIndex
+          const continued = quoteContinues(sql, index + 1)
+          if (continued >= 0) index = continued
           else {
             state = 'code'
             index++
