@@ -323,7 +323,10 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
       definition: view.definition,
       materialized: view.materialized,
       ...optional('comment', view.comment),
-      ...optional('indexes', indexesByView.get(view.oid)?.map(namedDefinition)),
+      ...optional(
+        'indexes',
+        indexesByView.get(view.oid)?.map((index) => namedDefinition({ ...index, definition: withoutSchema(index.definition, / ON (ONLY )?/) })),
+      ),
     })),
     triggers,
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),

@@ -196,7 +196,9 @@ CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch(
         'code',
         'alpha',
       ])
-      expect(dumped.views.find((view) => view.name === 'codes')?.indexes?.map((index) => index.name)).toEqual(['codes_code'])
+      expect(dumped.views.find((view) => view.name === 'codes')?.indexes).toEqual([
+        { name: 'codes_code', definition: 'CREATE UNIQUE INDEX codes_code ON codes USING btree (code)' },
+      ])
       await sql(empty.url, await migrator(built.url).dump())
       expect(await migrator(empty.url).describeSchema()).toEqual(dumped)
 
