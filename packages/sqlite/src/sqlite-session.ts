@@ -100,10 +100,12 @@ export function sqliteError(error: unknown, position?: number, file?: string): D
   if (error instanceof DatabaseError) return error
   const sqlState = (error as { code?: string }).code
   if (file && sqlState?.startsWith('SQLITE_BUSY')) {
-    // mig's own runners queue on the migration lock, so a busy database means some other program.
+    // mig's own runners queue on the migration lock; a reader (status) can still meet a running migration.
     return new DatabaseError(
-      `The SQLite database ${file} is locked by another program that is writing to it or holds a transaction open, and it stayed locked for longer than busyTimeoutMs. ` +
-        `Nothing more was written. Find the program that has ${file} open (for example with \`fuser ${file}\`) and let it finish, or raise busyTimeoutMs.`,
+      `The SQLite database ${file} stayed locked by another connection for longer than busyTimeoutMs: a program writing to it or holding a transaction open, ` +
+        `or a mig run applying a migration (in SQLite's default rollback journal a reader waits for the writer; PRAGMA journal_mode = WAL lets it read). ` +
+        `Nothing more was written. Find the program that has ${file} open (for example with \`fuser ${file}\`) and let it finish, or wait longer: ` +
+        `busyTimeoutMs, or ?busy_timeout=<ms> at the end of a CLI URL.`,
       { sqlState, position, cause: error },
     )
   }

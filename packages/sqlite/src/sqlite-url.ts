@@ -7,11 +7,22 @@ import type { SqliteSession } from './sqlite-session.js'
 /**
  * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
  * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`. A
- * `read-only` command (status, validate, a dry run) never creates the file.
+ * `read-only` command (status, validate, a dry run) never creates the file. `?busy_timeout=<ms>`
+ * sets the driver's `busyTimeoutMs`.
  */
 export function driverFromUrl(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): Driver<SqliteSession> {
   const missingFile = options.access === 'read-only' ? 'read-as-empty' : 'create'
-  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), missingFile })
+  return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), missingFile, busyTimeoutMs: busyTimeoutOf(url) })
+}
+
+function busyTimeoutOf(url: string): number | undefined {
+  const query = /\?([^#]*)/.exec(url.trim())?.[1]
+  const given = query === undefined ? null : new URLSearchParams(query).get('busy_timeout')
+  if (given === null) return undefined
+  if (!/^\d+$/.test(given)) {
+    throw new InvalidOptionsError(`busy_timeout in the URL ${redactUrl(url)} must be a whole number of milliseconds, not "${given}".`)
+  }
+  return Number(given)
 }
 
 /** What a read-only command should say about the database a URL names: that its file does not exist. */

@@ -102,7 +102,7 @@ describe('the SQLite lock across processes', () => {
         .up()
         .catch((caught: unknown) => caught)
       expect(error).toBeInstanceOf(DatabaseError)
-      expect((error as Error).message).toContain(`The SQLite database ${filename} is locked by another program`)
+      expect((error as Error).message).toContain(`The SQLite database ${filename} stayed locked by another connection`)
     } finally {
       other.exec('ROLLBACK')
       other.close()
