@@ -96,7 +96,11 @@ function describeParseError(
     return `${command ? `mig ${command.name}` : 'mig'} has no option ${option}.${suggestion} ${help}`
   }
   if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && option) {
-    return /argument missing/.test(message) ? `${option} needs a value. ${help}` : `${option} takes no value. ${help}`
+    if (/argument missing/.test(message)) return `${option} needs a value. ${help}`
+    // parseArgs reads a value starting with a dash (`--step -1`) as another option.
+    if (/argument is ambiguous/.test(message))
+      return `${option} was given a value starting with "-"; write it as ${option}=<value>. ${help}`
+    return `${option} takes no value. ${help}`
   }
   return `${message} ${help}`
 }

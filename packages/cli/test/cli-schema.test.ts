@@ -76,7 +76,9 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     await mig('up')
     const clean = await mig('drift')
     expect(clean.exitCode).toBe(0)
-    expect(clean.stdout).toMatch(/^Database: .+\nNo drift: the database holds exactly what the migrations up to 0002_index_emails\.sql build\.\n$/)
+    expect(clean.stdout).toMatch(
+      /^Database: .+\nNo drift: the database holds exactly what the migrations up to 0002_index_emails\.sql build\.\n$/,
+    )
     await queryRows(driver(), 'CREATE INDEX users_by_hand ON users (id, email)')
     await queryRows(driver(), 'DROP INDEX users_email')
     const drift = await mig('drift')

@@ -18,6 +18,10 @@ describe('the command line', () => {
     expect(() => parseCommandLine(['status', '--all'])).toThrow('mig status has no option --all. Run mig help status for its options.')
     expect(() => parseCommandLine(['migrate'])).toThrow(/Unknown command "migrate"/)
     expect(() => parseCommandLine(['up', '--to'])).toThrow('--to needs a value')
+    expect(() => parseCommandLine(['down', '--step', '-1'])).toThrow(
+      '--step was given a value starting with "-"; write it as --step=<value>.',
+    )
+    expect(() => parseCommandLine(['status', '--json=yes'])).toThrow('--json takes no value')
     expect(() => parseCommandLine(['up', 'extra'])).toThrow(/Unexpected argument "extra"/)
   })
 

@@ -1,7 +1,7 @@
+import { UnknownVersionError } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 import type { MigrationVersion } from './migration-version.js'
 import type { Migrator } from './migrator.js'
-import { UnknownVersionError } from './errors.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'

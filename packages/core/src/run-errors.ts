@@ -87,7 +87,7 @@ export class IrreversibleMigrationError extends MigError {
     super(
       'MIG_IRREVERSIBLE',
       options.reason ??
-        `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down", or roll back to a version after ${migration.version}.`,
+        `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down" and record the edited file with \`mig repair ${migration.version} --accept-checksum\`, or roll back to a version after ${migration.version}.`,
     )
     this.migration = migration
   }

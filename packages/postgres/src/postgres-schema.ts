@@ -325,7 +325,9 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
       ...optional('comment', view.comment),
       ...optional(
         'indexes',
-        indexesByView.get(view.oid)?.map((index) => namedDefinition({ ...index, definition: withoutSchema(index.definition, / ON (ONLY )?/) })),
+        indexesByView
+          .get(view.oid)
+          ?.map((index) => namedDefinition({ ...index, definition: withoutSchema(index.definition, / ON (ONLY )?/) })),
       ),
     })),
     triggers,
