@@ -65,6 +65,18 @@ describe('mig init and mig create', () => {
     expect(String(stamped.version)).toBe(stamped.file.slice(0, 14))
   })
 
+  it('a code migration mig create wrote fails until it is written, so nothing is recorded as applied', async () => {
+    for (const kind of ['--js', '--ts']) {
+      const { file } = jsonOf(await mig('create', 'backfill', kind, '--json'))
+      const run = await mig('up', '--json')
+      expect(run.exitCode).toBe(1)
+      expect(jsonOf(run).error).toMatchObject({ code: 'MIG_MIGRATION_FAILED', migration: { file }, rolledBack: true })
+      expect(jsonOf(run).error.message).toContain('This migration is not written yet: write its up function')
+      expect(await sqliteHistory(join(project, 'app.db'))).toEqual([])
+      await rm(join(project, 'migrations', file))
+    }
+  })
+
   it('create --from-schema turns a hand-applied schema into 0001 with a derived down, and a no-transaction settings migration', async () => {
     await writeFile(
       join(project, 'schema.sql'),
