@@ -392,6 +392,8 @@ describe('validation, baseline and repair', () => {
     const empty = await mig('baseline', '--to', '1', '--url', 'sqlite:./empty.db', '--json')
     expect(empty.exitCode).toBe(3)
     expect(jsonOf(empty).error).toMatchObject({ code: 'MIG_SCHEMA_MISMATCH', differences: expect.any(Array) })
+    expect(jsonOf(empty).error.message).toContain('if it is new, apply them with `mig up` instead of a baseline')
+    expect(jsonOf(empty).error.message).not.toContain('force')
     // A refused baseline writes nothing at all, not even the history table.
     expect(await sqliteTables(join(project, 'empty.db'))).toEqual([])
 

@@ -147,7 +147,10 @@ export class SchemaMismatchError extends MigError {
       'MIG_SCHEMA_MISMATCH',
       `The database does not match the schema that migrations up to ${migration.file} build, so nothing was recorded:\n` +
         `${formatSchemaDifferences(differences).replace(/^/gm, '  ')}\n` +
-        'Make the database match, baseline to the version it does match (without a version, baseline finds it), or record it anyway with force.',
+        (differences.every((difference) => difference.change === 'missing')
+          ? 'The database lacks what they build rather than holding something else: if it is new, apply them with `mig up` instead of a baseline. ' +
+            'Otherwise baseline to the version it does match (without a version, baseline finds it).'
+          : 'Make the database match, baseline to the version it does match (without a version, baseline finds it), or record it anyway with force.'),
     )
     this.migration = migration
     this.differences = differences
