@@ -24,6 +24,8 @@ export function generalHelp(colours: Colours): string {
     '  MIG_LOCK_WAIT                          as --lock-wait, in seconds (formerly MIG_LOCK_TIMEOUT)',
     '  MIG_ALLOW_OUT_OF_ORDER=1               as --allow-out-of-order',
     '  MIG_SINGLE_TRANSACTION=1               as --single-transaction',
+    '  MIG_LOCK, MIG_TABLE_LOCK_TIMEOUT       as --lock, --table-lock-timeout',
+    '  MIG_PLACEHOLDER_<name>                 the value of placeholder <name> (docs/migration-format.md)',
     '  NO_COLOR                               no colours',
     '',
     bold('Exit codes:'),

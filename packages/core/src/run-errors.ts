@@ -108,7 +108,7 @@ export class LockTimeoutError extends MigError {
       `Another migration run held the lock for ${Math.round(timeoutMs / 1000)}s${holder ? ` (${describeHolder(holder)})` : ''}. ` +
         (holder?.clearBy
           ? `Its holder cannot give it back by itself; if that run is over, clear the lock by hand: ${holder.clearBy}`
-          : 'Wait for it to finish and try again, or raise the lock wait.'),
+          : 'Wait for it to finish and try again, or wait longer: lockWaitMs, --lock-wait <seconds> in the CLI.'),
     )
     this.timeoutMs = timeoutMs
     this.holder = holder
