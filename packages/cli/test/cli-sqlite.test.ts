@@ -154,6 +154,7 @@ describe('mig up, down, redo and status', () => {
       direction: 'up',
       migrations: [],
       durationMs: expect.any(Number),
+      pending: 0,
     })
   })
 

@@ -256,7 +256,7 @@ describe('migrateFleet', () => {
     const fleet = tenants(4)
     const cancel = new AbortController()
     // The cancel comes while the first target runs its first migration. SQLite cannot cancel a
-    // statement on the server, so that migration ends; the target stops before the next one.
+    // statement, so it runs to its end; then the migration is rolled back and the target stops.
     const cancelledMidway = fromList([
       {
         file: '0001_create_users.mjs',
@@ -272,8 +272,12 @@ describe('migrateFleet', () => {
     ])
     const result = await migrateFleet({ targets: fleet, driver, source: cancelledMidway, concurrency: 1, cancelSignal: cancel.signal })
     expect(result).toMatchObject({ done: 0, cancelled: 1, stopped: 'aborted' })
-    expect(result.failures[0]).toMatchObject({ target: { id: 'tenant-0' }, state: 'cancelled', error: { code: 'MIG_ABORTED' } })
-    expect(await appliedVersions(fleet[0] as Tenant)).toEqual([1])
+    expect(result.failures[0]).toMatchObject({
+      target: { id: 'tenant-0' },
+      state: 'cancelled',
+      error: { code: 'MIG_ABORTED', interrupted: { migration: { version: 1 }, rolledBack: true } },
+    })
+    expect(await appliedVersions(fleet[0] as Tenant)).toEqual([])
     for (const tenant of fleet.slice(1)) expect(await appliedVersions(tenant)).toEqual([])
   })
 
