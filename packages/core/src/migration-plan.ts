@@ -124,7 +124,7 @@ export function describePlan(plan: Plan): PlannedMigration[] {
   })
 }
 
-/** Warns about what an `up` plan leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
+/** Warns about what an `up` plan (empty for a no-op `up`) leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
 export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
   if (plan.empty) warnEmpty(emit, plan.empty, history)
   if (plan.deferred) {
@@ -134,11 +134,6 @@ export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
       message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
     })
   }
-  warnAboutRemovedRepeatables(emit, history)
-}
-
-/** Each `up`, even one with nothing to do, says which repeatable migrations lost their file. */
-export function warnAboutRemovedRepeatables(emit: Emit, history: History): void {
   for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {
     emit({
       type: 'warning',

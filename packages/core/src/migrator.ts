@@ -5,15 +5,7 @@ import { checkHistory } from './history-check.js'
 import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withCheckedHistory, withSession } from './locked-session.js'
 import type { MigrationInfo } from './migration.js'
 import { runPlan } from './migration-execution.js'
-import {
-  checkRepeatableSupport,
-  describePlan,
-  hasWorkUpTo,
-  planDown,
-  planUp,
-  warnAboutPlan,
-  warnAboutRemovedRepeatables,
-} from './migration-plan.js'
+import { checkRepeatableSupport, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
 import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -88,7 +80,7 @@ export class Migrator {
     // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
     const history = await readHistory(this.settings, migrations, { check: true, repeatables }).catch(() => undefined)
     if (history && !hasWorkUpTo(history, options) && history.running.size === 0) {
-      warnAboutRemovedRepeatables(this.emit, history)
+      warnAboutPlan(this.emit, { direction: 'up', migrations: [], scripts: [] }, history)
       return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started), pending: history.pending.length }
     }
     return withCheckedHistory(

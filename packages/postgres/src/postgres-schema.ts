@@ -268,7 +268,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
   const constraintsByTable = byTable(constraints)
   const indexesByTable = byTable(indexes)
   const policiesByTable = byTable(policies)
-  const indexesByView = byTable(viewIndexes)
+  const indexesByView = byTable(viewIndexes.map((index) => ({ ...index, definition: withoutSchema(index.definition, / ON (ONLY )?/) })))
   return {
     tables: tables.map((table): TableSnapshot => {
       const own = <Row>(items: ReadonlyMap<string, Row[]>) => items.get(table.oid) ?? []
@@ -323,12 +323,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
       definition: view.definition,
       materialized: view.materialized,
       ...optional('comment', view.comment),
-      ...optional(
-        'indexes',
-        indexesByView
-          .get(view.oid)
-          ?.map((index) => namedDefinition({ ...index, definition: withoutSchema(index.definition, / ON (ONLY )?/) })),
-      ),
+      ...optional('indexes', indexesByView.get(view.oid)?.map(namedDefinition)),
     })),
     triggers,
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),

@@ -1,6 +1,6 @@
 import type { MigrationStatus, MigrationVersion, RepairResolution } from '@mig/core'
 import { usageError } from '../cli-error.js'
-import type { Command } from '../command-context.js'
+import type { Command, CommandContext } from '../command-context.js'
 import { withMigrator } from '../with-migrator.js'
 
 const RESOLUTIONS: Record<string, { resolution: RepairResolution; done: (file: string) => string }> = {
@@ -47,7 +47,7 @@ async function onlyFailedVersion(statuses: readonly MigrationStatus[]): Promise<
 }
 
 /** `mig repair views --forget` (or `repeatable/views.sql`): a repeatable migration removed on purpose. */
-function forgetRepeatable(context: Parameters<Command>[0], flag: string, given: string) {
+function forgetRepeatable(context: CommandContext, flag: string, given: string) {
   const name = /^(?:.*\/)?repeatable\/(.+)\.(?:sql|[cm]?[jt]s)$/.exec(given.replaceAll('\\', '/'))?.[1] ?? given
   if (flag !== 'forget') {
     throw usageError(`mig repair takes a migration version, or a repeatable migration's name with --forget, not "${given}" with --${flag}.`)
