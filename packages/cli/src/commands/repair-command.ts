@@ -48,7 +48,7 @@ async function onlyFailedVersion(statuses: readonly MigrationStatus[]): Promise<
 
 /** `mig repair views --forget` (or `repeatable/views.sql`): a repeatable migration removed on purpose. */
 function forgetRepeatable(context: CommandContext, flag: string, given: string) {
-  const name = /^(?:.*\/)?repeatable\/(.+)\.(?:sql|[cm]?[jt]s)$/.exec(given.replaceAll('\\', '/'))?.[1] ?? given
+  const name = /^(?:.*\/)?repeatable\/(.+)\.sql$/.exec(given.replaceAll('\\', '/'))?.[1] ?? given
   if (flag !== 'forget') {
     throw usageError(`mig repair takes a migration version, or a repeatable migration's name with --forget, not "${given}" with --${flag}.`)
   }
