@@ -213,8 +213,11 @@ export function migrationJson(migration: MigrationInfo): MigrationJson {
   return { version: versionJson(migration.version), name: migration.name, file: migration.file }
 }
 
+/** Up to ten files by name; a longer list names its first and last few and counts the rest (the JSON form keeps them all). */
 export function list(migrations: readonly MigrationInfo[]): string {
-  return migrations.map((migration) => migration.file).join(', ')
+  const files = migrations.map((migration) => migration.file)
+  if (files.length <= 10) return files.join(', ')
+  return `${files.slice(0, 3).join(', ')}, … ${files.length - 5} more …, ${files.slice(-2).join(', ')} (${files.length} migrations)`
 }
 
 export function plural(items: readonly unknown[]): string {

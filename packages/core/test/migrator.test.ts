@@ -208,6 +208,24 @@ describe('failures', () => {
     expect((await migrator.status())[0]?.state).toBe('applied')
   })
 
+  it('of a long single-transaction run name the first and last migrations rolled back and count them; the JSON form lists all', async () => {
+    const source = fromList([
+      ...Array.from({ length: 40 }, (_, index) => table(index + 1)),
+      { version: 41, name: 'bad', up: 'SELECT * FROM nowhere' },
+    ])
+    const error = await new Migrator({ driver, source, transactionMode: 'single' }).up().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(MigrationFailedError)
+    const { message } = error as MigrationFailedError
+    expect(message).toMatch(
+      /so 1_t1, 2_t2, 3_t3, … 35 more …, 39_t39, 40_t40 \(40 migrations\), applied before it in that transaction, were rolled back too/,
+    )
+    expect(message.length).toBeLessThan(500)
+    expect((error as MigrationFailedError).toJSON().undone).toHaveLength(40)
+    expect(await new Migrator({ driver, source }).status()).toSatisfy((statuses: { state: string }[]) =>
+      statuses.every((status) => status.state === 'pending'),
+    )
+  })
+
   it('record a code migration that fails outside a transaction as failed', async () => {
     const source = fromList([
       {
