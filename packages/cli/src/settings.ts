@@ -75,9 +75,8 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
         nonEmpty(environment.MIG_LOCK_TIMEOUT),
       config.lockWait ?? config.lockTimeout,
     ),
-    allowOutOfOrder: flags['allow-out-of-order'] === true || environment.MIG_ALLOW_OUT_OF_ORDER === '1' || config.allowOutOfOrder === true,
-    singleTransaction:
-      flags['single-transaction'] === true || environment.MIG_SINGLE_TRANSACTION === '1' || config.singleTransaction === true,
+    allowOutOfOrder: switchSetting(flags['allow-out-of-order'], environment, 'MIG_ALLOW_OUT_OF_ORDER', config.allowOutOfOrder),
+    singleTransaction: switchSetting(flags['single-transaction'], environment, 'MIG_SINGLE_TRANSACTION', config.singleTransaction),
     lint: config.lint ?? {},
     dumpFile: config.dump ? resolve(configDirectory, config.dump.file) : undefined,
     configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
@@ -97,6 +96,16 @@ function lockWaitMs(given: string | undefined, configured: number | undefined): 
     throw configError(`The lock wait must be a number of seconds (0 or more), not "${given ?? configured}".`)
   }
   return Math.round(seconds * 1000)
+}
+
+/** A switch given as a flag is on; a variable set to 1/true or 0/false overrides the config file either way. */
+function switchSetting(flag: unknown, environment: NodeJS.ProcessEnv, variable: string, configured: boolean | undefined): boolean {
+  if (flag === true) return true
+  const value = nonEmpty(environment[variable])?.trim().toLowerCase()
+  if (value === undefined) return configured === true
+  if (value === '1' || value === 'true') return true
+  if (value === '0' || value === 'false') return false
+  throw configError(`${variable} must be 1 or 0 (or true or false), not "${environment[variable]}".`)
 }
 
 const PLACEHOLDER_VARIABLE = 'MIG_PLACEHOLDER_'

@@ -60,6 +60,21 @@ describe('settings', () => {
     })
   })
 
+  it('let a switch in the environment turn off what the config file turns on, and refuse a value that is not one', async () => {
+    await writeFile(join(root.path, 'mig.config.json'), JSON.stringify({ allowOutOfOrder: true, singleTransaction: true }))
+    expect(await resolveSettings({}, {}, root.path)).toMatchObject({ allowOutOfOrder: true, singleTransaction: true })
+    expect(await resolveSettings({}, { MIG_ALLOW_OUT_OF_ORDER: '0', MIG_SINGLE_TRANSACTION: 'false' }, root.path)).toMatchObject({
+      allowOutOfOrder: false,
+      singleTransaction: false,
+    })
+    expect(await resolveSettings({ 'allow-out-of-order': true }, { MIG_ALLOW_OUT_OF_ORDER: '0' }, root.path)).toMatchObject({
+      allowOutOfOrder: true,
+    })
+    expect(await resolveSettings({}, { MIG_SINGLE_TRANSACTION: '' }, root.path)).toMatchObject({ singleTransaction: true })
+    await expect(resolveSettings({}, { MIG_ALLOW_OUT_OF_ORDER: 'yes' }, root.path)).rejects.toThrow(
+      'MIG_ALLOW_OUT_OF_ORDER must be 1 or 0 (or true or false), not "yes".',
+    )
+  })
   it('load a TypeScript config file and refuse unknown keys and wrong types', async () => {
     await writeFile(join(root.path, 'mig.config.ts'), "const url: string = 'sqlite:typed.db'\nexport default { url, schema: 'app' }\n")
     expect(await resolveSettings({}, {}, root.path)).toMatchObject({ url: 'sqlite:typed.db', schema: 'app' })
