@@ -1,7 +1,7 @@
 import type { Driver } from './driver.js'
 import { InvalidOptionsError } from './errors.js'
 import type { FleetEvent } from './fleet-events.js'
-import { type FleetShard, type FleetTarget, validateShard } from './fleet-target.js'
+import { checkTargetId, type FleetShard, type FleetTarget, validateShard } from './fleet-target.js'
 import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table.js'
 import type { MigrationSource } from './migration.js'
 import type { MigratorOptions } from './migrator-options.js'
@@ -66,6 +66,10 @@ export function resolveFleetOptions<Target extends FleetTarget, Result>(options:
     throw new InvalidOptionsError('A fleet needs driver: (target) => Driver, e.g. (tenant) => sqliteDriver({ filename: tenant.file }).')
   }
   if (!options.source) throw new InvalidOptionsError('A fleet needs a source, e.g. fromDirectory("migrations").')
+  if (Array.isArray(options.targets)) {
+    const seen = new Set<string>()
+    for (const target of options.targets) checkTargetId(target, seen)
+  }
   validateHistoryTableName({ name: options.table ?? DEFAULT_HISTORY_TABLE, schema: options.schema })
   const concurrency = whole('concurrency', options.concurrency ?? DEFAULT_CONCURRENCY, 1)
   const onFailure = options.onFailure ?? 'stop'

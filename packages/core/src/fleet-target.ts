@@ -3,7 +3,8 @@ import { InvalidOptionsError } from './errors.js'
 
 /**
  * One database (or one schema of a database) in a fleet. Targets are streamed: the fleet holds
- * only the ones running, waiting for a retry, or waiting for their server, never the whole list.
+ * only the ones running, waiting for a retry, or waiting for their server (and the ids seen, to refuse
+ * a target listed twice), never the whole list.
  */
 export interface FleetTarget {
   /**
@@ -44,4 +45,20 @@ export function validateShard(shard: FleetShard): FleetShard {
 export function isInShard(id: string, shard: FleetShard): boolean {
   if (shard.count === 1) return true
   return createHash('sha256').update(id).digest().readUInt32BE(0) % shard.count === shard.index - 1
+}
+
+/**
+ * A target needs an id, and one id names one target: listed twice, a database would be migrated
+ * by two runners of the same fleet. An array is checked before anything starts; a stream as it is read.
+ */
+export function checkTargetId(target: FleetTarget, seen: Set<string>): void {
+  if (typeof target?.id !== 'string' || target.id === '') {
+    throw new InvalidOptionsError(`Every fleet target needs an id (a non-empty string), not ${JSON.stringify(target?.id)}.`)
+  }
+  if (seen.has(target.id)) {
+    throw new InvalidOptionsError(
+      `Fleet target ${target.id} is listed twice. List each database once (a repeated line in a targets file, or two patterns matching one file?).`,
+    )
+  }
+  seen.add(target.id)
 }

@@ -5,7 +5,7 @@ import type { FleetEvent, FleetStopReason, TargetOutcome } from './fleet-events.
 import { type FleetOptions, type FleetSettings, resolveFleetOptions } from './fleet-options.js'
 import { isUnreachable } from './fleet-reachability.js'
 import { schedule } from './fleet-scheduler.js'
-import { type FleetShard, type FleetTarget, isInShard } from './fleet-target.js'
+import { checkTargetId, type FleetShard, type FleetTarget, isInShard } from './fleet-target.js'
 import { listMigrations, listRepeatables } from './locked-session.js'
 import type { MigrationSource } from './migration.js'
 import { Migrator } from './migrator.js'
@@ -236,10 +236,9 @@ async function* streamTargets<Target extends FleetTarget>(
   targets: Iterable<Target> | AsyncIterable<Target>,
   shard: FleetShard | undefined,
 ): AsyncGenerator<Target, void, undefined> {
+  const seen = new Set<string>()
   for await (const target of targets) {
-    if (typeof target?.id !== 'string' || target.id === '') {
-      throw new InvalidOptionsError(`Every fleet target needs an id (a non-empty string), not ${JSON.stringify(target?.id)}.`)
-    }
+    checkTargetId(target, seen)
     if (shard === undefined || isInShard(target.id, shard)) yield target
   }
 }

@@ -329,4 +329,19 @@ describe('migrateFleet', () => {
     for (const attempt of bad) await expect(attempt()).rejects.toThrow(InvalidOptionsError)
     expect(await appliedVersions(fleet[0] as Tenant)).toEqual([])
   })
+
+  it('refuses a target listed twice: an array before any target starts, a stream when it reaches the repeat', async () => {
+    const [first, second] = tenants(2) as [Tenant, Tenant]
+    await expect(migrateFleet({ targets: [first, second, { ...first }], driver, source })).rejects.toThrow(
+      `Fleet target ${first.id} is listed twice`,
+    )
+    expect(await appliedVersions(first)).toEqual([])
+    async function* streamed() {
+      yield first
+      yield { ...first }
+      yield second
+    }
+    await expect(migrateFleet({ targets: streamed(), driver, source, concurrency: 1 })).rejects.toThrow(InvalidOptionsError)
+    expect(await appliedVersions(second)).toEqual([])
+  })
 })
