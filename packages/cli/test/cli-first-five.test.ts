@@ -208,6 +208,21 @@ describe('mig wait and mig db on SQLite', () => {
     expect(refused.stderr).toContain('package.json is not a SQLite database, so mig db drop leaves it alone. Check the URL.')
     expect(await readFile(join(project.path, 'package.json'), 'utf8')).toBe('{ "name": "app" }\n')
   })
+
+  it('db create on a file that is not a SQLite database says so, not that the database exists, and changes nothing', async () => {
+    await writeFile(join(project.path, 'notes.txt'), 'plain text\n')
+    const env = { DATABASE_URL: 'sqlite:./notes.txt' }
+    const refused = await mig(['db', 'create'], env)
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/notes\.txt exists but is not a SQLite database, so mig db create leaves it alone\. Check the URL\./)
+    expect(jsonOf(await mig(['db', 'create', '--json'], env))).toMatchObject({
+      ok: false,
+      command: 'db',
+      error: { code: 'MIG_INVALID_OPTIONS' },
+    })
+    expect(await readFile(join(project.path, 'notes.txt'), 'utf8')).toBe('plain text\n')
+  })
 })
 
 describe('mig db and a missing database on PostgreSQL', () => {
