@@ -55,6 +55,23 @@ describe('a mistyped command, subcommand or flag', () => {
     expect(shell.error).toMatchObject({ code: 'MIG_USAGE', message: expect.stringContaining('Did you mean zsh?') })
     expect(existsSync(join(project.path, 'typo.db'))).toBe(false)
   })
+
+  it('with --json, names the command given even when its options or arguments are refused; null only for an unknown command', async () => {
+    const refusals: [string[], string | null, string][] = [
+      [['up', '--json', '--foo'], 'up', 'mig up has no option --foo.'],
+      [['--json', 'up', '--dryrun'], 'up', 'Did you mean --dry-run?'],
+      [['status', '--json', '--bogus'], 'status', 'mig status has no option --bogus.'],
+      [['down', 'extra', '--json'], 'down', 'Unexpected argument "extra"'],
+      [['db', 'craete', '--json'], 'db', 'Did you mean create?'],
+      [['stauts', '--json'], null, 'Did you mean status?'],
+    ]
+    for (const [args, command, message] of refusals) {
+      const run = await mig([...args, '--url', 'sqlite:./typo.db'])
+      expect(run.exitCode).toBe(2)
+      expect(jsonOf(run)).toEqual({ ok: false, command, error: { code: 'MIG_USAGE', message: expect.stringContaining(message) } })
+    }
+    expect(existsSync(join(project.path, 'typo.db'))).toBe(false)
+  })
 })
 
 describe('help', () => {
