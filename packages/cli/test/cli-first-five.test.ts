@@ -92,6 +92,24 @@ describe('help', () => {
     expect(refused.stderr).toContain('mig create has no option --table.')
     expect(await readdir(join(project.path, 'migrations'))).toEqual([])
   })
+
+  it('status and validate, which never take the migration lock, list no lock options and refuse them', async () => {
+    for (const command of ['status', 'validate']) {
+      const help = (await mig([command, '--help'])).stdout
+      expect(help).toContain('--table <name>')
+      for (const unused of ['--lock-wait', '--lock-timeout', '--lock <kind>']) expect(help).not.toContain(unused)
+      for (const flag of [
+        ['--lock-wait', '5'],
+        ['--lock-timeout', '5'],
+        ['--lock', 'lease'],
+      ]) {
+        const refused = await mig([command, ...flag, '--url', 'sqlite:./typo.db'])
+        expect(refused.exitCode).toBe(2)
+        expect(refused.stderr).toContain(`mig ${command} has no option ${flag[0]}.`)
+      }
+    }
+    for (const command of ['up', 'down', 'baseline', 'repair']) expect((await mig([command, '--help'])).stdout).toContain('--lock-wait')
+  })
 })
 
 describe('mig version', () => {
