@@ -20,18 +20,33 @@ export interface CommandLine {
   readonly flags: FlagValues
 }
 
+/** The command a command line names, and the positional arguments after it. */
+export interface NamedCommand {
+  readonly command: CommandDefinition | undefined
+  readonly positionals: readonly string[]
+}
+
 /**
- * Global options may stand before or after the command name. A first, lenient pass over every
- * known option finds the command (so `--url x up` does not take `x` for the command); a strict
- * pass then accepts only the command's own options and the global options it reads. A mistyped
- * command, subcommand or option is answered with the closest one that exists.
+ * Global options may stand before or after the command name, so a lenient pass over every known
+ * option finds the command (`--url x up` does not take `x` for it). A mistyped command is
+ * answered with the closest one that exists.
  */
-export function parseCommandLine(argv: readonly string[]): CommandLine {
+export function findNamedCommand(argv: readonly string[]): NamedCommand {
   const everyOption = Object.assign({}, GLOBAL_OPTIONS, ...COMMANDS.map((command) => command.options))
   const lenient = parseArgs({ args: [...argv], options: toParseArgsOptions(everyOption), strict: false, allowPositionals: true })
   const [name, ...positionals] = lenient.positionals
   const command = name === undefined ? undefined : findCommand(name)
   if (name !== undefined && !command) throw usageError(unknownCommand(name))
+  return { command, positionals }
+}
+
+/**
+ * The command line of the command {@link findNamedCommand} found: a strict pass accepts only the
+ * command's own options and the global options it reads. A mistyped subcommand or option is
+ * answered with the closest one that exists.
+ */
+export function parseCommandLine(argv: readonly string[], named: NamedCommand = findNamedCommand(argv)): CommandLine {
+  const { command, positionals } = named
   const options = optionsOf(command)
   let strict: ReturnType<typeof parseArgs>
   try {

@@ -11,8 +11,13 @@ interface Dialect {
   readonly clientName: string
 }
 
-/** `read-only`: the command must not create the database when it is missing (a SQLite file). */
-export type DatabaseAccess = 'read-only' | 'read-write'
+/**
+ * What the command does with the database, which decides what a missing one (a SQLite file)
+ * means: `read-write` creates it (up); `read-only` reads it as empty and creates nothing
+ * (status, validate, plan); `existing` refuses it and creates nothing, for a command whose
+ * subject is the database that is there (baseline, repair, dump, drift).
+ */
+export type DatabaseAccess = 'read-only' | 'read-write' | 'existing'
 
 export interface DriverFromUrlOptions {
   /** What a relative path resolves against: the config file's folder for a URL from the config file, else the working directory. */

@@ -3,7 +3,7 @@ import { usageError } from './cli-error.js'
 import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
 import type { Command } from './command-context.js'
 import type { CommandName } from './command-definitions.js'
-import { type CommandLine, parseCommandLine } from './command-line.js'
+import { findNamedCommand, parseCommandLine } from './command-line.js'
 import { withEnvFile } from './env-file.js'
 import { reportError, withNextStep } from './error-report.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
@@ -65,9 +65,12 @@ export async function runCli(options: CliOptions): Promise<number> {
     redactor,
   })
 
-  let commandLine: CommandLine | undefined
+  // Known as soon as the command is, so that an error in its options still names it.
+  let commandName: CommandName | undefined
   try {
-    commandLine = parseCommandLine(argv)
+    const named = findNamedCommand(argv)
+    commandName = named.command?.name
+    const commandLine = parseCommandLine(argv, named)
     const { command, flags } = commandLine
     const name: CommandName | undefined = flags.version ? 'version' : flags.help ? 'help' : command?.name
     if (!name) {
@@ -93,7 +96,7 @@ export async function runCli(options: CliOptions): Promise<number> {
     if (json) output.json({ ok: true, command: name, ...result.document })
     return result.exitCode ?? ExitCode.success
   } catch (error) {
-    reportError(output, commandLine?.command?.name, withNextStep(error))
+    reportError(output, commandName, withNextStep(error))
     return exitCodeFor(error, options.signal)
   } finally {
     output.flush()

@@ -22,7 +22,7 @@ export interface MigratorCommandOptions {
   readonly loadsCode: boolean
   /** Whether progress (applied, reverted, waiting for the lock) is printed while the command runs. Default true. */
   readonly reportsProgress?: boolean
-  /** `read-only`: the command only reads, so it must not create a database (a SQLite file) that is not there. Default `read-write`. */
+  /** What the command does with the database, and so what a missing one means (see {@link DatabaseAccess}). Default `read-write`. */
   readonly access?: DatabaseAccess
   /** `--verbose`: each piece of migration SQL is printed on stderr as it is sent. */
   readonly verbose?: boolean

@@ -55,6 +55,23 @@ describe('a mistyped command, subcommand or flag', () => {
     expect(shell.error).toMatchObject({ code: 'MIG_USAGE', message: expect.stringContaining('Did you mean zsh?') })
     expect(existsSync(join(project.path, 'typo.db'))).toBe(false)
   })
+
+  it('with --json, names the command given even when its options or arguments are refused; null only for an unknown command', async () => {
+    const refusals: [string[], string | null, string][] = [
+      [['up', '--json', '--foo'], 'up', 'mig up has no option --foo.'],
+      [['--json', 'up', '--dryrun'], 'up', 'Did you mean --dry-run?'],
+      [['status', '--json', '--bogus'], 'status', 'mig status has no option --bogus.'],
+      [['down', 'extra', '--json'], 'down', 'Unexpected argument "extra"'],
+      [['db', 'craete', '--json'], 'db', 'Did you mean create?'],
+      [['stauts', '--json'], null, 'Did you mean status?'],
+    ]
+    for (const [args, command, message] of refusals) {
+      const run = await mig([...args, '--url', 'sqlite:./typo.db'])
+      expect(run.exitCode).toBe(2)
+      expect(jsonOf(run)).toEqual({ ok: false, command, error: { code: 'MIG_USAGE', message: expect.stringContaining(message) } })
+    }
+    expect(existsSync(join(project.path, 'typo.db'))).toBe(false)
+  })
 })
 
 describe('help', () => {
@@ -74,6 +91,24 @@ describe('help', () => {
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toContain('mig create has no option --table.')
     expect(await readdir(join(project.path, 'migrations'))).toEqual([])
+  })
+
+  it('status and validate, which never take the migration lock, list no lock options and refuse them', async () => {
+    for (const command of ['status', 'validate']) {
+      const help = (await mig([command, '--help'])).stdout
+      expect(help).toContain('--table <name>')
+      for (const unused of ['--lock-wait', '--lock-timeout', '--lock <kind>']) expect(help).not.toContain(unused)
+      for (const flag of [
+        ['--lock-wait', '5'],
+        ['--lock-timeout', '5'],
+        ['--lock', 'lease'],
+      ]) {
+        const refused = await mig([command, ...flag, '--url', 'sqlite:./typo.db'])
+        expect(refused.exitCode).toBe(2)
+        expect(refused.stderr).toContain(`mig ${command} has no option ${flag[0]}.`)
+      }
+    }
+    for (const command of ['up', 'down', 'baseline', 'repair']) expect((await mig([command, '--help'])).stdout).toContain('--lock-wait')
   })
 })
 
@@ -207,6 +242,21 @@ describe('mig wait and mig db on SQLite', () => {
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toContain('package.json is not a SQLite database, so mig db drop leaves it alone. Check the URL.')
     expect(await readFile(join(project.path, 'package.json'), 'utf8')).toBe('{ "name": "app" }\n')
+  })
+
+  it('db create on a file that is not a SQLite database says so, not that the database exists, and changes nothing', async () => {
+    await writeFile(join(project.path, 'notes.txt'), 'plain text\n')
+    const env = { DATABASE_URL: 'sqlite:./notes.txt' }
+    const refused = await mig(['db', 'create'], env)
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stdout).toBe('')
+    expect(refused.stderr).toMatch(/notes\.txt exists but is not a SQLite database, so mig db create leaves it alone\. Check the URL\./)
+    expect(jsonOf(await mig(['db', 'create', '--json'], env))).toMatchObject({
+      ok: false,
+      command: 'db',
+      error: { code: 'MIG_INVALID_OPTIONS' },
+    })
+    expect(await readFile(join(project.path, 'notes.txt'), 'utf8')).toBe('plain text\n')
   })
 })
 

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -33,6 +33,26 @@ describe('read-only commands', () => {
     }
     expect(existsSync(join(project, 'mistyped.db'))).toBe(false)
     expect(jsonOf(await mig('status', '--json', '--url', 'sqlite:./mistyped.db')).summary.pending).toBe(1)
+  })
+
+  it('baseline, repair, dump and drift refuse a SQLite file that does not exist and name the fix; none of them, nor lint, creates it', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    for (const args of [['baseline'], ['baseline', '--to', '1', '--force'], ['repair', '1', '--applied'], ['dump'], ['drift']]) {
+      const run = await mig(...args, '--url', 'sqlite:./mistyped.db')
+      expect(run.exitCode).toBe(6)
+      expect(run.stderr).toMatch(/The SQLite database .*mistyped\.db does not exist, so mig created nothing\./)
+      expect(run.stderr).toContain('Hint: Check the path in the URL. For a new database, mig up creates the file')
+      expect((await readdir(project)).sort()).toEqual(['mig.config.json', 'migrations'])
+    }
+    const json = jsonOf(await mig('baseline', '--json', '--url', 'sqlite:./mistyped.db'))
+    expect(json).toMatchObject({ ok: false, command: 'baseline', error: { code: 'MIG_DATABASE_ERROR', sqlState: 'SQLITE_CANTOPEN' } })
+    expect((await mig('dump', '--from-migrations', '--url', 'sqlite:./mistyped.db')).stdout).toContain('CREATE TABLE users')
+    const lint = await mig('lint', '--url', 'sqlite:./mistyped.db')
+    expect(lint.exitCode).toBe(0)
+    expect(lint.stderr).toMatch(/mistyped\.db does not exist, so this shows an empty database and creates no file/)
+    expect((await readdir(project)).sort()).toEqual(['mig.config.json', 'migrations'])
+    expect((await mig('up', '--url', 'sqlite:./mistyped.db')).exitCode).toBe(0)
+    expect(await sqliteTables(join(project, 'mistyped.db'))).toContain('users')
   })
 })
 

@@ -390,6 +390,8 @@ describe('validation, baseline and repair', () => {
     expect(await sqliteHistory(adopted)).toEqual([{ version: 1, state: 'baselined' }])
     expect((await mig('baseline', '--to', '1', '--url', 'sqlite:./adopted.db')).exitCode).toBe(2)
 
+    // An empty database that exists: a missing file is refused before any comparison.
+    expect((await mig('db', 'create', '--url', 'sqlite:./empty.db')).exitCode).toBe(0)
     const empty = await mig('baseline', '--to', '1', '--url', 'sqlite:./empty.db', '--json')
     expect(empty.exitCode).toBe(3)
     expect(jsonOf(empty).error).toMatchObject({ code: 'MIG_SCHEMA_MISMATCH', differences: expect.any(Array) })

@@ -13,7 +13,13 @@ import { timeoutSetting } from './postgres-timeouts.js'
  */
 export function driverFromUrl(
   url: string,
-  options: { baseDirectory: string; schema?: string; access?: 'read-only' | 'read-write'; lock?: string; lockTimeout?: string },
+  options: {
+    baseDirectory: string
+    schema?: string
+    access?: 'read-only' | 'read-write' | 'existing'
+    lock?: string
+    lockTimeout?: string
+  },
 ): Driver<PostgresSession> {
   const trimmed = checkPostgresUrl(url)
   if (new URL(trimmed).pathname.length <= 1 && !process.env.PGDATABASE) {

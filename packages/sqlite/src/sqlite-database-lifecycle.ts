@@ -35,7 +35,10 @@ export async function probeDatabase(url: string, options: DatabaseLifecycleOptio
 /** Creates the database file (an empty SQLite database) unless it exists. Its folder must exist. */
 export async function createDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'created' | 'exists'> {
   const filename = fileOf(url, options, 'create')
-  if (existsSync(filename)) return 'exists'
+  if (existsSync(filename)) {
+    refuseOtherFiles(filename, 'create')
+    return 'exists'
+  }
   const folder = dirname(filename)
   if (!isFolder(folder)) {
     throw new InvalidOptionsError(
@@ -54,7 +57,7 @@ export async function createDatabase(url: string, options: DatabaseLifecycleOpti
 export async function dropDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'> {
   const filename = fileOf(url, options, 'drop')
   if (!existsSync(filename)) return 'missing'
-  refuseOtherFiles(filename)
+  refuseOtherFiles(filename, 'drop')
   const name = basename(filename)
   const companions = readdirSync(dirname(filename)).filter(
     (file) =>
@@ -64,8 +67,21 @@ export async function dropDatabase(url: string, options: DatabaseLifecycleOption
   return 'dropped'
 }
 
-/** A mistyped URL must not delete a file that is not a database: only an empty file or one that starts as SQLite's do. */
-function refuseOtherFiles(filename: string): void {
+/**
+ * A mistyped URL must not delete a file that is not a database, nor pass it off as one that
+ * exists: only an empty file or one that starts as SQLite's do.
+ */
+function refuseOtherFiles(filename: string, action: 'create' | 'drop'): void {
+  if (isSqliteFile(filename)) return
+  throw new InvalidOptionsError(
+    action === 'drop'
+      ? `${filename} is not a SQLite database, so mig db drop leaves it alone. Check the URL.`
+      : `${filename} exists but is not a SQLite database, so mig db create leaves it alone. Check the URL.`,
+  )
+}
+
+function isSqliteFile(filename: string): boolean {
+  if (isFolder(filename)) return false
   const header = Buffer.alloc(SQLITE_HEADER.length)
   const file = openSync(filename, 'r')
   let read: number
@@ -74,9 +90,7 @@ function refuseOtherFiles(filename: string): void {
   } finally {
     closeSync(file)
   }
-  if (read > 0 && !header.equals(SQLITE_HEADER)) {
-    throw new InvalidOptionsError(`${filename} is not a SQLite database, so mig db drop leaves it alone. Check the URL.`)
-  }
+  return read === 0 || header.equals(SQLITE_HEADER)
 }
 
 const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1')

@@ -30,12 +30,15 @@ export type SqliteDriverOptions = (
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
   readonly busyTimeoutMs?: number
   /**
-   * What a missing database file means: `create` it (the default), or `read-as-empty` for
+   * What a missing database file means: `create` it (the default); `read-as-empty` for
    * read-only work (status, validate, a dry run), which then sees an empty database and
-   * creates no file.
+   * creates no file; or `refuse` it, creating no file, for work that needs the database that is
+   * there (baseline, repair, dump, drift).
    */
-  readonly missingFile?: 'create' | 'read-as-empty'
+  readonly missingFile?: SqliteMissingFile
 }
+
+export type SqliteMissingFile = 'create' | 'read-as-empty' | 'refuse'
 
 /** A mig driver for SQLite over better-sqlite3. */
 export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession> {
@@ -76,7 +79,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
 function opener(
   options: SqliteDriverOptions,
   busyTimeoutMs: number,
-  missingFile: 'create' | 'read-as-empty',
+  missingFile: SqliteMissingFile,
 ): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
@@ -92,6 +95,7 @@ function opener(
   let memory: SqliteDatabase | undefined
   return () => {
     if (filename !== ':memory:') {
+      if (missingFile === 'refuse') return { database: openDatabase(filename, busyTimeoutMs, { mustExist: true }), owned: true }
       const empty = missingFile === 'read-as-empty' && !existsSync(filename)
       return { database: openDatabase(empty ? ':memory:' : filename, busyTimeoutMs), owned: true }
     }
@@ -105,10 +109,18 @@ function renderDrop(object: SchemaObjectRef): string {
   return `DROP ${object.kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteSqliteIdentifier(object.name)};`
 }
 
-function openDatabase(filename: string, busyTimeoutMs: number): SqliteDatabase {
+function openDatabase(filename: string, busyTimeoutMs: number, { mustExist = false } = {}): SqliteDatabase {
   try {
-    return new Database(filename, { timeout: busyTimeoutMs }) as unknown as SqliteDatabase
+    // fileMustExist lets SQLite itself refuse the missing file: no gap between a check and the open.
+    return new Database(filename, { timeout: busyTimeoutMs, fileMustExist: mustExist }) as unknown as SqliteDatabase
   } catch (error) {
+    if (mustExist && !existsSync(filename)) {
+      throw new DatabaseError(`The SQLite database ${filename} does not exist, so mig created nothing.`, {
+        sqlState: (error as { code?: string }).code,
+        hint: 'Check the path in the URL. For a new database, mig up creates the file and applies the migrations; mig db create creates it empty.',
+        cause: error,
+      })
+    }
     throw new DatabaseError(`Cannot open the SQLite database ${filename}: ${(error as Error).message}.`, {
       sqlState: (error as { code?: string }).code,
       cause: error,

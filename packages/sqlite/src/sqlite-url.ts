@@ -1,17 +1,22 @@
 import { existsSync } from 'node:fs'
 import { isAbsolute, resolve } from 'node:path'
 import { type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
-import { sqliteDriver } from './sqlite-driver.js'
+import { type SqliteMissingFile, sqliteDriver } from './sqlite-driver.js'
 import type { SqliteSession } from './sqlite-session.js'
+
+type Access = 'read-only' | 'read-write' | 'existing'
+
+const MISSING_FILE: Record<Access, SqliteMissingFile> = { 'read-only': 'read-as-empty', 'read-write': 'create', existing: 'refuse' }
 
 /**
  * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
  * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`. A
- * `read-only` command (status, validate, a dry run) never creates the file. `?busy_timeout=<ms>`
- * sets the driver's `busyTimeoutMs`.
+ * `read-only` command (status, validate, a dry run) never creates the file, nor does one that
+ * needs an `existing` database (baseline, dump, drift), which refuses a missing file.
+ * `?busy_timeout=<ms>` sets the driver's `busyTimeoutMs`.
  */
-export function driverFromUrl(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): Driver<SqliteSession> {
-  const missingFile = options.access === 'read-only' ? 'read-as-empty' : 'create'
+export function driverFromUrl(url: string, options: { baseDirectory: string; access?: Access }): Driver<SqliteSession> {
+  const missingFile = MISSING_FILE[options.access ?? 'read-write']
   return sqliteDriver({ filename: sqliteFilename(url, options.baseDirectory), missingFile, busyTimeoutMs: busyTimeoutOf(url) })
 }
 
@@ -26,7 +31,7 @@ function busyTimeoutOf(url: string): number | undefined {
 }
 
 /** What a read-only command should say about the database a URL names: that its file does not exist. */
-export function describeDatabase(url: string, options: { baseDirectory: string; access?: 'read-only' | 'read-write' }): string | undefined {
+export function describeDatabase(url: string, options: { baseDirectory: string; access?: Access }): string | undefined {
   const filename = sqliteFilename(url, options.baseDirectory)
   if (options.access !== 'read-only' || filename === ':memory:' || existsSync(filename)) return undefined
   return `The SQLite database ${filename} does not exist, so this shows an empty database and creates no file. Check the path in the URL if it should exist; mig up creates it.`

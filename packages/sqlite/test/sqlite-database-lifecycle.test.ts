@@ -41,9 +41,13 @@ describe('a SQLite database file, created, probed and dropped', () => {
     await expect(dropDatabase('sqlite::memory:', options())).rejects.toThrow(/in-memory database: there is no file to drop/)
   })
 
-  it('a file that is not a database fails the probe at once, and drop leaves it alone', async () => {
+  it('a file that is not a database fails the probe at once, and create and drop leave it alone', async () => {
     await writeFile(join(folder, 'notes.db'), 'plain text, not a database\n')
     await expect(probeDatabase('sqlite:./notes.db', options())).rejects.toThrow(DatabaseError)
+    await expect(createDatabase('sqlite:./notes.db', options())).rejects.toThrow(
+      `${join(folder, 'notes.db')} exists but is not a SQLite database, so mig db create leaves it alone. Check the URL.`,
+    )
+    await expect(createDatabase(`sqlite:${folder}`, options())).rejects.toThrow(/exists but is not a SQLite database/)
     await expect(dropDatabase('sqlite:./notes.db', options())).rejects.toThrow(/is not a SQLite database, so mig db drop leaves it alone/)
     expect(await readFile(join(folder, 'notes.db'), 'utf8')).toBe('plain text, not a database\n')
   })
@@ -59,8 +63,9 @@ describe('a SQLite database file, created, probed and dropped', () => {
     expect(await dropDatabase('sqlite:./app.db', options())).toBe('missing')
   })
 
-  it('drop deletes an empty file: what a database is before its first table', async () => {
+  it('create finds an empty file there, and drop deletes it: what a database is before its first table', async () => {
     await writeFile(join(folder, 'empty.db'), '')
+    expect(await createDatabase('sqlite:./empty.db', options())).toBe('exists')
     expect(await dropDatabase('sqlite:./empty.db', options())).toBe('dropped')
     expect(existsSync(join(folder, 'empty.db'))).toBe(false)
   })

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -254,6 +255,17 @@ describe('connections', () => {
     const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).status().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as Error).message).toContain(missing)
+  })
+
+  it("with missingFile 'refuse', refuses a file that does not exist without creating it, and opens one that does", async () => {
+    const driver = sqliteDriver({ filename, missingFile: 'refuse' })
+    const error = await new Migrator({ driver, source }).status().catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(DatabaseError)
+    expect((error as DatabaseError).message).toBe(`The SQLite database ${filename} does not exist, so mig created nothing.`)
+    expect((error as DatabaseError).hint).toContain('mig up creates the file')
+    expect(existsSync(filename)).toBe(false)
+    await new Migrator({ driver: sqliteDriver({ filename }), source }).up()
+    expect((await new Migrator({ driver, source }).status()).map((entry) => entry.state)).toEqual(['applied'])
   })
 
   it('runs code migrations written as ES modules and CommonJS from a folder', async () => {

@@ -9,7 +9,7 @@ export const baselineCommand: Command = async (context) => {
   const force = context.flags.force === true
   if (force && to === undefined)
     throw usageError('mig baseline --force needs --to <version>: without a schema comparison, mig cannot find it.')
-  return withMigrator(context, { loadsCode: true }, async (migrator) => {
+  return withMigrator(context, { loadsCode: true, access: 'existing' }, async (migrator) => {
     const baselined = await migrator.baseline({ to, force, signal: context.signal, cancelSignal: context.cancelSignal })
     const how = force ? 'without comparing schemas (--force); history says so' : 'after the database matched the schema they build'
     context.output.line(context.output.colours.bold(`Baselined ${plural(baselined.length, 'migration')} ${how}. Nothing was run.`))

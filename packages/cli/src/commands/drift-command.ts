@@ -17,10 +17,14 @@ export const driftCommand: Command = async (context) => {
   if (!write && flags.name !== undefined) throw usageError('mig drift --name names the migration that --write drafts: add --write.')
   const { isMigrationName, MIGRATION_NAME_RULE } = await import('@mig/core')
   if (!isMigrationName(name)) throw usageError(`"${name}" is not a usable migration name. Use ${MIGRATION_NAME_RULE}: adopt_drift.`)
-  const [result, settings] = await withMigrator(context, { loadsCode: true, reportsProgress: false }, async (migrator, opened) => {
-    printDatabase(output, opened.database)
-    return [await migrator.drift({ draft: write }), opened.settings] as const
-  })
+  const [result, settings] = await withMigrator(
+    context,
+    { loadsCode: true, reportsProgress: false, access: 'existing' },
+    async (migrator, opened) => {
+      printDatabase(output, opened.database)
+      return [await migrator.drift({ draft: write }), opened.settings] as const
+    },
+  )
   const { migration, differences } = result
   const against = migration ? `the migrations up to ${migration.file}` : 'no migrations (none is applied)'
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))

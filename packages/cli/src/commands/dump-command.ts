@@ -7,7 +7,7 @@ import { withMigrator } from '../with-migrator.js'
 export const dumpCommand: Command = async (context) => {
   const { flags, workingDirectory, output } = context
   const from = flags['from-migrations'] === true ? 'migrations' : 'database'
-  const options = { loadsCode: from === 'migrations', reportsProgress: false }
+  const options = { loadsCode: from === 'migrations', reportsProgress: false, access: 'existing' } as const
   const [sql, settings] = await withMigrator(
     context,
     options,

@@ -84,8 +84,10 @@ function namedScope(files: readonly string[], migrations: readonly LintMigration
 /** The pending versions and the new or changed repeatable migrations, asked of the database; every migration when it cannot be reached. */
 async function pendingScope(context: CommandContext): Promise<LintScope> {
   try {
-    const { migrations, repeatables } = await withMigrator(context, { loadsCode: false, reportsProgress: false }, (migrator) =>
-      migrator.overview(),
+    const { migrations, repeatables } = await withMigrator(
+      context,
+      { loadsCode: false, reportsProgress: false, access: 'read-only' },
+      (migrator) => migrator.overview(),
     )
     return {
       kind: 'plan',

@@ -28,7 +28,7 @@ export const repairCommand: Command = async (context) => {
   if (given === undefined && (resolution === 'accept-checksum' || resolution === 'forget')) {
     throw usageError(`mig repair --${chosen[0]} needs the version of the migration, e.g. mig repair 3 --${chosen[0]}.`)
   }
-  return withMigrator(context, { loadsCode: false }, async (migrator) => {
+  return withMigrator(context, { loadsCode: false, access: 'existing' }, async (migrator) => {
     const version = given === undefined ? await onlyFailedVersion(await migrator.status()) : BigInt(given)
     const migration = await migrator.repair({ version, resolution, signal: context.signal, cancelSignal: context.cancelSignal })
     output.line(output.colours.bold(done(migration.file)))
@@ -52,7 +52,7 @@ function forgetRepeatable(context: CommandContext, flag: string, given: string) 
   if (flag !== 'forget') {
     throw usageError(`mig repair takes a migration version, or a repeatable migration's name with --forget, not "${given}" with --${flag}.`)
   }
-  return withMigrator(context, { loadsCode: false }, async (migrator) => {
+  return withMigrator(context, { loadsCode: false, access: 'existing' }, async (migrator) => {
     const migration = await migrator.repair({
       repeatable: name,
       resolution: 'forget',
