@@ -15,6 +15,39 @@ const MIGRATIONS = {
 
 beforeAll(async () => {})
 
+/** Per dialect: a migration defining objects with a body, the hand-made redefinitions, and what drift says about them. */
+const REDEFINED = {
+  postgres: {
+    migration: `CREATE TYPE status AS ENUM ('a', 'b');
+CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT x + 1
+$$;`,
+    byHand: [
+      "ALTER TYPE status ADD VALUE 'archived'",
+      'CREATE OR REPLACE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql STABLE AS $$\n  SELECT x + 2\n$$',
+    ],
+    drift: [
+      '  function add_one(x integer): volatility STABLE, migrations say IMMUTABLE',
+      '  function add_one(x integer): body differs: `SELECT x + 2`, migrations say `SELECT x + 1`',
+      "  enum status: label 'archived' added; labels 'a', 'b', 'archived', migrations say 'a', 'b'",
+    ],
+  },
+  sqlite: {
+    migration: `CREATE TRIGGER users_lower AFTER INSERT ON users
+BEGIN
+  UPDATE users SET email = lower(email) WHERE id = NEW.id;
+END;`,
+    byHand: [
+      'DROP TRIGGER users_lower',
+      'CREATE TRIGGER users_lower AFTER INSERT ON users\nBEGIN\n  UPDATE users SET email = trim(email) WHERE id = NEW.id;\nEND',
+    ],
+    drift: [
+      '  trigger users_lower on users: definition differs at line 3: `UPDATE users SET email = trim(email) WHERE id = NEW.id;`, ' +
+        'migrations say `UPDATE users SET email = lower(email) WHERE id = NEW.id;`',
+    ],
+  },
+}
+
 describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s', (dialect) => {
   let project: { path: string; remove: () => Promise<void> }
   let postgres: TestDatabase | undefined
@@ -94,6 +127,22 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     const json = jsonOf(await mig('drift', '--json'))
     expect(json).toMatchObject({ ok: true, command: 'drift', drifted: true, migration: { version: 2 } })
     expect(json.differences[0]).toMatchObject({ object: 'users', kind: 'index', name: 'users_by_hand', change: 'extra' })
+  })
+
+  it('drift says what changed inside an object redefined by hand, not only that its definition differs', async () => {
+    const redefined = REDEFINED[dialect]
+    await writeFile(file('migrations/0003_define.sql'), `-- mig:up\n${redefined.migration}\n`)
+    expect((await mig('up')).exitCode).toBe(0)
+    for (const statement of redefined.byHand) await queryRows(driver(), statement)
+    const drift = await mig('drift')
+    expect(drift.exitCode).toBe(1)
+    expect(drift.stdout.replace(/^Database: .+\n/, '')).toBe(
+      [
+        `Drift: ${redefined.drift.length} difference${redefined.drift.length > 1 ? 's' : ''} between the database and what the migrations up to 0003_define.sql build:`,
+        ...redefined.drift,
+        '',
+      ].join('\n'),
+    )
   })
 
   it('drift --write drafts a migration that adopts a hand-made change; baseline records it where it was made', async () => {

@@ -1,7 +1,8 @@
 import { list, MigError, migrationJson, plural } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 import type { MigrationVersion } from './migration-version.js'
-import { formatSchemaDifferences, type SchemaDifference } from './schema-diff.js'
+import type { SchemaDifference } from './schema-diff.js'
+import { formatSchemaDifferences } from './schema-difference-wording.js'
 
 /**
  * History and files disagree; raised before anything runs. The subclasses name the kind of

@@ -3,7 +3,8 @@ import type { MigrationInfo } from './migration.js'
 import type { MigrationVersion } from './migration-version.js'
 import type { Migrator } from './migrator.js'
 import { IrreversibleMigrationError } from './run-errors.js'
-import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
+import { compareSchemas, type SchemaDifference } from './schema-diff.js'
+import type { DifferenceWording } from './schema-difference-wording.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 
 export interface ReversibilityTestOptions {

@@ -1,5 +1,7 @@
+import { differenceMessage } from './schema-difference-wording.js'
 import {
   type ColumnSnapshot,
+  type EnumSnapshot,
   type IndexSnapshot,
   type NamedDefinition,
   normaliseSql,
@@ -20,8 +22,11 @@ export interface SchemaDifference {
   /** `missing`: expected but absent. `extra`: present but not expected. `changed`: on both sides, differing in `attribute`. */
   readonly change: 'missing' | 'extra' | 'changed'
   readonly attribute?: string
+  /** The whole value on each side (a definition in full); messages quote only its first differing line. */
   readonly expected?: string
   readonly actual?: string
+  /** What changed within the attribute, where the two values do not say it at a glance: "label 'archived' added". */
+  readonly summary?: string
   /** The difference in words: "column label missing", "column id is INTEGER, expected TEXT". */
   readonly message: string
 }
@@ -34,25 +39,15 @@ export interface CompareSchemasOptions {
   readonly level?: 'exact' | 'structure'
 }
 
-/** How {@link describeDifference} names the two sides. */
-export interface DifferenceWording {
-  /** After the object, for a `missing` one: "missing in the database". */
-  readonly missing: string
-  /** After the object, for an `extra` one: "extra in the database". */
-  readonly extra: string
-  /** Before the expected value of a `changed` one: "migrations say". */
-  readonly expected: string
-}
-
-type Detail = Pick<SchemaDifference, 'attribute' | 'expected' | 'actual'>
-type Add = (object: string, kind: string, name: string, change: SchemaDifference['change'], detail?: Detail) => void
+export type DifferenceDetail = Pick<SchemaDifference, 'attribute' | 'expected' | 'actual' | 'summary'>
+type Add = (object: string, kind: string, name: string, change: SchemaDifference['change'], detail?: DifferenceDetail) => void
 
 /** Every way `actual` differs from `expected`, grouped by object, in a stable order. */
 export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot, options: CompareSchemasOptions = {}): SchemaDifference[] {
   const exact = (options.level ?? 'exact') === 'exact'
   const differences: SchemaDifference[] = []
   const add: Add = (object, kind, name, change, detail = {}) =>
-    differences.push({ object, kind, name, change, ...detail, message: messageOf(object, kind, name, change, detail) })
+    differences.push({ object, kind, name, change, ...detail, message: differenceMessage(object, kind, name, change, detail) })
 
   pairByName(
     expected.tables,
@@ -63,10 +58,11 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
   if (exact) {
     compareNamed('extension', names(expected.extensions), names(actual.extensions), add)
     compareNamed('virtual table', expected.virtualTables ?? [], actual.virtualTables ?? [], add)
-    const view = (item: ViewSnapshot) => ({
+    const view = (item: ViewSnapshot): NamedDefinition => ({
       name: item.name,
       definition: `${item.materialized ? 'MATERIALIZED ' : ''}${item.definition}`,
-      comment: item.comment,
+      ...(item.comment === undefined ? {} : { comment: item.comment }),
+      parts: { materialized: flag(item.materialized), definition: item.definition },
     })
     compareNamed('view', expected.views.map(view), actual.views.map(view), add)
     const viewIndexes = (views: readonly ViewSnapshot[]) => views.flatMap((item) => item.indexes ?? [])
@@ -77,60 +73,22 @@ export function compareSchemas(expected: SchemaSnapshot, actual: SchemaSnapshot,
     compareNamed('function', expected.functions, actual.functions, add)
     compareNamed('domain', expected.domains, actual.domains, add)
     compareNamed('type', expected.types ?? [], actual.types ?? [], add)
-    const enumeration = (item: { name: string; values: readonly string[] }) => ({ name: item.name, definition: item.values.join(', ') })
-    compareNamed('enum', expected.enums.map(enumeration), actual.enums.map(enumeration), add)
+    pairByName(
+      expected.enums,
+      actual.enums,
+      (name, side) => add(name, 'enum', name, side),
+      (wanted, had) => compareEnumLabels(wanted, had, add),
+    )
     compareNamed('sequence', names(expected.sequences), names(actual.sequences), add)
     // A sequence missing or extra is reported above, or as its column's; here only its options.
     pairByName(
       expected.sequenceDefinitions ?? [],
       actual.sequenceDefinitions ?? [],
       () => {},
-      (wanted, had) =>
-        sameSql(wanted.definition, had.definition) || add(wanted.name, 'sequence', wanted.name, 'changed', definition(wanted, had)),
+      (wanted, had) => sameSql(wanted.definition, had.definition) || compareDefinitions(wanted.name, 'sequence', wanted, had, add),
     )
   }
   return differences
-}
-
-/**
- * One line per object, its differences joined: "projects: column api_key missing, column
- * openai_api_key extra".
- */
-export function formatSchemaDifferences(differences: readonly SchemaDifference[]): string {
-  const byObject = new Map<string, string[]>()
-  for (const difference of differences) {
-    byObject.set(difference.object, [...(byObject.get(difference.object) ?? []), difference.message])
-  }
-  return [...byObject].map(([object, messages]) => `${object}: ${messages.join(', ')}`).join('\n')
-}
-
-/**
- * One difference as a sentence that names its object fully and both sides as `wording` says:
- * "index tokens_expiry extra in the database", "column projects.api_key: type text, migrations
- * say character varying(255)".
- */
-export function describeDifference(difference: SchemaDifference, wording: DifferenceWording): string {
-  const { object, kind, name, change, attribute, expected, actual } = difference
-  const subject =
-    kind === 'column'
-      ? `column ${object}.${name}`
-      : object === name || kind === 'index' || kind === 'trigger'
-        ? `${kind} ${name}`
-        : `${kind}${name ? ` ${name}` : ''} on ${object}`
-  if (change !== 'changed') return `${subject} ${change === 'missing' ? wording.missing : wording.extra}`
-  if (attribute === 'definition') return `${subject}: definition differs`
-  return `${subject}: ${attribute === undefined ? '' : `${attribute} `}${actual}, ${wording.expected} ${expected}`
-}
-
-function messageOf(object: string, kind: string, name: string, change: SchemaDifference['change'], detail: Detail): string {
-  const subject = object === name ? kind : `${kind}${name ? ` ${name}` : ''}`
-  if (change !== 'changed') return `${subject} ${change}`
-  if (detail.attribute === 'definition') return `${subject} definition differs`
-  const attribute = detail.attribute
-  // "column id is INTEGER", "check on state is …": some attributes read as the object itself.
-  if (attribute === undefined || attribute === 'type' || attribute === 'nullability' || attribute === 'expression')
-    return `${subject} is ${detail.actual}, expected ${detail.expected}`
-  return `${subject} ${attribute} ${attribute.endsWith('s') ? 'are' : 'is'} ${detail.actual}, expected ${detail.expected}`
 }
 
 function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean, add: Add): void {
@@ -167,7 +125,7 @@ function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean,
       want.policies ?? [],
       have.policies ?? [],
       (name, side) => add(table, 'policy', name, side),
-      (wanted, had) => sameSql(wanted.definition, had.definition) || add(table, 'policy', wanted.name, 'changed', definition(wanted, had)),
+      (wanted, had) => sameSql(wanted.definition, had.definition) || compareDefinitions(table, 'policy', wanted, had, add),
     )
   }
   pairByName(
@@ -259,10 +217,43 @@ function compareNamed(kind: string, want: readonly NamedDefinition[], have: read
     have,
     (name, side) => add(name, kind, name, side),
     (wanted, had) => {
-      if (!sameSql(wanted.definition, had.definition)) add(wanted.name, kind, wanted.name, 'changed', definition(wanted, had))
+      if (!sameSql(wanted.definition, had.definition)) compareDefinitions(wanted.name, kind, wanted, had, add)
       else compareAttribute(wanted.name, kind, wanted.name, 'comment', wanted.comment, had.comment, add)
     },
   )
+}
+
+/**
+ * Two definitions that differ, by each part the driver split them into (a function's body, its
+ * volatility, ...); by the definition itself, quoted at its first differing line, when the
+ * parts do not tell the difference or there are none.
+ */
+function compareDefinitions(object: string, kind: string, wanted: NamedDefinition, had: NamedDefinition, add: Add): void {
+  const [want, have] = [wanted.parts, had.parts]
+  const parts = want && have ? [...new Set([...Object.keys(want), ...Object.keys(have)])] : []
+  const differing = parts.filter((part) => !sameSql(want?.[part], have?.[part]))
+  for (const part of differing) compareAttribute(object, kind, wanted.name, part, want?.[part], have?.[part], add)
+  if (!differing.length)
+    add(object, kind, wanted.name, 'changed', { attribute: 'definition', expected: wanted.definition, actual: had.definition })
+}
+
+/** An enum's labels are compared exactly, in order: which were added or removed, and whether the rest moved. */
+function compareEnumLabels(wanted: EnumSnapshot, had: EnumSnapshot, add: Add): void {
+  if (key(wanted.values) === key(had.values)) return
+  const quoted = (labels: readonly string[]) => labels.map((label) => `'${label.replaceAll("'", "''")}'`).join(', ')
+  const labels = (items: readonly string[], change: string) =>
+    items.length ? [`label${items.length > 1 ? 's' : ''} ${quoted(items)} ${change}`] : []
+  const removed = wanted.values.filter((label) => !had.values.includes(label))
+  const added = had.values.filter((label) => !wanted.values.includes(label))
+  const kept = (items: readonly string[]) => items.filter((label) => !removed.includes(label) && !added.includes(label))
+  const moved = key(kept(wanted.values)) !== key(kept(had.values))
+  const summary = [...labels(removed, 'removed'), ...labels(added, 'added'), ...(moved ? ['labels reordered'] : [])].join(', ')
+  add(wanted.name, 'enum', wanted.name, 'changed', {
+    attribute: 'labels',
+    expected: quoted(wanted.values),
+    actual: quoted(had.values),
+    summary,
+  })
 }
 
 /** Pairs two lists by name, in name order: `both` for a name on each side, `lone` for the rest. */
@@ -285,10 +276,6 @@ function pairByName<T extends { name: string }>(
 
 function sameSql(a: string | undefined, b: string | undefined): boolean {
   return a === b || (a !== undefined && b !== undefined && normaliseSql(a) === normaliseSql(b))
-}
-
-function definition(wanted: NamedDefinition, had: NamedDefinition): Detail {
-  return { attribute: 'definition', expected: wanted.definition, actual: had.definition }
 }
 
 function names(items: readonly string[] | undefined): NamedDefinition[] {

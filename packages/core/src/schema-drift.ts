@@ -2,7 +2,8 @@ import type { Driver, SchemaChanges } from './driver.js'
 import { InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 import type { Migrator } from './migrator.js'
-import { compareSchemas, type DifferenceWording, type SchemaDifference } from './schema-diff.js'
+import { compareSchemas, type SchemaDifference } from './schema-diff.js'
+import type { DifferenceWording } from './schema-difference-wording.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 
 export interface DriftResult {

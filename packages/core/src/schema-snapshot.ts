@@ -103,6 +103,14 @@ export interface NamedDefinition {
   readonly name: string
   readonly definition: string
   readonly comment?: string
+  /**
+   * The definition split into the parts a person changes one at a time, each as the database
+   * spells it: a function's `arguments`, `volatility` and `body`, a sequence's `increment`. Only
+   * for saying what differs: whether two definitions differ is decided on `definition`, and a
+   * difference then names each part that differs (its name becomes the difference's
+   * `attribute`), or quotes the first differing line of the definition when no part does.
+   */
+  readonly parts?: Readonly<Record<string, string>>
 }
 
 export interface ViewSnapshot extends NamedDefinition {

@@ -5,6 +5,7 @@ import {
   formatSchemaDifferences,
   normaliseSql,
   REVERSIBILITY_WORDING,
+  type SchemaDifference,
   type SchemaSnapshot,
   sortSnapshot,
   type TableSnapshot,
@@ -83,11 +84,11 @@ describe('comparing schemas', () => {
           'check LENGTH(ID) > 0 extra, ' +
           'index jobs_extra extra, index jobs_state columns are (state, id), expected (state)',
         'owners: table extra',
-        'open_jobs: view definition differs',
+        'open_jobs: view materialized is on, expected off',
         'touch on jobs: trigger extra',
         'f: function extra',
         'email: domain missing',
-        'mood: enum definition differs',
+        "mood: enum label 'sad' added; labels are 'happy', 'sad', expected 'happy'",
         'jobs_seq: sequence missing',
       ].join('\n'),
     )
@@ -160,7 +161,93 @@ describe('comparing schemas', () => {
       'index jobs_state missing after down (down does not restore it)',
     )
     const views = compareSchemas(schema(), schema({ views: [{ name: 'open_jobs', definition: 'SELECT 2', materialized: false }] }))
-    expect(views.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual(['view open_jobs: definition differs'])
+    expect(views.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'view open_jobs: definition differs: `SELECT 2`, migrations say `SELECT 1`',
+    ])
+  })
+
+  it('says which enum labels were added, removed or moved, and compares them exactly', () => {
+    const labels = (...values: string[]) => schema({ enums: [{ name: 'mood', values }] })
+    const described = (live: SchemaSnapshot, expected = labels('calm', 'busy', 'away')) =>
+      compareSchemas(expected, live).map((difference) => describeDifference(difference, DRIFT_WORDING))
+    expect(described(labels('calm', 'busy', 'away', 'archived'))).toEqual([
+      "enum mood: label 'archived' added; labels 'calm', 'busy', 'away', 'archived', migrations say 'calm', 'busy', 'away'",
+    ])
+    expect(described(labels('calm'))).toEqual([
+      "enum mood: labels 'busy', 'away' removed; labels 'calm', migrations say 'calm', 'busy', 'away'",
+    ])
+    expect(described(labels('away', 'calm', 'busy'))).toEqual([
+      "enum mood: labels reordered; labels 'away', 'calm', 'busy', migrations say 'calm', 'busy', 'away'",
+    ])
+    expect(described(labels('busy', 'calm', "it's"))).toEqual([
+      "enum mood: label 'away' removed, label 'it''s' added, labels reordered; labels 'busy', 'calm', 'it''s', migrations say 'calm', 'busy', 'away'",
+    ])
+    expect(described(labels('Calm', 'busy', 'away'))).toEqual([
+      "enum mood: label 'calm' removed, label 'Calm' added; labels 'Calm', 'busy', 'away', migrations say 'calm', 'busy', 'away'",
+    ])
+    const [difference] = compareSchemas(labels('calm'), labels('calm', 'busy'))
+    expect(difference).toMatchObject({
+      kind: 'enum',
+      attribute: 'labels',
+      expected: "'calm'",
+      actual: "'calm', 'busy'",
+      summary: "label 'busy' added",
+    })
+    expect(describeDifference(difference as SchemaDifference, REVERSIBILITY_WORDING)).toBe(
+      "enum mood: label 'busy' added; labels 'calm', 'busy', before up it was 'calm'",
+    )
+  })
+
+  it('quotes a changed definition at its first differing line, ignoring blank lines and indentation', () => {
+    const view = (definition: string) => schema({ views: [{ name: 'open_jobs', definition, materialized: false }] })
+    const expected = view('SELECT id,\n       state\n  FROM jobs\n WHERE state = 1')
+    const live = view('select id,\n\n  state\nFROM jobs\nWHERE state = 2')
+    const [difference] = compareSchemas(expected, live)
+    expect(difference).toMatchObject({ attribute: 'definition', expected: 'SELECT id,\n       state\n  FROM jobs\n WHERE state = 1' })
+    expect(describeDifference(difference as SchemaDifference, DRIFT_WORDING)).toBe(
+      'view open_jobs: definition differs at line 5: `WHERE state = 2`, migrations say `WHERE state = 1`',
+    )
+    expect(formatSchemaDifferences(compareSchemas(expected, view('SELECT id,\n  state\n  FROM jobs')))).toBe(
+      'open_jobs: view definition differs at line 4: (no more lines), expected `WHERE state = 1`',
+    )
+  })
+
+  it('cuts a long line around its first difference, at words', () => {
+    const columns = Array.from({ length: 12 }, (_, index) => `column_${index}`)
+    const trigger = (timing: string) => ({
+      name: 'audit',
+      table: 'jobs',
+      definition: `CREATE TRIGGER audit ${timing} UPDATE OF ${columns.join(', ')} ON jobs FOR EACH ROW EXECUTE FUNCTION audit()`,
+    })
+    const differences = compareSchemas(schema({ triggers: [trigger('BEFORE')] }), schema({ triggers: [trigger('AFTER')] }))
+    expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'trigger audit on jobs: definition differs: `CREATE TRIGGER audit AFTER UPDATE OF column_0, column_1, column_2,…`, ' +
+        'migrations say `CREATE TRIGGER audit BEFORE UPDATE OF column_0, column_1, column_2,…`',
+    ])
+    const late = (last: string) => ({ ...trigger('BEFORE'), definition: `${trigger('BEFORE').definition} WHEN (${last})` })
+    const [difference] = compareSchemas(schema({ triggers: [late('OLD.x <> NEW.x')] }), schema({ triggers: [late('true')] }))
+    expect(describeDifference(difference as SchemaDifference, DRIFT_WORDING)).toBe(
+      'trigger audit on jobs: definition differs: `…FUNCTION audit() WHEN (true)`, migrations say `…FUNCTION audit() WHEN (OLD.x <> NEW.x)`',
+    )
+  })
+
+  it("names each part of a definition that differs, and quotes the definition when the driver's parts do not tell", () => {
+    const routine = (parts: Record<string, string>, definition = Object.values(parts).join('\n')) => ({
+      name: 'touch()',
+      definition,
+      parts,
+    })
+    const parts = { 'return type': 'trigger', volatility: 'VOLATILE', body: '\nBEGIN\n  RETURN NEW;\nEND\n' }
+    const expected = schema({ functions: [routine(parts)] })
+    const changed = schema({ functions: [routine({ ...parts, volatility: 'STABLE', body: '\nBEGIN\n  RETURN OLD;\nEND\n' })] })
+    expect(compareSchemas(expected, changed).map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'function touch(): volatility STABLE, migrations say VOLATILE',
+      'function touch(): body differs at line 3: `RETURN OLD;`, migrations say `RETURN NEW;`',
+    ])
+    const costly = schema({ functions: [routine(parts, `${Object.values(parts).join('\n')}\nCOST 5`)] })
+    expect(formatSchemaDifferences(compareSchemas(expected, costly))).toBe(
+      'touch(): function definition differs at line 8: `COST 5`, expected (no more lines)',
+    )
   })
 
   it('orders views after the views they name', () => {

@@ -1,21 +1,12 @@
-import {
-  type ColumnSnapshot,
-  type ForeignKeySnapshot,
-  type NamedDefinition,
-  repeatableTableOf,
-  type SchemaSnapshot,
-  type TableSnapshot,
-  type TypeSnapshot,
-} from '@mig/core'
+import { type ColumnSnapshot, type ForeignKeySnapshot, repeatableTableOf, type SchemaSnapshot, type TableSnapshot } from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
 import { leaseTableOf } from './postgres-lease-lock.js'
+import { type CatalogRows, inSchema, NOT_FROM_EXTENSION, namedDefinition, optional, withoutSchema } from './postgres-schema-catalog.js'
+import { describePostgresRoutines } from './postgres-schema-routines.js'
+import { describePostgresTypes } from './postgres-schema-types.js'
 
 const REFERENTIAL_ACTIONS: Record<string, string> = { a: 'NO ACTION', r: 'RESTRICT', c: 'CASCADE', n: 'SET NULL', d: 'SET DEFAULT' }
 const IDENTITY: Record<string, ColumnSnapshot['identity']> = { a: 'ALWAYS', d: 'BY DEFAULT' }
-
-// Objects that belong to an extension are the extension's business, not the migrations'; the
-// extension itself is recorded instead.
-const NOT_FROM_EXTENSION = (oid: string) => `${oid} NOT IN (SELECT dep.objid FROM pg_catalog.pg_depend dep WHERE dep.deptype = 'e')`
 
 /**
  * The schema `schema` holds, from the catalogs, leaving out the history table and its lock table. Definitions come
@@ -35,14 +26,13 @@ export async function describePostgresSchema(client: PostgresClient, schema: str
 }
 
 async function describe(client: PostgresClient, schema: string, historyTable: string): Promise<SchemaSnapshot> {
-  const rows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
+  const rows: CatalogRows = async <Row>(sql: string, params: unknown[]) => (await client.query(sql, params)).rows as Row[]
   // $1 is the schema; $2, where a query has it, mig's own tables to leave out: history, lock and repeatables.
   const schemaOnly = [schema]
   const schemaAndHistoryTable = [
     schema,
     [historyTable, leaseTableOf(schema, historyTable).name, repeatableTableOf({ name: historyTable }).name],
   ]
-  const inSchema = (column: string) => `${column} = (SELECT oid FROM pg_catalog.pg_namespace WHERE nspname = $1)`
   const tableOids = `(SELECT c.oid FROM pg_catalog.pg_class c
     WHERE ${inSchema('c.relnamespace')} AND c.relkind IN ('r', 'p') AND c.relname <> ALL ($2::text[]) AND ${NOT_FROM_EXTENSION('c.oid')})`
 
@@ -187,60 +177,8 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
                          WHERE d.classid = 'pg_catalog.pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')`,
     schemaOnly,
   )
-  const enums = await rows<{ name: string; values: string[] }>(
-    `SELECT t.typname AS name, array_agg(e.enumlabel::text ORDER BY e.enumsortorder) AS values
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_enum e ON e.enumtypid = t.oid
-      WHERE ${inSchema('t.typnamespace')} AND ${NOT_FROM_EXTENSION('t.oid')}
-      GROUP BY t.typname`,
-    schemaOnly,
-  )
-  const domains = await rows<{ name: string; definition: string; comment: string | null }>(
-    `SELECT t.typname AS name,
-            pg_catalog.format_type(t.typbasetype, t.typtypmod)
-              || CASE WHEN t.typnotnull THEN ' NOT NULL' ELSE '' END
-              || coalesce(' DEFAULT ' || t.typdefault, '')
-              || coalesce((SELECT ' ' || string_agg(pg_catalog.pg_get_constraintdef(con.oid, true), ' ' ORDER BY con.conname)
-                             FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid), '') AS definition,
-            pg_catalog.obj_description(t.oid, 'pg_type') AS comment
-       FROM pg_catalog.pg_type t
-      WHERE ${inSchema('t.typnamespace')} AND t.typtype = 'd' AND ${NOT_FROM_EXTENSION('t.oid')}`,
-    schemaOnly,
-  )
-  const types = await rows<{ name: string; kind: TypeSnapshot['kind']; definition: string; comment: string | null }>(
-    `SELECT t.typname AS name, 'composite' AS kind,
-            '(' || coalesce((SELECT string_agg(pg_catalog.quote_ident(a.attname) || ' ' || pg_catalog.format_type(a.atttypid, a.atttypmod)
-                                                 || CASE WHEN a.attcollation <> at.typcollation THEN ' COLLATE ' || pg_catalog.quote_ident(co.collname) ELSE '' END,
-                                               ', ' ORDER BY a.attnum)
-                               FROM pg_catalog.pg_attribute a
-                               JOIN pg_catalog.pg_type at ON at.oid = a.atttypid
-                               LEFT JOIN pg_catalog.pg_collation co ON co.oid = a.attcollation
-                              WHERE a.attrelid = t.typrelid AND a.attnum > 0 AND NOT a.attisdropped), '') || ')' AS definition,
-            pg_catalog.obj_description(t.oid, 'pg_type') AS comment
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_class c ON c.oid = t.typrelid
-      WHERE ${inSchema('t.typnamespace')} AND t.typtype = 'c' AND c.relkind = 'c' AND ${NOT_FROM_EXTENSION('t.oid')}
-     UNION ALL
-     SELECT t.typname, 'range',
-            'RANGE (SUBTYPE = ' || pg_catalog.format_type(r.rngsubtype, NULL)
-              || CASE WHEN r.rngcollation <> 0 AND r.rngcollation <> st.typcollation
-                      THEN ', COLLATION = ' || pg_catalog.quote_ident(co.collname) ELSE '' END
-              || CASE WHEN r.rngsubdiff <> 0 THEN ', SUBTYPE_DIFF = ' || r.rngsubdiff::regproc::text ELSE '' END || ')',
-            pg_catalog.obj_description(t.oid, 'pg_type')
-       FROM pg_catalog.pg_type t JOIN pg_catalog.pg_range r ON r.rngtypid = t.oid
-       JOIN pg_catalog.pg_type st ON st.oid = r.rngsubtype
-       LEFT JOIN pg_catalog.pg_collation co ON co.oid = r.rngcollation
-      WHERE ${inSchema('t.typnamespace')} AND ${NOT_FROM_EXTENSION('t.oid')}`,
-    schemaOnly,
-  )
-  const functions = await rows<{ name: string; definition: string; comment: string | null }>(
-    `SELECT p.proname || '(' || pg_catalog.pg_get_function_identity_arguments(p.oid) || ')' AS name,
-            pg_catalog.pg_get_functiondef(p.oid) AS definition, pg_catalog.obj_description(p.oid, 'pg_proc') AS comment
-       FROM pg_catalog.pg_proc p
-      WHERE ${inSchema('p.pronamespace')} AND p.prokind IN ('f', 'p') AND ${NOT_FROM_EXTENSION('p.oid')}
-        -- A range type's constructors come with the type.
-        AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                         WHERE d.classid = 'pg_catalog.pg_proc'::regclass AND d.objid = p.oid AND d.deptype = 'i')`,
-    schemaOnly,
-  )
+  const { enums, domains, types } = await describePostgresTypes(rows, schema)
+  const functions = await describePostgresRoutines(rows, schema)
   const extensions = await rows<{ name: string }>(
     `SELECT e.extname AS name FROM pg_catalog.pg_extension e WHERE ${inSchema('e.extnamespace')}`,
     schemaOnly,
@@ -328,17 +266,24 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     triggers,
     sequences: sequences.filter((sequence) => sequence.standalone).map((sequence) => sequence.name),
     enums,
-    domains: domains.map(namedDefinition),
-    functions: functions.map((routine) =>
-      namedDefinition({ ...routine, definition: withoutSchema(routine.definition, /^CREATE OR REPLACE (FUNCTION|PROCEDURE) /) }),
-    ),
+    domains,
+    functions,
     sequenceDefinitions: sequences.map((sequence) => ({
       name: sequence.name,
       definition:
         `AS ${sequence.type} INCREMENT BY ${sequence.increment} MINVALUE ${sequence.min} MAXVALUE ${sequence.max} ` +
         `START WITH ${sequence.start} CACHE ${sequence.cache}${sequence.cycle ? ' CYCLE' : ' NO CYCLE'}`,
+      parts: {
+        type: sequence.type,
+        increment: sequence.increment,
+        minimum: sequence.min,
+        maximum: sequence.max,
+        start: sequence.start,
+        cache: sequence.cache,
+        cycle: sequence.cycle ? 'on' : 'off',
+      },
     })),
-    types: types.map((type) => ({ ...namedDefinition(type), kind: type.kind })),
+    types,
     extensions: extensions.map((extension) => extension.name),
   }
 }
@@ -377,22 +322,4 @@ function columnSnapshot(column: ColumnRow, sequence: string | undefined): Column
     ...optional('sequence', sequence),
     ...optional('comment', column.comment),
   }
-}
-
-/**
- * `pg_get_indexdef` and `pg_get_functiondef` name the schema even when it is on the search path;
- * without it, the definition reads the same in a schema of another name.
- */
-function withoutSchema(definition: string, before: RegExp): string {
-  const qualified = new RegExp(`(${before.source})(?:"(?:[^"]|"")+"|[^\\s."(]+)\\.`)
-  return definition.replace(qualified, '$1')
-}
-
-function namedDefinition(row: { name: string; definition: string; comment?: string | null }): NamedDefinition {
-  return { name: row.name, definition: row.definition, ...optional('comment', row.comment) }
-}
-
-/** `{ [key]: value }` when there is a value, so that snapshots hold no undefined fields. */
-function optional<K extends string, V>(key: K, value: V | null | undefined): { [P in K]?: V } {
-  return (value === null || value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
 }

@@ -84,7 +84,13 @@ describe('a PostgreSQL schema snapshot', () => {
       { name: 'point3', kind: 'composite', definition: '(x double precision, y double precision, label text COLLATE "C")' },
       { name: 'price_range', kind: 'range', definition: 'RANGE (SUBTYPE = numeric)' },
     ])
-    expect(snapshot.domains).toEqual([{ name: 'email', definition: "citext CHECK (VALUE ~~ '%@%'::citext)" }])
+    expect(snapshot.domains).toEqual([
+      {
+        name: 'email',
+        definition: "citext CHECK (VALUE ~~ '%@%'::citext)",
+        parts: { type: 'citext', nullability: 'nullable', constraints: "CHECK (VALUE ~~ '%@%'::citext)" },
+      },
+    ])
     expect(snapshot.enums).toEqual([{ name: 'mood', values: ['calm', 'busy'] }])
   })
 
@@ -151,11 +157,76 @@ describe('a PostgreSQL schema snapshot', () => {
         'index accounts_name_trgm missing in the database',
         'table events_2025 missing in the database',
         'extension pg_trgm missing in the database',
-        'type point3: definition differs',
-        'sequence invoice_numbers: definition differs',
+        'type point3: definition differs: `…precision, label text COLLATE "C", z double precision)`, migrations say `…precision, label text COLLATE "C")`',
+        'sequence invoice_numbers: increment 1, migrations say 10',
       ])
     } finally {
       await changed.drop()
+    }
+  })
+
+  it('drift says what changed in an enum, a function, a procedure and a domain redefined by hand', async () => {
+    const routines = `CREATE TYPE status AS ENUM ('a', 'b');
+CREATE DOMAIN code AS text NOT NULL CHECK (VALUE <> '');
+CREATE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT x + 1
+$$;
+CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.touched := true;
+  RETURN NEW;
+END
+$$;
+CREATE FUNCTION total(n integer) RETURNS integer LANGUAGE sql STABLE AS $$ SELECT n $$;
+CREATE FUNCTION atomic_one(x integer) RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT x + 1; END;
+CREATE PROCEDURE archive(days integer) LANGUAGE plpgsql AS $$ BEGIN PERFORM days; END $$;`
+    const database = await createDatabase()
+    try {
+      const subject = new Migrator({
+        driver: postgresDriver({ connectionString: database.url }),
+        source: fromList([{ version: 1, name: 'routines', up: routines }]),
+      })
+      await subject.up()
+      expect((await subject.drift()).differences).toEqual([])
+      await sql(
+        database.url,
+        `ALTER TYPE status ADD VALUE 'archived';
+         ALTER DOMAIN code DROP NOT NULL;
+         CREATE OR REPLACE FUNCTION add_one(x integer) RETURNS integer LANGUAGE sql IMMUTABLE AS $$
+  SELECT x + 2
+$$;
+         CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER AS $$
+BEGIN
+  NEW.touched := false;
+  RETURN NEW;
+END
+$$;
+         DROP FUNCTION total(integer);
+         CREATE FUNCTION total(n integer) RETURNS bigint LANGUAGE sql VOLATILE STRICT COST 5 SET search_path = public AS $$ SELECT n $$;
+         CREATE OR REPLACE FUNCTION atomic_one(x integer) RETURNS integer LANGUAGE sql BEGIN ATOMIC SELECT x + 3; END;
+         ALTER PROCEDURE archive(integer) SECURITY DEFINER;`,
+      )
+      const { differences } = await subject.drift()
+      expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+        'function add_one(x integer): body differs: `SELECT x + 2`, migrations say `SELECT x + 1`',
+        'function archive(IN days integer): security DEFINER, migrations say INVOKER',
+        'function atomic_one(x integer): definition differs at line 5: `SELECT (x + 3);`, migrations say `SELECT (x + 1);`',
+        'function total(n integer): return type bigint, migrations say integer',
+        'function total(n integer): volatility VOLATILE, migrations say STABLE',
+        'function total(n integer): options STRICT COST 5 SET search_path=public, migrations say none',
+        'function touch(): security DEFINER, migrations say INVOKER',
+        'function touch(): body differs at line 3: `NEW.touched := false;`, migrations say `NEW.touched := true;`',
+        'domain code: nullability nullable, migrations say NOT NULL',
+        "enum status: label 'archived' added; labels 'a', 'b', 'archived', migrations say 'a', 'b'",
+      ])
+      expect(differences.find((difference) => difference.kind === 'enum')).toMatchObject({
+        attribute: 'labels',
+        expected: "'a', 'b'",
+        actual: "'a', 'b', 'archived'",
+        summary: "label 'archived' added",
+      })
+    } finally {
+      await database.drop()
     }
   })
 

@@ -75,7 +75,27 @@ describe('a SQLite schema snapshot', () => {
       // Only a WITHOUT ROWID table makes its primary key NOT NULL.
       'column settings.key: nullability nullable, migrations say NOT NULL',
       'table settings: WITHOUT ROWID off, migrations say on',
-      'virtual table notes: definition differs',
+      'virtual table notes: definition differs: `CREATE VIRTUAL TABLE notes USING fts5(title)`, migrations say `CREATE VIRTUAL TABLE notes USING fts5(title, body)`',
+    ])
+  })
+
+  it('drift quotes the first line that differs in a view and a trigger redefined by hand', async () => {
+    const subject = migrator(file('app.db'))
+    await subject.up()
+    const database = new Database(file('app.db'))
+    database.exec(`DROP VIEW a_heavy_labels;
+DROP VIEW heavy;
+CREATE VIEW heavy AS SELECT id FROM measures WHERE grams > 2000;
+CREATE VIEW a_heavy_labels AS SELECT label FROM measures JOIN heavy USING (id);
+DROP TRIGGER measures_noted;
+CREATE TRIGGER measures_noted AFTER INSERT ON measures BEGIN
+  INSERT INTO notes (title, body) VALUES (NEW.label, 'measured');
+END;`)
+    database.close()
+    const { differences } = await subject.drift()
+    expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'view heavy: definition differs: `CREATE VIEW heavy AS SELECT id FROM measures WHERE grams > 2000`, migrations say `CREATE VIEW heavy AS SELECT id FROM measures WHERE grams > 1000`',
+      "trigger measures_noted on measures: definition differs at line 2: `INSERT INTO notes (title, body) VALUES (NEW.label, 'measured');`, migrations say `INSERT INTO notes (title, body) VALUES (NEW.label, 'measured; again');`",
     ])
   })
 
