@@ -20,6 +20,11 @@ const FEATURE = {
   '0003_feature_labels.sql': '-- mig:up\nCREATE TABLE labels (id INTEGER PRIMARY KEY);\n-- mig:down\nDROP TABLE labels;\n',
 }
 
+/** A code migration: history records no down SQL for it, only for SQL migrations. */
+const BACKFILL =
+  'export async function up(context) { await context.run("INSERT INTO users (id) VALUES (1)") }\n' +
+  'export async function down(context) { await context.run("DELETE FROM users WHERE id = 1") }\n'
+
 async function newProject(prefix: string, config: Record<string, unknown>): Promise<void> {
   const directory = await temporaryDirectory(prefix)
   project = directory.path
@@ -47,6 +52,42 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     expect(up.exitCode).toBe(3)
     expect(jsonOf(up).error).toMatchObject({ code: 'MIG_MISSING_MIGRATION' })
     expect(jsonOf(up).error.message).toMatch(/0002_feature_tags\.sql, 0003_feature_labels\.sql were applied.*`mig down --missing`/)
+  })
+
+  it('for a missing code migration, up names what works instead of down --missing, which cannot revert it', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_backfill_users.mjs', BACKFILL)
+    expect((await mig('up')).exitCode).toBe(0)
+    await remove('0002_backfill_users.mjs')
+    const up = await mig('up', '--json')
+    expect(up.exitCode).toBe(3)
+    const message: string = jsonOf(up).error.message
+    expect(message).toMatch(
+      /History holds no down SQL for 0002_backfill_users\.mjs \(a code migration\), so `mig down --missing` cannot revert it\./,
+    )
+    expect(message).toMatch(
+      /restore it from version control, or, if removed on purpose or once undone by hand, drop it from history \(`mig repair 2 --forget`\)\.$/,
+    )
+    expect(message).not.toMatch(/revert it with the down SQL/)
+    expect(jsonOf(await mig('down', '--missing', '--json')).error.code).toBe('MIG_IRREVERSIBLE')
+  })
+
+  it('with missing SQL and code migrations, up says which down --missing reverts, once the code one is forgotten', async () => {
+    await write('0004_backfill_users.mjs', BACKFILL)
+    await switchBackFromFeatureBranch()
+    await remove('0004_backfill_users.mjs')
+    const message: string = jsonOf(await mig('up', '--json')).error.message
+    expect(message).toContain(
+      '`mig down --missing` can revert 0002_feature_tags.sql, 0003_feature_labels.sql with the down SQL recorded when applied, ' +
+        'but not 0004_backfill_users.mjs (a code migration), for which history holds none, and it reverts nothing while that one is missing.',
+    )
+    expect(message).toMatch(
+      /\(`mig repair 4 --forget`\); then `mig down --missing` reverts 0002_feature_tags\.sql, 0003_feature_labels\.sql\.$/,
+    )
+    expect((await mig('repair', '4', '--forget')).exitCode).toBe(0)
+    expect((await mig('down', '--missing')).exitCode).toBe(0)
+    expect(await tables()).not.toEqual(expect.arrayContaining(['tags']))
+    expect((await mig('up')).exitCode).toBe(0)
   })
 
   it('down --missing --dry-run shows the recorded down SQL, newest first, and changes nothing', async () => {

@@ -89,7 +89,11 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
     })
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
-  if (missing.length && !options.allowMissing) throw new MissingMigrationError({ migrations: missing })
+  if (missing.length && !options.allowMissing) {
+    throw new MissingMigrationError({
+      migrations: missing.map(({ version, name, file, downSql }) => ({ version, name, file, downRecorded: downSql !== undefined })),
+    })
+  }
   const replaced = history.records.filter((record) => replacedBy(history, record))
   if (replaced.length && !options.allowMissing) {
     throw new ReplacedMigrationError({

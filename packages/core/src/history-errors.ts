@@ -1,5 +1,6 @@
 import { list, MigError, migrationJson, plural } from './errors.js'
 import type { MigrationInfo } from './migration.js'
+import { isCodeMigrationFile } from './migration-filename.js'
 import type { MigrationVersion } from './migration-version.js'
 import type { SchemaDifference } from './schema-diff.js'
 import { formatSchemaDifferences } from './schema-difference-wording.js'
@@ -31,21 +32,57 @@ export class ChecksumMismatchError extends HistoryValidationError {
   }
 }
 
-export class MissingMigrationError extends HistoryValidationError {
-  readonly migrations: readonly MigrationInfo[]
+/** An applied migration whose file is gone, and whether history recorded the down SQL that `down --missing` reverts it with. */
+export interface MissingMigration extends MigrationInfo {
+  readonly downRecorded: boolean
+}
 
-  constructor(options: { migrations: readonly MigrationInfo[] }) {
+export class MissingMigrationError extends HistoryValidationError {
+  readonly migrations: readonly MissingMigration[]
+
+  constructor(options: { migrations: readonly MissingMigration[] }) {
     const { migrations } = options
+    const unrecorded = migrations.filter((migration) => !migration.downRecorded)
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
-        `${migrations.length > 1 ? 'are' : 'is'} gone. After switching to a branch without ${migrations.length > 1 ? 'them' : 'it'}, ` +
-        `revert ${migrations.length > 1 ? 'them' : 'it'} with the down SQL recorded when applied: \`mig down --missing\`. ` +
-        `Otherwise restore ${migrations.length > 1 ? 'them' : 'it'} from version control, ` +
-        `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`,
+        `${migrations.length > 1 ? 'are' : 'is'} gone. ` +
+        (unrecorded.length
+          ? adviceWithoutRecordedDown(migrations, unrecorded)
+          : `After switching to a branch without ${pronoun(migrations)}, ` +
+            `revert ${pronoun(migrations)} with the down SQL recorded when applied: \`mig down --missing\`. ` +
+            `Otherwise restore ${pronoun(migrations)} from version control, ` +
+            `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`),
     )
     this.migrations = migrations
   }
+}
+
+/** `down --missing` reverts nothing while one of them has no recorded down SQL: what works instead, and when it works again. */
+function adviceWithoutRecordedDown(migrations: readonly MissingMigration[], unrecorded: readonly MissingMigration[]): string {
+  const recorded = migrations.filter((migration) => migration.downRecorded)
+  const code = unrecorded.filter((migration) => isCodeMigrationFile(migration.file))
+  const sql = unrecorded.filter((migration) => !isCodeMigrationFile(migration.file))
+  const kinds = [
+    code.length && `${list(code)} (${code.length > 1 ? 'code migrations' : 'a code migration'})`,
+    sql.length && `${list(sql)} (no down section recorded)`,
+  ].filter(Boolean)
+  const them = pronoun(unrecorded)
+  return (
+    (recorded.length
+      ? `\`mig down --missing\` can revert ${list(recorded)} with the down SQL recorded when applied, but not ${kinds.join(' and ')}, ` +
+        `for which history holds none, and it reverts nothing while ${unrecorded.length > 1 ? 'those are' : 'that one is'} missing. `
+      : `History holds no down SQL for ${kinds.join(' and ')}, so \`mig down --missing\` cannot revert ${them}. `) +
+    `After switching to a branch without ${them}, switch back, roll ${them} back there ` +
+    `(\`mig down --to <the version before ${unrecorded.length > 1 ? 'the oldest of them' : 'it'}>\`) and switch again. ` +
+    `Otherwise restore ${them} from version control, or, if removed on purpose or once undone by hand, drop ` +
+    `${unrecorded.length > 1 ? 'each' : 'it'} from history (${unrecorded.map((migration) => `\`mig repair ${migration.version} --forget\``).join(', ')})` +
+    `${recorded.length ? `; then \`mig down --missing\` reverts ${list(recorded)}` : ''}.`
+  )
+}
+
+function pronoun(items: readonly unknown[]): string {
+  return items.length > 1 ? 'them' : 'it'
 }
 
 /** Another file now holds an applied migration's version: a different migration, not an edit. */

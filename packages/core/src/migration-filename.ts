@@ -49,5 +49,10 @@ export function checkedVersion(value: unknown, file: string): MigrationVersion {
 export function looksLikeMigration(file: string): boolean {
   if (file.toLowerCase().endsWith('.sql')) return true
   if (/\.d\.[mc]?ts$/.test(file)) return false
-  return /^\d/.test(file) && CODE_EXTENSIONS.some((extension) => file.endsWith(extension))
+  return /^\d/.test(file) && isCodeMigrationFile(file)
+}
+
+/** Whether a migration's file is a code migration (`.ts`, `.js`, …) by its extension. */
+export function isCodeMigrationFile(file: string): boolean {
+  return CODE_EXTENSIONS.some((extension) => file.endsWith(extension))
 }

@@ -365,15 +365,29 @@ describe('error messages', () => {
     expect(new ChecksumMismatchError({ migrations }).message).toMatch(
       /^Applied migrations changed since they were applied: 0001_a\.sql, 0002_b\.sql/,
     )
-    expect(new MissingMigrationError({ migrations }).message).toMatch(
-      /were applied, but the files are gone\. After switching to a branch without them, revert them .*`mig down --missing`/,
-    )
+    expect(
+      new MissingMigrationError({ migrations: migrations.map((migration) => ({ ...migration, downRecorded: true })) }).message,
+    ).toMatch(/were applied, but the files are gone\. After switching to a branch without them, revert them .*`mig down --missing`/)
     expect(new OutOfOrderMigrationError({ migrations, newestApplied: { version: 3, name: 'c', file: '0003_c.sql' } }).message).toMatch(
       /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3/,
     )
     expect(new PartialMigrationError({ migrations, errors: [] }).message).toMatch(
       /failed part-way outside a transaction\. The database may hold part of them/,
     )
+  })
+
+  it('name which missing migrations down --missing can revert, and why not the others', () => {
+    const missing = [
+      { version: 1, name: 'a', file: '0001_a.sql', downRecorded: false },
+      { version: 2, name: 'b', file: '0002_b.ts', downRecorded: false },
+      { version: 3, name: 'c', file: '0003_c.sql', downRecorded: true },
+    ]
+    const { message } = new MissingMigrationError({ migrations: missing })
+    expect(message).toContain(
+      '`mig down --missing` can revert 0003_c.sql with the down SQL recorded when applied, but not 0002_b.ts (a code migration) ' +
+        'and 0001_a.sql (no down section recorded), for which history holds none, and it reverts nothing while those are missing.',
+    )
+    expect(message).toMatch(/\(`mig repair 1 --forget`, `mig repair 2 --forget`\); then `mig down --missing` reverts 0003_c\.sql\.$/)
   })
 
   it('describe a lock holder with what is known', () => {
