@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -184,6 +184,21 @@ describe('history that matches the files', () => {
     expect(repair.exitCode).toBe(2)
     expect(repair.stderr).toMatch(/was replaced by 0002_branch_b\.sql, a different migration whose SQL never ran here/)
     expect((await mig('status')).stdout).toMatch(/0002_branch_a\.sql.*a different migration, 0002_branch_b\.sql, now holds its version/)
+  })
+
+  it('status counts a replaced migration as replaced, not missing, in its summary line and in JSON', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_branch_a.sql', '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await rm(join(project, 'migrations', '0002_branch_a.sql'))
+    await write('0002_branch_b.sql', '-- mig:up\nCREATE TABLE b (id INTEGER);\n-- mig:down\nDROP TABLE b;\n')
+    const text = await mig('status')
+    expect(text.stdout).toContain('2 migrations: 2 applied, 0 pending, 1 replaced.')
+    expect(text.stdout).not.toMatch(/\d missing|no file/)
+    expect(text.stdout).toMatch(/An applied migration shares its version with a different file now \(after a merge\?\): .*mig renumber/)
+    const json = jsonOf(await mig('status', '--json'))
+    expect(json.migrations[1]).toMatchObject({ file: '0002_branch_a.sql', replacedBy: '0002_branch_b.sql', problem: 'replaced' })
+    expect(json.summary).toMatchObject({ missing: 0, replaced: 1, problems: 1 })
   })
 
   it('mig create then up keeps the empty migration pending with a warning; once written it applies, and redo picks up edits', async () => {

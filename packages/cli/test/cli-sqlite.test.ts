@@ -236,6 +236,7 @@ describe('mig up, down, redo and status', () => {
       running: 0,
       pending: 1,
       missing: 0,
+      replaced: 0,
       changed: 0,
       outOfOrder: 0,
       unreadable: 0,

@@ -16,6 +16,8 @@ interface StatusSummary {
   readonly pending: number
   /** Applied migrations whose file is gone. */
   readonly missing: number
+  /** Applied migrations whose version a different file holds now. */
+  readonly replaced: number
   /** Applied migrations whose file changed since. */
   readonly changed: number
   /** Pending migrations older than the newest applied one. */
@@ -65,12 +67,14 @@ function summarise(statuses: readonly MigrationStatus[], repeatables: readonly R
   // One pass: with thousands of migrations, a filter per figure is a good part of the run.
   const states: Record<MigrationStatus['state'], number> = { applied: 0, baselined: 0, failed: 0, running: 0, pending: 0, unreadable: 0 }
   let missing = 0
+  let replaced = 0
   let changed = 0
   let outOfOrder = 0
   let problems = 0
   for (const status of statuses) {
     states[status.state]++
-    if (!status.fileFound) missing++
+    if (isMissing(status)) missing++
+    if (status.replacedBy !== undefined) replaced++
     if (status.checksumMatches === false) changed++
     if (status.outOfOrder) outOfOrder++
     if (status.problem !== undefined) problems++
@@ -83,6 +87,7 @@ function summarise(statuses: readonly MigrationStatus[], repeatables: readonly R
     running: states.running,
     pending: states.pending,
     missing,
+    replaced,
     changed,
     outOfOrder,
     unreadable: states.unreadable,
@@ -167,6 +172,7 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     summary.running && yellow(`${summary.running} running`),
     summary.failed && red(`${summary.failed} failed`),
     summary.missing && red(`${summary.missing} missing`),
+    summary.replaced && red(`${summary.replaced} replaced`),
     summary.changed && red(`${summary.changed} changed`),
     summary.unreadable && red(`${summary.unreadable} unreadable`),
   ].filter(Boolean)
@@ -178,6 +184,13 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
         `revert ${summary.missing > 1 ? 'them' : 'it'} with ${bold('mig down --missing')}, or restore the file${summary.missing > 1 ? 's' : ''}.`,
     )
   }
+  if (summary.replaced) {
+    output.line(
+      `${summary.replaced > 1 ? `${summary.replaced} applied migrations share their versions` : 'An applied migration shares its version'} ` +
+        `with a different file now (after a merge?): give ${summary.replaced > 1 ? 'those files' : 'that file'} a later version with ${bold('mig renumber')}, ` +
+        `or revert the applied one${summary.replaced > 1 ? 's' : ''} first with ${bold('mig down --missing')}.`,
+    )
+  }
 }
 
 function notesOf(status: MigrationStatus, { red, yellow, dim }: Output['colours']): string {
@@ -186,13 +199,18 @@ function notesOf(status: MigrationStatus, { red, yellow, dim }: Output['colours'
   if (!noteworthy) return ''
   return [
     status.replacedBy !== undefined && red(`a different migration, ${status.replacedBy}, now holds its version`),
-    !status.fileFound && status.replacedBy === undefined && red('file missing'),
+    isMissing(status) && red('file missing'),
     status.checksumMatches === false && red('file changed since applied'),
     status.outOfOrder && yellow('out of order'),
     status.detail && dim(status.detail),
   ]
     .filter((note): note is string => typeof note === 'string')
     .join('; ')
+}
+
+/** Applied, and its file is gone; one whose version a different file holds now is replaced, not missing. */
+function isMissing(status: MigrationStatus): boolean {
+  return !status.fileFound && status.replacedBy === undefined
 }
 
 /** `2026-11-23 12:00:00 UTC`: the same on every machine, whatever its time zone. */
