@@ -59,6 +59,10 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     await write('0002_backfill_users.mjs', BACKFILL)
     expect((await mig('up')).exitCode).toBe(0)
     await remove('0002_backfill_users.mjs')
+    expect((await mig('status')).stdout).toContain(
+      'An applied migration has no file (after switching branches?), and history holds no down SQL for 0002_backfill_users.mjs, ' +
+        'so mig down --missing cannot revert it: restore it, or undo it by hand and run mig repair 2 --forget. mig validate says more.',
+    )
     const up = await mig('up', '--json')
     expect(up.exitCode).toBe(3)
     const message: string = jsonOf(up).error.message
@@ -76,6 +80,9 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     await write('0004_backfill_users.mjs', BACKFILL)
     await switchBackFromFeatureBranch()
     await remove('0004_backfill_users.mjs')
+    expect((await mig('status')).stdout).toMatch(
+      /3 applied migrations have no file .*0004_backfill_users\.mjs.*run mig repair 4 --forget; then mig down --missing reverts the rest\./,
+    )
     const message: string = jsonOf(await mig('up', '--json')).error.message
     expect(message).toContain(
       '`mig down --missing` can revert 0002_feature_tags.sql, 0003_feature_labels.sql with the down SQL recorded when applied, ' +

@@ -201,6 +201,19 @@ describe('history that matches the files', () => {
     expect(json.summary).toMatchObject({ missing: 0, replaced: 1, problems: 1 })
   })
 
+  it('status offers down --missing for a replaced migration only when history recorded its down SQL, not for a code migration', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write('0002_seed.mjs', 'export async function up(context) { await context.run("INSERT INTO users (id) VALUES (1)") }\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await rm(join(project, 'migrations', '0002_seed.mjs'))
+    await write('0002_branch_b.sql', '-- mig:up\nCREATE TABLE b (id INTEGER);\n-- mig:down\nDROP TABLE b;\n')
+    const text = await mig('status')
+    expect(text.stdout).toContain(
+      'An applied migration shares its version with a different file now (after a merge?): give that file a later version with mig renumber.',
+    )
+    expect(text.stdout).not.toContain('mig down --missing')
+  })
+
   it('mig create then up keeps the empty migration pending with a warning; once written it applies, and redo picks up edits', async () => {
     expect((await mig('create', 'add_users')).exitCode).toBe(0)
     const empty = await mig('up')

@@ -46,6 +46,7 @@ function migrationStatuses(history: History, settings: MigratorSettings): Migrat
       replacedBy: replacedByFile,
       checksumMatches,
       outOfOrder: isOutOfOrder,
+      downRecorded: record?.downSql !== undefined,
       appliedAt: record?.appliedAt,
       executionMs: record?.executionMs,
       appliedBy: record?.appliedBy,

@@ -47,6 +47,11 @@ export interface MigrationStatus extends MigrationInfo {
   readonly checksumMatches: boolean | undefined
   /** Pending but older than the newest applied migration. */
   readonly outOfOrder: boolean
+  /**
+   * History recorded its down SQL when it was applied, so `down --missing` can revert it once its
+   * file is gone; false for a code migration, one without a down section, and a pending one.
+   */
+  readonly downRecorded: boolean
   /** Why `validate` and `up` would refuse this migration; undefined when nothing is wrong. */
   readonly problem: MigrationProblem | undefined
   readonly appliedAt: Date | undefined

@@ -178,17 +178,37 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
   ].filter(Boolean)
   output.line()
   output.line(`${plural(summary.total, 'migration')}: ${parts.join(', ')}.`)
-  if (summary.missing) {
+  if (summary.missing || summary.replaced) printBranchAdvice(output, statuses)
+}
+
+/**
+ * What to do about applied migrations whose file is gone or replaced; `mig down --missing` only
+ * when history recorded the down SQL of each, since it reverts nothing otherwise.
+ */
+function printBranchAdvice(output: Output, statuses: readonly MigrationStatus[]): void {
+  const { bold } = output.colours
+  const missing = statuses.filter(isMissing)
+  const replaced = statuses.filter((status) => status.replacedBy !== undefined)
+  const unrecorded = [...missing, ...replaced].filter((status) => !status.downRecorded)
+  const them = (items: readonly unknown[]) => (items.length > 1 ? 'them' : 'it')
+  if (missing.length) {
+    const subject = missing.length > 1 ? `${missing.length} applied migrations have` : 'An applied migration has'
     output.line(
-      `${summary.missing > 1 ? `${summary.missing} applied migrations have` : 'An applied migration has'} no file (after switching branches?): ` +
-        `revert ${summary.missing > 1 ? 'them' : 'it'} with ${bold('mig down --missing')}, or restore the file${summary.missing > 1 ? 's' : ''}.`,
+      unrecorded.length === 0
+        ? `${subject} no file (after switching branches?): revert ${them(missing)} with ${bold('mig down --missing')}, or restore the file${missing.length > 1 ? 's' : ''}.`
+        : `${subject} no file (after switching branches?), and history holds no down SQL for ${unrecorded.map((status) => status.file).join(', ')}, ` +
+            `so ${bold('mig down --missing')} cannot revert ${them(unrecorded)}: restore ${them(unrecorded)}, or undo ${them(unrecorded)} by hand and run ` +
+            `${unrecorded.map((status) => bold(`mig repair ${status.version} --forget`)).join(', ')}` +
+            `${unrecorded.length < missing.length + replaced.length ? `; then ${bold('mig down --missing')} reverts the rest` : ''}. ${bold('mig validate')} says more.`,
     )
   }
-  if (summary.replaced) {
+  if (replaced.length) {
     output.line(
-      `${summary.replaced > 1 ? `${summary.replaced} applied migrations share their versions` : 'An applied migration shares its version'} ` +
-        `with a different file now (after a merge?): give ${summary.replaced > 1 ? 'those files' : 'that file'} a later version with ${bold('mig renumber')}, ` +
-        `or revert the applied one${summary.replaced > 1 ? 's' : ''} first with ${bold('mig down --missing')}.`,
+      `${replaced.length > 1 ? `${replaced.length} applied migrations share their versions` : 'An applied migration shares its version'} ` +
+        `with a different file now (after a merge?): give ${replaced.length > 1 ? 'those files' : 'that file'} a later version with ${bold('mig renumber')}` +
+        (unrecorded.length === 0
+          ? `, or revert the applied one${replaced.length > 1 ? 's' : ''} first with ${bold('mig down --missing')}.`
+          : '.'),
     )
   }
 }
