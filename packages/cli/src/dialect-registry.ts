@@ -15,7 +15,7 @@ interface Dialect {
  * What the command does with the database, which decides what a missing one (a SQLite file)
  * means: `read-write` creates it (up); `read-only` reads it as empty and creates nothing
  * (status, validate, plan); `existing` refuses it and creates nothing, for a command whose
- * subject is the database that is there (baseline, repair, dump, drift).
+ * subject is the database that is there (baseline, repair, down, redo, dump, drift).
  */
 export type DatabaseAccess = 'read-only' | 'read-write' | 'existing'
 

@@ -35,9 +35,17 @@ describe('read-only commands', () => {
     expect(jsonOf(await mig('status', '--json', '--url', 'sqlite:./mistyped.db')).summary.pending).toBe(1)
   })
 
-  it('baseline, repair, dump and drift refuse a SQLite file that does not exist and name the fix; none of them, nor lint, creates it', async () => {
+  it('baseline, repair, down, redo, dump and drift refuse a SQLite file that does not exist and name the fix; none of them, nor lint, creates it', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
-    for (const args of [['baseline'], ['baseline', '--to', '1', '--force'], ['repair', '1', '--applied'], ['dump'], ['drift']]) {
+    const commands = [
+      ['baseline'],
+      ['baseline', '--to', '1', '--force'],
+      ['repair', '1', '--applied'],
+      ['down'],
+      ['down', '--missing'],
+      ['redo'],
+    ]
+    for (const args of [...commands, ['dump'], ['drift']]) {
       const run = await mig(...args, '--url', 'sqlite:./mistyped.db')
       expect(run.exitCode).toBe(6)
       expect(run.stderr).toMatch(/The SQLite database .*mistyped\.db does not exist, so mig created nothing\./)

@@ -12,7 +12,7 @@ const MISSING_FILE: Record<Access, SqliteMissingFile> = { 'read-only': 'read-as-
  * A driver for a URL of the mig CLI: `sqlite:./app.db`, `sqlite:///absolute/app.db`,
  * `sqlite::memory:` (also `sqlite3:`). A relative path resolves against `baseDirectory`. A
  * `read-only` command (status, validate, a dry run) never creates the file, nor does one that
- * needs an `existing` database (baseline, dump, drift), which refuses a missing file.
+ * needs an `existing` database (baseline, down, dump, drift), which refuses a missing file.
  * `?busy_timeout=<ms>` sets the driver's `busyTimeoutMs`.
  */
 export function driverFromUrl(url: string, options: { baseDirectory: string; access?: Access }): Driver<SqliteSession> {

@@ -15,7 +15,8 @@ export const downCommand: Command = async (context) => {
   const to = versionFlag(context.flags, 'to', { minimum: 0 })
   const step = integerFlag(context.flags, 'step', { minimum: 1 })
   const all = context.flags.all === true ? true : undefined
-  const access = context.flags['dry-run'] ? 'read-only' : 'read-write'
+  // Nothing to revert in a database that does not exist: a missing SQLite file is a wrong path, never created.
+  const access = context.flags['dry-run'] ? 'read-only' : 'existing'
   const verbose = context.flags.verbose === true
   const { output } = context
   return withMigrator(context, { loadsCode: true, access, verbose }, async (migrator, { settings, database }) => {

@@ -5,18 +5,27 @@ import { withMigrator } from '../with-migrator.js'
 import { outcomeToJson, printDatabase } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
-  withMigrator(context, { loadsCode: true, verbose: context.flags.verbose === true }, async (migrator, { settings, database }) => {
-    printDatabase(context.output, database)
-    const { reverted, applied } = await migrator.redo({ signal: context.signal, cancelSignal: context.cancelSignal })
-    await dumpAfterRun(migrator, settings, context.output, [reverted, applied], context.workingDirectory)
-    const redone = applied.migrations[0]
-    const durationMs = reverted.durationMs + applied.durationMs
-    context.output.line(
-      redone
-        ? context.output.colours.bold(`Redid ${redone.file} in ${formatDuration(durationMs)}.`)
-        : 'Nothing to redo: no migration is applied.',
-    )
-    return {
-      document: { database, reverted: reverted.migrations.map(outcomeToJson), applied: applied.migrations.map(outcomeToJson), durationMs },
-    }
-  })
+  withMigrator(
+    context,
+    { loadsCode: true, access: 'existing', verbose: context.flags.verbose === true },
+    async (migrator, { settings, database }) => {
+      printDatabase(context.output, database)
+      const { reverted, applied } = await migrator.redo({ signal: context.signal, cancelSignal: context.cancelSignal })
+      await dumpAfterRun(migrator, settings, context.output, [reverted, applied], context.workingDirectory)
+      const redone = applied.migrations[0]
+      const durationMs = reverted.durationMs + applied.durationMs
+      context.output.line(
+        redone
+          ? context.output.colours.bold(`Redid ${redone.file} in ${formatDuration(durationMs)}.`)
+          : 'Nothing to redo: no migration is applied.',
+      )
+      return {
+        document: {
+          database,
+          reverted: reverted.migrations.map(outcomeToJson),
+          applied: applied.migrations.map(outcomeToJson),
+          durationMs,
+        },
+      }
+    },
+  )
