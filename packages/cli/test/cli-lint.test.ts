@@ -105,6 +105,18 @@ describe('mig lint', () => {
       message: expect.stringContaining('unknown rule "no-such-rule"'),
     })
   })
+
+  it('refuses a folder that mig.sum disagrees with, whatever it lints, as every reader of the migrations does', async () => {
+    expect((await mig('hash')).exitCode).toBe(0)
+    await write('0002_add_plan.sql', ADD_REQUIRED)
+    for (const args of [['lint'], ['lint', '--all'], ['lint', '0001_create_users.sql'], ['lint', '--all', '--dialect', 'postgres']]) {
+      const run = await mig(...args)
+      expect(run.exitCode).toBe(3)
+      expect(run.stderr).toContain('MIG_SUM_MISMATCH: mig.sum does not match the migrations folder: 0002_add_plan.sql is not in it.')
+    }
+    expect((await mig('hash')).exitCode).toBe(0)
+    expect((await mig('lint', '--all')).exitCode).toBe(1)
+  })
 })
 
 describe('lint before mig up', () => {
