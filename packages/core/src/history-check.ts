@@ -90,8 +90,10 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
   if (missing.length && !options.allowMissing) {
+    const oldest = history.records.reduce((a, b) => (compareVersions(a.version, b.version) <= 0 ? a : b))
     throw new MissingMigrationError({
       migrations: missing.map(({ version, name, file, downSql }) => ({ version, name, file, downRecorded: downSql !== undefined })),
+      oldestMissing: missing.includes(oldest),
     })
   }
   const replaced = history.records.filter((record) => replacedBy(history, record))
@@ -99,6 +101,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
     throw new ReplacedMigrationError({
       replacements: replaced.map((record) => ({ applied: record, file: replacedBy(history, record) as Migration })),
       newestApplied: history.newestRecordedVersion,
+      downRecorded: replaced.every((record) => record.downSql !== undefined),
     })
   }
   const edited = history.records.filter(

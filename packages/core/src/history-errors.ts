@@ -40,13 +40,18 @@ export interface MissingMigration extends MigrationInfo {
 export class MissingMigrationError extends HistoryValidationError {
   readonly migrations: readonly MissingMigration[]
 
-  constructor(options: { migrations: readonly MissingMigration[] }) {
+  /** `oldestMissing`: even the oldest applied migration has no file, so the folder is more likely wrong than the branch. */
+  constructor(options: { migrations: readonly MissingMigration[]; oldestMissing?: boolean }) {
     const { migrations } = options
     const unrecorded = migrations.filter((migration) => !migration.downRecorded)
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
         `${migrations.length > 1 ? 'are' : 'is'} gone. ` +
+        (options.oldestMissing
+          ? 'Even the oldest applied migration has no file: first check that this is the right migrations folder ' +
+            '(--dir, or "dir" in the config file) and a complete checkout. '
+          : '') +
         (unrecorded.length
           ? adviceWithoutRecordedDown(migrations, unrecorded)
           : `After switching to a branch without ${pronoun(migrations)}, ` +
@@ -94,15 +99,21 @@ export class ReplacedMigrationError extends HistoryValidationError {
   constructor(options: {
     replacements: readonly { readonly applied: MigrationInfo; readonly file: MigrationInfo }[]
     newestApplied: MigrationVersion
+    /** History recorded the down SQL of every applied one, so `down --missing` can revert them. Default true. */
+    downRecorded?: boolean
   }) {
     const { replacements, newestApplied } = options
     const first = replacements[0] as { applied: MigrationInfo; file: MigrationInfo }
     const pairs = replacements.map(({ applied, file }) => `${file.file} holds version ${file.version}, applied as ${applied.file}`)
+    const revert =
+      options.downRecorded === false
+        ? 'on the branch that has its file (`mig down --to <the version before it>`; history holds no down SQL for it)'
+        : 'first, with the down SQL recorded when it was applied (`mig down --missing`)'
     super(
       'MIG_REPLACED_MIGRATION',
       `${pairs.join('; ')}. A file with another name is a different migration, not an edit of the applied one, ` +
-        'so its SQL has never run here. Either revert the applied one first, with the down SQL recorded when it was applied ' +
-        `(\`mig down --missing\`), or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
+        `so its SQL has never run here. Either revert the applied one ${revert}, ` +
+        `or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
         `and keep ${first.applied.file} in the folder.`,
     )
     this.replacements = replacements

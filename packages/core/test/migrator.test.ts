@@ -15,6 +15,7 @@ import {
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
+  ReplacedMigrationError,
   UnknownVersionError,
 } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
@@ -388,6 +389,36 @@ describe('error messages', () => {
         'and 0001_a.sql (no down section recorded), for which history holds none, and it reverts nothing while those are missing.',
     )
     expect(message).toMatch(/\(`mig repair 1 --forget`, `mig repair 2 --forget`\); then `mig down --missing` reverts 0003_c\.sql\.$/)
+  })
+
+  it('point to the migrations folder first when even the oldest applied migration has no file', async () => {
+    await new Migrator({ driver, source: fromList([table(1), table(2)]) }).up()
+    const oldestGone = await new Migrator({ driver, source: fromList([table(2)]) }).up().catch((caught: unknown) => caught)
+    expect(oldestGone).toBeInstanceOf(MissingMigrationError)
+    expect((oldestGone as Error).message).toContain(
+      'History says 1_t1 was applied, but the file is gone. Even the oldest applied migration has no file: first check that this is the right migrations folder',
+    )
+    const newestGone = await new Migrator({ driver, source: fromList([table(1)]) }).up().catch((caught: unknown) => caught)
+    expect((newestGone as Error).message).toMatch(/^History says 2_t2 was applied, but the file is gone\. After switching to a branch/)
+  })
+
+  it('offer down --missing for a replaced migration only when history recorded its down SQL', async () => {
+    const replacedBy = fromList([{ version: 1, name: 'other', up: 'CREATE TABLE other (id INTEGER)' }])
+    await new Migrator({ driver, source: fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }]) }).up()
+    const withoutDown = await new Migrator({ driver, source: replacedBy }).up().catch((caught: unknown) => caught)
+    expect((withoutDown as Error).message).toContain(
+      'Either revert the applied one on the branch that has its file (`mig down --to <the version before it>`; history holds no down SQL for it)',
+    )
+    expect((withoutDown as Error).message).not.toContain('down --missing')
+    const recorded = new ReplacedMigrationError({
+      replacements: [
+        { applied: { version: 1, name: 'a', file: '0001_a.sql' }, file: { version: 1, name: 'other', file: '0001_other.sql' } },
+      ],
+      newestApplied: 1,
+    })
+    expect(recorded.message).toContain(
+      'Either revert the applied one first, with the down SQL recorded when it was applied (`mig down --missing`)',
+    )
   })
 
   it('describe a lock holder with what is known', () => {
