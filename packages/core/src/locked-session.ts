@@ -8,7 +8,7 @@ import { waitForLock } from './lock-wait.js'
 import type { Migration, RepeatableMigration } from './migration.js'
 import type { Execution } from './migration-execution.js'
 import { verifyMigrationSum } from './migration-sum.js'
-import type { MigratorSettings, RunOptions } from './migrator-options.js'
+import { type MigratorSettings, type RunOptions, validateRunOptions } from './migrator-options.js'
 import { compareRepeatables } from './repeatable-history.js'
 import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
@@ -155,6 +155,7 @@ export async function withCheckedHistory<T>(
     missing?: 'refuse' | 'revert'
   } = {},
 ): Promise<T> {
+  validateRunOptions(runOptions)
   const migrations = options.listed ?? (await listMigrations(settings))
   return withLock(settings, emit, stopSignalOf(runOptions.signal, runOptions.cancelSignal), async (locked) => {
     const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())

@@ -80,6 +80,11 @@ function opener(
 ): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
+    if (typeof database.prepare !== 'function' || typeof database.exec !== 'function') {
+      throw new InvalidOptionsError(
+        `database must be a better-sqlite3 Database, such as new Database("app.db")${typeof database === 'string' ? `; for a file name, give { filename: ${JSON.stringify(database)} }` : ''}.`,
+      )
+    }
     return () => ({ database, owned: false })
   }
   if (typeof options?.filename !== 'string' || options.filename === '') {

@@ -1,4 +1,5 @@
 import { execFile, spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -247,6 +248,19 @@ describe('connections', () => {
   it('refuses options it cannot use', () => {
     expect(() => sqliteDriver({} as never)).toThrow(InvalidOptionsError)
     expect(() => sqliteDriver({ filename, busyTimeoutMs: -1 })).toThrow(InvalidOptionsError)
+  })
+
+  it('refuses a file name or the Database itself where the database or the driver belongs, before anything opens', () => {
+    expect(() => sqliteDriver({ database: filename as never })).toThrow(
+      `database must be a better-sqlite3 Database, such as new Database("app.db"); for a file name, give { filename: ${JSON.stringify(filename)} }.`,
+    )
+    const database = new Database(':memory:')
+    try {
+      expect(() => new Migrator({ driver: database as never, source })).toThrow('driver must be a mig driver')
+    } finally {
+      database.close()
+    }
+    expect(existsSync(filename)).toBe(false)
   })
 
   it('names the file it cannot open', async () => {
