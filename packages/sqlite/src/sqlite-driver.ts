@@ -24,7 +24,8 @@ export type SqliteDriverOptions = (
 ) & {
   /**
    * PRAGMAs set on every connection mig opens, such as `{ foreign_keys: 'ON' }`: the place for
-   * per-connection settings, which a migration cannot make last.
+   * per-connection settings, which a migration cannot make last. With `database`, they are set
+   * on the application's connection and stay set.
    */
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
