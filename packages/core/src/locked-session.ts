@@ -2,13 +2,13 @@ import type { DriverSession, FencedMigrationLock } from './driver.js'
 import { describeHolder } from './errors.js'
 import type { MigratorEvent } from './events.js'
 import { checkHistory, compareHistory, type History, sortMigrations } from './history-check.js'
-import { HistoryStore } from './history-store.js'
+import { type HistoryRecord, HistoryStore, type RepeatableRecord } from './history-store.js'
 import { findRunningMigrations } from './in-flight-migrations.js'
 import { waitForLock } from './lock-wait.js'
 import type { Migration, RepeatableMigration } from './migration.js'
 import type { Execution } from './migration-execution.js'
 import { verifyMigrationSum } from './migration-sum.js'
-import type { MigratorSettings, RunOptions } from './migrator-options.js'
+import { type MigratorSettings, type RunOptions, validateRunOptions } from './migrator-options.js'
 import { compareRepeatables } from './repeatable-history.js'
 import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
@@ -60,10 +60,39 @@ export async function readHistory(
   migrations: readonly Migration[],
   options: { check: boolean; repeatables?: readonly RepeatableMigration[] },
 ): Promise<History> {
-  const [records, repeatableRecords] = await withSession(settings, async (session) => {
+  return readHistoryOn(await settings.driver.connect(), settings, migrations, options)
+}
+
+/**
+ * History checked against the files for `up`'s read without the lock, or undefined when that
+ * read raised any doubt (a disagreement, a run in progress, a busy table) for the locked path to
+ * settle. A session that cannot be opened is thrown: the locked path would only wait as long again.
+ */
+export async function readHistoryWithoutLock(
+  settings: MigratorSettings,
+  migrations: readonly Migration[],
+  repeatables: readonly RepeatableMigration[],
+): Promise<History | undefined> {
+  const session = await settings.driver.connect()
+  return readHistoryOn(session, settings, migrations, { check: true, repeatables }).catch(() => undefined)
+}
+
+/** Reads history on `session`, closes it, and compares what it read with the files. */
+async function readHistoryOn(
+  session: DriverSession,
+  settings: MigratorSettings,
+  migrations: readonly Migration[],
+  options: { check: boolean; repeatables?: readonly RepeatableMigration[] },
+): Promise<History> {
+  let records: HistoryRecord[]
+  let repeatableRecords: RepeatableRecord[] = []
+  try {
     const store = historyStore(settings, session)
-    return [await store.list(), options.repeatables ? await store.listRepeatables() : []] as const
-  })
+    records = await store.list()
+    if (options.repeatables) repeatableRecords = await store.listRepeatables()
+  } finally {
+    await session.close()
+  }
   const repeatables = options.repeatables ? compareRepeatables(options.repeatables, repeatableRecords) : []
   const history = compareHistory(migrations, records, await findRunningMigrations(settings, records), repeatables)
   if (options.check) checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder })
@@ -126,6 +155,7 @@ export async function withCheckedHistory<T>(
     missing?: 'refuse' | 'revert'
   } = {},
 ): Promise<T> {
+  validateRunOptions(runOptions)
   const migrations = options.listed ?? (await listMigrations(settings))
   return withLock(settings, emit, stopSignalOf(runOptions.signal, runOptions.cancelSignal), async (locked) => {
     const repeatables = options.repeatables && compareRepeatables(options.repeatables, await locked.store.listRepeatables())

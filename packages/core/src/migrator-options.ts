@@ -123,6 +123,22 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
   if (!options?.driver) throw new InvalidOptionsError('Migrator needs a driver, e.g. sqliteDriver({ filename: "app.db" }).')
   if (!options.source) throw new InvalidOptionsError('Migrator needs a source, e.g. fromDirectory("migrations").')
   const { driver } = options
+  // A pool or a connection given as the driver has a connect() of its own, and would fail only later, with its own error.
+  if (typeof driver.dialect !== 'string' || typeof driver.connect !== 'function' || typeof driver.lock?.open !== 'function') {
+    throw new InvalidOptionsError(
+      `driver must be a mig driver, such as postgresDriver({ pool }) or sqliteDriver({ database }), not ${describeGiven(driver)}.`,
+    )
+  }
+  if (typeof options.source.list !== 'function') {
+    throw new InvalidOptionsError(
+      `source must be a migration source, such as fromDirectory("migrations") or fromList([...]), not ${describeGiven(options.source)}.`,
+    )
+  }
+  if (options.logger !== undefined && !isLogger(options.logger)) {
+    throw new InvalidOptionsError(
+      `logger must be an object with info, warn, error or debug methods, such as console or a pino logger, not ${describeGiven(options.logger)}.`,
+    )
+  }
   if (options.schema !== undefined && !driver.capabilities.schemas) {
     throw new InvalidOptionsError(`The ${driver.dialect} driver has no schemas; remove the schema option.`)
   }
@@ -156,8 +172,20 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
   }
 }
 
+/** The signals checked: an AbortController given instead of its signal would otherwise fail only once there is work to stop. */
+export function validateRunOptions<Options extends RunOptions>(options: Options): Options {
+  for (const name of ['signal', 'cancelSignal'] as const) {
+    const signal = options?.[name]
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new InvalidOptionsError(`${name} must be an AbortSignal (an AbortController's signal), not ${describeGiven(signal)}.`)
+    }
+  }
+  return options
+}
+
 /** The options checked, with `to` in the one form of its version. */
 export function validateUpOptions<Options extends UpOptions>(options: Options): Options {
+  validateRunOptions(options)
   if (options.to !== undefined && options.step !== undefined) throw new InvalidOptionsError('Give up either to or step, not both.')
   validateStep(options.step)
   return { ...options, to: checkedTo(options.to, 'to must be a migration version (a positive integer)', 1) }
@@ -175,6 +203,7 @@ export function validateDownOptions<Options extends DownOptions>(options: Option
 
 /** The options checked, with `to` in the one form of its version. */
 export function validateBaselineOptions(options: BaselineOptions, driver: Driver): BaselineOptions {
+  validateRunOptions(options)
   const to = checkedTo(options.to, "baseline's to must be a migration version (a positive integer)", 1)
   if (options.force && options.to === undefined) {
     throw new InvalidOptionsError('baseline with force needs to: without a comparison there is no way to find the version.')
@@ -202,6 +231,21 @@ function validateStep(step: number | undefined): void {
   if (step !== undefined && (!Number.isSafeInteger(step) || step <= 0)) {
     throw new InvalidOptionsError(`step must be a positive whole number, not ${step}.`)
   }
+}
+
+function isLogger(logger: unknown): boolean {
+  if (typeof logger !== 'object' || logger === null) return false
+  return (['debug', 'info', 'warn', 'error'] as const).some((level) => typeof (logger as Logger)[level] === 'function')
+}
+
+/** What was given instead of the expected thing, for a message: `a Pool`, `a function`, `the string "migrations"`. */
+function describeGiven(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  if (typeof value === 'function') return 'a function'
+  if (typeof value !== 'object' || value === null) return String(value)
+  const name = Object.getPrototypeOf(value)?.constructor?.name
+  if (!name || name === 'Object') return 'an object of another shape'
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`
 }
 
 function defaultAppliedBy(): string {

@@ -2,7 +2,7 @@ import { baseline } from './baseline.js'
 import { monotonicMs } from './clock.js'
 import { type Logger, logEvent, type MigratorEvent, type MigratorEventOf, type MigratorEventType } from './events.js'
 import { checkHistory } from './history-check.js'
-import { type Emit, historyStore, listMigrations, listRepeatables, readHistory, withCheckedHistory, withSession } from './locked-session.js'
+import { type Emit, listMigrations, listRepeatables, readHistory, readHistoryWithoutLock, withCheckedHistory } from './locked-session.js'
 import type { MigrationInfo } from './migration.js'
 import { runPlan } from './migration-execution.js'
 import { checkRepeatableSupport, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
@@ -28,7 +28,7 @@ import type {
   ValidationResult,
 } from './migrator-results.js'
 import { type RedoResult, redo } from './redo.js'
-import { planRenumbering, type Renumbering, type RenumberOptions } from './renumbering.js'
+import { type Renumbering, type RenumberOptions, renumbering } from './renumbering.js'
 import { type RepairOptions, repair } from './repair.js'
 import { type ReversibilityReport, type ReversibilityTestOptions, testReversibility } from './reversibility-test.js'
 import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
@@ -77,8 +77,7 @@ export class Migrator {
     const started = monotonicMs()
     const migrations = await listMigrations(this.settings)
     const repeatables = await listRepeatables(this.settings)
-    // Any doubt (a disagreement, perhaps with a run in progress) goes to the locked path, which decides under the lock.
-    const history = await readHistory(this.settings, migrations, { check: true, repeatables }).catch(() => undefined)
+    const history = await readHistoryWithoutLock(this.settings, migrations, repeatables)
     if (history && !hasWorkUpTo(history, options) && history.running.size === 0) {
       warnAboutPlan(this.emit, { direction: 'up', migrations: [], scripts: [] }, history)
       return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started), pending: history.pending.length }
@@ -198,9 +197,7 @@ export class Migrator {
    * caller's (the CLI renames them in the folder). Two files may share a version here.
    */
   async renumbering(options: RenumberOptions = {}): Promise<Renumbering[]> {
-    const migrations = await this.settings.source.list()
-    const records = await withSession(this.settings, (session) => historyStore(this.settings, session).list())
-    return planRenumbering(migrations, records, options)
+    return renumbering(this.settings, options)
   }
 
   /** The live schema, without mig's own tables. Needs a driver with schema snapshots. */

@@ -1,7 +1,9 @@
 import { RenumberRefusedError } from './errors.js'
 import type { HistoryRecord } from './history-store.js'
+import { historyStore, withSession } from './locked-session.js'
 import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
 import { compareVersions, newestVersion, versionFromDigits } from './migration-version.js'
+import type { MigratorSettings } from './migrator-options.js'
 import { highestVersion, styleOf, type VersionStyle, versionsAfter } from './next-version.js'
 
 export interface RenumberOptions {
@@ -21,6 +23,13 @@ export interface RenumberOptions {
 export interface Renumbering {
   readonly from: MigrationInfo
   readonly to: MigrationInfo
+}
+
+/** {@link planRenumbering} for the Migrator's source and database. Read-only. */
+export async function renumbering(settings: MigratorSettings, options: RenumberOptions): Promise<Renumbering[]> {
+  const migrations = await settings.source.list()
+  const records = await withSession(settings, (session) => historyStore(settings, session).list())
+  return planRenumbering(migrations, records, options)
 }
 
 /**

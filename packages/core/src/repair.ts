@@ -5,7 +5,7 @@ import type { HistoryState } from './history-store.js'
 import { type Emit, listMigrations, listRepeatables, withLock } from './locked-session.js'
 import type { Migration, MigrationInfo } from './migration.js'
 import { type MigrationVersion, toVersion } from './migration-version.js'
-import type { MigratorSettings, RunOptions } from './migrator-options.js'
+import { type MigratorSettings, type RunOptions, validateRunOptions } from './migrator-options.js'
 
 /**
  * A versioned migration's row, by version, with any resolution; or a removed repeatable
@@ -24,6 +24,7 @@ const RESOLUTIONS: readonly RepairResolution[] = ['applied', 'rolled-back', 'acc
  * only to the problem it resolves and refuses any other row.
  */
 export async function repair(settings: MigratorSettings, emit: Emit, options: RepairOptions): Promise<MigrationInfo> {
+  validateRunOptions(options)
   if (!RESOLUTIONS.includes(options?.resolution)) {
     throw new InvalidOptionsError(`repair needs a resolution: ${RESOLUTIONS.map((resolution) => `"${resolution}"`).join(', ')}.`)
   }

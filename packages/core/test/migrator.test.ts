@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -79,6 +80,36 @@ describe('options are checked before anything is touched', () => {
   ])('refuses %s', async (_, call) => {
     const migrator = new Migrator({ driver, source: fromList([table(1)]) })
     await expect(call(migrator)).rejects.toThrow(InvalidOptionsError)
+  })
+
+  it('names what was given in place of a driver, a source or a logger', () => {
+    const source = fromList([table(1)])
+    // A pool or a connection has a connect() of its own, but is not a driver.
+    expect(() => new Migrator({ driver: { connect: async () => ({}) } as never, source })).toThrow(
+      'driver must be a mig driver, such as postgresDriver({ pool }) or sqliteDriver({ database }), not an object of another shape.',
+    )
+    expect(() => new Migrator({ driver, source: 'migrations' as never })).toThrow(
+      'source must be a migration source, such as fromDirectory("migrations") or fromList([...]), not the string "migrations".',
+    )
+    expect(() => new Migrator({ driver, source, logger: console.log as never })).toThrow(
+      'logger must be an object with info, warn, error or debug methods, such as console or a pino logger, not a function.',
+    )
+    expect(() => new Migrator({ driver, source, logger: {} as never })).toThrow(InvalidOptionsError)
+  })
+
+  it('refuses an AbortController given as a signal before it opens the database, whether or not there is work', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]) })
+    const controller = new AbortController() as never
+    await expect(migrator.up({ signal: controller })).rejects.toThrow(
+      "signal must be an AbortSignal (an AbortController's signal), not an AbortController.",
+    )
+    await expect(migrator.down({ cancelSignal: controller })).rejects.toThrow(/^cancelSignal must be an AbortSignal/)
+    await expect(migrator.redo({ signal: controller })).rejects.toThrow(InvalidOptionsError)
+    await expect(migrator.baseline({ to: 1, force: true, signal: controller })).rejects.toThrow(InvalidOptionsError)
+    await expect(migrator.repair({ version: 1, resolution: 'applied', signal: controller })).rejects.toThrow(InvalidOptionsError)
+    expect(existsSync(join(folder, 'app.db'))).toBe(false)
+    await migrator.up()
+    await expect(migrator.up({ signal: controller })).rejects.toThrow(InvalidOptionsError)
   })
 
   it('names a target version that no migration has', async () => {

@@ -8,6 +8,7 @@ import {
   type SchemaObjectRef,
   type ScratchDatabase,
 } from '@mig/core'
+import pg from 'pg'
 import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
 import { checkConnectionUrl, checkCredentials } from './postgres-connection-url.js'
 import { postgresDialectText } from './postgres-dialect-text.js'
@@ -135,6 +136,12 @@ function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: numb
   if (options.pool) {
     const pool = options.pool
     if (typeof pool.connect !== 'function') throw new InvalidOptionsError('pool must be a pg.Pool (or have its connect() method).')
+    // A client has a connect() too, which would connect the application's client and then fail.
+    if (pool instanceof pg.Client) {
+      throw new InvalidOptionsError(
+        'pool is a pg.Client, but mig needs a pg.Pool: it takes two connections, one for the lock and one for the migrations. Pass a pg.Pool, or a connectionString for connections of its own.',
+      )
+    }
     // The lock and the migrations each need a connection; with one, the second would wait forever.
     if (typeof pool.options?.max === 'number' && pool.options.max < 2) {
       throw new InvalidOptionsError(`mig needs two connections from the pool, but its max is ${pool.options.max}. Raise max to 2 or more.`)

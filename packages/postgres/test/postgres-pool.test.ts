@@ -81,6 +81,18 @@ describe('a pool the application owns', () => {
     expect(() => postgresDriver({ pool: tiny })).toThrow(InvalidOptionsError)
   })
 
+  it('refuses a pg.Client given as the pool, and the pool given as the driver, before taking a connection', async () => {
+    const client = new pg.Client({ connectionString: database.url })
+    expect(() => postgresDriver({ pool: client as never })).toThrow(/^pool is a pg.Client, but mig needs a pg.Pool/)
+    expect(() => new Migrator({ driver: pool as never, source })).toThrow(
+      /^driver must be a mig driver, such as postgresDriver\(\{ pool \}\) or sqliteDriver\(\{ database \}\), not a \w*Pool\.$/,
+    )
+    // The client is still the application's to connect: mig never connected it.
+    await client.connect()
+    await expect(client.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] })
+    await client.end()
+  })
+
   describe('when the application holds the clients mig needs', () => {
     const holdClients = async (count: number) => {
       const held = await Promise.all(Array.from({ length: count }, () => pool.connect()))

@@ -187,6 +187,27 @@ describe('PostgreSQL timeouts', () => {
       }
     }, 10_000)
 
+    it('stops an up at start-up after one connectTimeoutMs, not two: it does not connect again to take the lock', async () => {
+      const sockets: Socket[] = []
+      const silent = createServer((socket) => sockets.push(socket))
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
+      const { port } = silent.address() as { port: number }
+      try {
+        const error = await new Migrator({
+          driver: postgresDriver({ connectionString: `postgres://someone@127.0.0.1:${port}/nowhere`, connectTimeoutMs: 500 }),
+          source: fromList([{ version: 1, name: 'first', up: 'SELECT 1' }]),
+        })
+          .up()
+          .catch((error: unknown) => error)
+        expect(error).toBeInstanceOf(DatabaseError)
+        expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
+        expect(sockets).toHaveLength(1)
+      } finally {
+        for (const socket of sockets) socket.destroy()
+        await new Promise((resolve) => silent.close(resolve))
+      }
+    }, 10_000)
+
     it('fails at once on a closed port, naming the server', async () => {
       const closed = createServer()
       await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve))

@@ -24,7 +24,8 @@ export type SqliteDriverOptions = (
 ) & {
   /**
    * PRAGMAs set on every connection mig opens, such as `{ foreign_keys: 'ON' }`: the place for
-   * per-connection settings, which a migration cannot make last.
+   * per-connection settings, which a migration cannot make last. With `database`, they are set
+   * on the application's connection and stay set.
    */
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
   /** How long a statement waits for another connection's write lock. Default 5000 ms. */
@@ -83,6 +84,11 @@ function opener(
 ): () => { database: SqliteDatabase; owned: boolean } {
   if (options?.database) {
     const database = options.database
+    if (typeof database.prepare !== 'function' || typeof database.exec !== 'function') {
+      throw new InvalidOptionsError(
+        `database must be a better-sqlite3 Database, such as new Database("app.db")${typeof database === 'string' ? `; for a file name, give { filename: ${JSON.stringify(database)} }` : ''}.`,
+      )
+    }
     return () => ({ database, owned: false })
   }
   if (typeof options?.filename !== 'string' || options.filename === '') {

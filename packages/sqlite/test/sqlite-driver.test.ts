@@ -250,6 +250,19 @@ describe('connections', () => {
     expect(() => sqliteDriver({ filename, busyTimeoutMs: -1 })).toThrow(InvalidOptionsError)
   })
 
+  it('refuses a file name or the Database itself where the database or the driver belongs, before anything opens', () => {
+    expect(() => sqliteDriver({ database: filename as never })).toThrow(
+      `database must be a better-sqlite3 Database, such as new Database("app.db"); for a file name, give { filename: ${JSON.stringify(filename)} }.`,
+    )
+    const database = new Database(':memory:')
+    try {
+      expect(() => new Migrator({ driver: database as never, source })).toThrow('driver must be a mig driver')
+    } finally {
+      database.close()
+    }
+    expect(existsSync(filename)).toBe(false)
+  })
+
   it('names the file it cannot open', async () => {
     const missing = join(folder, 'no-such-folder', 'app.db')
     const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).status().catch((caught: unknown) => caught)
