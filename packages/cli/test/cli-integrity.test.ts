@@ -194,12 +194,17 @@ describe('history that matches the files', () => {
     expect((await mig('status')).stdout).toMatch(/0002_branch_a\.sql.*a different migration, 0002_branch_b\.sql, now holds its version/)
   })
 
-  it('status counts a replaced migration as replaced, not missing, in its summary line and in JSON', async () => {
+  /** Applies 0001 and `file`, then puts 0002_branch_b.sql in its place, as a merge of another branch would. */
+  async function replaceApplied(file: string, text: string): Promise<void> {
     await write('0001_create_users.sql', SQL.createUsers)
-    await write('0002_branch_a.sql', '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\n')
+    await write(file, text)
     expect((await mig('up')).exitCode).toBe(0)
-    await rm(join(project, 'migrations', '0002_branch_a.sql'))
+    await rm(join(project, 'migrations', file))
     await write('0002_branch_b.sql', '-- mig:up\nCREATE TABLE b (id INTEGER);\n-- mig:down\nDROP TABLE b;\n')
+  }
+
+  it('status counts a replaced migration as replaced, not missing, in its summary line and in JSON', async () => {
+    await replaceApplied('0002_branch_a.sql', '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\n')
     const text = await mig('status')
     expect(text.stdout).toContain('2 migrations: 2 applied, 0 pending, 1 replaced.')
     expect(text.stdout).not.toMatch(/\d missing|no file/)
@@ -210,11 +215,7 @@ describe('history that matches the files', () => {
   })
 
   it('status offers down --missing for a replaced migration only when history recorded its down SQL, not for a code migration', async () => {
-    await write('0001_create_users.sql', SQL.createUsers)
-    await write('0002_seed.mjs', 'export async function up(context) { await context.run("INSERT INTO users (id) VALUES (1)") }\n')
-    expect((await mig('up')).exitCode).toBe(0)
-    await rm(join(project, 'migrations', '0002_seed.mjs'))
-    await write('0002_branch_b.sql', '-- mig:up\nCREATE TABLE b (id INTEGER);\n-- mig:down\nDROP TABLE b;\n')
+    await replaceApplied('0002_seed.mjs', 'export async function up(context) { await context.run("INSERT INTO users (id) VALUES (1)") }\n')
     const text = await mig('status')
     expect(text.stdout).toContain(
       'An applied migration shares its version with a different file now (after a merge?): give that file a later version with mig renumber.',
