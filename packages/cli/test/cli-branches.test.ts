@@ -54,6 +54,23 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     expect(jsonOf(up).error.message).toMatch(/0002_feature_tags\.sql, 0003_feature_labels\.sql were applied.*`mig down --missing`/)
   })
 
+  it('when even the oldest applied migration has no file, status and up point to the folder, not to down --missing, which refuses', async () => {
+    await switchBackFromFeatureBranch()
+    await remove('0001_create_users.sql')
+    const status = await mig('status')
+    expect(status.stdout).toContain(
+      'Even the oldest applied migration has no file: check that this is the right migrations folder (--dir, or "dir" in the config file) ' +
+        'and a complete checkout; mig down --missing reverts nothing then. mig validate says more.',
+    )
+    expect(status.stdout).not.toMatch(/revert them with mig down --missing/)
+    const message: string = jsonOf(await mig('up', '--json')).error.message
+    expect(message).toContain('`mig down --missing` reverts nothing then.')
+    expect(message).not.toMatch(/revert them with the down SQL/)
+    const down = await mig('down', '--missing', '--json')
+    expect(jsonOf(down).error.message).toMatch(/^Even the oldest applied migration, 0001_create_users\.sql, has no file/)
+    expect(await tables()).toEqual(expect.arrayContaining(['users', 'tags', 'labels']))
+  })
+
   it('for a missing code migration, up names what works instead of down --missing, which cannot revert it', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await write('0002_backfill_users.mjs', BACKFILL)

@@ -67,6 +67,11 @@ export interface HistoryCheckOptions {
   readonly allowMissing?: boolean
 }
 
+/** The oldest applied migration of a history that has one: `down --missing` refuses to revert anything when it is missing or replaced. */
+export function oldestRecord(history: History): HistoryRecord {
+  return history.records.reduce((a, b) => (compareVersions(a.version, b.version) <= 0 ? a : b))
+}
+
 /**
  * Refuses a history that disagrees with the files, most serious first: a row mig cannot read, a
  * migration that failed part-way (not one another runner is applying now), an applied file that is gone, a different file in an applied
@@ -90,10 +95,9 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
   if (missing.length && !options.allowMissing) {
-    const oldest = history.records.reduce((a, b) => (compareVersions(a.version, b.version) <= 0 ? a : b))
     throw new MissingMigrationError({
       migrations: missing.map(({ version, name, file, downSql }) => ({ version, name, file, downRecorded: downSql !== undefined })),
-      oldestMissing: missing.includes(oldest),
+      oldestMissing: missing.includes(oldestRecord(history)),
     })
   }
   const replaced = history.records.filter((record) => replacedBy(history, record))
@@ -102,6 +106,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
       replacements: replaced.map((record) => ({ applied: record, file: replacedBy(history, record) as Migration })),
       newestApplied: history.newestRecordedVersion,
       downRecorded: replaced.every((record) => record.downSql !== undefined),
+      oldestReplaced: replaced.includes(oldestRecord(history)),
     })
   }
   const edited = history.records.filter(

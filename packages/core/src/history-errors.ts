@@ -49,18 +49,28 @@ export class MissingMigrationError extends HistoryValidationError {
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
         `${migrations.length > 1 ? 'are' : 'is'} gone. ` +
         (options.oldestMissing
-          ? 'Even the oldest applied migration has no file: first check that this is the right migrations folder ' +
-            '(--dir, or "dir" in the config file) and a complete checkout. '
-          : '') +
-        (unrecorded.length
-          ? adviceWithoutRecordedDown(migrations, unrecorded)
-          : `After switching to a branch without ${pronoun(migrations)}, ` +
-            `revert ${pronoun(migrations)} with the down SQL recorded when applied: \`mig down --missing\`. ` +
-            `Otherwise restore ${pronoun(migrations)} from version control, ` +
-            `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`),
+          ? adviceForWrongFolder(migrations)
+          : unrecorded.length
+            ? adviceWithoutRecordedDown(migrations, unrecorded)
+            : `After switching to a branch without ${pronoun(migrations)}, ` +
+              `revert ${pronoun(migrations)} with the down SQL recorded when applied: \`mig down --missing\`. ` +
+              `Otherwise restore ${pronoun(migrations)} from version control, ` +
+              `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`),
     )
     this.migrations = migrations
   }
+}
+
+/** `down --missing` refuses to revert anything when even the oldest applied migration is gone: the folder comes first. */
+function adviceForWrongFolder(migrations: readonly MissingMigration[]): string {
+  const them = pronoun(migrations)
+  return (
+    'Even the oldest applied migration has no file: first check that this is the right migrations folder ' +
+    '(--dir, or "dir" in the config file) and a complete checkout; `mig down --missing` reverts nothing then. ' +
+    `If ${migrations.length > 1 ? 'they really are' : 'it really is'} gone on this branch, roll ${them} back on the branch that has ${them} ` +
+    `(\`mig down --to <the version before ${migrations.length > 1 ? 'the oldest of them' : 'it'}>\`), or, if removed on purpose, ` +
+    `drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`
+  )
 }
 
 /** `down --missing` reverts nothing while one of them has no recorded down SQL: what works instead, and when it works again. */
@@ -101,6 +111,8 @@ export class ReplacedMigrationError extends HistoryValidationError {
     newestApplied: MigrationVersion
     /** History recorded the down SQL of every applied one, so `down --missing` can revert them. Default true. */
     downRecorded?: boolean
+    /** The oldest applied migration is one of them, which `down --missing` refuses to revert (the folder looks wrong). */
+    oldestReplaced?: boolean
   }) {
     const { replacements, newestApplied } = options
     const first = replacements[0] as { applied: MigrationInfo; file: MigrationInfo }
@@ -108,7 +120,9 @@ export class ReplacedMigrationError extends HistoryValidationError {
     const revert =
       options.downRecorded === false
         ? 'on the branch that has its file (`mig down --to <the version before it>`; history holds no down SQL for it)'
-        : 'first, with the down SQL recorded when it was applied (`mig down --missing`)'
+        : options.oldestReplaced
+          ? 'on the branch that has its file (`mig down --to <the version before it>`; `mig down --missing` never reverts the oldest applied migration)'
+          : 'first, with the down SQL recorded when it was applied (`mig down --missing`)'
     super(
       'MIG_REPLACED_MIGRATION',
       `${pairs.join('; ')}. A file with another name is a different migration, not an edit of the applied one, ` +

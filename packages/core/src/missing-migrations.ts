@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from './errors.js'
 import type { History } from './history-check.js'
-import { replacedBy } from './history-check.js'
+import { oldestRecord, replacedBy } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationScripts } from './migration.js'
 import type { Plan } from './migration-plan.js'
@@ -66,7 +66,7 @@ function refuseMoved(history: History, missing: readonly HistoryRecord[]): void 
 
 /** When even the oldest applied migration is missing, the folder is more likely wrong than the branch. */
 function refuseWrongFolder(history: History, missing: readonly HistoryRecord[]): void {
-  const oldest = [...history.records].sort((a, b) => compareVersions(a.version, b.version))[0]
+  const oldest = missing.length ? oldestRecord(history) : undefined
   if (oldest && missing.includes(oldest)) {
     throw new InvalidOptionsError(
       `Even the oldest applied migration, ${oldest.file}, has no file: this looks like the wrong migrations folder ` +

@@ -422,13 +422,18 @@ describe('error messages', () => {
     expect(message).toMatch(/\(`mig repair 1 --forget`, `mig repair 2 --forget`\); then `mig down --missing` reverts 0003_c\.sql\.$/)
   })
 
-  it('point to the migrations folder first when even the oldest applied migration has no file', async () => {
+  it('point to the migrations folder first when even the oldest applied migration has no file, and never to down --missing, which refuses then', async () => {
     await new Migrator({ driver, source: fromList([table(1), table(2)]) }).up()
-    const oldestGone = await new Migrator({ driver, source: fromList([table(2)]) }).up().catch((caught: unknown) => caught)
+    const oldestGoneMigrator = new Migrator({ driver, source: fromList([table(2)]) })
+    const oldestGone = await oldestGoneMigrator.up().catch((caught: unknown) => caught)
     expect(oldestGone).toBeInstanceOf(MissingMigrationError)
-    expect((oldestGone as Error).message).toContain(
-      'History says 1_t1 was applied, but the file is gone. Even the oldest applied migration has no file: first check that this is the right migrations folder',
+    expect((oldestGone as Error).message).toBe(
+      'History says 1_t1 was applied, but the file is gone. Even the oldest applied migration has no file: first check that this is the right migrations folder ' +
+        '(--dir, or "dir" in the config file) and a complete checkout; `mig down --missing` reverts nothing then. ' +
+        'If it really is gone on this branch, roll it back on the branch that has it (`mig down --to <the version before it>`), ' +
+        'or, if removed on purpose, drop it from history with `mig repair 1 --forget`.',
     )
+    await expect(oldestGoneMigrator.down({ missing: true })).rejects.toThrow(/Even the oldest applied migration, 1_t1, has no file/)
     const newestGone = await new Migrator({ driver, source: fromList([table(1)]) }).up().catch((caught: unknown) => caught)
     expect((newestGone as Error).message).toMatch(/^History says 2_t2 was applied, but the file is gone\. After switching to a branch/)
   })
@@ -450,6 +455,17 @@ describe('error messages', () => {
     expect(recorded.message).toContain(
       'Either revert the applied one first, with the down SQL recorded when it was applied (`mig down --missing`)',
     )
+  })
+
+  it('offer down --missing for a replaced migration only when it is not the oldest applied one, which down --missing refuses', async () => {
+    const replacedBy = new Migrator({ driver, source: fromList([{ ...table(1, 'other') }, table(2)]) })
+    await new Migrator({ driver, source: fromList([table(1), table(2)]) }).up()
+    const oldestReplaced = await replacedBy.up().catch((caught: unknown) => caught)
+    expect(oldestReplaced).toBeInstanceOf(ReplacedMigrationError)
+    expect((oldestReplaced as Error).message).toContain(
+      'Either revert the applied one on the branch that has its file (`mig down --to <the version before it>`; `mig down --missing` never reverts the oldest applied migration)',
+    )
+    await expect(replacedBy.down({ missing: true })).rejects.toThrow(/Even the oldest applied migration, 1_t1, has no file/)
   })
 
   it('describe a lock holder with what is known', () => {

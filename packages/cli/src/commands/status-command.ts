@@ -183,7 +183,8 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
 
 /**
  * What to do about applied migrations whose file is gone or replaced; `mig down --missing` only
- * when history recorded the down SQL of each, since it reverts nothing otherwise.
+ * when history recorded the down SQL of each and the oldest applied one has its file, since it
+ * reverts nothing otherwise.
  */
 function printBranchAdvice(output: Output, statuses: readonly MigrationStatus[]): void {
   const { bold } = output.colours
@@ -191,6 +192,13 @@ function printBranchAdvice(output: Output, statuses: readonly MigrationStatus[])
   const replaced = statuses.filter((status) => status.replacedBy !== undefined)
   const unrecorded = [...missing, ...replaced].filter((status) => !status.downRecorded)
   const them = (items: readonly unknown[]) => (items.length > 1 ? 'them' : 'it')
+  if (!statuses.find((status) => status.state !== 'pending')?.fileFound) {
+    output.line(
+      `Even the oldest applied migration has no file: check that this is the right migrations folder (--dir, or "dir" in the config file) ` +
+        `and a complete checkout; ${bold('mig down --missing')} reverts nothing then. ${bold('mig validate')} says more.`,
+    )
+    return
+  }
   if (missing.length) {
     const subject = missing.length > 1 ? `${missing.length} applied migrations have` : 'An applied migration has'
     output.line(
