@@ -49,7 +49,8 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
         driver: async (target) => {
           const driver = await driverFromUrl(target.url, {
             baseDirectory: target.baseDirectory,
-            access: operation === 'up' || operation === 'down' ? 'read-write' : 'read-only',
+            // As without --fleet: only up creates a missing SQLite file; down refuses one, status and validate read it as empty.
+            access: operation === 'up' ? 'read-write' : operation === 'down' ? 'existing' : 'read-only',
             schema: target.schema,
           })
           drivers.set(target, driver)

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
@@ -111,6 +112,20 @@ describe('fleet targets', () => {
     }
     const status = await mig(['status', '--fleet', '--url', database.url, '--targets-query', "SELECT 'tenant_1' AS schema"])
     expect(status.stdout).toContain('1 target at 0002')
+  })
+
+  it('down refuses a tenant file that does not exist and creates none, as without --fleet; status reads it as empty', async () => {
+    const run = await mig(['down', '--fleet', '--targets', 'sqlite:./tenants/eu/gone.db', '--retries', '0', '--json'])
+    expect(run.exitCode).toBe(1)
+    expect(jsonLines(run).targets).toMatchObject([
+      {
+        target: 'sqlite:./tenants/eu/gone.db',
+        error: { message: `The SQLite database ${tenant('eu/gone.db')} does not exist, so mig created nothing.` },
+      },
+    ])
+    expect(existsSync(tenant('eu/gone.db'))).toBe(false)
+    expect((await mig(['status', '--fleet', '--targets', 'sqlite:./tenants/eu/gone.db'])).exitCode).toBe(0)
+    expect(existsSync(tenant('eu/gone.db'))).toBe(false)
   })
 
   it('a failing canary stops the fleet before the rest starts', async () => {
