@@ -95,9 +95,11 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   }
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
   if (missing.length && !options.allowMissing) {
+    const withoutDown = history.records.filter((record) => record.downSql === undefined && replacedBy(history, record))
     throw new MissingMigrationError({
       migrations: missing.map(({ version, name, file, downSql }) => ({ version, name, file, downRecorded: downSql !== undefined })),
       oldestMissing: missing.includes(oldestRecord(history)),
+      replacedWithoutDown: withoutDown.map(({ version, name, file }) => ({ version, name, file, downRecorded: false })),
     })
   }
   const replaced = history.records.filter((record) => replacedBy(history, record))

@@ -40,10 +40,19 @@ export interface MissingMigration extends MigrationInfo {
 export class MissingMigrationError extends HistoryValidationError {
   readonly migrations: readonly MissingMigration[]
 
-  /** `oldestMissing`: even the oldest applied migration has no file, so the folder is more likely wrong than the branch. */
-  constructor(options: { migrations: readonly MissingMigration[]; oldestMissing?: boolean }) {
+  /**
+   * `oldestMissing`: even the oldest applied migration has no file, so the folder is more likely
+   * wrong than the branch. `replacedWithoutDown`: applied migrations whose version a different
+   * file holds now, without recorded down SQL; `down --missing` reverts those too, so it reverts
+   * nothing while they are there.
+   */
+  constructor(options: {
+    migrations: readonly MissingMigration[]
+    oldestMissing?: boolean
+    replacedWithoutDown?: readonly MissingMigration[]
+  }) {
     const { migrations } = options
-    const unrecorded = migrations.filter((migration) => !migration.downRecorded)
+    const unrecorded = [...migrations.filter((migration) => !migration.downRecorded), ...(options.replacedWithoutDown ?? [])]
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +

@@ -10,6 +10,7 @@ import {
   fromDirectory,
   fromList,
   InvalidOptionsError,
+  IrreversibleMigrationError,
   LockTimeoutError,
   MigrationFailedError,
   Migrator,
@@ -455,6 +456,21 @@ describe('error messages', () => {
     expect(recorded.message).toContain(
       'Either revert the applied one first, with the down SQL recorded when it was applied (`mig down --missing`)',
     )
+  })
+
+  it('offer down --missing for a missing migration only when a replaced one has its down SQL too, since down --missing reverts both', async () => {
+    const noDown = { version: 2, name: 't2', up: 'CREATE TABLE t2 (id INTEGER)' }
+    await new Migrator({ driver, source: fromList([table(1), noDown, table(3)]) }).up()
+    const afterMerge = new Migrator({ driver, source: fromList([table(1), table(2, 'other')]) })
+    const refused = await afterMerge.up().catch((caught: unknown) => caught)
+    expect(refused).toBeInstanceOf(MissingMigrationError)
+    expect((refused as Error).message).toContain(
+      '`mig down --missing` can revert 3_t3 with the down SQL recorded when applied, but not 2_t2 (no down section recorded)',
+    )
+    expect((refused as Error).message).not.toContain('revert it with the down SQL recorded when applied: `mig down --missing`')
+    await expect(afterMerge.down({ missing: true })).rejects.toThrow(IrreversibleMigrationError)
+    await afterMerge.repair({ version: 2, resolution: 'forget' })
+    expect((await afterMerge.down({ missing: true })).migrations.map((migration) => migration.file)).toEqual(['3_t3'])
   })
 
   it('offer down --missing for a replaced migration only when it is not the oldest applied one, which down --missing refuses', async () => {
