@@ -169,44 +169,49 @@ describe('PostgreSQL timeouts', () => {
         .status()
         .catch((error: unknown) => error)
 
-    it('gives up on a server that accepts the connection but never answers, naming it and saying it timed out', async () => {
+    /** A server that accepts connections and never answers; `sockets` are the connections it took. */
+    async function withSilentServer(work: (port: number, sockets: readonly Socket[]) => Promise<void>): Promise<void> {
       const sockets: Socket[] = []
       const silent = createServer((socket) => sockets.push(socket))
       await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-      const { port } = silent.address() as { port: number }
       try {
-        const error = await status(`postgres://someone:S3cret-Pa55word@127.0.0.1:${port}/nowhere`)
-        expect(error).toBeInstanceOf(DatabaseError)
-        expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
-        expect((error as Error).message).toContain(`127.0.0.1:${port}`)
-        expect((error as Error).message).toContain('timed out after 500 ms')
-        expect((error as Error).message).not.toContain('S3cret-Pa55word')
+        await work((silent.address() as { port: number }).port, sockets)
       } finally {
         for (const socket of sockets) socket.destroy()
         await new Promise((resolve) => silent.close(resolve))
       }
-    }, 10_000)
+    }
 
-    it('stops an up at start-up after one connectTimeoutMs, not two: it does not connect again to take the lock', async () => {
-      const sockets: Socket[] = []
-      const silent = createServer((socket) => sockets.push(socket))
-      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve))
-      const { port } = silent.address() as { port: number }
-      try {
-        const error = await new Migrator({
-          driver: postgresDriver({ connectionString: `postgres://someone@127.0.0.1:${port}/nowhere`, connectTimeoutMs: 500 }),
-          source: fromList([{ version: 1, name: 'first', up: 'SELECT 1' }]),
-        })
-          .up()
-          .catch((error: unknown) => error)
-        expect(error).toBeInstanceOf(DatabaseError)
-        expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
-        expect(sockets).toHaveLength(1)
-      } finally {
-        for (const socket of sockets) socket.destroy()
-        await new Promise((resolve) => silent.close(resolve))
-      }
-    }, 10_000)
+    it(
+      'gives up on a server that accepts the connection but never answers, naming it and saying it timed out',
+      () =>
+        withSilentServer(async (port) => {
+          const error = await status(`postgres://someone:S3cret-Pa55word@127.0.0.1:${port}/nowhere`)
+          expect(error).toBeInstanceOf(DatabaseError)
+          expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
+          expect((error as Error).message).toContain(`127.0.0.1:${port}`)
+          expect((error as Error).message).toContain('timed out after 500 ms')
+          expect((error as Error).message).not.toContain('S3cret-Pa55word')
+        }),
+      10_000,
+    )
+
+    it(
+      'stops an up at start-up after one connectTimeoutMs, not two: it does not connect again to take the lock',
+      () =>
+        withSilentServer(async (port, sockets) => {
+          const error = await new Migrator({
+            driver: postgresDriver({ connectionString: `postgres://someone@127.0.0.1:${port}/nowhere`, connectTimeoutMs: 500 }),
+            source: fromList([{ version: 1, name: 'first', up: 'SELECT 1' }]),
+          })
+            .up()
+            .catch((error: unknown) => error)
+          expect(error).toBeInstanceOf(DatabaseError)
+          expect((error as DatabaseError).sqlState).toBe('ETIMEDOUT')
+          expect(sockets).toHaveLength(1)
+        }),
+      10_000,
+    )
 
     it('fails at once on a closed port, naming the server', async () => {
       const closed = createServer()
