@@ -176,7 +176,8 @@ export function resolveMigratorOptions(options: MigratorOptions): MigratorSettin
 export function validateRunOptions<Options extends RunOptions>(options: Options): Options {
   for (const name of ['signal', 'cancelSignal'] as const) {
     const signal = options?.[name]
-    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    // By shape, as Node checks a signal: one from another realm (a test environment, a vm context) is a signal too.
+    if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) {
       throw new InvalidOptionsError(`${name} must be an AbortSignal (an AbortController's signal), not ${describeGiven(signal)}.`)
     }
   }

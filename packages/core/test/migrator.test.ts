@@ -109,6 +109,10 @@ describe('options are checked before anything is touched', () => {
     await expect(migrator.baseline({ to: 1, force: true, signal: controller })).rejects.toThrow(InvalidOptionsError)
     await expect(migrator.repair({ version: 1, resolution: 'applied', signal: controller })).rejects.toThrow(InvalidOptionsError)
     expect(existsSync(join(folder, 'app.db'))).toBe(false)
+    // A signal of another realm (a test environment's AbortSignal) has the shape, not the class.
+    const foreign = Object.assign(new EventTarget(), { aborted: false, reason: undefined, throwIfAborted() {} })
+    expect((await migrator.up({ signal: foreign as unknown as AbortSignal })).migrations).toHaveLength(1)
+    await migrator.down()
     await migrator.up()
     await expect(migrator.up({ signal: controller })).rejects.toThrow(InvalidOptionsError)
   })
