@@ -236,9 +236,10 @@ async function* streamTargets<Target extends FleetTarget>(
   targets: Iterable<Target> | AsyncIterable<Target>,
   shard: FleetShard | undefined,
 ): AsyncGenerator<Target, void, undefined> {
-  const seen = new Set<string>()
+  // An array's ids were checked before the fleet started (resolveFleetOptions).
+  const seen = Array.isArray(targets) ? undefined : new Set<string>()
   for await (const target of targets) {
-    checkTargetId(target, seen)
+    if (seen) checkTargetId(target, seen)
     if (shard === undefined || isInShard(target.id, shard)) yield target
   }
 }

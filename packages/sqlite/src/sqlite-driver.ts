@@ -34,7 +34,7 @@ export type SqliteDriverOptions = (
    * What a missing database file means: `create` it (the default); `read-as-empty` for
    * read-only work (status, validate, a dry run), which then sees an empty database and
    * creates no file; or `refuse` it, creating no file, for work that needs the database that is
-   * there (baseline, repair, dump, drift).
+   * there (baseline, repair, down, redo, dump, drift).
    */
   readonly missingFile?: SqliteMissingFile
 }
