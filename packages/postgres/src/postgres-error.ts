@@ -35,6 +35,14 @@ export function databaseError(error: unknown, sql?: string): DatabaseError {
   })
 }
 
+/** The error with its position moved by `by` characters: for SQL sent inside a larger text, or a statement of a larger file. */
+export function shiftPosition(error: DatabaseError, by: number): DatabaseError {
+  if (error.position === undefined) return error
+  const { sqlState, detail, hint, cause } = error
+  const position = error.position + by
+  return new DatabaseError(error.message, { sqlState, detail, hint, cause, position: position >= 0 ? position : undefined })
+}
+
 /**
  * A failure to connect, with the connection string's password masked. The pg error is left out
  * as the cause because some of them quote the connection string. `timedOutMs` says the server

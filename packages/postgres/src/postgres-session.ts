@@ -1,11 +1,14 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
 import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
-import { databaseError } from './postgres-error.js'
+import { databaseError, shiftPosition } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
-import { applyTimeouts, resetTimeouts, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
+import { applyTimeouts, resetTimeouts, resetTimeoutsSql, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
+
+/** One SELECT without a `;` inside, which may run in an implicit transaction with other statements. */
+const ONE_SELECT = /^\s*SELECT\b[^;]*;?\s*$/i
 
 /**
  * The connection migrations and history queries run on. It is destroyed on close, never
@@ -56,7 +59,9 @@ export class PostgresSession implements DriverSession {
         throw databaseError(error, sql)
       }
     }
-    return this.inTransaction ? run() : this.withSessionTimeouts(run)
+    if (this.inTransaction) return run()
+    if (params.length === 0 && ONE_SELECT.test(sql)) return this.selectWithSessionTimeouts<Row>(sql, run)
+    return this.withSessionTimeouts(run)
   }
 
   /** A session setting of mig's own, kept for the session's life (the session is never returned to a pool). */
@@ -128,9 +133,7 @@ export class PostgresSession implements DriverSession {
       try {
         await this.send(statement.text)
       } catch (error) {
-        if (!(error instanceof DatabaseError) || error.position === undefined) throw error
-        const { sqlState, detail, hint, cause } = error
-        throw new DatabaseError(error.message, { sqlState, detail, hint, cause, position: statement.offset + error.position })
+        throw error instanceof DatabaseError ? shiftPosition(error, statement.offset) : error
       }
     }
   }
@@ -146,6 +149,25 @@ export class PostgresSession implements DriverSession {
       await this.client.query(sql)
     } catch (error) {
       throw databaseError(error, sql)
+    }
+  }
+
+  /**
+   * A read outside a transaction, such as history before the lock, with the timeouts set and
+   * reset in the same query: one round trip instead of three, and behind a pooler in transaction
+   * mode all three reach the same server connection, so none of mig's settings stays on a
+   * connection the application gets next. The query is one implicit transaction: when it fails,
+   * the settings are rolled back with it.
+   */
+  private async selectWithSessionTimeouts<Row>(sql: string, run: () => Promise<Row[]>): Promise<Row[]> {
+    const timeouts = this.transactionPooled ? [] : this.timeouts
+    if (!timeouts.length) return run()
+    const before = `${timeoutsSql(timeouts, 'session')};\n`
+    try {
+      const results = (await this.client.query(`${before}${sql}\n;\n${resetTimeoutsSql(timeouts)}`)) as unknown as { rows: Row[] }[]
+      return results[1]?.rows ?? []
+    } catch (error) {
+      throw shiftPosition(databaseError(error, `${before}${sql}`), -before.length)
     }
   }
 

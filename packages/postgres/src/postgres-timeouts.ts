@@ -47,7 +47,10 @@ export async function applyTimeouts(
   if (settings.length) await client.query(timeoutsSql(settings, scope))
 }
 
+export function resetTimeoutsSql(settings: readonly TimeoutSetting[]): string {
+  return settings.map((setting) => `RESET ${setting.name}`).join('; ')
+}
+
 export async function resetTimeouts(client: PostgresClient, settings: readonly TimeoutSetting[]): Promise<void> {
-  if (!settings.length) return
-  await client.query(settings.map((setting) => `RESET ${setting.name}`).join('; '))
+  if (settings.length) await client.query(resetTimeoutsSql(settings))
 }

@@ -10,7 +10,7 @@ import {
 } from '@mig/core'
 import { type PostgresDriverOptions, postgresDriver } from '@mig/postgres'
 import pg from 'pg'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { PostgresSession } from '../src/postgres-session.js'
 import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
 
@@ -71,6 +71,40 @@ describe('PostgreSQL timeouts', () => {
       expect((failure as DatabaseError).sqlState).toBe('22023')
       // Left in the failed transaction, the connection would refuse every query with 25P02.
       expect((await client.query('SELECT 1 AS usable')).rows).toEqual([{ usable: 1 }])
+    } finally {
+      await client.end().catch(() => {})
+    }
+  })
+
+  it('sends a read outside a transaction with its timeouts and their reset as one query, and leaves no setting behind even when it fails', async () => {
+    const client = await openSession(database.url)
+    const lease = { client, broken: false, release: async () => client.end() }
+    const settingsNow = async () => (await client.query<Settings>(READ_SETTINGS)).rows
+    try {
+      const session = new PostgresSession(lease, [
+        { name: 'lock_timeout', value: '250ms' },
+        { name: 'statement_timeout', value: '1min' },
+      ])
+      const sent = vi.spyOn(client, 'query')
+      expect(await session.query<Settings>(READ_SETTINGS)).toEqual([{ lock_timeout: '250ms', statement_timeout: '1min' }])
+      expect(await session.query<Settings>(`${READ_SETTINGS};`)).toEqual([{ lock_timeout: '250ms', statement_timeout: '1min' }])
+      expect(sent).toHaveBeenCalledTimes(2)
+      expect(await settingsNow()).toEqual([{ lock_timeout: '0', statement_timeout: '0' }])
+
+      const failure = await session.query('SELECT no_such_column FROM pg_class').catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(DatabaseError)
+      expect((failure as DatabaseError).sqlState).toBe('42703')
+      expect((failure as DatabaseError).position).toBe('SELECT '.length)
+      expect(await settingsNow()).toEqual([{ lock_timeout: '0', statement_timeout: '0' }])
+
+      // Anything else keeps one statement per query: parameters, or more than one statement.
+      sent.mockClear()
+      expect(await session.query<{ n: number }>('SELECT $1::int AS n', [7])).toEqual([{ n: 7 }])
+      expect(sent.mock.calls.map(([text]) => text)).toEqual([
+        expect.stringContaining('set_config'),
+        'SELECT $1::int AS n',
+        'RESET lock_timeout; RESET statement_timeout',
+      ])
     } finally {
       await client.end().catch(() => {})
     }

@@ -1,4 +1,5 @@
 import { createTestDatabase } from '@mig-internal/test-postgres'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { advisoryLocksHeld, migrationsFolder, query, runMig } from '../repro/mig-cli.js'
 import { type PgBouncerServer, startPgBouncer, targetFromUrl } from '../src/index.js'
@@ -15,12 +16,28 @@ const FILES: Record<string, string> = {
   '0004_step_4.sql': '-- mig:up\nCREATE TABLE step_4 (id INTEGER);\nINSERT INTO applied_log VALUES (4);\nSELECT pg_sleep(0.05);\n',
 }
 const VERSIONS = [1, 2, 3, 4]
+const POOL_SIZE = 20
+
+/** lock_timeout/statement_timeout of every server connection of the pool, each held in a transaction so that all are seen. */
+async function timeoutsOnServerConnections(url: string): Promise<string[]> {
+  const clients = Array.from({ length: POOL_SIZE }, () => new pg.Client({ connectionString: url }))
+  try {
+    await Promise.all(clients.map((client) => client.connect()))
+    await Promise.all(clients.map((client) => client.query('BEGIN')))
+    const settings = await Promise.all(
+      clients.map((client) => client.query("SELECT current_setting('lock_timeout') || '/' || current_setting('statement_timeout') AS s")),
+    )
+    return settings.map((result) => String(result.rows[0]?.s))
+  } finally {
+    await Promise.all(clients.map((client) => client.end().catch(() => {})))
+  }
+}
 
 describe.each(['transaction', 'session'] as const)('%s pooling: many runners at once through PgBouncer', (poolMode) => {
   let bouncer: PgBouncerServer
   let migrations: Awaited<ReturnType<typeof migrationsFolder>>
   beforeAll(async () => {
-    bouncer = await startPgBouncer({ poolMode, target: targetFromUrl(inject('postgresUrl')) })
+    bouncer = await startPgBouncer({ poolMode, poolSize: POOL_SIZE, target: targetFromUrl(inject('postgresUrl')) })
     migrations = await migrationsFolder(FILES)
   })
   afterAll(async () => {
@@ -60,6 +77,8 @@ describe.each(['transaction', 'session'] as const)('%s pooling: many runners at 
           "SELECT expires_at > clock_timestamp() AS live FROM mig_migrations_lock WHERE to_regclass('mig_migrations_lock') IS NOT NULL",
         ).catch(() => [])
         expect(leases.filter((lease) => lease.live)).toEqual([])
+        // mig sets its timeouts around each read; none may stay on a server connection the application gets next.
+        expect(await timeoutsOnServerConnections(url)).toEqual(Array.from({ length: POOL_SIZE }, () => '0/0'))
       } finally {
         await database.drop()
       }
