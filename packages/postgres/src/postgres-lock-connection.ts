@@ -1,3 +1,4 @@
+import { DatabaseError } from '@mig/core'
 import type { ClientLease } from './postgres-client.js'
 import { databaseError } from './postgres-error.js'
 
@@ -35,9 +36,17 @@ export class LockConnection {
     try {
       return (await this.lease.client.query({ text, values, query_timeout: timeoutMs })).rows
     } catch (error) {
-      // After a read timeout pg still waits for the answer, so nothing more can run on it.
-      if ((error as Error).message === 'Query read timeout') this.lost = true
-      throw databaseError(error, text)
+      if ((error as Error).message !== 'Query read timeout') throw databaseError(error, text)
+      // pg still waits for the answer, so nothing more can run on this connection.
+      this.lost = true
+      throw new DatabaseError(
+        `The migration lock's connection got no answer from PostgreSQL within ${timeoutMs} ms. A pooler in front of the server ` +
+          '(PgBouncer in session mode) that has no free server connection makes it wait: each mig run holds two at once, one for ' +
+          'migrations and one for the lock, so give the pool at least twice as many server connections as runs that start together ' +
+          "(PgBouncer's default_pool_size), or connect mig to the server directly. Otherwise the network to the server stopped " +
+          'forwarding this connection.',
+        { cause: error },
+      )
     }
   }
 
