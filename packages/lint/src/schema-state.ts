@@ -112,8 +112,9 @@ export class SchemaState {
     return !table || !this.isNew(table.createdIn) || table.rowsIn !== undefined
   }
 
-  createIndex(name: string, table: string): void {
-    this.indexes.set(name, { table, createdIn: this.migration })
+  /** `columns`, when known, are the plain columns the index covers. */
+  createIndex(name: string, table: string, columns?: readonly string[]): void {
+    this.indexes.set(name, { table, createdIn: this.migration, columns })
   }
 
   /** The table an index is on, when the migrations created the index. */
@@ -123,6 +124,11 @@ export class SchemaState {
 
   dropIndex(name: string): void {
     this.indexes.delete(name)
+  }
+
+  /** The plain columns an index covers; undefined when lint does not know them. */
+  indexColumns(name: string): readonly string[] | undefined {
+    return this.indexes.get(name)?.columns
   }
 
   indexesOn(table: string): string[] {
@@ -176,4 +182,5 @@ export interface ColumnState {
 interface IndexState {
   table: string
   readonly createdIn: number
+  readonly columns: readonly string[] | undefined
 }

@@ -2,7 +2,7 @@ import type { Driver } from '@mig/core'
 import type { DialectLinter, StatementHit } from './dialect-linter.js'
 import type { LintRule } from './lint-rule.js'
 import type { SchemaState } from './schema-state.js'
-import type { SqliteContext, SqliteDialectText, SqliteStatement } from './sqlite-rules.js'
+import type { DroppedTable, SqliteContext, SqliteDialectText, SqliteStatement } from './sqlite-rules.js'
 import { shapeOfSqlite } from './sqlite-statement-shape.js'
 
 interface SqliteModule {
@@ -34,7 +34,7 @@ export const sqliteLinter: DialectLinter = {
     const statements: SqliteStatement[] = dialect
       .splitStatements(sql)
       .map((statement) => ({ text: statement.text, offset: statement.offset, shape: shapeOfSqlite(statement.text) }))
-    const droppedHere = new Map<string, { indexes: string[]; triggers: string[] }>()
+    const droppedHere = new Map<string, DroppedTable>()
     const hits: StatementHit[] = []
     let previousEnd = 0
     for (const [index, statement] of statements.entries()) {
@@ -47,7 +47,8 @@ export const sqliteLinter: DialectLinter = {
       }
       if (statement.shape.kind === 'drop-table') {
         const table = state.table(statement.shape.name)
-        droppedHere.set(statement.shape.name, { indexes: state.indexesOn(statement.shape.name), triggers: [...(table?.triggers ?? [])] })
+        const indexes = state.indexesOn(statement.shape.name).map((name) => ({ name, columns: state.indexColumns(name) }))
+        droppedHere.set(statement.shape.name, { indexes, triggers: [...(table?.triggers ?? [])] })
       }
       applySqliteStatement(state, statement)
       previousEnd = end
@@ -63,7 +64,7 @@ function applySqliteStatement(state: SchemaState, { shape }: SqliteStatement): v
       for (const column of shape.columns) state.addColumn(shape.table, column.name, undefined)
       return
     case 'create-index':
-      state.createIndex(shape.name, shape.table)
+      state.createIndex(shape.name, shape.table, shape.columns)
       return
     case 'create-trigger':
       state.tableOrExisting(shape.table).triggers.add(shape.name)

@@ -21,8 +21,15 @@ export interface SqliteContext {
   readonly transaction: boolean
   readonly state: SchemaState
   /** Indexes and triggers of tables this migration dropped, by table, as they were before the drop. */
-  readonly droppedHere: ReadonlyMap<string, { readonly indexes: readonly string[]; readonly triggers: readonly string[] }>
+  readonly droppedHere: ReadonlyMap<string, DroppedTable>
   readonly dialect: SqliteDialectText
+}
+
+/** What a table had when this migration dropped it. */
+export interface DroppedTable {
+  /** Each index with the plain columns it covered (undefined when a key is an expression). */
+  readonly indexes: readonly { readonly name: string; readonly columns: readonly string[] | undefined }[]
+  readonly triggers: readonly string[]
 }
 
 type Rule = LintRule<SqliteContext>
@@ -118,7 +125,7 @@ export const sqliteRebuildLosesIndexes: Rule = {
   dialect: 'sqlite',
   defaultLevel: 'error',
   summary: 'A table rebuild (create new, copy, drop old, rename) that does not create the old table’s indexes and triggers again',
-  check({ statement, following, droppedHere }) {
+  check({ statement, following, droppedHere, state }) {
     const { shape } = statement
     if (shape.kind !== 'rename-table') return []
     const old = droppedHere.get(shape.to)
@@ -126,7 +133,13 @@ export const sqliteRebuildLosesIndexes: Rule = {
     const recreated = new Set(
       following.flatMap(({ shape: later }) => (later.kind === 'create-index' || later.kind === 'create-trigger' ? [later.name] : [])),
     )
-    const lostIndexes = old.indexes.filter((name) => !recreated.has(name))
+    // An index on a column the new table does not have went with that column: there is nothing to create again.
+    const columns = state.table(shape.table)?.columns
+    const coversDroppedColumn = (indexed: readonly string[] | undefined) =>
+      Boolean(columns?.size && indexed?.some((column) => !columns.has(column)))
+    const lostIndexes = old.indexes
+      .filter((index) => !recreated.has(index.name) && !coversDroppedColumn(index.columns))
+      .map((index) => index.name)
     const lostTriggers = old.triggers.filter((name) => !recreated.has(name))
     if (!lostIndexes.length && !lostTriggers.length) return []
     const lost = [...lostIndexes.map((name) => `index ${quote(name)}`), ...lostTriggers.map((name) => `trigger ${quote(name)}`)]

@@ -25,7 +25,13 @@ export interface SqliteColumn {
 /** What a statement does, for the statements SQLite rules and the schema state care about. */
 export type SqliteShape =
   | { readonly kind: 'create-table'; readonly table: string; readonly columns: readonly SqliteColumn[] }
-  | { readonly kind: 'create-index'; readonly name: string; readonly table: string }
+  | {
+      readonly kind: 'create-index'
+      readonly name: string
+      readonly table: string
+      /** The columns it indexes; undefined when a key is an expression. */
+      readonly columns: readonly string[] | undefined
+    }
   | { readonly kind: 'create-trigger'; readonly name: string; readonly table: string }
   | { readonly kind: 'drop-table' | 'drop-index' | 'drop-trigger'; readonly name: string }
   | { readonly kind: 'rename-table'; readonly table: string; readonly to: string }
@@ -52,7 +58,9 @@ export function shapeOfSqlite(text: string): SqliteShape {
     if (reader.accept('index')) {
       skipIfNotExists(reader)
       const name = reader.qualifiedName()
-      return name && reader.accept('on') ? { kind: 'create-index', name, table: reader.qualifiedName() ?? '' } : { kind: 'other' }
+      if (!name || !reader.accept('on')) return { kind: 'other' }
+      const table = reader.qualifiedName() ?? ''
+      return { kind: 'create-index', name, table, columns: reader.accept('(') ? indexedColumns(reader) : undefined }
     }
     if (reader.accept('trigger')) {
       skipIfNotExists(reader)
@@ -110,6 +118,21 @@ export function shapeOfSqlite(text: string): SqliteShape {
 
 function skipIfNotExists(reader: TokenReader): void {
   if (reader.accept('if')) reader.accept('not') && reader.accept('exists')
+}
+
+/** The plain columns of an index's key list, the reader standing just inside its parenthesis. */
+function indexedColumns(reader: TokenReader): string[] | undefined {
+  const columns: string[] = []
+  for (;;) {
+    const end = reader.endOfElement()
+    const [name, ...rest] = reader.slice(end)
+    const words = rest.map((token) => token.value)
+    const plain = words.every((word, index) => word === 'asc' || word === 'desc' || word === 'collate' || words[index - 1] === 'collate')
+    if (!name || name.kind === 'symbol' || name.kind === 'string' || !plain) return undefined
+    columns.push(name.value)
+    reader.seek(end)
+    if (!reader.accept(',')) return columns
+  }
 }
 
 const TABLE_CONSTRAINTS = new Set(['constraint', 'primary', 'unique', 'check', 'foreign'])
