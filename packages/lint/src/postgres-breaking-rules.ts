@@ -10,13 +10,14 @@ export const renameTable: Rule = {
   dialect: 'postgres',
   defaultLevel: 'warning',
   summary: 'Renaming a table breaks the running application, which still uses the old name',
-  check({ statement, following, state }) {
+  check(context) {
+    const { statement, state } = context
     const rename = nodeOf(statement.node, 'RenameStmt')
     if (rename?.renameType !== 'OBJECT_TABLE' || !rename.relation || !rename.newname) return []
     const table = relationKey(rename.relation)
     if (state.isNewTable(table)) return []
     // The recipe itself: a view under the old name keeps the running application working.
-    const keepsOldName = following.some(({ node }) => relationKey(nodeOf(node, 'ViewStmt')?.view) === table)
+    const keepsOldName = context.following.some(({ node }) => relationKey(nodeOf(node, 'ViewStmt')?.view) === table)
     if (keepsOldName) return []
     const target = sqlName(rename.newname)
     return [

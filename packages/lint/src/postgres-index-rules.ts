@@ -125,9 +125,13 @@ export const needsNoTransaction: Rule = {
     if (!context.transaction) return []
     const name = refusedInTransaction(context)
     if (!name) return []
+    const where =
+      context.place === 'do-block'
+        ? 'inside a DO block, which PostgreSQL runs as a function'
+        : 'inside a transaction block, and this migration runs in one'
     return [
       hit(
-        `${name} cannot run inside a transaction block, and this migration runs in one: it fails at this statement.`,
+        `${name} cannot run ${where}: it fails at this statement.`,
         `${OWN_MIGRATION_OUTSIDE_TRANSACTION}\n${asStatement(context.statement.text)}`,
       ),
     ]

@@ -15,6 +15,7 @@ export type ParsedSection<Statement> =
 interface PgQuery {
   loadModule(): Promise<void>
   parseSync(sql: string): { stmts?: { stmt?: Node; stmt_location?: number; stmt_len?: number }[] }
+  parsePlPgSQLSync(sql: string): unknown
 }
 
 let loading: Promise<PgQuery> | undefined
@@ -54,6 +55,33 @@ export async function parsePostgres(sql: string, byteToChar: (offset: number) =>
     statements.push({ node: raw.stmt, offset, text: sql.slice(offset, to) })
   }
   return { statements }
+}
+
+/**
+ * The SQL statements a `DO` block (given as its whole statement) runs as written, in order: not
+ * the strings it builds for EXECUTE, nor expressions. Empty when PL/pgSQL refuses the block.
+ */
+export async function plpgsqlStatementsOf(doStatement: string): Promise<string[]> {
+  const parser = await loadParser()
+  let tree: unknown
+  try {
+    tree = parser.parsePlPgSQLSync(doStatement)
+  } catch {
+    return []
+  }
+  const queries: string[] = []
+  const walk = (value: unknown): void => {
+    if (Array.isArray(value)) for (const item of value) walk(item)
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        const query = key === 'PLpgSQL_stmt_execsql' ? (child as { sqlstmt?: { PLpgSQL_expr?: { query?: string } } }).sqlstmt : undefined
+        if (query?.PLpgSQL_expr?.query) queries.push(query.PLpgSQL_expr.query)
+        else walk(child)
+      }
+    }
+  }
+  walk(tree)
+  return queries
 }
 
 /** The first character at or after `from` that is not white space or inside a comment. */

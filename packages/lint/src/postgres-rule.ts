@@ -8,8 +8,10 @@ export interface PostgresContext {
   readonly statement: PostgresStatement
   /** The statements after it in the same migration. */
   readonly following: readonly PostgresStatement[]
-  /** Whether the migration runs in a transaction (no `-- mig:no-transaction`). */
+  /** Whether the statement runs in a transaction: the migration's (no `-- mig:no-transaction`), or its DO block's. */
   readonly transaction: boolean
+  /** Where the statement stands: in the section, or in a DO block, which PostgreSQL runs as a function. */
+  readonly place: 'section' | 'do-block'
   /** The schema before this statement. */
   readonly state: SchemaState
   /** The section offset of a node's `location` (the parser counts UTF-8 bytes). */
@@ -21,16 +23,21 @@ export interface PostgresContext {
 export function createPostgresContext(
   sql: string,
   statement: PostgresStatement,
-  following: readonly PostgresStatement[],
+  following: () => readonly PostgresStatement[],
   transaction: boolean,
+  place: PostgresContext['place'],
   state: SchemaState,
   fromBytes: (offset: number) => number,
 ): PostgresContext {
   const offsetOf = (location: number | undefined) => (location === undefined || location < 0 ? undefined : fromBytes(location))
   return {
     statement,
-    following,
+    // Read by few rules, so copied only when one does: a seed migration can hold thousands of statements.
+    get following() {
+      return following()
+    },
     transaction,
+    place,
     state,
     offsetOf,
     textAt: (location) => {
