@@ -165,8 +165,8 @@ function columnAt(text: string, reader: TokenReader, end: number): SqliteColumn 
   let defaultValue: SqliteColumn['defaultValue'] = 'none'
   if (value) {
     if (value.kind === 'word' && value.value === 'null') defaultValue = 'null'
-    else if (value.value === '(' || (value.kind === 'word' && /^current_(time|date|timestamp)$/.test(value.value)))
-      defaultValue = 'expression'
+    else if (value.value === '(') defaultValue = parenthesizedDefault(tokens.slice(defaultIndex + 1))
+    else if (value.kind === 'word' && /^current_(time|date|timestamp)$/.test(value.value)) defaultValue = 'expression'
     else defaultValue = 'constant'
   }
   const last = tokens[tokens.length - 1]
@@ -180,6 +180,28 @@ function columnAt(text: string, reader: TokenReader, end: number): SqliteColumn 
     storedGenerated: (has('generated') || has('as')) && has('stored'),
     offset: nameToken.offset,
   }
+}
+
+/**
+ * A default in parentheses, from its `(`: SQLite takes a literal, signed or not, as a constant
+ * (`DEFAULT (0)`, `DEFAULT ('x')`); anything else in them is an expression it refuses on a table with rows.
+ */
+function parenthesizedDefault(tokens: readonly Token[]): SqliteColumn['defaultValue'] {
+  let depth = 0
+  while (tokens[depth]?.value === '(') depth++
+  let index = tokens[depth]?.value === '-' || tokens[depth]?.value === '+' ? depth + 1 : depth
+  const first = tokens[index]
+  const next = tokens[index + 1]
+  const blob = first?.kind === 'word' && first.value === 'x' && next?.kind === 'string' && next.offset === first.end
+  const literal =
+    blob ||
+    first?.kind === 'string' ||
+    (first?.kind === 'symbol' && /^[0-9]/.test(first.value)) ||
+    (first?.kind === 'word' && ['true', 'false', 'null'].includes(first.value))
+  index += blob ? 2 : 1
+  const closing = tokens.slice(index, index + depth)
+  if (!literal || closing.length !== depth || closing.some((token) => token.value !== ')')) return 'expression'
+  return first?.value === 'null' ? 'null' : 'constant'
 }
 
 class TokenReader {

@@ -1,5 +1,9 @@
+import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
+
+/** better-sqlite3, the SQLite that @mig/sqlite runs on, as far as these tests use it. */
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (filename: string) => { exec(sql: string): void; close(): void }
 
 const USERS = migrationText('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);')
 
@@ -27,6 +31,39 @@ describe('SQLite ADD COLUMN', () => {
     expect(rulesOf(await lintPlan('sqlite', migrations(USERS, migrationText(statements)), 0))).toEqual([])
     const filled = migrations(USERS, migrationText(`INSERT INTO users (email) VALUES ('a@example.com');\n${statements}`))
     expect(rulesOf(await lintPlan('sqlite', filled, 0))).toHaveLength(3)
+  })
+})
+
+describe('SQLite ADD COLUMN defaults, checked against SQLite itself', () => {
+  it('a literal in parentheses is a constant; any other expression is refused on a table with rows', async () => {
+    const columns = [
+      'a INTEGER NOT NULL DEFAULT (0)',
+      "b TEXT DEFAULT ('x')",
+      'c INTEGER NOT NULL DEFAULT ((- 2)) CHECK (c < 0)',
+      "d BLOB DEFAULT (X'00')",
+      'e INTEGER NOT NULL DEFAULT (NULL)',
+      'f INTEGER DEFAULT (1 + 1)',
+      'g INTEGER DEFAULT (random())',
+      "h TEXT DEFAULT ('a' || 'b')",
+    ]
+    const database = new Database(':memory:')
+    database.exec('CREATE TABLE users (id INTEGER PRIMARY KEY);\nINSERT INTO users (id) VALUES (1);')
+    const refusedBySqlite = columns.filter((column) => {
+      try {
+        database.exec(`ALTER TABLE users ADD COLUMN ${column};`)
+        return false
+      } catch {
+        return true
+      }
+    })
+    database.close()
+    expect(refusedBySqlite).toEqual(columns.slice(4))
+    const refusedByLint = []
+    for (const column of columns) {
+      const added = migrationText(`ALTER TABLE users ADD COLUMN ${column};`)
+      if ((await lintPlan('sqlite', migrations(USERS, added), 1)).findings.length) refusedByLint.push(column)
+    }
+    expect(refusedByLint).toEqual(refusedBySqlite)
   })
 })
 
