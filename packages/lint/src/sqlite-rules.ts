@@ -77,6 +77,22 @@ export const sqliteAddColumnRefused: Rule = {
         ],
       )
     }
+    if (column.references && column.defaultValue === 'constant') {
+      // SQLite checks this only while foreign keys are on: better-sqlite3's default, and so mig's.
+      const withoutDefault = column.definition.replace(/\s+default\s+(\([^()]*\)|'(?:[^']|'')*'|\S+)/i, '')
+      return refuse(
+        `${quote(table)} may have rows, and a REFERENCES column with a default other than NULL cannot be added to them while foreign keys are on.`,
+        column.notNull
+          ? rebuildRecipe(table)
+          : [
+              `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${withoutDefault};`,
+              `UPDATE ${quote(table)} SET ${name} = <value>;`,
+              '-- new rows then need the value from the application;',
+              '-- or, to keep the default, rebuild the table instead:',
+              ...rebuildRecipe(table),
+            ],
+      )
+    }
     if (column.storedGenerated) {
       return refuse(`${quote(table)} may have rows, and a STORED generated column cannot be added to them.`, [
         `ALTER TABLE ${quote(table)} ADD COLUMN ${name} ${column.definition.replace(/\s+stored\b/i, ' VIRTUAL')};`,

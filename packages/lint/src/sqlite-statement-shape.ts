@@ -18,6 +18,8 @@ export interface SqliteColumn {
   /** `constant`: a literal; `expression`: CURRENT_TIMESTAMP or anything in parentheses. */
   readonly defaultValue: 'none' | 'null' | 'constant' | 'expression'
   readonly storedGenerated: boolean
+  /** Whether it has a REFERENCES clause (a foreign key). */
+  readonly references: boolean
   /** Offset of the column's name in the statement. */
   readonly offset: number
 }
@@ -94,7 +96,8 @@ export function shapeOfSqlite(text: string): SqliteShape {
     }
     if (reader.accept('add')) {
       reader.accept('column')
-      const column = columnAt(text, reader, tokens.length)
+      const end = tokens[tokens.length - 1]?.value === ';' ? tokens.length - 1 : tokens.length
+      const column = columnAt(text, reader, end)
       return column ? { kind: 'add-column', table, column } : { kind: 'other' }
     }
     if (reader.accept('drop')) {
@@ -178,6 +181,7 @@ function columnAt(text: string, reader: TokenReader, end: number): SqliteColumn 
     unique: has('unique'),
     defaultValue,
     storedGenerated: (has('generated') || has('as')) && has('stored'),
+    references: has('references'),
     offset: nameToken.offset,
   }
 }

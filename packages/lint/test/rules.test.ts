@@ -249,6 +249,19 @@ const EXAMPLES: readonly RuleExample[] = [
   },
   {
     rule: 'sqlite-add-column-refused',
+    variant: 'a REFERENCES column with a default',
+    dialect: 'sqlite',
+    setup: SQLITE_USERS,
+    bad: 'ALTER TABLE users ADD COLUMN invited_by INTEGER REFERENCES users (id) DEFAULT 1;',
+    fill: {
+      '<value>': '1',
+      '<every column of users, and the new one>': 'id INTEGER PRIMARY KEY, email TEXT, invited_by INTEGER REFERENCES users (id) DEFAULT 1',
+      '<columns>': 'id, email',
+    },
+    samePlan: 'passes',
+  },
+  {
+    rule: 'sqlite-add-column-refused',
     variant: 'UNIQUE',
     dialect: 'sqlite',
     setup: SQLITE_USERS,

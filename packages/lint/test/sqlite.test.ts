@@ -35,16 +35,20 @@ describe('SQLite ADD COLUMN', () => {
 })
 
 describe('SQLite ADD COLUMN defaults, checked against SQLite itself', () => {
-  it('a literal in parentheses is a constant; any other expression is refused on a table with rows', async () => {
+  it('a literal in parentheses is a constant; any other expression, or a REFERENCES column with a default, is refused on a table with rows', async () => {
     const columns = [
       'a INTEGER NOT NULL DEFAULT (0)',
       "b TEXT DEFAULT ('x')",
       'c INTEGER NOT NULL DEFAULT ((- 2)) CHECK (c < 0)',
       "d BLOB DEFAULT (X'00')",
+      'k INTEGER REFERENCES users (id)',
+      'l INTEGER REFERENCES users (id) DEFAULT NULL',
       'e INTEGER NOT NULL DEFAULT (NULL)',
       'f INTEGER DEFAULT (1 + 1)',
       'g INTEGER DEFAULT (random())',
       "h TEXT DEFAULT ('a' || 'b')",
+      'i INTEGER REFERENCES users (id) DEFAULT 1',
+      'j INTEGER NOT NULL DEFAULT (1) REFERENCES users (id)',
     ]
     const database = new Database(':memory:')
     database.exec('CREATE TABLE users (id INTEGER PRIMARY KEY);\nINSERT INTO users (id) VALUES (1);')
@@ -57,13 +61,27 @@ describe('SQLite ADD COLUMN defaults, checked against SQLite itself', () => {
       }
     })
     database.close()
-    expect(refusedBySqlite).toEqual(columns.slice(4))
+    expect(refusedBySqlite).toEqual(columns.slice(6))
     const refusedByLint = []
     for (const column of columns) {
       const added = migrationText(`ALTER TABLE users ADD COLUMN ${column};`)
       if ((await lintPlan('sqlite', migrations(USERS, added), 1)).findings.length) refusedByLint.push(column)
     }
     expect(refusedByLint).toEqual(refusedBySqlite)
+  })
+})
+
+describe('SQLite ADD COLUMN recipes', () => {
+  it('write the column again without the refused part, ending with one semicolon', async () => {
+    const statements =
+      'ALTER TABLE users ADD COLUMN d INTEGER GENERATED ALWAYS AS (id * 2) STORED;\nALTER TABLE users ADD COLUMN invited_by INTEGER DEFAULT (1) REFERENCES users (id) ON DELETE SET NULL;'
+    const recipes = (await lintPlan('sqlite', migrations(USERS, migrationText(statements)), 1)).findings.map(
+      (finding) => finding.recipe?.split('\n')[0],
+    )
+    expect(recipes).toEqual([
+      'ALTER TABLE users ADD COLUMN d INTEGER GENERATED ALWAYS AS (id * 2) VIRTUAL;',
+      'ALTER TABLE users ADD COLUMN invited_by INTEGER REFERENCES users (id) ON DELETE SET NULL;',
+    ])
   })
 })
 
