@@ -39,7 +39,20 @@ export const sqliteLinter: DialectLinter = {
     let previousEnd = 0
     for (const [index, statement] of statements.entries()) {
       const end = statement.offset + statement.text.length
-      const context: SqliteContext = { statement, following: statements.slice(index + 1), transaction, state, droppedHere, dialect }
+      const context: SqliteContext = {
+        statement,
+        // Read by few rules, so copied only when one does: a seed migration can hold thousands of statements.
+        get preceding() {
+          return statements.slice(0, index)
+        },
+        get following() {
+          return statements.slice(index + 1)
+        },
+        transaction,
+        state,
+        droppedHere,
+        dialect,
+      }
       for (const rule of rules) {
         for (const hit of rule.check(context)) {
           hits.push({ rule: rule.id, hit, statementOffset: statement.offset, zone: { from: previousEnd, to: end } })

@@ -16,6 +16,8 @@ export interface SqliteStatement {
 /** What a SQLite rule sees of one statement. */
 export interface SqliteContext {
   readonly statement: SqliteStatement
+  /** The statements before it in the same migration. */
+  readonly preceding: readonly SqliteStatement[]
   /** The statements after it in the same migration. */
   readonly following: readonly SqliteStatement[]
   readonly transaction: boolean
@@ -140,34 +142,65 @@ export const sqliteRebuildLosesIndexes: Rule = {
   id: 'sqlite-rebuild-loses-indexes',
   dialect: 'sqlite',
   defaultLevel: 'error',
-  summary: 'A table rebuild (create new, copy, drop old, rename) that does not create the old table’s indexes and triggers again',
-  check({ statement, following, droppedHere, state }) {
+  summary:
+    'A table rebuild (create new, copy, drop old, rename; or rename old, create new, copy, drop old) that does not create the old table’s indexes and triggers again',
+  check(context) {
+    const { statement, droppedHere, state } = context
     const { shape } = statement
-    if (shape.kind !== 'rename-table') return []
-    const old = droppedHere.get(shape.to)
-    if (!old) return []
-    const recreated = new Set(
-      following.flatMap(({ shape: later }) => (later.kind === 'create-index' || later.kind === 'create-trigger' ? [later.name] : [])),
-    )
-    // An index on a column the new table does not have went with that column: there is nothing to create again.
-    const columns = state.table(shape.table)?.columns
-    const coversDroppedColumn = (indexed: readonly string[] | undefined) =>
-      Boolean(columns?.size && indexed?.some((column) => !columns.has(column)))
-    const lostIndexes = old.indexes
-      .filter((index) => !recreated.has(index.name) && !coversDroppedColumn(index.columns))
-      .map((index) => index.name)
-    const lostTriggers = old.triggers.filter((name) => !recreated.has(name))
-    if (!lostIndexes.length && !lostTriggers.length) return []
-    const lost = [...lostIndexes.map((name) => `index ${quote(name)}`), ...lostTriggers.map((name) => `trigger ${quote(name)}`)]
-    return [
-      {
-        message: `Rebuilding ${quote(shape.to)} drops its ${lost.join(', ')} with the old table, and this migration does not create ${lost.length > 1 ? 'them' : 'it'} again.`,
-        recipe: [
-          `-- after ALTER TABLE … RENAME TO ${quote(shape.to)}, in the same migration:`,
-          ...lostIndexes.map((name) => `CREATE INDEX ${quote(name)} ON ${quote(shape.to)} (<its columns>);`),
-          ...lostTriggers.map((name) => `CREATE TRIGGER ${quote(name)} … ON ${quote(shape.to)} …;`),
-        ].join('\n'),
-      },
-    ]
+    // Create new, copy, drop old, rename new: the old table's indexes and triggers went with the drop.
+    if (shape.kind === 'rename-table') {
+      const old = droppedHere.get(shape.to)
+      return old ? lostInRebuild(shape.to, shape.table, old, `ALTER TABLE … RENAME TO ${quote(shape.to)}`, context.following, state) : []
+    }
+    // Rename old away, create new, copy, drop old: the rename took them along, and they go with this drop.
+    if (shape.kind !== 'drop-table') return []
+    const { preceding } = context
+    for (let index = preceding.length - 1; index >= 0; index--) {
+      const earlier = preceding[index]?.shape
+      if (earlier?.kind !== 'rename-table' || earlier.to !== shape.name) continue
+      const table = earlier.table
+      if (!preceding.slice(index + 1).some(({ shape: next }) => next.kind === 'create-table' && next.table === table)) return []
+      const indexes = state.indexesOn(shape.name).map((name) => ({ name, columns: state.indexColumns(name) }))
+      const old = { indexes, triggers: [...(state.table(shape.name)?.triggers ?? [])] }
+      return lostInRebuild(table, table, old, `DROP TABLE ${quote(shape.name)}`, context.following, state)
+    }
+    return []
   },
+}
+
+/**
+ * The finding for a rebuilt table whose old indexes and triggers the migration does not create
+ * again; `built` is the name the new table has at this statement.
+ */
+function lostInRebuild(
+  table: string,
+  built: string,
+  old: DroppedTable,
+  after: string,
+  following: readonly SqliteStatement[],
+  state: SchemaState,
+): RuleHit[] {
+  const recreated = new Set(
+    following.flatMap(({ shape: later }) => (later.kind === 'create-index' || later.kind === 'create-trigger' ? [later.name] : [])),
+  )
+  // An index on a column the new table does not have went with that column: there is nothing to create again.
+  const columns = state.table(built)?.columns
+  const coversDroppedColumn = (indexed: readonly string[] | undefined) =>
+    Boolean(columns?.size && indexed?.some((column) => !columns.has(column)))
+  const lostIndexes = old.indexes
+    .filter((index) => !recreated.has(index.name) && !coversDroppedColumn(index.columns))
+    .map((index) => index.name)
+  const lostTriggers = old.triggers.filter((name) => !recreated.has(name))
+  if (!lostIndexes.length && !lostTriggers.length) return []
+  const lost = [...lostIndexes.map((name) => `index ${quote(name)}`), ...lostTriggers.map((name) => `trigger ${quote(name)}`)]
+  return [
+    {
+      message: `Rebuilding ${quote(table)} drops its ${lost.join(', ')} with the old table, and this migration does not create ${lost.length > 1 ? 'them' : 'it'} again.`,
+      recipe: [
+        `-- after ${after}, in the same migration:`,
+        ...lostIndexes.map((name) => `CREATE INDEX ${quote(name)} ON ${quote(table)} (<its columns>);`),
+        ...lostTriggers.map((name) => `CREATE TRIGGER ${quote(name)} … ON ${quote(table)} …;`),
+      ].join('\n'),
+    },
+  ]
 }

@@ -3,7 +3,13 @@ import { describe, expect, it } from 'vitest'
 import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
 
 /** better-sqlite3, the SQLite that @mig/sqlite runs on, as far as these tests use it. */
-const Database = createRequire(import.meta.url)('better-sqlite3') as new (filename: string) => { exec(sql: string): void; close(): void }
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (
+  filename: string,
+) => {
+  exec(sql: string): void
+  prepare(sql: string): { all(): unknown[] }
+  close(): void
+}
 
 const USERS = migrationText('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);')
 
@@ -96,6 +102,29 @@ describe('SQLite table rebuilds', () => {
     expect(finding?.message).toMatch(/drops its index users_email, trigger users_touch/)
     const kept = `${rebuild}\nCREATE INDEX users_email ON users (email);\nCREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;`
     expect((await lintPlan('sqlite', migrations(setup, migrationText(kept)), 1)).findings).toEqual([])
+  })
+
+  it('also when the old table is renamed away first and dropped after the copy, as SQLite then drops what it took along', async () => {
+    const setup =
+      'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);\nCREATE INDEX users_email ON users (email);\nCREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;'
+    const rebuild =
+      'ALTER TABLE users RENAME TO users_old;\nCREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users SELECT * FROM users_old;\nDROP TABLE users_old;'
+    const database = new Database(':memory:')
+    database.exec(`${setup}\n${rebuild}`)
+    expect(database.prepare("SELECT name FROM sqlite_schema WHERE type IN ('index', 'trigger')").all()).toEqual([])
+    database.close()
+    const [finding, ...others] = (await lintPlan('sqlite', migrations(migrationText(setup), migrationText(rebuild)), 1)).findings
+    expect(finding).toMatchObject({
+      line: 5,
+      message: expect.stringMatching(/^Rebuilding users drops its index users_email, trigger users_touch/),
+    })
+    expect(finding?.recipe?.split('\n')[0]).toBe('-- after DROP TABLE users_old, in the same migration:')
+    expect(others).toEqual([])
+    const kept = `${rebuild}\nCREATE INDEX users_email ON users (email);\nCREATE TRIGGER users_touch AFTER UPDATE ON users BEGIN SELECT 1; END;`
+    expect((await lintPlan('sqlite', migrations(migrationText(setup), migrationText(kept)), 1)).findings).toEqual([])
+    // A table renamed for good, with nothing created in its place, keeps its indexes: nothing to report.
+    const renamed = 'ALTER TABLE users RENAME TO accounts;\nDROP TABLE accounts;'
+    expect(rulesOf(await lintPlan('sqlite', migrations(migrationText(setup), migrationText(renamed)), 1))).toEqual([])
   })
 
   it('does not ask to create again an index on a column the rebuild dropped, which SQLite would refuse', async () => {
