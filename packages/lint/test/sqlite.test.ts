@@ -150,4 +150,14 @@ describe('SQLite PRAGMAs', () => {
     ])
     expect((await lintPlan('sqlite', migrations(USERS, migrationText(pragmas, 'no-transaction')), 1)).findings).toEqual([])
   })
+
+  it('asks to remove PRAGMA foreign_keys = OFF, not to move it where it would switch off the foreign key check of later migrations', async () => {
+    const pragmas = "PRAGMA foreign_keys = OFF;\nPRAGMA main.foreign_keys=0;\nPRAGMA foreign_keys('off');"
+    const findings = (await lintPlan('sqlite', migrations(USERS, migrationText(pragmas)), 1)).findings
+    expect(findings.map((finding) => finding.line)).toEqual([2, 3, 4])
+    for (const finding of findings) {
+      expect(finding.recipe).toMatch(/^-- remove it: mig already runs each migration with foreign keys off/)
+      expect(finding.recipe).not.toMatch(/^-- mig:no-transaction$/m)
+    }
+  })
 })
