@@ -39,6 +39,9 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     ...functions.onTables,
     ...viewsInCreateOrder(schema.views).map(createView),
     ...functions.onViews,
+    // An index on a partitioned table is created on its partitions too. Indexes come before
+    // foreign keys: a foreign key may reference columns that only a unique index covers.
+    ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
     ...tables.flatMap((table) =>
       (table.constraints ?? [])
         .filter((constraint) => isForeignKey(constraint.definition))
@@ -46,8 +49,6 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
           (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
         ),
     ),
-    // An index on a partitioned table is created on its partitions too.
-    ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
     ...schema.views.flatMap((view) => (view.indexes ?? []).map((index) => index.definition)),
     ...tables.flatMap((table) =>
       table.columns

@@ -284,6 +284,20 @@ CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch(
     }
   })
 
+  it('dumps a foreign key to columns that only a unique index covers after that index, so it loads', async () => {
+    const keyedByIndex = `CREATE TABLE sessions (id serial PRIMARY KEY, challenge_id uuid NOT NULL);
+CREATE UNIQUE INDEX sessions_challenge_id_key ON sessions (challenge_id);
+CREATE TABLE tokens (id serial PRIMARY KEY, challenge_id uuid REFERENCES sessions (challenge_id) ON DELETE CASCADE);`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, keyedByIndex)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
   it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
     const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
