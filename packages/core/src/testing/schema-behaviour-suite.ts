@@ -266,6 +266,21 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         expect(report.passed).toBe(false)
         expect(report.migrations[1]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^down failed: .*nowhere/) })
       })
+
+      itNeeds('scratchDatabases', 'mig test fails on a migration with no SQL yet, and never reverts the one before it', async () => {
+        const unwritten: MigrationDefinition = { version: 2, name: 'unwritten', up: '-- to do', down: 'SELECT 1' }
+        const source = fromList([createTable(1, 'a'), unwritten, createTable(3, 'c')])
+        for (const from of [undefined, 2, 3]) {
+          const report = await migrator(source).testReversibility({ from })
+          expect(report.passed).toBe(false)
+          expect(report.migrations.at(-1)).toMatchObject({
+            migration: { version: 2 },
+            outcome: 'failed',
+            error: expect.stringMatching(/^up applied nothing: its up section holds no SQL yet/),
+          })
+          expect(report.untested.map((migration) => migration.version)).toEqual([3])
+        }
+      })
     })
   })
 }
