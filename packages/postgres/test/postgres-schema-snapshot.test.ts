@@ -298,6 +298,24 @@ CREATE TABLE tokens (id serial PRIMARY KEY, challenge_id uuid REFERENCES session
     }
   })
 
+  it('drift names a primary key dropped by hand as none', async () => {
+    const database = await createDatabase()
+    try {
+      const subject = new Migrator({
+        driver: postgresDriver({ connectionString: database.url }),
+        source: fromList([{ version: 1, name: 'prefs', up: 'CREATE TABLE prefs (id serial PRIMARY KEY, name text)' }]),
+      })
+      await subject.up()
+      await sql(database.url, 'ALTER TABLE prefs DROP CONSTRAINT prefs_pkey')
+      const { differences } = await subject.drift()
+      expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+        'primary key on prefs: none, migrations say (id)',
+      ])
+    } finally {
+      await database.drop()
+    }
+  })
+
   it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
     const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
