@@ -316,6 +316,20 @@ CREATE TABLE tokens (id serial PRIMARY KEY, challenge_id uuid REFERENCES session
     }
   })
 
+  it('dumps a sequence before a domain whose default takes from it, so it loads', async () => {
+    const numbered = `CREATE SEQUENCE ticket_numbers;
+CREATE DOMAIN ticket AS bigint DEFAULT nextval('ticket_numbers') CHECK (VALUE > 0);
+CREATE TABLE tickets (number ticket PRIMARY KEY);`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, numbered)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
   it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
     const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
