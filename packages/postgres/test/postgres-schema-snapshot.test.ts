@@ -343,6 +343,7 @@ CREATE TABLE gone (id int);`
     const after = `CREATE TYPE mood AS ENUM ('sleepy', 'calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
 CREATE SEQUENCE tickets START WITH 100;
+CREATE DOMAIN ticket AS bigint DEFAULT nextval('tickets');
 CREATE TABLE teams (id bigint PRIMARY KEY, name varchar(100) NOT NULL, slug code DEFAULT 'team');
 CREATE TABLE users (id bigint PRIMARY KEY, email text, team_id bigint, mood mood DEFAULT 'calm', name text NOT NULL DEFAULT '',
   CONSTRAINT users_team FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE, CONSTRAINT users_email_unique UNIQUE (email));
