@@ -298,18 +298,23 @@ CREATE TABLE tokens (id serial PRIMARY KEY, challenge_id uuid REFERENCES session
     }
   })
 
-  it('drift names a primary key dropped by hand as none', async () => {
+  it('drift names a dropped primary key as none, and the table of a key known by its columns first', async () => {
     const database = await createDatabase()
     try {
       const subject = new Migrator({
         driver: postgresDriver({ connectionString: database.url }),
-        source: fromList([{ version: 1, name: 'prefs', up: 'CREATE TABLE prefs (id serial PRIMARY KEY, name text)' }]),
+        source: fromList([
+          { version: 1, name: 'prefs', up: 'CREATE TABLE prefs (id serial PRIMARY KEY, name text, owner int REFERENCES prefs (id))' },
+        ]),
       })
       await subject.up()
+      await sql(database.url, 'ALTER TABLE prefs DROP CONSTRAINT prefs_owner_fkey, ADD UNIQUE (name)')
       await sql(database.url, 'ALTER TABLE prefs DROP CONSTRAINT prefs_pkey')
       const { differences } = await subject.drift()
       expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
         'primary key on prefs: none, migrations say (id)',
+        'unique on prefs (name) extra in the database',
+        'foreign key on prefs (owner) → prefs (id) on delete NO ACTION on update NO ACTION missing in the database',
       ])
     } finally {
       await database.drop()
