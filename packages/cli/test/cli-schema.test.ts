@@ -199,4 +199,27 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
       expect(jsonOf(refused).error).toMatchObject({ code: 'MIG_UNKNOWN_VERSION', version: Number(typo[1]?.split(',').at(-1)) })
     }
   })
+
+  it('drift --write and create report a 20-digit version exactly in JSON', async () => {
+    await writeFile(file('migrations/20240101000000000001_add_names.sql'), '-- mig:up\nALTER TABLE users ADD COLUMN name TEXT;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await queryRows(driver(), 'CREATE INDEX users_name ON users (name)')
+    const drafted = await mig('drift', '--write', '--name', 'adopt', '--json')
+    expect(jsonOf(drafted).draft).toMatchObject({ file: '20240101000000000002_adopt.sql', version: '20240101000000000002' })
+    const created = await mig('create', 'next', '--json')
+    expect(jsonOf(created)).toMatchObject({ file: '20240101000000000003_next.sql', version: '20240101000000000003' })
+  })
+
+  it('test takes 20-digit versions for --from and --accept-irreversible', async () => {
+    await writeFile(file('migrations/20240101000000000001_add_names.sql'), '-- mig:up\nALTER TABLE users ADD COLUMN name TEXT;\n')
+    await writeFile(
+      file('migrations/20240101000000000002_index_names.sql'),
+      '-- mig:up\nCREATE INDEX users_name ON users (name);\n-- mig:down\nDROP INDEX users_name;\n',
+    )
+    const tested = await mig('test', '--from', '20240101000000000001', '--accept-irreversible', '20240101000000000001')
+    expect(tested.exitCode, tested.stderr).toBe(0)
+    expect(tested.stdout).toContain('--  20240101000000000001_add_names.sql: irreversible (no down section), accepted')
+    expect(tested.stdout).toContain('ok  20240101000000000002_index_names.sql')
+    expect(tested.stdout).not.toContain('0002_index_emails.sql')
+  })
 })

@@ -9,7 +9,7 @@ import { recordDown } from './recorded-down.js'
 import { describeLiveSchema, describeSchema, onScratchDatabase } from './schema-access.js'
 import { compareSchemas, type SchemaDifference } from './schema-diff.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
-import { scratchMigrator } from './scratch-migrator.js'
+import { checkBuilt, scratchMigrator } from './scratch-migrator.js'
 
 interface VerifiedVersion {
   readonly migration: MigrationInfo
@@ -100,7 +100,7 @@ async function matchingVersion(
     const matches: VerifiedVersion[] = []
     let differences: SchemaDifference[] = []
     for (const migration of candidates) {
-      await scratch.up({ step: 1 })
+      checkBuilt([migration], (await scratch.up({ step: 1 })).migrations.length)
       if ((to !== undefined && migration.version !== to) || (newestRecorded !== undefined && migration.version <= newestRecorded)) continue
       const expected = await scratch.describeSchema()
       differences = compareSchemas(expected, live)

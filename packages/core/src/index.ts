@@ -87,7 +87,7 @@ export {
   verifyMigrationSum,
 } from './migration-sum.js'
 export type { MigrationVersion } from './migration-version.js'
-export { compareVersions } from './migration-version.js'
+export { compareVersions, versionFromDigits } from './migration-version.js'
 export { Migrator } from './migrator.js'
 export type { BaselineOptions, DownOptions, MigratorOptions, RunOptions, TransactionMode, UpOptions } from './migrator-options.js'
 export type {

@@ -35,7 +35,7 @@ import { describeLiveSchema, onScratchDatabase } from './schema-access.js'
 import { type DriftOptions, type DriftResult, detectDrift } from './schema-drift.js'
 import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
-import { scratchMigrator } from './scratch-migrator.js'
+import { checkBuilt, scratchMigrator } from './scratch-migrator.js'
 import { checkTransactionControl } from './transaction-control-check.js'
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
@@ -214,7 +214,11 @@ export class Migrator {
     const repeatables = await listRepeatables(this.settings)
     return onScratchDatabase(this.settings.driver, 'build the expected schema', async (driver) => {
       const scratch = scratchMigrator(this.settings, driver, migrations, repeatables)
-      await scratch.up(options.to === undefined ? {} : { to: options.to })
+      const { migrations: applied } = await scratch.up(options.to === undefined ? {} : { to: options.to })
+      checkBuilt(
+        migrations.filter((migration) => options.to === undefined || migration.version <= options.to),
+        applied.filter((migration) => !migration.repeatable).length,
+      )
       return scratch.describeSchema()
     })
   }

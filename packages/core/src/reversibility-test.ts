@@ -1,6 +1,6 @@
 import { UnknownVersionError } from './errors.js'
 import type { MigrationInfo } from './migration.js'
-import type { MigrationVersion } from './migration-version.js'
+import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { Migrator } from './migrator.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 import { compareSchemas, type SchemaDifference } from './schema-diff.js'
@@ -55,15 +55,20 @@ export async function testReversibility(
   snapshot: () => Promise<SchemaSnapshot>,
   options: ReversibilityTestOptions = {},
 ): Promise<ReversibilityReport> {
-  const accepted = new Set<MigrationVersion>(options.acceptIrreversible ?? [])
+  // One form per version, so 5n and 5 are the same migration; what is not a version matches none.
+  const exact = (version: MigrationVersion) => toVersion(version) ?? version
+  const accepted = new Set<MigrationVersion>((options.acceptIrreversible ?? []).map(exact))
   const migrations = (await scratch.status()).map(({ version, name, file }): MigrationInfo => ({ version, name, file }))
   // A typo in CI would otherwise test nothing, or accept nothing, and pass.
   const known = (version: MigrationVersion) => migrations.some((migration) => migration.version === version)
-  if (options.from !== undefined && !known(options.from)) throw new UnknownVersionError({ version: options.from, context: 'to test from' })
+  const from = options.from === undefined ? undefined : exact(options.from)
+  if (from !== undefined && !known(from)) throw new UnknownVersionError({ version: from, context: 'to test from' })
   for (const version of accepted) if (!known(version)) throw new UnknownVersionError({ version, context: 'to accept as irreversible' })
-  const tested = migrations.filter((migration) => options.from === undefined || migration.version >= options.from)
-  const firstTested = tested[0]
-  if (firstTested && firstTested !== migrations[0]) await scratch.up({ to: migrations[migrations.indexOf(firstTested) - 1]?.version })
+  const start = from === undefined ? 0 : migrations.findIndex((migration) => migration.version >= from)
+  // The older migrations, applied untested. One with no SQL yet stops that up, and testing starts
+  // at it, so the report names it.
+  const older = start > 0 ? (await scratch.up({ to: migrations[start - 1]?.version })).migrations.length : 0
+  const tested = migrations.slice(older)
   const results: MigrationReversibility[] = []
   let before = await snapshot()
   for (const migration of tested) {
@@ -98,8 +103,16 @@ async function testOne(
     }
   }
 
-  const upFailed = await step('up', () => scratch.up({ step: 1 }))
+  let applied = 0
+  const upFailed = await step('up', async () => {
+    applied = (await scratch.up({ step: 1 })).migrations.length
+  })
   if (upFailed) return { outcome: outcome({ outcome: 'failed', error: upFailed }), after: undefined }
+  // Down would revert the migration before it, and the report would blame this one.
+  if (!applied) {
+    const error = 'up applied nothing: its up section holds no SQL yet, so mig up leaves it pending. Write the migration.'
+    return { outcome: outcome({ outcome: 'failed', error }), after: undefined }
+  }
   const afterUp = await snapshot()
   let downFailed: string | undefined
   try {

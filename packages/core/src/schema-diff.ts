@@ -100,7 +100,12 @@ function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean,
     (wanted, had) => exact && compareColumns(table, wanted, had, add),
   )
   if (key(want.primaryKey) !== key(have.primaryKey)) {
-    add(table, 'primary key', '', 'changed', { attribute: undefined, expected: list(want.primaryKey), actual: list(have.primaryKey) })
+    const primaryKey = (columns: readonly string[]) => (columns.length ? list(columns) : 'none')
+    add(table, 'primary key', '', 'changed', {
+      attribute: undefined,
+      expected: primaryKey(want.primaryKey),
+      actual: primaryKey(have.primaryKey),
+    })
   }
   compareSets(table, 'unique', want.uniques, have.uniques, list, add)
   compareSets(

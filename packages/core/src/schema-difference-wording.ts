@@ -35,7 +35,10 @@ export function describeDifference(difference: SchemaDifference, wording: Differ
       ? `column ${object}.${name}`
       : object === name || kind === 'index' || kind === 'trigger'
         ? `${kind} ${name}`
-        : `${kind}${name ? ` ${name}` : ''} on ${object}`
+        : // A key known by its columns names its table first: "foreign key on tokens (project_id) → projects (id) …".
+          name.startsWith('(')
+          ? `${kind} on ${object} ${name}`
+          : `${kind}${name ? ` ${name}` : ''} on ${object}`
   if (change !== 'changed') return `${subject} ${change === 'missing' ? wording.missing : wording.extra}`
   if (isText(attribute)) return `${subject}: ${attribute} differs${firstDifference(expected, actual, wording.expected)}`
   return `${subject}: ${summary ? `${summary}; ` : ''}${attribute === undefined ? '' : `${attribute} `}${actual}, ${wording.expected} ${expected}`

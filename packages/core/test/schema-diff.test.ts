@@ -154,7 +154,7 @@ describe('comparing schemas', () => {
     expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
       'column jobs.note extra in the database',
       'column jobs.state: type VARCHAR(255), migrations say TEXT',
-      'primary key on jobs: (), migrations say (id)',
+      'primary key on jobs: none, migrations say (id)',
       'index jobs_state missing in the database',
     ])
     expect(describeDifference(differences[3] as (typeof differences)[number], REVERSIBILITY_WORDING)).toBe(

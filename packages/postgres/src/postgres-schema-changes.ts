@@ -129,13 +129,14 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
   const statements = [
     ...drops,
     ...extensions.added.map((name) => `CREATE EXTENSION IF NOT EXISTS ${identifier(name)}`),
+    // A serial column's sequence too: its table's default names it, and it is owned once the table
+    // exists. A domain's default may name one as well.
+    ...sequences.added.map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...enums.added.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
     ...types.added.filter((type) => type.kind === 'range').map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`),
     ...staged.basic,
     ...domains.added.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
     ...types.added.filter((type) => type.kind === 'composite').map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`),
-    // A serial column's sequence too: its table's default names it, and it is owned once the table exists.
-    ...sequences.added.map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...staged.onTypes,
     ...creates,
     ...tableStatements,

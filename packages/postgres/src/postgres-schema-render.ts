@@ -23,12 +23,13 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     // Function bodies may name tables that come later in the script.
     'SET check_function_bodies = false',
     ...(schema.extensions ?? []).map((name) => `CREATE EXTENSION IF NOT EXISTS ${identifier(name)}`),
+    // A sequence's type is a built-in integer type, and a domain's or a table's default may call nextval on it.
+    ...(schema.sequenceDefinitions ?? []).map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...schema.enums.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
     ...typesOf(schema, 'range'),
     ...functions.basic,
     ...schema.domains.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
     ...typesOf(schema, 'composite'),
-    ...(schema.sequenceDefinitions ?? []).map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...functions.onTypes,
     ...tables.map(createTable),
     ...tables.flatMap((table) =>
@@ -39,6 +40,9 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     ...functions.onTables,
     ...viewsInCreateOrder(schema.views).map(createView),
     ...functions.onViews,
+    // An index on a partitioned table is created on its partitions too. Indexes come before
+    // foreign keys: a foreign key may reference columns that only a unique index covers.
+    ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
     ...tables.flatMap((table) =>
       (table.constraints ?? [])
         .filter((constraint) => isForeignKey(constraint.definition))
@@ -46,8 +50,6 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
           (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
         ),
     ),
-    // An index on a partitioned table is created on its partitions too.
-    ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
     ...schema.views.flatMap((view) => (view.indexes ?? []).map((index) => index.definition)),
     ...tables.flatMap((table) =>
       table.columns

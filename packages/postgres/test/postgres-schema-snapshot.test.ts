@@ -284,6 +284,57 @@ CREATE TRIGGER touch BEFORE UPDATE ON notes FOR EACH ROW EXECUTE FUNCTION touch(
     }
   })
 
+  it('dumps a foreign key to columns that only a unique index covers after that index, so it loads', async () => {
+    const keyedByIndex = `CREATE TABLE sessions (id serial PRIMARY KEY, challenge_id uuid NOT NULL);
+CREATE UNIQUE INDEX sessions_challenge_id_key ON sessions (challenge_id);
+CREATE TABLE tokens (id serial PRIMARY KEY, challenge_id uuid REFERENCES sessions (challenge_id) ON DELETE CASCADE);`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, keyedByIndex)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
+  it('drift names a dropped primary key as none, and the table of a key known by its columns first', async () => {
+    const database = await createDatabase()
+    try {
+      const subject = new Migrator({
+        driver: postgresDriver({ connectionString: database.url }),
+        source: fromList([
+          { version: 1, name: 'prefs', up: 'CREATE TABLE prefs (id serial PRIMARY KEY, name text, owner int REFERENCES prefs (id))' },
+        ]),
+      })
+      await subject.up()
+      await sql(database.url, 'ALTER TABLE prefs DROP CONSTRAINT prefs_owner_fkey, ADD UNIQUE (name)')
+      await sql(database.url, 'ALTER TABLE prefs DROP CONSTRAINT prefs_pkey')
+      const { differences } = await subject.drift()
+      expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+        'primary key on prefs: none, migrations say (id)',
+        'unique on prefs (name) extra in the database',
+        'foreign key on prefs (owner) → prefs (id) on delete NO ACTION on update NO ACTION missing in the database',
+      ])
+    } finally {
+      await database.drop()
+    }
+  })
+
+  it('dumps a sequence before a domain whose default takes from it, so it loads', async () => {
+    const numbered = `CREATE SEQUENCE ticket_numbers;
+CREATE DOMAIN ticket AS bigint DEFAULT nextval('ticket_numbers') CHECK (VALUE > 0);
+CREATE TABLE tickets (number ticket PRIMARY KEY);`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, numbered)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
   it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
     const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
@@ -297,6 +348,7 @@ CREATE TABLE gone (id int);`
     const after = `CREATE TYPE mood AS ENUM ('sleepy', 'calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
 CREATE SEQUENCE tickets START WITH 100;
+CREATE DOMAIN ticket AS bigint DEFAULT nextval('tickets');
 CREATE TABLE teams (id bigint PRIMARY KEY, name varchar(100) NOT NULL, slug code DEFAULT 'team');
 CREATE TABLE users (id bigint PRIMARY KEY, email text, team_id bigint, mood mood DEFAULT 'calm', name text NOT NULL DEFAULT '',
   CONSTRAINT users_team FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE, CONSTRAINT users_email_unique UNIQUE (email));

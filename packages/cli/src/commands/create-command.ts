@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import { join, relative, resolve } from 'node:path'
-import { type ExistingVersion, type SchemaConversion, timestampOf, type VersionStyle, versionDigitsOf } from '@mig/core'
+import { type ExistingVersion, type SchemaConversion, timestampOf, type VersionStyle, versionDigitsOf, versionFromDigits } from '@mig/core'
 import { CliError, configError, usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
@@ -28,7 +28,7 @@ export const createCommand: Command = async ({ flags, positionals, environment, 
     const version = versions.next().value as string
     const file = `${version}_${name}${EXTENSION_OF[kind]}`
     const path = await write(file, migrationTemplate(kind))
-    return { document: { file, path, version: Number(version), name, kind } }
+    return { document: { file, path, version: versionFromDigits(version), name, kind } }
   }
   return createFromSchema(resolve(workingDirectory, schemaFile), name, settings, versions, write, output, workingDirectory)
 }
@@ -122,7 +122,7 @@ async function createFromSchema(
     file,
     `-- Converted from ${source} by mig create --from-schema.\n-- mig:up\n${conversion.up}\n-- mig:down\n${conversion.down}\n`,
   )
-  const created = [{ file, path, version: Number(version), name }]
+  const created = [{ file, path, version: versionFromDigits(version), name }]
   if (conversion.lastingSettings) {
     const settingsVersion = versions.next().value as string
     const settingsFile = `${settingsVersion}_${name}_settings.sql`
@@ -131,7 +131,7 @@ async function createFromSchema(
       `-- Settings from ${source} that last in the database but take no effect inside a transaction.\n` +
         `-- mig:no-transaction\n-- mig:up\n${conversion.lastingSettings.up}\n\n-- mig:down\n${conversion.lastingSettings.down}\n`,
     )
-    created.push({ file: settingsFile, path: settingsPath, version: Number(settingsVersion), name: `${name}_settings` })
+    created.push({ file: settingsFile, path: settingsPath, version: versionFromDigits(settingsVersion), name: `${name}_settings` })
   }
   for (const note of leftOutNotes(conversion)) output.note(note)
   for (const note of conversion.notes) output.note(note)
@@ -139,7 +139,7 @@ async function createFromSchema(
     document: {
       file,
       path,
-      version: Number(version),
+      version: versionFromDigits(version),
       name,
       kind: 'sql',
       created,

@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { DRIFT_WORDING, type DriftResult, describeDifference, type SchemaChanges } from '@mig/core'
+import { DRIFT_WORDING, type DriftResult, describeDifference, type SchemaChanges, versionFromDigits } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command, CommandContext } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
@@ -71,5 +71,5 @@ async function writeDraft(context: CommandContext, settings: Settings, name: str
   output.line(
     `The database it came from already holds it: record it there with \`mig baseline --to ${BigInt(version)}\`, which checks that the migrations build that schema. Elsewhere, mig up applies it once it passes lint, as any migration: the statements repeat what was done by hand, and on a big table they may need the safe recipe that \`mig lint ${relative(workingDirectory, path) || path}\` prints.`,
   )
-  return { file, path, version: Number(version), byHand }
+  return { file, path, version: versionFromDigits(version), byHand }
 }

@@ -1,7 +1,7 @@
 import { describeDifference, type MigrationReversibility, REVERSIBILITY_WORDING } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
-import { integerFlag, stringFlag } from '../command-line.js'
+import { stringFlag, versionFlag } from '../command-line.js'
 import { ExitCode } from '../exit-codes.js'
 import { formatDuration, plural } from '../format.js'
 import type { Output } from '../output.js'
@@ -9,7 +9,7 @@ import { withMigrator } from '../with-migrator.js'
 
 export const testCommand: Command = async (context) => {
   const { flags, output } = context
-  const from = integerFlag(flags, 'from', { minimum: 1 })
+  const from = versionFlag(flags, 'from', { minimum: 1 })
   const acceptIrreversible = versionList(stringFlag(flags, 'accept-irreversible'))
   const started = performance.now()
   const report = await withMigrator(context, { loadsCode: true, reportsProgress: false }, (migrator) =>
@@ -70,13 +70,12 @@ function printEntry(output: Output, entry: MigrationReversibility): void {
   }
 }
 
-function versionList(value: string | undefined): number[] | undefined {
+function versionList(value: string | undefined): bigint[] | undefined {
   if (value === undefined) return undefined
   return value.split(',').map((part) => {
-    const version = Number(part.trim())
-    if (!/^\d+$/.test(part.trim()) || !Number.isSafeInteger(version) || version < 1) {
+    if (!/^\d+$/.test(part.trim()) || BigInt(part.trim()) < 1n) {
       throw usageError(`--accept-irreversible takes migration versions separated by commas (3,7), not "${value}".`)
     }
-    return version
+    return BigInt(part.trim())
   })
 }

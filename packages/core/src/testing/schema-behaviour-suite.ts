@@ -266,6 +266,38 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         expect(report.passed).toBe(false)
         expect(report.migrations[1]).toMatchObject({ outcome: 'failed', error: expect.stringMatching(/^down failed: .*nowhere/) })
       })
+
+      itNeeds(
+        'scratchDatabases',
+        'dump from migrations and baseline name a migration with no SQL yet instead of building less',
+        async () => {
+          const unwritten: MigrationDefinition = { version: 2, name: 'unwritten', up: '-- to do', down: 'SELECT 1' }
+          const source = fromList([createTable(1, 'a'), unwritten, createTable(3, 'c')])
+          const named = { code: 'MIG_INVALID_MIGRATION', file: '2_unwritten', message: expect.stringContaining('holds no SQL yet') }
+          await expect(migrator(source).dump({ from: 'migrations' })).rejects.toMatchObject(named)
+          await rows('CREATE TABLE a (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+          await rows('CREATE TABLE c (id INTEGER PRIMARY KEY, label TEXT NOT NULL)')
+          await expect(migrator(source).baseline({ to: 3 })).rejects.toMatchObject(named)
+          await expect(migrator(source).baseline()).rejects.toMatchObject(named)
+          expect(await userTables()).toEqual(['a', 'c'])
+          expect(await migrator(source).expectedSchema({ to: 1 })).toMatchObject({ tables: [{ name: 'a' }] })
+        },
+      )
+
+      itNeeds('scratchDatabases', 'mig test fails on a migration with no SQL yet, and never reverts the one before it', async () => {
+        const unwritten: MigrationDefinition = { version: 2, name: 'unwritten', up: '-- to do', down: 'SELECT 1' }
+        const source = fromList([createTable(1, 'a'), unwritten, createTable(3, 'c')])
+        for (const from of [undefined, 2, 3]) {
+          const report = await migrator(source).testReversibility({ from })
+          expect(report.passed).toBe(false)
+          expect(report.migrations.at(-1)).toMatchObject({
+            migration: { version: 2 },
+            outcome: 'failed',
+            error: expect.stringMatching(/^up applied nothing: its up section holds no SQL yet/),
+          })
+          expect(report.untested.map((migration) => migration.version)).toEqual([3])
+        }
+      })
     })
   })
 }
