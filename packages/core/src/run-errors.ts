@@ -125,19 +125,30 @@ export class LockTimeoutError extends MigError {
  */
 export class LockLostError extends MigError {
   readonly completed: readonly MigrationInfo[]
+  /** A migration outside a transaction that the run left part-way, recorded as failed. */
+  readonly interrupted: MigrationInfo | undefined
 
-  constructor(options: { outcome: string; completed: readonly MigrationInfo[]; cause?: unknown }) {
-    const done = options.completed.length ? ` Completed before that: ${list(options.completed)}.` : ''
+  constructor(options: { outcome: string; completed: readonly MigrationInfo[]; interrupted?: MigrationInfo; cause?: unknown }) {
+    const { completed, interrupted } = options
+    const done = completed.length ? ` Completed before that: ${list(completed)}.` : ''
+    const next = interrupted
+      ? `Finish or undo ${interrupted.file} by hand, then run \`mig repair ${interrupted.version} --applied\` or \`mig repair ${interrupted.version} --rolled-back\`, and run the migrations again.`
+      : 'Run the migrations again.'
     super(
       'MIG_LOCK_LOST',
-      `This run lost the migration lock (its connection closed or stopped answering, or its lease expired and may now be held by another runner). ${options.outcome}.${done} Run the migrations again.`,
+      `This run lost the migration lock (its connection closed or stopped answering, or its lease expired and may now be held by another runner). ${options.outcome}.${done} ${next}`,
       { cause: options.cause },
     )
-    this.completed = options.completed
+    this.completed = completed
+    this.interrupted = interrupted
   }
 
   override toJSON() {
-    return { ...super.toJSON(), completed: this.completed.map(migrationJson) }
+    return {
+      ...super.toJSON(),
+      completed: this.completed.map(migrationJson),
+      interrupted: this.interrupted ? { ...migrationJson(this.interrupted), rolledBack: false } : null,
+    }
   }
 }
 
