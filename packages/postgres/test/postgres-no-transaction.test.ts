@@ -1,4 +1,4 @@
-import { fromList, LockLostError, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
+import { AbortedError, fromList, LockLostError, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { openSession, sql, until, useDatabase } from './support/postgres-test-database.js'
@@ -124,6 +124,26 @@ describe('no-transaction migrations on PostgreSQL', () => {
     )
     expect(columns.map((column) => column.name)).toEqual(['id', 'email', 'nickname'])
     expect(await sql(database.url, 'SELECT version, state FROM mig_migrations')).toEqual([{ version: '7', state: 'failed' }])
+  })
+
+  it('a cancelled run names the migration it stopped part-way and how to repair it', async () => {
+    const cancel = new AbortController()
+    const running = migrator('ALTER TABLE users ADD COLUMN nickname TEXT;\nSELECT pg_sleep(30);', 4)
+      .up({ signal: cancel.signal, cancelSignal: cancel.signal })
+      .catch((error: unknown) => error)
+    await until(
+      async () =>
+        (await sql(database.url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()"))
+          .length === 1,
+    )
+    cancel.abort()
+    const failure = await running
+    expect(failure).toBeInstanceOf(AbortedError)
+    expect((failure as AbortedError).interrupted).toMatchObject({ migration: { version: 4 }, rolledBack: false })
+    expect((failure as Error).message).toContain(
+      'Finish or undo 4_migration_4 by hand, then run `mig repair 4 --applied` or `mig repair 4 --rolled-back`.',
+    )
+    expect(await sql(database.url, 'SELECT version, state FROM mig_migrations')).toEqual([{ version: '4', state: 'failed' }])
   })
 
   it('names the INVALID index a failed CREATE UNIQUE INDEX CONCURRENTLY leaves behind', async () => {
