@@ -94,6 +94,13 @@ function explained(message: string, sqlState: string | undefined, connectionStri
       'Use sslmode=prefer to connect with SSL only when the server offers it, or sslmode=disable.'
     )
   }
+  // PgBouncer refuses startup parameters it does not know, unless its ignore_startup_parameters lists them.
+  if (/unsupported startup parameter: options/i.test(message)) {
+    return (
+      `${message}. A pooler such as PgBouncer does not pass the URL's options parameter on: remove it from the URL and set ` +
+      'those settings on the role instead (ALTER ROLE … SET lock_timeout = …), or connect to PostgreSQL directly.'
+    )
+  }
   if (
     /self[- ]signed certificate|unable to (?:verify|get local issuer)|certificate has expired|Hostname\/IP does not match/i.test(message)
   ) {

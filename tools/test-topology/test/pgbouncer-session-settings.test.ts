@@ -77,4 +77,17 @@ describe('PgBouncer in transaction mode: pooled server connections', () => {
       await database.drop()
     }
   }, 120_000)
+
+  it("refuse a URL's options parameter, and the error says where to put those settings instead", async () => {
+    const database = await createTestDatabase(inject('postgresUrl'))
+    try {
+      const url = `${bouncer.url(database.name)}?options=${encodeURIComponent('-c statement_timeout=1500')}`
+      const run = await runMig(['up', '--url', url, '--dir', migrations.path], 60_000)
+      expect(run.exitCode).toBe(6)
+      expect(run.document?.error?.message).toContain('unsupported startup parameter: options')
+      expect(run.document?.error?.message).toContain('set those settings on the role instead (ALTER ROLE')
+    } finally {
+      await database.drop()
+    }
+  })
 })
