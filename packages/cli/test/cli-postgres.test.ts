@@ -91,6 +91,9 @@ describe('mig against PostgreSQL', () => {
     const failed = await mig('up', '--json')
     expect(failed.exitCode).toBe(1)
     expect(jsonOf(failed).error).toMatchObject({ code: 'MIG_MIGRATION_FAILED', rolledBack: false, statement: 'SELECT no_such_function();' })
+    expect(jsonOf(failed).error.message).toContain(
+      'Finish or undo 0003_index.sql by hand, then run `mig repair 3 --applied` or `mig repair 3 --rolled-back`.',
+    )
     expect((await mig('up')).exitCode).toBe(3)
     expect(jsonOf(await mig('repair', '3', '--applied', '--json')).resolution).toBe('applied')
     expect(await postgresHistory(testDatabase.url)).toContainEqual({ version: 3, state: 'applied' })

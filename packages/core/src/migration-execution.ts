@@ -199,7 +199,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       if (position > 0 && (await cancelledSince(run))) {
         await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
       }
-      await fence(locked, run.completed)
+      await fence(locked, run.completed, { run, before: `${position + 1} of ${statements.length}` })
       announce(run, statement.text)
       await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
@@ -300,9 +300,19 @@ function checkLock({ lock }: LockedSession, completed: readonly MigrationInfo[])
   if (!lock.isHeld()) throw new LockLostError({ outcome: 'Nothing more was run', completed })
 }
 
-/** Asks the lock, on the migrations' session, whether it is still this runner's (and, in a transaction, keeps it so). */
-async function fence({ session, lock }: LockedSession, completed: readonly MigrationInfo[]): Promise<void> {
-  if (!(await lock.fence(session))) throw new LockLostError({ outcome: 'Nothing more was run', completed })
+/**
+ * Asks the lock, on the migrations' session, whether it is still this runner's (and, in a
+ * transaction, keeps it so). `partWay`: the migration outside a transaction whose next statement
+ * would run, which stays recorded as failed.
+ */
+async function fence({ session, lock }: LockedSession, completed: readonly MigrationInfo[], partWay?: { run: Run; before: string }) {
+  if (await lock.fence(session)) return
+  if (!partWay) throw new LockLostError({ outcome: 'Nothing more was run', completed })
+  throw new LockLostError({
+    outcome: `${partWay.run.info.file} ran outside a transaction and stopped before its statement ${partWay.before}; it is recorded as failed`,
+    completed,
+    interrupted: partWay.run.info,
+  })
 }
 
 /** Commits unless the lock may have passed to another runner; then nothing of this transaction is kept. */

@@ -24,6 +24,11 @@ export interface MigrationFailedErrorOptions {
   readonly cause: unknown
 }
 
+/** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
+function repairAdvice(migration: MigrationInfo): string {
+  return `Finish or undo ${migration.file} by hand, then run \`mig repair ${migration.version} --applied\` or \`mig repair ${migration.version} --rolled-back\``
+}
+
 /** A migration failed this run. Earlier migrations of the same run stay applied. */
 export class MigrationFailedError extends MigError {
   readonly migration: MigrationInfo
@@ -50,7 +55,7 @@ export class MigrationFailedError extends MigError {
       : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
     super(
       'MIG_MIGRATION_FAILED',
-      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}`,
+      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}${rolledBack ? '' : ` ${repairAdvice(migration)}.`}`,
       {
         cause,
       },
@@ -125,19 +130,28 @@ export class LockTimeoutError extends MigError {
  */
 export class LockLostError extends MigError {
   readonly completed: readonly MigrationInfo[]
+  /** A migration outside a transaction that the run left part-way, recorded as failed. */
+  readonly interrupted: MigrationInfo | undefined
 
-  constructor(options: { outcome: string; completed: readonly MigrationInfo[]; cause?: unknown }) {
-    const done = options.completed.length ? ` Completed before that: ${list(options.completed)}.` : ''
+  constructor(options: { outcome: string; completed: readonly MigrationInfo[]; interrupted?: MigrationInfo; cause?: unknown }) {
+    const { completed, interrupted } = options
+    const done = completed.length ? ` Completed before that: ${list(completed)}.` : ''
+    const next = interrupted ? `${repairAdvice(interrupted)}, and run the migrations again.` : 'Run the migrations again.'
     super(
       'MIG_LOCK_LOST',
-      `This run lost the migration lock (its connection closed or stopped answering, or its lease expired and may now be held by another runner). ${options.outcome}.${done} Run the migrations again.`,
+      `This run lost the migration lock (its connection closed or stopped answering, or its lease expired and may now be held by another runner). ${options.outcome}.${done} ${next}`,
       { cause: options.cause },
     )
-    this.completed = options.completed
+    this.completed = completed
+    this.interrupted = interrupted
   }
 
   override toJSON() {
-    return { ...super.toJSON(), completed: this.completed.map(migrationJson) }
+    return {
+      ...super.toJSON(),
+      completed: this.completed.map(migrationJson),
+      interrupted: this.interrupted ? { ...migrationJson(this.interrupted), rolledBack: false } : null,
+    }
   }
 }
 
@@ -164,7 +178,9 @@ export class AbortedError extends MigError {
       : ''
     super(
       'MIG_ABORTED',
-      `The run was cancelled.${stopped} ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}`,
+      `The run was cancelled.${stopped} ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}${
+        interrupted && !interrupted.rolledBack ? ` ${repairAdvice(interrupted.migration)}.` : ''
+      }`,
       { cause: options.reason },
     )
     this.completed = completed

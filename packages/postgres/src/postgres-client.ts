@@ -32,6 +32,11 @@ export interface ClientLease {
   readonly client: PostgresClient
   /** True once the connection reported an error or ended; such a connection is never reused. */
   readonly broken: boolean
+  /**
+   * The first error the connection reported, which says why it broke (the server's own reason,
+   * such as an idle timeout, when it sent one); later queries fail only with "not queryable".
+   */
+  readonly failure?: Error
   /** Gives the connection back: ends it, or returns it to (or, with `destroy`, drops it from) the pool. */
   release(options?: { destroy?: boolean }): Promise<void>
 }
@@ -123,11 +128,13 @@ export async function borrowClient(pool: PostgresPool, wait: ConnectionWait): Pr
 
 function watch(client: PostgresClient, release: (destroy: boolean) => unknown): ClientLease {
   let broken = false
+  let failure: Error | undefined
   let released = false
   // Without a listener, an error on an idle connection (the server restarting, an admin
   // terminating the session) would crash the process.
-  const onError = () => {
+  const onError = (error: Error) => {
     broken = true
+    failure ??= error
   }
   const onEnd = () => {
     broken = true
@@ -138,6 +145,9 @@ function watch(client: PostgresClient, release: (destroy: boolean) => unknown): 
     client,
     get broken() {
       return broken
+    },
+    get failure() {
+      return failure
     },
     async release(options = {}) {
       if (released) return

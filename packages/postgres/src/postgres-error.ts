@@ -11,7 +11,13 @@ interface PgErrorFields {
   readonly severity?: string
 }
 
-const NO_TRANSACTION_HINT = 'Put "-- mig:no-transaction" at the top of the migration file to run it outside a transaction.'
+const HINTS: Record<string, string> = {
+  // A statement such as CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
+  '25001': 'Put "-- mig:no-transaction" at the top of the migration file to run it outside a transaction.',
+  // The session waited between two statements of a transaction, e.g. a code migration awaiting something else.
+  '25P03':
+    "The migration's transaction sat idle between two statements longer than idle_in_transaction_session_timeout (mig sets it to lockLeaseMs, 30 s by default, on its own session unless a transaction pooler is in between). Do not wait inside a migration, or raise the setting for the role mig connects as.",
+}
 
 /**
  * Turns an error from pg into core's {@link DatabaseError}. `sql` is the text that was sent: the
@@ -28,8 +34,7 @@ export function databaseError(error: unknown, sql?: string): DatabaseError {
   return new DatabaseError(`${message} (SQLSTATE ${fields.code})`, {
     sqlState: fields.code,
     detail: [fields.detail, fields.where && `Context: ${fields.where}`].filter(Boolean).join('\n') || undefined,
-    // 25001: a statement such as CREATE INDEX CONCURRENTLY cannot run inside a transaction block.
-    hint: fields.hint ?? (fields.code === '25001' ? NO_TRANSACTION_HINT : undefined),
+    hint: fields.hint ?? HINTS[fields.code ?? ''],
     position: sql === undefined || fields.position === undefined ? undefined : offsetOfCharacter(sql, Number(fields.position) - 1),
     cause: error,
   })
@@ -89,6 +94,13 @@ function explained(message: string, sqlState: string | undefined, connectionStri
       'Use sslmode=prefer to connect with SSL only when the server offers it, or sslmode=disable.'
     )
   }
+  // PgBouncer refuses startup parameters it does not know, unless its ignore_startup_parameters lists them.
+  if (/unsupported startup parameter: options/i.test(message)) {
+    return (
+      `${message}. A pooler such as PgBouncer does not pass the URL's options parameter on: remove it from the URL and set ` +
+      'those settings on the role instead (ALTER ROLE … SET lock_timeout = …), or connect to PostgreSQL directly.'
+    )
+  }
   if (
     /self[- ]signed certificate|unable to (?:verify|get local issuer)|certificate has expired|Hostname\/IP does not match/i.test(message)
   ) {
@@ -118,7 +130,8 @@ function serverOf(connectionString: string): string {
   }
 }
 
-function isServerError(fields: PgErrorFields): boolean {
+export function isServerError(error: unknown): boolean {
+  const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
   return typeof fields.severity === 'string' && typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)
 }
 

@@ -1,6 +1,6 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
 import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
-import { databaseError, shiftPosition } from './postgres-error.js'
+import { databaseError, isServerError, shiftPosition } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
@@ -56,7 +56,7 @@ export class PostgresSession implements DriverSession {
       try {
         return (await this.client.query(sql, [...params])).rows as Row[]
       } catch (error) {
-        throw databaseError(error, sql)
+        throw this.databaseError(error, sql)
       }
     }
     if (this.inTransaction) return run()
@@ -84,7 +84,7 @@ export class PostgresSession implements DriverSession {
     } catch (error) {
       // The settings failed after BEGIN, or BEGIN itself: either way no transaction stays open.
       await this.client.query('ROLLBACK').catch(() => {})
-      throw isStatementPooling(error) ? statementPoolingError() : databaseError(error, 'BEGIN')
+      throw isStatementPooling(error) ? statementPoolingError() : this.databaseError(error, 'BEGIN')
     }
     this.inTransaction = true
   }
@@ -94,7 +94,7 @@ export class PostgresSession implements DriverSession {
     try {
       command = (await this.client.query('COMMIT')).command
     } catch (error) {
-      throw databaseError(error)
+      throw this.databaseError(error)
     } finally {
       this.inTransaction = false
     }
@@ -148,8 +148,14 @@ export class PostgresSession implements DriverSession {
     try {
       await this.client.query(sql)
     } catch (error) {
-      throw databaseError(error, sql)
+      throw this.databaseError(error, sql)
     }
+  }
+
+  /** After the connection broke, pg fails every query with "not queryable"; the error that broke it says why. */
+  private databaseError(error: unknown, sql?: string) {
+    const failure = this.lease.failure
+    return databaseError(failure && isServerError(failure) && !isServerError(error) ? failure : error, sql)
   }
 
   /**
@@ -167,7 +173,7 @@ export class PostgresSession implements DriverSession {
       const results = (await this.client.query(`${before}${sql}\n;\n${resetTimeoutsSql(timeouts)}`)) as unknown as { rows: Row[] }[]
       return results[1]?.rows ?? []
     } catch (error) {
-      throw shiftPosition(databaseError(error, `${before}${sql}`), -before.length)
+      throw shiftPosition(this.databaseError(error, `${before}${sql}`), -before.length)
     }
   }
 

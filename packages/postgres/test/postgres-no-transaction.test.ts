@@ -1,4 +1,4 @@
-import { fromList, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
+import { AbortedError, fromList, LockLostError, MigrationFailedError, Migrator, PartialMigrationError } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { openSession, sql, until, useDatabase } from './support/postgres-test-database.js'
@@ -94,6 +94,56 @@ describe('no-transaction migrations on PostgreSQL', () => {
     const [record] = await sql<{ state: string; detail: string }>(database.url, 'SELECT state, detail FROM mig_migrations')
     expect(record).toMatchObject({ state: 'failed', detail: expect.stringMatching(/stopped before applying it completely/) })
     await expect(migrator('SELECT 1;').up()).rejects.toThrow(PartialMigrationError)
+  })
+
+  it('a lock lost part-way stops before the next statement and names the migration it left failed and how to repair it', async () => {
+    const running = migrator('ALTER TABLE users ADD COLUMN nickname TEXT;\nSELECT pg_sleep(2);\nALTER TABLE users ADD COLUMN karma INT;', 7)
+      .up()
+      .catch((error: unknown) => error)
+    await until(
+      async () =>
+        (await sql(database.url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(2)%' AND pid <> pg_backend_pid()"))
+          .length === 1,
+    )
+    const terminated = await sql(
+      database.url,
+      "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+    )
+    expect(terminated).toHaveLength(1)
+    const failure = await running
+    expect(failure).toBeInstanceOf(LockLostError)
+    expect((failure as LockLostError).interrupted?.version).toBe(7)
+    expect((failure as Error).message).toContain(
+      '7_migration_7 ran outside a transaction and stopped before its statement 3 of 3; it is recorded as failed',
+    )
+    expect((failure as Error).message).toContain('`mig repair 7 --applied` or `mig repair 7 --rolled-back`')
+    expect((failure as LockLostError).toJSON()).toMatchObject({ interrupted: { version: 7, rolledBack: false } })
+    const columns = await sql<{ name: string }>(
+      database.url,
+      "SELECT column_name AS name FROM information_schema.columns WHERE table_name = 'users' ORDER BY ordinal_position",
+    )
+    expect(columns.map((column) => column.name)).toEqual(['id', 'email', 'nickname'])
+    expect(await sql(database.url, 'SELECT version, state FROM mig_migrations')).toEqual([{ version: '7', state: 'failed' }])
+  })
+
+  it('a cancelled run names the migration it stopped part-way and how to repair it', async () => {
+    const cancel = new AbortController()
+    const running = migrator('ALTER TABLE users ADD COLUMN nickname TEXT;\nSELECT pg_sleep(30);', 4)
+      .up({ signal: cancel.signal, cancelSignal: cancel.signal })
+      .catch((error: unknown) => error)
+    await until(
+      async () =>
+        (await sql(database.url, "SELECT 1 FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()"))
+          .length === 1,
+    )
+    cancel.abort()
+    const failure = await running
+    expect(failure).toBeInstanceOf(AbortedError)
+    expect((failure as AbortedError).interrupted).toMatchObject({ migration: { version: 4 }, rolledBack: false })
+    expect((failure as Error).message).toContain(
+      'Finish or undo 4_migration_4 by hand, then run `mig repair 4 --applied` or `mig repair 4 --rolled-back`.',
+    )
+    expect(await sql(database.url, 'SELECT version, state FROM mig_migrations')).toEqual([{ version: '4', state: 'failed' }])
   })
 
   it('names the INVALID index a failed CREATE UNIQUE INDEX CONCURRENTLY leaves behind', async () => {

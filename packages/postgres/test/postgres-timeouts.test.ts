@@ -171,6 +171,32 @@ describe('PostgreSQL timeouts', () => {
     expect(seen.afterRun).toEqual({ lock_timeout: '0', statement_timeout: '0' })
   })
 
+  it('reports the server ending an idle migration transaction with its reason and what to do, and records nothing', async () => {
+    const failure = await failureOf(
+      new Migrator({
+        // mig's session gets idle_in_transaction_session_timeout = lockLeaseMs.
+        driver: driver({ lockLeaseMs: 1_000 }),
+        source: fromList([
+          {
+            version: 1,
+            name: 'waits_inside',
+            up: async (context) => {
+              await context.run('CREATE TABLE waited (id INT)')
+              await new Promise((resolve) => setTimeout(resolve, 2_500))
+              await context.run('INSERT INTO waited VALUES (1)')
+            },
+          },
+        ]),
+      }),
+    )
+    expect(failure.cause.sqlState).toBe('25P03')
+    expect(failure.cause.message).toContain('idle-in-transaction timeout')
+    expect(failure.cause.hint).toContain('idle_in_transaction_session_timeout')
+    expect(await sql(database.url, "SELECT to_regclass('waited') AS waited, (SELECT count(*) FROM mig_migrations) AS recorded")).toEqual([
+      { waited: null, recorded: '0' },
+    ])
+  })
+
   it("sends the server settings in the connection string's options to the server", async () => {
     const url = new URL(database.url)
     url.searchParams.set('options', '-c lock_timeout=4s')
