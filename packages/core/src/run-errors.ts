@@ -110,7 +110,7 @@ export class LockTimeoutError extends MigError {
     const { timeoutMs, holder } = options
     super(
       'MIG_LOCK_TIMEOUT',
-      `Another migration run held the lock for ${Number((timeoutMs / 1000).toFixed(1))}s${holder ? ` (${describeHolder(holder)})` : ''}. ` +
+      `Gave up after waiting ${Number((timeoutMs / 1000).toFixed(1))}s for the migration lock, which another migration run holds${holder ? ` (${describeHolder(holder)})` : ''}. ` +
         (holder?.clearBy
           ? `Its holder cannot give it back by itself; if that run is over, clear the lock by hand: ${holder.clearBy}`
           : 'Wait for it to finish and try again, or wait longer: lockWaitMs, --lock-wait <seconds> in the CLI.'),

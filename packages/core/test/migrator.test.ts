@@ -493,9 +493,11 @@ describe('error messages', () => {
     expect(
       describeHolder({ pid: 7, host: 'db-1', applicationName: 'mig', clientAddress: '10.0.0.9', since: new Date('2026-11-23T10:00:00Z') }),
     ).toBe('held by pid 7 on db-1 application "mig" from 10.0.0.9 since 2026-11-23T10:00:00.000Z')
-    expect(new LockTimeoutError({ timeoutMs: 30_000 }).message).toMatch(/^Another migration run held the lock for 30s\. Wait/)
-    expect(new LockTimeoutError({ timeoutMs: 1_500 }).message).toMatch(/^Another migration run held the lock for 1\.5s\./)
-    expect(new LockTimeoutError({ timeoutMs: 200 }).message).toMatch(/^Another migration run held the lock for 0\.2s\./)
+    expect(new LockTimeoutError({ timeoutMs: 30_000 }).message).toMatch(
+      /^Gave up after waiting 30s for the migration lock, which another migration run holds\. Wait/,
+    )
+    expect(new LockTimeoutError({ timeoutMs: 1_500 }).message).toMatch(/^Gave up after waiting 1\.5s for the migration lock/)
+    expect(new LockTimeoutError({ timeoutMs: 200 }).message).toMatch(/^Gave up after waiting 0\.2s for the migration lock/)
   })
 
   it('carry the database detail and hint into a failed migration', () => {
