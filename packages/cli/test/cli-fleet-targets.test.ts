@@ -45,6 +45,24 @@ describe('fleet targets', () => {
     expect(none).toEqual([])
   })
 
+  it("a glob skips SQLite's journal, WAL and shared-memory files and mig's lock files beside a database", async () => {
+    await mkdir(tenant('plain'))
+    for (const name of ['x', 'x-journal', 'x-wal', 'x-shm', 'x.history.lock', 'lone-wal']) await writeFile(tenant(`plain/${name}`), '')
+    const found: string[] = []
+    for await (const path of globFiles('./tenants/plain/*', project.path)) found.push(path)
+    expect(found.sort()).toEqual(['./tenants/plain/lone-wal', './tenants/plain/x'])
+
+    await mkdir(tenant('bare'))
+    await writeFile(tenant('bare/a'), '')
+    const first = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/bare/*', '--json'])
+    expect(jsonLines(first).targets.map((line) => line.target)).toEqual(['sqlite:./tenants/bare/a'])
+    expect(existsSync(tenant('bare/a.mig_migrations.lock'))).toBe(true)
+    const again = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/bare/*', '--json'])
+    expect(jsonLines(again).targets.map((line) => line.target)).toEqual(['sqlite:./tenants/bare/a'])
+    expect(existsSync(tenant('bare/a.mig_migrations.lock.mig_migrations.lock'))).toBe(false)
+    expect(await sqliteVersion(tenant('bare/a'))).toBe(2)
+  })
+
   it('reads URLs from standard input, skipping blank lines and comments', async () => {
     const run = await mig(
       ['up', '--fleet', '--targets', '-', '--json'],
