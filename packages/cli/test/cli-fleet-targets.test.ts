@@ -149,10 +149,33 @@ describe('fleet targets', () => {
   it('a failing canary stops the fleet before the rest starts', async () => {
     await queryRows(sqliteDriver({ filename: tenant('eu/a.db') }), 'DROP TABLE users')
     await queryRows(sqliteDriver({ filename: tenant('eu/a.db') }), 'DELETE FROM mig_migrations WHERE version = 2')
-    const run = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/eu/a.db', '--canary', '1', '--keep-going'])
+    await writeFile(tenant('eu/later.db'), '')
+    const run = await mig(
+      ['up', '--fleet', '--targets', '-', '--canary', '1', '--keep-going'],
+      'sqlite:./tenants/eu/a.db\nsqlite:./tenants/eu/later.db\n',
+    )
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('A canary target failed')
-    expect(run.stdout).toContain('Resume with: mig up --fleet --targets sqlite:./tenants/eu/a.db --keep-going')
+    expect(run.stdout).toContain('Resume with: mig up --fleet --targets - --keep-going')
+    expect(await sqliteVersion(tenant('eu/later.db'))).toBe(0)
+  })
+
+  it('a failure on the last target is resumed with --only: no target was left untaken', async () => {
+    await writeFile(tenant('us/broken.db'), 'not a SQLite database, just text')
+    const run = await mig(
+      ['up', '--fleet', '--targets', '-', '--concurrency', '1'],
+      'sqlite:./tenants/us/c.db\nsqlite:./tenants/us/broken.db\n',
+    )
+    expect(run.exitCode).toBe(1)
+    expect(run.stdout).toContain('done    1\n  failed  1\n')
+    expect(run.stdout).not.toContain('Stopped after')
+    expect(run.stdout).toContain('Resume with: mig up --fleet --targets - --concurrency 1 --only sqlite:./tenants/us/broken.db')
+    const json = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/us/broken.db', '--json'])
+    expect(jsonLines(json).summary.fleet).toMatchObject({
+      failed: 1,
+      stopped: null,
+      resume: 'mig up --fleet --targets sqlite:./tenants/us/broken.db --json --only sqlite:./tenants/us/broken.db',
+    })
   })
 
   it('refuses flags that do not go together before touching any target', async () => {
