@@ -1,4 +1,5 @@
 import type { Driver, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
+import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
@@ -10,8 +11,9 @@ import { FleetProgress } from './fleet-progress.js'
 import { FleetReport, type TargetReport } from './fleet-report.js'
 import { resumeCommand } from './fleet-resume.js'
 import { targetVersion, VersionGroups } from './fleet-status.js'
-import { type CliTarget, targetSource } from './fleet-targets.js'
+import { type CliTarget, type OnlyFilter, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
+import type { Output } from './output.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { migratorOptionsOf } from './with-migrator.js'
 
@@ -78,6 +80,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     progress.stop()
   }
 
+  checkOnly(source.only, result, output)
   const document = report.summary(result, resumeCommand(operation, flags, result))
   if (groups) {
     output.line()
@@ -88,6 +91,19 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
     exitCode: result.stopped === 'aborted' ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
   }
+}
+
+/**
+ * `--only` ids that no target has, once every target was read: a mistyped id would otherwise
+ * look like a fleet with nothing to do. None found is refused; some found is a warning.
+ */
+function checkOnly(only: OnlyFilter | undefined, result: { stopped: unknown; failures: readonly unknown[] }, output: Output): void {
+  const unmatched = only && result.stopped === undefined ? only.unmatched() : []
+  if (unmatched.length === 0) return
+  const how = only?.example === undefined ? 'The fleet has no target.' : `Write each as the report prints it, such as ${only.example}.`
+  const message = `--only names ${plural(unmatched.length, 'target')} not in the fleet: ${unmatched.join(', ')}. ${how}`
+  if (unmatched.length === only?.ids.size) throw usageError(message)
+  output.note(output.errorColours.yellow(`Warning: ${message}`))
 }
 
 function exitCodeOf(failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {

@@ -179,6 +179,29 @@ describe('fleet targets', () => {
     })
   })
 
+  it('--only names the ids that are not in the fleet, and refuses a list of which none is', async () => {
+    const none = await mig(['up', '--fleet', '--targets', 'sqlite:./tenants/eu/*.db', '--only', 'tenants/eu/a.db', '--json'])
+    expect(none.exitCode).toBe(2)
+    expect(JSON.parse(none.stdout).error).toMatchObject({
+      code: 'MIG_USAGE',
+      message: expect.stringMatching(
+        /^--only names 1 target not in the fleet: tenants\/eu\/a\.db\. Write each as the report prints it, such as sqlite:\.\/tenants\/eu\/\w+\.db\.$/,
+      ),
+    })
+    const some = await mig([
+      'status',
+      '--fleet',
+      '--targets',
+      'sqlite:./tenants/eu/*.db',
+      '--only',
+      'sqlite:./tenants/eu/b.db,sqlite:./tenants/eu/zz.db',
+      '--json',
+    ])
+    expect(some.exitCode).toBe(0)
+    expect(jsonLines(some).targets.map((line) => line.target)).toEqual(['sqlite:./tenants/eu/b.db'])
+    expect(some.stderr).toContain('Warning: --only names 1 target not in the fleet: sqlite:./tenants/eu/zz.db.')
+  })
+
   it('refuses flags that do not go together before touching any target', async () => {
     for (const args of [
       ['up', '--fleet', '--targets', 'sqlite:./x.db', '--schemas', 'a*'],
