@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { redactUrl } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
@@ -200,6 +201,18 @@ describe('fleet targets', () => {
     expect(some.exitCode).toBe(0)
     expect(jsonLines(some).targets.map((line) => line.target)).toEqual(['sqlite:./tenants/eu/b.db'])
     expect(some.stderr).toContain('Warning: --only names 1 target not in the fleet: sqlite:./tenants/eu/zz.db.')
+  })
+
+  it('the resume command names every unreachable PostgreSQL target whole', async () => {
+    const closedPort = 'postgres://app@127.0.0.1:1/tenant'
+    const noDatabase = Object.assign(new URL(database.url), { pathname: '/mig_no_such_tenant' }).toString()
+    await writeFile(join(project.path, 'unreachable.txt'), `${closedPort}\n${noDatabase}\n`)
+    const run = await mig(['up', '--fleet', '--targets', '@unreachable.txt', '--retries', '0', '--keep-going', '--json'])
+    expect(run.exitCode).toBe(1)
+    const { summary } = jsonLines(run)
+    expect(summary.fleet).toMatchObject({ unreachable: 2, stopped: null })
+    const only = /--only '?([^' ]+)'?$/.exec(summary.fleet.resume)?.[1]
+    expect(only?.split(',').sort()).toEqual([closedPort, redactUrl(noDatabase)].sort())
   })
 
   it('refuses flags that do not go together before touching any target', async () => {
