@@ -110,11 +110,15 @@ async function* fromLines(input: Readable, baseDirectory: string): AsyncGenerato
 
 async function* fromSpec(spec: string, baseDirectory: string): AsyncGenerator<CliTarget, void, undefined> {
   const sqlite = /^(sqlite3?):(?:\/\/)?(.*)$/i.exec(spec)
-  if (!sqlite || !hasWildcard(sqlite[2] ?? '')) {
+  const path = sqlite?.[2] ?? ''
+  // `?name=value` after the path is the URL's query (`?busy_timeout=5000`), not a wildcard.
+  const query = /\?\w+=.*$/.exec(path)
+  const pattern = query ? path.slice(0, query.index) : path
+  if (!sqlite || !hasWildcard(pattern)) {
     yield urlTarget(spec, baseDirectory)
     return
   }
-  for await (const path of globFiles(sqlite[2] ?? '', baseDirectory)) yield urlTarget(`${sqlite[1]}:${path}`, baseDirectory)
+  for await (const file of globFiles(pattern, baseDirectory)) yield urlTarget(`${sqlite[1]}:${file}${query?.[0] ?? ''}`, baseDirectory)
 }
 
 async function* fromQuery(controlUrl: string, baseDirectory: string, sql: string): AsyncGenerator<CliTarget, void, undefined> {

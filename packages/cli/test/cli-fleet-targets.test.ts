@@ -64,6 +64,23 @@ describe('fleet targets', () => {
     expect(await sqliteVersion(tenant('bare/a'))).toBe(2)
   })
 
+  it('a SQLite URL or glob keeps its ?busy_timeout= query, which is not a wildcard', async () => {
+    const run = await mig(
+      ['status', '--fleet', '--targets', '-', '--json'],
+      'sqlite:./tenants/eu/[ab].db?busy_timeout=2000\nsqlite:./tenants/us/c.db?busy_timeout=100\n',
+    )
+    expect(run.exitCode).toBe(0)
+    expect(
+      jsonLines(run)
+        .targets.map((line) => line.target)
+        .sort(),
+    ).toEqual([
+      'sqlite:./tenants/eu/a.db?busy_timeout=2000',
+      'sqlite:./tenants/eu/b.db?busy_timeout=2000',
+      'sqlite:./tenants/us/c.db?busy_timeout=100',
+    ])
+  })
+
   it('reads URLs from standard input, skipping blank lines and comments', async () => {
     const run = await mig(
       ['up', '--fleet', '--targets', '-', '--json'],
