@@ -451,6 +451,14 @@ describe('locking, code migrations, configuration and usage', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
+  it('refuses a URL parameter it does not read, such as ?mode=ro, and writes nothing', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const run = await mig('up', '--url', 'sqlite:./app.db?mode=ro', '--json')
+    expect(run.exitCode).toBe(2)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_INVALID_OPTIONS', message: expect.stringContaining('does not read: mode.') })
+    expect(existsSync(database)).toBe(false)
+  })
+
   it('runs TypeScript and JavaScript code migrations without a build step', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await write(
