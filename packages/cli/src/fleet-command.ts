@@ -160,8 +160,8 @@ function workOf(
       }
     case 'validate':
       return async (migrator) => {
-        const { applied, pending } = await migrator.validate()
-        return { json: { valid: true, applied, pending }, line: undefined }
+        const { applied, pending, running } = await migrator.validate()
+        return { json: { valid: true, applied, pending, running }, line: undefined }
       }
   }
 }

@@ -232,6 +232,42 @@ describe('fleet targets', () => {
     expect(only?.split(',').sort()).toEqual([closedPort, redactUrl(noDatabase)].sort())
   })
 
+  it('status and validate --fleet count a migration another run is applying outside a transaction as running', async () => {
+    await onServer(database.url, ['CREATE SCHEMA busy_1'])
+    await mkdir(join(project.path, 'busy-migrations'))
+    await writeFile(join(project.path, 'busy-migrations', '0001_create_users.sql'), SQL.createUsers)
+    await writeFile(join(project.path, 'busy-migrations', '0002_wait.sql'), '-- mig:no-transaction\n-- mig:up\nSELECT pg_sleep(2);\n')
+    const fleet = ['--fleet', '--url', database.url, '--schemas', 'busy_*', '--dir', 'busy-migrations', '--json']
+    const sleeping = async () => {
+      const rows = await queryRows<{ count: number }>(
+        (await import('@mig/postgres')).postgresDriver({ connectionString: database.url }),
+        "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE 'SELECT pg_sleep(2)%'",
+      )
+      return rows[0]?.count === 1
+    }
+    let checks: Promise<void> | undefined
+    const check = async () => {
+      while (!(await sleeping())) await new Promise((resolve) => setTimeout(resolve, 50))
+      const status = await mig(['status', ...fleet, '--exit-code'])
+      expect(status.exitCode).toBe(5)
+      const { targets, summary } = jsonLines(status)
+      expect(targets).toMatchObject([{ target: 'busy_1', version: 1, pending: 0, running: 1, problems: [] }])
+      expect(summary.status.withPending).toBe(1)
+      const validate = await mig(['validate', ...fleet])
+      expect(jsonLines(validate).targets).toMatchObject([{ target: 'busy_1', valid: true, applied: 1, pending: 0, running: 1 }])
+    }
+    const applying = await runFleetMig(['up', ...fleet], {
+      cwd: project.path,
+      whileRunning: () => {
+        checks = check()
+        return checks
+      },
+    })
+    await checks
+    expect(applying.exitCode).toBe(0)
+    expect((await mig(['status', ...fleet, '--exit-code'])).exitCode).toBe(0)
+  })
+
   it('refuses flags that do not go together before touching any target', async () => {
     for (const args of [
       ['up', '--fleet', '--targets', 'sqlite:./x.db', '--schemas', 'a*'],
