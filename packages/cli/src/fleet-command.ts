@@ -1,4 +1,4 @@
-import type { Driver, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
+import type { Driver, FleetResult, FleetShard, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
 import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
@@ -80,7 +80,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     progress.stop()
   }
 
-  checkOnly(source.only, result, output)
+  checkTargetsMatched(source.only, fleetFlags.shard, result, output)
   const document = report.summary(result, resumeCommand(operation, flags, result))
   if (groups) {
     output.line()
@@ -94,16 +94,30 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
 }
 
 /**
- * `--only` ids that no target has, once every target was read: a mistyped id would otherwise
- * look like a fleet with nothing to do. None found is refused; some found is a warning.
+ * A fleet that took no target, or `--only` ids that no target has, once every target was read:
+ * a glob over a folder that is not mounted, a mistyped pattern or id would otherwise look like a
+ * fleet with nothing to do. `--only` with no id found is refused; the rest are warnings.
  */
-function checkOnly(only: OnlyFilter | undefined, result: { stopped: unknown; failures: readonly unknown[] }, output: Output): void {
-  const unmatched = only && result.stopped === undefined ? only.unmatched() : []
-  if (unmatched.length === 0) return
-  const how = only?.example === undefined ? 'The fleet has no target.' : `Write each as the report prints it, such as ${only.example}.`
-  const message = `--only names ${plural(unmatched.length, 'target')} not in the fleet: ${unmatched.join(', ')}. ${how}`
-  if (unmatched.length === only?.ids.size) throw usageError(message)
-  output.note(output.errorColours.yellow(`Warning: ${message}`))
+function checkTargetsMatched(
+  only: OnlyFilter | undefined,
+  shard: FleetShard | undefined,
+  result: FleetResult<CliTarget, unknown>,
+  output: Output,
+): void {
+  // A run that stopped early did not read every target.
+  if (result.stopped !== undefined) return
+  const warn = (message: string) => output.note(output.errorColours.yellow(`Warning: ${message}`))
+  const unmatched = only?.unmatched() ?? []
+  if (unmatched.length > 0) {
+    const how = only?.example === undefined ? 'The fleet has no target.' : `Write each as the report prints it, such as ${only.example}.`
+    const message = `--only names ${plural(unmatched.length, 'target')} not in the fleet: ${unmatched.join(', ')}. ${how}`
+    if (unmatched.length === only?.ids.size) throw usageError(message)
+    warn(message)
+  } else if (!only && result.done + result.failed + result.unreachable + result.cancelled === 0) {
+    warn(
+      shard ? `no target of the fleet is in shard ${shard.index}/${shard.count}.` : 'the fleet has no target: its targets matched nothing.',
+    )
+  }
 }
 
 function exitCodeOf(failed: boolean, groups: VersionGroups | undefined, statusExitCode: boolean): ExitCodeValue {

@@ -81,6 +81,16 @@ describe('fleet targets', () => {
     ])
   })
 
+  it('a fleet that takes no target says so on stderr, and exits 0', async () => {
+    const none = await mig(['up', '--fleet', '--targets', 'sqlite:./not-mounted/*.db', '--json'])
+    expect(none.exitCode).toBe(0)
+    expect(jsonLines(none).summary.fleet).toMatchObject({ done: 0, failed: 0 })
+    expect(none.stderr).toContain('Warning: the fleet has no target: its targets matched nothing.')
+    expect(existsSync(join(project.path, 'not-mounted'))).toBe(false)
+    const schemas = await mig(['status', '--fleet', '--url', database.url, '--schemas', 'tenat_*'])
+    expect(schemas.stderr).toContain('Warning: the fleet has no target')
+  })
+
   it('reads URLs from standard input, skipping blank lines and comments', async () => {
     const run = await mig(
       ['up', '--fleet', '--targets', '-', '--json'],
