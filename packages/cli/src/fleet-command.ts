@@ -1,4 +1,5 @@
-import type { Driver, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
+import type { Driver, FleetResult, FleetShard, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
+import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
@@ -10,8 +11,9 @@ import { FleetProgress } from './fleet-progress.js'
 import { FleetReport, type TargetReport } from './fleet-report.js'
 import { resumeCommand } from './fleet-resume.js'
 import { targetVersion, VersionGroups } from './fleet-status.js'
-import { type CliTarget, targetSource } from './fleet-targets.js'
+import { type CliTarget, type OnlyFilter, targetSource } from './fleet-targets.js'
 import { plural } from './format.js'
+import type { Output } from './output.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { migratorOptionsOf } from './with-migrator.js'
 
@@ -78,6 +80,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
     progress.stop()
   }
 
+  checkTargetsMatched(source.only, fleetFlags.shard, result, output)
   const document = report.summary(result, resumeCommand(operation, flags, result))
   if (groups) {
     output.line()
@@ -87,6 +90,33 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   return {
     document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
     exitCode: result.stopped === 'aborted' ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
+  }
+}
+
+/**
+ * A fleet that took no target, or `--only` ids that no target has, once every target was read:
+ * a glob over a folder that is not mounted, a mistyped pattern or id would otherwise look like a
+ * fleet with nothing to do. `--only` with no id found is refused; the rest are warnings.
+ */
+function checkTargetsMatched(
+  only: OnlyFilter | undefined,
+  shard: FleetShard | undefined,
+  result: FleetResult<CliTarget, unknown>,
+  output: Output,
+): void {
+  // A run that stopped early did not read every target.
+  if (result.stopped !== undefined) return
+  const warn = (message: string) => output.note(output.errorColours.yellow(`Warning: ${message}`))
+  const unmatched = only?.unmatched() ?? []
+  if (unmatched.length > 0) {
+    const how = only?.example === undefined ? 'The fleet has no target.' : `Write each as the report prints it, such as ${only.example}.`
+    const message = `--only names ${plural(unmatched.length, 'target')} not in the fleet: ${unmatched.join(', ')}. ${how}`
+    if (unmatched.length === only?.ids.size) throw usageError(message)
+    warn(message)
+  } else if (!only && result.done + result.failed + result.unreachable + result.cancelled === 0) {
+    warn(
+      shard ? `no target of the fleet is in shard ${shard.index}/${shard.count}.` : 'the fleet has no target: its targets matched nothing.',
+    )
   }
 }
 
@@ -144,8 +174,8 @@ function workOf(
       }
     case 'validate':
       return async (migrator) => {
-        const { applied, pending } = await migrator.validate()
-        return { json: { valid: true, applied, pending }, line: undefined }
+        const { applied, pending, running } = await migrator.validate()
+        return { json: { valid: true, applied, pending, running }, line: undefined }
       }
   }
 }

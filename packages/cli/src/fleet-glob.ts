@@ -10,7 +10,8 @@ export function hasWildcard(path: string): boolean {
  * Files matching `pattern`, whose segments may hold `*`, `?` and `[…]` (not `**`), read one
  * directory entry at a time so memory does not grow with the number of files. Paths come back as
  * the pattern writes them (`./tenants/a.db` for `./tenants/*.db`); a relative pattern is read
- * against `baseDirectory`. As in a shell, a wildcard does not match a leading dot.
+ * against `baseDirectory`. As in a shell, a wildcard does not match a leading dot; nor does it match
+ * the files kept beside a database (see {@link COMPANION_FILE}).
  */
 export async function* globFiles(pattern: string, baseDirectory: string): AsyncGenerator<string, void, undefined> {
   const segments = pattern.split('/')
@@ -43,8 +44,21 @@ async function* walk(written: string, rest: readonly string[], baseDirectory: st
   }
   for await (const entry of directory) {
     if (!matcher.test(entry.name)) continue
+    if (more.length === 0 && (await isCompanionFile(entry.name, (name) => absolute(join(name), baseDirectory)))) continue
     if (more.length > 0 ? entry.isDirectory() : entry.isFile() || entry.isSymbolicLink()) yield* walk(join(entry.name), more, baseDirectory)
   }
+}
+
+/**
+ * SQLite's files beside a database (`-journal`, `-wal`, `-shm`) and mig's lock files
+ * (`<database>.<table>.lock`): a glob such as `tenants/*` matches them too, but they are part
+ * of the database next to them, never a target of their own.
+ */
+const COMPANION_FILE = /^(.+?)(?:-journal|-wal|-shm|\.[^.]+\.lock)$/
+
+async function isCompanionFile(name: string, pathOf: (name: string) => string): Promise<boolean> {
+  const database = COMPANION_FILE.exec(name)?.[1]
+  return database !== undefined && (await isFile(pathOf(database)))
 }
 
 function absolute(path: string, baseDirectory: string): string {

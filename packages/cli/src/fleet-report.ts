@@ -63,7 +63,7 @@ export class FleetReport {
     const seconds = result.durationMs / 1000
     this.output.line()
     this.output.line(
-      bold(`Fleet: ${formatCount(total)} targets in ${formatDuration(result.durationMs)}`) +
+      bold(`Fleet: ${formatCount(total)} ${total === 1 ? 'target' : 'targets'} in ${formatDuration(result.durationMs)}`) +
         dim(seconds > 0 ? ` (${(total / seconds).toFixed(1)} targets/s)` : ''),
     )
     const rows = (['done', 'failed', 'unreachable', 'cancelled'] as const)

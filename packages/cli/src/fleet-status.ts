@@ -8,6 +8,8 @@ export interface TargetVersion {
   /** Its file's version as written (`0042`), or undefined when none is applied. */
   readonly label: string | undefined
   readonly pending: number
+  /** Being applied now, outside a transaction, by a run that holds the target's lock. */
+  readonly running: number
   /** The files `validate` would refuse, with why: `0003_x.sql (changed)`. */
   readonly problems: readonly string[]
 }
@@ -18,6 +20,7 @@ export function targetVersion(statuses: readonly MigrationStatus[]): TargetVersi
     version: applied?.version ?? 0,
     label: applied ? (/^\d+/.exec(applied.file)?.[0] ?? String(applied.version)) : undefined,
     pending: statuses.filter((status) => status.state === 'pending').length,
+    running: statuses.filter((status) => status.state === 'running').length,
     problems: statuses.filter((status) => status.problem !== undefined).map((status) => `${status.file} (${status.problem})`),
   }
 }
@@ -47,7 +50,8 @@ export class VersionGroups {
     this.byVersion.set(target.version, group)
     note(group, id)
     if (target.problems.length > 0) note(this.problems, `${id}: ${target.problems.join(', ')}`)
-    if (target.pending > 0) this.pendingTargets++
+    // As `mig status --exit-code` on one database: a migration under way is not done yet.
+    if (target.pending + target.running > 0) this.pendingTargets++
   }
 
   addUnread(id: string): void {

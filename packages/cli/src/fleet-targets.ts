@@ -24,6 +24,31 @@ export interface TargetSource {
   readonly repeatable: boolean
   /** Every URL the targets come from, for the redactor. */
   readonly urls: readonly string[]
+  /** `--only`, and which of its ids the targets read so far hold. */
+  readonly only: OnlyFilter | undefined
+}
+
+/** `--only`: passes the targets it names, and remembers which of its ids it has seen. */
+export class OnlyFilter {
+  private readonly seen = new Set<string>()
+  /** The first id the fleet has, to show how ids are written. */
+  example: string | undefined
+
+  constructor(readonly ids: ReadonlySet<string>) {}
+
+  async *filter(targets: AsyncIterable<CliTarget>): AsyncGenerator<CliTarget, void, undefined> {
+    for await (const target of targets) {
+      this.example ??= target.id
+      if (!this.ids.has(target.id)) continue
+      this.seen.add(target.id)
+      yield target
+    }
+  }
+
+  /** The ids no target read so far has: once every target was read, those that are not in the fleet. */
+  unmatched(): string[] {
+    return [...this.ids].filter((id) => !this.seen.has(id))
+  }
 }
 
 const SOURCE_FLAGS = ['targets', 'schemas', 'targets-query'] as const
@@ -40,13 +65,14 @@ export function targetSource(
 ): TargetSource {
   const given = SOURCE_FLAGS.filter((name) => flags[name] !== undefined)
   if (given.length > 1) throw usageError(`Give one of --${given.join(', --')}: they are different ways to name a fleet.`)
-  const filtered = (open: () => AsyncIterable<CliTarget>) => () => (only ? onlyThese(open(), only) : open())
+  const onlyFilter = only && new OnlyFilter(only)
+  const filtered = (open: () => AsyncIterable<CliTarget>) => () => (onlyFilter ? onlyFilter.filter(open()) : open())
   const targets = stringFlag(flags, 'targets')
   const schemas = stringFlag(flags, 'schemas')
   const query = schemas === undefined ? stringFlag(flags, 'targets-query') : schemaQuery(schemas)
   if (query !== undefined) {
     const url = requireUrl(settings)
-    return { open: filtered(() => fromQuery(url, settings.urlBaseDirectory, query)), repeatable: true, urls: [url] }
+    return { open: filtered(() => fromQuery(url, settings.urlBaseDirectory, query)), repeatable: true, urls: [url], only: onlyFilter }
   }
   const specs = targets !== undefined ? [targets] : settings.configTargets?.specs
   if (!specs) {
@@ -59,6 +85,7 @@ export function targetSource(
     open: filtered(() => fromSpecs(specs, baseDirectory ?? input.workingDirectory, input.stdin)),
     repeatable: !specs.some((spec) => spec.trim() === '-'),
     urls: specs,
+    only: onlyFilter,
   }
 }
 
@@ -83,11 +110,15 @@ async function* fromLines(input: Readable, baseDirectory: string): AsyncGenerato
 
 async function* fromSpec(spec: string, baseDirectory: string): AsyncGenerator<CliTarget, void, undefined> {
   const sqlite = /^(sqlite3?):(?:\/\/)?(.*)$/i.exec(spec)
-  if (!sqlite || !hasWildcard(sqlite[2] ?? '')) {
+  const path = sqlite?.[2] ?? ''
+  // `?name=value` after the path is the URL's query (`?busy_timeout=5000`), not a wildcard.
+  const query = /\?\w+=.*$/.exec(path)
+  const pattern = query ? path.slice(0, query.index) : path
+  if (!sqlite || !hasWildcard(pattern)) {
     yield urlTarget(spec, baseDirectory)
     return
   }
-  for await (const path of globFiles(sqlite[2] ?? '', baseDirectory)) yield urlTarget(`${sqlite[1]}:${path}`, baseDirectory)
+  for await (const file of globFiles(pattern, baseDirectory)) yield urlTarget(`${sqlite[1]}:${file}${query?.[0] ?? ''}`, baseDirectory)
 }
 
 async function* fromQuery(controlUrl: string, baseDirectory: string, sql: string): AsyncGenerator<CliTarget, void, undefined> {
@@ -95,10 +126,6 @@ async function* fromQuery(controlUrl: string, baseDirectory: string, sql: string
   for await (const { kind, value } of queryTargets(control, sql)) {
     yield kind === 'url' ? urlTarget(value, baseDirectory) : { ...urlTarget(controlUrl, baseDirectory), id: value, schema: value }
   }
-}
-
-async function* onlyThese(targets: AsyncIterable<CliTarget>, ids: ReadonlySet<string>): AsyncGenerator<CliTarget, void, undefined> {
-  for await (const target of targets) if (ids.has(target.id)) yield target
 }
 
 function urlTarget(url: string, baseDirectory: string): CliTarget {

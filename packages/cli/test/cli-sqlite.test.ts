@@ -451,6 +451,31 @@ describe('locking, code migrations, configuration and usage', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
+  it('an older release starting after a newer one migrated is refused, and told to run the newer one, not to revert', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await mkdir(join(project, 'old-release'))
+    await writeFile(join(project, 'old-release', '0001_create_users.sql'), SQL.createUsers)
+    await write('0002_add_email.sql', SQL.addEmail)
+    expect((await mig('up')).exitCode).toBe(0)
+    const old = await mig('up', '--dir', 'old-release', '--json')
+    expect(old.exitCode).toBe(3)
+    expect(jsonOf(old).error.message).toContain(
+      'It is newer than every migration here: if this is an older release starting beside a newer one that applied it (a rolling deployment, a scaled-up old replica), run the newer release instead and revert nothing',
+    )
+    expect(await sqliteHistory(database)).toEqual([
+      { version: 1, state: 'applied' },
+      { version: 2, state: 'applied' },
+    ])
+  })
+
+  it('refuses a URL parameter it does not read, such as ?mode=ro, and writes nothing', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const run = await mig('up', '--url', 'sqlite:./app.db?mode=ro', '--json')
+    expect(run.exitCode).toBe(2)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_INVALID_OPTIONS', message: expect.stringContaining('does not read: mode.') })
+    expect(existsSync(database)).toBe(false)
+  })
+
   it('runs TypeScript and JavaScript code migrations without a build step', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await write(

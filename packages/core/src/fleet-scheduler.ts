@@ -25,9 +25,10 @@ const WAITING_LIMIT = 256
 /**
  * Runs entries from `source` with at most `concurrency` at once and `perServer` per server. A
  * retry does not hold a slot while it waits: the slot goes to the next entry, and a due retry
- * starts before anything new.
+ * starts before anything new. Resolves to whether every entry it pulled from `source` was
+ * started (false when it stopped with some still waiting for their server).
  */
-export async function schedule<Entry>(source: AsyncIterator<Entry>, options: SchedulerOptions<Entry>): Promise<void> {
+export async function schedule<Entry>(source: AsyncIterator<Entry>, options: SchedulerOptions<Entry>): Promise<boolean> {
   const running = new Set<Promise<void>>()
   const load = new Map<string, number>()
   const waiting: Entry[] = []
@@ -74,11 +75,12 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
         start(entry)
         continue
       }
-      if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) return
+      if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) return true
       const firstDue = Math.min(...delayed.map((item) => item.dueAt))
       const wake = Number.isFinite(firstDue) ? [sleep(Math.max(0, firstDue - Date.now()), undefined, { signal: options.signal })] : []
       await Promise.race([...running, ...wake]).catch(() => {})
     }
+    return waiting.length === 0
   } finally {
     while (running.size > 0) await Promise.all(running)
     for (const item of delayed.splice(0)) options.abandon(item.entry)

@@ -139,12 +139,17 @@ class FleetRun<Target extends FleetTarget, Result> {
       abandon: (entry: Entry<Target>) => this.finishUnsuccessfully(entry, 'unreachable', entry.lastError as Error),
     }
     try {
+      let startedAllPulled = true
       if (this.settings.canary > 0) {
         this.inCanary = true
-        await schedule(take(entries, this.settings.canary), scheduling)
+        startedAllPulled = await schedule(take(entries, this.settings.canary), scheduling)
         this.inCanary = false
       }
-      await schedule(entries, scheduling)
+      startedAllPulled = (await schedule(entries, scheduling)) && startedAllPulled
+      // A failure as the last target ran stopped nothing: every target was taken.
+      if (startedAllPulled && (this.stopped === 'failure' || this.stopped === 'canary') && (await isExhausted(entries))) {
+        this.stopped = undefined
+      }
     } finally {
       signal?.removeEventListener('abort', onAbort)
       await targets.return?.()
@@ -250,6 +255,15 @@ function mapIterator<From, To>(iterator: AsyncIterator<From>, map: (value: From)
       const next = await iterator.next()
       return next.done ? { done: true, value: undefined } : { done: false, value: map(next.value) }
     },
+  }
+}
+
+/** Whether `iterator` has no value left; reads one when it has. A list it cannot read counts as not exhausted. */
+async function isExhausted(iterator: AsyncIterator<unknown>): Promise<boolean> {
+  try {
+    return (await iterator.next()).done === true
+  } catch {
+    return false
   }
 }
 

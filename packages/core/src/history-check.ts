@@ -96,9 +96,11 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
   const missing = history.records.filter((record) => !history.byVersion.has(record.version))
   if (missing.length && !options.allowMissing) {
     const withoutDown = history.records.filter((record) => record.downSql === undefined && replacedBy(history, record))
+    const newestFile = newestVersion(history.migrations.map((migration) => migration.version))
     throw new MissingMigrationError({
       migrations: missing.map(({ version, name, file, downSql }) => ({ version, name, file, downRecorded: downSql !== undefined })),
       oldestMissing: missing.includes(oldestRecord(history)),
+      newerThanFiles: missing.every((record) => compareVersions(record.version, newestFile) > 0),
       replacedWithoutDown: withoutDown.map(({ version, name, file }) => ({ version, name, file, downRecorded: false })),
     })
   }

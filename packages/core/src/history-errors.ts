@@ -44,19 +44,27 @@ export class MissingMigrationError extends HistoryValidationError {
    * `oldestMissing`: even the oldest applied migration has no file, so the folder is more likely
    * wrong than the branch. `replacedWithoutDown`: applied migrations whose version a different
    * file holds now, without recorded down SQL; `down --missing` reverts those too, so it reverts
-   * nothing while they are there.
+   * nothing while they are there. `newerThanFiles`: every missing one is newer than every file, as
+   * when an older release starts beside a newer one that applied them.
    */
   constructor(options: {
     migrations: readonly MissingMigration[]
     oldestMissing?: boolean
     replacedWithoutDown?: readonly MissingMigration[]
+    newerThanFiles?: boolean
   }) {
     const { migrations } = options
     const unrecorded = [...migrations.filter((migration) => !migration.downRecorded), ...(options.replacedWithoutDown ?? [])]
+    const newer =
+      options.newerThanFiles && !options.oldestMissing
+        ? `${migrations.length > 1 ? 'They are' : 'It is'} newer than every migration here: if this is an older release starting ` +
+          `beside a newer one that applied ${pronoun(migrations)} (a rolling deployment, a scaled-up old replica), run the newer ` +
+          `release instead and revert nothing: the newer release depends on ${pronoun(migrations)}. `
+        : ''
     super(
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
-        `${migrations.length > 1 ? 'are' : 'is'} gone. ` +
+        `${migrations.length > 1 ? 'are' : 'is'} gone. ${newer}` +
         (options.oldestMissing
           ? adviceForWrongFolder(migrations)
           : unrecorded.length

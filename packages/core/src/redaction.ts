@@ -2,8 +2,10 @@ const MASK = '***'
 
 // Regular expressions rather than `new URL()`: a URL that does not parse must be redacted too,
 // and `new URL()` would reject it. The user part runs to the last `@` of the URL (before `?` or
-// `#`), so a password holding unescaped `@` and `/` is masked whole.
-const URL_CREDENTIALS = /\b([a-z][a-z0-9+.-]*:\/\/)([^?#\s@]*(?:@[^?#\s@]*)*)@/gi
+// `#`), so a password holding unescaped `@` and `/` is masked whole; it stops where another URL
+// starts, so that URLs in a list (`--only url1,url2`) keep their hosts.
+const URL_CREDENTIALS =
+  /\b([a-z][a-z0-9+.-]*:\/\/)((?:(?![a-z][a-z0-9+.-]*:\/\/)[^?#\s@])*(?:@(?:(?![a-z][a-z0-9+.-]*:\/\/)[^?#\s@])*)*)@/gi
 const PASSWORD_PARAMETER = /([?&](?:password|pass|pwd)=)([^&#\s]*)/gi
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */

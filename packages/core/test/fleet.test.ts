@@ -116,6 +116,16 @@ describe('migrateFleet', () => {
     for (const tenant of fleet.slice(1)) expect(await appliedVersions(tenant)).toEqual([])
   })
 
+  it('a failure on the last target stops nothing: every target was taken', async () => {
+    const fleet = tenants(3)
+    await breakTenant(fleet[2] as Tenant)
+    const events: FleetEvent<Tenant, MigrateResult>[] = []
+    const result = await migrateFleet({ targets: fleet, driver, source, concurrency: 1, onEvent: (event) => events.push(event) })
+    expect(result).toMatchObject({ done: 2, failed: 1, stopped: undefined })
+    expect(events.filter((event) => event.type === 'target-started')).toHaveLength(3)
+    expect(await migrateFleet({ targets: fleet.slice(2), driver, source, canary: 1 })).toMatchObject({ failed: 1, stopped: undefined })
+  })
+
   it('a failing canary stops the fleet, whatever onFailure says', async () => {
     const fleet = tenants(8)
     await breakTenant(fleet[1] as Tenant)
@@ -211,7 +221,7 @@ describe('migrateFleet', () => {
   it('reports a target as unreachable once its retries are spent', async () => {
     const tenant: Tenant = { id: 'gone', file: join(folder, 'no-such-folder', 'gone.db') }
     const result = await migrateFleet({ targets: [tenant], driver, source, retries: 1, retryDelayMs: 1 })
-    expect(result).toMatchObject({ done: 0, unreachable: 1, stopped: 'failure' })
+    expect(result).toMatchObject({ done: 0, unreachable: 1, stopped: undefined })
     expect(result.failures[0]).toMatchObject({ state: 'unreachable', attempts: 2, error: { code: 'MIG_DATABASE_ERROR' } })
   })
 

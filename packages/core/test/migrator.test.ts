@@ -440,7 +440,9 @@ describe('error messages', () => {
     )
     await expect(oldestGoneMigrator.down({ missing: true })).rejects.toThrow(/Even the oldest applied migration, 1_t1, has no file/)
     const newestGone = await new Migrator({ driver, source: fromList([table(1)]) }).up().catch((caught: unknown) => caught)
-    expect((newestGone as Error).message).toMatch(/^History says 2_t2 was applied, but the file is gone\. After switching to a branch/)
+    expect((newestGone as Error).message).toMatch(
+      /^History says 2_t2 was applied, but the file is gone\. It is newer than every migration here: if this is an older release starting beside a newer one that applied it \(a rolling deployment, a scaled-up old replica\), run the newer release instead and revert nothing: the newer release depends on it\. After switching to a branch/,
+    )
   })
 
   it('offer down --missing for a replaced migration only when history recorded its down SQL', async () => {

@@ -25,6 +25,15 @@ describe('password redaction', () => {
     )
   })
 
+  it('masks each URL of a comma-separated list on its own, keeping every host', () => {
+    expect(redactUrl('--only postgres://app@db-1:5999/t1,postgres://app@db-2/t2')).toBe(
+      '--only postgres://app@db-1:5999/t1,postgres://app@db-2/t2',
+    )
+    expect(redactUrl('postgres://app:s3cret@db-1/t1,postgres://app:0ther@db-2/t2')).toBe(
+      'postgres://app:***@db-1/t1,postgres://app:***@db-2/t2',
+    )
+  })
+
   it('finds the password as written and percent-decoded', () => {
     expect(secretsOf('postgres://app:p%40ss%2Fword@db/app')).toEqual(['p%40ss%2Fword', 'p@ss/word'])
     expect(secretsOf('postgres://app@db/app')).toEqual([])

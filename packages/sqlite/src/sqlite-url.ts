@@ -22,7 +22,16 @@ export function driverFromUrl(url: string, options: { baseDirectory: string; acc
 
 function busyTimeoutOf(url: string): number | undefined {
   const query = /\?([^#]*)/.exec(url.trim())?.[1]
-  const given = query === undefined ? null : new URLSearchParams(query).get('busy_timeout')
+  const parameters = new URLSearchParams(query ?? '')
+  // Anything else would be ignored: `?mode=ro` would not keep mig from writing.
+  const unknown = [...parameters.keys()].filter((name) => name !== 'busy_timeout')
+  if (unknown.length > 0) {
+    throw new InvalidOptionsError(
+      `The URL ${redactUrl(url)} has a parameter mig does not read: ${unknown.join(', ')}. A SQLite URL takes only ?busy_timeout=<ms>; ` +
+        'a setting kept in the database file, such as PRAGMA journal_mode = WAL, goes in a -- mig:no-transaction migration.',
+    )
+  }
+  const given = parameters.get('busy_timeout')
   if (given === null) return undefined
   if (!/^\d+$/.test(given)) {
     throw new InvalidOptionsError(`busy_timeout in the URL ${redactUrl(url)} must be a whole number of milliseconds, not "${given}".`)

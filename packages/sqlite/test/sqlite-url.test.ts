@@ -16,6 +16,15 @@ describe('SQLite URLs', () => {
     expect(() => sqliteFilename('sqlite:', '/project')).toThrow(/names no file/)
   })
 
+  it('refuses a parameter it does not read rather than ignore it', () => {
+    expect(() => driverFromUrl('sqlite:./app.db?mode=ro', { baseDirectory: '.' })).toThrow(
+      /The URL sqlite:\.\/app\.db\?mode=ro has a parameter mig does not read: mode\. A SQLite URL takes only \?busy_timeout=<ms>/,
+    )
+    expect(() => driverFromUrl('sqlite:./app.db?busy_timout=100&busy_timeout=5', { baseDirectory: '.' })).toThrow(
+      /does not read: busy_timout\./,
+    )
+  })
+
   it('takes busy_timeout as the wait for a database another connection holds, and refuses one that is not a number', async () => {
     expect(() => driverFromUrl('sqlite:./app.db?busy_timeout=soon', { baseDirectory: '.' })).toThrow(
       /busy_timeout in the URL sqlite:\.\/app\.db\?busy_timeout=soon must be a whole number of milliseconds, not "soon"/,
