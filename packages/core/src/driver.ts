@@ -232,6 +232,11 @@ export interface LockHolder {
   readonly clientAddress?: string
   readonly since?: Date
   /**
+   * For a lock that frees itself unless its holder renews it (a lease): when it ends. A holder
+   * that died without a word keeps the lock until then; said in the waiting and timeout messages.
+   */
+  readonly expiresAt?: Date
+  /**
    * How to clear the lock by hand, for a lock that its holder cannot give back and nothing
    * frees by itself (for example a lock row left by an older mig version). Said in the lock
    * timeout's message.

@@ -193,7 +193,8 @@ export function describeHolder(holder: LockHolder): string {
   if (holder.applicationName) parts.push(`application "${holder.applicationName}"`)
   if (holder.clientAddress) parts.push(`from ${holder.clientAddress}`)
   if (holder.since) parts.push(`since ${holder.since.toISOString()}`)
-  return parts.length ? `held by ${parts.join(' ')}` : 'holder unknown'
+  const held = parts.length ? `held by ${parts.join(' ')}` : 'holder unknown'
+  return holder.expiresAt ? `${held}, a lease that ends at ${holder.expiresAt.toISOString()} unless its holder renews it` : held
 }
 
 /** The message of anything thrown. */

@@ -113,7 +113,7 @@ export class LockTimeoutError extends MigError {
       `Gave up after waiting ${Number((timeoutMs / 1000).toFixed(1))}s for the migration lock, which another migration run holds${holder ? ` (${describeHolder(holder)})` : ''}. ` +
         (holder?.clearBy
           ? `Its holder cannot give it back by itself; if that run is over, clear the lock by hand: ${holder.clearBy}`
-          : 'Wait for it to finish and try again, or wait longer: lockWaitMs, --lock-wait <seconds> in the CLI.'),
+          : `${holder?.expiresAt ? 'If that run is gone (killed without releasing), the lease frees the lock when it ends. Otherwise wait' : 'Wait'} for it to finish and try again, or wait longer: lockWaitMs, --lock-wait <seconds> in the CLI.`),
     )
     this.timeoutMs = timeoutMs
     this.holder = holder

@@ -495,6 +495,9 @@ describe('error messages', () => {
     expect(
       describeHolder({ pid: 7, host: 'db-1', applicationName: 'mig', clientAddress: '10.0.0.9', since: new Date('2026-11-23T10:00:00Z') }),
     ).toBe('held by pid 7 on db-1 application "mig" from 10.0.0.9 since 2026-11-23T10:00:00.000Z')
+    expect(describeHolder({ pid: 7, expiresAt: new Date('2026-11-23T10:00:30Z') })).toBe(
+      'held by pid 7, a lease that ends at 2026-11-23T10:00:30.000Z unless its holder renews it',
+    )
     expect(new LockTimeoutError({ timeoutMs: 30_000 }).message).toMatch(
       /^Gave up after waiting 30s for the migration lock, which another migration run holds\. Wait/,
     )

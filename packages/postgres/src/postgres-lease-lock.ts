@@ -24,6 +24,7 @@ interface LeaseRow {
   pid: number | null
   application_name: string | null
   acquired_at: Date | null
+  expires_at: Date | null
 }
 
 /**
@@ -172,7 +173,7 @@ export async function describeLease(connection: LockConnection, table: LeaseTabl
   if (found?.found !== true) return undefined
   try {
     const rows: LeaseRow[] = await connection.query(
-      `SELECT host, pid, application_name, acquired_at FROM ${table.quoted} WHERE id = 1 AND expires_at > pg_catalog.clock_timestamp()`,
+      `SELECT host, pid, application_name, acquired_at, expires_at FROM ${table.quoted} WHERE id = 1 AND expires_at > pg_catalog.clock_timestamp()`,
     )
     const row = rows[0]
     if (!row) return undefined
@@ -181,6 +182,7 @@ export async function describeLease(connection: LockConnection, table: LeaseTabl
       host: row.host ?? undefined,
       applicationName: row.application_name ?? undefined,
       since: row.acquired_at ?? undefined,
+      expiresAt: row.expires_at ?? undefined,
     }
   } catch (error) {
     if (error instanceof DatabaseError && error.sqlState === '42P01') return undefined

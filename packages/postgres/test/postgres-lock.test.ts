@@ -57,6 +57,27 @@ describe('the PostgreSQL migration lock', () => {
     expect((failure as Error).message).toContain(`held by pid ${waits[0]?.pid} application "mig" from ${address} since`)
   })
 
+  it('a runner waiting for a lease lock is told when the lease ends, for a holder that may be gone', async () => {
+    const leaseDriver = () => postgresDriver({ connectionString: database.url, lock: 'lease', lockLeaseMs: 6_000 })
+    const holding = holdingMigration()
+    const holder = new Migrator({ driver: leaseDriver(), source: holding.source }).up()
+    await holding.running
+    const waits: (LockHolder | undefined)[] = []
+    const waiting = new Migrator({ driver: leaseDriver(), source: holding.source, lockTimeoutMs: 300 })
+    waiting.on('lock-waiting', (event) => waits.push(event.holder))
+    const failure = await waiting.up().catch((error: unknown) => error)
+    holding.release()
+    await holder
+
+    expect(failure).toBeInstanceOf(LockTimeoutError)
+    const expiresAt = waits[0]?.expiresAt
+    expect(expiresAt).toBeInstanceOf(Date)
+    // Renewed every third of the lease, so it ends between 4 and 6 seconds after it was last renewed.
+    expect((expiresAt?.getTime() ?? 0) - Date.now()).toBeGreaterThan(3_000)
+    expect((failure as Error).message).toContain(`a lease that ends at ${expiresAt?.toISOString()} unless its holder renews it`)
+    expect((failure as Error).message).toContain('If that run is gone (killed without releasing), the lease frees the lock when it ends.')
+  })
+
   it('holds the lock on a connection that is idle: no transaction and no snapshot', async () => {
     const holding = holdingMigration()
     const holder = new Migrator({ driver: driver(), source: holding.source }).up()
