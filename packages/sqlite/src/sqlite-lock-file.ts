@@ -52,9 +52,15 @@ export class SqliteLockFile {
         .prepare('INSERT OR REPLACE INTO holder (id, owner, pid, host, acquired_at) VALUES (1, ?, ?, ?, ?)')
         .run(this.owner, process.pid, hostname(), new Date().toISOString())
       commit(connection)
-    } catch {
+    } catch (error) {
       rollback(connection)
-      return false
+      if (isBusy(error)) return false
+      // A lock file mig cannot write (read-only, or on a read-only mount) is no lock another run holds.
+      this.close()
+      throw new DatabaseError(
+        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. Give the user who runs mig write access to it and to its folder.`,
+        { sqlState: (error as { code?: string }).code, cause: error },
+      )
     }
     if (!begin(connection)) return false
     if (this.holderRow(connection)?.owner !== this.owner) {
@@ -132,9 +138,13 @@ function begin(connection: SqliteDatabase): boolean {
     connection.exec('BEGIN IMMEDIATE')
     return true
   } catch (error) {
-    if ((error as { code?: string }).code?.startsWith('SQLITE_BUSY')) return false
+    if (isBusy(error)) return false
     throw new DatabaseError(`Cannot lock the migration lock file: ${(error as Error).message}`, { cause: error })
   }
+}
+
+function isBusy(error: unknown): boolean {
+  return (error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true
 }
 
 function commit(connection: SqliteDatabase): void {

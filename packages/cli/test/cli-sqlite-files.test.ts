@@ -1,0 +1,66 @@
+import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { sqliteDriver } from '@mig/sqlite'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { queryRows } from './database-state.ts'
+import { jsonOf, runMig, temporaryDirectory } from './run-mig.ts'
+
+let project: string
+let removeProject: () => Promise<void>
+
+const mig = (...args: string[]) => runMig([...args, '--url', 'sqlite:./app.db'], { cwd: project })
+// Root writes any file, so runMig drops that power for tests of file permissions.
+const unprivileged = (...args: string[]) => runMig([...args, '--url', 'sqlite:./app.db'], { cwd: project, unprivileged: true })
+const write = (file: string, text: string) => writeFile(join(project, 'migrations', file), text)
+
+beforeEach(async () => {
+  const directory = await temporaryDirectory('sqlite-files')
+  project = directory.path
+  removeProject = directory.remove
+  await mkdir(join(project, 'migrations'))
+})
+
+afterEach(() => removeProject())
+
+describe('SQLite migrations as applications have them', () => {
+  it('a 10 MB migration of single-row INSERTs is linted, planned and applied, every row', async () => {
+    const rows: string[] = []
+    let size = 0
+    for (let id = 1; size < 10_000_000; id++) {
+      const row = `INSERT INTO items VALUES (${id}, 'row ${id}: lorem ipsum dolor sit amet, it''s a row; -- not a comment');\n`
+      rows.push(row)
+      size += row.length
+    }
+    await write(
+      '0001_items.sql',
+      `-- mig:up\nCREATE TABLE items (id INTEGER PRIMARY KEY, body TEXT);\n${rows.join('')}-- mig:down\nDROP TABLE items;\n`,
+    )
+
+    const plan = jsonOf(await mig('plan', '--json'))
+    expect(plan).toMatchObject({ ok: true, command: 'plan', findings: [] })
+    const up = await mig('up')
+    expect(up.exitCode).toBe(0)
+    const [count] = await queryRows<{ n: number }>(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT COUNT(*) AS n FROM items')
+    expect(count?.n).toBe(rows.length)
+  }, 30_000)
+
+  it('a lock file mig cannot write is a database error at once, not a lock another run holds', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_posts.sql', '-- mig:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY);\n')
+    await chmod(join(project, 'app.db.mig_migrations.lock'), 0o444)
+
+    const run = await unprivileged('up', '--lock-wait', '30', '--json')
+    expect(run.exitCode).toBe(6)
+    const { error } = jsonOf(run)
+    expect(error.code).toBe('MIG_DATABASE_ERROR')
+    expect(error.message).toContain('Cannot write the migration lock file')
+    expect(error.message).toContain('app.db.mig_migrations.lock')
+    expect(run.stderr).not.toContain('Waiting for the migration lock')
+    const tables = await queryRows<{ name: string }>(
+      sqliteDriver({ filename: join(project, 'app.db') }),
+      "SELECT name FROM sqlite_master WHERE name = 'posts'",
+    )
+    expect(tables).toEqual([])
+  })
+})
