@@ -17,6 +17,8 @@ interface Violation {
 export class SqliteForeignKeys {
   private restoreOn = false
   private setting: SqliteStatement | undefined
+  /** The violations the database held before the migration, by row: not the migration's to answer for. */
+  private existing = new Map<string, number>()
 
   constructor(private readonly database: SqliteDatabase) {}
 
@@ -27,19 +29,43 @@ export class SqliteForeignKeys {
     if (this.restoreOn) this.database.exec('PRAGMA foreign_keys = OFF')
   }
 
+  /** After BEGIN: notes the violations already there, written while enforcement was off. */
+  noteExisting(): void {
+    this.existing = new Map()
+    if (!this.restoreOn) return
+    for (const violation of this.violations()) this.existing.set(keyOf(violation), (this.existing.get(keyOf(violation)) ?? 0) + 1)
+  }
+
   /**
-   * Before COMMIT: throws when a row refers to a parent row that is not there. Checked only when
-   * enforcement was on, so a database kept without it is not held to rules it never had. A row
-   * whose parent table does not exist at that moment is not counted: some tools split a rebuild
-   * over several migrations (create, copy, drop, rename), and between the drop and the rename
-   * nothing was deleted; the next commit checks those rows again once the table is back.
+   * Before COMMIT: throws when the migration left a row referring to a parent row that is not
+   * there. Checked only when enforcement was on, so a database kept without it is not held to
+   * rules it never had; rows that pointed at nothing before the migration are not its doing. A
+   * row whose parent table does not exist at that moment is not counted: some tools split a
+   * rebuild over several migrations (create, copy, drop, rename), and between the drop and the
+   * rename nothing was deleted; the next commit checks those rows again once the table is back.
    */
   check(): void {
     if (!this.restoreOn) return
-    const violations = (this.database.prepare('PRAGMA foreign_key_check').all() as Violation[]).filter((violation) =>
-      this.tableExists(violation.parent),
-    )
+    const existing = new Map(this.existing)
+    const violations = this.violations().filter((violation) => {
+      const before = existing.get(keyOf(violation)) ?? 0
+      existing.set(keyOf(violation), before - 1)
+      return before <= 0 && this.tableExists(violation.parent)
+    })
     if (violations.length) throw foreignKeyError(violations)
+  }
+
+  private violations(): Violation[] {
+    try {
+      return this.database.prepare('PRAGMA foreign_key_check').all() as Violation[]
+    } catch (error) {
+      // "foreign key mismatch": a foreign key names parent columns that are not a key, so no row can be checked.
+      throw new DatabaseError(
+        `SQLite cannot check this database's foreign keys, as mig does around every migration while they are on: ${(error as Error).message}. ` +
+          'A foreign key must refer to its parent table\'s PRIMARY KEY or to columns with a UNIQUE index. Fix that table in a migration marked "-- mig:no-transaction", which mig does not check.',
+        { sqlState: (error as { code?: string }).code, cause: error },
+      )
+    }
   }
 
   private tableExists(name: string): boolean {
@@ -52,6 +78,10 @@ export class SqliteForeignKeys {
     this.restoreOn = false
     this.database.exec('PRAGMA foreign_keys = ON')
   }
+}
+
+function keyOf(violation: Violation): string {
+  return `${violation.table}\u0000${violation.rowid}\u0000${violation.parent}`
 }
 
 function foreignKeyError(violations: readonly Violation[]): DatabaseError {

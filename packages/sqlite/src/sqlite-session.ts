@@ -47,8 +47,9 @@ export class SqliteSession implements DriverSession {
       // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
       // fail with SQLITE_BUSY without waiting.
       this.control('BEGIN IMMEDIATE')
+      this.foreignKeys.noteExisting()
     } catch (error) {
-      this.foreignKeys.restore()
+      await this.rollback()
       throw error
     }
   }

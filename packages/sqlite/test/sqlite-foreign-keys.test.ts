@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fromList, MigrationFailedError, Migrator } from '@mig/core'
+import { DatabaseError, fromList, MigrationFailedError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -97,6 +97,42 @@ describe('SQLite table rebuilds', () => {
     expect(error.message).toMatch(/Its changes were rolled back/)
     expect(rows('SELECT id FROM identities')).toEqual([{ id: 'i1' }])
     expect(rows('SELECT version FROM mig_migrations').length).toBe(1)
+  })
+
+  it('rows that pointed at nothing before a migration do not fail it; a row the migration orphans still does', async () => {
+    await new Migrator({ driver: sqliteDriver({ filename }), source: fromList([{ version: 1, name: 'identities', up: schema }]) }).up()
+    // The application wrote an orphan while enforcement was off.
+    const application = new Database(filename)
+    application.pragma('foreign_keys = OFF')
+    application.exec("INSERT INTO identity_credentials VALUES ('c0', 'gone')")
+    application.close()
+
+    const source = fromList([
+      { version: 1, name: 'identities', up: schema },
+      { version: 2, name: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' },
+      { version: 3, name: 'orphan', up: "INSERT INTO identity_credentials VALUES ('c2', 'nobody');" },
+    ])
+    const failure = await new Migrator({ driver: sqliteDriver({ filename }), source }).up().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    const error = failure as MigrationFailedError
+    expect(error.migration.file).toBe('3_orphan')
+    expect(error.message).toMatch(/1 row of identity_credentials \(rowid 3\) refers to missing rows of identities/)
+    expect(rows('SELECT version FROM mig_migrations ORDER BY version')).toEqual([{ version: '1' }, { version: '2' }])
+    expect(rows('SELECT id FROM identity_credentials ORDER BY id')).toEqual([{ id: 'c0' }, { id: 'c1' }])
+  })
+
+  it('a foreign key that refers to no key of its parent is reported before the migration runs', async () => {
+    const application = new Database(filename)
+    application.exec(
+      'CREATE TABLE parents (code TEXT); CREATE TABLE children (id INTEGER PRIMARY KEY, code TEXT REFERENCES parents (code));',
+    )
+    application.close()
+    const source = fromList([{ version: 1, name: 'notes', up: 'CREATE TABLE notes (id INTEGER PRIMARY KEY);' }])
+    const failure = await new Migrator({ driver: sqliteDriver({ filename }), source }).up().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(DatabaseError)
+    expect((failure as Error).message).toMatch(/foreign key mismatch - "children" referencing "parents"/)
+    expect((failure as Error).message).toMatch(/PRIMARY KEY or to columns with a UNIQUE index/)
+    expect(rows("SELECT name FROM sqlite_master WHERE name = 'notes'")).toEqual([])
   })
 
   it('puts foreign key enforcement back on the connection after each migration, committed or not', async () => {
