@@ -63,4 +63,22 @@ describe('SQLite migrations as applications have them', () => {
     )
     expect(tables).toEqual([])
   })
+
+  it('VACUUM in a migration that runs in a transaction fails naming -- mig:no-transaction, and runs in one marked so', async () => {
+    await write('0001_vacuum.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\nVACUUM;\n')
+    const failed = await mig('up', '--json')
+    expect(failed.exitCode).toBe(1)
+    const { error } = jsonOf(failed)
+    expect(error).toMatchObject({ code: 'MIG_MIGRATION_FAILED', position: { line: 3 }, rolledBack: true })
+    expect(error.message).toContain('cannot VACUUM from within a transaction')
+    expect(error.message).toContain('move it to a migration of its own that starts with "-- mig:no-transaction"')
+
+    await write('0001_vacuum.sql', '-- mig:no-transaction\n-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\nVACUUM;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    const history = await queryRows<{ state: string }>(
+      sqliteDriver({ filename: join(project, 'app.db') }),
+      'SELECT state FROM mig_migrations',
+    )
+    expect(history).toEqual([{ state: 'applied' }])
+  })
 })

@@ -110,5 +110,12 @@ export function sqliteError(error: unknown, position?: number, file?: string): D
       { sqlState, position, cause: error },
     )
   }
-  return new DatabaseError((error as Error).message, { sqlState, position, cause: error })
+  const message = (error as Error).message
+  const hint = OUTSIDE_TRANSACTION_ONLY.test(message)
+    ? 'SQLite runs this statement only outside a transaction, and mig runs this migration in one: move it to a migration of its own that starts with "-- mig:no-transaction".'
+    : undefined
+  return new DatabaseError(message, { sqlState, position, hint, cause: error })
 }
+
+/** SQLite's refusals of a statement inside a transaction (VACUUM, a change of journal_mode to or from WAL). */
+const OUTSIDE_TRANSACTION_ONLY = /^cannot (?:VACUUM|change (?:into|out of) wal mode) from within a transaction/i
