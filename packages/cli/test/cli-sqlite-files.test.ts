@@ -81,4 +81,20 @@ describe('SQLite migrations as applications have them', () => {
     )
     expect(history).toEqual([{ state: 'applied' }])
   })
+
+  it('a database file mig cannot write is reported with the file and the access it needs, and nothing is written', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    expect((await runMig(['db', 'create', '--url', 'sqlite:./app.db'], { cwd: project })).exitCode).toBe(0)
+    await chmod(join(project, 'app.db'), 0o444)
+
+    const run = await unprivileged('up', '--json')
+    expect(run.exitCode).toBe(6)
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'MIG_DATABASE_ERROR',
+      sqlState: 'SQLITE_READONLY',
+      hint: `${join(project, 'app.db')} is read-only for the user running mig: it needs write access to the file and to its folder, where SQLite writes its journal.`,
+    })
+    const tables = await queryRows(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT name FROM sqlite_master')
+    expect(tables).toEqual([])
+  })
 })

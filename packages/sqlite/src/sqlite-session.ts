@@ -111,10 +111,17 @@ export function sqliteError(error: unknown, position?: number, file?: string): D
     )
   }
   const message = (error as Error).message
-  const hint = OUTSIDE_TRANSACTION_ONLY.test(message)
-    ? 'SQLite runs this statement only outside a transaction, and mig runs this migration in one: move it to a migration of its own that starts with "-- mig:no-transaction".'
-    : undefined
-  return new DatabaseError(message, { sqlState, position, hint, cause: error })
+  return new DatabaseError(message, { sqlState, position, hint: hintFor(message, sqlState, file), cause: error })
+}
+
+function hintFor(message: string, sqlState: string | undefined, file: string | undefined): string | undefined {
+  if (OUTSIDE_TRANSACTION_ONLY.test(message)) {
+    return 'SQLite runs this statement only outside a transaction, and mig runs this migration in one: move it to a migration of its own that starts with "-- mig:no-transaction".'
+  }
+  if (file && sqlState?.startsWith('SQLITE_READONLY')) {
+    return `${file} is read-only for the user running mig: it needs write access to the file and to its folder, where SQLite writes its journal.`
+  }
+  return undefined
 }
 
 /** SQLite's refusals of a statement inside a transaction (VACUUM, a change of journal_mode to or from WAL). */
