@@ -97,4 +97,18 @@ describe('SQLite migrations as applications have them', () => {
     const tables = await queryRows(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT name FROM sqlite_master')
     expect(tables).toEqual([])
   })
+
+  it('a URL naming a file that is not a SQLite database is a database error naming the file, for every command that reads it', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    await writeFile(join(project, 'app.db'), 'notes, not a database\n')
+    for (const command of ['up', 'status', 'dump', 'drift']) {
+      const run = await mig(command, '--json')
+      expect(run.exitCode, command).toBe(6)
+      expect(jsonOf(run).error, command).toMatchObject({
+        code: 'MIG_DATABASE_ERROR',
+        sqlState: 'SQLITE_NOTADB',
+        hint: `${join(project, 'app.db')} is not a SQLite database (nor an empty file): check the path in the URL.`,
+      })
+    }
+  })
 })

@@ -64,7 +64,13 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
     },
     lock: sqliteLockPart,
     schema: {
-      describe: async (session, historyTable) => describeSqliteSchema(session.database, historyTable),
+      async describe(session, historyTable) {
+        try {
+          return describeSqliteSchema(session.database, historyTable)
+        } catch (error) {
+          throw sqliteError(error, undefined, session.database.name)
+        }
+      },
       async createScratchDatabase() {
         const database = openDatabase(':memory:', busyTimeoutMs)
         return { driver: sqliteDriver({ database, pragmas: options.pragmas }), destroy: async () => void database.close() }

@@ -118,6 +118,9 @@ function hintFor(message: string, sqlState: string | undefined, file: string | u
   if (OUTSIDE_TRANSACTION_ONLY.test(message)) {
     return 'SQLite runs this statement only outside a transaction, and mig runs this migration in one: move it to a migration of its own that starts with "-- mig:no-transaction".'
   }
+  if (file && sqlState === 'SQLITE_NOTADB') {
+    return `${file} is not a SQLite database (nor an empty file): check the path in the URL.`
+  }
   if (file && sqlState?.startsWith('SQLITE_READONLY')) {
     return `${file} is read-only for the user running mig: it needs write access to the file and to its folder, where SQLite writes its journal.`
   }
