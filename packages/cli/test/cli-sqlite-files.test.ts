@@ -111,4 +111,33 @@ describe('SQLite migrations as applications have them', () => {
       })
     }
   })
+
+  it('a table rebuild under a view names the fix at the rename, and keeps child rows once the view is dropped and made again', async () => {
+    await write(
+      '0001_users.sql',
+      `-- mig:up
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE);
+CREATE VIEW user_emails AS SELECT email FROM users;
+INSERT INTO users VALUES (1, 'a@example.com');
+INSERT INTO posts VALUES (1, 1);
+`,
+    )
+    const rebuild = `CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL DEFAULT '');
+INSERT INTO users_new SELECT id, coalesce(email, '') FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+`
+    await write('0002_rebuild.sql', `-- mig:up\n${rebuild}`)
+    const failed = await mig('up')
+    expect(failed.exitCode).toBe(1)
+    expect(failed.stderr).toContain('0002_rebuild.sql:5:1 failed: error in view user_emails: no such table: main.users')
+    expect(failed.stderr).toContain('Drop the view before the rebuild and create it again after the rename')
+
+    await write('0002_rebuild.sql', `-- mig:up\nDROP VIEW user_emails;\n${rebuild}CREATE VIEW user_emails AS SELECT email FROM users;\n`)
+    expect((await mig('up')).exitCode).toBe(0)
+    const filename = join(project, 'app.db')
+    expect(await queryRows(sqliteDriver({ filename }), 'SELECT id, user_id FROM posts')).toEqual([{ id: 1, user_id: 1 }])
+    expect(await queryRows(sqliteDriver({ filename }), 'SELECT email FROM user_emails')).toEqual([{ email: 'a@example.com' }])
+  })
 })

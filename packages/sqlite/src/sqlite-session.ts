@@ -118,6 +118,13 @@ function hintFor(message: string, sqlState: string | undefined, file: string | u
   if (OUTSIDE_TRANSACTION_ONLY.test(message)) {
     return 'SQLite runs this statement only outside a transaction, and mig runs this migration in one: move it to a migration of its own that starts with "-- mig:no-transaction".'
   }
+  const dependent = /^error in (view|trigger) (.+?): no such table: (.+)$/.exec(message)
+  if (dependent) {
+    return (
+      `SQLite checks every view and trigger when a table is renamed, and ${dependent[1]} ${dependent[2]} refers to ${dependent[3]}, which does not exist at that moment ` +
+      `(a table rebuild dropped it). Drop the ${dependent[1]} before the rebuild and create it again after the rename, as SQLite's procedure for changing a table says.`
+    )
+  }
   if (file && sqlState === 'SQLITE_NOTADB') {
     return `${file} is not a SQLite database (nor an empty file): check the path in the URL.`
   }
