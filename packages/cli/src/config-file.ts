@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
 import { CliError, configError } from './cli-error.js'
 import type { MigConfig } from './define-config.js'
+import { didYouMean } from './did-you-mean.js'
 import { importModule } from './typescript-loader.js'
 
 /** Looked for in this order in each folder, from the working directory up to the root. */
@@ -71,7 +72,8 @@ function validateConfig(file: string, value: unknown): MigConfig {
   for (const [key, item] of Object.entries(value)) {
     const expected = KEY_TYPES[key as keyof MigConfig]
     if (!expected) {
-      throw configError(`${basename(file)} has an unknown key "${key}". Known keys: ${Object.keys(KEY_TYPES).join(', ')}.`)
+      const known = Object.keys(KEY_TYPES)
+      throw configError(`${basename(file)} has an unknown key "${key}".${didYouMean(key, known)} Known keys: ${known.join(', ')}.`)
     }
     if (expected === 'lint') {
       // The rule ids and levels inside are checked by @mig/lint, which knows the rules.

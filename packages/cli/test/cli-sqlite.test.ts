@@ -537,6 +537,8 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(noUrl.stderr).toContain('No database URL')
     await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', directory: 'migrations' }))
     expect((await mig('status')).stderr).toContain('unknown key "directory"')
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', dirr: 'migrations' }))
+    expect((await mig('status')).stderr).toContain('mig.config.json has an unknown key "dirr". Did you mean dir? Known keys: url, dir,')
     await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db' }))
     await write('0002_bad.sql', 'CREATE TABLE nothing (id INTEGER);\n')
     expect(jsonOf(await mig('up', '--json')).error.code).toBe('MIG_INVALID_MIGRATION')
