@@ -345,6 +345,7 @@ describe('validation, baseline and repair', () => {
   })
 
   it('validate passes when files and history agree, and exits 3 for an edited file', async () => {
+    expect((await mig('validate')).stdout).toBe('Valid: 2 applied migrations match their files; 0 pending migrations load.\n')
     expect(jsonOf(await mig('validate', '--json'))).toEqual({
       ok: true,
       command: 'validate',
@@ -353,6 +354,8 @@ describe('validation, baseline and repair', () => {
       pending: 0,
       running: 0,
     })
+    expect((await mig('down')).exitCode).toBe(0)
+    expect((await mig('validate')).stdout).toBe('Valid: 1 applied migration matches its file; 1 pending migration loads.\n')
     await write('0001_create_users.sql', SQL.createUsers.replace('users', 'people'))
     const run = await mig('validate', '--json')
     expect(run.exitCode).toBe(3)

@@ -9,7 +9,7 @@ export const validateCommand: Command = async (context) => {
     const inFlight = running ? `; ${plural(running, 'migration')} running now in another run, which holds the lock` : ''
     context.output.line(
       context.output.colours.green(
-        `Valid: ${plural(applied, 'applied migration')} match their files; ${plural(pending, 'pending migration')} load${pending === 1 ? 's' : ''}${inFlight}.`,
+        `Valid: ${plural(applied, 'applied migration')} ${applied === 1 ? 'matches its file' : 'match their files'}; ${plural(pending, 'pending migration')} load${pending === 1 ? 's' : ''}${inFlight}.`,
       ),
     )
     return { document: { valid: true, applied, pending, running } }
