@@ -140,4 +140,32 @@ ALTER TABLE users_new RENAME TO users;
     expect(await queryRows(sqliteDriver({ filename }), 'SELECT id, user_id FROM posts')).toEqual([{ id: 1, user_id: 1 }])
     expect(await queryRows(sqliteDriver({ filename }), 'SELECT email FROM user_emails')).toEqual([{ email: 'a@example.com' }])
   })
+
+  it('a rebuild outside a transaction with foreign keys on is refused before it can cascade; with them off it keeps child rows', async () => {
+    await write(
+      '0001_users.sql',
+      `-- mig:up
+CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);
+CREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE);
+INSERT INTO users VALUES (1, 'a@example.com');
+INSERT INTO posts VALUES (1, 1);
+`,
+    )
+    expect((await mig('up')).exitCode).toBe(0)
+    const rebuild = `CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL DEFAULT '');
+INSERT INTO users_new SELECT id, coalesce(email, '') FROM users;
+DROP TABLE users;
+ALTER TABLE users_new RENAME TO users;
+`
+    await write('0002_rebuild.sql', `-- mig:no-transaction\n-- mig:up\n${rebuild}`)
+    const refused = await mig('up', '--json')
+    expect(refused.exitCode).toBe(1)
+    expect(jsonOf(refused).error.findings).toMatchObject([{ rule: 'sqlite-rebuild-cascades', file: '0002_rebuild.sql', line: 5 }])
+    const filename = join(project, 'app.db')
+    expect(await queryRows(sqliteDriver({ filename }), 'SELECT id, user_id FROM posts')).toEqual([{ id: 1, user_id: 1 }])
+
+    await write('0002_rebuild.sql', `-- mig:no-transaction\n-- mig:up\nPRAGMA foreign_keys = OFF;\n${rebuild}PRAGMA foreign_keys = ON;\n`)
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await queryRows(sqliteDriver({ filename }), 'SELECT id, user_id FROM posts')).toEqual([{ id: 1, user_id: 1 }])
+  })
 })

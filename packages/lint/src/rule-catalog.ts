@@ -16,7 +16,7 @@ import {
   reindexWithoutConcurrently,
 } from './postgres-index-rules.js'
 import { backfillInTransaction, dropDatabase, truncateCascade, vacuumFullOrCluster } from './postgres-maintenance-rules.js'
-import { sqliteAddColumnRefused, sqlitePragmaNoEffect, sqliteRebuildLosesIndexes } from './sqlite-rules.js'
+import { sqliteAddColumnRefused, sqlitePragmaNoEffect, sqliteRebuildCascades, sqliteRebuildLosesIndexes } from './sqlite-rules.js'
 
 /** Every rule, in the order of docs/lint.md. */
 // biome-ignore lint/suspicious/noExplicitAny: each dialect's rules take that dialect's context
@@ -49,6 +49,7 @@ export const RULES: readonly LintRule<any>[] = [
   sqliteAddColumnRefused,
   sqlitePragmaNoEffect,
   sqliteRebuildLosesIndexes,
+  sqliteRebuildCascades,
 ]
 
 /** Findings the engine itself makes: a section that does not parse, and a `-- mig:allow` line that cannot be used. */

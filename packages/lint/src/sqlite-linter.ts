@@ -37,6 +37,7 @@ export const sqliteLinter: DialectLinter = {
     const droppedHere = new Map<string, DroppedTable>()
     const hits: StatementHit[] = []
     let previousEnd = 0
+    let foreignKeysOff = false
     for (const [index, statement] of statements.entries()) {
       const end = statement.offset + statement.text.length
       const context: SqliteContext = {
@@ -52,6 +53,7 @@ export const sqliteLinter: DialectLinter = {
         state,
         droppedHere,
         dialect,
+        foreignKeysOff,
       }
       for (const rule of rules) {
         for (const hit of rule.check(context)) {
@@ -62,6 +64,10 @@ export const sqliteLinter: DialectLinter = {
         const table = state.table(statement.shape.name)
         const indexes = state.indexesOn(statement.shape.name).map((name) => ({ name, columns: state.indexColumns(name) }))
         droppedHere.set(statement.shape.name, { indexes, triggers: [...(table?.triggers ?? [])] })
+      }
+      if (statement.shape.kind === 'pragma' && statement.shape.name === 'foreign_keys') {
+        const value = /=\s*['"]?(\w+)/.exec(statement.text)?.[1]?.toLowerCase()
+        if (value !== undefined) foreignKeysOff = ['off', '0', 'false', 'no'].includes(value)
       }
       applySqliteStatement(state, statement)
       previousEnd = end

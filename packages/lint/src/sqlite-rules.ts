@@ -25,6 +25,8 @@ export interface SqliteContext {
   /** Indexes and triggers of tables this migration dropped, by table, as they were before the drop. */
   readonly droppedHere: ReadonlyMap<string, DroppedTable>
   readonly dialect: SqliteDialectText
+  /** Whether a `PRAGMA foreign_keys = OFF` earlier in this section is still in force. */
+  readonly foreignKeysOff: boolean
 }
 
 /** What a table had when this migration dropped it. */
@@ -211,4 +213,35 @@ function lostInRebuild(
       ].join('\n'),
     },
   ]
+}
+
+export const sqliteRebuildCascades: Rule = {
+  id: 'sqlite-rebuild-cascades',
+  dialect: 'sqlite',
+  defaultLevel: 'error',
+  summary:
+    'A table rebuild outside a transaction with foreign keys on, whose DROP TABLE deletes (ON DELETE CASCADE) or unlinks the rows of child tables',
+  check({ statement, following, transaction, foreignKeysOff }) {
+    const { shape } = statement
+    if (transaction || foreignKeysOff || shape.kind !== 'drop-table') return []
+    const rebuilt = following.some(({ shape: later }) => later.kind === 'rename-table' && later.to === shape.name)
+    if (!rebuilt) return []
+    return [
+      {
+        message:
+          `This migration runs outside a transaction, where mig leaves foreign keys on, so DROP TABLE ${quote(shape.name)} first deletes its rows: ` +
+          'rows of child tables with ON DELETE CASCADE are deleted with them, SET NULL ones lose their parent, and nothing rolls it back.',
+        recipe: [
+          '-- remove -- mig:no-transaction: in a transaction mig turns foreign keys off for the rebuild and checks them before it commits',
+          "<the rebuild's statements>",
+          '-- or turn foreign keys off around the rebuild:',
+          '-- mig:no-transaction',
+          '-- mig:up',
+          'PRAGMA foreign_keys = OFF;',
+          "<the rebuild's statements>",
+          'PRAGMA foreign_keys = ON;',
+        ].join('\n'),
+      },
+    ]
+  },
 }

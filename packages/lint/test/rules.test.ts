@@ -29,6 +29,8 @@ interface RuleExample {
 const USERS = 'CREATE TABLE users (id bigint PRIMARY KEY, email text, org_id bigint, visits integer, legacy text);'
 const USERS_AND_ORGS = `CREATE TABLE orgs (id bigint PRIMARY KEY);\n${USERS}`
 const SQLITE_USERS = 'CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);'
+const SQLITE_REBUILD =
+  'CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;'
 /** The release a recipe's `-- mig:allow` line names, for each column or table a recipe drops. */
 const stoppedUsing = (...names: string[]) =>
   Object.fromEntries(names.map((name) => [`<the release that stopped using ${name}>`, `v2.4 stopped using ${name}`]))
@@ -295,6 +297,16 @@ const EXAMPLES: readonly RuleExample[] = [
     bad: 'CREATE TABLE users_new (id INTEGER PRIMARY KEY, email TEXT NOT NULL);\nINSERT INTO users_new SELECT id, email FROM users;\nDROP TABLE users;\nALTER TABLE users_new RENAME TO users;',
     flagged: 'ALTER TABLE users_new RENAME',
     fill: { '<its columns>': 'email' },
+    samePlan: 'flags',
+  },
+  {
+    rule: 'sqlite-rebuild-cascades',
+    dialect: 'sqlite',
+    setup: `${SQLITE_USERS}\nCREATE TABLE posts (id INTEGER PRIMARY KEY, user_id INTEGER REFERENCES users (id) ON DELETE CASCADE);`,
+    bad: SQLITE_REBUILD,
+    badMode: 'no-transaction',
+    flagged: 'DROP TABLE users',
+    fill: { "<the rebuild's statements>": SQLITE_REBUILD },
     samePlan: 'flags',
   },
 ]
