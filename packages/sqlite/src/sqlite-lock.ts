@@ -1,3 +1,4 @@
+import { realpathSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
@@ -34,7 +35,8 @@ class SqliteLock implements MigrationLock {
     private readonly database: SqliteDatabase,
     table: HistoryTableName,
   ) {
-    this.file = new SqliteLockFile(`${database.name}.${table.name}.lock`)
+    // Beside the file itself, so that runners reaching it through a symlink share one lock.
+    this.file = new SqliteLockFile(`${realFile(database.name)}.${table.name}.lock`)
     this.legacyTable = quoteSqliteIdentifier(`${table.name}_lock`)
   }
 
@@ -76,6 +78,14 @@ class SqliteLock implements MigrationLock {
       since: new Date(row.acquired_at),
       clearBy: `sqlite3 ${JSON.stringify(this.database.name)} 'DELETE FROM ${this.legacyTable}' (a lock row left by an older mig version, which cannot be freed automatically)`,
     }
+  }
+}
+
+function realFile(path: string): string {
+  try {
+    return realpathSync(path)
+  } catch {
+    return path
   }
 }
 

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -67,6 +67,28 @@ describe('the SQLite lock across processes', () => {
       holder.kill('SIGKILL')
       const result = await new Migrator({ driver: sqliteDriver({ filename }), source, lockWaitMs: 30_000 }).up()
       expect(result.migrations).toHaveLength(1)
+    } finally {
+      holder.kill('SIGKILL')
+    }
+  })
+
+  it('a runner reaching the database through a symlink waits for the lock of one reaching it by its own path', async () => {
+    new Database(filename).close()
+    const link = join(folder, 'link.db')
+    await symlink(filename, link)
+    const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
+    try {
+      await new Promise<void>((resolve, reject) => {
+        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
+        holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
+      })
+      const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename: link }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect(existsSync(`${link}.mig_migrations.lock`)).toBe(false)
+      expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'a'").n).toBe(0)
     } finally {
       holder.kill('SIGKILL')
     }
