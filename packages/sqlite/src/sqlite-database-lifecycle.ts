@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs'
+import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
 import { sqliteDriver } from './sqlite-driver.js'
@@ -52,11 +52,14 @@ export async function createDatabase(url: string, options: DatabaseLifecycleOpti
 
 /**
  * Deletes the database file with the files SQLite and mig keep beside it: the journal, the WAL
- * and its index, and mig's lock files (`<file>.<history table>.lock`).
+ * and its index, and mig's lock files (`<file>.<history table>.lock`). A symlink the URL names
+ * stays, so that `createDatabase` through it makes the file again where it points.
  */
 export async function dropDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'> {
-  const filename = fileOf(url, options, 'drop')
-  if (!existsSync(filename)) return 'missing'
+  const named = fileOf(url, options, 'drop')
+  if (!existsSync(named)) return 'missing'
+  // Through a symlink, the database and the files beside it are where the link points.
+  const filename = realpathSync(named)
   refuseOtherFiles(filename, 'drop')
   const name = basename(filename)
   const companions = readdirSync(dirname(filename)).filter(

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseError, InvalidOptionsError } from '@mig/core'
@@ -61,6 +61,18 @@ describe('a SQLite database file, created, probed and dropped', () => {
     await session.close()
     expect(await readdir(folder)).toEqual(['other.db'])
     expect(await dropDatabase('sqlite:./app.db', options())).toBe('missing')
+  })
+
+  it('drop through a symlink deletes the database it points to, with its lock file, and create makes it there again', async () => {
+    await mkdir(join(folder, 'data'))
+    await symlink(join(folder, 'data', 'real.db'), join(folder, 'app.db'))
+    expect(await createDatabase('sqlite:./app.db', options())).toBe('created')
+    await writeFile(join(folder, 'data', 'real.db.mig_migrations.lock'), '')
+    expect(await dropDatabase('sqlite:./app.db', options())).toBe('dropped')
+    expect(await readdir(join(folder, 'data'))).toEqual([])
+    expect(await dropDatabase('sqlite:./app.db', options())).toBe('missing')
+    expect(await createDatabase('sqlite:./app.db', options())).toBe('created')
+    expect(await readdir(join(folder, 'data'))).toEqual(['real.db'])
   })
 
   it('create finds an empty file there, and drop deletes it: what a database is before its first table', async () => {
