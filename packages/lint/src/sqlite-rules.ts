@@ -221,10 +221,11 @@ export const sqliteRebuildCascades: Rule = {
   defaultLevel: 'error',
   summary:
     'A table rebuild outside a transaction with foreign keys on, whose DROP TABLE deletes (ON DELETE CASCADE) or unlinks the rows of child tables',
-  check({ statement, following, transaction, foreignKeysOff }) {
-    const { shape } = statement
-    if (transaction || foreignKeysOff || shape.kind !== 'drop-table') return []
-    const rebuilt = following.some(({ shape: later }) => later.kind === 'rename-table' && later.to === shape.name)
+  check(context) {
+    const { shape } = context.statement
+    if (context.transaction || context.foreignKeysOff || shape.kind !== 'drop-table') return []
+    // `following` copies the rest of the migration: read only for a DROP TABLE.
+    const rebuilt = context.following.some(({ shape: later }) => later.kind === 'rename-table' && later.to === shape.name)
     if (!rebuilt) return []
     return [
       {
