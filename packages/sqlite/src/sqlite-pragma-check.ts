@@ -9,14 +9,11 @@ export function inspectSqliteScript(sql: string, transaction: MigrationTransacti
   return splitSqliteStatements(sql).flatMap((statement) => {
     const pragma = IGNORED_IN_TRANSACTION.exec(statement.text)?.[1]?.toLowerCase()
     if (!pragma) return []
-    const foreignKeys =
+    const advice =
       pragma === 'foreign_keys'
-        ? 'mig already runs it with foreign keys off and checks them with PRAGMA foreign_key_check before it commits. '
-        : ''
-    return [
-      `PRAGMA ${pragma} has no effect inside a transaction, and this migration runs in one. ${foreignKeys}` +
-        'Move it to a migration that starts with "-- mig:no-transaction"' +
-        (pragma === 'foreign_keys' ? ', or set it for every connection with sqliteDriver({ pragmas: { foreign_keys: "ON" } }).' : '.'),
-    ]
+        ? 'mig already runs it with foreign keys off and checks them with PRAGMA foreign_key_check before it commits: remove the line. ' +
+          '(In a "-- mig:no-transaction" migration it would switch foreign keys, and that check, off for the rest of the run.)'
+        : 'Move it to a migration that starts with "-- mig:no-transaction".'
+    return [`PRAGMA ${pragma} has no effect inside a transaction, and this migration runs in one. ${advice}`]
   })
 }
