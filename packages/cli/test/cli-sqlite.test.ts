@@ -154,6 +154,7 @@ describe('mig up, down, redo and status', () => {
       direction: 'up',
       migrations: [],
       durationMs: expect.any(Number),
+      lockWaitMs: 0,
       pending: 0,
     })
   })
@@ -334,6 +335,30 @@ describe('Ctrl-C', () => {
       await holder.release()
     }
     expect((await mig('up')).exitCode).toBe(0)
+  })
+})
+
+describe('waiting for the lock', () => {
+  it('a run that waited says how long, apart from its own duration, in text and JSON', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }))
+    let released: Promise<void> | undefined
+    const release = () => (released ??= holder.release())
+    try {
+      const run = await runMig(['up', '--lock-wait', '60'], {
+        cwd: project,
+        onStderr: (stderr) => {
+          if (stderr.includes('Waiting for the migration lock')) setTimeout(release, 300)
+        },
+      })
+      expect(run.exitCode).toBe(0)
+      expect(run.stdout).toMatch(/Applied 1 migration in \d+ ms \(after waiting (\d+ ms|\d+\.\d s) for the migration lock\)\.\n$/)
+    } finally {
+      await release()
+    }
+    const free = jsonOf(await mig('up', '--json'))
+    expect(free).toMatchObject({ ok: true, migrations: [], lockWaitMs: 0 })
+    expect((await mig('up')).stdout).toMatch(/Nothing to apply: the database is up to date \(checked in \d+ ms\)\.\n$/)
   })
 })
 

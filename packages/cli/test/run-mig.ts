@@ -23,6 +23,8 @@ export interface RunMigOptions {
   readonly bin?: string
   /** Sends Ctrl-C (SIGINT) once stderr so far satisfies this. */
   readonly interruptWhen?: (stderr: string) => boolean
+  /** Called with stderr so far each time more arrives. */
+  readonly onStderr?: (stderr: string) => void
   /**
    * Runs mig without root's power to read any file (the capabilities are dropped with
    * util-linux's setpriv), for tests of file permissions; still as root, so every folder stays
@@ -54,6 +56,7 @@ export function runMig(args: readonly string[], options: RunMigOptions): Promise
     let interrupted = false
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
+      options.onStderr?.(stderr)
       if (!interrupted && options.interruptWhen?.(stderr)) {
         interrupted = true
         child.kill('SIGINT')

@@ -5,7 +5,15 @@ import { integerFlag, versionFlag } from '../command-line.js'
 import { plural } from '../format.js'
 import { dumpAfterFailure, dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
-import { plannedToJson, printDatabase, printPlan, printPlannedSql, printRunSummary, runToJson } from './migration-run-report.js'
+import {
+  plannedToJson,
+  printDatabase,
+  printPlan,
+  printPlannedSql,
+  printRunSummary,
+  runToJson,
+  withLockWait,
+} from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
   const missing = context.flags.missing === true ? true : undefined
@@ -42,14 +50,14 @@ export const downCommand: Command = async (context) => {
           output.line()
         }
       : undefined
-    const result = await migrator
-      .down({ to, step, all, missing, beforeRun, signal: context.signal, cancelSignal: context.cancelSignal })
-      .catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
-    if (missing && result.migrations.length === 0) output.line(NOTHING_MISSING)
-    else printRunSummary(output, result)
-    await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
+    const run = await withLockWait(migrator, () =>
+      migrator.down({ to, step, all, missing, beforeRun, signal: context.signal, cancelSignal: context.cancelSignal }),
+    ).catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
+    if (missing && run.result.migrations.length === 0) output.line(NOTHING_MISSING)
+    else printRunSummary(output, run)
+    await dumpAfterRun(migrator, settings, output, [run.result], context.workingDirectory)
     return {
-      document: { database, dryRun: false, ...runToJson(result), ...(missing ? { planned: planned.map(plannedToJson) } : {}) },
+      document: { database, dryRun: false, ...runToJson(run), ...(missing ? { planned: planned.map(plannedToJson) } : {}) },
     }
   })
 }

@@ -1,4 +1,4 @@
-import type { MigrateResult, MigrationOutcome, PlannedMigration } from '@mig/core'
+import type { MigrateResult, MigrationOutcome, Migrator, PlannedMigration } from '@mig/core'
 import { formatDuration, plural } from '../format.js'
 import type { Output } from '../output.js'
 
@@ -12,9 +12,36 @@ export function outcomeToJson(outcome: MigrationOutcome): Record<string, unknown
   }
 }
 
-export function runToJson(result: MigrateResult): Record<string, unknown> {
+/** A run's result with how long it waited for the migration lock, which its duration leaves out. */
+export interface ReportedRun<Result = MigrateResult> {
+  readonly result: Result
+  /** Milliseconds waited for a lock another run held; 0 when it was free. */
+  readonly lockWaitMs: number
+}
+
+/** Runs `run`, noting how long it waited for a lock that another run held. */
+export async function withLockWait<Result>(migrator: Migrator, run: () => Promise<Result>): Promise<ReportedRun<Result>> {
+  let waited = false
+  let lockWaitMs = 0
+  const unsubscribes = [
+    migrator.on('lock-waiting', () => {
+      waited = true
+    }),
+    migrator.on('lock-acquired', (event) => {
+      if (waited) lockWaitMs = event.waitedMs
+    }),
+  ]
+  try {
+    return { result: await run(), lockWaitMs }
+  } finally {
+    for (const unsubscribe of unsubscribes) unsubscribe()
+  }
+}
+
+export function runToJson({ result, lockWaitMs }: ReportedRun): Record<string, unknown> {
   const pending = result.direction === 'up' ? { pending: result.pending ?? 0 } : {}
-  return { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs, ...pending }
+  const migrations = result.migrations.map(outcomeToJson)
+  return { direction: result.direction, migrations, durationMs: result.durationMs, lockWaitMs, ...pending }
 }
 
 /** Which database a run works on, first, so that a run against the wrong one is seen at once. */
@@ -22,17 +49,24 @@ export function printDatabase(output: Output, database: string): void {
   output.line(output.colours.dim(`Database: ${database}`))
 }
 
-export function printRunSummary(output: Output, result: MigrateResult): void {
+/** `after waiting 4.1 s for the migration lock`, said after a run's duration. */
+export function waitedForLock(lockWaitMs: number): string {
+  return `after waiting ${formatDuration(lockWaitMs)} for the migration lock`
+}
+
+export function printRunSummary(output: Output, { result, lockWaitMs }: ReportedRun): void {
   const count = result.migrations.length
   const left = result.pending ? `; ${plural(result.pending, 'migration')} still pending` : ''
+  const afterWaiting = lockWaitMs ? `, ${waitedForLock(lockWaitMs)}` : ''
   if (count === 0) {
-    const checked = `(checked in ${formatDuration(result.durationMs)})`
+    const checked = `(checked in ${formatDuration(result.durationMs)}${afterWaiting})`
     if (result.direction === 'down') output.line(`Nothing to roll back ${checked}.`)
     else output.line(left ? `Nothing to apply ${checked}${left}.` : `Nothing to apply: the database is up to date ${checked}.`)
     return
   }
   const verb = result.direction === 'up' ? 'Applied' : 'Reverted'
-  output.line(output.colours.bold(`${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}${left}.`))
+  const waited = lockWaitMs ? ` (${waitedForLock(lockWaitMs)})` : ''
+  output.line(output.colours.bold(`${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}${waited}${left}.`))
 }
 
 export function plannedToJson(planned: PlannedMigration): Record<string, unknown> {

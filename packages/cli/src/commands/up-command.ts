@@ -3,7 +3,7 @@ import { integerFlag, versionFlag } from '../command-line.js'
 import { dumpAfterFailure, dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
 import { lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './lint-plan.js'
-import { printDatabase, printRunSummary, runToJson } from './migration-run-report.js'
+import { printDatabase, printRunSummary, runToJson, withLockWait } from './migration-run-report.js'
 import { planCommand } from './plan-command.js'
 
 export const upCommand: Command = async (context) => {
@@ -15,8 +15,8 @@ export const upCommand: Command = async (context) => {
   return withMigrator(context, { loadsCode: true, verbose: flags.verbose === true }, async (migrator, opened) => {
     const { settings, database } = opened
     printDatabase(output, database)
-    const result = await migrator
-      .up({
+    const run = await withLockWait(migrator, () =>
+      migrator.up({
         to,
         step,
         signal: context.signal,
@@ -29,10 +29,10 @@ export const upCommand: Command = async (context) => {
               await refuseLintErrors(linted)
             }
           : undefined,
-      })
-      .catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
-    printRunSummary(output, result)
-    await dumpAfterRun(migrator, settings, output, [result], context.workingDirectory)
-    return { document: { database, dryRun: false, ...runToJson(result) } }
+      }),
+    ).catch((error: unknown) => dumpAfterFailure(migrator, settings, output, error, context.workingDirectory))
+    printRunSummary(output, run)
+    await dumpAfterRun(migrator, settings, output, [run.result], context.workingDirectory)
+    return { document: { database, dryRun: false, ...runToJson(run) } }
   })
 }
