@@ -112,6 +112,7 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     expect(clean.stdout).toMatch(
       /^Database: .+\nNo drift: the database holds exactly what the migrations up to 0002_index_emails\.sql build\.\n$/,
     )
+    expect(clean.stderr).toBe('')
     await queryRows(driver(), 'CREATE INDEX users_by_hand ON users (id, email)')
     await queryRows(driver(), 'DROP INDEX users_email')
     const drift = await mig('drift')
@@ -127,6 +128,19 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     const json = jsonOf(await mig('drift', '--json'))
     expect(json).toMatchObject({ ok: true, command: 'drift', drifted: true, migration: { version: 2 } })
     expect(json.differences[0]).toMatchObject({ object: 'users', kind: 'index', name: 'users_by_hand', change: 'extra' })
+  })
+
+  it('drift warns when it compared nothing: migrations applied, yet no side holds anything in the schema it reads', async () => {
+    for (const name of Object.keys(MIGRATIONS)) await writeFile(file(`migrations/${name}`), '-- mig:up\nSELECT 1;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    const drift = await mig('drift')
+    expect(drift.exitCode).toBe(0)
+    expect(drift.stderr).toContain('Warning: Neither the database nor what the applied migrations build holds anything')
+    expect(drift.stderr).toContain('keep the history table in theirs (schema in the config, --schema in the CLI)')
+    expect(jsonOf(await mig('drift', '--json'))).toMatchObject({ drifted: false, warning: expect.stringContaining('nothing to compare') })
+    await writeFile(file('migrations/0003_create_users.sql'), MIGRATIONS['0001_create_users.sql'])
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(jsonOf(await mig('drift', '--json'))).toMatchObject({ drifted: false, warning: null })
   })
 
   it('drift says what changed inside an object redefined by hand, not only that its definition differs', async () => {

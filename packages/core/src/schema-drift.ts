@@ -16,6 +16,12 @@ export interface DriftResult {
    * the database holds (`up`), and its reverse (`down`), from the driver's `renderChanges`.
    */
   readonly draft?: { readonly up: SchemaChanges; readonly down: SchemaChanges }
+  /**
+   * Set when migrations are applied but neither side holds anything in the schema drift
+   * compares (the history table's): "no drift" then proves nothing, as when the migrations
+   * build another schema than the one the history table is in.
+   */
+  readonly nothingCompared?: string
 }
 
 export interface DriftOptions {
@@ -59,9 +65,20 @@ export async function detectDrift(migrator: Migrator, driver: Driver, options: D
     options.draft && renderChanges && differences.length
       ? { up: renderChanges(expected, live), down: renderChanges(live, expected) }
       : undefined
+  const nothingCompared = newest && isEmpty(expected) && isEmpty(live) ? NOTHING_COMPARED : undefined
   return {
     migration: newest && { version: newest.version, name: newest.name, file: newest.file },
     differences,
     ...(draft ? { draft } : {}),
+    ...(nothingCompared ? { nothingCompared } : {}),
   }
+}
+
+const NOTHING_COMPARED =
+  "Neither the database nor what the applied migrations build holds anything in the schema drift compares (the history table's), " +
+  'so there was nothing to compare. On PostgreSQL, when the migrations build another schema than the history table is in, keep ' +
+  'the history table in theirs (schema in the config, --schema in the CLI).'
+
+function isEmpty(snapshot: SchemaSnapshot): boolean {
+  return Object.values(snapshot).every((objects) => !Array.isArray(objects) || objects.length === 0)
 }

@@ -28,6 +28,7 @@ export const driftCommand: Command = async (context) => {
   const { migration, differences } = result
   const against = migration ? `the migrations up to ${migration.file}` : 'no migrations (none is applied)'
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))
+  if (result.nothingCompared) output.note(output.errorColours.yellow(`Warning: ${result.nothingCompared}`))
   if (!differences.length) {
     output.line(`No drift: the database holds exactly what ${against} build.`)
   } else {
@@ -40,6 +41,7 @@ export const driftCommand: Command = async (context) => {
       migration: migration ?? null,
       drifted: differences.length > 0,
       differences: described,
+      warning: result.nothingCompared ?? null,
       ...(write ? { draft: draft ?? null } : {}),
     },
     exitCode: differences.length ? ExitCode.checkFailed : ExitCode.success,
