@@ -15,6 +15,8 @@ export type CliErrorCode =
   | 'MIG_TYPESCRIPT_MISSING'
   /** `mig wait` gave up: the database did not accept connections within its timeout. */
   | 'MIG_WAIT_TIMEOUT'
+  /** A file or folder mig had to write (or read) refused it: permissions, a read-only or full file system. */
+  | 'MIG_FILE_ACCESS'
 
 /** An error the CLI raises before or around a Migrator call; its message names the fix. */
 export class CliError extends Error {

@@ -1,4 +1,5 @@
 import { DatabaseError } from '@mig/core'
+import { CliError } from './cli-error.js'
 import { errorCodeOf } from './exit-codes.js'
 import type { Output } from './output.js'
 
@@ -37,8 +38,22 @@ export function reportError(output: Output, command: string | undefined, error: 
 /** SQLSTATE 3D000, invalid_catalog_name: the database the URL names does not exist. */
 const MISSING_DATABASE = '3D000'
 
-/** The error with the mig command that fixes it as its hint, where there is one. */
+/** What the file system said, as the fix; by Node's error code. */
+const FILE_PROBLEMS: Record<string, string> = {
+  EACCES: 'permission denied. Give the user running mig access to it',
+  EPERM: 'the operation is not permitted. Give the user running mig access to it',
+  EROFS: 'the file system is read-only. Run mig where it may write',
+  ENOSPC: 'no space is left on the device. Free some, then run this again',
+  EDQUOT: 'the disk quota is used up. Free some, then run this again',
+}
+
+/** The error with the fix for it, where there is one: the mig command to run, or what to change. */
 export function withNextStep(error: unknown): unknown {
+  const { code, path, syscall } = error as NodeJS.ErrnoException
+  const fileProblem = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined
+  if (fileProblem && path && errorCodeOf(error) === 'MIG_UNEXPECTED') {
+    return new CliError('MIG_FILE_ACCESS', `mig could not ${syscall ?? 'use'} ${path}: ${fileProblem}.`, { cause: error })
+  }
   // By its code rather than its class: a dialect package may bring its own copy of @mig/core.
   if (errorCodeOf(error) !== 'MIG_DATABASE_ERROR') return error
   const database = error as DatabaseError

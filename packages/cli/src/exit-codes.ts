@@ -33,6 +33,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_CONFIG: ExitCode.usageOrConfig,
   MIG_DIALECT_MISSING: ExitCode.usageOrConfig,
   MIG_FILE_EXISTS: ExitCode.usageOrConfig,
+  MIG_FILE_ACCESS: ExitCode.usageOrConfig,
   MIG_TYPESCRIPT_MISSING: ExitCode.usageOrConfig,
   MIG_WAIT_TIMEOUT: ExitCode.waitTimeout,
   MIG_INVALID_OPTIONS: ExitCode.usageOrConfig,

@@ -95,8 +95,9 @@ export async function runCli(options: CliOptions): Promise<number> {
     })
     if (json) output.json({ ok: true, command: name, ...result.document })
     return result.exitCode ?? ExitCode.success
-  } catch (error) {
-    reportError(output, commandName, withNextStep(error))
+  } catch (thrown) {
+    const error = withNextStep(thrown)
+    reportError(output, commandName, error)
     return exitCodeFor(error, options.signal)
   } finally {
     output.flush()

@@ -1,4 +1,4 @@
-import { chmod, mkdir, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -43,6 +43,29 @@ describe('SQLite migrations as applications have them', () => {
     const [count] = await queryRows<{ n: number }>(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT COUNT(*) AS n FROM items')
     expect(count?.n).toBe(rows.length)
   }, 30_000)
+
+  it('a migration or dump file mig may not write is MIG_FILE_ACCESS naming the file and the fix, with nothing written', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await mkdir(join(project, 'locked'))
+    await chmod(join(project, 'locked'), 0o555)
+    await chmod(join(project, 'migrations'), 0o555)
+    try {
+      const create = await unprivileged('create', 'add_posts', '--json')
+      expect(create.exitCode).toBe(2)
+      expect(jsonOf(create).error).toMatchObject({ code: 'MIG_FILE_ACCESS' })
+      expect(jsonOf(create).error.message).toMatch(
+        /^mig could not open .*0002_add_posts\.sql: permission denied\. Give the user running mig access to it\.$/,
+      )
+      const dump = await unprivileged('dump', '--file', 'locked/schema.sql')
+      expect(dump.exitCode).toBe(2)
+      expect(dump.stderr).toMatch(/Error MIG_FILE_ACCESS: mig could not open .*locked\/schema\.sql: permission denied\./)
+    } finally {
+      await chmod(join(project, 'migrations'), 0o755)
+    }
+    expect(await readdir(join(project, 'migrations'))).toEqual(['0001_users.sql'])
+    expect(await readdir(join(project, 'locked'))).toEqual([])
+  })
 
   it('a lock file mig cannot write is a database error at once, not a lock another run holds', async () => {
     await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
