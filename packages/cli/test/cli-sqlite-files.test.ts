@@ -133,6 +133,8 @@ describe('SQLite migrations as applications have them', () => {
         hint: `${join(project, 'app.db')} is not a SQLite database (nor an empty file): check the path in the URL.`,
       })
     }
+    // Nothing written beside it either: no lock file.
+    expect((await readdir(project)).sort()).toEqual(['app.db', 'migrations'])
   })
 
   it('a table rebuild under a view names the fix at the rename, and keeps child rows once the view is dropped and made again', async () => {

@@ -17,6 +17,8 @@ export const sqliteLockPart: LockPart<SqliteSession> = {
   async open(session, table) {
     const { database } = session
     if (database.memory || database.name === '' || database.name === ':memory:') return new InProcessLock(database)
+    // A file that is not a database is refused here, before a lock file is left beside it.
+    await session.query('SELECT 1 FROM sqlite_master LIMIT 1')
     return new SqliteLock(database, table)
   },
 }
