@@ -17,7 +17,7 @@ export const renameTable: Rule = {
     const table = relationKey(rename.relation)
     if (state.isNewTable(table)) return []
     // The recipe itself: a view under the old name keeps the running application working.
-    const keepsOldName = context.following.some(({ node }) => relationKey(nodeOf(node, 'ViewStmt')?.view) === table)
+    const keepsOldName = context.following().some(({ node }) => relationKey(nodeOf(node, 'ViewStmt')?.view) === table)
     if (keepsOldName) return []
     const target = sqlName(rename.newname)
     return [

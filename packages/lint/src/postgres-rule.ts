@@ -6,8 +6,8 @@ import type { SchemaState } from './schema-state.js'
 /** What a PostgreSQL rule sees of one statement. */
 export interface PostgresContext {
   readonly statement: PostgresStatement
-  /** The statements after it in the same migration. */
-  readonly following: readonly PostgresStatement[]
+  /** The statements after it in the same migration: a copy, so a rule asks only when it needs them. */
+  following(): readonly PostgresStatement[]
   /** Whether the statement runs in a transaction: the migration's (no `-- mig:no-transaction`), or its DO block's. */
   readonly transaction: boolean
   /** Where the statement stands: in the section, or in a DO block, which PostgreSQL runs as a function. */
@@ -32,10 +32,7 @@ export function createPostgresContext(
   const offsetOf = (location: number | undefined) => (location === undefined || location < 0 ? undefined : fromBytes(location))
   return {
     statement,
-    // Read by few rules, so copied only when one does: a seed migration can hold thousands of statements.
-    get following() {
-      return following()
-    },
+    following,
     transaction,
     place,
     state,

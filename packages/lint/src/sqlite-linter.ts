@@ -42,13 +42,9 @@ export const sqliteLinter: DialectLinter = {
       const end = statement.offset + statement.text.length
       const context: SqliteContext = {
         statement,
-        // Read by few rules, so copied only when one does: a seed migration can hold thousands of statements.
-        get preceding() {
-          return statements.slice(0, index)
-        },
-        get following() {
-          return statements.slice(index + 1)
-        },
+        // Copies, made only for a rule that asks: a seed migration can hold thousands of statements.
+        preceding: () => statements.slice(0, index),
+        following: () => statements.slice(index + 1),
         transaction,
         state,
         droppedHere,

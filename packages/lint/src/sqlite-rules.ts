@@ -16,10 +16,10 @@ export interface SqliteStatement {
 /** What a SQLite rule sees of one statement. */
 export interface SqliteContext {
   readonly statement: SqliteStatement
-  /** The statements before it in the same migration. */
-  readonly preceding: readonly SqliteStatement[]
-  /** The statements after it in the same migration. */
-  readonly following: readonly SqliteStatement[]
+  /** The statements before it in the same migration: a copy, so a rule asks only when it needs them. */
+  preceding(): readonly SqliteStatement[]
+  /** The statements after it in the same migration: a copy, likewise. */
+  following(): readonly SqliteStatement[]
   readonly transaction: boolean
   readonly state: SchemaState
   /** Indexes and triggers of tables this migration dropped, by table, as they were before the drop. */
@@ -160,11 +160,11 @@ export const sqliteRebuildLosesIndexes: Rule = {
     // Create new, copy, drop old, rename new: the old table's indexes and triggers went with the drop.
     if (shape.kind === 'rename-table') {
       const old = droppedHere.get(shape.to)
-      return old ? lostInRebuild(shape.to, shape.table, old, `ALTER TABLE … RENAME TO ${quote(shape.to)}`, context.following, state) : []
+      return old ? lostInRebuild(shape.to, shape.table, old, `ALTER TABLE … RENAME TO ${quote(shape.to)}`, context.following(), state) : []
     }
     // Rename old away, create new, copy, drop old: the rename took them along, and they go with this drop.
     if (shape.kind !== 'drop-table') return []
-    const { preceding } = context
+    const preceding = context.preceding()
     for (let index = preceding.length - 1; index >= 0; index--) {
       const earlier = preceding[index]?.shape
       if (earlier?.kind !== 'rename-table' || earlier.to !== shape.name) continue
@@ -172,7 +172,7 @@ export const sqliteRebuildLosesIndexes: Rule = {
       if (!preceding.slice(index + 1).some(({ shape: next }) => next.kind === 'create-table' && next.table === table)) return []
       const indexes = state.indexesOn(shape.name).map((name) => ({ name, columns: state.indexColumns(name) }))
       const old = { indexes, triggers: [...(state.table(shape.name)?.triggers ?? [])] }
-      return lostInRebuild(table, table, old, `DROP TABLE ${quote(shape.name)}`, context.following, state)
+      return lostInRebuild(table, table, old, `DROP TABLE ${quote(shape.name)}`, context.following(), state)
     }
     return []
   },
@@ -224,8 +224,7 @@ export const sqliteRebuildCascades: Rule = {
   check(context) {
     const { shape } = context.statement
     if (context.transaction || context.foreignKeysOff || shape.kind !== 'drop-table') return []
-    // `following` copies the rest of the migration: read only for a DROP TABLE.
-    const rebuilt = context.following.some(({ shape: later }) => later.kind === 'rename-table' && later.to === shape.name)
+    const rebuilt = context.following().some(({ shape: later }) => later.kind === 'rename-table' && later.to === shape.name)
     if (!rebuilt) return []
     return [
       {
