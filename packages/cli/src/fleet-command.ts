@@ -168,7 +168,8 @@ function workOf(
     }
     case 'status':
       return async (migrator, target) => {
-        const version = targetVersion(await migrator.status())
+        const { migrations, repeatables } = await migrator.overview()
+        const version = targetVersion(migrations, repeatables)
         groups?.add(target.id, version)
         return { json: { ...version, label: version.label ?? null }, line: undefined }
       }

@@ -1,4 +1,4 @@
-import type { MigrationStatus, MigrationVersion } from '@mig/core'
+import type { MigrationStatus, MigrationVersion, RepeatableStatus } from '@mig/core'
 import { plural } from './format.js'
 
 /** Where one target stands: its newest applied migration, what is pending, what `validate` would refuse. */
@@ -10,17 +10,20 @@ export interface TargetVersion {
   readonly pending: number
   /** Being applied now, outside a transaction, by a run that holds the target's lock. */
   readonly running: number
+  /** New or changed repeatable migrations, which the next `up` runs. */
+  readonly repeatablesDue: number
   /** The files `validate` would refuse, with why: `0003_x.sql (changed)`. */
   readonly problems: readonly string[]
 }
 
-export function targetVersion(statuses: readonly MigrationStatus[]): TargetVersion {
+export function targetVersion(statuses: readonly MigrationStatus[], repeatables: readonly RepeatableStatus[]): TargetVersion {
   const applied = statuses.filter((status) => status.state === 'applied' || status.state === 'baselined').at(-1)
   return {
     version: applied?.version ?? 0,
     label: applied ? (/^\d+/.exec(applied.file)?.[0] ?? String(applied.version)) : undefined,
     pending: statuses.filter((status) => status.state === 'pending').length,
     running: statuses.filter((status) => status.state === 'running').length,
+    repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
     problems: statuses.filter((status) => status.problem !== undefined).map((status) => `${status.file} (${status.problem})`),
   }
 }
@@ -51,7 +54,7 @@ export class VersionGroups {
     note(group, id)
     if (target.problems.length > 0) note(this.problems, `${id}: ${target.problems.join(', ')}`)
     // As `mig status --exit-code` on one database: a migration under way is not done yet.
-    if (target.pending + target.running > 0) this.pendingTargets++
+    if (target.pending + target.running + target.repeatablesDue > 0) this.pendingTargets++
   }
 
   addUnread(id: string): void {

@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
-import { readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Driver } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
@@ -90,5 +90,20 @@ describe.each(dialects)('placeholders through the mig binary on $name', (dialect
       () => queryRows(database.driver(), "SELECT 1 AS found FROM sqlite_master WHERE name = 'mig_migrations'"),
     )
     expect(history).toEqual([])
+  })
+
+  it('a repeatable migration is linted with its placeholders filled, so up applies it', async () => {
+    await mkdir(join(project.path, 'migrations', 'repeatable'))
+    await writeFile(
+      join(project.path, 'migrations', 'repeatable', 'setting_names.sql'),
+      'DROP VIEW IF EXISTS ${table}_names;\nCREATE VIEW ${table}_names AS SELECT name FROM ${table};\n',
+    )
+    const up = await mig(['up'])
+    expect(up.stderr).not.toContain('syntax-error')
+    expect(up.exitCode).toBe(0)
+    expect(await queryRows(database.driver(), 'SELECT name FROM settings_names ORDER BY name')).toEqual([
+      { name: '${region}' },
+      { name: 'eu' },
+    ])
   })
 })

@@ -6,6 +6,7 @@ import { sqliteDriver } from '@mig/sqlite'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from 'vitest'
 import { queryRows } from './database-state.ts'
+import { jsonLines } from './fleet-support.ts'
 import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
 interface Dialect {
@@ -156,5 +157,21 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     const again = await mig('repair', 'user_emails', '--forget')
     expect(again.exitCode).toBe(2)
     expect(again.stderr).toContain('no repeatable migration named "user_emails"')
+  })
+
+  it('status --fleet --exit-code counts a target whose repeatable migration is new or changed as pending, as status does', async () => {
+    const fleet = ['--fleet', '--targets', database.env.DATABASE_URL as string, '--json', '--exit-code']
+    const due = await mig('status', ...fleet)
+    expect(due.exitCode).toBe(5)
+    expect(jsonLines(due).targets).toMatchObject([{ pending: 2, repeatablesDue: 1 }])
+    expect((await mig('up', '--fleet', '--targets', database.env.DATABASE_URL as string)).exitCode).toBe(0)
+    const done = await mig('status', ...fleet)
+    expect(done.exitCode).toBe(0)
+    expect(jsonLines(done).summary.status.withPending).toBe(0)
+    await write('repeatable/user_emails.sql', dialect.defineView('id, email'))
+    const changed = await mig('status', ...fleet)
+    expect(changed.exitCode).toBe(5)
+    expect(jsonLines(changed).targets).toMatchObject([{ version: 2, pending: 0, repeatablesDue: 1 }])
+    expect(jsonLines(changed).summary.status.withPending).toBe(1)
   })
 })

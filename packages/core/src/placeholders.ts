@@ -2,6 +2,7 @@ import type { DialectText, SqlRange } from './driver.js'
 import { InvalidMigrationError, InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { Migration, MigrationScripts, MigrationSource, MigrationStep, RepeatableMigration } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
+import { isRepeatableFile } from './repeatable-migration.js'
 
 /** Values for `${name}` in SQL migrations, by name. Trusted configuration: each value goes into the SQL as written. */
 export type Placeholders = Readonly<Record<string, string>>
@@ -72,13 +73,13 @@ export function withPlaceholders(source: MigrationSource, placeholders: Placehol
 
 /**
  * A whole migration file with its placeholders replaced, by the same rules as a run: for
- * tools that read files (lint). A file that does not parse is returned as it is; the run
- * reports it.
+ * tools that read files (lint). `file` is as the source names it (`repeatable/<name>.sql` for a
+ * repeatable one). A file that does not parse is returned as it is; the run reports it.
  */
 export function substituteFileText(file: string, text: string, placeholders: Placeholders, dialect: DialectText): string {
   let everywhere: boolean
   try {
-    everywhere = parseMigrationFile(file, text).placeholders === 'everywhere'
+    everywhere = parseMigrationFile(file, text, isRepeatableFile(file) ? 'repeatable' : 'versioned').placeholders === 'everywhere'
   } catch {
     return text
   }
