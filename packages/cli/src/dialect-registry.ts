@@ -1,4 +1,4 @@
-import type { DatabaseLifecycleOptions, DatabaseProbe, Driver } from '@mig/core'
+import type { DatabaseLifecycleOptions, DatabaseProbe, Driver, SqlRange } from '@mig/core'
 import { redactUrl } from '@mig/core'
 import { CliError, configError } from './cli-error.js'
 
@@ -33,6 +33,8 @@ export interface DriverFromUrlOptions {
 /** What every dialect package exports for the CLI: a driver for a URL, parsed by the dialect itself. */
 interface DialectModule {
   driverFromUrl(url: string, options: DriverFromUrlOptions): Driver
+  /** The strings, quoted names and comments of a SQL text, which placeholders leave alone (`mig lint` reads files without a driver). */
+  literalRanges?(sql: string): SqlRange[]
   /** Optional: a note about the database the URL names, e.g. that a read-only command found no file. */
   describeDatabase?(url: string, options: DriverFromUrlOptions): string | undefined
   /** `mig wait` and `mig db`: the database as a whole, by its URL (see `DatabaseProbe` in @mig/core). */
@@ -72,6 +74,12 @@ export async function databaseLifecycle(url: string): Promise<DatabaseLifecycle>
     throw configError(`The installed ${dialect.packageName} is older than this mig: update it to use mig wait and mig db.`)
   }
   return { probeDatabase, createDatabase, dropDatabase }
+}
+
+/** How a dialect tells SQL code from its strings and comments, for filling placeholders without a database. */
+export async function literalRangesOf(name: string): Promise<Pick<Driver['text'], 'literalRanges'>> {
+  const dialect = DIALECTS.find((candidate) => candidate.name === name) as Dialect
+  return { literalRanges: (await importDialect(dialect)).literalRanges }
 }
 
 /** The dialect a URL names (`sqlite`, `postgres`), without loading its package. */

@@ -92,6 +92,21 @@ describe.each(dialects)('placeholders through the mig binary on $name', (dialect
     expect(history).toEqual([])
   })
 
+  it('mig lint reads the files with their placeholders filled, as up runs them, and stops at an unknown one', async () => {
+    for (const args of [
+      ['lint', '--json'],
+      ['lint', '--all', '--json'],
+    ]) {
+      const linted = await mig(args)
+      expect(linted.exitCode, args.join(' ')).toBe(0)
+      expect(jsonOf(linted), args.join(' ')).toMatchObject({ ok: true, findings: [], linted: 1 })
+    }
+    await writeFile(join(project.path, 'migrations', '0002_more.sql'), '-- mig:up\nCREATE TABLE ${schema_name}.more (id INTEGER);\n')
+    const unknown = await mig(['lint', '--all', '--json'])
+    expect(unknown.exitCode).toBe(2)
+    expect(jsonOf(unknown).error).toMatchObject({ code: 'MIG_UNKNOWN_PLACEHOLDER', file: '0002_more.sql', line: 2 })
+  })
+
   it('a repeatable migration is linted with its placeholders filled, so up applies it', async () => {
     await mkdir(join(project.path, 'migrations', 'repeatable'))
     await writeFile(

@@ -76,7 +76,12 @@ export function withPlaceholders(source: MigrationSource, placeholders: Placehol
  * tools that read files (lint). `file` is as the source names it (`repeatable/<name>.sql` for a
  * repeatable one). A file that does not parse is returned as it is; the run reports it.
  */
-export function substituteFileText(file: string, text: string, placeholders: Placeholders, dialect: DialectText): string {
+export function substituteFileText(
+  file: string,
+  text: string,
+  placeholders: Placeholders,
+  dialect: Pick<DialectText, 'literalRanges'>,
+): string {
   let everywhere: boolean
   try {
     everywhere = parseMigrationFile(file, text, isRepeatableFile(file) ? 'repeatable' : 'versioned').placeholders === 'everywhere'

@@ -3,10 +3,11 @@ import type { LintDialect, LintMigration, LintScope } from '@mig/lint'
 import { configError, usageError } from '../cli-error.js'
 import type { Command, CommandContext } from '../command-context.js'
 import { stringFlag } from '../command-line.js'
-import { dialectOfUrl } from '../dialect-registry.js'
+import { dialectOfUrl, literalRangesOf } from '../dialect-registry.js'
 import { ExitCode, errorCodeOf } from '../exit-codes.js'
 import { resolveSettings, type Settings } from '../settings.js'
 import { withMigrator } from '../with-migrator.js'
+import { fillPlaceholders } from './lint-plan.js'
 import { findingPath, findingToJson, formatFinding, githubAnnotation, lintSummary } from './lint-report.js'
 
 /**
@@ -20,7 +21,11 @@ export const lintCommand: Command = async (context) => {
   if (format !== 'human' && format !== 'github') throw usageError(`--format must be human or github, not "${format}".`)
   const dialect = dialectOf(stringFlag(flags, 'dialect'), settings)
   const { lintMigrations, readLintMigrations } = await import('@mig/lint')
-  const migrations = await readLintMigrations(settings.directory)
+  const written = await readLintMigrations(settings.directory)
+  // As `up` runs them: with their values filled, when the configuration gives placeholders.
+  const migrations = settings.placeholders
+    ? await fillPlaceholders(written, settings.placeholders, await literalRangesOf(dialect))
+    : written
   const scope = positionals.length
     ? namedScope(positionals, migrations)
     : flags.all || !settings.url

@@ -1,5 +1,5 @@
-import type { DialectText, PlannedMigration } from '@mig/core'
-import type { LintDialect, LintFinding } from '@mig/lint'
+import type { DialectText, Placeholders, PlannedMigration } from '@mig/core'
+import type { LintDialect, LintFinding, LintMigration } from '@mig/lint'
 import type { CommandContext } from '../command-context.js'
 import type { FlagValues } from '../command-line.js'
 import type { Output } from '../output.js'
@@ -31,14 +31,9 @@ export async function lintPlan(options: {
 }): Promise<LintedPlan> {
   const { plan, settings, context } = options
   const { lintMigrations, readLintMigrations } = await import('@mig/lint')
-  const { substituteFileText } = await import('@mig/core')
+  const written = await readLintMigrations(settings.directory)
   const pending = new Set(plan.map((planned) => planned.file))
-  const { placeholders } = settings
-  const migrations = (await readLintMigrations(settings.directory)).map((migration) =>
-    placeholders && migration.text !== undefined && pending.has(migration.file)
-      ? { ...migration, text: substituteFileText(migration.file, migration.text, placeholders, options.dialectText) }
-      : migration,
-  )
+  const migrations = settings.placeholders ? await fillPlaceholders(written, settings.placeholders, options.dialectText, pending) : written
   const result = await lintMigrations({
     dialect: options.dialect as LintDialect,
     migrations,
@@ -62,4 +57,19 @@ export async function refuseLintErrors(linted: LintedPlan): Promise<void> {
   if (!linted.findings.some((finding) => finding.level === 'error')) return
   const { LintFailedError } = await import('@mig/lint')
   throw new LintFailedError({ findings: linted.findings })
+}
+
+/** The files with their placeholders filled, as `up` runs them: all, or only those in `only`. */
+export async function fillPlaceholders(
+  migrations: readonly LintMigration[],
+  placeholders: Placeholders,
+  dialect: Pick<DialectText, 'literalRanges'>,
+  only?: ReadonlySet<string>,
+): Promise<LintMigration[]> {
+  const { substituteFileText } = await import('@mig/core')
+  return migrations.map((migration) =>
+    migration.text !== undefined && (only === undefined || only.has(migration.file))
+      ? { ...migration, text: substituteFileText(migration.file, migration.text, placeholders, dialect) }
+      : migration,
+  )
 }
