@@ -116,7 +116,7 @@ function editStatements(schema: string, removed: readonly SqlStatement[], rewrit
   return `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`
 }
 
-/** Views first (newest first), then tables so that a table goes before the tables it references, then types. */
+/** Views first (newest first), then tables so that a table goes before the tables it references and its partitions before it, then types. */
 function dropOrder(snapshot: SchemaSnapshot, statements: readonly SqlStatement[], quote: (name: string) => string): SchemaObjectRef[] {
   const created = (name: string) => {
     const names = [name, quote(name)].map(escapeRegExp).join('|')
@@ -140,6 +140,8 @@ function tablesInDropOrder(tables: readonly TableSnapshot[]): string[] {
     for (const key of table.foreignKeys) {
       if (key.referencedTable !== table.name) referencedBy.get(key.referencedTable)?.add(table.name)
     }
+    // Dropping a partitioned table drops its partitions, so they go first.
+    if (table.partitionOf) referencedBy.get(table.partitionOf.parent)?.add(table.name)
   }
   const order: string[] = []
   const pending = new Set(tables.map((table) => table.name))

@@ -51,6 +51,19 @@ describe('converting a PostgreSQL schema file into migrations', () => {
   })
 })
 
+describe('converting a schema with a partitioned table', () => {
+  const database = useDatabase()
+
+  it('drops each partition before the table it belongs to, so the down runs', async () => {
+    const partitioned = `CREATE TABLE events (id BIGINT NOT NULL, at DATE NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+`
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), partitioned)
+    expect(conversion.down.split('\n')).toEqual(['DROP TABLE events_2025;', 'DROP TABLE events_2026;', 'DROP TABLE events;'])
+  })
+})
+
 describe('converting what current pg_dump writes', () => {
   const database = useDatabase()
 
