@@ -210,6 +210,14 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         expect((await migrator(adopted).testReversibility()).passed).toBe(true)
       })
 
+      itNeeds('scratchDatabases', 'drift refuses to draft while migrations are pending, since the draft would follow them', async () => {
+        const source = fromList(withIndex)
+        await migrator(source).up({ to: 1 })
+        await rows('CREATE INDEX projects_by_hand ON projects (label)')
+        await expect(migrator(source).drift({ draft: true })).rejects.toThrow(/2_create_tokens is pending.*mig baseline/)
+        expect((await migrator(source).drift()).differences).toHaveLength(1)
+      })
+
       itNeeds('scratchDatabases', 'drift compares with what the applied migrations build, not the pending ones', async () => {
         const source = fromList([...withIndex, createTable(3, 'later')])
         await migrator(source).up({ to: 2 })
