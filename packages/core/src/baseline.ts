@@ -101,10 +101,19 @@ async function matchingVersion(
     let differences: SchemaDifference[] = []
     for (const migration of candidates) {
       checkBuilt([migration], (await scratch.up({ step: 1 })).migrations.length)
-      if ((to !== undefined && migration.version !== to) || (newestRecorded !== undefined && migration.version <= newestRecorded)) continue
+      // Without `to`, the newest recorded version is a candidate too: a database that matches
+      // it may just not have the later migrations that change no schema.
+      const compared = to !== undefined ? migration.version === to : newestRecorded === undefined || migration.version >= newestRecorded
+      if (!compared) continue
       const expected = await scratch.describeSchema()
       differences = compareSchemas(expected, live)
       if (!differences.length) matches.push({ migration: migrationInfo(migration), expected })
+    }
+    const [onlyMatch] = matches
+    if (onlyMatch && matches.length === 1 && onlyMatch.migration.version === newestRecorded) {
+      throw new BaselineRefusedError(
+        `The database's schema matches ${onlyMatch.migration.file}, which is already recorded: there is nothing to baseline. Use up to apply the rest.`,
+      )
     }
     if (matches.length > 1) {
       // Migrations that change no schema (settings, data) match as well as the one before

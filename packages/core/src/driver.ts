@@ -282,7 +282,7 @@ export interface SchemaChanges {
 
 /** One object of a {@link SchemaSnapshot}, by kind and name (a routine's name carries its argument types). */
 export interface SchemaObjectRef {
-  readonly kind: 'view' | 'materialized-view' | 'table' | 'routine' | 'domain' | 'enum' | 'sequence'
+  readonly kind: 'view' | 'materialized-view' | 'table' | 'routine' | 'domain' | 'type' | 'enum' | 'sequence' | 'extension'
   readonly name: string
 }
 

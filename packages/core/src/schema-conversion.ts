@@ -116,7 +116,7 @@ function editStatements(schema: string, removed: readonly SqlStatement[], rewrit
   return `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`
 }
 
-/** Views first (newest first), then tables so that a table goes before the tables it references, then types. */
+/** Views first (newest first), then tables so that a table goes before the tables it references and its partitions before it, then routines and types, extensions last. */
 function dropOrder(snapshot: SchemaSnapshot, statements: readonly SqlStatement[], quote: (name: string) => string): SchemaObjectRef[] {
   const created = (name: string) => {
     const names = [name, quote(name)].map(escapeRegExp).join('|')
@@ -127,10 +127,14 @@ function dropOrder(snapshot: SchemaSnapshot, statements: readonly SqlStatement[]
   return [
     ...views.map((view): SchemaObjectRef => ({ kind: view.materialized ? 'materialized-view' : 'view', name: view.name })),
     ...tablesInDropOrder(snapshot.tables).map((name): SchemaObjectRef => ({ kind: 'table', name })),
+    ...(snapshot.virtualTables ?? []).map((table): SchemaObjectRef => ({ kind: 'table', name: table.name })),
     ...snapshot.functions.map((routine): SchemaObjectRef => ({ kind: 'routine', name: routine.name })),
     ...snapshot.domains.map((domain): SchemaObjectRef => ({ kind: 'domain', name: domain.name })),
+    ...(snapshot.types ?? []).map((type): SchemaObjectRef => ({ kind: 'type', name: type.name })),
     ...snapshot.enums.map((type): SchemaObjectRef => ({ kind: 'enum', name: type.name })),
     ...snapshot.sequences.map((name): SchemaObjectRef => ({ kind: 'sequence', name })),
+    // Last: tables, types and routines above may use what an extension provides.
+    ...(snapshot.extensions ?? []).map((name): SchemaObjectRef => ({ kind: 'extension', name })),
   ]
 }
 
@@ -140,6 +144,8 @@ function tablesInDropOrder(tables: readonly TableSnapshot[]): string[] {
     for (const key of table.foreignKeys) {
       if (key.referencedTable !== table.name) referencedBy.get(key.referencedTable)?.add(table.name)
     }
+    // Dropping a partitioned table drops its partitions, so they go first.
+    if (table.partitionOf) referencedBy.get(table.partitionOf.parent)?.add(table.name)
   }
   const order: string[] = []
   const pending = new Set(tables.map((table) => table.name))
@@ -190,11 +196,14 @@ async function inTransaction(session: DriverSession, sql: string, failure: strin
 function objectNames(snapshot: SchemaSnapshot): string[] {
   return [
     ...snapshot.tables.map((table) => table.name),
+    ...(snapshot.virtualTables ?? []).map((table) => table.name),
     ...snapshot.views.map((view) => view.name),
     ...snapshot.functions.map((routine) => routine.name),
+    ...(snapshot.types ?? []).map((type) => type.name),
     ...snapshot.enums.map((type) => type.name),
     ...snapshot.domains.map((domain) => domain.name),
     ...snapshot.sequences,
+    ...(snapshot.extensions ?? []).map((name) => `extension ${name}`),
   ]
 }
 

@@ -57,6 +57,16 @@ export async function detectDrift(migrator: Migrator, driver: Driver, options: D
         'so no run of the migrations builds what the database should hold. Apply them first (mig up --allow-out-of-order).',
     )
   }
+  const pending = statuses.filter((status) => status.state === 'pending')
+  if (options.draft && pending.length) {
+    // The draft is numbered after the newest file but written against the applied ones: with
+    // migrations in between it would repeat them, or undo them.
+    throw new InvalidOptionsError(
+      `${pending.map((status) => status.file).join(', ')} ${pending.length > 1 ? 'are' : 'is'} pending, so a drafted migration would come after ` +
+        `${pending.length > 1 ? 'them' : 'it'} without taking ${pending.length > 1 ? 'them' : 'it'} into account. Apply pending migrations with mig up, or, ` +
+        'if the database already holds them (a database built by hand), record them with mig baseline; then draft again.',
+    )
+  }
   const newest = statuses.filter((status) => status.state !== 'pending').at(-1)
   const live = await migrator.describeSchema()
   const expected = newest ? await migrator.expectedSchema({ to: newest.version }) : EMPTY_SCHEMA

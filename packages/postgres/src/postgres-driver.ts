@@ -164,8 +164,10 @@ const DROP_KEYWORDS: Record<SchemaObjectRef['kind'], string> = {
   table: 'TABLE',
   routine: 'ROUTINE',
   domain: 'DOMAIN',
+  type: 'TYPE',
   enum: 'TYPE',
   sequence: 'SEQUENCE',
+  extension: 'EXTENSION',
 }
 
 function renderDrop(object: SchemaObjectRef): string {

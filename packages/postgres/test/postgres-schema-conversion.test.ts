@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { convertSchema } from '@mig/core'
+import { convertSchema, fromList, Migrator } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
 import { sql, useDatabase } from './support/postgres-test-database.js'
@@ -48,6 +48,41 @@ describe('converting a PostgreSQL schema file into migrations', () => {
     expect(conversion.lastingSettings).toBeUndefined()
     // The scratch database is gone and the target database was never touched.
     expect(await sql(database.url, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([])
+  })
+})
+
+describe('converting a schema with a partitioned table', () => {
+  const database = useDatabase()
+
+  it('drops each partition before the table it belongs to, so the down runs', async () => {
+    const partitioned = `CREATE TABLE events (id BIGINT NOT NULL, at DATE NOT NULL, PRIMARY KEY (id, at)) PARTITION BY RANGE (at);
+CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO ('2026-01-01');
+CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
+`
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), partitioned)
+    expect(conversion.down.split('\n')).toEqual(['DROP TABLE events_2025;', 'DROP TABLE events_2026;', 'DROP TABLE events;'])
+  })
+})
+
+describe('converting a schema with extensions, composite and range types', () => {
+  const database = useDatabase()
+
+  it('drops them too, so the converted migration passes the reversibility test', async () => {
+    const schema = `CREATE EXTENSION citext;
+CREATE TYPE pair AS (a INT, b INT);
+CREATE TYPE float_range AS RANGE (subtype = float8);
+CREATE TABLE people (id INT PRIMARY KEY, email citext NOT NULL, position pair);
+`
+    const driver = () => postgresDriver({ connectionString: database.url })
+    const conversion = await convertSchema(driver(), schema)
+    expect(conversion.down.split('\n')).toEqual([
+      'DROP TABLE people;',
+      'DROP TYPE float_range;',
+      'DROP TYPE pair;',
+      'DROP EXTENSION citext;',
+    ])
+    const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+    expect((await new Migrator({ driver: driver(), source }).testReversibility()).passed).toBe(true)
   })
 })
 

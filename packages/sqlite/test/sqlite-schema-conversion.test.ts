@@ -1,4 +1,7 @@
-import { convertSchema } from '@mig/core'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { convertSchema, fromList, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import { describe, expect, it } from 'vitest'
 
@@ -46,6 +49,22 @@ describe('converting a SQLite schema file into migrations', () => {
       { statement: 'PRAGMA foreign_keys = ON;', advice: expect.stringContaining('sqliteDriver({ pragmas: { foreign_keys: "ON" } })') },
     ])
     expect(conversion.notes).toEqual([expect.stringMatching(/^Removed IF NOT EXISTS from 3 statement\(s\)/)])
+  })
+
+  it('drops a virtual table too, so the converted migration passes the reversibility test', async () => {
+    const conversion = await convertSchema(
+      sqliteDriver({ filename: ':memory:' }),
+      'CREATE TABLE notes (id INTEGER PRIMARY KEY);\nCREATE VIRTUAL TABLE notes_search USING fts5(body);\n',
+    )
+    expect(conversion.down).toBe('DROP TABLE "notes";\nDROP TABLE "notes_search";')
+    const folder = mkdtempSync(join(tmpdir(), 'mig-convert-'))
+    try {
+      const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+      const migrator = new Migrator({ driver: sqliteDriver({ filename: join(folder, 'app.db') }), source })
+      expect((await migrator.testReversibility()).passed).toBe(true)
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
   })
 
   it('refuses a schema that does not build, saying why', async () => {

@@ -90,6 +90,31 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         expect(await database.tables()).toEqual(['a'])
       })
 
+      itNeeds('scratchDatabases', 'over history, does not record a pending data migration the schema cannot tell apart', async () => {
+        const seed = { version: 2, name: 'seed', up: "INSERT INTO a (id, label) VALUES (2, 'seed')" }
+        const source = fromList([createTable(1, 'a'), seed])
+        await migrator(source).up({ to: 1 })
+        const error = await migrator(source)
+          .baseline()
+          .catch((caught: unknown) => caught)
+        expect(error).toBeInstanceOf(InvalidOptionsError)
+        expect((error as Error).message).toMatch(/matches 1_create_a, 2_seed alike/)
+        expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['applied', 'pending'])
+        await migrator(source).up()
+        expect(await count('a')).toBe(2)
+      })
+
+      itNeeds(
+        'scratchDatabases',
+        'over history, says nothing is to baseline when the schema is that of the newest applied one',
+        async () => {
+          const source = fromList(adopted)
+          await migrator(source).up({ to: 1 })
+          await expect(migrator(source).baseline()).rejects.toThrow(/matches 1_create_a, which is already recorded.*Use up/)
+          expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['applied', 'pending'])
+        },
+      )
+
       it('records an unverified baseline only with force, and says so in history', async () => {
         const baselined = await migrator(fromList(adopted)).baseline({ to: 2, force: true })
         expect(baselined).toHaveLength(2)
@@ -183,6 +208,14 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         expect((await migrator(adopted).baseline({ to: 3 })).map((migration) => migration.version)).toEqual([3])
         expect((await migrator(adopted).drift()).differences).toEqual([])
         expect((await migrator(adopted).testReversibility()).passed).toBe(true)
+      })
+
+      itNeeds('scratchDatabases', 'drift refuses to draft while migrations are pending, since the draft would follow them', async () => {
+        const source = fromList(withIndex)
+        await migrator(source).up({ to: 1 })
+        await rows('CREATE INDEX projects_by_hand ON projects (label)')
+        await expect(migrator(source).drift({ draft: true })).rejects.toThrow(/2_create_tokens is pending.*mig baseline/)
+        expect((await migrator(source).drift()).differences).toHaveLength(1)
       })
 
       itNeeds('scratchDatabases', 'drift compares with what the applied migrations build, not the pending ones', async () => {
