@@ -130,6 +130,23 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     expect(json.differences[0]).toMatchObject({ object: 'users', kind: 'index', name: 'users_by_hand', change: 'extra' })
   })
 
+  it('drift before any migration is applied says so, and points a database built by hand to baseline', async () => {
+    await queryRows(driver(), 'SELECT 1 AS one')
+    const empty = await mig('drift')
+    expect(empty.stdout.replace(/^Database: .+\n/, '')).toBe('No drift: no migration is applied, and the database holds nothing.\n')
+    await queryRows(driver(), 'CREATE TABLE by_hand (id INTEGER)')
+    const built = await mig('drift')
+    expect(built.exitCode).toBe(1)
+    expect(built.stdout.replace(/^Database: .+\n/, '')).toBe(
+      [
+        'Drift: no migration is applied, yet the database holds 1 object:',
+        '  table by_hand extra in the database',
+        'A database built without mig is adopted with mig baseline: see docs/adopting-an-existing-database.md.',
+        '',
+      ].join('\n'),
+    )
+  })
+
   it('drift warns when it compared nothing: migrations applied, yet no side holds anything in the schema it reads', async () => {
     for (const name of Object.keys(MIGRATIONS)) await writeFile(file(`migrations/${name}`), '-- mig:up\nSELECT 1;\n')
     expect((await mig('up')).exitCode).toBe(0)

@@ -191,7 +191,7 @@ export class OutOfOrderMigrationError extends HistoryValidationError {
       'MIG_OUT_OF_ORDER',
       `Pending migration${plural(migrations)} ${list(migrations)} ${migrations.length > 1 ? 'are' : 'is'} older than ` +
         `${newestApplied.file}, which is already applied. Renumber ${migrations.length > 1 ? 'them' : 'it'} after ` +
-        `${newestApplied.version} (\`mig renumber\`), or pass allowOutOfOrder (--allow-out-of-order) to apply ${migrations.length > 1 ? 'them' : 'it'} anyway.`,
+        `${newestApplied.version} (\`mig renumber\`), or apply ${migrations.length > 1 ? 'them' : 'it'} anyway with \`mig up --allow-out-of-order\` (allowOutOfOrder when embedded).`,
     )
     this.migrations = migrations
     this.newestApplied = newestApplied

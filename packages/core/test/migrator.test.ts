@@ -406,7 +406,7 @@ describe('error messages', () => {
       new MissingMigrationError({ migrations: migrations.map((migration) => ({ ...migration, downRecorded: true })) }).message,
     ).toMatch(/were applied, but the files are gone\. After switching to a branch without them, revert them .*`mig down --missing`/)
     expect(new OutOfOrderMigrationError({ migrations, newestApplied: { version: 3, name: 'c', file: '0003_c.sql' } }).message).toMatch(
-      /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3/,
+      /Pending migrations 0001_a\.sql, 0002_b\.sql are older than 0003_c\.sql.*Renumber them after 3 .*apply them anyway with `mig up --allow-out-of-order`/,
     )
     expect(new PartialMigrationError({ migrations, errors: [] }).message).toMatch(
       /failed part-way outside a transaction\. The database may hold part of them/,

@@ -30,10 +30,18 @@ export const driftCommand: Command = async (context) => {
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))
   if (result.nothingCompared) output.note(output.errorColours.yellow(`Warning: ${result.nothingCompared}`))
   if (!differences.length) {
-    output.line(`No drift: the database holds exactly what ${against} build.`)
-  } else {
+    output.line(
+      migration
+        ? `No drift: the database holds exactly what ${against} build.`
+        : 'No drift: no migration is applied, and the database holds nothing.',
+    )
+  } else if (migration) {
     output.line(output.colours.bold(`Drift: ${plural(differences.length, 'difference')} between the database and what ${against} build:`))
     for (const difference of described) output.line(`  ${difference.description}`)
+  } else {
+    output.line(output.colours.bold(`Drift: no migration is applied, yet the database holds ${plural(differences.length, 'object')}:`))
+    for (const difference of described) output.line(`  ${difference.description}`)
+    output.line('A database built without mig is adopted with mig baseline: see docs/adopting-an-existing-database.md.')
   }
   const draft = result.draft && (await writeDraft(context, settings, name, result, against))
   return {
