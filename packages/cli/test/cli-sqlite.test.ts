@@ -317,6 +317,19 @@ describe('mig up, down, redo and status', () => {
     expect(jsonOf(run).error).toMatchObject({ code: 'MIG_IRREVERSIBLE', migration: { version: 4 } })
     expect(await sqliteHistory(database)).toHaveLength(4)
   })
+
+  it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
+    await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
+    expect((await mig('up')).exitCode).toBe(0)
+    for (const command of ['down', 'redo']) {
+      const run = await mig(command)
+      expect(run.exitCode).toBe(1)
+      expect(run.stderr).toContain('0004_irreversible.mjs exports no down(context) function, so it cannot be rolled back.')
+      expect(run.stderr).not.toContain('-- mig:down')
+    }
+    expect(await sqliteTables(database)).toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(4)
+  })
 })
 
 describe('Ctrl-C', () => {
