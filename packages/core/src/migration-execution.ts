@@ -190,9 +190,12 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   }
   const step = run.step
   if (step.kind === 'code') {
-    await cancellable(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
-      failed(error, (outcome) => `${outcome}: ${messageOf(error)}`),
+    const context = contextFor(session, run)
+    await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
+      failed(error, (outcome) => (error === context.refusal ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
+    // It caught the refusal and returned: what it did not run makes it failed, not applied.
+    if (context.refusal) await failed(context.refusal, (outcome) => `${outcome} before its next statement`)
   } else {
     const statements = settings.driver.text.splitStatements(step.sql)
     for (const [position, statement] of statements.entries()) {
@@ -349,19 +352,31 @@ async function runStep(session: DriverSession, run: Run): Promise<void> {
   }
 }
 
-/** A code migration's context: every call is announced before its SQL is sent. */
-function contextFor(session: DriverSession, run: Run): MigrationContext {
-  return {
+/**
+ * A code migration's context: every call is announced before its SQL is sent. Once the run is
+ * cancelled, a call sends nothing and throws `refusal`, so the migration stops before its next
+ * statement even when none is running on the server to cancel.
+ */
+function contextFor(session: DriverSession, run: Run): MigrationContext & { refusal?: Error } {
+  const context: MigrationContext & { refusal?: Error } = {
     dialect: run.execution.settings.driver.dialect,
-    run: (sql) => {
-      announce(run, sql)
+    run: async (sql) => {
+      before(sql)
       return session.runScript(sql)
     },
-    query: (sql, params) => {
-      announce(run, sql)
+    query: async (sql, params) => {
+      before(sql)
       return session.query(sql, params)
     },
   }
+  const before = (sql: string) => {
+    if (run.options.cancelSignal?.aborted) {
+      context.refusal ??= new Error(`${run.info.file} was cancelled: its next statement was not run`)
+      throw context.refusal
+    }
+    announce(run, sql)
+  }
+  return context
 }
 
 function announce(run: Run, sql: string): void {

@@ -207,6 +207,72 @@ describe('a cancel that comes while a statement runs', () => {
       detail: 'cancelled before statement 3 of 3',
     })
   })
+
+  // Between a code migration's statements nothing runs on the database to cancel.
+  const backfill = (cancel: AbortController, transaction: boolean, inserted: number[] = []) =>
+    fromList([
+      {
+        version: 1,
+        name: 'backfill',
+        transaction,
+        up: async ({ run, query }) => {
+          await run('CREATE TABLE items (id INTEGER)')
+          for (let id = 1; id <= 100; id++) {
+            if (id === 4) cancel.abort(new Error('second signal'))
+            await query('INSERT INTO items (id) VALUES (?)', [id])
+            inserted.push(id)
+          }
+        },
+      },
+    ])
+
+  it('stops a no-transaction code migration before its next statement and records it as failed', async () => {
+    const cancel = new AbortController()
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source: backfill(cancel, false) })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 1 }, rolledBack: false })
+    expect(inspect<{ rows: number }>('SELECT count(*) AS rows FROM items')).toEqual({ rows: 3 })
+    expect(inspect<{ state: string; detail: string }>('SELECT state, detail FROM mig_migrations')).toEqual({
+      state: 'failed',
+      detail: 'cancelled before its next statement',
+    })
+  })
+
+  it('rolls a code migration back at its next statement, without running the rest first', async () => {
+    const cancel = new AbortController()
+    const inserted: number[] = []
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source: backfill(cancel, true, inserted) })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect(inserted).toEqual([1, 2, 3])
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 1 }, rolledBack: true })
+    expect(tables()).toEqual(['mig_migrations'])
+  })
+
+  it('records a no-transaction code migration that swallowed the refusal as failed, not applied', async () => {
+    const cancel = new AbortController()
+    const source = fromList([
+      {
+        version: 1,
+        name: 'careless',
+        transaction: false,
+        up: async ({ run }) => {
+          await run('CREATE TABLE first (id INTEGER)')
+          cancel.abort(new Error('second signal'))
+          await run('CREATE TABLE second (id INTEGER)').catch(() => undefined)
+        },
+      },
+    ])
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect(tables()).toEqual(['first', 'mig_migrations'])
+    expect(inspect<{ state: string }>('SELECT state FROM mig_migrations')).toEqual({ state: 'failed' })
+  })
 })
 
 describe('PRAGMAs', () => {
