@@ -530,6 +530,22 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(rows).toEqual([{ id: 7 }, { id: 8 }])
   })
 
+  it('finds up, down and transaction under a TypeScript default export in a package that is not "type": "module"', async () => {
+    // tsx compiles such a file to CommonJS, which keeps the default export under default.default.
+    await writeFile(join(project, 'package.json'), '{ "name": "app" }\n')
+    await write(
+      '0001_tags.ts',
+      "export default {\n  transaction: false,\n  async up({ run }: { run: (sql: string) => Promise<void> }) {\n    await run('CREATE TABLE tags (id INTEGER)')\n  },\n  async down({ run }: { run: (sql: string) => Promise<void> }) {\n    await run('DROP TABLE tags')\n  },\n}\n",
+    )
+    const plan = await mig('plan')
+    expect(plan.exitCode, plan.stderr).toBe(0)
+    expect(plan.stdout).toContain('-- 0001_tags.ts (up, outside a transaction)')
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('tags')
+    expect((await mig('down')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).not.toContain('tags')
+  })
+
   it('takes flags over environment variables over the config file, found upward from the working directory', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     const subfolder = join(project, 'src', 'deep')
