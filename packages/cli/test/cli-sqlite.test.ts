@@ -546,6 +546,15 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(await sqliteTables(database)).not.toContain('tags')
   })
 
+  it('a TypeScript migration that throws on import is reported as such, not as a missing loader', async () => {
+    await write('0001_broken.ts', "const limit: number = 3\nthrow new Error('broken at load ' + limit)\n")
+    const run = await mig('up')
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain('0001_broken.ts: cannot be imported: broken at load 3.')
+    expect(run.stderr).not.toContain('loader')
+    expect(await sqliteTables(database)).toEqual([])
+  })
+
   it('takes flags over environment variables over the config file, found upward from the working directory', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     const subfolder = join(project, 'src', 'deep')

@@ -150,9 +150,11 @@ async function importCodeMigration(file: string, path: string): Promise<Migratio
   try {
     module = await import(pathToFileURL(path).href)
   } catch (error) {
-    const hint = /\.[mc]?ts$/.test(file)
-      ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
-      : ''
+    // Only Node's own refusal of the extension means that no loader is registered.
+    const hint =
+      (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
+        : ''
     throw new InvalidMigrationError({ file, reason: `cannot be imported: ${messageOf(error)}.${hint}`, cause: error })
   }
   return loadCodeMigration(file, module)
