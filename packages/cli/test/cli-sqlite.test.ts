@@ -553,6 +553,16 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(run.stderr).toContain('0001_broken.ts: cannot be imported: broken at load 3.')
     expect(run.stderr).not.toContain('loader')
     expect(await sqliteTables(database)).toEqual([])
+    await rm(join(project, 'migrations', '0001_broken.ts'))
+    await writeFile(join(project, 'helper.ts'), 'export const table = "tags"\n')
+    await write(
+      '0001_uses_helper.mjs',
+      "import { table } from '../helper.ts'\nexport async function up({ run }) {\n  await run('CREATE TABLE ' + table + ' (id INTEGER)')\n}\n",
+    )
+    const fromJavaScript = await mig('up')
+    expect(fromJavaScript.exitCode).toBe(2)
+    expect(fromJavaScript.stderr).toContain('0001_uses_helper.mjs: cannot be imported: Unknown file extension ".ts"')
+    expect(fromJavaScript.stderr).not.toContain('loader')
   })
 
   it('takes flags over environment variables over the config file, found upward from the working directory', async () => {

@@ -167,7 +167,7 @@ async function importCodeMigration(file: string, path: string, checksum: string)
   } catch (error) {
     // Only Node's own refusal of the extension means that no loader is registered.
     const hint =
-      (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+      /\.[mc]?ts$/.test(file) && (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION'
         ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
         : ''
     throw new InvalidMigrationError({ file, reason: `cannot be imported: ${messageOf(error)}.${hint}`, cause: error })
