@@ -318,6 +318,22 @@ describe('mig up, down, redo and status', () => {
     expect(await sqliteHistory(database)).toHaveLength(4)
   })
 
+  it('a code migration whose query fails names that statement, as a SQL file would', async () => {
+    await write(
+      '0004_backfill.mjs',
+      "export async function up({ run, query }) {\n  await run('CREATE TABLE tags (id INTEGER NOT NULL)')\n  await query('INSERT INTO tags (id) VALUES (?)', [1])\n  await query('INSERT INTO tags (id) VALUES (?) -- the second', [null])\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'MIG_MIGRATION_FAILED',
+      migration: { file: '0004_backfill.mjs' },
+      statement: 'INSERT INTO tags (id) VALUES (?) -- the second',
+      rolledBack: true,
+    })
+    expect(await sqliteTables(database)).not.toContain('tags')
+  })
+
   it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
     await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
     expect((await mig('up')).exitCode).toBe(0)

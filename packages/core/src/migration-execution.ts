@@ -242,6 +242,8 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
 }
 
 function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
+  const sent = error instanceof Object ? failedCalls.get(error) : undefined
+  if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
     error,
     migration: run.info,
@@ -352,6 +354,16 @@ async function runStep(session: DriverSession, run: Run): Promise<void> {
   }
 }
 
+/** The SQL of a code migration's `run` or `query` call that failed, by its error: the failure names it. */
+const failedCalls = new WeakMap<object, string>()
+
+function sent<T>(sql: string, call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    if (error instanceof Object) failedCalls.set(error, sql)
+    throw error
+  })
+}
+
 /**
  * A code migration's context: every call is announced before its SQL is sent. Once the run is
  * cancelled, a call sends nothing and throws `refusal`, so the migration stops before its next
@@ -362,11 +374,11 @@ function contextFor(session: DriverSession, run: Run): MigrationContext & { refu
     dialect: run.execution.settings.driver.dialect,
     run: async (sql) => {
       before(sql)
-      return session.runScript(sql)
+      return sent(sql, session.runScript(sql))
     },
     query: async (sql, params) => {
       before(sql)
-      return session.query(sql, params)
+      return sent(sql, session.query(sql, params))
     },
   }
   const before = (sql: string) => {
