@@ -334,6 +334,20 @@ describe('mig up, down, redo and status', () => {
     expect(await sqliteTables(database)).not.toContain('tags')
   })
 
+  it('a code migration that does not await a failing query stops with one JSON document, rolled back', async () => {
+    await write(
+      '0004_forgetful.mjs',
+      "export async function up({ run, query }) {\n  await run('CREATE TABLE tags (id INTEGER NOT NULL)')\n  query('INSERT INTO tags (id) VALUES (?)', [null])\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_UNEXPECTED' } })
+    expect(jsonOf(run).error.message).toContain('NOT NULL constraint failed: tags.id. Nothing awaited this failure')
+    expect(jsonOf(run).error.message).toContain('awaits every context.run and context.query call')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(3)
+  })
+
   it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
     await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
     expect((await mig('up')).exitCode).toBe(0)
