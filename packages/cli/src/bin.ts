@@ -42,6 +42,20 @@ const QUIT_AT_ONCE = {
   },
 }
 
+// A promise that nothing awaited failed, typically a code migration's context.run or
+// context.query called without await: reported in mig's form (and as the one --json document)
+// rather than as Node's stack trace. Exiting closes the connection, which rolls back its transaction.
+process.on('unhandledRejection', (reason) => {
+  const message =
+    `${reason instanceof Error ? reason.message : String(reason)}. Nothing awaited this failure, so mig stopped at once: ` +
+    'a migration running in a transaction was rolled back by the database; run `mig status` to see where one outside a ' +
+    'transaction stands. Check that the code migration awaits every context.run and context.query call.'
+  if (reserved && !reserved.written)
+    reserved.write(`${JSON.stringify({ ok: false, command: null, error: { code: 'MIG_UNEXPECTED', message } }, null, 2)}\n`)
+  process.stderr.write(`Error MIG_UNEXPECTED: ${message}\n`)
+  process.exit(1)
+})
+
 const exitCode = await runCli({
   argv: process.argv.slice(2),
   environment: process.env,

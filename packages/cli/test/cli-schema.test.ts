@@ -231,6 +231,25 @@ describe.each(['sqlite', 'postgres'] as const)('mig dump, drift and test on %s',
     }
   })
 
+  it('test tells a code migration without down() to export one, and tests one that has it', async () => {
+    await writeFile(
+      file('migrations/0003_seed.mjs'),
+      "export async function up({ run }) {\n  await run('CREATE TABLE seeds (id INTEGER)')\n}\n",
+    )
+    const irreversible = await mig('test', '--from', '3')
+    expect(irreversible.exitCode).toBe(1)
+    expect(irreversible.stdout).toContain(
+      '0003_seed.mjs: irreversible (exports no down). Export a down(context), or accept it with --accept-irreversible 3',
+    )
+    await writeFile(
+      file('migrations/0003_seed.mjs'),
+      "export async function up({ run }) {\n  await run('CREATE TABLE seeds (id INTEGER)')\n}\nexport async function down({ run }) {\n  await run('DROP TABLE seeds')\n}\n",
+    )
+    const passed = await mig('test', '--from', '3')
+    expect(passed.exitCode, passed.stdout).toBe(0)
+    expect(passed.stdout).toContain('ok  0003_seed.mjs')
+  })
+
   it('drift --write and create report a 20-digit version exactly in JSON', async () => {
     await writeFile(file('migrations/20240101000000000001_add_names.sql'), '-- mig:up\nALTER TABLE users ADD COLUMN name TEXT;\n')
     expect((await mig('up')).exitCode).toBe(0)

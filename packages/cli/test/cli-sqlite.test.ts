@@ -317,6 +317,49 @@ describe('mig up, down, redo and status', () => {
     expect(jsonOf(run).error).toMatchObject({ code: 'MIG_IRREVERSIBLE', migration: { version: 4 } })
     expect(await sqliteHistory(database)).toHaveLength(4)
   })
+
+  it('a code migration whose query fails names that statement, as a SQL file would', async () => {
+    await write(
+      '0004_backfill.mjs',
+      "export async function up({ run, query }) {\n  await run('CREATE TABLE tags (id INTEGER NOT NULL)')\n  await query('INSERT INTO tags (id) VALUES (?)', [1])\n  await query('INSERT INTO tags (id) VALUES (?) -- the second', [null])\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run).error).toMatchObject({
+      code: 'MIG_MIGRATION_FAILED',
+      migration: { file: '0004_backfill.mjs' },
+      statement: 'INSERT INTO tags (id) VALUES (?) -- the second',
+      rolledBack: true,
+    })
+    expect(await sqliteTables(database)).not.toContain('tags')
+  })
+
+  it('a code migration that does not await a failing query stops with one JSON document, rolled back', async () => {
+    await write(
+      '0004_forgetful.mjs',
+      "export async function up({ run, query }) {\n  await run('CREATE TABLE tags (id INTEGER NOT NULL)')\n  query('INSERT INTO tags (id) VALUES (?)', [null])\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_UNEXPECTED' } })
+    expect(jsonOf(run).error.message).toContain('NOT NULL constraint failed: tags.id. Nothing awaited this failure')
+    expect(jsonOf(run).error.message).toContain('awaits every context.run and context.query call')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(3)
+  })
+
+  it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
+    await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
+    expect((await mig('up')).exitCode).toBe(0)
+    for (const command of ['down', 'redo']) {
+      const run = await mig(command)
+      expect(run.exitCode).toBe(1)
+      expect(run.stderr).toContain('0004_irreversible.mjs exports no down(context) function, so it cannot be rolled back.')
+      expect(run.stderr).not.toContain('-- mig:down')
+    }
+    expect(await sqliteTables(database)).toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(4)
+  })
 })
 
 describe('Ctrl-C', () => {
@@ -515,6 +558,41 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(jsonOf(run).migrations).toHaveLength(3)
     const rows = await queryRows(sqliteDriver({ filename: database }), 'SELECT id FROM users ORDER BY id')
     expect(rows).toEqual([{ id: 7 }, { id: 8 }])
+  })
+
+  it('finds up, down and transaction under a TypeScript default export in a package that is not "type": "module"', async () => {
+    // tsx compiles such a file to CommonJS, which keeps the default export under default.default.
+    await writeFile(join(project, 'package.json'), '{ "name": "app" }\n')
+    await write(
+      '0001_tags.ts',
+      "export default {\n  transaction: false,\n  async up({ run }: { run: (sql: string) => Promise<void> }) {\n    await run('CREATE TABLE tags (id INTEGER)')\n  },\n  async down({ run }: { run: (sql: string) => Promise<void> }) {\n    await run('DROP TABLE tags')\n  },\n}\n",
+    )
+    const plan = await mig('plan')
+    expect(plan.exitCode, plan.stderr).toBe(0)
+    expect(plan.stdout).toContain('-- 0001_tags.ts (up, outside a transaction)')
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('tags')
+    expect((await mig('down')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).not.toContain('tags')
+  })
+
+  it('a TypeScript migration that throws on import is reported as such, not as a missing loader', async () => {
+    await write('0001_broken.ts', "const limit: number = 3\nthrow new Error('broken at load ' + limit)\n")
+    const run = await mig('up')
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain('0001_broken.ts: cannot be imported: broken at load 3.')
+    expect(run.stderr).not.toContain('loader')
+    expect(await sqliteTables(database)).toEqual([])
+    await rm(join(project, 'migrations', '0001_broken.ts'))
+    await writeFile(join(project, 'helper.ts'), 'export const table = "tags"\n')
+    await write(
+      '0001_uses_helper.mjs',
+      "import { table } from '../helper.ts'\nexport async function up({ run }) {\n  await run('CREATE TABLE ' + table + ' (id INTEGER)')\n}\n",
+    )
+    const fromJavaScript = await mig('up')
+    expect(fromJavaScript.exitCode).toBe(2)
+    expect(fromJavaScript.stderr).toContain('0001_uses_helper.mjs: cannot be imported: Unknown file extension ".ts"')
+    expect(fromJavaScript.stderr).not.toContain('loader')
   })
 
   it('takes flags over environment variables over the config file, found upward from the working directory', async () => {

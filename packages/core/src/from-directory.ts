@@ -130,7 +130,7 @@ function readMigration(root: string, file: string): Migration {
     return { version, name, file, checksum, load: async () => (scripts ??= parseMigrationFile(file, readUnchanged(path, file, checksum))) }
   }
   let loaded: Promise<MigrationScripts> | undefined
-  return { version, name, file, checksum, load: () => (loaded ??= importCodeMigration(file, path)) }
+  return { version, name, file, checksum, load: () => (loaded ??= importCodeMigration(file, path, checksum)) }
 }
 
 /** The file's text again, refused if it changed since it was listed: what runs is what was checked. */
@@ -145,14 +145,31 @@ function readUnchanged(path: string, file: string, checksum: string): string {
   return text
 }
 
-async function importCodeMigration(file: string, path: string): Promise<MigrationScripts> {
+/**
+ * Each code migration's checksum when this process first imported it. Node keeps the module it
+ * imported first for the life of the process, so an edited file would run its old code under the
+ * new checksum.
+ */
+const importedChecksums = new Map<string, string>()
+
+async function importCodeMigration(file: string, path: string, checksum: string): Promise<MigrationScripts> {
+  const url = pathToFileURL(path).href
+  if ((importedChecksums.get(url) ?? checksum) !== checksum) {
+    throw new InvalidMigrationError({
+      file,
+      reason: 'changed after this process imported it, and Node keeps the version it imported first. Nothing was run; restart the process.',
+    })
+  }
+  importedChecksums.set(url, checksum)
   let module: unknown
   try {
-    module = await import(pathToFileURL(path).href)
+    module = await import(url)
   } catch (error) {
-    const hint = /\.[mc]?ts$/.test(file)
-      ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
-      : ''
+    // Only Node's own refusal of the extension means that no loader is registered.
+    const hint =
+      /\.[mc]?ts$/.test(file) && (error as { code?: unknown }).code === 'ERR_UNKNOWN_FILE_EXTENSION'
+        ? ' TypeScript migrations need a loader: run them through the mig CLI, or start Node with tsx.'
+        : ''
     throw new InvalidMigrationError({ file, reason: `cannot be imported: ${messageOf(error)}.${hint}`, cause: error })
   }
   return loadCodeMigration(file, module)

@@ -59,6 +59,8 @@ function toMigration(entry: ListedMigration): Migration {
   const file = `${entry.version}_${entry.name}`
   checkedVersion(entry.version, file)
   if (!isMigrationName(entry.name)) throw new InvalidFilenameError({ file, reason: `the name must be ${MIGRATION_NAME_RULE}` })
+  if (entry.transaction !== undefined && typeof entry.transaction !== 'boolean')
+    throw new InvalidMigrationError({ file, reason: 'transaction must be true or false.' })
   const scripts: MigrationScripts = {
     up: toStep(file, entry.up, 'up'),
     down: entry.down === undefined ? undefined : toStep(file, entry.down, 'down'),

@@ -78,7 +78,7 @@ export type {
 } from './migration.js'
 export type { MigrationFileKind } from './migration-file-parser.js'
 export { parseMigrationFile } from './migration-file-parser.js'
-export { isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
+export { isCodeMigrationFile, isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
 export {
   editedSinceSum,
   MIGRATION_SUM_FILE,

@@ -190,9 +190,12 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   }
   const step = run.step
   if (step.kind === 'code') {
-    await cancellable(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
-      failed(error, (outcome) => `${outcome}: ${messageOf(error)}`),
+    const context = contextFor(session, run)
+    await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
+      failed(error, (outcome) => (error === context.refusal ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
+    // It caught the refusal and returned: what it did not run makes it failed, not applied.
+    if (context.refusal) await failed(context.refusal, (outcome) => `${outcome} before its next statement`)
   } else {
     const statements = settings.driver.text.splitStatements(step.sql)
     for (const [position, statement] of statements.entries()) {
@@ -239,6 +242,8 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
 }
 
 function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
+  const sent = error instanceof Object ? failedCalls.get(error) : undefined
+  if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
     error,
     migration: run.info,
@@ -349,19 +354,41 @@ async function runStep(session: DriverSession, run: Run): Promise<void> {
   }
 }
 
-/** A code migration's context: every call is announced before its SQL is sent. */
-function contextFor(session: DriverSession, run: Run): MigrationContext {
-  return {
+/** The SQL of a code migration's `run` or `query` call that failed, by its error: the failure names it. */
+const failedCalls = new WeakMap<object, string>()
+
+function sent<T>(sql: string, call: Promise<T>): Promise<T> {
+  return call.catch((error: unknown) => {
+    if (error instanceof Object) failedCalls.set(error, sql)
+    throw error
+  })
+}
+
+/**
+ * A code migration's context: every call is announced before its SQL is sent. Once the run is
+ * cancelled, a call sends nothing and throws `refusal`, so the migration stops before its next
+ * statement even when none is running on the server to cancel.
+ */
+function contextFor(session: DriverSession, run: Run): MigrationContext & { refusal?: Error } {
+  const context: MigrationContext & { refusal?: Error } = {
     dialect: run.execution.settings.driver.dialect,
-    run: (sql) => {
-      announce(run, sql)
-      return session.runScript(sql)
+    run: async (sql) => {
+      before(sql)
+      return sent(sql, session.runScript(sql))
     },
-    query: (sql, params) => {
-      announce(run, sql)
-      return session.query(sql, params)
+    query: async (sql, params) => {
+      before(sql)
+      return sent(sql, session.query(sql, params))
     },
   }
+  const before = (sql: string) => {
+    if (run.options.cancelSignal?.aborted) {
+      context.refusal ??= new Error(`${run.info.file} was cancelled: its next statement was not run`)
+      throw context.refusal
+    }
+    announce(run, sql)
+  }
+  return context
 }
 
 function announce(run: Run, sql: string): void {

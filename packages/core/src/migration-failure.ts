@@ -27,7 +27,7 @@ export function migrationFailure(options: FailureOptions): MigError {
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
   const { migration, direction, completed, rolledBack } = options
   const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
-  if (step.kind !== 'sql') return new MigrationFailedError(failed)
+  if (step.kind !== 'sql') return new MigrationFailedError({ ...failed, statement: statement?.text })
   const offset =
     error instanceof DatabaseError && error.position !== undefined ? (statement?.offset ?? 0) + error.position : statement?.offset
   if (offset === undefined) return new MigrationFailedError(failed)

@@ -2,6 +2,7 @@ import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationScripts } from './migration.js'
 import { type Execution, runPlan } from './migration-execution.js'
+import { isCodeMigrationFile } from './migration-filename.js'
 import type { RunOptions } from './migrator-options.js'
 import type { MigrateResult } from './migrator-results.js'
 import { recordedDownScripts } from './recorded-down.js'
@@ -46,7 +47,7 @@ function revertingScripts(migration: Migration, record: HistoryRecord, scripts: 
       migration,
       reason:
         `${migration.file} changed since it was applied, and history holds no down SQL for the version that was applied ` +
-        '(it had no down section, or an older mig applied it), so redo cannot undo what ran. Nothing was reverted. ' +
+        `(${isCodeMigrationFile(migration.file) ? 'a code migration has none' : 'it had no down section, or an older mig applied it'}), so redo cannot undo what ran. Nothing was reverted. ` +
         `Restore the file as it was applied and run redo again, or undo it by hand and run \`mig repair ${migration.version} --forget\` ` +
         'after moving the file away.',
     })

@@ -1,6 +1,7 @@
 import type { LockHolder } from './driver.js'
 import { causeMessage, describeHolder, list, MigError, migrationJson } from './errors.js'
 import type { MigrationInfo } from './migration.js'
+import { isCodeMigrationFile } from './migration-filename.js'
 
 /** Where in its file a failing statement stands. */
 export interface FilePosition {
@@ -92,7 +93,10 @@ export class IrreversibleMigrationError extends MigError {
     super(
       'MIG_IRREVERSIBLE',
       options.reason ??
-        `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down" and record the edited file with \`mig repair ${migration.version} --accept-checksum\`, or roll back to a version after ${migration.version}.`,
+        (isCodeMigrationFile(migration.file)
+          ? `${migration.file} exports no down(context) function, so it cannot be rolled back. Nothing was reverted. Export a down(context) that undoes it`
+          : `${migration.file} has no down section (or an empty one), so it cannot be rolled back. Nothing was reverted. Write the SQL that undoes it under "-- mig:down"`) +
+          ` and record the edited file with \`mig repair ${migration.version} --accept-checksum\`, or roll back to a version after ${migration.version}.`,
     )
     this.migration = migration
   }

@@ -24,14 +24,21 @@ export function checkTransactionControl(migrations: readonly Migration[], script
   })
 }
 
-/** A code migration's `run()` in a transaction refuses the same statements, when they are about to run. */
+/** A code migration's `run()` and `query()` in a transaction refuse the same statements, when they are about to run. */
 export function guardTransaction(context: MigrationContext, text: DialectText, file: string): MigrationContext {
+  const refuseControl = (sql: string) => {
+    const found = firstControl({ kind: 'sql', sql, line: 1 }, text)
+    if (found) throw transactionControlError(file, undefined, found.command, undefined)
+  }
   return {
     ...context,
     run: async (sql) => {
-      const found = firstControl({ kind: 'sql', sql, line: 1 }, text)
-      if (found) throw transactionControlError(file, undefined, found.command, undefined)
+      refuseControl(sql)
       await context.run(sql)
+    },
+    query: async (sql, params) => {
+      refuseControl(sql)
+      return context.query(sql, params)
     },
   }
 }
@@ -44,14 +51,16 @@ function firstControl(step: SqlStep, text: DialectText): { command: string; offs
   return undefined
 }
 
+/** `direction` names the section of a SQL migration; without it, the statement came from a code migration. */
 function transactionControlError(file: string, direction: 'up' | 'down' | undefined, command: string, line: number | undefined) {
   const section = direction ? ` in the ${direction} section` : ''
+  const optOut = direction ? 'mark the file "-- mig:no-transaction"' : 'export `transaction = false` from the migration'
   return new InvalidMigrationError({
     file,
     line,
     reason:
       `${command}${section} would end or nest the transaction mig runs this migration in, so part of it could be committed ` +
       'while the rest fails, and its history row would be written outside it. Nothing was run. Remove the statement (mig ' +
-      'already wraps the migration in a transaction), or mark the file "-- mig:no-transaction" to manage transactions yourself.',
+      `already wraps the migration in a transaction), or ${optOut} to manage transactions yourself.`,
   })
 }

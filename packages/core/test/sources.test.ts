@@ -193,6 +193,11 @@ describe('fromList', () => {
     expect(() => fromList([{ version: 1, name: 'has space', up: 'SELECT 1' }])).toThrow(InvalidFilenameError)
     expect(() => fromList([{ version: 1, name: 'a', up: '  ' }])).toThrow(InvalidMigrationError)
     expect(() => fromList([{ version: 1, name: 'a', up: 'SELECT 1', down: 42 as never }])).toThrow(InvalidMigrationError)
+    // Anything but true or false once ran the migration outside a transaction, as a file's module flag is refused.
+    for (const transaction of ['true', 1])
+      expect(() => fromList([{ version: 1, name: 'a', up: 'SELECT 1', transaction: transaction as never }])).toThrow(
+        '1_a: transaction must be true or false.',
+      )
     expect(() => fromList([{ file: '0001_a.mjs', content: 'export const up = () => {}' }])).toThrow(/give its imported module too/)
     expect(() => fromList([{ file: '0001_a.sql', content: 'SELECT 1;' }])).toThrow(InvalidMigrationError)
   })

@@ -146,6 +146,32 @@ describe('no-transaction migrations on PostgreSQL', () => {
     expect(await sql(database.url, 'SELECT version, state FROM mig_migrations')).toEqual([{ version: '4', state: 'failed' }])
   })
 
+  it("a cancel between a code migration's statements stops it before the next one and records it as failed", async () => {
+    const cancel = new AbortController()
+    const source = fromList([
+      {
+        version: 5,
+        name: 'backfill',
+        transaction: false,
+        up: async ({ query }) => {
+          for (let id = 1; id <= 100; id++) {
+            if (id === 4) cancel.abort()
+            await query('UPDATE users SET email = $1 WHERE id = $2', ['done', id])
+          }
+        },
+      },
+    ])
+    const failure = await new Migrator({ driver: postgresDriver({ connectionString: database.url }), source })
+      .up({ cancelSignal: cancel.signal })
+      .catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(AbortedError)
+    expect((failure as AbortedError).interrupted).toMatchObject({ migration: { version: 5 }, rolledBack: false })
+    expect(await sql(database.url, "SELECT count(*)::int AS n FROM users WHERE email = 'done'")).toEqual([{ n: 3 }])
+    expect(await sql(database.url, 'SELECT version, state, detail FROM mig_migrations')).toEqual([
+      { version: '5', state: 'failed', detail: 'cancelled before its next statement' },
+    ])
+  })
+
   it('names the INVALID index a failed CREATE UNIQUE INDEX CONCURRENTLY leaves behind', async () => {
     await sql(database.url, "INSERT INTO users VALUES (5001, 'user1@example.com')")
     const failure = await migrator('-- a comment first\nCREATE UNIQUE INDEX CONCURRENTLY users_email_key ON users (email);')

@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -12,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
 const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
+const editChild = new URL('./fixtures/edit-between-runs-child.mjs', import.meta.url).pathname
 
 let folder: string
 let filename: string
@@ -206,6 +207,96 @@ describe('a cancel that comes while a statement runs', () => {
       state: 'failed',
       detail: 'cancelled before statement 3 of 3',
     })
+  })
+
+  // Between a code migration's statements nothing runs on the database to cancel.
+  const backfill = (cancel: AbortController, transaction: boolean, inserted: number[] = []) =>
+    fromList([
+      {
+        version: 1,
+        name: 'backfill',
+        transaction,
+        up: async ({ run, query }) => {
+          await run('CREATE TABLE items (id INTEGER)')
+          for (let id = 1; id <= 100; id++) {
+            if (id === 4) cancel.abort(new Error('second signal'))
+            await query('INSERT INTO items (id) VALUES (?)', [id])
+            inserted.push(id)
+          }
+        },
+      },
+    ])
+
+  it('stops a no-transaction code migration before its next statement and records it as failed', async () => {
+    const cancel = new AbortController()
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source: backfill(cancel, false) })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 1 }, rolledBack: false })
+    expect(inspect<{ rows: number }>('SELECT count(*) AS rows FROM items')).toEqual({ rows: 3 })
+    expect(inspect<{ state: string; detail: string }>('SELECT state, detail FROM mig_migrations')).toEqual({
+      state: 'failed',
+      detail: 'cancelled before its next statement',
+    })
+  })
+
+  it('rolls a code migration back at its next statement, without running the rest first', async () => {
+    const cancel = new AbortController()
+    const inserted: number[] = []
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source: backfill(cancel, true, inserted) })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect(inserted).toEqual([1, 2, 3])
+    expect((error as AbortedError).interrupted).toMatchObject({ migration: { version: 1 }, rolledBack: true })
+    expect(tables()).toEqual(['mig_migrations'])
+  })
+
+  it('records a no-transaction code migration that swallowed the refusal as failed, not applied', async () => {
+    const cancel = new AbortController()
+    const source = fromList([
+      {
+        version: 1,
+        name: 'careless',
+        transaction: false,
+        up: async ({ run }) => {
+          await run('CREATE TABLE first (id INTEGER)')
+          cancel.abort(new Error('second signal'))
+          await run('CREATE TABLE second (id INTEGER)').catch(() => undefined)
+        },
+      },
+    ])
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source })
+      .up({ cancelSignal: cancel.signal })
+      .catch((caught: unknown) => caught)
+    expect(error).toBeInstanceOf(AbortedError)
+    expect(tables()).toEqual(['first', 'mig_migrations'])
+    expect(inspect<{ state: string }>('SELECT state FROM mig_migrations')).toEqual({ state: 'failed' })
+  })
+})
+
+describe('code migrations in a long-running process', () => {
+  const createTable = (table: string) => `export async function up({ run }) {\n  await run('CREATE TABLE ${table} (id INTEGER)')\n}\n`
+  const migrate = async (rewrite?: string) => {
+    const migrations = join(folder, 'migrations')
+    await rm(migrations, { recursive: true, force: true })
+    await mkdir(migrations)
+    await writeFile(join(migrations, '0001_create.mjs'), createTable('first_version'))
+    return (await run(process.execPath, [editChild, filename, migrations, ...(rewrite ? [rewrite] : [])])).stdout
+  }
+  const tables = () => new Database(filename).prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all()
+
+  it('runs a code migration it already imported, unchanged', async () => {
+    expect(await migrate()).toBe('applied')
+    expect(tables()).toEqual(['first_version', 'mig_migrations'])
+  })
+
+  it('refuses a code migration edited after the process imported it, instead of running the old code under the new checksum', async () => {
+    expect(await migrate(createTable('second_version'))).toBe(
+      'MIG_INVALID_MIGRATION: 0001_create.mjs: changed after this process imported it, and Node keeps the version it imported first. Nothing was run; restart the process.',
+    )
+    expect(tables()).toEqual([])
   })
 })
 

@@ -1,4 +1,4 @@
-import { describeDifference, type MigrationReversibility, REVERSIBILITY_WORDING } from '@mig/core'
+import { describeDifference, isCodeMigrationFile, type MigrationReversibility, REVERSIBILITY_WORDING } from '@mig/core'
 import { usageError } from '../cli-error.js'
 import type { Command } from '../command-context.js'
 import { stringFlag, versionFlag } from '../command-line.js'
@@ -52,13 +52,17 @@ function printEntry(output: Output, entry: MigrationReversibility): void {
     case 'reversible':
       output.line(`  ${green('ok')}  ${file}`)
       return
-    case 'irreversible':
+    case 'irreversible': {
+      const [missing, fix] = isCodeMigrationFile(file)
+        ? ['exports no down', 'Export a down(context)']
+        : ['no down section', 'Write its down section']
       output.line(
         entry.accepted
-          ? `  ${yellow('--')}  ${file}: irreversible (no down section), accepted`
-          : `  ${red('no')}  ${file}: irreversible (no down section). Write its down section, or accept it with --accept-irreversible ${entry.migration.version}`,
+          ? `  ${yellow('--')}  ${file}: irreversible (${missing}), accepted`
+          : `  ${red('no')}  ${file}: irreversible (${missing}). ${fix}, or accept it with --accept-irreversible ${entry.migration.version}`,
       )
       return
+    }
     case 'failed':
       output.line(`  ${red('no')}  ${file}: ${entry.error}`)
       return

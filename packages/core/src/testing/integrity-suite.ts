@@ -104,6 +104,26 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
         expect(await userTables()).toEqual([])
       })
+
+      it('a code migration that sends COMMIT through query() is refused and rolled back too, with the code migration’s opt-out', async () => {
+        const source = fromList([
+          {
+            version: 1,
+            name: 'code',
+            up: async (context) => {
+              await context.run('CREATE TABLE a (id INTEGER)')
+              await context.query('COMMIT')
+              await context.run('CREATE TABLE b (id INTEGER)')
+            },
+          },
+        ])
+        const error = await failureOf(migrator(source).up())
+        expect(error).toBeInstanceOf(InvalidMigrationError)
+        expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
+        expect((error as Error).message).toContain('or export `transaction = false` from the migration to manage transactions yourself.')
+        expect(await userTables()).toEqual([])
+        expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['pending'])
+      })
     })
 
     describe('reporting what the database holds', () => {
