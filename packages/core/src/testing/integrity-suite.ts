@@ -88,42 +88,27 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(await userTables()).toEqual(['a'])
       })
 
-      it('a code migration that runs COMMIT in mig’s transaction is refused and rolled back', async () => {
-        const source = fromList([
-          {
-            version: 1,
-            name: 'code',
-            up: async (context) => {
-              await context.run('CREATE TABLE a (id INTEGER)')
-              await context.run('COMMIT')
+      for (const call of ['run', 'query'] as const) {
+        it(`a code migration that sends COMMIT through ${call}() in mig’s transaction is refused and rolled back, with the code migration’s opt-out`, async () => {
+          const source = fromList([
+            {
+              version: 1,
+              name: 'code',
+              up: async (context) => {
+                await context.run('CREATE TABLE a (id INTEGER)')
+                await context[call]('COMMIT')
+                await context.run('CREATE TABLE b (id INTEGER)')
+              },
             },
-          },
-        ])
-        const error = await failureOf(migrator(source).up())
-        expect(error).toBeInstanceOf(InvalidMigrationError)
-        expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
-        expect(await userTables()).toEqual([])
-      })
-
-      it('a code migration that sends COMMIT through query() is refused and rolled back too, with the code migration’s opt-out', async () => {
-        const source = fromList([
-          {
-            version: 1,
-            name: 'code',
-            up: async (context) => {
-              await context.run('CREATE TABLE a (id INTEGER)')
-              await context.query('COMMIT')
-              await context.run('CREATE TABLE b (id INTEGER)')
-            },
-          },
-        ])
-        const error = await failureOf(migrator(source).up())
-        expect(error).toBeInstanceOf(InvalidMigrationError)
-        expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
-        expect((error as Error).message).toContain('or export `transaction = false` from the migration to manage transactions yourself.')
-        expect(await userTables()).toEqual([])
-        expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['pending'])
-      })
+          ])
+          const error = await failureOf(migrator(source).up())
+          expect(error).toBeInstanceOf(InvalidMigrationError)
+          expect((error as Error).message).toMatch(/^1_code: COMMIT would end or nest the transaction/)
+          expect((error as Error).message).toContain('or export `transaction = false` from the migration to manage transactions yourself.')
+          expect(await userTables()).toEqual([])
+          expect((await migrator(source).status()).map((entry) => entry.state)).toEqual(['pending'])
+        })
+      }
     })
 
     describe('reporting what the database holds', () => {
