@@ -62,7 +62,8 @@ export const sqliteLinter: DialectLinter = {
         droppedHere.set(statement.shape.name, { indexes, triggers: [...(table?.triggers ?? [])] })
       }
       if (statement.shape.kind === 'pragma' && statement.shape.name === 'foreign_keys') {
-        const value = /=\s*['"]?(\w+)/.exec(statement.text)?.[1]?.toLowerCase()
+        // `= OFF` or SQLite's other spelling, `('off')`.
+        const value = /(?:=|\()\s*['"]?(\w+)/.exec(statement.text)?.[1]?.toLowerCase()
         if (value !== undefined) foreignKeysOff = ['off', '0', 'false', 'no'].includes(value)
       }
       applySqliteStatement(state, statement)

@@ -131,11 +131,11 @@ export const sqlitePragmaNoEffect: Rule = {
     if (!problem) return []
     // The driver's warning says what happens, then what to do; the finding and the recipe split it.
     const [finding, ...advice] = problem.split('. ')
-    // Outside a transaction it would stay off for the rest of the run, and mig's foreign key check with it.
-    if (/foreign_keys\W*(off|0|false|no)\b/i.test(statement.text)) {
+    // foreign_keys is to be removed, not moved: outside a transaction, OFF would switch mig's check off for the rest of the run.
+    if (statement.shape.name === 'foreign_keys') {
       const removal = [
         '-- remove it: mig already runs each migration with foreign keys off and checks them with PRAGMA foreign_key_check before it commits.',
-        '-- (on its own, outside a transaction, it would switch that check off for every migration after it in the run)',
+        '-- (outside a transaction, foreign_keys = OFF would switch that check off for every migration after it in the run)',
       ]
       return [{ message: `${finding}.`, recipe: removal.join('\n') }]
     }
