@@ -49,24 +49,31 @@ export function printDatabase(output: Output, database: string): void {
   output.line(output.colours.dim(`Database: ${database}`))
 }
 
-/** `after waiting 4.1 s for the migration lock`, said after a run's duration. */
-export function waitedForLock(lockWaitMs: number): string {
+/** `after waiting 4.1 s for the migration lock`, which a run's duration leaves out. */
+function waitedForLock(lockWaitMs: number): string {
   return `after waiting ${formatDuration(lockWaitMs)} for the migration lock`
+}
+
+/** ` (after waiting 4.1 s for the migration lock)` after a run's duration, or nothing when the lock was free. */
+export function afterLockWait(lockWaitMs: number): string {
+  return lockWaitMs ? ` (${waitedForLock(lockWaitMs)})` : ''
 }
 
 export function printRunSummary(output: Output, { result, lockWaitMs }: ReportedRun): void {
   const count = result.migrations.length
   const left = result.pending ? `; ${plural(result.pending, 'migration')} still pending` : ''
-  const afterWaiting = lockWaitMs ? `, ${waitedForLock(lockWaitMs)}` : ''
   if (count === 0) {
-    const checked = `(checked in ${formatDuration(result.durationMs)}${afterWaiting})`
+    const checked = `(checked in ${formatDuration(result.durationMs)}${lockWaitMs ? `, ${waitedForLock(lockWaitMs)}` : ''})`
     if (result.direction === 'down') output.line(`Nothing to roll back ${checked}.`)
     else output.line(left ? `Nothing to apply ${checked}${left}.` : `Nothing to apply: the database is up to date ${checked}.`)
     return
   }
   const verb = result.direction === 'up' ? 'Applied' : 'Reverted'
-  const waited = lockWaitMs ? ` (${waitedForLock(lockWaitMs)})` : ''
-  output.line(output.colours.bold(`${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}${waited}${left}.`))
+  output.line(
+    output.colours.bold(
+      `${verb} ${plural(count, 'migration')} in ${formatDuration(result.durationMs)}${afterLockWait(lockWaitMs)}${left}.`,
+    ),
+  )
 }
 
 export function plannedToJson(planned: PlannedMigration): Record<string, unknown> {

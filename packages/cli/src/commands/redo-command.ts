@@ -2,7 +2,7 @@ import type { Command } from '../command-context.js'
 import { formatDuration } from '../format.js'
 import { dumpAfterRun } from '../schema-file.js'
 import { withMigrator } from '../with-migrator.js'
-import { outcomeToJson, printDatabase, waitedForLock, withLockWait } from './migration-run-report.js'
+import { afterLockWait, outcomeToJson, printDatabase, withLockWait } from './migration-run-report.js'
 
 export const redoCommand: Command = async (context) =>
   withMigrator(
@@ -17,9 +17,7 @@ export const redoCommand: Command = async (context) =>
       const durationMs = reverted.durationMs + applied.durationMs
       context.output.line(
         redone
-          ? context.output.colours.bold(
-              `Redid ${redone.file} in ${formatDuration(durationMs)}${run.lockWaitMs ? ` (${waitedForLock(run.lockWaitMs)})` : ''}.`,
-            )
+          ? context.output.colours.bold(`Redid ${redone.file} in ${formatDuration(durationMs)}${afterLockWait(run.lockWaitMs)}.`)
           : 'Nothing to redo: no migration is applied.',
       )
       return {
