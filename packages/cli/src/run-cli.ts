@@ -78,8 +78,9 @@ export async function runCli(options: CliOptions): Promise<number> {
       output.note(generalHelp(output.errorColours))
       return ExitCode.usageOrConfig
     }
-    // `mig up --help` is `mig help up`.
-    const positionals = flags.help && command && command.name !== 'help' ? [command.name] : commandLine.positionals
+    // `mig up --help` is `mig help up`; `mig help --help` is help on help, `mig help up --help` on up.
+    const helpOnCommand = flags.help && command && (command.name !== 'help' || !commandLine.positionals.length)
+    const positionals = helpOnCommand ? [command.name] : commandLine.positionals
     // Help needs no environment, so a broken .env never hides it.
     const commandEnvironment = name === 'help' ? environment : withEnvFile(flags, environment, options.workingDirectory)
     for (const value of [commandEnvironment.MIG_DATABASE_URL, commandEnvironment.DATABASE_URL]) if (value) redactor.addUrl(value)

@@ -660,6 +660,8 @@ describe('locking, code migrations, configuration and usage', () => {
       expect(help.stdout).toContain(command)
     expect((await mig('help', 'down')).stdout).toContain('mig down [--step <n> | --to <version> | --all | --missing]')
     expect((await mig('up', '--help')).stdout).toContain('--dry-run')
+    expect((await mig('help', '--help')).stdout).toContain('Usage: mig help [<command>]')
+    expect((await mig('help', 'up', '--help')).stdout).toContain('--dry-run')
     const bare = await mig()
     expect(bare.exitCode).toBe(2)
     expect(bare.stderr).toContain('Usage: mig <command>')
