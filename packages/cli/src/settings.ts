@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path'
+import { isPlaceholderName, PLACEHOLDER_NAME_RULE } from '@mig/core'
 import type { LintConfig } from '@mig/lint'
 import { configError } from './cli-error.js'
 import { type FlagValues, stringFlag } from './command-line.js'
@@ -115,9 +116,16 @@ function placeholdersOf(
   environment: NodeJS.ProcessEnv,
   configured: Readonly<Record<string, string>> | undefined,
 ): Readonly<Record<string, string>> | undefined {
-  const fromEnvironment = Object.entries(environment).flatMap(([name, value]) =>
-    name.startsWith(PLACEHOLDER_VARIABLE) && value !== undefined ? [[name.slice(PLACEHOLDER_VARIABLE.length), value] as const] : [],
-  )
+  const fromEnvironment = Object.entries(environment).flatMap(([variable, value]) => {
+    if (!variable.startsWith(PLACEHOLDER_VARIABLE) || value === undefined) return []
+    const name = variable.slice(PLACEHOLDER_VARIABLE.length)
+    if (!isPlaceholderName(name)) {
+      throw configError(
+        `The environment variable ${variable} names the placeholder "${name}", which must be ${PLACEHOLDER_NAME_RULE}. Rename or unset the variable.`,
+      )
+    }
+    return [[name, value] as const]
+  })
   if (configured === undefined && fromEnvironment.length === 0) return undefined
   return { ...configured, ...Object.fromEntries(fromEnvironment) }
 }

@@ -92,6 +92,15 @@ describe.each(dialects)('placeholders through the mig binary on $name', (dialect
     expect(history).toEqual([])
   })
 
+  it('a MIG_PLACEHOLDER_ variable whose name cannot be a placeholder is a configuration error naming the variable', async () => {
+    const run = await mig(['up', '--json'], { 'MIG_PLACEHOLDER_eu-table': 'eu_settings' })
+    expect(run.exitCode).toBe(2)
+    const { error } = jsonOf(run)
+    expect(error.code).toBe('MIG_CONFIG')
+    expect(error.message).toContain('The environment variable MIG_PLACEHOLDER_eu-table names the placeholder "eu-table"')
+    expect(error.message).toContain('Rename or unset the variable.')
+  })
+
   it('mig lint reads the files with their placeholders filled, as up runs them, and stops at an unknown one', async () => {
     for (const args of [
       ['lint', '--json'],

@@ -104,7 +104,7 @@ export type {
 export type { ExistingVersion, VersionStyle } from './next-version.js'
 export { highestVersion, timestampOf, VERSION_STYLES, versionDigitsOf, versionsAfter } from './next-version.js'
 export type { Placeholders } from './placeholders.js'
-export { PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
+export { isPlaceholderName, PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
 export type { Renumbering, RenumberOptions } from './renumbering.js'

@@ -12,6 +12,11 @@ export const PLACEHOLDER_NAME_RULE = 'letters, digits and "_", starting with a l
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
 const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g
 
+/** Whether `name` follows {@link PLACEHOLDER_NAME_RULE}. */
+export function isPlaceholderName(name: string): boolean {
+  return NAME.test(name)
+}
+
 /** A `${name}` in a migration that no configured placeholder defines; found before anything runs. */
 export class UnknownPlaceholderError extends InvalidMigrationError {
   override readonly code = 'MIG_UNKNOWN_PLACEHOLDER'
@@ -40,7 +45,7 @@ export function validatePlaceholders(placeholders: unknown): Placeholders {
     throw new InvalidOptionsError('placeholders must be an object of names and string values: { "schema": "app" }.')
   }
   for (const [name, value] of Object.entries(placeholders)) {
-    if (!NAME.test(name)) throw new InvalidOptionsError(`The placeholder name "${name}" must be ${PLACEHOLDER_NAME_RULE}.`)
+    if (!isPlaceholderName(name)) throw new InvalidOptionsError(`The placeholder name "${name}" must be ${PLACEHOLDER_NAME_RULE}.`)
     if (typeof value !== 'string') throw new InvalidOptionsError(`The placeholder ${name} must have a string value, not ${typeof value}.`)
   }
   return placeholders as Placeholders
