@@ -116,9 +116,12 @@ export interface DriverSession {
    * Optional: how long each statement of the next migration may wait for a lock on a table
    * before it fails (PostgreSQL `lock_timeout`), as a duration like `'30s'`, or undefined for
    * the driver's default. Core calls it before each migration with the file's
-   * `-- mig:lock-timeout`; a driver without it makes core warn that the annotation is ignored.
+   * `-- mig:lock-timeout` and whether the migration runs in a transaction. It returns a warning
+   * when the timeout cannot take effect for that migration (PostgreSQL: a session setting
+   * behind a transaction pooler), which core reports as a `warning` event; a driver without it
+   * makes core warn that the annotation is ignored.
    */
-  setLockTimeout?(duration: string | undefined): void
+  setLockTimeout?(duration: string | undefined, transaction: boolean): string | undefined
 }
 
 /** The dialect's SQL text: pure functions, no connection. */

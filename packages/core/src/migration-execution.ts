@@ -102,14 +102,10 @@ async function runMigration(
   const transaction = scripts?.transaction === true
   checkLock(locked, completed)
   warnAbout(settings, emit, info, plan.direction, step, transaction ? 'transaction' : 'no-transaction')
-  if (locked.session.setLockTimeout) locked.session.setLockTimeout(scripts?.lockTimeout)
-  else if (scripts?.lockTimeout) {
-    emit({
-      type: 'warning',
-      migration: info,
-      message: `the ${settings.driver.dialect} driver has no lock timeout, so "-- mig:lock-timeout" is ignored`,
-    })
-  }
+  const lockTimeoutWarning = locked.session.setLockTimeout
+    ? locked.session.setLockTimeout(scripts?.lockTimeout, transaction)
+    : scripts?.lockTimeout && `the ${settings.driver.dialect} driver has no lock timeout, so "-- mig:lock-timeout" is ignored`
+  if (lockTimeoutWarning) emit({ type: 'warning', migration: info, message: lockTimeoutWarning })
   emit({ type: plan.direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction })
   const run: Run = {
     execution,

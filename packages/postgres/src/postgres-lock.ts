@@ -60,6 +60,7 @@ export function postgresLockPart(
         const facts = await probeConnections(session.client, connection)
         if (facts.transactionPooled && options.kind === 'advisory') throw advisoryBehindPoolerError()
         session.transactionPooled = facts.transactionPooled
+        session.serverLockTimeout = facts.serverLockTimeout
         if (!facts.transactionPooled) await keepSessionsAlive(session, connection, facts.serverVersion)
         const schema = table.schema ?? defaultSchema
         const key = advisoryKey(schema, table.name)
@@ -124,7 +125,9 @@ class AdvisoryLock implements MigrationLock {
   }
 
   async describeHolder(): Promise<LockHolder | undefined> {
-    return (await findAdvisoryHolder(this.connection, this.key, { excludeOwnBackend: false })) ?? describeLease(this.connection, this.lease)
+    // A holder silent for a whole lease was cut off or killed; PostgreSQL 13 cannot end its idle session.
+    const holder = await findAdvisoryHolder(this.connection, this.key, { excludeOwnBackend: false, staleAfterMs: this.connection.ttlMs })
+    return holder ?? describeLease(this.connection, this.lease)
   }
 
   isHeld(): boolean {
@@ -166,8 +169,9 @@ interface HolderRow {
  * Who holds the session advisory lock, from `pg_locks` and `pg_stat_activity`. The holder's
  * `state_change` is when it last finished a statement: for a mig runner's idle lock connection,
  * its last heartbeat. A lock whose session has been idle longer than `staleAfterMs` is renewed
- * by nobody: an older mig's lock left on a pooled server connection, which only ends with that
- * connection. A role that may not see other sessions gets the pid only.
+ * by nobody: its runner was cut off from the server on PostgreSQL 13 (which has no
+ * `idle_session_timeout`), or it is an older mig's lock left on a pooled server connection; it
+ * only ends with that session. A role that may not see other sessions gets the pid only.
  */
 export async function findAdvisoryHolder(
   connection: LockConnection,
@@ -198,7 +202,7 @@ export async function findAdvisoryHolder(
       since: row.since ?? undefined,
       clearBy:
         options.staleAfterMs !== undefined && row.stale && row.pid !== null
-          ? `SELECT pg_terminate_backend(${row.pid}); -- ends the idle server connection that still holds mig's advisory lock (left by an older mig behind a pooler)`
+          ? `SELECT pg_terminate_backend(${row.pid}); -- ends the server session that holds mig's advisory lock and has not renewed it for over ${Math.round(options.staleAfterMs / 1000)}s (cut off from the server, or a runner given a longer lockLeaseMs)`
           : undefined,
     }
   } catch {

@@ -11,6 +11,8 @@ export interface ConnectionFacts {
   readonly direct: boolean
   /** `server_version_num`: 150004 for 15.4. */
   readonly serverVersion: number
+  /** The session's `lock_timeout` before mig sets any: the role's, the database's or the server's ('0' for none). */
+  readonly serverLockTimeout: string
 }
 
 /**
@@ -24,10 +26,12 @@ export interface ConnectionFacts {
  * transaction is tried too: statement mode refuses it, and mig cannot run there at all.
  */
 export async function probeConnections(session: PostgresClient, lock: LockConnection): Promise<ConnectionFacts> {
-  let first: { pid: number; version: number } | undefined
+  let first: { pid: number; version: number; lock_timeout: string } | undefined
   try {
     first = (
-      await session.query("SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num')::int AS version")
+      await session.query(
+        "SELECT pg_catalog.pg_backend_pid() AS pid, pg_catalog.current_setting('server_version_num')::int AS version, pg_catalog.current_setting('lock_timeout') AS lock_timeout",
+      )
     ).rows[0]
   } catch (error) {
     throw databaseError(error)
@@ -42,7 +46,7 @@ export async function probeConnections(session: PostgresClient, lock: LockConnec
       throw isStatementPooling(error) ? statementPoolingError() : error
     })
   }
-  return { transactionPooled, direct, serverVersion: first?.version ?? 0 }
+  return { transactionPooled, direct, serverVersion: first?.version ?? 0, serverLockTimeout: first?.lock_timeout ?? '0' }
 }
 
 /** How many more times a connection behind something is asked for its server process. */

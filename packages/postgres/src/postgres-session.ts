@@ -5,7 +5,7 @@ import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './p
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
-import { applyTimeouts, resetTimeouts, resetTimeoutsSql, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
+import { applyTimeouts, isZeroDuration, resetTimeouts, resetTimeoutsSql, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
 
 /** One SELECT without a `;` inside, which may run in an implicit transaction with other statements. */
 const ONE_SELECT = /^\s*SELECT\b[^;]*;?\s*$/i
@@ -21,6 +21,8 @@ export class PostgresSession implements DriverSession {
    * a pooled server process, so timeouts apply only inside transactions (`SET LOCAL`).
    */
   transactionPooled = false
+  /** The session's own `lock_timeout` before mig's (from the role or the database), as the lock found it. */
+  serverLockTimeout = '0'
   private inTransaction = false
   private lockTimeout: string | undefined
 
@@ -69,8 +71,15 @@ export class PostgresSession implements DriverSession {
     await this.send(sql)
   }
 
-  setLockTimeout(duration: string | undefined): void {
+  setLockTimeout(duration: string | undefined, transaction: boolean): string | undefined {
     this.lockTimeout = duration
+    const wanted = this.timeouts.find((setting) => setting.name === 'lock_timeout')?.value
+    if (transaction || !this.transactionPooled || !wanted || isZeroDuration(wanted) || this.serverLockTimeout !== '0') return undefined
+    return (
+      `lock_timeout ${wanted} cannot apply: behind a transaction pooler mig sets nothing on the session, and this migration runs outside a transaction, ` +
+      `so its statements may wait for table locks without limit while queries queue behind them. ` +
+      `Set it on the role mig connects as: ALTER ROLE CURRENT_USER SET lock_timeout = '${wanted}'.`
+    )
   }
 
   async cancel(): Promise<void> {

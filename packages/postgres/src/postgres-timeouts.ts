@@ -23,6 +23,11 @@ export function timeoutSetting(option: 'lockTimeout' | 'statementTimeout', value
   )
 }
 
+/** Whether a checked duration turns the timeout off (`0`, `0ms`, `0.0s`). */
+export function isZeroDuration(value: string): boolean {
+  return /^0+(\.0+)?\s*[a-z]*$/.test(value)
+}
+
 /**
  * The query that applies the settings to the open transaction (`local`) or to the session until
  * {@link resetTimeouts}. Values are inlined (each passed {@link timeoutSetting}'s check), so

@@ -1,7 +1,7 @@
 import { createTestDatabase } from '@mig-internal/test-postgres'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { migrationsFolder, runMig } from '../repro/mig-cli.js'
+import { migrationsFolder, query, runMig } from '../repro/mig-cli.js'
 import { type PgBouncerServer, startPgBouncer, targetFromUrl } from '../src/index.js'
 
 const FILES: Record<string, string> = {
@@ -10,7 +10,7 @@ const FILES: Record<string, string> = {
 }
 
 const READ_SETTINGS = `SELECT current_setting('lock_timeout') AS lock_timeout, current_setting('statement_timeout') AS statement_timeout,
-  current_setting('idle_session_timeout') AS idle_session_timeout, current_setting('idle_in_transaction_session_timeout') AS idle_in_transaction_session_timeout`
+  COALESCE(current_setting('idle_session_timeout', true), '0') AS idle_session_timeout, current_setting('idle_in_transaction_session_timeout') AS idle_in_transaction_session_timeout`
 const UNTOUCHED = 'lock_timeout=0 statement_timeout=0 idle_session_timeout=0 idle_in_transaction_session_timeout=0'
 
 describe('PgBouncer in transaction mode: pooled server connections', () => {
@@ -75,6 +75,26 @@ describe('PgBouncer in transaction mode: pooled server connections', () => {
       expect([up.exitCode, up.document?.migrations?.map((migration) => migration.version)]).toEqual([0, [1, 2]])
     } finally {
       await database.drop()
+    }
+  }, 120_000)
+
+  it('leave a no-transaction migration without lock_timeout, so up warns with the fix, unless the database sets one', async () => {
+    const bare = await createTestDatabase(inject('postgresUrl'))
+    const configured = await createTestDatabase(inject('postgresUrl'))
+    try {
+      const warned = await runMig(['up', '--url', bouncer.url(bare.name), '--dir', migrations.path], 60_000)
+      expect(warned.exitCode).toBe(0)
+      expect(warned.stderr).toContain('0002_index.sql: lock_timeout 5s cannot apply: behind a transaction pooler')
+      expect(warned.stderr).toContain("ALTER ROLE CURRENT_USER SET lock_timeout = '5s'")
+      expect(warned.stderr).not.toContain('0001_table.sql: lock_timeout')
+
+      await query(configured.url, `ALTER DATABASE ${configured.name} SET lock_timeout = '3s'`)
+      const quiet = await runMig(['up', '--url', bouncer.url(configured.name), '--dir', migrations.path], 60_000)
+      expect(quiet.exitCode).toBe(0)
+      expect(quiet.stderr).not.toContain('lock_timeout')
+    } finally {
+      await bare.drop()
+      await configured.drop()
     }
   }, 120_000)
 
