@@ -174,9 +174,13 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   // Recorded before it starts, so a process killed half-way leaves a trace that the next run
   // refuses, instead of a half-applied migration that looks pending. While its runner holds
   // the lock, status reports it as running (see in-flight-migrations.ts).
-  const inFlight = `${IN_FLIGHT_DETAIL} the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
-  if (direction === 'up') await store.insert(record(run, 'failed', inFlight))
-  else await store.update(migration.version, record(run, 'failed', inFlight))
+  const step = run.step
+  const statements = step.kind === 'sql' ? settings.driver.text.splitStatements(step.sql) : []
+  // With more than one statement, the row names the one under way: those before it are committed.
+  const inFlight = (position: number) =>
+    `${IN_FLIGHT_DETAIL} the run stopped ${statements.length > 1 ? `during statement ${position + 1} of ${statements.length}, after the ones before it committed` : `before ${direction === 'up' ? 'applying' : 'reverting'} it completely`}`
+  if (direction === 'up') await store.insert(record(run, 'failed', inFlight(0)))
+  else await store.update(migration.version, record(run, 'failed', inFlight(0)))
   const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
     const stopped = run.options.cancelSignal?.aborted === true
     // On a connection that died, the row written before the migration started stays: it says as much.
@@ -184,7 +188,6 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     if (stopped) cancelled(run, error, false)
     return fail(run, error, false, statement)
   }
-  const step = run.step
   if (step.kind === 'code') {
     const context = contextFor(session, run)
     await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
@@ -193,12 +196,12 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     // It caught the refusal and returned: what it did not run makes it failed, not applied.
     if (context.refusal) await failed(context.refusal, (outcome) => `${outcome} before its next statement`)
   } else {
-    const statements = settings.driver.text.splitStatements(step.sql)
     for (const [position, statement] of statements.entries()) {
       if (position > 0 && (await cancelledSince(run))) {
         await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
       }
       await fence(locked, run.completed, { run, before: `${position + 1} of ${statements.length}` })
+      if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position)))
       announce(run, statement.text)
       await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
