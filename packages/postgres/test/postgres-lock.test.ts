@@ -2,7 +2,7 @@ import { AbortedError, fromList, type LockHolder, LockTimeoutError, Migrator } f
 import { postgresDriver } from '@mig/postgres'
 import { beforeEach, describe, expect, it } from 'vitest'
 import { advisoryLockKey } from '../src/postgres-lock.js'
-import { sql, useDatabase } from './support/postgres-test-database.js'
+import { openSession, sql, useDatabase } from './support/postgres-test-database.js'
 
 /** A migration that waits until the test lets it go, to hold the lock for as long as a test needs. */
 function holdingMigration() {
@@ -76,6 +76,33 @@ describe('the PostgreSQL migration lock', () => {
     expect((expiresAt?.getTime() ?? 0) - Date.now()).toBeGreaterThan(3_000)
     expect((failure as Error).message).toContain(`a lease that ends at ${expiresAt?.toISOString()} unless its holder renews it`)
     expect((failure as Error).message).toContain('If that run is gone (killed without releasing), the lease frees the lock when it ends.')
+  })
+
+  it('a holder silent for longer than the lease (cut off, on a server that cannot end idle sessions) comes with how to end its session', async () => {
+    // What a runner cut off from PostgreSQL 13 leaves: a session that holds mig's lock and never speaks again.
+    const orphan = await openSession(database.url)
+    try {
+      await orphan.query('SELECT pg_advisory_lock($1::bigint)', [advisoryLockKey('public', 'mig_migrations')])
+      const pid = (await orphan.query('SELECT pg_backend_pid() AS pid')).rows[0].pid as number
+      await new Promise((resolve) => setTimeout(resolve, 1_200))
+      const waiting = new Migrator({
+        driver: postgresDriver({ connectionString: database.url, lockLeaseMs: 1_000 }),
+        source: fromList([{ version: 1, name: 'first', up: 'CREATE TABLE first (id integer)' }]),
+        lockTimeoutMs: 300,
+      })
+      const failure = await waiting.up().catch((error: unknown) => error)
+      expect(failure).toBeInstanceOf(LockTimeoutError)
+      expect((failure as LockTimeoutError).holder?.clearBy).toBe(
+        `SELECT pg_terminate_backend(${pid}); -- ends the server session that holds mig's advisory lock and has not renewed it for over 1s (cut off from the server, or a runner given a longer lockLeaseMs)`,
+      )
+      expect((failure as Error).message).toContain(
+        'Its holder cannot give it back by itself; if that run is over, clear the lock by hand: SELECT pg_terminate_backend(',
+      )
+      await sql(database.url, 'SELECT pg_terminate_backend($1)', [pid])
+      expect((await waiting.up()).migrations.map((migration) => migration.version)).toEqual([1])
+    } finally {
+      await orphan.end().catch(() => {})
+    }
   })
 
   it('holds the lock on a connection that is idle: no transaction and no snapshot', async () => {

@@ -111,7 +111,8 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions = {
     authMethod: 'scram-sha-256',
     // The data outlives halt(); stop() removes the whole directory.
     persistent: true,
-    initdbFlags: ['--no-sync', '--encoding=UTF8'],
+    // English server messages without a locale the machine may lack (older builds ask for en_US.UTF-8).
+    initdbFlags: ['--no-sync', '--encoding=UTF8', '--lc-messages=C'],
     postgresFlags: [
       ...['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off', '-c', 'max_connections=200'],
       ...sslFlags,
