@@ -28,7 +28,8 @@ export async function describePostgresTypes(
     `SELECT t.typname AS name, pg_catalog.format_type(t.typbasetype, t.typtypmod) AS type, t.typnotnull AS not_null,
             t.typdefault AS default,
             (SELECT string_agg(pg_catalog.pg_get_constraintdef(con.oid, true), ' ' ORDER BY con.conname)
-               FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid) AS constraints,
+               -- From PostgreSQL 17 a domain's NOT NULL is a constraint too ('n'); typnotnull already says it.
+               FROM pg_catalog.pg_constraint con WHERE con.contypid = t.oid AND con.contype <> 'n') AS constraints,
             pg_catalog.obj_description(t.oid, 'pg_type') AS comment
        FROM pg_catalog.pg_type t
       WHERE ${inSchema('t.typnamespace')} AND t.typtype = 'd' AND ${NOT_FROM_EXTENSION('t.oid')}`,
