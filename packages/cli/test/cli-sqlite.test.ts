@@ -522,6 +522,21 @@ describe('locking, code migrations, configuration and usage', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
+  it('a history table named in other case is the same table to SQLite, and so takes the same lock', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }), { name: 'Deploy_History' })
+    try {
+      const run = await mig('up', '--table', 'deploy_history', '--lock-wait', '1', '--json')
+      expect(run.exitCode).toBe(4)
+      expect(jsonOf(run).error).toMatchObject({ code: 'MIG_LOCK_TIMEOUT' })
+      expect(await sqliteTables(database)).not.toContain('users')
+    } finally {
+      await holder.release()
+    }
+    expect((await mig('up', '--table', 'DEPLOY_HISTORY')).exitCode).toBe(0)
+    expect(await queryRows(sqliteDriver({ filename: database }), 'SELECT version FROM deploy_history')).toEqual([{ version: '1' }])
+  })
+
   it('an older release starting after a newer one migrated is refused, and told to run the newer one, not to revert', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await mkdir(join(project, 'old-release'))
