@@ -125,6 +125,29 @@ describe('mig against PostgreSQL', () => {
     expect(human.stderr).toContain('no_such_database_here')
   })
 
+  it('db create and db drop refuse a database name PostgreSQL would cut to 63 bytes, and leave the database it names alone', async () => {
+    const server = postgresDriver({ connectionString: inject('postgresUrl') })
+    // A database whose name is exactly 63 bytes: what both longer names below are cut to.
+    const kept = `mig_cli_long_${randomBytes(4).toString('hex')}_`.padEnd(63, 'x')
+    await queryRows(server, `CREATE DATABASE ${kept}`)
+    try {
+      const longer = (suffix: string) => {
+        const address = new URL(url)
+        address.pathname = `/${kept}_${suffix}`
+        return address.toString()
+      }
+      const create = await mig('db', 'create', '--url', longer('first'), '--json')
+      expect(create.exitCode).toBe(2)
+      expect(jsonOf(create).error).toMatchObject({ code: 'MIG_INVALID_OPTIONS', message: expect.stringContaining('69 bytes long') })
+      const drop = await mig('db', 'drop', '--yes', '--url', longer('second'))
+      expect(drop.exitCode).toBe(2)
+      expect(drop.stderr).toContain('Use a name of at most 63 bytes')
+      expect(await queryRows(server, 'SELECT datname FROM pg_database WHERE datname = $1', [kept])).toEqual([{ datname: kept }])
+    } finally {
+      await queryRows(server, `DROP DATABASE IF EXISTS ${kept}`)
+    }
+  })
+
   it('never prints the password, in any output of any command above', () => {
     expect(runs.length).toBeGreaterThan(15)
     for (const run of runs) {

@@ -522,6 +522,26 @@ describe('locking, code migrations, configuration and usage', () => {
     expect((await mig('up')).exitCode).toBe(0)
   })
 
+  it("a history table named in other case is the same table to SQLite: it takes the same lock and is never the schema's", async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }), { name: 'Deploy_History' })
+    try {
+      const run = await mig('up', '--table', 'deploy_history', '--lock-wait', '1', '--json')
+      expect(run.exitCode).toBe(4)
+      expect(jsonOf(run).error).toMatchObject({ code: 'MIG_LOCK_TIMEOUT' })
+      expect(await sqliteTables(database)).not.toContain('users')
+    } finally {
+      await holder.release()
+    }
+    expect((await mig('up', '--table', 'DEPLOY_HISTORY')).exitCode).toBe(0)
+    expect(await queryRows(sqliteDriver({ filename: database }), 'SELECT version FROM deploy_history')).toEqual([{ version: '1' }])
+    // Nor is that table, named in yet another case, taken for one of the application's.
+    const drift = await mig('drift', '--table', 'Deploy_History')
+    expect(drift.stdout).not.toContain('extra in the database')
+    expect(drift.exitCode).toBe(0)
+    expect((await mig('dump', '--table', 'Deploy_History')).stdout).not.toMatch(/deploy_history/i)
+  })
+
   it('an older release starting after a newer one migrated is refused, and told to run the newer one, not to revert', async () => {
     await write('0001_create_users.sql', SQL.createUsers)
     await mkdir(join(project, 'old-release'))

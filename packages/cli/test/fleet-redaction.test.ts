@@ -7,6 +7,7 @@ import { NO_COLOURS } from '../src/colours.ts'
 import { parseCommandLine } from '../src/command-line.ts'
 import { runFleetCommand } from '../src/fleet-command.ts'
 import { Output } from '../src/output.ts'
+import { runFleetMig } from './fleet-support.ts'
 import { SQL, temporaryDirectory } from './run-mig.ts'
 
 const TARGETS = 200
@@ -87,5 +88,26 @@ describe('passwords in a fleet', () => {
     const json = await runInProcess([...argv, '--json'], new Redactor())
     expect(json.document.fleet).toMatchObject({ resume: expect.stringContaining(`--targets ${masked}`), resumeMasked: ['--targets'] })
     expect(`${human.stdout}${human.stderr}${json.stdout}${json.stderr}${JSON.stringify(json.document)}`).not.toContain('resume-password')
+  }, 60_000)
+
+  it('a target file URL whose password holds an unescaped ? or #, or that has an sslpassword, is never printed', async () => {
+    const port = await freePort()
+    const urls = [
+      `postgres://app:hash#password-1@127.0.0.1:${port}/t1`,
+      `postgres://app:question?password-2@127.0.0.1:${port}/t2`,
+      `postgres://app@127.0.0.1:${port}/t3?sslpassword=key-passphrase-3`,
+    ]
+    const targets = join(project.path, 'odd-targets.txt')
+    await writeFile(targets, `${urls.join('\n')}\n`)
+    const argv = ['status', '--fleet', '--targets', `@${targets}`, '--keep-going', '--retries', '0']
+    const human = await runFleetMig(argv, { cwd: project.path })
+    const json = await runFleetMig([...argv, '--json'], { cwd: project.path })
+    expect(human.exitCode).toBe(1)
+    expect(human.stdout).toContain(`postgres://app:***@127.0.0.1:${port}/t1 `)
+    expect(human.stdout).toContain(`postgres://app:***@127.0.0.1:${port}/t2 `)
+    expect(human.stdout).toContain(`postgres://app@127.0.0.1:${port}/t3?sslpassword=*** `)
+    for (const secret of ['password-1', 'password-2', 'passphrase-3']) {
+      expect(`${human.stdout}${human.stderr}${json.stdout}${json.stderr}`).not.toContain(secret)
+    }
   }, 60_000)
 })

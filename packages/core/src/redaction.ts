@@ -6,16 +6,22 @@ const MASK = '***'
 // starts, so that URLs in a list (`--only url1,url2`) keep their hosts.
 const URL_CREDENTIALS =
   /\b([a-z][a-z0-9+.-]*:\/\/)((?:(?![a-z][a-z0-9+.-]*:\/\/)[^?#\s@])*(?:@(?:(?![a-z][a-z0-9+.-]*:\/\/)[^?#\s@])*)*)@/gi
-const PASSWORD_PARAMETER = /([?&](?:password|pass|pwd)=)([^&#\s]*)/gi
+// `sslpassword` is libpq's passphrase of the client key.
+const PASSWORD_PARAMETER = /([?&](?:password|pass|pwd|sslpassword)=)([^&#\s]*)/gi
+// A password with an unescaped `?` or `#` defeats URL_CREDENTIALS; the user part of a URL on its
+// own (a fleet target's id, a flag's value) still ends at its last `@`.
+const WHOLE_URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^:@]*):(.*)@([^@]*)$/i
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */
 export function redactUrl(url: string): string {
-  return url
+  const redacted = url
     .replace(URL_CREDENTIALS, (_match, scheme: string, userInfo: string) => {
       const colon = userInfo.indexOf(':')
       return colon < 0 ? `${scheme}${userInfo}@` : `${scheme}${userInfo.slice(0, colon)}:${MASK}@`
     })
     .replace(PASSWORD_PARAMETER, (_match, name: string) => `${name}${MASK}`)
+  const whole = /\s/.test(redacted) ? null : WHOLE_URL_CREDENTIALS.exec(redacted)
+  return whole && /[?#]/.test(whole[2] ?? '') ? `${whole[1]}:${MASK}@${whole[3]}` : redacted
 }
 
 /** Every form in which the URL's password could show up in a message: as written and decoded. */
@@ -26,10 +32,8 @@ export function secretsOf(url: string): string[] {
     const colon = userInfo.indexOf(':')
     if (colon >= 0) secrets.add(userInfo.slice(colon + 1))
   }
-  // A password with an unescaped `/`, `?` or `#` defeats the pattern above; the user part of a
-  // connection URL still ends at its last `@`.
-  const leniently = /^[a-z][a-z0-9+.-]*:\/\/([^:@]*):(.*)@[^@]*$/i.exec(url.trim())
-  if (leniently?.[2]) secrets.add(leniently[2])
+  const whole = WHOLE_URL_CREDENTIALS.exec(url.trim())
+  if (whole?.[2]) secrets.add(whole[2])
   for (const match of url.matchAll(PASSWORD_PARAMETER)) secrets.add(match[2] ?? '')
   for (const secret of [...secrets]) {
     try {

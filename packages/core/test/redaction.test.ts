@@ -62,4 +62,19 @@ describe('password redaction', () => {
     expect(shared.forUrl('sqlite:./tenants/t0042.db')).toBe(shared)
     expect(shared.forUrl('postgres://app:abc@db/app').redact('postgres://app:abc@db/app abc')).toBe('postgres://app:***@db/app abc')
   })
+
+  it('masks a password holding an unescaped ? or # in a URL given on its own, and an sslpassword parameter', () => {
+    expect(redactUrl('postgres://app:pa#ss@db:5432/app')).toBe('postgres://app:***@db:5432/app')
+    expect(redactUrl('postgres://app:pa?ss/word@db/app?sslmode=require')).toBe('postgres://app:***@db/app?sslmode=require')
+    expect(secretsOf('postgres://app:pa?ss/word@db/app')).toContain('pa?ss/word')
+    expect(redactUrl('postgres://app@db/app?sslpassword=key-secret&sslmode=require')).toBe(
+      'postgres://app@db/app?sslpassword=***&sslmode=require',
+    )
+    expect(secretsOf('postgres://app@db/app?sslpassword=key-secret')).toEqual(['key-secret'])
+    // An unescaped `@` in the query reads the same as a password holding `?`, so it is masked too;
+    // percent-encoded (`%40`), it is kept.
+    expect(redactUrl('postgres://db:5432/app?application_name=ci@runner')).toBe('postgres://db:***@runner')
+    expect(redactUrl('postgres://db:5432/app?application_name=ci%40runner')).toBe('postgres://db:5432/app?application_name=ci%40runner')
+    expect(redactUrl('could not reach postgres://db:5432/app?application_name=ci@runner')).toContain('postgres://db:5432/app')
+  })
 })

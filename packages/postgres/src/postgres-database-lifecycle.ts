@@ -17,6 +17,8 @@ const FALLBACK_MAINTENANCE_DATABASE = 'template1'
 const NOT_YET = new Set(['57P03', '53300'])
 const UNDEFINED_DATABASE = '3D000'
 const DUPLICATE_DATABASE = '42P04'
+/** NAMEDATALEN - 1: the longest name PostgreSQL keeps whole. */
+const MAX_NAME_BYTES = 63
 
 /**
  * Tries once to connect to the database the URL names. Failures that waiting cannot cure (a
@@ -109,6 +111,19 @@ function databaseName(url: string, action: 'create' | 'drop'): string {
   if (!name) {
     throw new InvalidOptionsError(
       `The URL ${redactUrl(url)} names no database, so there is nothing to ${action}. Write it as postgres://user@host:5432/database.`,
+    )
+  }
+  if (name.includes('\0')) {
+    throw new InvalidOptionsError(
+      `The database name in ${redactUrl(url)} holds a NUL byte (%00), which PostgreSQL does not allow. Remove it.`,
+    )
+  }
+  // PostgreSQL cuts a longer name to 63 bytes, in CREATE DATABASE and on connecting alike, so two
+  // URLs that differ past that byte would name one database.
+  const bytes = Buffer.byteLength(name)
+  if (bytes > MAX_NAME_BYTES) {
+    throw new InvalidOptionsError(
+      `The database name in ${redactUrl(url)} is ${bytes} bytes long, and PostgreSQL cuts names to ${MAX_NAME_BYTES} bytes, so it would ${action} a database of another name. Use a name of at most ${MAX_NAME_BYTES} bytes.`,
     )
   }
   return name

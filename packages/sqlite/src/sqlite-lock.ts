@@ -37,8 +37,10 @@ class SqliteLock implements MigrationLock {
     private readonly database: SqliteDatabase,
     table: HistoryTableName,
   ) {
-    // Beside the file itself, so that runners reaching it through a symlink share one lock.
-    this.file = new SqliteLockFile(`${realFile(database.name)}.${table.name}.lock`)
+    // Beside the file itself, so that runners reaching it through a symlink share one lock; and
+    // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
+    // and `--table history` are one table, so they must be one lock.
+    this.file = new SqliteLockFile(`${realFile(database.name)}.${table.name.toLowerCase()}.lock`)
     this.legacyTable = quoteSqliteIdentifier(`${table.name}_lock`)
   }
 

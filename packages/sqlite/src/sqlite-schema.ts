@@ -29,10 +29,12 @@ const TABLE_CACHE_LIMIT = 20_000
  * number of tables.
  */
 export function describeSqliteSchema(database: SqliteDatabase, historyTable: HistoryTableName): SchemaSnapshot {
-  const own = new Set([historyTable.name, `${historyTable.name}_lock`, repeatableTableOf(historyTable).name])
+  // SQLite compares table names with ASCII case folded: `--table History` names `history`.
+  const folded = (name: string) => name.replace(/[A-Z]+/g, (letters) => letters.toLowerCase())
+  const own = new Set([historyTable.name, `${historyTable.name}_lock`, repeatableTableOf(historyTable).name].map(folded))
   const objects = (
     database.prepare("SELECT type, name, tbl_name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").all() as MasterRow[]
-  ).filter((row) => !own.has(row.tbl_name))
+  ).filter((row) => !own.has(folded(row.tbl_name)))
   const virtual = objects.filter((row) => row.type === 'table' && /^CREATE\s+VIRTUAL\s+TABLE\b/i.test(row.sql ?? ''))
   // Only a virtual table has shadow tables, and pragma_table_list reads every table's shape.
   const shadow = new Set(
