@@ -39,6 +39,9 @@ export type MigErrorCode =
 /** How a migration appears in an error's JSON form. */
 export type MigrationJson = { version: number | string; name: string; file: string }
 
+/** Marks mig's errors in every copy of @mig/core loaded in one process. */
+const MIG_ERROR = Symbol.for('@mig/core.error')
+
 /**
  * Base class of every error mig throws on purpose. `toJSON()` is the error's documented
  * machine-readable form (`{ code, message, …fields }`), which the CLI prints for `--json`.
@@ -52,9 +55,30 @@ export class MigError extends Error {
     this.name = new.target.name
   }
 
+  /**
+   * `instanceof` also holds for an error of the same class from another copy of @mig/core: an
+   * application that imports core as an ES module and requires a driver (which requires core's
+   * CommonJS build) has two, and the driver's errors come from the other one.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: subclasses inherit this method, and `this` is the class right of instanceof.
+    return isInstanceOf(this, value)
+  }
+
   toJSON(): Record<string, unknown> {
     return { code: this.code, message: this.message }
   }
+}
+
+Object.defineProperty(MigError.prototype, MIG_ERROR, { value: true })
+
+function isInstanceOf(type: typeof MigError, value: unknown): boolean {
+  if (Function.prototype[Symbol.hasInstance].call(type, value)) return true
+  if (typeof value !== 'object' || value === null || !(MIG_ERROR in value)) return false
+  for (let prototype = Object.getPrototypeOf(value); prototype !== null; prototype = Object.getPrototypeOf(prototype)) {
+    if (Object.hasOwn(prototype, 'constructor') && prototype.constructor.name === type.name) return true
+  }
+  return false
 }
 
 /** Options that cannot work together or a value out of range; nothing was touched. */

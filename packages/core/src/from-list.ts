@@ -1,6 +1,6 @@
 import { checksumOf } from './checksum.js'
 import { loadCodeMigration } from './code-migration.js'
-import { InvalidFilenameError, InvalidMigrationError } from './errors.js'
+import { InvalidFilenameError, InvalidMigrationError, InvalidOptionsError } from './errors.js'
 import type { Migration, MigrationFunction, MigrationScripts, MigrationSource, MigrationStep } from './migration.js'
 import { parseMigrationFile } from './migration-file-parser.js'
 import { checkedVersion, isMigrationName, MIGRATION_NAME_RULE, parseMigrationFilename } from './migration-filename.js'
@@ -37,6 +37,15 @@ export type ListedMigration = MigrationDefinition | MigrationFileText
  * named `repeatable/<name>.sql` is a repeatable migration.
  */
 export function fromList(migrations: readonly ListedMigration[]): MigrationSource {
+  if (!Array.isArray(migrations)) {
+    throw new InvalidOptionsError(
+      'fromList needs an array of migrations, such as [{ file: "0001_init.sql", content }] or [{ version: 1, name: "init", up: "CREATE TABLE …" }]; for a folder use fromDirectory.',
+    )
+  }
+  const odd = migrations.find((entry) => typeof entry !== 'object' || entry === null)
+  if (odd !== undefined) {
+    throw new InvalidOptionsError(`fromList needs objects such as { file, content } or { version, name, up }, not ${String(odd)}.`)
+  }
   const repeatables = migrations.flatMap((entry) =>
     'content' in entry && isRepeatableFile(entry.file) ? [repeatableMigration(entry.file, entry.content)] : [],
   )
@@ -57,6 +66,12 @@ function toMigration(entry: ListedMigration): Migration {
     return { version, name, file: entry.file, checksum: checksumOf(entry.content), load: async () => scripts }
   }
   const file = `${entry.version}_${entry.name}`
+  if (typeof entry.name !== 'string') {
+    throw new InvalidMigrationError({
+      file: `Version ${entry.version}`,
+      reason: 'has no name: give each definition { version, name, up }.',
+    })
+  }
   checkedVersion(entry.version, file)
   if (!isMigrationName(entry.name)) throw new InvalidFilenameError({ file, reason: `the name must be ${MIGRATION_NAME_RULE}` })
   if (entry.transaction !== undefined && typeof entry.transaction !== 'boolean')

@@ -128,8 +128,9 @@ export async function withLock<T>(
       if (signal?.aborted) throw new AbortedError({ completed: [], reason: signal.reason })
       throw error
     }
-    emit({ type: 'lock-acquired', waitedMs: Date.now() - started })
     try {
+      // Inside the try: a listener or logger that throws still gets the lock released.
+      emit({ type: 'lock-acquired', waitedMs: Date.now() - started })
       return await work({ session, store: historyStore(settings, session), lock })
     } finally {
       await lock.release()

@@ -9,7 +9,7 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
 export const MIGRATION_NAME_RULE = 'letters, digits, "_", "." or "-", starting with a letter or digit'
 
 export function isMigrationName(name: string): boolean {
-  return NAME.test(name)
+  return typeof name === 'string' && NAME.test(name)
 }
 
 export interface ParsedFilename {

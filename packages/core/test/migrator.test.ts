@@ -392,6 +392,20 @@ describe('logging', () => {
   })
 })
 
+describe('a listener that throws', () => {
+  it('stops the run with its error and still releases the lock, so the next run in the process goes ahead', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]), lockWaitMs: 500 })
+    const unsubscribe = migrator.on('lock-acquired', () => {
+      throw new Error('metrics client not ready')
+    })
+    await expect(migrator.up()).rejects.toThrow('metrics client not ready')
+    unsubscribe()
+    const { migrations } = await migrator.up()
+    expect(migrations.map((migration) => migration.file)).toEqual(['1_t1'])
+    expect(await migrator.status()).toMatchObject([{ version: 1, state: 'applied' }])
+  })
+})
+
 describe('error messages', () => {
   const migrations = [
     { version: 1, name: 'a', file: '0001_a.sql' },

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -200,6 +201,17 @@ describe('fromList', () => {
       )
     expect(() => fromList([{ file: '0001_a.mjs', content: 'export const up = () => {}' }])).toThrow(/give its imported module too/)
     expect(() => fromList([{ file: '0001_a.sql', content: 'SELECT 1;' }])).toThrow(InvalidMigrationError)
+  })
+
+  it('refuses, from plain JavaScript, a definition without a name and a list that is not an array, before the database is touched', async () => {
+    const filename = join(folder, 'app.db')
+    const upWith = async (entries: unknown) => new Migrator({ driver: sqliteDriver({ filename }), source: fromList(entries as never) }).up()
+    await expect(upWith([{ version: 1, up: 'CREATE TABLE made (id INTEGER)' }])).rejects.toThrow(
+      new InvalidMigrationError({ file: 'Version 1', reason: 'has no name: give each definition { version, name, up }.' }),
+    )
+    await expect(upWith('migrations')).rejects.toThrow(InvalidOptionsError)
+    await expect(upWith([null])).rejects.toThrow(InvalidOptionsError)
+    expect(existsSync(filename)).toBe(false)
   })
 
   it('carries a code migration as its source text and module, checksummed like the file', async () => {

@@ -62,8 +62,12 @@ interface PostgresDriverCommonOptions {
 export type PostgresDriverOptions = PostgresDriverCommonOptions &
   (
     | {
-        /** `postgres://user:password@host:port/database?sslmode=require`; mig opens and closes its own connections. */
-        readonly connectionString: string
+        /**
+         * `postgres://user:password@host:port/database?sslmode=require`; mig opens and closes its
+         * own connections. `process.env.DATABASE_URL` may be passed as it is: unset, it is refused
+         * with a message that says so.
+         */
+        readonly connectionString: string | undefined
         readonly pool?: undefined
       }
     | {
@@ -128,6 +132,11 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
 }
 
 function connectionSource(options: PostgresDriverOptions, connectTimeoutMs: number): (wait: ConnectionWait) => Promise<ClientLease> {
+  if (options && 'connectionString' in options && options.connectionString === undefined && options.pool === undefined) {
+    throw new InvalidOptionsError(
+      'postgresDriver got connectionString: undefined. Is the environment variable that should hold the URL (such as DATABASE_URL) set?',
+    )
+  }
   if (!options || (options.connectionString === undefined) === (options.pool === undefined)) {
     throw new InvalidOptionsError(
       'postgresDriver needs either connectionString or pool, e.g. postgresDriver({ connectionString: process.env.DATABASE_URL }).',

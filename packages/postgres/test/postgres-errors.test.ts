@@ -99,4 +99,17 @@ describe('PostgreSQL errors', () => {
       expectRedacted(error)
     })
   })
+
+  it('takes an environment variable as the URL as it is, and says so when it is unset', async () => {
+    process.env.MIG_TEST_SERVICE_DATABASE_URL = database.url
+    const source = fromList([{ version: 1, name: 'create', up: 'CREATE TABLE from_env (id INT)' }])
+    await new Migrator({ driver: postgresDriver({ connectionString: process.env.MIG_TEST_SERVICE_DATABASE_URL }), source }).up()
+    expect(await sql(database.url, "SELECT count(*)::int AS tables FROM pg_tables WHERE tablename = 'from_env'")).toEqual([{ tables: 1 }])
+    delete process.env.MIG_TEST_SERVICE_DATABASE_URL
+    expect(() => postgresDriver({ connectionString: process.env.MIG_TEST_SERVICE_DATABASE_URL })).toThrow(
+      new InvalidOptionsError(
+        'postgresDriver got connectionString: undefined. Is the environment variable that should hold the URL (such as DATABASE_URL) set?',
+      ),
+    )
+  })
 })

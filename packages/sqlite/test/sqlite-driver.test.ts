@@ -13,6 +13,7 @@ const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
 const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
 const editChild = new URL('./fixtures/edit-between-runs-child.mjs', import.meta.url).pathname
+const dualPackageChild = new URL('./fixtures/dual-package-child.mjs', import.meta.url).pathname
 
 let folder: string
 let filename: string
@@ -297,6 +298,29 @@ describe('code migrations in a long-running process', () => {
       'MIG_INVALID_MIGRATION: 0001_create.mjs: changed after this process imported it, and Node keeps the version it imported first. Nothing was run; restart the process.',
     )
     expect(tables()).toEqual([])
+  })
+})
+
+describe('an application that imports @mig/core and requires @mig/sqlite', () => {
+  it("sees the driver's errors as mig's own classes, with the failing line, though two copies of core are loaded", async () => {
+    const migrations = join(folder, 'migrations')
+    await mkdir(migrations)
+    await writeFile(join(migrations, '0001_create.sql'), '-- mig:up\nCREATE TABLE kept (id INTEGER);\n')
+    await writeFile(join(migrations, '0002_broken.sql'), '-- mig:up\n\nINSERT INTO nowhere VALUES (1);\n')
+    const { stdout } = await run(process.execPath, [dualPackageChild, filename, migrations])
+    expect(JSON.parse(stdout)).toEqual({
+      twoCopies: true,
+      failed: {
+        message: expect.stringMatching(/^Migration 0002_broken\.sql:3:1 failed: no such table: nowhere\n/),
+        isMigrationFailed: true,
+        causeIsDatabaseError: true,
+        causeIsMigError: true,
+      },
+      unopenable: { code: 'MIG_DATABASE_ERROR', isDatabaseError: true, isMigError: true, isLockTimeout: false, isPlainError: true },
+    })
+    expect(inspect<{ versions: string }>("SELECT group_concat(version || ':' || state) AS versions FROM mig_migrations")).toEqual({
+      versions: '1:applied',
+    })
   })
 })
 
