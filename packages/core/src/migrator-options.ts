@@ -6,6 +6,7 @@ import { DEFAULT_HISTORY_TABLE, validateHistoryTableName } from './history-table
 import type { MigrationSource } from './migration.js'
 import { type MigrationVersion, toVersion } from './migration-version.js'
 import type { PlannedMigration } from './migrator-results.js'
+import { refuseUnknownOptions } from './option-names.js'
 import { type Placeholders, validatePlaceholders, withPlaceholders } from './placeholders.js'
 
 /**
@@ -119,7 +120,23 @@ export interface MigratorSettings {
   readonly appliedBy: string
 }
 
+const MIGRATOR_OPTIONS: Readonly<Record<keyof MigratorOptions, true>> = {
+  driver: true,
+  source: true,
+  table: true,
+  schema: true,
+  allowOutOfOrder: true,
+  lockWaitMs: true,
+  lockTimeoutMs: true,
+  transactionMode: true,
+  lockTimeoutRetries: true,
+  appliedBy: true,
+  logger: true,
+  placeholders: true,
+}
+
 export function resolveMigratorOptions(options: MigratorOptions): MigratorSettings {
+  refuseUnknownOptions(options, MIGRATOR_OPTIONS, 'Migrator')
   if (!options?.driver) throw new InvalidOptionsError('Migrator needs a driver, e.g. sqliteDriver({ filename: "app.db" }).')
   if (!options.source) throw new InvalidOptionsError('Migrator needs a source, e.g. fromDirectory("migrations").')
   const { driver } = options

@@ -58,6 +58,14 @@ describe('options are checked before anything is touched', () => {
     expect(() => new Migrator({ driver, source: fromList([]), schema: '1bad' } as never)).toThrow(InvalidOptionsError)
   })
 
+  it('refuses an option it does not take, as a JavaScript caller would misspell it, naming the options it has', () => {
+    expect(() => new Migrator({ driver, source: fromList([]), lockWait: 30_000 } as never)).toThrow(
+      new InvalidOptionsError(
+        'Migrator has no option "lockWait"; its options are driver, source, table, schema, allowOutOfOrder, lockWaitMs, lockTimeoutMs, transactionMode, lockTimeoutRetries, appliedBy, logger, placeholders.',
+      ),
+    )
+  })
+
   it.each([
     ['up with both to and step', (migrator: Migrator) => migrator.up({ to: 1, step: 1 })],
     ['up to a version that is not a positive integer', (migrator: Migrator) => migrator.up({ to: -3 })],

@@ -5,6 +5,7 @@ import {
   defineDriver,
   InvalidOptionsError,
   redactUrl,
+  refuseUnknownOptions,
   type SchemaObjectRef,
   type ScratchDatabase,
 } from '@mig/core'
@@ -82,8 +83,20 @@ const DEFAULT_LOCK_TIMEOUT = { name: 'lock_timeout', value: '5s', fallback: true
 const DEFAULT_LOCK_LEASE_MS = 30_000
 const LOCK_KINDS: readonly PostgresLockKind[] = ['auto', 'advisory', 'lease']
 
+const OPTIONS: Readonly<Record<keyof PostgresDriverCommonOptions | 'connectionString' | 'pool', true>> = {
+  connectionString: true,
+  pool: true,
+  schema: true,
+  lockTimeout: true,
+  lock: true,
+  lockLeaseMs: true,
+  statementTimeout: true,
+  connectTimeoutMs: true,
+}
+
 /** A mig driver for PostgreSQL 13 or later, over `pg`. */
 export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresSession> {
+  refuseUnknownOptions(options, OPTIONS, 'postgresDriver')
   const connectTimeoutMs = options?.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS
   if (!Number.isSafeInteger(connectTimeoutMs) || connectTimeoutMs <= 0) {
     throw new InvalidOptionsError(

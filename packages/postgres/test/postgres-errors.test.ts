@@ -100,6 +100,14 @@ describe('PostgreSQL errors', () => {
     })
   })
 
+  it('refuses an option it does not take, naming the options it has', () => {
+    expect(() => postgresDriver({ connectionString: database.url, lockTimeoutMs: 2_000 } as never)).toThrow(
+      new InvalidOptionsError(
+        'postgresDriver has no option "lockTimeoutMs"; its options are connectionString, pool, schema, lockTimeout, lock, lockLeaseMs, statementTimeout, connectTimeoutMs.',
+      ),
+    )
+  })
+
   it('takes an environment variable as the URL as it is, and says so when it is unset', async () => {
     process.env.MIG_TEST_SERVICE_DATABASE_URL = database.url
     const source = fromList([{ version: 1, name: 'create', up: 'CREATE TABLE from_env (id INT)' }])

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, type SchemaObjectRef } from '@mig/core'
+import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, refuseUnknownOptions, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
@@ -41,8 +41,17 @@ export type SqliteDriverOptions = (
 
 export type SqliteMissingFile = 'create' | 'read-as-empty' | 'refuse'
 
+const OPTIONS: Readonly<Record<'filename' | 'database' | 'pragmas' | 'busyTimeoutMs' | 'missingFile', true>> = {
+  filename: true,
+  database: true,
+  pragmas: true,
+  busyTimeoutMs: true,
+  missingFile: true,
+}
+
 /** A mig driver for SQLite over better-sqlite3. */
 export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession> {
+  refuseUnknownOptions(options, OPTIONS, 'sqliteDriver')
   const pragmas = validatePragmas(options?.pragmas ?? {})
   const busyTimeoutMs = options?.busyTimeoutMs ?? 5000
   if (!Number.isSafeInteger(busyTimeoutMs) || busyTimeoutMs < 0) {

@@ -387,6 +387,9 @@ describe('connections', () => {
   it('refuses options it cannot use', () => {
     expect(() => sqliteDriver({} as never)).toThrow(InvalidOptionsError)
     expect(() => sqliteDriver({ filename, busyTimeoutMs: -1 })).toThrow(InvalidOptionsError)
+    expect(() => sqliteDriver({ filename, busyTimeout: 100, foreignKeys: true } as never)).toThrow(
+      'sqliteDriver has no option "busyTimeout" or "foreignKeys"; its options are filename, database, pragmas, busyTimeoutMs, missingFile.',
+    )
   })
 
   it('refuses a file name or the Database itself where the database or the driver belongs, before anything opens', () => {
