@@ -191,17 +191,15 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'down',
-    usage: 'down [--step <n> | --to <version> | --all | --missing] [--verbose] [--dry-run | --fleet [fleet options]]',
+    usage:
+      'down [--step <n> | --to <version> | --all | --missing [--include-renumbered]] [--verbose] [--dry-run | --fleet [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
       to: { type: 'string', placeholder: 'version', description: 'Roll back every migration newer than this version (0: all)' },
       all: { type: 'boolean', description: 'Roll back every applied migration' },
-      missing: {
-        type: 'boolean',
-        description:
-          'Roll back the applied migrations whose files are gone (after switching branches), with the down SQL recorded when applied',
-      },
+      missing: { type: 'boolean', description: 'Roll back the applied migrations whose files are gone, with the down SQL recorded' },
+      'include-renumbered': { type: 'boolean', description: 'With --missing: also those renumbered since applied (own database)' },
       'dry-run': dryRun,
       verbose,
       ...FLEET_OPTIONS,

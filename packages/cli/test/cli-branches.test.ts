@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { postgresDriver } from '@mig/postgres'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
@@ -112,6 +112,46 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     expect((await mig('down', '--missing')).exitCode).toBe(0)
     expect(await tables()).not.toEqual(expect.arrayContaining(['tags']))
     expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('own migrations renumbered after a merge: status and up name down --missing --include-renumbered, which reverts them for up to apply again', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    for (const [file, text] of Object.entries(FEATURE)) await write(file, text)
+    expect((await mig('up')).exitCode).toBe(0)
+    // main's 0002 merged in; this branch's migrations moved after it, as `mig renumber --url <staging>` does.
+    await write('0002_main_posts.sql', SQL.createPosts)
+    await rename(join(project, 'migrations', '0003_feature_labels.sql'), join(project, 'migrations', '0004_feature_labels.sql'))
+    await rename(join(project, 'migrations', '0002_feature_tags.sql'), join(project, 'migrations', '0003_feature_tags.sql'))
+    const status = await mig('status')
+    expect(status.stdout).toMatch(/0002_feature_tags\.sql .*renumbered to 0003_feature_tags\.sql since applied/)
+    expect(status.stdout).toContain(
+      '2 applied migrations were renumbered since (after a merge?). On a database of your own: revert them with mig down --missing --include-renumbered, then mig up.',
+    )
+    const up = jsonOf(await mig('up', '--json'))
+    expect(up.error.code).toBe('MIG_REPLACED_MIGRATION')
+    expect(up.error.message).toMatch(
+      /renumbered since \(to 0003_feature_tags\.sql, 0004_feature_labels\.sql\).*`mig down --missing --include-renumbered`/,
+    )
+    expect(up.error.message).not.toMatch(/give 0002_main_posts\.sql a version after/)
+    const refused = await mig('down', '--missing')
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toMatch(
+      /Nothing was reverted: 0003_feature_labels\.sql is applied here and was renumbered to 0004_feature_labels\.sql since; 0002_feature_tags\.sql/,
+    )
+    expect(await tables()).toEqual(expect.arrayContaining(['tags', 'labels']))
+    const down = await mig('down', '--missing', '--include-renumbered')
+    expect(down.exitCode).toBe(0)
+    expect(down.stdout).toMatch(/reverted {2}0003_feature_labels\.sql .*\n.*reverted {2}0002_feature_tags\.sql/)
+    const applied = jsonOf(await mig('up', '--json')).migrations.map((migration: { file: string }) => migration.file)
+    expect(applied).toEqual(['0002_main_posts.sql', '0003_feature_tags.sql', '0004_feature_labels.sql'])
+    expect(await tables()).toEqual(expect.arrayContaining(['users', 'posts', 'tags', 'labels']))
+    expect((await mig('validate')).exitCode).toBe(0)
+  })
+
+  it('down --include-renumbered without --missing is refused, naming both', async () => {
+    const run = await mig('down', '--include-renumbered')
+    expect(run.exitCode).toBe(2)
+    expect(run.stderr).toContain('--include-renumbered goes with --missing: mig down --missing --include-renumbered.')
   })
 
   it('down --missing --dry-run shows the recorded down SQL, newest first, and changes nothing', async () => {

@@ -251,6 +251,7 @@ describe('mig up, down, redo and status', () => {
       state: 'applied',
       fileFound: true,
       replacedBy: null,
+      renumberedTo: null,
       checksumMatches: true,
       outOfOrder: false,
       problem: null,
@@ -678,7 +679,9 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(help.exitCode).toBe(0)
     for (const command of ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair'])
       expect(help.stdout).toContain(command)
-    expect((await mig('help', 'down')).stdout).toContain('mig down [--step <n> | --to <version> | --all | --missing]')
+    expect((await mig('help', 'down')).stdout).toContain(
+      'mig down [--step <n> | --to <version> | --all | --missing [--include-renumbered]]',
+    )
     expect((await mig('up', '--help')).stdout).toContain('--dry-run')
     expect((await mig('help', '--help')).stdout).toContain('Usage: mig help [<command>]')
     expect((await mig('help', 'up', '--help')).stdout).toContain('--dry-run')

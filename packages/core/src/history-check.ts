@@ -5,6 +5,7 @@ import {
   MissingMigrationError,
   OutOfOrderMigrationError,
   PartialMigrationError,
+  type Renumbered,
   ReplacedMigrationError,
   UnreadableHistoryError,
 } from './history-errors.js'
@@ -102,6 +103,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
       oldestMissing: missing.includes(oldestRecord(history)),
       newerThanFiles: missing.every((record) => compareVersions(record.version, newestFile) > 0),
       replacedWithoutDown: withoutDown.map(({ version, name, file }) => ({ version, name, file, downRecorded: false })),
+      renumbered: renumberedRecords(history, missing),
     })
   }
   const replaced = history.records.filter((record) => replacedBy(history, record))
@@ -111,6 +113,7 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
       newestApplied: history.newestRecordedVersion,
       downRecorded: replaced.every((record) => record.downSql !== undefined),
       oldestReplaced: replaced.includes(oldestRecord(history)),
+      renumbered: renumberedRecords(history, replaced),
     })
   }
   const edited = history.records.filter(
@@ -137,6 +140,17 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
 export function replacedBy(history: History, record: HistoryRecord): Migration | undefined {
   const migration = history.byVersion.get(record.version)
   return migration && migration.name !== record.name && migration.checksum !== record.checksum ? migration : undefined
+}
+
+/**
+ * Applied migrations among `records` whose text a file holds under another version: each
+ * was renumbered after it was applied here, beside the file it moved to.
+ */
+export function renumberedRecords(history: History, records: readonly HistoryRecord[]): Renumbered[] {
+  return records.flatMap((record) => {
+    const moved = history.migrations.find((migration) => migration.version !== record.version && migration.checksum === record.checksum)
+    return moved ? [{ record, moved: { version: moved.version, name: moved.name, file: moved.file } }] : []
+  })
 }
 
 export function outOfOrderMigrations(history: History): Migration[] {

@@ -33,6 +33,28 @@ export class ChecksumMismatchError extends HistoryValidationError {
 }
 
 /** An applied migration whose file is gone, and whether history recorded the down SQL that `down --missing` reverts it with. */
+/** An applied migration whose file was renumbered since it was applied here, beside the file it moved to. */
+export interface Renumbered {
+  readonly record: MigrationInfo
+  readonly moved: MigrationInfo
+}
+
+/**
+ * What to do about migrations renumbered after they were applied here: on a database of your own
+ * the renumbering was right, and they are reverted and applied again; on a shared one it moved
+ * migrations the database already has, and the files get their applied names back.
+ */
+export function renumberedAdvice(moves: readonly Renumbered[]): string {
+  const back = moves.map(({ record, moved }) => `${moved.file} to ${record.file}`).join(', ')
+  return (
+    `On a database of your own, where ${moves.length > 1 ? 'these are' : 'this is'} your branch's work moved after the other branch's, ` +
+    `revert ${pronoun(moves)} with \`mig down --missing --include-renumbered\`; \`mig up\` then applies ${pronoun(moves)} at the new ` +
+    `version${plural(moves)}. On a shared database, the renumbering moved what it already has: give the file${plural(moves)} ` +
+    `${moves.length > 1 ? 'their' : 'its'} applied name${plural(moves)} back (rename ${back}), then \`mig renumber --url <this database>\` ` +
+    'moves the others instead.'
+  )
+}
+
 export interface MissingMigration extends MigrationInfo {
   readonly downRecorded: boolean
 }
@@ -52,6 +74,8 @@ export class MissingMigrationError extends HistoryValidationError {
     oldestMissing?: boolean
     replacedWithoutDown?: readonly MissingMigration[]
     newerThanFiles?: boolean
+    /** Those renumbered since they were applied here: the advice is then {@link renumberedAdvice}. */
+    renumbered?: readonly Renumbered[]
   }) {
     const { migrations } = options
     const unrecorded = [...migrations.filter((migration) => !migration.downRecorded), ...(options.replacedWithoutDown ?? [])]
@@ -65,14 +89,17 @@ export class MissingMigrationError extends HistoryValidationError {
       'MIG_MISSING_MIGRATION',
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
         `${migrations.length > 1 ? 'are' : 'is'} gone. ${newer}` +
-        (options.oldestMissing
-          ? adviceForWrongFolder(migrations)
-          : unrecorded.length
-            ? adviceWithoutRecordedDown(migrations, unrecorded)
-            : `After switching to a branch without ${pronoun(migrations)}, ` +
-              `revert ${pronoun(migrations)} with the down SQL recorded when applied: \`mig down --missing\`. ` +
-              `Otherwise restore ${pronoun(migrations)} from version control, ` +
-              `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`),
+        (options.renumbered?.length
+          ? `${list(options.renumbered.map(({ record }) => record))} ${options.renumbered.length > 1 ? 'were' : 'was'} renumbered since ` +
+            `(to ${list(options.renumbered.map(({ moved }) => moved))}). ${renumberedAdvice(options.renumbered)}`
+          : options.oldestMissing
+            ? adviceForWrongFolder(migrations)
+            : unrecorded.length
+              ? adviceWithoutRecordedDown(migrations, unrecorded)
+              : `After switching to a branch without ${pronoun(migrations)}, ` +
+                `revert ${pronoun(migrations)} with the down SQL recorded when applied: \`mig down --missing\`. ` +
+                `Otherwise restore ${pronoun(migrations)} from version control, ` +
+                `or, if removed on purpose, drop ${migrations.length > 1 ? 'each' : 'it'} from history with \`mig repair ${migrations[0]?.version} --forget\`.`),
     )
     this.migrations = migrations
   }
@@ -130,6 +157,8 @@ export class ReplacedMigrationError extends HistoryValidationError {
     downRecorded?: boolean
     /** The oldest applied migration is one of them, which `down --missing` refuses to revert (the folder looks wrong). */
     oldestReplaced?: boolean
+    /** Those renumbered since they were applied here: the advice is then {@link renumberedAdvice}. */
+    renumbered?: readonly Renumbered[]
   }) {
     const { replacements, newestApplied } = options
     const first = replacements[0] as { applied: MigrationInfo; file: MigrationInfo }
@@ -140,12 +169,16 @@ export class ReplacedMigrationError extends HistoryValidationError {
         : options.oldestReplaced
           ? 'on the branch that has its file (`mig down --to <the version before it>`; `mig down --missing` never reverts the oldest applied migration)'
           : 'first, with the down SQL recorded when it was applied (`mig down --missing`)'
+    const moves = options.renumbered ?? []
+    const advice = moves.length
+      ? `${list(moves.map(({ record }) => record))} ${moves.length > 1 ? 'were' : 'was'} renumbered since ` +
+        `(to ${list(moves.map(({ moved }) => moved))}). ${renumberedAdvice(moves)}`
+      : `Either revert the applied one ${revert}, or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
+        `and keep ${first.applied.file} in the folder.`
     super(
       'MIG_REPLACED_MIGRATION',
       `${pairs.join('; ')}. A file with another name is a different migration, not an edit of the applied one, ` +
-        `so its SQL has never run here. Either revert the applied one ${revert}, ` +
-        `or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
-        `and keep ${first.applied.file} in the folder.`,
+        `so its SQL has never run here. ${advice}`,
     )
     this.replacements = replacements
     this.migrations = replacements.map(({ applied }) => applied)

@@ -76,7 +76,7 @@ export function pendingUpTo(history: History, options: UpOptions): Migration[] {
 
 /** Applied migrations newest first (one by default, or the missing ones); refuses the whole plan if any has no down. */
 export async function planDown(history: History, options: DownOptions): Promise<Plan> {
-  if (options.missing) return planMissingDown(history)
+  if (options.missing) return planMissingDown(history, options.missing === 'including-renumbered' ? 'revert' : 'refuse')
   const applied = [...history.records].sort((a, b) => compareVersions(b.version, a.version))
   let chosen: HistoryRecord[]
   if (options.all) chosen = applied

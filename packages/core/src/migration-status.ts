@@ -1,5 +1,5 @@
 import { describeHolder } from './errors.js'
-import { type History, infoOf, outOfOrderMigrations, replacedBy } from './history-check.js'
+import { type History, infoOf, outOfOrderMigrations, renumberedRecords, replacedBy } from './history-check.js'
 import { listMigrations, listRepeatables, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
 import { compareVersions } from './migration-version.js'
@@ -31,6 +31,7 @@ function migrationStatuses(history: History, settings: MigratorSettings): Migrat
     const state = holder ? 'running' : (record?.state ?? 'pending')
     const fileFound = migration !== undefined && !replacement
     const replacedByFile = replacement ? replacement.file : undefined
+    const renumberedTo = record && !fileFound ? renumberedRecords(history, [record])[0]?.moved.file : undefined
     const isOutOfOrder = outOfOrder.has(version)
     const problem = problemOf(
       { state, fileFound, replacedBy: replacedByFile, checksumMatches, outOfOrder: isOutOfOrder },
@@ -44,6 +45,7 @@ function migrationStatuses(history: History, settings: MigratorSettings): Migrat
       state,
       fileFound,
       replacedBy: replacedByFile,
+      renumberedTo,
       checksumMatches,
       outOfOrder: isOutOfOrder,
       downRecorded: record?.downSql !== undefined,

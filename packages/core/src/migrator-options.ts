@@ -96,9 +96,12 @@ export interface DownOptions extends RunOptions, BeforeRunOptions {
    * Revert every applied migration whose file is gone (or now holds another migration), newest
    * first, with the down SQL history recorded when it was applied: after switching to a branch
    * without them. The migrations that keep their files stay applied. Refused before anything
-   * runs when any of them has no recorded down SQL.
+   * runs when any of them has no recorded down SQL, and when any of them was renumbered since it
+   * was applied here (a pending file holds its checksum under another version): reverting drops
+   * what it made. `'including-renumbered'` reverts those too, for a database of your own whose
+   * migrations were renumbered after a merge; `up` then applies them at their new versions.
    */
-  readonly missing?: boolean
+  readonly missing?: boolean | 'including-renumbered'
 }
 
 export interface BaselineOptions extends RunOptions {
@@ -211,10 +214,12 @@ export function validateUpOptions<Options extends UpOptions>(options: Options): 
 
 /** The options checked, with `to` in the one form of its version. */
 export function validateDownOptions<Options extends DownOptions>(options: Options): Options {
-  const given = [options.to !== undefined, options.step !== undefined, options.all === true, options.missing === true].filter(
+  const given = [options.to !== undefined, options.step !== undefined, options.all === true, Boolean(options.missing)].filter(
     Boolean,
   ).length
   if (given > 1) throw new InvalidOptionsError('Give down only one of to, step, all and missing.')
+  if (![undefined, false, true, 'including-renumbered'].includes(options.missing))
+    throw new InvalidOptionsError("missing must be true, or 'including-renumbered' to revert renumbered migrations too.")
   validateStep(options.step)
   return { ...options, to: checkedTo(options.to, 'to must be a migration version, or 0 to revert everything', 0) }
 }

@@ -43,6 +43,8 @@ export interface MigrationStatus extends MigrationInfo {
   readonly fileFound: boolean
   /** The file that now holds this applied migration's version under another name: a different migration. */
   readonly replacedBy: string | undefined
+  /** The file that holds this applied migration's text under another version: renumbered since it was applied here. */
+  readonly renumberedTo: string | undefined
   /** False when the file changed since it was applied; undefined while pending. */
   readonly checksumMatches: boolean | undefined
   /** Pending but older than the newest applied migration. */

@@ -127,7 +127,7 @@ export class Migrator {
 
   /** What `up` or `down` would run, with the SQL, without writing anything (not even the history table). */
   async plan(given: ({ direction: 'up' } & UpOptions) | ({ direction: 'down' } & DownOptions)): Promise<PlannedMigration[]> {
-    const missing = given.direction === 'down' && given.missing === true
+    const missing = given.direction === 'down' && Boolean(given.missing)
     const repeatables = given.direction === 'up' ? await listRepeatables(this.settings) : undefined
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing, repeatables })
     if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })

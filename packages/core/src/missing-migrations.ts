@@ -1,6 +1,7 @@
 import { InvalidOptionsError } from './errors.js'
 import type { History } from './history-check.js'
-import { oldestRecord, replacedBy } from './history-check.js'
+import { oldestRecord, renumberedRecords, replacedBy } from './history-check.js'
+import { renumberedAdvice } from './history-errors.js'
 import type { HistoryRecord } from './history-store.js'
 import type { Migration, MigrationScripts } from './migration.js'
 import type { Plan } from './migration-plan.js'
@@ -21,11 +22,12 @@ export function missingRecords(history: History): HistoryRecord[] {
  * reverted with the down SQL history recorded when it was applied (in a transaction or not, as
  * it was applied). The migrations that keep their files stay applied, even ones newer than a
  * missing one: a branch never had the other branch's migrations, so neither depends on the
- * other. Refuses the whole plan before anything runs when any of them has no recorded down SQL.
+ * other. Refuses the whole plan before anything runs when any of them has no recorded down SQL,
+ * and, unless `renumbered` is `'revert'`, when any of them was renumbered after it was applied.
  */
-export function planMissingDown(history: History): Plan {
+export function planMissingDown(history: History, renumbered: 'revert' | 'refuse' = 'refuse'): Plan {
   const missing = missingRecords(history).sort((a, b) => compareVersions(b.version, a.version))
-  refuseMoved(history, missing)
+  if (renumbered === 'refuse') refuseRenumbered(history, missing)
   refuseWrongFolder(history, missing)
   const unrecorded = missing.filter((record) => record.downSql === undefined)
   if (unrecorded.length) throw unrecordedDownError(unrecorded)
@@ -47,21 +49,18 @@ export function planMissingDown(history: History): Plan {
 }
 
 /**
- * A missing migration whose text a pending file holds under another version was renumbered after
- * it was applied here: reverting it would drop what it made (and the data in it) only to apply
- * it again, empty.
+ * A missing migration renumbered after it was applied here: reverting it drops what it made (and
+ * the data in it) only to apply it again, empty. Right on a database of your own after your
+ * branch's migrations were renumbered past the other branch's; wrong on a shared one, where the
+ * renumbering moved a migration it already had. So only an explicit opt-in reverts it.
  */
-function refuseMoved(history: History, missing: readonly HistoryRecord[]): void {
-  for (const record of missing) {
-    const moved = history.pending.find((migration) => migration.checksum === record.checksum)
-    if (moved) {
-      throw new InvalidOptionsError(
-        `${record.file} is applied here and ${moved.file} is the same migration (same checksum) under another version: it was ` +
-          `renumbered after it was applied to this database. Nothing was reverted: reverting it would drop what it made, and its data. ` +
-          `Give the file its applied name back (git mv ${moved.file} ${record.file}); renumber only migrations applied nowhere yet.`,
-      )
-    }
-  }
+function refuseRenumbered(history: History, missing: readonly HistoryRecord[]): void {
+  const moves = renumberedRecords(history, missing)
+  if (moves.length === 0) return
+  throw new InvalidOptionsError(
+    `Nothing was reverted: ${moves.map(({ record, moved }) => `${record.file} is applied here and was renumbered to ${moved.file} since`).join('; ')}, ` +
+      `and reverting would drop what ${moves.length > 1 ? 'they' : 'it'} made, with ${moves.length > 1 ? 'their' : 'its'} data. ${renumberedAdvice(moves)}`,
+  )
 }
 
 /** When even the oldest applied migration is missing, the folder is more likely wrong than the branch. */

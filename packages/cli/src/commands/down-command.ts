@@ -16,7 +16,9 @@ import {
 } from './migration-run-report.js'
 
 export const downCommand: Command = async (context) => {
-  const missing = context.flags.missing === true ? true : undefined
+  if (context.flags['include-renumbered'] && !context.flags.missing)
+    throw usageError('--include-renumbered goes with --missing: mig down --missing --include-renumbered.')
+  const missing = context.flags.missing === true ? (context.flags['include-renumbered'] ? 'including-renumbered' : true) : undefined
   if (missing && context.flags.fleet)
     throw usageError('mig down --missing is for the database you switched branches on; leave out --fleet.')
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'down')

@@ -134,6 +134,7 @@ function statusToJson(status: MigrationStatus): Record<string, unknown> {
     state: status.state,
     fileFound: status.fileFound,
     replacedBy: status.replacedBy ?? null,
+    renumberedTo: status.renumberedTo ?? null,
     checksumMatches: status.checksumMatches ?? null,
     outOfOrder: status.outOfOrder,
     problem: status.problem ?? null,
@@ -199,6 +200,16 @@ function printBranchAdvice(output: Output, statuses: readonly MigrationStatus[])
     )
     return
   }
+  const renumbered = statuses.filter((status) => status.renumberedTo !== undefined)
+  if (renumbered.length) {
+    output.line(
+      `${renumbered.length > 1 ? `${renumbered.length} applied migrations were` : 'An applied migration was'} renumbered since ` +
+        `(after a merge?). On a database of your own: revert ${them(renumbered)} with ${bold('mig down --missing --include-renumbered')}, ` +
+        `then ${bold('mig up')}. On a shared database, give the file${renumbered.length > 1 ? 's' : ''} back ${renumbered.length > 1 ? 'their' : 'its'} ` +
+        `applied name${renumbered.length > 1 ? 's' : ''}. ${bold('mig validate')} says more.`,
+    )
+    return
+  }
   if (missing.length) {
     const subject = missing.length > 1 ? `${missing.length} applied migrations have` : 'An applied migration has'
     output.line(
@@ -227,7 +238,8 @@ function notesOf(status: MigrationStatus, { red, yellow, dim }: Output['colours'
   if (!noteworthy) return ''
   return [
     status.replacedBy !== undefined && red(`a different migration, ${status.replacedBy}, now holds its version`),
-    isMissing(status) && red('file missing'),
+    status.renumberedTo !== undefined && red(`renumbered to ${status.renumberedTo} since applied`),
+    isMissing(status) && status.renumberedTo === undefined && red('file missing'),
     status.checksumMatches === false && red('file changed since applied'),
     status.outOfOrder && yellow('out of order'),
     status.detail && dim(status.detail),
