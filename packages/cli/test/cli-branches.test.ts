@@ -136,7 +136,7 @@ function switchingBranches(tables: () => Promise<string[]>): void {
     const refused = await mig('down', '--missing')
     expect(refused.exitCode).toBe(2)
     expect(refused.stderr).toMatch(
-      /Nothing was reverted: 0003_feature_labels\.sql is applied here and was renumbered to 0004_feature_labels\.sql since; 0002_feature_tags\.sql/,
+      /Nothing was reverted: reverting would drop what these applied migrations made, with their data\. 0003_feature_labels\.sql, 0002_feature_tags\.sql were renumbered since \(to 0004_feature_labels\.sql, 0003_feature_tags\.sql\)/,
     )
     expect(await tables()).toEqual(expect.arrayContaining(['tags', 'labels']))
     const down = await mig('down', '--missing', '--include-renumbered')

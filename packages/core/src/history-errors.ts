@@ -32,7 +32,6 @@ export class ChecksumMismatchError extends HistoryValidationError {
   }
 }
 
-/** An applied migration whose file is gone, and whether history recorded the down SQL that `down --missing` reverts it with. */
 /** An applied migration whose file was renumbered since it was applied here, beside the file it moved to. */
 export interface Renumbered {
   readonly record: MigrationInfo
@@ -47,7 +46,8 @@ export interface Renumbered {
 export function renumberedAdvice(moves: readonly Renumbered[]): string {
   const back = moves.map(({ record, moved }) => `${moved.file} to ${record.file}`).join(', ')
   return (
-    `On a database of your own, where ${moves.length > 1 ? 'these are' : 'this is'} your branch's work moved after the other branch's, ` +
+    `${list(moves.map(({ record }) => record))} ${moves.length > 1 ? 'were' : 'was'} renumbered since ` +
+    `(to ${list(moves.map(({ moved }) => moved))}). On a database of your own, where ${moves.length > 1 ? 'these are' : 'this is'} your branch's work moved after the other branch's, ` +
     `revert ${pronoun(moves)} with \`mig down --missing --include-renumbered\`; \`mig up\` then applies ${pronoun(moves)} at the new ` +
     `version${plural(moves)}. On a shared database, the renumbering moved what it already has: give the file${plural(moves)} ` +
     `${moves.length > 1 ? 'their' : 'its'} applied name${plural(moves)} back (rename ${back}), then \`mig renumber --url <this database>\` ` +
@@ -55,6 +55,7 @@ export function renumberedAdvice(moves: readonly Renumbered[]): string {
   )
 }
 
+/** An applied migration whose file is gone, and whether history recorded the down SQL that `down --missing` reverts it with. */
 export interface MissingMigration extends MigrationInfo {
   readonly downRecorded: boolean
 }
@@ -90,8 +91,7 @@ export class MissingMigrationError extends HistoryValidationError {
       `History says ${list(migrations)} ${migrations.length > 1 ? 'were' : 'was'} applied, but the file${plural(migrations)} ` +
         `${migrations.length > 1 ? 'are' : 'is'} gone. ${newer}` +
         (options.renumbered?.length
-          ? `${list(options.renumbered.map(({ record }) => record))} ${options.renumbered.length > 1 ? 'were' : 'was'} renumbered since ` +
-            `(to ${list(options.renumbered.map(({ moved }) => moved))}). ${renumberedAdvice(options.renumbered)}`
+          ? renumberedAdvice(options.renumbered)
           : options.oldestMissing
             ? adviceForWrongFolder(migrations)
             : unrecorded.length
@@ -171,8 +171,7 @@ export class ReplacedMigrationError extends HistoryValidationError {
           : 'first, with the down SQL recorded when it was applied (`mig down --missing`)'
     const moves = options.renumbered ?? []
     const advice = moves.length
-      ? `${list(moves.map(({ record }) => record))} ${moves.length > 1 ? 'were' : 'was'} renumbered since ` +
-        `(to ${list(moves.map(({ moved }) => moved))}). ${renumberedAdvice(moves)}`
+      ? renumberedAdvice(moves)
       : `Either revert the applied one ${revert}, or give ${first.file.file} a version after ${newestApplied} (\`mig renumber\`), ` +
         `and keep ${first.applied.file} in the folder.`
     super(

@@ -58,8 +58,8 @@ function refuseRenumbered(history: History, missing: readonly HistoryRecord[]): 
   const moves = renumberedRecords(history, missing)
   if (moves.length === 0) return
   throw new InvalidOptionsError(
-    `Nothing was reverted: ${moves.map(({ record, moved }) => `${record.file} is applied here and was renumbered to ${moved.file} since`).join('; ')}, ` +
-      `and reverting would drop what ${moves.length > 1 ? 'they' : 'it'} made, with ${moves.length > 1 ? 'their' : 'its'} data. ${renumberedAdvice(moves)}`,
+    `Nothing was reverted: reverting would drop what ${moves.length > 1 ? 'these applied migrations' : 'this applied migration'} made, ` +
+      `with ${moves.length > 1 ? 'their' : 'its'} data. ${renumberedAdvice(moves)}`,
   )
 }
 
