@@ -28,7 +28,10 @@ export function verifyMigrationSum(written: string, migrations: readonly Migrati
   const text = normaliseText(written)
   const problems: string[] = []
   if (/^(<<<<<<<|=======|>>>>>>>)/m.test(text)) {
-    throw new MigrationSumMismatchError({ problems: ['it holds git conflict markers (two branches both added migrations)'] })
+    throw new MigrationSumMismatchError({
+      problems: ['it holds git conflict markers (two branches both added migrations)'],
+      conflict: true,
+    })
   }
   const listed = new Map<string, string>()
   let total: string | undefined
@@ -82,12 +85,16 @@ function migrationLines(migrations: readonly Migration[]): string {
 export class MigrationSumMismatchError extends MigError {
   readonly problems: readonly string[]
 
-  constructor(options: { problems: readonly string[] }) {
+  constructor(options: { problems: readonly string[]; conflict?: boolean }) {
+    const merge =
+      'After merging two branches that both added migrations, give the new ones versions after the newest (`mig renumber`); ' +
+      `then, once the folder is as it should be, rewrite ${MIGRATION_SUM_FILE} with \`mig hash\` and commit it.`
     super(
       'MIG_SUM_MISMATCH',
       `${MIGRATION_SUM_FILE} does not match the migrations folder: ${options.problems.join('; ')}. Nothing was run. ` +
-        'After merging two branches that both added migrations, give the new ones versions after the newest (`mig renumber`); ' +
-        `then, once the folder is as it should be, rewrite ${MIGRATION_SUM_FILE} with \`mig hash\` and commit it.`,
+        (options.conflict
+          ? merge
+          : `If you wrote or edited these files yourself, run \`mig hash\` and commit ${MIGRATION_SUM_FILE} with them. ${merge}`),
     )
     this.problems = options.problems
   }
