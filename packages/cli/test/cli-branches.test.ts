@@ -419,6 +419,7 @@ describe('merging branches with clashing versions, on SQLite', () => {
     const up = await mig('up')
     expect(up.exitCode).toBe(2)
     expect(up.stderr).toMatch(/MIG_DUPLICATE_VERSION/)
+    expect(up.stderr).toContain('point it at the shared one (`--url`, `--dry-run` first) when yours has your branch')
     const renumber = await mig('renumber')
     expect(renumber.exitCode).toBe(0)
     expect(renumber.stdout).toMatch(/Rewrote mig\.sum\./)
