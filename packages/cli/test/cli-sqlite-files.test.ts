@@ -77,8 +77,12 @@ describe('SQLite migrations as applications have them', () => {
     expect(run.exitCode).toBe(6)
     const { error } = jsonOf(run)
     expect(error.code).toBe('MIG_DATABASE_ERROR')
-    expect(error.message).toContain('Cannot write the migration lock file')
-    expect(error.message).toContain('app.db.mig_migrations.lock')
+    const lock = join(project, 'app.db.mig_migrations.lock')
+    expect(error.message).toContain(`Cannot write the migration lock file ${lock}`)
+    expect(error.message).toContain(`It belongs to uid ${process.getuid?.()} with mode 0444, and mig runs as uid ${process.getuid?.()}.`)
+    expect(error.message).toContain(
+      `(chown --reference=${join(project, 'app.db')} ${lock}; chmod --reference=${join(project, 'app.db')} ${lock})`,
+    )
     expect(run.stderr).not.toContain('Waiting for the migration lock')
     const tables = await queryRows<{ name: string }>(
       sqliteDriver({ filename: join(project, 'app.db') }),

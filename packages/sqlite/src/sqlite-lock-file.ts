@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { LockHolder } from '@mig/core'
 import { DatabaseError } from '@mig/core'
@@ -34,7 +34,11 @@ export class SqliteLockFile {
   private connection: SqliteDatabase | undefined
   private holding = false
 
-  constructor(readonly path: string) {}
+  /** `databasePath`: the database the lock is for, whose owner and permissions a new lock file takes. */
+  constructor(
+    readonly path: string,
+    private readonly databasePath: string,
+  ) {}
 
   get held(): boolean {
     return this.holding
@@ -58,7 +62,9 @@ export class SqliteLockFile {
       // A lock file mig cannot write (read-only, or on a read-only mount) is no lock another run holds.
       this.close()
       throw new DatabaseError(
-        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. Give the user who runs mig write access to it and to its folder.`,
+        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. ${accessOf(this.path)}` +
+          `Give the user who runs mig write access to it and to its folder, for example the database file's owner and permissions ` +
+          `(chown --reference=${this.databasePath} ${this.path}; chmod --reference=${this.databasePath} ${this.path}).`,
         { sqlState: (error as { code?: string }).code, cause: error },
       )
     }
@@ -107,6 +113,7 @@ export class SqliteLockFile {
 
   private open(): SqliteDatabase {
     if (this.connection) return this.connection
+    const created = !existsSync(this.path)
     try {
       this.connection = new Database(this.path, { timeout: 0 }) as unknown as SqliteDatabase
     } catch (error) {
@@ -115,6 +122,7 @@ export class SqliteLockFile {
         { sqlState: (error as { code?: string }).code, cause: error },
       )
     }
+    if (created) takeOwnerOf(this.databasePath, this.path)
     return this.connection
   }
 
@@ -124,6 +132,32 @@ export class SqliteLockFile {
     } catch {
       return undefined
     }
+  }
+}
+
+/**
+ * A new lock file gets the database file's permissions and, when mig runs as root, its owner, as
+ * SQLite does for the journal and WAL files it creates: a deploy as root, or as another user of
+ * the application's group, must not leave a lock file the application's own user cannot write.
+ * Best effort: the lock works without it, and a file another runner created may not be ours to change.
+ */
+function takeOwnerOf(databasePath: string, lockPath: string): void {
+  try {
+    const database = statSync(databasePath)
+    chmodSync(lockPath, database.mode & 0o777)
+    if (process.getuid?.() === 0) chownSync(lockPath, database.uid, database.gid)
+  } catch {
+    // Left as created.
+  }
+}
+
+/** Who may write the lock file, next to who runs mig: a lock file created by a run as another user (root) is the usual cause. */
+function accessOf(lockPath: string): string {
+  try {
+    const { uid, mode } = statSync(lockPath)
+    return `It belongs to uid ${uid} with mode ${(mode & 0o777).toString(8).padStart(4, '0')}, and mig runs as uid ${process.getuid?.()}. `
+  } catch {
+    return ''
   }
 }
 

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { chmod, chown, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DatabaseError, fromList, Migrator } from '@mig/core'
@@ -71,5 +71,19 @@ describe('mig on the connection of a running application', () => {
     } finally {
       database.close()
     }
+  })
+})
+
+describe('the lock file of a database the application owns', () => {
+  it("takes the database file's owner and permissions, so a deploy as root leaves none the application cannot write", async () => {
+    new Database(filename).close()
+    await chmod(filename, 0o660)
+    // As root, as a deploy often runs, the database belongs to the application's user (nobody here).
+    if (process.getuid?.() === 0) await chown(filename, 65534, 65534)
+    await new Migrator({ driver: sqliteDriver({ filename }), source }).up()
+
+    const database = await stat(filename)
+    const lock = await stat(`${filename}.mig_migrations.lock`)
+    expect({ uid: lock.uid, gid: lock.gid, mode: lock.mode & 0o777 }).toEqual({ uid: database.uid, gid: database.gid, mode: 0o660 })
   })
 })
