@@ -91,6 +91,26 @@ describe('SQLite migrations as applications have them', () => {
     expect(tables).toEqual([])
   })
 
+  it('a database folder mig cannot write is named as the cause, not the lock file it holds', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_posts.sql', '-- mig:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY);\n')
+    await chmod(project, 0o555)
+    let run: Awaited<ReturnType<typeof unprivileged>>
+    try {
+      run = await unprivileged('up', '--json')
+    } finally {
+      await chmod(project, 0o755)
+    }
+    expect(run.exitCode).toBe(6)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_DATABASE_ERROR', sqlState: 'SQLITE_READONLY_DIRECTORY' })
+    expect(jsonOf(run).error.message).toContain(
+      `Its folder ${project} is read-only for the user running mig, and SQLite writes the lock file's journal there: give that user write access to the folder.`,
+    )
+    const history = await queryRows(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT version FROM mig_migrations')
+    expect(history).toEqual([{ version: '1' }])
+  })
+
   it('VACUUM in a migration that runs in a transaction fails naming -- mig:no-transaction, and runs in one marked so', async () => {
     await write('0001_vacuum.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\nVACUUM;\n')
     const failed = await mig('up', '--json')

@@ -1,5 +1,6 @@
 import { chmodSync, chownSync, existsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { dirname } from 'node:path'
 import type { LockHolder } from '@mig/core'
 import { DatabaseError } from '@mig/core'
 import Database from 'better-sqlite3'
@@ -61,11 +62,10 @@ export class SqliteLockFile {
       if (isBusy(error)) return false
       // A lock file mig cannot write (read-only, or on a read-only mount) is no lock another run holds.
       this.close()
+      const code = (error as { code?: string }).code
       throw new DatabaseError(
-        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. ${accessOf(this.path)}` +
-          `Give the user who runs mig write access to it and to its folder, for example the database file's owner and permissions ` +
-          `(chown --reference=${this.databasePath} ${this.path}; chmod --reference=${this.databasePath} ${this.path}).`,
-        { sqlState: (error as { code?: string }).code, cause: error },
+        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. ${this.accessAdvice(code)}`,
+        { sqlState: code, cause: error },
       )
     }
     if (!begin(connection)) return false
@@ -126,6 +126,24 @@ export class SqliteLockFile {
     return this.connection
   }
 
+  /** What to change so that mig can write the lock file: its folder, or the file, which a run as another user (root) may have created. */
+  private accessAdvice(code: string | undefined): string {
+    if (code === 'SQLITE_READONLY_DIRECTORY') {
+      return `Its folder ${dirname(this.path)} is read-only for the user running mig, and SQLite writes the lock file's journal there: give that user write access to the folder.`
+    }
+    let owner = ''
+    try {
+      const { uid, mode } = statSync(this.path)
+      owner = `It belongs to uid ${uid} with mode ${(mode & 0o777).toString(8).padStart(4, '0')}, and mig runs as uid ${process.getuid?.()}. `
+    } catch {
+      // Gone meanwhile: the advice below still holds.
+    }
+    return (
+      `${owner}Give the user who runs mig write access to it, for example the database file's owner and permissions ` +
+      `(chown --reference=${this.databasePath} ${this.path}; chmod --reference=${this.databasePath} ${this.path}).`
+    )
+  }
+
   private holderRow(connection: SqliteDatabase): HolderRow | undefined {
     try {
       return connection.prepare('SELECT owner, pid, host, acquired_at FROM holder WHERE id = 1').get() as HolderRow | undefined
@@ -148,16 +166,6 @@ function takeOwnerOf(databasePath: string, lockPath: string): void {
     if (process.getuid?.() === 0) chownSync(lockPath, database.uid, database.gid)
   } catch {
     // Left as created.
-  }
-}
-
-/** Who may write the lock file, next to who runs mig: a lock file created by a run as another user (root) is the usual cause. */
-function accessOf(lockPath: string): string {
-  try {
-    const { uid, mode } = statSync(lockPath)
-    return `It belongs to uid ${uid} with mode ${(mode & 0o777).toString(8).padStart(4, '0')}, and mig runs as uid ${process.getuid?.()}. `
-  } catch {
-    return ''
   }
 }
 
