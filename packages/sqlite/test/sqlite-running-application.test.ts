@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process'
 import { chmod, chown, mkdtemp, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DatabaseError, fromList, Migrator } from '@mig/core'
+import { DatabaseError, fromList, MigrationFailedError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -85,5 +85,39 @@ describe('the lock file of a database the application owns', () => {
     const database = await stat(filename)
     const lock = await stat(`${filename}.mig_migrations.lock`)
     expect({ uid: lock.uid, gid: lock.gid, mode: lock.mode & 0o777 }).toEqual({ uid: database.uid, gid: database.gid, mode: 0o660 })
+  })
+})
+
+describe('a no-transaction migration meeting the application part-way', () => {
+  // The application takes the write lock as mig reaches the read, after `a` was committed:
+  // with three statements mig is held off before its third, with two before recording it applied.
+  it.each([
+    ['before its next statement', 'CREATE TABLE a (id INTEGER);\nSELECT count(*) FROM a;\nCREATE TABLE b (id INTEGER);\n'],
+    ['before recording it applied', 'CREATE TABLE a (id INTEGER);\nSELECT count(*) FROM a;\n'],
+  ])('held off %s, it fails as part-way, recorded as failed, with the repair to run', async (_, up) => {
+    new Database(filename).close()
+    const application = new Database(filename, { timeout: 0 })
+    const migrator = new Migrator({
+      driver: sqliteDriver({ filename, busyTimeoutMs: 100 }),
+      source: fromList([{ file: '0001_tables.sql', content: `-- mig:no-transaction\n-- mig:up\n${up}` }]),
+    })
+    migrator.on('executing', (event) => {
+      if (event.sql.startsWith('SELECT')) application.exec('BEGIN IMMEDIATE')
+    })
+    try {
+      const error = await migrator.up().catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(MigrationFailedError)
+      expect(error).toMatchObject({ rolledBack: false })
+      expect((error as Error).message).toContain('stayed locked by another connection')
+      expect((error as Error).message).toContain(
+        'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.',
+      )
+      expect((error as Error).message).toContain('mig repair 1 --applied')
+    } finally {
+      if (application.inTransaction) application.exec('ROLLBACK')
+    }
+    expect(tables(application)).toEqual(['a', 'mig_migrations'])
+    expect(application.prepare('SELECT version, state FROM mig_migrations').all()).toEqual([{ version: '1', state: 'failed' }])
+    application.close()
   })
 })
