@@ -77,14 +77,38 @@ describe('SQLite migrations as applications have them', () => {
     expect(run.exitCode).toBe(6)
     const { error } = jsonOf(run)
     expect(error.code).toBe('MIG_DATABASE_ERROR')
-    expect(error.message).toContain('Cannot write the migration lock file')
-    expect(error.message).toContain('app.db.mig_migrations.lock')
+    const lock = join(project, 'app.db.mig_migrations.lock')
+    expect(error.message).toContain(`Cannot write the migration lock file ${lock}`)
+    expect(error.message).toContain(`It belongs to uid ${process.getuid?.()} with mode 0444, and mig runs as uid ${process.getuid?.()}.`)
+    expect(error.message).toContain(
+      `(chown --reference=${join(project, 'app.db')} ${lock}; chmod --reference=${join(project, 'app.db')} ${lock})`,
+    )
     expect(run.stderr).not.toContain('Waiting for the migration lock')
     const tables = await queryRows<{ name: string }>(
       sqliteDriver({ filename: join(project, 'app.db') }),
       "SELECT name FROM sqlite_master WHERE name = 'posts'",
     )
     expect(tables).toEqual([])
+  })
+
+  it('a database folder mig cannot write is named as the cause, not the lock file it holds', async () => {
+    await write('0001_users.sql', '-- mig:up\nCREATE TABLE users (id INTEGER PRIMARY KEY);\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_posts.sql', '-- mig:up\nCREATE TABLE posts (id INTEGER PRIMARY KEY);\n')
+    await chmod(project, 0o555)
+    let run: Awaited<ReturnType<typeof unprivileged>>
+    try {
+      run = await unprivileged('up', '--json')
+    } finally {
+      await chmod(project, 0o755)
+    }
+    expect(run.exitCode).toBe(6)
+    expect(jsonOf(run).error).toMatchObject({ code: 'MIG_DATABASE_ERROR', sqlState: 'SQLITE_READONLY_DIRECTORY' })
+    expect(jsonOf(run).error.message).toContain(
+      `Its folder ${project} is read-only for the user running mig, and SQLite writes the lock file's journal there: give that user write access to the folder.`,
+    )
+    const history = await queryRows(sqliteDriver({ filename: join(project, 'app.db') }), 'SELECT version FROM mig_migrations')
+    expect(history).toEqual([{ version: '1' }])
   })
 
   it('VACUUM in a migration that runs in a transaction fails naming -- mig:no-transaction, and runs in one marked so', async () => {

@@ -188,6 +188,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     if (stopped) cancelled(run, error, false)
     return fail(run, error, false, statement)
   }
+  const partWay = (error: unknown) => fail(run, error, false)
   if (step.kind === 'code') {
     const context = contextFor(session, run)
     await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
@@ -201,15 +202,15 @@ async function runOutsideTransaction(run: Run): Promise<void> {
         await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
       }
       await fence(locked, run.completed, { run, before: `${position + 1} of ${statements.length}` })
-      if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position)))
+      // A history write that fails (a database kept locked) after statements committed is reported as part-way, too.
+      if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position))).catch(partWay)
       announce(run, statement.text)
       await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
       )
     }
   }
-  if (direction === 'up') await store.update(migration.version, record(run, 'applied'))
-  else await store.delete(migration.version)
+  await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(partWay)
 }
 
 /** The history write of a migration that ran in a transaction, in that transaction. */

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, refuseUnknownOptions, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
+import { borrowBusyTimeout } from './sqlite-busy-timeout.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
 import { sqliteLockPart } from './sqlite-lock.js'
@@ -28,7 +29,11 @@ export type SqliteDriverOptions = (
    * on the application's connection and stay set.
    */
   readonly pragmas?: Readonly<Record<string, SqlitePragmaValue>>
-  /** How long a statement waits for another connection's write lock. Default 5000 ms. */
+  /**
+   * How long a statement waits for another connection's write lock. Default 5000 ms. With
+   * `database`, the connection's own timeout unless this is given, in which case it holds while
+   * mig works on the connection and the connection's own is put back afterwards.
+   */
   readonly busyTimeoutMs?: number
   /**
    * What a missing database file means: `create` it (the default); `read-as-empty` for
@@ -63,13 +68,16 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
     text: sqliteDialectText,
     async connect() {
       const { database, owned } = open()
+      let restoreBusyTimeout: (() => void) | undefined
       try {
         for (const [name, value] of pragmas) database.exec(`PRAGMA ${name} = ${value}`)
+        // The application's connection keeps its own timeout unless the option asks mig to wait otherwise.
+        if (!owned && options.busyTimeoutMs !== undefined) restoreBusyTimeout = borrowBusyTimeout(database, busyTimeoutMs)
       } catch (error) {
         if (owned) database.close()
         throw sqliteError(error)
       }
-      return new SqliteSession(database, owned)
+      return new SqliteSession(database, owned, restoreBusyTimeout)
     },
     lock: sqliteLockPart,
     schema: {
@@ -77,7 +85,7 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
         try {
           return describeSqliteSchema(session.database, historyTable)
         } catch (error) {
-          throw sqliteError(error, undefined, session.database.name)
+          throw sqliteError(error, undefined, session.database)
         }
       },
       async createScratchDatabase() {

@@ -1,5 +1,6 @@
-import { existsSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { dirname } from 'node:path'
 import type { LockHolder } from '@mig/core'
 import { DatabaseError } from '@mig/core'
 import Database from 'better-sqlite3'
@@ -34,7 +35,11 @@ export class SqliteLockFile {
   private connection: SqliteDatabase | undefined
   private holding = false
 
-  constructor(readonly path: string) {}
+  /** `databasePath`: the database the lock is for, whose owner and permissions a new lock file takes. */
+  constructor(
+    readonly path: string,
+    private readonly databasePath: string,
+  ) {}
 
   get held(): boolean {
     return this.holding
@@ -57,9 +62,10 @@ export class SqliteLockFile {
       if (isBusy(error)) return false
       // A lock file mig cannot write (read-only, or on a read-only mount) is no lock another run holds.
       this.close()
+      const code = (error as { code?: string }).code
       throw new DatabaseError(
-        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. Give the user who runs mig write access to it and to its folder.`,
-        { sqlState: (error as { code?: string }).code, cause: error },
+        `Cannot write the migration lock file ${this.path} beside the database: ${(error as Error).message}. ${this.accessAdvice(code)}`,
+        { sqlState: code, cause: error },
       )
     }
     if (!begin(connection)) return false
@@ -107,6 +113,7 @@ export class SqliteLockFile {
 
   private open(): SqliteDatabase {
     if (this.connection) return this.connection
+    const created = !existsSync(this.path)
     try {
       this.connection = new Database(this.path, { timeout: 0 }) as unknown as SqliteDatabase
     } catch (error) {
@@ -115,7 +122,26 @@ export class SqliteLockFile {
         { sqlState: (error as { code?: string }).code, cause: error },
       )
     }
+    if (created) takeOwnerOf(this.databasePath, this.path)
     return this.connection
+  }
+
+  /** What to change so that mig can write the lock file: its folder, or the file, which a run as another user (root) may have created. */
+  private accessAdvice(code: string | undefined): string {
+    if (code === 'SQLITE_READONLY_DIRECTORY') {
+      return `Its folder ${dirname(this.path)} is read-only for the user running mig, and SQLite writes the lock file's journal there: give that user write access to the folder.`
+    }
+    let owner = ''
+    try {
+      const { uid, mode } = statSync(this.path)
+      owner = `It belongs to uid ${uid} with mode ${(mode & 0o777).toString(8).padStart(4, '0')}, and mig runs as uid ${process.getuid?.()}. `
+    } catch {
+      // Gone meanwhile: the advice below still holds.
+    }
+    return (
+      `${owner}Give the user who runs mig write access to it, for example the database file's owner and permissions ` +
+      `(chown --reference=${this.databasePath} ${this.path}; chmod --reference=${this.databasePath} ${this.path}).`
+    )
   }
 
   private holderRow(connection: SqliteDatabase): HolderRow | undefined {
@@ -124,6 +150,22 @@ export class SqliteLockFile {
     } catch {
       return undefined
     }
+  }
+}
+
+/**
+ * A new lock file gets the database file's permissions and, when mig runs as root, its owner, as
+ * SQLite does for the journal and WAL files it creates: a deploy as root, or as another user of
+ * the application's group, must not leave a lock file the application's own user cannot write.
+ * Best effort: the lock works without it, and a file another runner created may not be ours to change.
+ */
+function takeOwnerOf(databasePath: string, lockPath: string): void {
+  try {
+    const database = statSync(databasePath)
+    chmodSync(lockPath, database.mode & 0o777)
+    if (process.getuid?.() === 0) chownSync(lockPath, database.uid, database.gid)
+  } catch {
+    // Left as created.
   }
 }
 

@@ -40,7 +40,8 @@ class SqliteLock implements MigrationLock {
     // Beside the file itself, so that runners reaching it through a symlink share one lock; and
     // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
     // and `--table history` are one table, so they must be one lock.
-    this.file = new SqliteLockFile(`${realFile(database.name)}.${table.name.toLowerCase()}.lock`)
+    const databasePath = realFile(database.name)
+    this.file = new SqliteLockFile(`${databasePath}.${table.name.toLowerCase()}.lock`, databasePath)
     this.legacyTable = quoteSqliteIdentifier(`${table.name}_lock`)
   }
 

@@ -11,6 +11,8 @@ export class SqliteSession implements DriverSession {
   constructor(
     readonly database: SqliteDatabase,
     private readonly owned: boolean,
+    /** Puts back the application's busy_timeout on a connection it owns. */
+    private readonly restoreBusyTimeout?: () => void,
   ) {
     this.foreignKeys = new SqliteForeignKeys(database)
   }
@@ -21,7 +23,7 @@ export class SqliteSession implements DriverSession {
       try {
         this.database.exec(statement.text)
       } catch (error) {
-        throw sqliteError(error, statement.offset, this.database.name)
+        throw sqliteError(error, statement.offset, this.database)
       }
     }
   }
@@ -37,7 +39,7 @@ export class SqliteSession implements DriverSession {
       statement.run(...params)
       return []
     } catch (error) {
-      throw sqliteError(error, undefined, this.database.name)
+      throw sqliteError(error, undefined, this.database)
     }
   }
 
@@ -81,13 +83,16 @@ export class SqliteSession implements DriverSession {
     try {
       this.database.exec(statement)
     } catch (error) {
-      throw sqliteError(error, undefined, this.database.name)
+      throw sqliteError(error, undefined, this.database)
     }
   }
 
   async close(): Promise<void> {
     this.statements.clear()
-    if (!this.owned) return
+    if (!this.owned) {
+      this.restoreBusyTimeout?.()
+      return
+    }
     try {
       this.database.close()
     } catch {
@@ -96,15 +101,17 @@ export class SqliteSession implements DriverSession {
   }
 }
 
-/** A better-sqlite3 error as core's; `file` names the database in the message for a busy one. */
-export function sqliteError(error: unknown, position?: number, file?: string): DatabaseError {
+/** A better-sqlite3 error as core's; `database` names its file in the message for a busy one. */
+export function sqliteError(error: unknown, position?: number, database?: SqliteDatabase): DatabaseError {
   if (error instanceof DatabaseError) return error
   const sqlState = (error as { code?: string }).code
-  if (file && sqlState?.startsWith('SQLITE_BUSY')) {
+  const file = database?.name
+  if (database && sqlState?.startsWith('SQLITE_BUSY')) {
     // mig's own runners queue on the migration lock; a reader (status) can still meet a running migration.
     return new DatabaseError(
-      `The SQLite database ${file} stayed locked by another connection for longer than busyTimeoutMs: a program writing to it or holding a transaction open, ` +
-        `or a mig run applying a migration (in SQLite's default rollback journal a reader waits for the writer; PRAGMA journal_mode = WAL lets it read). ` +
+      `The SQLite database ${file} stayed locked by another connection for longer than mig waits for it (${waitOf(database)}): ` +
+        `a program writing to it or holding a transaction open, or a mig run applying a migration (in SQLite's default rollback journal, ` +
+        `readers and a committing writer wait for each other; in WAL mode, PRAGMA journal_mode = WAL, they do not). ` +
         `Nothing more was written. Find the program that has ${file} open (for example with \`fuser ${file}\`) and let it finish, or wait longer: ` +
         `busyTimeoutMs, or ?busy_timeout=<ms> at the end of a CLI URL.`,
       { sqlState, position, cause: error },
@@ -112,6 +119,16 @@ export function sqliteError(error: unknown, position?: number, file?: string): D
   }
   const message = (error as Error).message
   return new DatabaseError(message, { sqlState, position, hint: hintFor(message, sqlState, file), cause: error })
+}
+
+/** The connection's busy_timeout: an application's own connection may have none. */
+function waitOf(database: SqliteDatabase): string {
+  try {
+    const { timeout } = database.prepare('PRAGMA busy_timeout').get() as { timeout: number }
+    return `busy_timeout ${timeout} ms`
+  } catch {
+    return 'busy_timeout'
+  }
 }
 
 function hintFor(message: string, sqlState: string | undefined, file: string | undefined): string | undefined {
