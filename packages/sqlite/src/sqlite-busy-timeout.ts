@@ -33,6 +33,7 @@ export function borrowBusyTimeout(database: SqliteDatabase, busyTimeoutMs: numbe
   }
 }
 
-function busyTimeoutOf(database: SqliteDatabase): number {
+/** The connection's `busy_timeout` in milliseconds. */
+export function busyTimeoutOf(database: SqliteDatabase): number {
   return (database.prepare('PRAGMA busy_timeout').get() as { timeout: number }).timeout
 }

@@ -1,4 +1,5 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
+import { busyTimeoutOf } from './sqlite-busy-timeout.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { SqliteForeignKeys } from './sqlite-foreign-keys.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
@@ -124,8 +125,7 @@ export function sqliteError(error: unknown, position?: number, database?: Sqlite
 /** The connection's busy_timeout: an application's own connection may have none. */
 function waitOf(database: SqliteDatabase): string {
   try {
-    const { timeout } = database.prepare('PRAGMA busy_timeout').get() as { timeout: number }
-    return `busy_timeout ${timeout} ms`
+    return `busy_timeout ${busyTimeoutOf(database)} ms`
   } catch {
     return 'busy_timeout'
   }
