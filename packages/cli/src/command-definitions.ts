@@ -137,7 +137,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       ts: { type: 'boolean', description: 'A TypeScript code migration (.ts) instead of SQL' },
       js: { type: 'boolean', description: 'A JavaScript code migration (.mjs) instead of SQL' },
     },
-    globalOptions: ['url', 'config', 'dir'],
+    globalOptions: [...CONNECTION, 'dir'],
     maxPositionals: 1,
     usesDatabase: false,
     examples: [
@@ -303,7 +303,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usage: 'hash',
     summary: 'Write migrations/mig.sum: the checksum of every migration file, so that clashing branches conflict in git',
     options: {},
-    globalOptions: ['config', 'dir'],
+    globalOptions: ['config', 'env-file', 'dir'],
     maxPositionals: 0,
     usesDatabase: false,
     examples: ['mig hash'],
