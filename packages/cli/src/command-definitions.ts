@@ -130,7 +130,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
         type: 'string',
         placeholder: 'file',
         description:
-          'Turn a hand-applied schema file into this migration, with a derived down (needs --url for the dialect; the database itself is not touched)',
+          'Turn a hand-applied schema file into this migration, with a derived down (needs a database URL for the dialect; the database itself is not touched)',
       },
       timestamp: { type: 'boolean', description: 'Version the file with the UTC time (YYYYMMDDHHMMSS) instead of the next number' },
       sequential: { type: 'boolean', description: 'Version the file with the next number, when the config says "versions": "timestamp"' },

@@ -697,6 +697,9 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(help.exitCode).toBe(0)
     for (const command of ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair'])
       expect(help.stdout).toContain(command)
+    // A lint error exits 1, as docs/cli.md says; the summary of exit codes says so too.
+    expect(help.stdout).toContain('1 migration failed (or lint error, drift found, mig test failed)')
+    expect((await mig('help', 'create')).stdout).toContain('needs a database URL for the dialect')
     expect((await mig('help', 'down')).stdout).toContain(
       'mig down [--step <n> | --to <version> | --all | --missing [--include-renumbered]]',
     )
