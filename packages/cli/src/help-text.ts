@@ -29,7 +29,7 @@ export function generalHelp(colours: Colours): string {
     '  NO_COLOR                               no colours',
     '',
     bold('Exit codes:'),
-    '  0 success   1 migration failed (or drift found, or mig test failed)   2 usage or configuration error   3 validation failed',
+    '  0 success   1 migration failed (or lint error, drift found, mig test failed)   2 usage or configuration error   3 validation failed',
     '  4 lock timeout   5 pending migrations (status --exit-code)   6 database error   7 database not ready in time (mig wait)',
     '  130 SIGINT   143 SIGTERM',
     '',

@@ -2,7 +2,7 @@ import { Redactor } from '@mig/core'
 import { usageError } from './cli-error.js'
 import { ANSI_COLOURS, NO_COLOURS, wantsColour } from './colours.js'
 import type { Command } from './command-context.js'
-import type { CommandName } from './command-definitions.js'
+import { type CommandName, findCommand } from './command-definitions.js'
 import { findNamedCommand, parseCommandLine } from './command-line.js'
 import { withEnvFile } from './env-file.js'
 import { reportError, withNextStep } from './error-report.js'
@@ -81,8 +81,9 @@ export async function runCli(options: CliOptions): Promise<number> {
     // `mig up --help` is `mig help up`; `mig help --help` is help on help, `mig help up --help` on up.
     const helpOnCommand = flags.help && command && (command.name !== 'help' || !commandLine.positionals.length)
     const positionals = helpOnCommand ? [command.name] : commandLine.positionals
-    // Help needs no environment, so a broken .env never hides it.
-    const commandEnvironment = name === 'help' ? environment : withEnvFile(flags, environment, options.workingDirectory)
+    // Only a command that reads variables reads .env, so a broken one never hides help or the version.
+    const readsVariables = findCommand(name)?.globalOptions.includes('env-file')
+    const commandEnvironment = readsVariables ? withEnvFile(flags, environment, options.workingDirectory) : environment
     for (const value of [commandEnvironment.MIG_DATABASE_URL, commandEnvironment.DATABASE_URL]) if (value) redactor.addUrl(value)
     const run = await COMMAND_LOADERS[name]()
     const result = await run({

@@ -83,7 +83,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     configTargets: config.targets ? { specs: config.targets, baseDirectory: configDirectory } : undefined,
     placeholders: placeholdersOf(environment, config.placeholders),
     dialectOptions: {
-      lock: stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock,
+      lock: lockKindOf(stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock),
       lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
     },
     versions: config.versions,
@@ -97,6 +97,14 @@ function lockWaitMs(given: string | undefined, configured: number | undefined): 
     throw configError(`The lock wait must be a number of seconds (0 or more), not "${given ?? configured}".`)
   }
   return Math.round(seconds * 1000)
+}
+
+const LOCK_KINDS: readonly string[] = ['auto', 'advisory', 'lease']
+
+/** Checked whatever the URL, so that a typo found on a SQLite database does not wait for PostgreSQL in production. */
+function lockKindOf(value: string | undefined): string | undefined {
+  if (value === undefined || LOCK_KINDS.includes(value)) return value
+  throw configError(`The migration lock (--lock, MIG_LOCK or "lock" in the config) must be auto, advisory or lease, not "${value}".`)
 }
 
 /** A switch given as a flag is on; a variable set to 1/true or 0/false overrides the config file either way. */

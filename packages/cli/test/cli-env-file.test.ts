@@ -60,6 +60,30 @@ describe('.env and --env-file through the mig binary (SQLite)', () => {
     expect(existsSync(join(project.path, 'from-env.db'))).toBe(false)
     expect((await runMig(['help', 'up'], { cwd: project.path })).exitCode).toBe(0)
   })
+
+  it('create and hash read MIG_DIR from --env-file as from .env', async () => {
+    await write('ci.env', 'MIG_DIR=db/migrations\n')
+    const create = await runMig(['create', 'add_tags', '--env-file', 'ci.env'], { cwd: project.path })
+    expect(create.stderr).toBe('')
+    expect(create.exitCode).toBe(0)
+    expect(existsSync(join(project.path, 'db', 'migrations', '0001_add_tags.sql'))).toBe(true)
+    expect((await runMig(['hash', '--env-file', 'ci.env'], { cwd: project.path })).exitCode).toBe(0)
+    expect(existsSync(join(project.path, 'db', 'migrations', 'mig.sum'))).toBe(true)
+    expect(existsSync(join(project.path, 'migrations', 'mig.sum'))).toBe(false)
+  })
+
+  it('a malformed .env does not stop the commands that read no variables', async () => {
+    await write('.env', 'MIG_TABLE="unclosed\n')
+    const version = await runMig(['--version'], { cwd: project.path })
+    expect(version).toMatchObject({ exitCode: 0, stderr: '' })
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+/)
+    const completion = await runMig(['completion', 'bash'], { cwd: project.path })
+    expect(completion.exitCode).toBe(0)
+    expect(completion.stdout).toContain('complete -F _mig mig')
+    const up = await runMig(['up'], { cwd: project.path })
+    expect(up.exitCode).toBe(2)
+    expect(await sqliteTables(join(project.path, 'app.db')).catch(() => [])).not.toContain('users')
+  })
 })
 
 describe('.env through the mig binary (PostgreSQL)', () => {

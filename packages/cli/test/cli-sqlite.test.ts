@@ -671,6 +671,24 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(jsonOf(await mig('up', '--json')).error.code).toBe('MIG_INVALID_MIGRATION')
   })
 
+  it('refuses a misspelt lock kind from a flag, a variable or the config file, though SQLite has no use for it', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const flag = await mig('up', '--lock', 'advisroy', '--json')
+    expect(flag.exitCode).toBe(2)
+    expect(jsonOf(flag).error).toMatchObject({ code: 'MIG_CONFIG', message: expect.stringContaining('not "advisroy"') })
+    const variable = await runMig(['up'], { cwd: project, env: { MIG_LOCK: 'leese' } })
+    expect(variable.exitCode).toBe(2)
+    expect(variable.stderr).toContain('must be auto, advisory or lease, not "leese"')
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', lock: 'Lease' }))
+    const config = await mig('up')
+    expect(config.exitCode).toBe(2)
+    expect(config.stderr).toContain('not "Lease"')
+    expect(existsSync(database)).toBe(false)
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', lock: 'lease' }))
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('users')
+  })
+
   it('prints its version and help', async () => {
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
     expect((await mig('--version')).stdout.trim()).toBe(manifest.version)
@@ -679,6 +697,9 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(help.exitCode).toBe(0)
     for (const command of ['init', 'create', 'up', 'down', 'redo', 'status', 'validate', 'baseline', 'repair'])
       expect(help.stdout).toContain(command)
+    // A lint error exits 1, as docs/cli.md says; the summary of exit codes says so too.
+    expect(help.stdout).toContain('1 migration failed (or lint error, drift found, mig test failed)')
+    expect((await mig('help', 'create')).stdout).toContain('needs a database URL for the dialect')
     expect((await mig('help', 'down')).stdout).toContain(
       'mig down [--step <n> | --to <version> | --all | --missing [--include-renumbered]]',
     )
