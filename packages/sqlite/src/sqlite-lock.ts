@@ -2,7 +2,7 @@ import { realpathSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
-import { quoteSqliteIdentifier } from './sqlite-dialect-text.js'
+import { SqliteLegacyLock } from './sqlite-legacy-lock.js'
 import { SqliteLockFile } from './sqlite-lock-file.js'
 import type { SqliteSession } from './sqlite-session.js'
 
@@ -23,40 +23,36 @@ export const sqliteLockPart: LockPart<SqliteSession> = {
   },
 }
 
-interface LegacyRow {
-  pid: number
-  host: string
-  acquired_at: string
-}
-
 class SqliteLock implements MigrationLock {
   private readonly file: SqliteLockFile
-  private readonly legacyTable: string
+  private readonly legacy: SqliteLegacyLock
 
-  constructor(
-    private readonly database: SqliteDatabase,
-    table: HistoryTableName,
-  ) {
+  constructor(database: SqliteDatabase, table: HistoryTableName) {
     // Beside the file itself, so that runners reaching it through a symlink share one lock; and
     // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
     // and `--table history` are one table, so they must be one lock.
     const databasePath = realFile(database.name)
     this.file = new SqliteLockFile(`${databasePath}.${table.name.toLowerCase()}.lock`, databasePath)
-    this.legacyTable = quoteSqliteIdentifier(`${table.name}_lock`)
+    this.legacy = new SqliteLegacyLock(database, `${table.name}_lock`)
   }
 
   async tryAcquire(): Promise<boolean> {
     if (!this.file.tryAcquire()) return false
     // Older mig versions kept the lock as a row in the database; such a runner may still be at work.
-    if (this.legacyHolder()) {
+    try {
+      if (this.legacy.holder() || !this.legacy.shutOut()) {
+        this.file.release()
+        return false
+      }
+    } catch (error) {
       this.file.release()
-      return false
+      throw error
     }
     return true
   }
 
   async describeHolder(): Promise<LockHolder | undefined> {
-    return this.file.describeHolder() ?? this.legacyHolder()
+    return this.file.describeHolder() ?? this.legacy.holder()
   }
 
   isHeld(): boolean {
@@ -66,23 +62,6 @@ class SqliteLock implements MigrationLock {
   async release(): Promise<void> {
     this.file.release()
     this.file.close()
-  }
-
-  /** A lock row of an older mig, which nothing frees when its holder dies: it says how to clear it. */
-  private legacyHolder(): LockHolder | undefined {
-    let row: LegacyRow | undefined
-    try {
-      row = this.database.prepare(`SELECT pid, host, acquired_at FROM ${this.legacyTable} WHERE id = 1`).get() as LegacyRow | undefined
-    } catch {
-      return undefined
-    }
-    if (!row) return undefined
-    return {
-      pid: row.pid,
-      host: row.host,
-      since: new Date(row.acquired_at),
-      clearBy: `sqlite3 ${JSON.stringify(this.database.name)} 'DELETE FROM ${this.legacyTable}' (a lock row left by an older mig version, which cannot be freed automatically)`,
-    }
   }
 }
 

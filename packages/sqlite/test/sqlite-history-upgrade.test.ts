@@ -41,6 +41,29 @@ CREATE TABLE "mig_migrations" (
   }
 }
 
+/** The lock table an older mig left behind: created at its first run, empty between runs. */
+function createOlderLockTable(): void {
+  const database = new Database(filename)
+  try {
+    database.exec(OLDER_LOCK_TABLE)
+  } finally {
+    database.close()
+  }
+}
+
+const OLDER_LOCK_TABLE =
+  'CREATE TABLE IF NOT EXISTS "mig_migrations_lock" (id INTEGER PRIMARY KEY CHECK (id = 1), owner TEXT NOT NULL, pid INTEGER NOT NULL, host TEXT NOT NULL, acquired_at TEXT NOT NULL)'
+
+/** The statements an older mig ran to take its lock; true when it got it. */
+function takeOlderLock(database: Database.Database): boolean {
+  database.exec(OLDER_LOCK_TABLE)
+  if (database.prepare('SELECT owner, pid, host, acquired_at FROM "mig_migrations_lock" WHERE id = 1').get()) return false
+  const inserted = database
+    .prepare('INSERT OR IGNORE INTO "mig_migrations_lock" (id, owner, pid, host, acquired_at) VALUES (1, ?, ?, ?, ?)')
+    .run('older', process.pid, 'old-host', new Date().toISOString())
+  return inserted.changes === 1
+}
+
 const first = { version: 1, name: 'create_a', up: 'CREATE TABLE a (id INTEGER)', down: 'DROP TABLE a' }
 const second = { version: 2, name: 'create_b', up: 'CREATE TABLE b (id INTEGER)', down: 'DROP TABLE b' }
 let checksumOfA = ''
@@ -76,25 +99,70 @@ describe('a history table made by an older mig', () => {
     expect(await migrator.status()).toEqual([expect.objectContaining({ state: 'pending' }), expect.objectContaining({ state: 'pending' })])
   })
 
-  it('stays readable and writable by the statements an older mig runs', async () => {
+  it('shuts out the writes of an older mig with the fix, while its reads keep working and every row keeps its checksum', async () => {
     const source = fromList([first, second])
     checksumOfA = (await source.list())[0]?.checksum as string
     createOlderHistory()
+    createOlderLockTable()
     await new Migrator({ driver: sqliteDriver({ filename }), source }).up()
     const database = new Database(filename)
     try {
-      database
-        .prepare(
-          'INSERT INTO mig_migrations (version, name, checksum, state, applied_at, execution_ms, applied_by, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        )
-        .run(3, 'by_old_mig', 'sha256:x', 'applied', '2026-01-02T00:00:00.000Z', 1, 'old@host', null)
-      const rows = database.prepare('SELECT version, name FROM mig_migrations ORDER BY version').all() as { version: unknown }[]
-      expect(rows.map((row) => Number(row.version))).toEqual([1, 2, 3])
-      database.prepare('DELETE FROM mig_migrations WHERE version = ?').run(3)
-      expect(database.prepare('SELECT COUNT(*) AS n FROM mig_migrations').get()).toEqual({ n: 2 })
+      // What an older mig reads: every row, with its checksum as it recorded it.
+      const rows = database.prepare('SELECT * FROM mig_migrations ORDER BY version').all() as Record<string, unknown>[]
+      expect(rows.map((row) => [Number(row.version), row.checksum, row.applied_by])).toEqual([
+        [1, checksumOfA, 'old@host'],
+        [2, expect.stringMatching(/^sha256:/), expect.any(String)],
+      ])
+      // An older mig binds versions as doubles: against the upgraded table its `down` would
+      // match no row (TEXT '2' is not 2.0), reverting the schema while history still says applied.
+      expect(database.prepare('SELECT COUNT(*) AS n FROM mig_migrations WHERE version = ?').get(2)).toEqual({ n: 0 })
+      // So its lock, the first thing it writes, is refused, naming the fix.
+      expect(() => takeOlderLock(database)).toThrow(/migrated by a newer mig now.*Run the newer mig/)
     } finally {
       database.close()
     }
+    expect((await new Migrator({ driver: sqliteDriver({ filename }), source }).status()).map((status) => status.state)).toEqual([
+      'applied',
+      'applied',
+    ])
+  })
+
+  it('keeps an older runner that starts during a newer run from taking the lock, so nothing is applied twice', async () => {
+    const source = fromList([first, second])
+    checksumOfA = (await source.list())[0]?.checksum as string
+    createOlderHistory()
+    createOlderLockTable()
+    const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+    const attempts: unknown[] = []
+    // Between two migrations of the newer run (a rolling deploy: the old replica starts now).
+    migrator.on('migrated', () => {
+      const database = new Database(filename, { timeout: 0 })
+      try {
+        attempts.push(takeOlderLock(database))
+      } catch (error) {
+        attempts.push((error as Error).message)
+      } finally {
+        database.close()
+      }
+    })
+    await migrator.up()
+    expect(attempts).toEqual([expect.stringMatching(/migrated by a newer mig now/)])
+  })
+
+  it('waits for an older runner that holds its lock row, and changes nothing meanwhile', async () => {
+    createOlderHistory()
+    createOlderLockTable()
+    const database = new Database(filename)
+    try {
+      expect(takeOlderLock(database)).toBe(true)
+    } finally {
+      database.close()
+    }
+    const error = await new Migrator({ driver: sqliteDriver({ filename }), source: fromList([first, second]), lockTimeoutMs: 200 })
+      .up()
+      .catch((caught: unknown) => caught)
+    expect((error as Error).message).toMatch(/pid \d+ on old-host/)
+    expect(columns()).not.toContain('down_sql')
   })
 
   it('takes repeatable migrations without changing for them: they are recorded in a table of their own', async () => {
