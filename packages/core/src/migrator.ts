@@ -206,19 +206,17 @@ export class Migrator {
   }
 
   /**
-   * The schema the migrations build up to `to` (all of them by default, then the repeatable
-   * ones), on a scratch database removed afterwards.
+   * The schema the migrations build up to `to` (all of them by default), then the repeatable
+   * ones (those named in `repeatables`, or all), on a scratch database removed afterwards.
    */
-  async expectedSchema(options: { to?: MigrationVersion } = {}): Promise<SchemaSnapshot> {
-    const migrations = await listMigrations(this.settings)
-    const repeatables = await listRepeatables(this.settings)
+  async expectedSchema(options: { to?: MigrationVersion; repeatables?: readonly string[] } = {}): Promise<SchemaSnapshot> {
+    const { to, repeatables: named } = options
+    const migrations = (await listMigrations(this.settings)).filter((migration) => to === undefined || migration.version <= to)
+    const repeatables = (await listRepeatables(this.settings)).filter((repeatable) => !named || named.includes(repeatable.name))
     return onScratchDatabase(this.settings.driver, 'build the expected schema', async (driver) => {
       const scratch = scratchMigrator(this.settings, driver, migrations, repeatables)
-      const { migrations: applied } = await scratch.up(options.to === undefined ? {} : { to: options.to })
-      checkBuilt(
-        migrations.filter((migration) => options.to === undefined || migration.version <= options.to),
-        applied.filter((migration) => !migration.repeatable).length,
-      )
+      const { migrations: applied } = await scratch.up()
+      checkBuilt(migrations, applied.filter((migration) => !migration.repeatable).length)
       return scratch.describeSchema()
     })
   }

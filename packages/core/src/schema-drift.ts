@@ -49,7 +49,7 @@ export async function detectDrift(migrator: Migrator, driver: Driver, options: D
     throw new UnsupportedFeatureError(`The ${driver.dialect} driver cannot draft a migration from a schema difference (no renderChanges).`)
   }
   await migrator.validate()
-  const statuses = await migrator.status()
+  const { migrations: statuses, repeatables } = await migrator.overview()
   const outOfOrder = statuses.filter((status) => status.outOfOrder)
   if (outOfOrder.length) {
     throw new InvalidOptionsError(
@@ -69,7 +69,11 @@ export async function detectDrift(migrator: Migrator, driver: Driver, options: D
   }
   const newest = statuses.filter((status) => status.state !== 'pending').at(-1)
   const live = await migrator.describeSchema()
-  const expected = newest ? await migrator.expectedSchema({ to: newest.version }) : EMPTY_SCHEMA
+  // The repeatable migrations the database ran stay after a down; built from their files as they are now.
+  const ran = repeatables.filter((repeatable) => repeatable.state === 'up-to-date' || repeatable.state === 'changed')
+  const expected = newest
+    ? await migrator.expectedSchema({ to: newest.version, repeatables: ran.map((repeatable) => repeatable.name) })
+    : EMPTY_SCHEMA
   const differences = compareSchemas(expected, live)
   const draft =
     options.draft && renderChanges && differences.length

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { RepairRefusedError } from '../errors.js'
+import { RepairRefusedError, UnsupportedFeatureError } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
 import { repeatableTableOf } from '../history-table.js'
@@ -117,6 +117,21 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(reverted.migrations.map((migration) => migration.file)).toEqual(['0002_more.sql'])
       expect(await recorded()).toHaveLength(1)
       expect(await viewColumns()).toEqual(['id'])
+    })
+
+    it('drift counts the ones the database ran, after a down too, and not one it has not run yet', async () => {
+      await write('0002_tags.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n-- mig:down\nDROP TABLE tags;\n')
+      await write('repeatable/views.sql', view('id'))
+      await migrator().up()
+      if (!database.driver().capabilities.scratchDatabases) {
+        await expect(migrator().drift()).rejects.toThrow(UnsupportedFeatureError)
+        return
+      }
+      expect((await migrator().drift()).differences).toEqual([])
+      await migrator().down()
+      expect((await migrator().drift()).differences).toEqual([])
+      await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n')
+      expect((await migrator().drift()).differences).toEqual([])
     })
 
     it('a removed file drops nothing, and status and up say so', async () => {
