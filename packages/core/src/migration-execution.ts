@@ -178,7 +178,9 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   const statements = step.kind === 'sql' ? settings.driver.text.splitStatements(step.sql) : []
   // With more than one statement, the row names the one under way: those before it are committed.
   const inFlight = (position: number) =>
-    `${IN_FLIGHT_DETAIL} the run stopped ${statements.length > 1 ? `during statement ${position + 1} of ${statements.length}, after the ones before it committed` : `before ${direction === 'up' ? 'applying' : 'reverting'} it completely`}`
+    statements.length > 1
+      ? `${IN_FLIGHT_DETAIL} the run stopped during statement ${position + 1} of ${statements.length}, after the ones before it committed`
+      : `${IN_FLIGHT_DETAIL} the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
   if (direction === 'up') await store.insert(record(run, 'failed', inFlight(0)))
   else await store.update(migration.version, record(run, 'failed', inFlight(0)))
   const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
