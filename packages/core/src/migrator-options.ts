@@ -207,7 +207,8 @@ export function validateRunOptions<Options extends RunOptions>(options: Options)
 /** The options checked, with `to` in the one form of its version. */
 export function validateUpOptions<Options extends UpOptions>(options: Options): Options {
   validateRunOptions(options)
-  if (options.to !== undefined && options.step !== undefined) throw new InvalidOptionsError('Give up either to or step, not both.')
+  if (options.to !== undefined && options.step !== undefined)
+    throw new InvalidOptionsError('up takes to or step, not both (--to or --step in the CLI).')
   validateStep(options.step)
   return { ...options, to: checkedTo(options.to, 'to must be a migration version (a positive integer)', 1) }
 }
@@ -217,7 +218,8 @@ export function validateDownOptions<Options extends DownOptions>(options: Option
   const given = [options.to !== undefined, options.step !== undefined, options.all === true, Boolean(options.missing)].filter(
     Boolean,
   ).length
-  if (given > 1) throw new InvalidOptionsError('Give down only one of to, step, all and missing.')
+  if (given > 1)
+    throw new InvalidOptionsError('down takes only one of to, step, all and missing (--to, --step, --all, --missing in the CLI).')
   if (![undefined, false, true, 'including-renumbered'].includes(options.missing))
     throw new InvalidOptionsError("missing must be true, or 'including-renumbered' to revert renumbered migrations too.")
   validateStep(options.step)

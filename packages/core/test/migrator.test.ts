@@ -66,6 +66,16 @@ describe('options are checked before anything is touched', () => {
     )
   })
 
+  it('says which options of up and down go together, as the CLI spells them too', async () => {
+    const migrator = new Migrator({ driver, source: fromList([]) })
+    await expect(migrator.up({ to: 1, step: 1 })).rejects.toThrow(
+      new InvalidOptionsError('up takes to or step, not both (--to or --step in the CLI).'),
+    )
+    await expect(migrator.down({ step: 1, missing: true })).rejects.toThrow(
+      new InvalidOptionsError('down takes only one of to, step, all and missing (--to, --step, --all, --missing in the CLI).'),
+    )
+  })
+
   it.each([
     ['up with both to and step', (migrator: Migrator) => migrator.up({ to: 1, step: 1 })],
     ['up to a version that is not a positive integer', (migrator: Migrator) => migrator.up({ to: -3 })],
