@@ -12,6 +12,16 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
 const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
+
+/** Another process holding the migration lock of `filename`, once it says it holds it. */
+async function startLockHolder(filename: string) {
+  const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
+  await new Promise<void>((resolve, reject) => {
+    holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
+    holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
+  })
+  return holder
+}
 const editChild = new URL('./fixtures/edit-between-runs-child.mjs', import.meta.url).pathname
 const dualPackageChild = new URL('./fixtures/dual-package-child.mjs', import.meta.url).pathname
 
@@ -54,12 +64,8 @@ describe('the SQLite lock across processes', () => {
   })
 
   it('waits while another process holds the lock, and takes it as soon as that process is killed', async () => {
-    const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const holder = await startLockHolder(filename)
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
-        holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
-      })
       const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
       const waiting = await new Migrator({ driver: sqliteDriver({ filename }), source, lockWaitMs: 300 })
         .up()
@@ -78,12 +84,8 @@ describe('the SQLite lock across processes', () => {
     new Database(filename).close()
     const link = join(folder, 'link.db')
     await symlink(filename, link)
-    const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
+    const holder = await startLockHolder(filename)
     try {
-      await new Promise<void>((resolve, reject) => {
-        holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
-        holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
-      })
       const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
       const waiting = await new Migrator({ driver: sqliteDriver({ filename: link }), source, lockWaitMs: 300 })
         .up()
