@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteHistory } from './database-state.ts'
@@ -133,6 +133,13 @@ describe('lint before mig up', () => {
     expect(await sqliteHistory(join(project, 'app.db'))).toEqual([{ version: 1, state: 'applied' }])
     expect((await mig('up', '--no-lint')).exitCode).toBe(0)
     expect(await sqliteHistory(join(project, 'app.db'))).toHaveLength(3)
+  })
+
+  it('leaves no file behind when it refuses the first run on a new SQLite database', async () => {
+    await write('0002_wal.sql', '-- mig:up\nPRAGMA journal_mode = WAL;\n')
+    const run = await mig('up', '--url', 'sqlite:./new.db')
+    expect(run.stderr).toContain('MIG_LINT_FAILED')
+    expect((await readdir(project)).filter((file) => file.startsWith('new.db'))).toEqual([])
   })
 
   it('up --dry-run shows the findings beside each migration', async () => {

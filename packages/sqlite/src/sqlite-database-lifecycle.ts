@@ -1,7 +1,7 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
 import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
-import { sqliteDriver } from './sqlite-driver.js'
+import { openDatabase, sqliteDriver } from './sqlite-driver.js'
 import { sqliteFilename } from './sqlite-url.js'
 
 /**
@@ -45,8 +45,7 @@ export async function createDatabase(url: string, options: DatabaseLifecycleOpti
       `The folder ${folder} does not exist, so ${basename(filename)} cannot be created in it. Create the folder first.`,
     )
   }
-  const session = await sqliteDriver({ filename, missingFile: 'create' }).connect()
-  await session.close()
+  openDatabase(filename, 0).close()
   return 'created'
 }
 

@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs'
+import { existsSync, lstatSync, statSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { DatabaseError, type Driver, defineDriver, InvalidOptionsError, refuseUnknownOptions, type SchemaObjectRef } from '@mig/core'
 import Database from 'better-sqlite3'
 import { borrowBusyTimeout } from './sqlite-busy-timeout.js'
@@ -13,7 +14,7 @@ import { SqliteSession, sqliteError } from './sqlite-session.js'
 
 export type SqliteDriverOptions = (
   | {
-      /** A database file, created if missing, or `:memory:`. */
+      /** A database file, or `:memory:`. */
       readonly filename: string
       readonly database?: never
     }
@@ -36,10 +37,11 @@ export type SqliteDriverOptions = (
    */
   readonly busyTimeoutMs?: number
   /**
-   * What a missing database file means: `create` it (the default); `read-as-empty` for
-   * read-only work (status, validate, a dry run), which then sees an empty database and
-   * creates no file; or `refuse` it, creating no file, for work that needs the database that is
-   * there (baseline, repair, down, redo, dump, drift).
+   * What a missing database file means: `create` it (the default) at mig's first write, so that
+   * a run refused by its checks leaves no file; `read-as-empty` for read-only work (status,
+   * validate, a dry run), which then sees an empty database and creates no file; or `refuse` it,
+   * creating no file, for work that needs the database that is there (baseline, repair, down,
+   * redo, dump, drift).
    */
   readonly missingFile?: SqliteMissingFile
 }
@@ -63,21 +65,32 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
     throw new InvalidOptionsError(`busyTimeoutMs must be a whole number of milliseconds, not ${options.busyTimeoutMs}.`)
   }
   const open = opener(options, busyTimeoutMs, options?.missingFile ?? 'create')
+  const setPragmas = (database: SqliteDatabase, owned: boolean) => {
+    try {
+      for (const [name, value] of pragmas) database.exec(`PRAGMA ${name} = ${value}`)
+    } catch (error) {
+      if (owned) database.close()
+      throw sqliteError(error)
+    }
+    return database
+  }
   return defineDriver({
     dialect: 'sqlite',
     text: sqliteDialectText,
     async connect() {
-      const { database, owned } = open()
+      const { database, owned, missing } = open()
+      setPragmas(database, owned)
       let restoreBusyTimeout: (() => void) | undefined
-      try {
-        for (const [name, value] of pragmas) database.exec(`PRAGMA ${name} = ${value}`)
-        // The application's connection keeps its own timeout unless the option asks mig to wait otherwise.
-        if (!owned && options.busyTimeoutMs !== undefined) restoreBusyTimeout = borrowBusyTimeout(database, busyTimeoutMs)
-      } catch (error) {
-        if (owned) database.close()
-        throw sqliteError(error)
+      // The application's connection keeps its own timeout unless the option asks mig to wait otherwise.
+      if (!owned && options.busyTimeoutMs !== undefined) {
+        try {
+          restoreBusyTimeout = borrowBusyTimeout(database, busyTimeoutMs)
+        } catch (error) {
+          throw sqliteError(error)
+        }
       }
-      return new SqliteSession(database, owned, restoreBusyTimeout)
+      const file = missing && { ...missing, open: () => setPragmas(openDatabase(missing.path, busyTimeoutMs), true) }
+      return new SqliteSession(database, owned, restoreBusyTimeout, file)
     },
     lock: sqliteLockPart,
     schema: {
@@ -104,7 +117,7 @@ function opener(
   options: SqliteDriverOptions,
   busyTimeoutMs: number,
   missingFile: SqliteMissingFile,
-): () => { database: SqliteDatabase; owned: boolean } {
+): () => { database: SqliteDatabase; owned: boolean; missing?: { path: string; createOnWrite: boolean } } {
   if (options?.database) {
     const database = options.database
     if (typeof database.prepare !== 'function' || typeof database.exec !== 'function') {
@@ -125,11 +138,24 @@ function opener(
   return () => {
     if (filename !== ':memory:') {
       if (missingFile === 'refuse') return { database: openDatabase(filename, busyTimeoutMs, { mustExist: true }), owned: true }
-      const empty = missingFile === 'read-as-empty' && !existsSync(filename)
-      return { database: openDatabase(empty ? ':memory:' : filename, busyTimeoutMs), owned: true }
+      if (!isNewFileIn(filename)) return { database: openDatabase(filename, busyTimeoutMs), owned: true }
+      const missing = { path: filename, createOnWrite: missingFile === 'create' }
+      return { database: openDatabase(':memory:', busyTimeoutMs), owned: true, missing }
     }
     memory ??= openDatabase(filename, busyTimeoutMs)
     return { database: memory, owned: false }
+  }
+}
+
+/**
+ * Nothing is at the path, not even a dangling symlink, and its folder exists: the file is made on
+ * first write. Any other case opens the path now, so that SQLite names what is wrong with it.
+ */
+function isNewFileIn(filename: string): boolean {
+  try {
+    return lstatSync(filename, { throwIfNoEntry: false }) === undefined && statSync(dirname(filename)).isDirectory()
+  } catch {
+    return false
   }
 }
 
@@ -138,7 +164,7 @@ function renderDrop(object: SchemaObjectRef): string {
   return `DROP ${object.kind === 'view' ? 'VIEW' : 'TABLE'} ${quoteSqliteIdentifier(object.name)};`
 }
 
-function openDatabase(filename: string, busyTimeoutMs: number, { mustExist = false } = {}): SqliteDatabase {
+export function openDatabase(filename: string, busyTimeoutMs: number, { mustExist = false } = {}): SqliteDatabase {
   try {
     // fileMustExist lets SQLite itself refuse the missing file: no gap between a check and the open.
     return new Database(filename, { timeout: busyTimeoutMs, fileMustExist: mustExist }) as unknown as SqliteDatabase

@@ -25,10 +25,15 @@ export class SqliteLegacyLock {
   private readonly quoted: string
 
   constructor(
-    private readonly database: SqliteDatabase,
+    private readonly session: { readonly database: SqliteDatabase },
     private readonly name: string,
   ) {
     this.quoted = quoteSqliteIdentifier(name)
+  }
+
+  /** Read at each use: a session may move from its stand-in to the file meanwhile. */
+  private get database(): SqliteDatabase {
+    return this.session.database
   }
 
   /** A lock row of an older mig, which nothing frees when its holder dies: it says how to clear it. */

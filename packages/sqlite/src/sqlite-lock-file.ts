@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, statSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, rmSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import type { LockHolder } from '@mig/core'
@@ -27,8 +27,7 @@ const COMMIT_WAIT_MS = 2_000
  *
  * Between the COMMIT and the second BEGIN another runner may take the lock and write its row;
  * whoever then holds the lock with its own row in place is the holder, and the other backs off.
- * The file stays when the lock is released: removing a lock file that another runner has open
- * would let two runners lock two different files.
+ * The file stays when the lock is released, unless the database was never created (`remove`).
  */
 export class SqliteLockFile {
   private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
@@ -45,8 +44,8 @@ export class SqliteLockFile {
     return this.holding
   }
 
-  /** Tries once, without waiting. */
-  tryAcquire(): boolean {
+  /** Tries once, without waiting; `moved` when trying again on the file that replaced a removed one. */
+  tryAcquire(moved = false): boolean {
     const connection = this.open()
     if (!begin(connection)) return false
     try {
@@ -60,6 +59,11 @@ export class SqliteLockFile {
     } catch (error) {
       rollback(connection)
       if (isBusy(error)) return false
+      if (isMoved(error) && !moved) {
+        // The file was removed (see `remove`) while this connection had it open: the lock is the file at the path now.
+        this.close()
+        return this.tryAcquire(true)
+      }
       // A lock file mig cannot write (read-only, or on a read-only mount) is no lock another run holds.
       this.close()
       const code = (error as { code?: string }).code
@@ -99,6 +103,15 @@ export class SqliteLockFile {
     } catch {
       rollback(this.connection)
     }
+  }
+
+  /**
+   * Deletes the lock file while holding it, for a database that was never created. A runner
+   * waiting on the deleted file fails its next write with SQLITE_READONLY_DBMOVED and opens the
+   * path anew, so no two runners ever hold two different files.
+   */
+  remove(): void {
+    if (this.holding) rmSync(this.path, { force: true })
   }
 
   close(): void {
@@ -187,6 +200,10 @@ function begin(connection: SqliteDatabase): boolean {
 
 function isBusy(error: unknown): boolean {
   return (error as { code?: string }).code?.startsWith('SQLITE_BUSY') === true
+}
+
+function isMoved(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_READONLY_DBMOVED'
 }
 
 function commit(connection: SqliteDatabase): void {

@@ -1,4 +1,4 @@
-import { realpathSync } from 'node:fs'
+import { existsSync, realpathSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
@@ -15,25 +15,27 @@ import type { SqliteSession } from './sqlite-session.js'
  */
 export const sqliteLockPart: LockPart<SqliteSession> = {
   async open(session, table) {
-    const { database } = session
-    if (database.memory || database.name === '' || database.name === ':memory:') return new InProcessLock(database)
+    const { file } = session
+    if (file === undefined) return new InProcessLock(session.database)
     // A file that is not a database is refused here, before a lock file is left beside it.
     await session.query('SELECT 1 FROM sqlite_master LIMIT 1')
-    return new SqliteLock(database, table)
+    return new SqliteLock(session, file, table)
   },
 }
 
 class SqliteLock implements MigrationLock {
   private readonly file: SqliteLockFile
   private readonly legacy: SqliteLegacyLock
+  private readonly databasePath: string
 
-  constructor(database: SqliteDatabase, table: HistoryTableName) {
+  constructor(session: SqliteSession, file: string, table: HistoryTableName) {
     // Beside the file itself, so that runners reaching it through a symlink share one lock; and
     // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
     // and `--table history` are one table, so they must be one lock.
-    const databasePath = realFile(database.name)
-    this.file = new SqliteLockFile(`${databasePath}.${table.name.toLowerCase()}.lock`, databasePath)
-    this.legacy = new SqliteLegacyLock(database, `${table.name}_lock`)
+    // A file not created yet has no symlink to follow (see sqliteDriver): its lock file is the one a later runner finds.
+    this.databasePath = realFile(file)
+    this.file = new SqliteLockFile(`${this.databasePath}.${table.name.toLowerCase()}.lock`, this.databasePath)
+    this.legacy = new SqliteLegacyLock(session, `${table.name}_lock`)
   }
 
   async tryAcquire(): Promise<boolean> {
@@ -60,6 +62,8 @@ class SqliteLock implements MigrationLock {
   }
 
   async release(): Promise<void> {
+    // A run that wrote nothing to a new database leaves no lock file beside the file it did not create.
+    if (!existsSync(this.databasePath)) this.file.remove()
     this.file.release()
     this.file.close()
   }

@@ -1,50 +1,101 @@
+import { existsSync } from 'node:fs'
 import { DatabaseError, type DriverSession } from '@mig/core'
 import { busyTimeoutOf } from './sqlite-busy-timeout.js'
 import type { SqliteDatabase, SqliteStatement } from './sqlite-database.js'
 import { SqliteForeignKeys } from './sqlite-foreign-keys.js'
 import { splitSqliteStatements } from './sqlite-statement-splitter.js'
 
+/**
+ * A database file that did not exist when the session opened. An empty in-memory stand-in
+ * answers reads until the file appears (another runner created it) or until mig first writes,
+ * which creates it: a run refused by its checks leaves no file behind.
+ */
+export interface MissingFile {
+  readonly path: string
+  /** Whether the first write creates the file; otherwise it goes to the stand-in (read-only work). */
+  readonly createOnWrite: boolean
+  /** Opens the file, creating it, with the driver's settings. */
+  readonly open: () => SqliteDatabase
+}
+
 /** One operation's connection: better-sqlite3 is synchronous, so every call completes at once. */
 export class SqliteSession implements DriverSession {
   private readonly statements = new Map<string, SqliteStatement>()
-  private readonly foreignKeys: SqliteForeignKeys
+  private foreignKeys: SqliteForeignKeys
+  private current: SqliteDatabase
 
   constructor(
-    readonly database: SqliteDatabase,
+    database: SqliteDatabase,
     private readonly owned: boolean,
     /** Puts back the application's busy_timeout on a connection it owns. */
     private readonly restoreBusyTimeout?: () => void,
+    private missing?: MissingFile,
   ) {
+    this.current = database
     this.foreignKeys = new SqliteForeignKeys(database)
   }
 
+  /** The connection, moved from the stand-in to the file once the file exists. */
+  get database(): SqliteDatabase {
+    if (this.missing && existsSync(this.missing.path)) this.openFile()
+    return this.current
+  }
+
+  /** The database file's path, or undefined for an in-memory database. */
+  get file(): string | undefined {
+    if (this.missing) return this.missing.path
+    const { name, memory } = this.current
+    return memory || name === '' || name === ':memory:' ? undefined : name
+  }
+
+  private writableDatabase(): SqliteDatabase {
+    if (this.missing?.createOnWrite) this.openFile()
+    return this.database
+  }
+
+  private openFile(): void {
+    const standIn = this.current
+    this.current = (this.missing as MissingFile).open()
+    this.missing = undefined
+    this.statements.clear()
+    this.foreignKeys = new SqliteForeignKeys(this.current)
+    standIn.close()
+  }
+
   async runScript(sql: string): Promise<void> {
+    const database = this.writableDatabase()
     // Statement by statement, so that a failure can name its position in the file.
     for (const statement of splitSqliteStatements(sql)) {
       try {
-        this.database.exec(statement.text)
+        database.exec(statement.text)
       } catch (error) {
-        throw sqliteError(error, statement.offset, this.database)
+        throw sqliteError(error, statement.offset, database)
       }
     }
   }
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<Row[]> {
+    const database = this.database
     try {
       let statement = this.statements.get(sql)
       if (!statement) {
-        statement = this.database.prepare(sql)
+        statement = database.prepare(sql)
+        if (!statement.reader && this.missing?.createOnWrite) {
+          this.openFile()
+          return this.query(sql, params)
+        }
         this.statements.set(sql, statement)
       }
       if (statement.reader) return statement.all(...params) as Row[]
       statement.run(...params)
       return []
     } catch (error) {
-      throw sqliteError(error, undefined, this.database)
+      throw sqliteError(error, undefined, database)
     }
   }
 
   async begin(): Promise<void> {
+    this.writableDatabase()
     this.foreignKeys.suspend()
     try {
       // IMMEDIATE takes the write lock up front: a deferred transaction that upgrades later can
@@ -95,7 +146,7 @@ export class SqliteSession implements DriverSession {
       return
     }
     try {
-      this.database.close()
+      this.current.close()
     } catch {
       // Already closed.
     }

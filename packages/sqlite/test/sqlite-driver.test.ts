@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -384,6 +384,41 @@ describe('connections', () => {
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied'])
     await migrator.down()
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['pending'])
+  })
+
+  it('creates a new database file at its first write: a run refused before it leaves no file, and the next run makes it', async () => {
+    const pragmas = { journal_mode: 'WAL' }
+    const refused = new Migrator({ driver: sqliteDriver({ filename, pragmas }), source }).up({
+      beforeRun: () => {
+        throw new Error('refused by a check')
+      },
+    })
+    await expect(refused).rejects.toThrow('refused by a check')
+    expect(await readdir(folder)).toEqual([])
+    const migrator = new Migrator({ driver: sqliteDriver({ filename, pragmas }), source })
+    expect((await migrator.status()).map((entry) => entry.state)).toEqual(['pending'])
+    expect(await readdir(folder)).toEqual([])
+    await migrator.up()
+    expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied'])
+    // The driver's PRAGMAs are set on the file it created, not only on the stand-in before it.
+    expect(inspect<{ journal_mode: string }>('PRAGMA journal_mode').journal_mode).toBe('wal')
+    expect(await readdir(folder)).toContain('app.db.mig_migrations.lock')
+  })
+
+  it('reads the database that appeared while it waited for the lock, instead of the empty one it first saw', async () => {
+    const elsewhere = join(folder, 'elsewhere.db')
+    await new Migrator({ driver: sqliteDriver({ filename: elsewhere }), source }).up()
+    const holder = await startLockHolder(filename)
+    try {
+      const waiting = new Migrator({ driver: sqliteDriver({ filename }), source, lockWaitMs: 30_000 }).up()
+      await new Promise((resolve) => setTimeout(resolve, 300))
+      await copyFile(elsewhere, filename)
+      holder.kill()
+      expect((await waiting).migrations).toEqual([])
+    } finally {
+      holder.kill()
+    }
+    expect(inspect<{ n: number }>("SELECT COUNT(*) AS n FROM sqlite_master WHERE name = 'a'").n).toBe(1)
   })
 
   it('refuses options it cannot use', () => {

@@ -1,4 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
+import { existsSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -62,7 +63,7 @@ describe('placeholders on SQLite', () => {
       placeholder: 'first_id',
     })
     expect((failure as Error).message).toContain('MIG_PLACEHOLDER_first_id')
-    expect(query<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")).toEqual([])
+    expect(existsSync(filename)).toBe(false)
   })
 
   it('checksums the file as written, so a new value is not an edited migration', async () => {
