@@ -1,5 +1,5 @@
 import { dirname, resolve } from 'node:path'
-import { isPlaceholderName, PLACEHOLDER_NAME_RULE } from '@mig/core'
+import { isDuration, isPlaceholderName, PLACEHOLDER_NAME_RULE } from '@mig/core'
 import type { LintConfig } from '@mig/lint'
 import { configError } from './cli-error.js'
 import { type FlagValues, stringFlag } from './command-line.js'
@@ -84,7 +84,9 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
     placeholders: placeholdersOf(environment, config.placeholders),
     dialectOptions: {
       lock: lockKindOf(stringFlag(flags, 'lock') ?? nonEmpty(environment.MIG_LOCK) ?? config.lock),
-      lockTimeout: stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
+      lockTimeout: tableLockTimeoutOf(
+        stringFlag(flags, 'table-lock-timeout') ?? nonEmpty(environment.MIG_TABLE_LOCK_TIMEOUT) ?? config.tableLockTimeout,
+      ),
     },
     versions: config.versions,
   }
@@ -105,6 +107,14 @@ const LOCK_KINDS: readonly string[] = ['auto', 'advisory', 'lease']
 function lockKindOf(value: string | undefined): string | undefined {
   if (value === undefined || LOCK_KINDS.includes(value)) return value
   throw configError(`The migration lock (--lock, MIG_LOCK or "lock" in the config) must be auto, advisory or lease, not "${value}".`)
+}
+
+/** Checked whatever the URL too: SQLite has no lock_timeout, but the same settings reach PostgreSQL later. */
+function tableLockTimeoutOf(value: string | undefined): string | undefined {
+  if (value === undefined || isDuration(value)) return value
+  throw configError(
+    `The table lock timeout (--table-lock-timeout, MIG_TABLE_LOCK_TIMEOUT or "tableLockTimeout" in the config) must be a duration such as 5s, 500ms or 2min (0 turns it off), not "${value}".`,
+  )
 }
 
 /** A switch given as a flag is on; a variable set to 1/true or 0/false overrides the config file either way. */

@@ -689,6 +689,25 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(await sqliteTables(database)).toContain('users')
   })
 
+  it('refuses a malformed table lock timeout from a flag, a variable or the config file, though SQLite has no lock_timeout', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    const flag = await mig('up', '--table-lock-timeout', '5x', '--json')
+    expect(flag.exitCode).toBe(2)
+    expect(jsonOf(flag).error).toMatchObject({
+      code: 'MIG_CONFIG',
+      message: expect.stringContaining('must be a duration such as 5s, 500ms or 2min (0 turns it off), not "5x"'),
+    })
+    const variable = await runMig(['up'], { cwd: project, env: { MIG_TABLE_LOCK_TIMEOUT: '5 seconds' } })
+    expect(variable.exitCode).toBe(2)
+    expect(variable.stderr).toContain('not "5 seconds"')
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', tableLockTimeout: '-1s' }))
+    expect((await mig('up')).stderr).toContain('not "-1s"')
+    expect(existsSync(database)).toBe(false)
+    await writeFile(join(project, 'mig.config.json'), JSON.stringify({ url: 'sqlite:./app.db', tableLockTimeout: '1.5min' }))
+    expect((await mig('up', '--table-lock-timeout', '250')).exitCode).toBe(0)
+    expect(await sqliteTables(database)).toContain('users')
+  })
+
   it('prints its version and help', async () => {
     const manifest = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'))
     expect((await mig('--version')).stdout.trim()).toBe(manifest.version)

@@ -25,6 +25,7 @@ export type {
   SqlStatement,
   StatementRole,
 } from './driver.js'
+export { isDuration } from './duration.js'
 export type { DatabaseErrorOptions, MigErrorCode } from './errors.js'
 export {
   BaselineRefusedError,

@@ -1,4 +1,5 @@
 import { normaliseText } from './checksum.js'
+import { isDuration } from './duration.js'
 import { InvalidMigrationError } from './errors.js'
 import type { MigrationScripts, SqlStep } from './migration.js'
 
@@ -11,8 +12,8 @@ const REPEATABLE_REFUSALS: Readonly<Record<string, string>> = {
 }
 /** `-- mig:allow …` is read by mig lint; the runner accepts it anywhere and leaves it to lint to check. */
 const ALLOW_ANNOTATION = /^allow(?:\s|:|$)/
-/** A PostgreSQL duration: `500ms`, `30s`, `2min`. */
-const LOCK_TIMEOUT = /^lock-timeout\s+(\d+(?:\.\d+)?\s*(?:ms|s|min|h))$/
+/** A duration with its unit, which a reader of the file need not guess: `500ms`, `30s`, `2min`. */
+const LOCK_TIMEOUT = /^lock-timeout\s+(.*[a-z])$/
 
 type Section = 'header' | 'up' | 'down'
 
@@ -62,7 +63,8 @@ export function parseMigrationFile(file: string, text: string, kind: MigrationFi
     const refusal = kind === 'repeatable' ? REPEATABLE_REFUSALS[annotation] : undefined
     if (refusal) fail(index, refusal)
     if (annotation.startsWith('lock-timeout')) {
-      const duration = LOCK_TIMEOUT.exec(annotation)?.[1]
+      const written = LOCK_TIMEOUT.exec(annotation)?.[1]
+      const duration = written !== undefined && isDuration(written) ? written : undefined
       if (section !== 'header') fail(index, `"-- mig:lock-timeout" applies to the whole file. Move it above ${top}.`)
       if (lockTimeout !== undefined) fail(index, '"-- mig:lock-timeout" appears a second time.')
       if (duration === undefined) fail(index, `"-- mig:${annotation}" needs a duration such as 30s, 500ms or 2min.`)

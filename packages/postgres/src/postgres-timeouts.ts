@@ -1,4 +1,4 @@
-import { InvalidOptionsError } from '@mig/core'
+import { InvalidOptionsError, isDuration } from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
 import { quotePostgresLiteral } from './postgres-identifier.js'
 
@@ -10,14 +10,12 @@ export interface TimeoutSetting {
   readonly fallback?: boolean
 }
 
-const DURATION = /^\d+(\.\d+)?\s*(us|ms|s|min|h|d)?$/
-
 /** Checks a timeout option: milliseconds as a number, or a PostgreSQL duration like `'5s'` or `'10min'`. 0 turns it off. */
 export function timeoutSetting(option: 'lockTimeout' | 'statementTimeout', value: string | number | undefined): TimeoutSetting | undefined {
   if (value === undefined) return undefined
   const name = option === 'lockTimeout' ? 'lock_timeout' : 'statement_timeout'
   if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return { name, value: `${value}ms` }
-  if (typeof value === 'string' && DURATION.test(value.trim())) return { name, value: value.trim() }
+  if (typeof value === 'string' && isDuration(value)) return { name, value: value.trim() }
   throw new InvalidOptionsError(
     `${option} must be a number of milliseconds or a PostgreSQL duration such as '5s' or '10min' (0 turns it off), not ${JSON.stringify(value)}.`,
   )
