@@ -89,7 +89,11 @@ export function sqliteDriver(options: SqliteDriverOptions): Driver<SqliteSession
           throw sqliteError(error)
         }
       }
-      const file = missing && { ...missing, open: () => setPragmas(openDatabase(missing.path, busyTimeoutMs), true) }
+      const file = missing && {
+        ...missing,
+        // Read-only work never creates the file, even if it vanishes again before it is opened.
+        open: () => setPragmas(openDatabase(missing.path, busyTimeoutMs, { mustExist: !missing.createOnWrite }), true),
+      }
       return new SqliteSession(database, owned, restoreBusyTimeout, file)
     },
     lock: sqliteLockPart,
