@@ -1,6 +1,6 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef } from 'libpg-query'
 import type { LintRule, RuleHit } from './lint-rule.js'
-import { constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
+import { collationOf, constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
 import { volatileCallIn } from './postgres-expressions.js'
 import { dropAfterDeploy, hit, type PostgresContext } from './postgres-rule.js'
 
@@ -186,20 +186,31 @@ export const changeColumnType: Rule = {
     return commands.flatMap((command): RuleHit[] => {
       const definition = command.subtype === 'AT_AlterColumnType' ? nodeOf(command.def, 'ColumnDef') : undefined
       if (!definition || !command.name) return []
-      const from = context.state.table(table)?.columns.get(command.name)?.type
+      const known = context.state.table(table)?.columns.get(command.name)
+      const from = known?.type
       const to = typeText(definition.typeName)
-      if (from && to && !definition.raw_default && isBinaryCompatible(from, to)) return []
       const name = sqlName(command.name)
       const type = context.textAt(definition.typeName?.location) ?? to ?? '<type>'
+      let message: string
+      if (from && to && !definition.raw_default && isBinaryCompatible(from, to)) {
+        // The bytes stay; a new collation still orders them differently, so PostgreSQL rebuilds each index on the column.
+        const collation = collationOf(definition)
+        if (collation === known?.collation || !context.state.mayBeIndexed(table, command.name)) return []
+        const was = known?.collation ? `"${known.collation}"` : 'the default'
+        message = `Changing the collation of ${sqlKey(table)}.${name} from ${was} to ${collation ? `"${collation}"` : 'the default'} rebuilds its indexes while it blocks reads and writes.`
+      } else {
+        // PostgreSQL 12+ skips the rewrite for this one change when the session's time zone is UTC, which lint cannot see.
+        const unlessUtc =
+          from?.startsWith('timestamp') && to === 'timestamptz' ? ' (unless the session time zone is UTC, on PostgreSQL 12+)' : ''
+        message = `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`
+      }
       const next = sqlName(`${command.name}_new`)
-      // PostgreSQL 12+ skips the rewrite for this one change when the session's time zone is UTC, which lint cannot see.
-      const unlessUtc =
-        from?.startsWith('timestamp') && to === 'timestamptz' ? ' (unless the session time zone is UTC, on PostgreSQL 12+)' : ''
+      const collate = definition.collClause ? context.textAt(definition.collClause.location) : undefined
       return [
         hit(
-          `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`,
+          message,
           [
-            `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type};`,
+            `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type}${collate ? ` ${collate}` : ''};`,
             `-- write both columns from the application, fill ${next} in batches, move reads to it;`,
             ...dropAfterDeploy('drop-column', name, `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${name};`),
           ].join('\n'),

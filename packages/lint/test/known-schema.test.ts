@@ -45,3 +45,33 @@ describe('DROP TABLE IF EXISTS', () => {
     expect(await lintLast('DROP TABLE legacy;')).toEqual(['drop-table'])
   })
 })
+
+describe('a collation change on a column whose type keeps its bytes', () => {
+  const table = 'CREATE TABLE events (id text PRIMARY KEY, kind varchar NOT NULL, note varchar, code varchar UNIQUE);'
+  const indexed = 'CREATE INDEX events_kind ON events (kind);'
+
+  it('is reported when an index or key covers the column: PostgreSQL rebuilds that index under the lock', async () => {
+    expect(await lintLast(table, indexed, 'ALTER TABLE events ALTER kind TYPE varchar COLLATE "C";')).toEqual(['change-column-type'])
+    expect(await lintLast(table, 'ALTER TABLE events ALTER code TYPE text COLLATE "C";')).toEqual(['change-column-type'])
+    const back = 'ALTER TABLE events ALTER kind TYPE varchar COLLATE "C";'
+    expect(await lintLast(table, indexed, back, 'ALTER TABLE events ALTER kind TYPE text;')).toEqual(['change-column-type'])
+  })
+
+  it('passes on a column no index covers, and when the collation stays the same', async () => {
+    expect(await lintLast(table, indexed, 'ALTER TABLE events ALTER note TYPE varchar COLLATE "C";')).toEqual([])
+    const created = 'CREATE TABLE codes (value varchar COLLATE pg_catalog."C" PRIMARY KEY);'
+    expect(await lintLast(created, 'ALTER TABLE codes ALTER value TYPE text COLLATE "C";')).toEqual([])
+    expect(await lintLast(table, indexed, 'ALTER TABLE events ALTER kind TYPE text;')).toEqual([])
+  })
+
+  it('recipes a new column with the new collation', async () => {
+    const all = migrations(
+      ...[table, indexed, 'ALTER TABLE events ALTER kind TYPE varchar COLLATE "C";'].map((text) => migrationText(text)),
+    )
+    const [finding] = (await lintPlan('postgres', all, 2)).findings
+    expect(finding?.message).toBe(
+      'Changing the collation of events.kind from the default to "C" rebuilds its indexes while it blocks reads and writes.',
+    )
+    expect(finding?.recipe).toContain('ALTER TABLE events ADD COLUMN kind_new varchar COLLATE "C";')
+  })
+})
