@@ -157,7 +157,10 @@ export const setNotNull: Rule = {
   },
 }
 
+const TEMPORAL = new Set(['timestamp', 'timestamptz', 'time', 'timetz'])
+
 /** Whether changing a column from `from` to `to` keeps the stored bytes, so PostgreSQL rewrites nothing. */
+
 export function isBinaryCompatible(from: string, to: string): boolean {
   if (from === to) return true
   const parse = (type: string) => /^(\w+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(type)
@@ -171,6 +174,17 @@ export function isBinaryCompatible(from: string, to: string): boolean {
   if (sourceName === 'text' && targetName === 'varchar' && targetSize === undefined) return true
   if (sourceName === 'numeric' && targetName === 'numeric') return widens && (targetSize === undefined || sourceScale === targetScale)
   if ((sourceName === 'varbit' || sourceName === 'bit') && targetName === 'varbit' && widens) return sourceName === 'varbit'
+  // Fractional seconds: no precision is the most (6), and a precision that keeps or adds digits rewrites nothing.
+  if (TEMPORAL.has(sourceName as string) && targetName === sourceName) {
+    const precision = (size: string | undefined) => (size === undefined ? 6 : Math.min(Number(size), 6))
+    return precision(targetSize) >= precision(sourceSize)
+  }
+  if (sourceName === 'interval' && targetName === 'interval') {
+    // interval(range, precision): only the full range (32767), where precision alone decides.
+    const full = (size: string | undefined) => size === undefined || size === '32767'
+    const precision = (scale: string | undefined) => (scale === undefined ? 6 : Math.min(Number(scale), 6))
+    return full(targetSize) && (targetSize === undefined || (full(sourceSize) && precision(targetScale) >= precision(sourceScale)))
+  }
   return sourceName === 'cidr' && targetName === 'inet'
 }
 

@@ -75,3 +75,23 @@ describe('a collation change on a column whose type keeps its bytes', () => {
     expect(finding?.recipe).toContain('ALTER TABLE events ADD COLUMN kind_new varchar COLLATE "C";')
   })
 })
+
+describe('a fractional-seconds precision that keeps or adds digits', () => {
+  const table = 'CREATE TABLE runs (id bigint PRIMARY KEY, started timestamp(3), ended timestamptz(3), at time(2), took interval(3));'
+
+  it('passes: PostgreSQL relabels the column and keeps its indexes', async () => {
+    const widened = [
+      'ALTER TABLE runs ALTER started TYPE timestamp, ALTER ended TYPE timestamptz(6);',
+      'ALTER TABLE runs ALTER at TYPE time(4), ALTER took TYPE interval;',
+      'ALTER TABLE runs ALTER took TYPE interval(5);',
+    ]
+    for (const sql of widened) expect(await lintLast(table, sql)).toEqual([])
+  })
+
+  it('is reported when digits are cut: every value is rounded again', async () => {
+    expect(await lintLast(table, 'ALTER TABLE runs ALTER started TYPE timestamp(1);')).toEqual(['change-column-type'])
+    expect(await lintLast(table, 'ALTER TABLE runs ALTER took TYPE interval(2);')).toEqual(['change-column-type'])
+    const created = 'CREATE TABLE spans (at timestamp);'
+    expect(await lintLast(created, 'ALTER TABLE spans ALTER at TYPE timestamp(3);')).toEqual(['change-column-type'])
+  })
+})
