@@ -19,7 +19,7 @@ export function applyPostgresStatement(state: SchemaState, { node }: PostgresSta
   if (create?.relation) {
     const table = relationKey(create.relation)
     if (create.if_not_exists && state.table(table)) return
-    state.createTable(table)
+    state.createTable(table, Boolean(create.partspec))
     const elements = create.tableElts ?? []
     for (const element of elements) {
       const column = nodeOf(element, 'ColumnDef')

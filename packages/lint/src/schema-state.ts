@@ -50,9 +50,10 @@ export class SchemaState {
     return table
   }
 
-  createTable(name: string): TableState {
+  createTable(name: string, partitioned = false): TableState {
     const table: TableState = {
       createdIn: this.migration,
+      partitioned,
       columns: new Map(),
       keyColumns: new Set(),
       notNullChecks: new Map(),
@@ -183,6 +184,8 @@ export interface TableState {
   /** Serial number of the migration that created it; 0 for a table that was there before. */
   readonly createdIn: number
   readonly columns: Map<string, ColumnState>
+  /** PARTITION BY: an index on it is built partition by partition, and CONCURRENTLY is refused. */
+  readonly partitioned?: boolean
   /** Columns of its primary key and unique constraints, whose indexes lint does not list by name. */
   readonly keyColumns: Set<string>
   /** `CHECK (column IS NOT NULL)` constraints by name, and whether each has been validated. */

@@ -95,3 +95,44 @@ describe('a fractional-seconds precision that keeps or adds digits', () => {
     expect(await lintLast(created, 'ALTER TABLE spans ALTER at TYPE timestamp(3);')).toEqual(['change-column-type'])
   })
 })
+
+describe('an index on a partitioned table', () => {
+  const table = 'CREATE TABLE events (tenant_id uuid, at timestamptz) PARTITION BY HASH (tenant_id);'
+  const create = 'CREATE INDEX events_at ON events (at);'
+
+  it('recipes ON ONLY and each partition concurrently, since PostgreSQL refuses CONCURRENTLY on the parent', async () => {
+    const all = migrations(migrationText(table), migrationText(create))
+    const [finding] = (await lintPlan('postgres', all, 1)).findings
+    expect(finding?.rule).toBe('index-without-concurrently')
+    expect(finding?.message).toContain('PostgreSQL refuses CONCURRENTLY on a partitioned table')
+    expect(finding?.recipe).toBe(
+      [
+        'CREATE INDEX events_at ON ONLY events (at);',
+        '-- then, for each partition, in a migration of its own, outside a transaction:',
+        '-- mig:no-transaction',
+        '-- mig:up',
+        'CREATE INDEX CONCURRENTLY <partition_index> ON <partition> (at);',
+        'ALTER INDEX events_at ATTACH PARTITION <partition_index>;',
+      ].join('\n'),
+    )
+  })
+
+  it('the recipe, filled in, lints clean', async () => {
+    const partition = 'CREATE TABLE events_0 PARTITION OF events FOR VALUES WITH (MODULUS 1, REMAINDER 0);'
+    const steps = [
+      migrationText(`${table}\n${partition}`),
+      migrationText('CREATE INDEX events_at ON ONLY events (at);'),
+      migrationText(
+        'CREATE INDEX CONCURRENTLY events_0_at ON events_0 (at);\nALTER INDEX events_at ATTACH PARTITION events_0_at;',
+        'no-transaction',
+      ),
+    ]
+    expect(rulesOf(await lintPlan('postgres', migrations(...steps), 1))).toEqual([])
+  })
+
+  it('a table without PARTITION BY keeps the CONCURRENTLY recipe', async () => {
+    const all = migrations(migrationText('CREATE TABLE logs (at timestamptz);'), migrationText('CREATE INDEX logs_at ON logs (at);'))
+    const [finding] = (await lintPlan('postgres', all, 1)).findings
+    expect(finding?.recipe).toContain('CREATE INDEX CONCURRENTLY logs_at ON logs (at);')
+  })
+})
