@@ -39,6 +39,13 @@ export function declaresNotNull(column: ColumnDef): boolean {
   return Boolean(column.is_not_null) || constraintsOf(column).some((c) => c.contype === 'CONSTR_NOTNULL' || c.contype === 'CONSTR_PRIMARY')
 }
 
+/** The collation a column definition names (`C` of `COLLATE pg_catalog."C"`); undefined for the type's default. */
+export function collationOf(column: ColumnDef | undefined): string | undefined {
+  const names = namesOf(column?.collClause?.collname)
+  const name = names[names.length - 1]
+  return name === 'default' ? undefined : name
+}
+
 const TYPE_ALIASES: Record<string, string> = {
   integer: 'int4',
   int: 'int4',

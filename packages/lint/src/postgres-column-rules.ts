@@ -1,6 +1,6 @@
 import type { AlterTableCmd, AlterTableStmt, ColumnDef } from 'libpg-query'
 import type { LintRule, RuleHit } from './lint-rule.js'
-import { constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
+import { collationOf, constraintsOf, declaresNotNull, nodeOf, relationKey, sqlKey, sqlName, typeText } from './postgres-ast.js'
 import { volatileCallIn } from './postgres-expressions.js'
 import { dropAfterDeploy, hit, type PostgresContext } from './postgres-rule.js'
 
@@ -157,7 +157,10 @@ export const setNotNull: Rule = {
   },
 }
 
+const TEMPORAL = new Set(['timestamp', 'timestamptz', 'time', 'timetz'])
+
 /** Whether changing a column from `from` to `to` keeps the stored bytes, so PostgreSQL rewrites nothing. */
+
 export function isBinaryCompatible(from: string, to: string): boolean {
   if (from === to) return true
   const parse = (type: string) => /^(\w+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(type)
@@ -171,6 +174,17 @@ export function isBinaryCompatible(from: string, to: string): boolean {
   if (sourceName === 'text' && targetName === 'varchar' && targetSize === undefined) return true
   if (sourceName === 'numeric' && targetName === 'numeric') return widens && (targetSize === undefined || sourceScale === targetScale)
   if ((sourceName === 'varbit' || sourceName === 'bit') && targetName === 'varbit' && widens) return sourceName === 'varbit'
+  // Fractional seconds: no precision is the most (6), and a precision that keeps or adds digits rewrites nothing.
+  if (TEMPORAL.has(sourceName as string) && targetName === sourceName) {
+    const precision = (size: string | undefined) => (size === undefined ? 6 : Math.min(Number(size), 6))
+    return precision(targetSize) >= precision(sourceSize)
+  }
+  if (sourceName === 'interval' && targetName === 'interval') {
+    // interval(range, precision): only the full range (32767), where precision alone decides.
+    const full = (size: string | undefined) => size === undefined || size === '32767'
+    const precision = (scale: string | undefined) => (scale === undefined ? 6 : Math.min(Number(scale), 6))
+    return full(targetSize) && (targetSize === undefined || (full(sourceSize) && precision(targetScale) >= precision(sourceScale)))
+  }
   return sourceName === 'cidr' && targetName === 'inet'
 }
 
@@ -186,20 +200,31 @@ export const changeColumnType: Rule = {
     return commands.flatMap((command): RuleHit[] => {
       const definition = command.subtype === 'AT_AlterColumnType' ? nodeOf(command.def, 'ColumnDef') : undefined
       if (!definition || !command.name) return []
-      const from = context.state.table(table)?.columns.get(command.name)?.type
+      const known = context.state.table(table)?.columns.get(command.name)
+      const from = known?.type
       const to = typeText(definition.typeName)
-      if (from && to && !definition.raw_default && isBinaryCompatible(from, to)) return []
       const name = sqlName(command.name)
       const type = context.textAt(definition.typeName?.location) ?? to ?? '<type>'
+      let message: string
+      if (from && to && !definition.raw_default && isBinaryCompatible(from, to)) {
+        // The bytes stay; a new collation still orders them differently, so PostgreSQL rebuilds each index on the column.
+        const collation = collationOf(definition)
+        if (collation === known?.collation || !context.state.mayBeIndexed(table, command.name)) return []
+        const was = known?.collation ? `"${known.collation}"` : 'the default'
+        message = `Changing the collation of ${sqlKey(table)}.${name} from ${was} to ${collation ? `"${collation}"` : 'the default'} rebuilds its indexes while it blocks reads and writes.`
+      } else {
+        // PostgreSQL 12+ skips the rewrite for this one change when the session's time zone is UTC, which lint cannot see.
+        const unlessUtc =
+          from?.startsWith('timestamp') && to === 'timestamptz' ? ' (unless the session time zone is UTC, on PostgreSQL 12+)' : ''
+        message = `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`
+      }
       const next = sqlName(`${command.name}_new`)
-      // PostgreSQL 12+ skips the rewrite for this one change when the session's time zone is UTC, which lint cannot see.
-      const unlessUtc =
-        from?.startsWith('timestamp') && to === 'timestamptz' ? ' (unless the session time zone is UTC, on PostgreSQL 12+)' : ''
+      const collate = definition.collClause ? context.textAt(definition.collClause.location) : undefined
       return [
         hit(
-          `Changing ${sqlKey(table)}.${name}${from ? ` from ${from}` : ''} to ${type} rewrites the table and its indexes while it blocks reads and writes${unlessUtc}.`,
+          message,
           [
-            `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type};`,
+            `ALTER TABLE ${sqlKey(table)} ADD COLUMN ${next} ${type}${collate ? ` ${collate}` : ''};`,
             `-- write both columns from the application, fill ${next} in batches, move reads to it;`,
             ...dropAfterDeploy('drop-column', name, `ALTER TABLE ${sqlKey(table)} DROP COLUMN ${name};`),
           ].join('\n'),

@@ -1,5 +1,5 @@
 import type { LintRule, RuleHit } from './lint-rule.js'
-import { keyOfNames, nodeOf, relationKey, sqlKey } from './postgres-ast.js'
+import { keyOfNames, nodeOf, relationKey, sqlKey, sqlName } from './postgres-ast.js'
 import { asStatement, hit, OWN_MIGRATION_OUTSIDE_TRANSACTION, type PostgresContext } from './postgres-rule.js'
 
 type Rule = LintRule<PostgresContext>
@@ -12,15 +12,30 @@ export const indexWithoutConcurrently: Rule = {
   check({ statement, state }) {
     const index = nodeOf(statement.node, 'IndexStmt')
     // ON ONLY a partitioned table builds nothing; its partitions' indexes are created one by one.
-    if (!index?.relation || index.concurrent || index.relation.inh === false) return []
+    // The parser leaves `inh` out when it is false (ON ONLY), so only an explicit true means "with partitions".
+    if (!index?.relation || index.concurrent || index.relation.inh !== true) return []
     const table = relationKey(index.relation)
     if (state.isNewTable(table)) return []
-    return [
-      hit(
-        `CREATE INDEX on ${sqlKey(table)} without CONCURRENTLY blocks writes to the table until the index is built.`,
-        `${OWN_MIGRATION_OUTSIDE_TRANSACTION}\n${asStatement(statement.text.replace(/^(create\s+(?:unique\s+)?index)\b/i, '$1 CONCURRENTLY'))}`,
-      ),
+    const message = `CREATE INDEX on ${sqlKey(table)} without CONCURRENTLY blocks writes to the table until the index is built.`
+    const concurrently = (text: string) => asStatement(text.replace(/^(create\s+(?:unique\s+)?index)\b/i, '$1 CONCURRENTLY'))
+    const target = /(\sON\s+)(?:ONLY\s+)?(?:"(?:[^"]|"")*"|[^\s(]+)/i
+    if (!state.table(table)?.partitioned || !target.test(statement.text)) {
+      return [hit(message, `${OWN_MIGRATION_OUTSIDE_TRANSACTION}\n${concurrently(statement.text)}`)]
+    }
+    // PostgreSQL refuses CONCURRENTLY on a partitioned table: build each partition's index, then attach it.
+    const name = index.idxname ? sqlName(index.idxname) : '<index>'
+    const onPartition = statement.text
+      .replace(target, '$1<partition>')
+      .replace(/(\bindex\s+(?:if\s+not\s+exists\s+)?)(?:"(?:[^"]|"")*"|\w+)(?=\s+on\s)/i, '$1<partition_index>')
+    const recipe = [
+      asStatement(statement.text.replace(target, (clause) => clause.replace(/(\sON\s+)(?:ONLY\s+)?/i, '$1ONLY '))),
+      '-- then, for each partition, in a migration of its own, outside a transaction:',
+      '-- mig:no-transaction',
+      '-- mig:up',
+      concurrently(onPartition),
+      `ALTER INDEX ${name} ATTACH PARTITION <partition_index>;`,
     ]
+    return [hit(`${message.slice(0, -1)}, and PostgreSQL refuses CONCURRENTLY on a partitioned table.`, recipe.join('\n'))]
   },
 }
 

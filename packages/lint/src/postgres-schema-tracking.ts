@@ -1,5 +1,15 @@
-import type { Constraint, Node } from 'libpg-query'
-import { declaresNotNull, keyOfNames, namesOf, nodeOf, objectKey, relationKey, typeText } from './postgres-ast.js'
+import type { ColumnDef, Constraint, Node } from 'libpg-query'
+import {
+  collationOf,
+  constraintsOf,
+  declaresNotNull,
+  keyOfNames,
+  namesOf,
+  nodeOf,
+  objectKey,
+  relationKey,
+  typeText,
+} from './postgres-ast.js'
 import type { PostgresStatement } from './postgres-parser.js'
 import type { FunctionVolatility, SchemaState } from './schema-state.js'
 
@@ -9,11 +19,11 @@ export function applyPostgresStatement(state: SchemaState, { node }: PostgresSta
   if (create?.relation) {
     const table = relationKey(create.relation)
     if (create.if_not_exists && state.table(table)) return
-    state.createTable(table)
+    state.createTable(table, Boolean(create.partspec))
     const elements = create.tableElts ?? []
     for (const element of elements) {
       const column = nodeOf(element, 'ColumnDef')
-      if (column?.colname) state.addColumn(table, column.colname, typeText(column.typeName), declaresNotNull(column))
+      if (column?.colname) addColumn(state, table, column.colname, column)
     }
     // After the columns, since a table-level PRIMARY KEY may come first and makes its columns NOT NULL.
     for (const element of elements) {
@@ -29,7 +39,9 @@ export function applyPostgresStatement(state: SchemaState, { node }: PostgresSta
   }
   const index = nodeOf(node, 'IndexStmt')
   if (index?.relation && index.idxname) {
-    state.createIndex(objectKey(index.relation.schemaname, index.idxname), relationKey(index.relation))
+    const elements = (index.indexParams ?? []).map((param) => nodeOf(param, 'IndexElem'))
+    const columns = elements.every((element) => element?.name) ? elements.map((element) => element?.name as string) : undefined
+    state.createIndex(objectKey(index.relation.schemaname, index.idxname), relationKey(index.relation), columns)
     return
   }
   const alter = nodeOf(node, 'AlterTableStmt')
@@ -75,16 +87,15 @@ function applyAlterTableCommand(state: SchemaState, table: string, node: Node): 
   const column = nodeOf(command.def, 'ColumnDef')
   switch (command.subtype) {
     case 'AT_AddColumn':
-      if (column?.colname && !(command.missing_ok && state.table(table)?.columns.has(column.colname))) {
-        state.addColumn(table, column.colname, typeText(column.typeName), declaresNotNull(column))
-      }
+      if (column?.colname && !(command.missing_ok && state.table(table)?.columns.has(column.colname)))
+        addColumn(state, table, column.colname, column)
       return
     case 'AT_SetNotNull':
     case 'AT_DropNotNull':
       if (command.name) state.setColumnNotNull(table, command.name, command.subtype === 'AT_SetNotNull')
       return
     case 'AT_AlterColumnType':
-      if (command.name) state.setColumnType(table, command.name, typeText(column?.typeName))
+      if (command.name) state.setColumnType(table, command.name, typeText(column?.typeName), collationOf(column))
       return
     case 'AT_DropColumn':
       if (command.name) state.dropColumn(table, command.name)
@@ -105,9 +116,21 @@ function applyAlterTableCommand(state: SchemaState, table: string, node: Node): 
   }
 }
 
+function addColumn(state: SchemaState, table: string, name: string, column: ColumnDef): void {
+  state.addColumn(table, name, typeText(column.typeName), declaresNotNull(column), collationOf(column))
+  const keyed = constraintsOf(column).some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE')
+  if (keyed) state.tableOrExisting(table).keyColumns.add(name)
+}
+
 function noteConstraint(state: SchemaState, table: string, constraint: Constraint): void {
   if (constraint.contype === 'CONSTR_PRIMARY') {
     for (const column of namesOf(constraint.keys)) state.setColumnNotNull(table, column, true)
+  }
+  if (constraint.contype === 'CONSTR_PRIMARY' || constraint.contype === 'CONSTR_UNIQUE' || constraint.contype === 'CONSTR_EXCLUSION') {
+    // Without key names (USING INDEX, EXCLUDE), any column may be covered.
+    const keys = namesOf(constraint.keys)
+    const covered = keys.length ? keys : [...(state.table(table)?.columns.keys() ?? [])]
+    for (const column of covered) state.tableOrExisting(table).keyColumns.add(column)
   }
   const name = constraint.conname
   if (!name) return

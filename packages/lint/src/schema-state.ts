@@ -36,16 +36,26 @@ export class SchemaState {
   tableOrExisting(name: string): TableState {
     let table = this.tables.get(name)
     if (!table) {
-      table = { createdIn: 0, columns: new Map(), notNullChecks: new Map(), notValidIn: new Map(), triggers: new Set(), rowsIn: 0 }
+      table = {
+        createdIn: 0,
+        columns: new Map(),
+        keyColumns: new Set(),
+        notNullChecks: new Map(),
+        notValidIn: new Map(),
+        triggers: new Set(),
+        rowsIn: 0,
+      }
       this.tables.set(name, table)
     }
     return table
   }
 
-  createTable(name: string): TableState {
+  createTable(name: string, partitioned = false): TableState {
     const table: TableState = {
       createdIn: this.migration,
+      partitioned,
       columns: new Map(),
+      keyColumns: new Set(),
       notNullChecks: new Map(),
       notValidIn: new Map(),
       triggers: new Set(),
@@ -56,21 +66,21 @@ export class SchemaState {
     return table
   }
 
-  addColumn(table: string, column: string, type: string | undefined, notNull = false): void {
-    this.tableOrExisting(table).columns.set(column, { addedIn: this.migration, type, notNull })
+  addColumn(table: string, column: string, type: string | undefined, notNull = false, collation?: string): void {
+    this.tableOrExisting(table).columns.set(column, { addedIn: this.migration, type, notNull, collation })
   }
 
-  setColumnType(table: string, column: string, type: string | undefined): void {
+  setColumnType(table: string, column: string, type: string | undefined, collation?: string): void {
     const columns = this.tableOrExisting(table).columns
     const known = columns.get(column)
-    columns.set(column, { addedIn: known?.addedIn ?? 0, type, notNull: known?.notNull ?? false })
+    columns.set(column, { addedIn: known?.addedIn ?? 0, type, notNull: known?.notNull ?? false, collation })
   }
 
   /** Records SET NOT NULL or DROP NOT NULL (or a primary key, which implies NOT NULL) on a column. */
   setColumnNotNull(table: string, column: string, notNull: boolean): void {
     const columns = this.tableOrExisting(table).columns
     const known = columns.get(column)
-    columns.set(column, { addedIn: known?.addedIn ?? 0, type: known?.type, notNull })
+    columns.set(column, { ...known, addedIn: known?.addedIn ?? 0, type: known?.type, notNull })
   }
 
   /** Whether a migration made the column NOT NULL; false when lint does not know the column. */
@@ -99,6 +109,8 @@ export class SchemaState {
     const column = columns.get(from) ?? { addedIn: 0, type: undefined, notNull: false }
     columns.delete(from)
     columns.set(to, column)
+    const keys = this.tableOrExisting(table).keyColumns
+    if (keys.delete(from)) keys.add(to)
   }
 
   /** Records that rows were written to the table in this migration (SQLite's ADD COLUMN cares). */
@@ -135,6 +147,13 @@ export class SchemaState {
     return [...this.indexes].filter(([, state]) => state.table === table).map(([name]) => name)
   }
 
+  /** Whether an index or key may cover the column: known to, or on a table whose indexes lint cannot see. */
+  mayBeIndexed(table: string, column: string): boolean {
+    const state = this.tables.get(table)
+    if (!state || state.createdIn === 0 || state.keyColumns.has(column)) return true
+    return this.indexesOn(table).some((name) => this.indexColumns(name)?.includes(column) ?? true)
+  }
+
   createFunction(name: string, volatility: FunctionVolatility): void {
     this.functions.set(name, volatility)
   }
@@ -165,6 +184,10 @@ export interface TableState {
   /** Serial number of the migration that created it; 0 for a table that was there before. */
   readonly createdIn: number
   readonly columns: Map<string, ColumnState>
+  /** PARTITION BY: an index on it is built partition by partition, and CONCURRENTLY is refused. */
+  readonly partitioned?: boolean
+  /** Columns of its primary key and unique constraints, whose indexes lint does not list by name. */
+  readonly keyColumns: Set<string>
   /** `CHECK (column IS NOT NULL)` constraints by name, and whether each has been validated. */
   readonly notNullChecks: Map<string, { readonly column: string; validated: boolean }>
   readonly notValidIn: Map<string, { readonly migration: number; readonly kind: 'check' | 'foreign-key' }>
@@ -177,6 +200,8 @@ export interface ColumnState {
   /** Normalised type, `varchar(20)`, `int4`; undefined when not known. */
   readonly type: string | undefined
   readonly notNull: boolean
+  /** The collation a migration gave it (`C`); undefined for the type's default. */
+  readonly collation?: string | undefined
 }
 
 interface IndexState {
