@@ -160,7 +160,6 @@ export const setNotNull: Rule = {
 const TEMPORAL = new Set(['timestamp', 'timestamptz', 'time', 'timetz'])
 
 /** Whether changing a column from `from` to `to` keeps the stored bytes, so PostgreSQL rewrites nothing. */
-
 export function isBinaryCompatible(from: string, to: string): boolean {
   if (from === to) return true
   const parse = (type: string) => /^(\w+)(?:\((\d+)(?:,(\d+))?\))?$/.exec(type)
