@@ -30,9 +30,10 @@ export function resumeCommand(command: string, flags: FlagValues, result: FleetR
   if (flags.step !== undefined && (!byIds || result.failures.some(movedPartWay))) {
     return { command: undefined, masked: [], withoutCommand: STEP_NOT_RESUMABLE }
   }
-  // Without ids of its own, the command keeps the run's --only: it must not widen to the whole fleet.
+  // Without ids of its own, the command is the run's own again: its --only must not widen to the
+  // whole fleet, and its --canary still guards a fleet whose canary failed.
   const kept = Object.entries(flags).filter(
-    ([name, value]) => value !== undefined && value !== false && !(name === 'only' && byIds) && name !== 'canary',
+    ([name, value]) => value !== undefined && value !== false && !((name === 'only' || name === 'canary') && byIds),
   )
   const masked: string[] = []
   const words = ['mig', command]

@@ -54,6 +54,17 @@ describe('the resume command of a fleet run takes up exactly what is left', () =
     expect(await versions()).toEqual([2, 2, 0])
   })
 
+  it('after a canary failed, it keeps --canary, so the same command again still stops at a failing canary', async () => {
+    await blockWith('a', 'users')
+    const run = await mig('up', '--fleet', '--targets', '@tenants.txt', '--canary', '1', '--keep-going', '--json')
+    const { summary } = jsonLines(run)
+    expect(summary.fleet).toMatchObject({ failed: 1, stopped: 'canary' })
+    expect(summary.fleet.resume).toBe('mig up --fleet --targets @tenants.txt --canary 1 --keep-going --json')
+    const again = jsonLines(await mig(...words(summary.fleet.resume)))
+    expect(again.summary.fleet).toMatchObject({ done: 0, failed: 1, stopped: 'canary' })
+    expect(await versions()).toEqual([0, 0, 0])
+  })
+
   it('with --step, a run that stopped early prints no command, since the same command again would step the done targets twice', async () => {
     await blockWith('b', 'users')
     const run = await mig('up', '--fleet', '--targets', '@tenants.txt', '--step', '1', '--concurrency', '1')
