@@ -38,7 +38,7 @@ export function withoutFleet(command: string): string {
     return (
       'mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: ' +
       'mig lint --all (with --dialect postgres or sqlite when no URL is configured), or mig lint --url <one target> for the migrations ' +
-      'that target would run. Unlike mig up, mig up --fleet does not lint: run mig lint before it.'
+      'that target would run. mig up --fleet lints what each target is about to apply, as mig up does.'
     )
   }
   return `mig ${command} takes no --fleet: only up, down, status and validate run on every target of a fleet (docs/fleet.md).`

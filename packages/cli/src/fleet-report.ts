@@ -81,7 +81,7 @@ export class FleetReport {
     }
     if (resume) {
       this.output.line()
-      this.output.line(`Resume with: ${resume.command}`)
+      this.output.line(resume.command === undefined ? (resume.withoutCommand ?? '') : `Resume with: ${resume.command}`)
       const note = maskedPasswordNote(resume)
       if (note) this.output.line(note)
     }

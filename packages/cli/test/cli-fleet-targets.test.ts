@@ -185,7 +185,7 @@ describe('fleet targets', () => {
     expect(run.exitCode).toBe(1)
     expect(run.stdout).toContain('A canary target failed')
     expect(run.stdout).toContain('Fleet: 1 target in ')
-    expect(run.stdout).toContain('Resume with: mig up --fleet --targets - --keep-going')
+    expect(run.stdout).toContain('Resume with: mig up --fleet --targets - --canary 1 --keep-going')
     expect(await sqliteVersion(tenant('eu/later.db'))).toBe(0)
   })
 

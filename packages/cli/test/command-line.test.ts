@@ -35,7 +35,7 @@ describe('the command line', () => {
 
   it('says why lint takes no --fleet and what to run instead', () => {
     expect(() => parseCommandLine(['lint', '--fleet'])).toThrow(
-      /^mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: mig lint --all .* Unlike mig up, mig up --fleet does not lint: run mig lint before it\.$/,
+      /^mig lint takes no --fleet: it reads only the migration files, which are the same for every target, so lint them once: mig lint --all .* mig up --fleet lints what each target is about to apply, as mig up does\.$/,
     )
     expect(() => parseCommandLine(['redo', '--fleet'])).toThrow(
       'mig redo takes no --fleet: only up, down, status and validate run on every target of a fleet (docs/fleet.md).',

@@ -8,7 +8,10 @@ export interface SchedulerOptions<Entry> {
   readonly serverOf: (entry: Entry) => string | undefined
   /** Asked before each start: once true, nothing more starts and the running entries finish. */
   readonly stopping: () => boolean
-  /** Wakes a scheduler that sleeps until a retry is due. */
+  /**
+   * Stops the scheduler as `stopping` does, and wakes it from waiting for a retry or for the
+   * source (standard input, a slow query): nothing waits for the next entry once it aborts.
+   */
   readonly signal: AbortSignal | undefined
   /** Runs one entry and never throws; a number asks for the entry to run again after that many ms. */
   readonly work: (entry: Entry) => Promise<number | undefined>
@@ -56,7 +59,8 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
     const ready = waiting.findIndex(fits)
     if (ready >= 0) return waiting.splice(ready, 1)[0]
     while (!exhausted && waiting.length < WAITING_LIMIT) {
-      const pulled = await source.next()
+      const pulled = await unlessAborted(source.next(), options.signal)
+      if (pulled === undefined) return undefined
       if (pulled.done) {
         exhausted = true
       } else if (fits(pulled.value)) {
@@ -69,12 +73,14 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
   }
 
   try {
-    while (!options.stopping()) {
+    const stopped = () => options.stopping() || options.signal?.aborted === true
+    while (!stopped()) {
       const entry = running.size < options.concurrency ? await next() : undefined
       if (entry !== undefined) {
         start(entry)
         continue
       }
+      if (stopped()) break
       if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) return true
       const firstDue = Math.min(...delayed.map((item) => item.dueAt))
       const wake = Number.isFinite(firstDue) ? [sleep(Math.max(0, firstDue - Date.now()), undefined, { signal: options.signal })] : []
@@ -85,4 +91,24 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
     while (running.size > 0) await Promise.all(running)
     for (const item of delayed.splice(0)) options.abandon(item.entry)
   }
+}
+
+/** What `promise` gives, or undefined as soon as `signal` aborts, without waiting for it. */
+function unlessAborted<Value>(promise: Promise<Value>, signal: AbortSignal | undefined): Promise<Value | undefined> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.resolve(undefined)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
 }

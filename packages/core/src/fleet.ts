@@ -152,7 +152,11 @@ class FleetRun<Target extends FleetTarget, Result> {
       }
     } finally {
       signal?.removeEventListener('abort', onAbort)
-      await targets.return?.()
+      // A stream stopped while it waits for its next target (standard input, a slow query) closes
+      // only once that target comes: an aborted fleet does not wait for it.
+      const closing = targets.return?.()
+      if (signal?.aborted) closing?.catch(() => {})
+      else await closing
     }
     if (this.fleetError !== undefined) throw this.fleetError
   }

@@ -11,6 +11,9 @@ const PASSWORD_PARAMETER = /([?&](?:password|pass|pwd|sslpassword)=)([^&#\s]*)/g
 // A password with an unescaped `?` or `#` defeats URL_CREDENTIALS; the user part of a URL on its
 // own (a fleet target's id, a flag's value) still ends at its last `@`.
 const WHOLE_URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^:@]*):(.*)@([^@]*)$/i
+// What WHOLE_URL_CREDENTIALS takes for a password is a span over several URLs of a list when it
+// holds another URL's start (`--only postgres://a:***@h/1,postgres://a:***@h/2`): not a password.
+const URL_START = /[a-z][a-z0-9+.-]*:\/\//i
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */
 export function redactUrl(url: string): string {
@@ -20,8 +23,14 @@ export function redactUrl(url: string): string {
       return colon < 0 ? `${scheme}${userInfo}@` : `${scheme}${userInfo.slice(0, colon)}:${MASK}@`
     })
     .replace(PASSWORD_PARAMETER, (_match, name: string) => `${name}${MASK}`)
-  const whole = /\s/.test(redacted) ? null : WHOLE_URL_CREDENTIALS.exec(redacted)
+  const whole = /\s/.test(redacted) ? undefined : wholeUrlCredentials(redacted)
   return whole && /[?#]/.test(whole[2] ?? '') ? `${whole[1]}:${MASK}@${whole[3]}` : redacted
+}
+
+/** The parts of a URL standing alone whose user part runs to its last `@`; undefined for a list of URLs. */
+function wholeUrlCredentials(text: string): RegExpExecArray | undefined {
+  const whole = WHOLE_URL_CREDENTIALS.exec(text)
+  return whole && !URL_START.test(whole[2] ?? '') ? whole : undefined
 }
 
 /** Every form in which the URL's password could show up in a message: as written and decoded. */
@@ -32,7 +41,7 @@ export function secretsOf(url: string): string[] {
     const colon = userInfo.indexOf(':')
     if (colon >= 0) secrets.add(userInfo.slice(colon + 1))
   }
-  const whole = WHOLE_URL_CREDENTIALS.exec(url.trim())
+  const whole = wholeUrlCredentials(url.trim())
   if (whole?.[2]) secrets.add(whole[2])
   for (const match of url.matchAll(PASSWORD_PARAMETER)) secrets.add(match[2] ?? '')
   for (const secret of [...secrets]) {

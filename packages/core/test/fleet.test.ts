@@ -262,6 +262,37 @@ describe('migrateFleet', () => {
     expect(cancelled.failures[0]).toMatchObject({ state: 'cancelled', error: { code: 'MIG_ABORTED' } })
   })
 
+  it('an aborted fleet does not wait for a stream that has no next target yet (standard input left open)', async () => {
+    const [first] = tenants(1) as [Tenant]
+    const controller = new AbortController()
+    let release = () => {}
+    async function* stalled() {
+      yield first
+      // Like `--targets -` reading a pipe that stays open: the next line never comes.
+      await new Promise<void>((resolve) => {
+        release = resolve
+      })
+    }
+    try {
+      const result = await Promise.race([
+        migrateFleet({
+          targets: stalled(),
+          driver,
+          source,
+          signal: controller.signal,
+          onEvent: (event) => {
+            if (event.type === 'target-finished') setTimeout(() => controller.abort(), 50)
+          },
+        }),
+        new Promise((resolve) => setTimeout(() => resolve('still waiting for the stream'), 3_000)),
+      ])
+      expect(result).toMatchObject({ done: 1, stopped: 'aborted' })
+      expect(await appliedVersions(first)).toEqual([1, 2])
+    } finally {
+      release()
+    }
+  })
+
   it('a cancel reaches the running target, which stops at once, and starts no other', async () => {
     const fleet = tenants(4)
     const cancel = new AbortController()

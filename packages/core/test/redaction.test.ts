@@ -34,6 +34,15 @@ describe('password redaction', () => {
     )
   })
 
+  it('takes no span over a list of URLs for a password, so a list of masked ids is printed whole', () => {
+    const ids = 'postgres://app:***@db-1:5432/t1,postgres://app:***@db-2:5432/t2'
+    expect(secretsOf(ids)).toEqual(['***'])
+    expect(secretsOf('postgres://app:s3cret@db-1/t1,postgres://app:0ther@db-2/t2')).toEqual(['s3cret', '0ther'])
+    const redactor = new Redactor()
+    redactor.addUrl(ids)
+    expect(redactor.redact(`--only '${ids}'`)).toBe(`--only '${ids}'`)
+  })
+
   it('finds the password as written and percent-decoded', () => {
     expect(secretsOf('postgres://app:p%40ss%2Fword@db/app')).toEqual(['p%40ss%2Fword', 'p@ss/word'])
     expect(secretsOf('postgres://app@db/app')).toEqual([])
