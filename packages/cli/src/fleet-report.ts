@@ -35,7 +35,7 @@ export class FleetReport {
   on(event: FleetEvent<CliTarget, TargetReport>): void {
     if (event.type === 'target-retrying') {
       const { red } = this.output.errorColours
-      const message = this.redactorOf(event.target).redact(firstLine(event.error.message))
+      const message = this.redactorOf(event.target).redact(firstLine(event.error.message)).replace(/\.$/, '')
       this.output.note(
         `${red('unreachable')} ${event.target.id} (attempt ${event.attempt}): ${message}; retrying in ${formatDuration(event.delayMs)}`,
       )

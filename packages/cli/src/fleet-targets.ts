@@ -80,6 +80,11 @@ export function targetSource(
       '--fleet needs targets: --targets \'sqlite:./tenants/*.db\' (or a URL, @file, - for standard input), --schemas <pattern> or --targets-query <sql> with --url, or "targets" in mig.config.',
     )
   }
+  if (flags.url !== undefined) {
+    throw usageError(
+      `--url names one database, and this fleet's databases come from ${targets !== undefined ? '--targets' : 'the config file\'s "targets"'}: name each one there, or leave out --fleet to work on the --url database alone.`,
+    )
+  }
   const baseDirectory = targets !== undefined ? undefined : settings.configTargets?.baseDirectory
   return {
     open: filtered(() => fromSpecs(specs, baseDirectory ?? input.workingDirectory, input.stdin)),

@@ -240,6 +240,8 @@ describe('fleet targets', () => {
     expect(summary.fleet).toMatchObject({ unreachable: 2, stopped: null })
     const only = /--only '?([^' ]+)'?$/.exec(summary.fleet.resume)?.[1]
     expect(only?.split(',').sort()).toEqual([closedPort, redactUrl(noDatabase)].sort())
+    const retried = await mig(['up', '--fleet', '--targets', closedPort, '--retries', '1', '--retry-delay', '0.1'])
+    expect(retried.stderr).toMatch(/unreachable postgres:\/\/app@127\.0\.0\.1:1\/tenant \(attempt 1\): .*[^.]; retrying in \d+ ms/)
   })
 
   it('status and validate --fleet count a migration another run is applying outside a transaction as running', async () => {
@@ -286,10 +288,13 @@ describe('fleet targets', () => {
       ['up', '--fleet', '--retry-delay', 'soon', '--targets', 'sqlite:./x.db'],
       ['up', '--fleet', '--only', ',', '--targets', 'sqlite:./x.db'],
       ['up', '--fleet', '--url', database.url, '--schemas', "x'; DROP"],
+      ['up', '--fleet', '--url', 'sqlite:./y.db', '--targets', 'sqlite:./x.db'],
     ]) {
       const run = await mig([...args, '--json'])
       expect(run.exitCode, args.join(' ')).toBe(2)
     }
+    const both = await mig(['up', '--fleet', '--url', 'sqlite:./y.db', '--targets', 'sqlite:./x.db'])
+    expect(both.stderr).toContain("--url names one database, and this fleet's databases come from --targets")
     const elsewhere = await temporaryDirectory('fleet-none')
     try {
       const none = await runFleetMig(['up', '--fleet'], { cwd: elsewhere.path })
