@@ -29,10 +29,10 @@ class SqliteLock implements MigrationLock {
   private readonly databasePath: string
 
   constructor(session: SqliteSession, file: string, table: HistoryTableName) {
-    // Beside the file itself, so that runners reaching it through a symlink share one lock; and
-    // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
-    // and `--table history` are one table, so they must be one lock.
-    // A file not created yet has no symlink to follow (see sqliteDriver): its lock file is the one a later runner finds.
+    // Beside the file itself, so that runners reaching it through a symlink share one lock (a file
+    // not created yet has no symlink to follow: see sqliteDriver); and named in lower case, as
+    // SQLite folds the case of the (ASCII) table name: `--table History` and `--table history` are
+    // one table, so they must be one lock.
     this.databasePath = realFile(file)
     this.file = new SqliteLockFile(`${this.databasePath}.${table.name.toLowerCase()}.lock`, this.databasePath)
     this.legacy = new SqliteLegacyLock(session, `${table.name}_lock`)
