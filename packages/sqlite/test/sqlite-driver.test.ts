@@ -449,6 +449,16 @@ describe('connections', () => {
     expect((error as Error).message).toContain(missing)
   })
 
+  it("with missingFile 'read-as-empty', reads an empty database through a dangling symlink or in a folder that does not exist, creating nothing", async () => {
+    const link = join(folder, 'link.db')
+    await symlink(join(folder, 'target.db'), link)
+    for (const path of [link, join(folder, 'no-such-folder', 'app.db')]) {
+      const status = await new Migrator({ driver: sqliteDriver({ filename: path, missingFile: 'read-as-empty' }), source }).status()
+      expect(status.map((entry) => entry.state)).toEqual(['pending'])
+    }
+    expect(await readdir(folder)).toEqual(['link.db'])
+  })
+
   it("with missingFile 'refuse', refuses a file that does not exist without creating it, and opens one that does", async () => {
     const driver = sqliteDriver({ filename, missingFile: 'refuse' })
     const error = await new Migrator({ driver, source }).status().catch((caught: unknown) => caught)
