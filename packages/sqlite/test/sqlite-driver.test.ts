@@ -386,7 +386,7 @@ describe('connections', () => {
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['pending'])
   })
 
-  it('creates a new database file at its first write: a run refused before it leaves no file, and the next run makes it', async () => {
+  it('creates a new database file at its first write: a run refused before it leaves only the lock file, and the next run makes it', async () => {
     const pragmas = { journal_mode: 'WAL' }
     const refused = new Migrator({ driver: sqliteDriver({ filename, pragmas }), source }).up({
       beforeRun: () => {
@@ -394,10 +394,10 @@ describe('connections', () => {
       },
     })
     await expect(refused).rejects.toThrow('refused by a check')
-    expect(await readdir(folder)).toEqual([])
+    expect(await readdir(folder)).toEqual(['app.db.mig_migrations.lock'])
     const migrator = new Migrator({ driver: sqliteDriver({ filename, pragmas }), source })
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['pending'])
-    expect(await readdir(folder)).toEqual([])
+    expect(await readdir(folder)).toEqual(['app.db.mig_migrations.lock'])
     await migrator.up()
     expect((await migrator.status()).map((entry) => entry.state)).toEqual(['applied'])
     // The driver's PRAGMAs are set on the file it created, not only on the stand-in before it.
@@ -447,6 +447,16 @@ describe('connections', () => {
     const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).status().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DatabaseError)
     expect((error as Error).message).toContain(missing)
+  })
+
+  it("with missingFile 'read-as-empty', reads an empty database through a dangling symlink or in a folder that does not exist, creating nothing", async () => {
+    const link = join(folder, 'link.db')
+    await symlink(join(folder, 'target.db'), link)
+    for (const path of [link, join(folder, 'no-such-folder', 'app.db')]) {
+      const status = await new Migrator({ driver: sqliteDriver({ filename: path, missingFile: 'read-as-empty' }), source }).status()
+      expect(status.map((entry) => entry.state)).toEqual(['pending'])
+    }
+    expect(await readdir(folder)).toEqual(['link.db'])
   })
 
   it("with missingFile 'refuse', refuses a file that does not exist without creating it, and opens one that does", async () => {

@@ -1,9 +1,14 @@
-import { existsSync } from 'node:fs'
-import { mkdtemp, rm } from 'node:fs/promises'
+import { execFile } from 'node:child_process'
+import { existsSync, rmSync } from 'node:fs'
+import { mkdtemp, readdir, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { promisify } from 'node:util'
 import { afterEach, beforeEach, expect, it } from 'vitest'
 import { SqliteLockFile } from '../src/sqlite-lock-file.js'
+
+const run = promisify(execFile)
+const refusedRunsChild = new URL('./fixtures/refused-runs-child.mjs', import.meta.url).pathname
 
 let folder: string
 let path: string
@@ -25,13 +30,13 @@ afterEach(async () => {
   await rm(folder, { recursive: true, force: true })
 })
 
-it('a runner that waited on a removed lock file takes the lock at the path, never the removed file beside another holder', () => {
+it('a runner that waited on a lock file deleted under it (mig db drop) takes the lock at the path, never the deleted file', () => {
   const first = lockFile()
   const waiting = lockFile()
   expect(first.tryAcquire()).toBe(true)
   expect(waiting.tryAcquire()).toBe(false)
 
-  first.remove()
+  rmSync(path)
   first.close()
   expect(existsSync(path)).toBe(false)
 
@@ -41,16 +46,20 @@ it('a runner that waited on a removed lock file takes the lock at the path, neve
   expect(waiting.tryAcquire()).toBe(false)
   expect(waiting.describeHolder()).toMatchObject({ pid: process.pid })
 
-  third.remove()
+  rmSync(path)
   third.close()
   expect(waiting.tryAcquire()).toBe(true)
   expect(existsSync(path)).toBe(true)
 })
 
-it('removes the file only while holding the lock', () => {
-  const holder = lockFile()
-  const other = lockFile()
-  expect(holder.tryAcquire()).toBe(true)
-  other.remove()
-  expect(existsSync(path)).toBe(true)
-})
+it('runners refused one after another on a database that does not exist never hold the lock at once, and keep one lock file', async () => {
+  // Each run marks its turn with a file only one process can create; a refused run that deleted
+  // the lock file let a waiting runner roll the next file's journal back into the deleted one and
+  // hold it beside the holder of the new one.
+  const filename = join(folder, 'app.db')
+  const runners = Array.from({ length: 6 }, () =>
+    run(process.execPath, [refusedRunsChild, filename, join(folder, 'turn'), '60'], { timeout: 60_000 }),
+  )
+  for (const { stdout } of await Promise.all(runners)) expect(JSON.parse(stdout)).toEqual({ overlaps: 0 })
+  expect(await readdir(folder)).toEqual(['app.db.mig_migrations.lock'])
+}, 90_000)
