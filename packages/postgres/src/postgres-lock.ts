@@ -96,7 +96,15 @@ async function keepSessionsAlive(session: PostgresSession, connection: LockConne
   await connection.query(`SELECT ${settings(`${connection.ttlMs}ms`, '0')}`)
   // A migration session dropped mid-transaction rolls back within the lease instead of holding its locks.
   await session.applySetting(`SELECT ${settings('0', `${connection.ttlMs}ms`)}`)
+  // Without this the server runs the statement of a runner killed mid-migration to its end, holding
+  // its table locks (the next runner's statements then time out waiting for them) and, outside a
+  // transaction, changing the database after the next run was told it failed part-way. With it,
+  // the server looks at the client's socket every second while the statement runs and ends it
+  // (PostgreSQL 14+). Platforms without the kernel events it needs refuse it; there it stays off.
+  if (serverVersion >= 140_000) await session.applySetting(CHECK_CLIENT_CONNECTION).catch(() => undefined)
 }
+
+const CHECK_CLIENT_CONNECTION = "SELECT pg_catalog.set_config('client_connection_check_interval', '1s', false)"
 
 class AdvisoryLock implements MigrationLock {
   private pid: number | undefined

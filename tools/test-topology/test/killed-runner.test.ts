@@ -1,0 +1,93 @@
+import { spawn } from 'node:child_process'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { migrationsFolder, query, runMig } from '../repro/mig-cli.js'
+
+const MIG = join(dirname(createRequire(import.meta.url).resolve('@mig/cli/package.json')), 'bin', 'mig.js')
+
+/** Sleeps a minute, unless the table `go_fast` exists: the next run then finishes at once. */
+const LONG = "SELECT pg_sleep(CASE WHEN to_regclass('go_fast') IS NULL THEN 60 ELSE 0 END);"
+const FILES = {
+  transaction: { '0001_long.sql': `-- mig:up\nCREATE TABLE long_one (id INTEGER);\n${LONG}\nINSERT INTO long_one VALUES (1);\n` },
+  'no-transaction': {
+    '0001_long.sql': `-- mig:no-transaction\n-- mig:up\nCREATE TABLE long_one (id INTEGER);\n${LONG}\nCREATE TABLE long_two (id INTEGER);\n`,
+  },
+}
+
+/** mig's statements still running on the server in `database`. */
+async function runningStatements(database: TestDatabase): Promise<number> {
+  const rows = await query<{ count: string }>(
+    inject('postgresUrl'),
+    `SELECT count(*) AS count FROM pg_stat_activity WHERE datname = $1 AND application_name = 'mig' AND state = 'active'`,
+    [database.name],
+  )
+  return Number(rows[0]?.count)
+}
+
+async function tables(database: TestDatabase): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    database.url,
+    "SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'long_%' ORDER BY 1",
+  )
+  return rows.map((row) => row.name)
+}
+
+describe('a runner killed (SIGKILL) in the middle of a statement, on a direct connection', () => {
+  const folders: Record<string, Awaited<ReturnType<typeof migrationsFolder>>> = {}
+  beforeAll(async () => {
+    for (const [kind, files] of Object.entries(FILES)) folders[kind] = await migrationsFolder(files)
+  })
+  afterAll(async () => {
+    for (const folder of Object.values(folders)) await folder.remove()
+  })
+
+  it.each([
+    'transaction',
+    'no-transaction',
+  ] as const)('the server ends its statement within seconds, not when the statement would have finished (%s)', async (kind) => {
+    const database = await createTestDatabase(inject('postgresUrl'))
+    try {
+      const server = await query<{ version: number }>(database.url, "SELECT current_setting('server_version_num')::int AS version")
+      if (Number(server[0]?.version) < 140_000) throw new Error('client_connection_check_interval needs PostgreSQL 14 or newer.')
+      const base = ['--url', database.url, '--dir', folders[kind]?.path ?? '']
+      const child = spawn(process.execPath, [MIG, 'up', ...base], { stdio: 'ignore' })
+      const exited = new Promise((resolve) => child.on('close', resolve))
+      try {
+        for (let tries = 0; (await runningStatements(database)) === 0; tries++) {
+          if (tries > 300) throw new Error('mig never started its long statement')
+          await sleep(100)
+        }
+        await sleep(300)
+      } finally {
+        child.kill('SIGKILL')
+        await exited
+      }
+
+      // Without the check, the server would run the minute-long statement to its end.
+      const killedAt = Date.now()
+      while ((await runningStatements(database)) > 0 && Date.now() - killedAt < 10_000) await sleep(100)
+      expect(await runningStatements(database)).toBe(0)
+
+      const history = await query<{ state: string }>(database.url, 'SELECT state FROM mig_migrations ORDER BY version')
+      if (kind === 'transaction') {
+        // Rolled back by the server: no table and no history row, and the next run applies it.
+        expect([history, await tables(database)]).toEqual([[], []])
+        await query(database.url, 'CREATE TABLE go_fast ()')
+        const next = await runMig(['up', ...base, '--lock-wait', '5'], 30_000)
+        expect(next.exitCode, next.stdout + next.stderr).toBe(0)
+        expect(await tables(database)).toEqual(['long_one'])
+      } else {
+        // Stopped in its second statement: the third never ran, and the next run refuses.
+        expect([history.map((row) => row.state), await tables(database)]).toEqual([['failed'], ['long_one']])
+        const next = await runMig(['up', ...base, '--lock-wait', '5'], 30_000)
+        expect([next.exitCode, next.document?.error?.code]).toEqual([3, 'MIG_PARTIAL_MIGRATION'])
+        expect(await tables(database)).toEqual(['long_one'])
+      }
+    } finally {
+      await database.drop()
+    }
+  })
+})
