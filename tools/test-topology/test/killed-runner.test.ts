@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { migrationsFolder, query, runMig } from '../repro/mig-cli.js'
+import { type PgBouncerServer, startPgBouncer, targetFromUrl } from '../src/index.js'
 
 const MIG = join(dirname(createRequire(import.meta.url).resolve('@mig/cli/package.json')), 'bin', 'mig.js')
 
@@ -86,6 +87,49 @@ describe('a runner killed (SIGKILL) in the middle of a statement, on a direct co
         expect([next.exitCode, next.document?.error?.code]).toEqual([3, 'MIG_PARTIAL_MIGRATION'])
         expect(await tables(database)).toEqual(['long_one'])
       }
+    } finally {
+      await database.drop()
+    }
+  })
+})
+
+describe('a third signal through PgBouncer in transaction mode, where mig holds a lease', () => {
+  let bouncer: PgBouncerServer
+  let migrations: Awaited<ReturnType<typeof migrationsFolder>>
+  beforeAll(async () => {
+    bouncer = await startPgBouncer({ poolMode: 'transaction', target: targetFromUrl(inject('postgresUrl')) })
+    // A code migration waiting on a timer: a cancel request cannot stop it, so the third signal finds the lock held.
+    migrations = await migrationsFolder({
+      '0001_wait.mjs':
+        "export async function up(context) {\n  await context.run('CREATE TABLE waited (id INTEGER)')\n  console.log('started')\n  await new Promise((resolve) => setTimeout(resolve, 60_000))\n}\n",
+    })
+  })
+  afterAll(async () => {
+    await migrations?.remove()
+    await bouncer?.stop()
+  })
+
+  it('quits at once and says that the next run waits out the lease, as it does', async () => {
+    const database = await createTestDatabase(inject('postgresUrl'))
+    try {
+      const base = ['--url', bouncer.url(database.name), '--dir', migrations.path]
+      const child = spawn(process.execPath, [MIG, 'up', ...base, '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+      let stdout = ''
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk
+      })
+      child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+        if (chunk.includes('started') || chunk.includes('Send it again') || chunk.includes('Send it once more')) child.kill('SIGTERM')
+      })
+      const exitCode = await new Promise((resolve) => child.on('close', resolve))
+      const document = JSON.parse(stdout) as { error: { code: string; message: string } }
+      expect([exitCode, document.error.code]).toEqual([143, 'MIG_ABORTED'])
+      expect(document.error.message).toContain('the next run waits until the lease runs out (lockLeaseMs, 30 s by default)')
+
+      const lease = await query<{ held: boolean }>(database.url, 'SELECT expires_at > now() AS held FROM mig_migrations_lock')
+      expect(lease).toEqual([{ held: true }])
+      const next = await runMig(['up', ...base, '--lock-wait', '1'], 30_000)
+      expect([next.exitCode, next.document?.error?.code]).toEqual([4, 'MIG_LOCK_TIMEOUT'])
     } finally {
       await database.drop()
     }
