@@ -150,7 +150,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       if (error instanceof LockLostError) throw error
       if (run.options.cancelSignal?.aborted) cancelled(run, error, true)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
-      if (lockTimeout && attempt < attempts) {
+      if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
         const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000)
         emit({ type: 'retrying', migration: run.info, attempt: attempt + 1, attempts, delayMs, error: error as Error })
         await sleep(delayMs, undefined, { signal: run.options.signal }).catch((reason: unknown) => {
@@ -160,7 +160,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       }
       fail(
         run,
-        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt) : error,
+        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error,
         settings.driver.capabilities.transactionalDdl,
       )
     }
@@ -294,9 +294,9 @@ async function cancelledSince(run: Run): Promise<boolean> {
   return cancelSignal.aborted
 }
 
-function gaveUpWaiting(error: DatabaseError, attempts: number): DatabaseError {
+function gaveUpWaiting(error: DatabaseError, attempts: number, stopping = false): DatabaseError {
   return new DatabaseError(
-    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on each of ${attempts} attempts. Another session holds a lock on a table this migration changes: ` +
+    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on ${attempts === 1 ? 'its first attempt' : `each of ${attempts} attempts`}${stopping ? ', not tried again as the run was asked to stop' : ''}. Another session holds a lock on a table this migration changes: ` +
       'end that transaction, or give the file a longer "-- mig:lock-timeout".',
     { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
   )
