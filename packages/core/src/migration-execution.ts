@@ -73,7 +73,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       // (Ctrl-C, SIGTERM) would wait for the whole run.
       await new Promise((resolve) => setImmediate(resolve))
       const stop = [options.signal, options.cancelSignal].find((signal) => signal?.aborted)
-      if (stop) throw new AbortedError({ completed: kept, reason: stop.reason })
+      if (stop) throw new AbortedError({ completed: kept, undone: single ? completed : [], reason: stop.reason })
       const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
@@ -262,11 +262,8 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
 }
 
 function cancelled(run: Run, error: unknown, rolledBack: boolean): never {
-  throw new AbortedError({
-    completed: run.completed,
-    interrupted: { migration: run.info, rolledBack },
-    reason: run.options.cancelSignal?.reason ?? error,
-  })
+  const { completed, undone, info: migration } = run
+  throw new AbortedError({ completed, undone, interrupted: { migration, rolledBack }, reason: run.options.cancelSignal?.reason ?? error })
 }
 
 /** Runs `work` while a cancel asks the driver to stop the statement on the server. */
