@@ -1,6 +1,6 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
 import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
-import { databaseError, isServerError, shiftPosition } from './postgres-error.js'
+import { leaseQueryError, shiftPosition } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
@@ -174,10 +174,8 @@ export class PostgresSession implements DriverSession {
     }
   }
 
-  /** After the connection broke, pg fails every query with "not queryable"; the error that broke it says why. */
   private databaseError(error: unknown, sql?: string) {
-    const failure = this.lease.failure
-    return databaseError(failure && isServerError(failure) && !isServerError(error) ? failure : error, sql)
+    return leaseQueryError(this.lease, error, sql)
   }
 
   /**
@@ -208,7 +206,7 @@ export class PostgresSession implements DriverSession {
     if (this.transactionPooled) return run()
     const timeouts = this.timeouts
     await applyTimeouts(this.client, timeouts, 'session').catch((error) => {
-      throw databaseError(error)
+      throw this.databaseError(error)
     })
     try {
       return await run()
