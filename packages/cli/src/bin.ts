@@ -16,7 +16,7 @@ const cancel = new AbortController()
 const onSignal = (signal: NodeJS.Signals) => {
   if (!stop.signal.aborted) {
     process.stderr.write(
-      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back).\n`,
+      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back; one outside a transaction may be left part-way and is recorded as failed).\n`,
     )
     stop.abort({ signal })
   } else if (!cancel.signal.aborted) {
