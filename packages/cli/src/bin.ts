@@ -16,7 +16,7 @@ const cancel = new AbortController()
 const onSignal = (signal: NodeJS.Signals) => {
   if (!stop.signal.aborted) {
     process.stderr.write(
-      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back).\n`,
+      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back; one outside a transaction may be left part-way and is recorded as failed).\n`,
     )
     stop.abort({ signal })
   } else if (!cancel.signal.aborted) {
@@ -38,7 +38,7 @@ const QUIT_AT_ONCE = {
   error: {
     code: 'MIG_ABORTED',
     message:
-      'Interrupted three times: mig quit at once. A migration that was running in a transaction was rolled back by the database; one outside a transaction may be part-way, and mig status shows it as failed. The lock is freed when the connection closes.',
+      'Interrupted three times: mig quit at once. A migration that was running in a transaction was rolled back by the database; one outside a transaction may be part-way, and mig status shows it as failed. The lock is freed when the connection closes; through PgBouncer or a proxy, where mig holds a lease instead, the next run waits until the lease runs out (lockLeaseMs, 30 s by default).',
   },
 }
 

@@ -73,7 +73,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       // (Ctrl-C, SIGTERM) would wait for the whole run.
       await new Promise((resolve) => setImmediate(resolve))
       const stop = [options.signal, options.cancelSignal].find((signal) => signal?.aborted)
-      if (stop) throw new AbortedError({ completed: kept, reason: stop.reason })
+      if (stop) throw new AbortedError({ completed: kept, undone: single ? completed : [], reason: stop.reason })
       const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
@@ -150,7 +150,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       if (error instanceof LockLostError) throw error
       if (run.options.cancelSignal?.aborted) cancelled(run, error, true)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
-      if (lockTimeout && attempt < attempts) {
+      if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
         const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000)
         emit({ type: 'retrying', migration: run.info, attempt: attempt + 1, attempts, delayMs, error: error as Error })
         await sleep(delayMs, undefined, { signal: run.options.signal }).catch((reason: unknown) => {
@@ -160,7 +160,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       }
       fail(
         run,
-        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt) : error,
+        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error,
         settings.driver.capabilities.transactionalDdl,
       )
     }
@@ -262,11 +262,8 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
 }
 
 function cancelled(run: Run, error: unknown, rolledBack: boolean): never {
-  throw new AbortedError({
-    completed: run.completed,
-    interrupted: { migration: run.info, rolledBack },
-    reason: run.options.cancelSignal?.reason ?? error,
-  })
+  const { completed, undone, info: migration } = run
+  throw new AbortedError({ completed, undone, interrupted: { migration, rolledBack }, reason: run.options.cancelSignal?.reason ?? error })
 }
 
 /** Runs `work` while a cancel asks the driver to stop the statement on the server. */
@@ -294,9 +291,9 @@ async function cancelledSince(run: Run): Promise<boolean> {
   return cancelSignal.aborted
 }
 
-function gaveUpWaiting(error: DatabaseError, attempts: number): DatabaseError {
+function gaveUpWaiting(error: DatabaseError, attempts: number, stopping = false): DatabaseError {
   return new DatabaseError(
-    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on each of ${attempts} attempts. Another session holds a lock on a table this migration changes: ` +
+    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on ${attempts === 1 ? 'its first attempt' : `each of ${attempts} attempts`}${stopping ? ', not tried again as the run was asked to stop' : ''}. Another session holds a lock on a table this migration changes: ` +
       'end that transaction, or give the file a longer "-- mig:lock-timeout".',
     { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
   )

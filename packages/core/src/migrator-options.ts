@@ -34,7 +34,7 @@ export interface MigratorOptions {
    * How many more times a transactional migration runs after it gave up waiting for a table
    * lock (PostgreSQL `lock_timeout`, SQLSTATE 55P03) and was rolled back, after 0.5 s, 1 s, 2 s,
    * … Each retry is a `retrying` event. Default 3; 0 turns retrying off. A migration outside a
-   * transaction is never retried.
+   * transaction is never retried, nor one of a run whose `signal` was aborted.
    */
   readonly lockTimeoutRetries?: number
   /** Recorded in history as who applied each migration. Default `user@host`. */

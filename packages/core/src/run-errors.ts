@@ -170,9 +170,17 @@ export interface InterruptedMigration {
 export class AbortedError extends MigError {
   readonly completed: readonly MigrationInfo[]
   readonly interrupted: InterruptedMigration | undefined
+  /** Migrations that ran earlier in the same transaction (`transactionMode: 'single'`) and were rolled back with it. */
+  readonly undone: readonly MigrationInfo[]
 
-  constructor(options: { completed: readonly MigrationInfo[]; interrupted?: InterruptedMigration; reason?: unknown }) {
+  constructor(options: {
+    completed: readonly MigrationInfo[]
+    interrupted?: InterruptedMigration
+    undone?: readonly MigrationInfo[]
+    reason?: unknown
+  }) {
     const { completed, interrupted } = options
+    const undone = options.undone ?? []
     const stopped = interrupted
       ? ` ${interrupted.migration.file} was stopped (its running statement cancelled, where the database can cancel one); ${
           interrupted.rolledBack
@@ -182,13 +190,18 @@ export class AbortedError extends MigError {
       : ''
     super(
       'MIG_ABORTED',
-      `The run was cancelled.${stopped} ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}${
+      `The run was cancelled.${stopped}${
+        undone.length
+          ? ` The whole run was one transaction, so ${list(undone)}, run before that in it, ${undone.length > 1 ? 'were' : 'was'} rolled back too.`
+          : ''
+      } ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}${
         interrupted && !interrupted.rolledBack ? ` ${repairAdvice(interrupted.migration)}.` : ''
       }`,
       { cause: options.reason },
     )
     this.completed = completed
     this.interrupted = interrupted
+    this.undone = undone
   }
 
   override toJSON() {
@@ -196,6 +209,7 @@ export class AbortedError extends MigError {
       ...super.toJSON(),
       completed: this.completed.map(migrationJson),
       interrupted: this.interrupted ? { ...migrationJson(this.interrupted.migration), rolledBack: this.interrupted.rolledBack } : null,
+      undone: this.undone.map(migrationJson),
     }
   }
 }

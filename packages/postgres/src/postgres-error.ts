@@ -1,4 +1,5 @@
 import { DatabaseError, redactUrl, secretsOf } from '@mig/core'
+import type { ClientLease } from './postgres-client.js'
 
 /** The fields of pg's error that mig reads; server errors have a five-character SQLSTATE `code`. */
 interface PgErrorFields {
@@ -133,6 +134,15 @@ function serverOf(connectionString: string): string {
 export function isServerError(error: unknown): boolean {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
   return typeof fields.severity === 'string' && typeof fields.code === 'string' && /^[0-9A-Z]{5}$/.test(fields.code)
+}
+
+/**
+ * The error of a query on `lease`: once its connection broke, pg fails every query with "not
+ * queryable", and the error that broke it (the server's own, such as a terminated session) says why.
+ */
+export function leaseQueryError(lease: Pick<ClientLease, 'failure'>, error: unknown, sql?: string): DatabaseError {
+  const failure = lease.failure
+  return databaseError(failure && isServerError(failure) && !isServerError(error) ? failure : error, sql)
 }
 
 /** The UTF-16 offset of the n-th character (code point), as PostgreSQL counts them. */

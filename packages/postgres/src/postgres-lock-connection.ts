@@ -1,6 +1,6 @@
 import { DatabaseError } from '@mig/core'
 import type { ClientLease } from './postgres-client.js'
-import { databaseError } from './postgres-error.js'
+import { leaseQueryError } from './postgres-error.js'
 
 /**
  * The lock's own connection. Every query on it has a deadline: a connection that a NAT or load
@@ -36,7 +36,7 @@ export class LockConnection {
     try {
       return (await this.lease.client.query({ text, values, query_timeout: timeoutMs })).rows
     } catch (error) {
-      if ((error as Error).message !== 'Query read timeout') throw databaseError(error, text)
+      if ((error as Error).message !== 'Query read timeout') throw leaseQueryError(this.lease, error, text)
       // pg still waits for the answer, so nothing more can run on this connection.
       this.lost = true
       throw new DatabaseError(

@@ -5,6 +5,7 @@ import { describeLease, LeaseLock, type LeaseTable, leaseTableOf } from './postg
 import { LockConnection } from './postgres-lock-connection.js'
 import { advisoryBehindPoolerError, probeConnections } from './postgres-pooler-probe.js'
 import type { PostgresSession } from './postgres-session.js'
+import { clientCheckSql } from './postgres-timeouts.js'
 
 /**
  * Which migration lock: `advisory` (a session advisory lock; needs a direct connection or a
@@ -62,6 +63,7 @@ export function postgresLockPart(
         session.transactionPooled = facts.transactionPooled
         session.serverLockTimeout = facts.serverLockTimeout
         if (!facts.transactionPooled) await keepSessionsAlive(session, connection, facts.serverVersion)
+        else session.checkClient = await acceptsClientCheck(session, facts.serverVersion)
         const schema = table.schema ?? defaultSchema
         const key = advisoryKey(schema, table.name)
         const lease = leaseTableOf(schema, table.name)
@@ -96,6 +98,22 @@ async function keepSessionsAlive(session: PostgresSession, connection: LockConne
   await connection.query(`SELECT ${settings(`${connection.ttlMs}ms`, '0')}`)
   // A migration session dropped mid-transaction rolls back within the lease instead of holding its locks.
   await session.applySetting(`SELECT ${settings('0', `${connection.ttlMs}ms`)}`)
+  // A runner killed mid-statement: outside a transaction too, its statement would change the
+  // database after the next run was told the migration failed part-way.
+  if (serverVersion >= 140_000) await session.applySetting(clientCheckSql('session')).catch(() => undefined)
+}
+
+/**
+ * Behind a transaction pooler, whether each migration's transaction can set
+ * `client_connection_check_interval`. Sent outside a transaction, the local setting does not
+ * last: this only asks whether the server accepts it.
+ */
+async function acceptsClientCheck(session: PostgresSession, serverVersion: number): Promise<boolean> {
+  if (serverVersion < 140_000) return false
+  return session.client.query(clientCheckSql('local')).then(
+    () => true,
+    () => false,
+  )
 }
 
 class AdvisoryLock implements MigrationLock {

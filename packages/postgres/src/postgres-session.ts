@@ -1,11 +1,19 @@
 import { DatabaseError, type DriverSession } from '@mig/core'
 import { type ClientLease, cancelRunningQuery } from './postgres-client.js'
-import { databaseError, isServerError, shiftPosition } from './postgres-error.js'
+import { leaseQueryError, shiftPosition } from './postgres-error.js'
 import { buildsIndexConcurrently, invalidIndexes, withInvalidIndexes } from './postgres-invalid-index.js'
 import { isStatementPooling, statementPoolingError } from './postgres-pooler-probe.js'
 import { changesStandardStrings, mentionsStandardStrings } from './postgres-standard-strings.js'
 import { splitPostgresStatements } from './postgres-statement-splitter.js'
-import { applyTimeouts, isZeroDuration, resetTimeouts, resetTimeoutsSql, type TimeoutSetting, timeoutsSql } from './postgres-timeouts.js'
+import {
+  applyTimeouts,
+  clientCheckSql,
+  isZeroDuration,
+  resetTimeouts,
+  resetTimeoutsSql,
+  type TimeoutSetting,
+  timeoutsSql,
+} from './postgres-timeouts.js'
 
 /** One SELECT without a `;` inside, which may run in an implicit transaction with other statements. */
 const ONE_SELECT = /^\s*SELECT\b[^;]*;?\s*$/i
@@ -23,6 +31,11 @@ export class PostgresSession implements DriverSession {
   transactionPooled = false
   /** The session's own `lock_timeout` before mig's (from the role or the database), as the lock found it. */
   serverLockTimeout = '0'
+  /**
+   * Set by the lock behind a transaction pooler when the server accepts `client_connection_check_interval`:
+   * each transaction sets it locally (see {@link clientCheckSql}).
+   */
+  checkClient = false
   private inTransaction = false
   private lockTimeout: string | undefined
 
@@ -87,9 +100,9 @@ export class PostgresSession implements DriverSession {
   }
 
   async begin(): Promise<void> {
-    const timeouts = this.timeouts
+    const settings = [this.timeouts.length && timeoutsSql(this.timeouts, 'local'), this.checkClient && clientCheckSql('local')]
     try {
-      await this.client.query(timeouts.length ? `BEGIN; ${timeoutsSql(timeouts, 'local')}` : 'BEGIN')
+      await this.client.query(['BEGIN', ...settings.filter(Boolean)].join('; '))
     } catch (error) {
       // The settings failed after BEGIN, or BEGIN itself: either way no transaction stays open.
       await this.client.query('ROLLBACK').catch(() => {})
@@ -161,10 +174,8 @@ export class PostgresSession implements DriverSession {
     }
   }
 
-  /** After the connection broke, pg fails every query with "not queryable"; the error that broke it says why. */
   private databaseError(error: unknown, sql?: string) {
-    const failure = this.lease.failure
-    return databaseError(failure && isServerError(failure) && !isServerError(error) ? failure : error, sql)
+    return leaseQueryError(this.lease, error, sql)
   }
 
   /**
@@ -195,7 +206,7 @@ export class PostgresSession implements DriverSession {
     if (this.transactionPooled) return run()
     const timeouts = this.timeouts
     await applyTimeouts(this.client, timeouts, 'session').catch((error) => {
-      throw databaseError(error)
+      throw this.databaseError(error)
     })
     try {
       return await run()

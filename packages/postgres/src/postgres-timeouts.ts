@@ -57,3 +57,13 @@ export function resetTimeoutsSql(settings: readonly TimeoutSetting[]): string {
 export async function resetTimeouts(client: PostgresClient, settings: readonly TimeoutSetting[]): Promise<void> {
   if (settings.length) await client.query(resetTimeoutsSql(settings))
 }
+
+/**
+ * `client_connection_check_interval` (PostgreSQL 14+): while a statement runs, the server looks at
+ * its client's socket this often and ends the statement once the client is gone. Without it, the
+ * statement of a runner killed mid-migration runs to its end, holding its locks (and, behind a
+ * pooler, the lease lock's row). Platforms without the kernel events it needs refuse it.
+ */
+export function clientCheckSql(scope: 'local' | 'session'): string {
+  return `SELECT pg_catalog.set_config('client_connection_check_interval', '1s', ${scope === 'local'})`
+}

@@ -64,6 +64,19 @@ describe('migrations that wait for a table lock', () => {
     ])
   })
 
+  it('does not retry, nor report a retry, once the run was asked to stop: it fails naming 55P03 and the stop', async () => {
+    const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: ALTER, lockTimeoutRetries: 3 })
+    const stop = new AbortController()
+    migrator.on('migrating', () => stop.abort())
+    let retries = 0
+    migrator.on('retrying', () => retries++)
+    const failure = await migrator.up({ signal: stop.signal }).catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    expect((failure as Error).message).toContain('SQLSTATE 55P03), on its first attempt, not tried again as the run was asked to stop.')
+    expect([retries, (failure as MigrationFailedError).rolledBack]).toEqual([0, true])
+    expect(await sql(database.url, 'SELECT count(*)::int AS rows FROM mig_migrations')).toEqual([{ rows: 0 }])
+  })
+
   it('never retries a migration outside a transaction that hit lock_timeout: it is recorded as failed', async () => {
     const migrator = new Migrator({
       driver: postgresDriver({ connectionString: database.url, lockTimeout: 300 }),

@@ -105,6 +105,25 @@ describe('the PostgreSQL migration lock', () => {
     }
   })
 
+  it("a waiting runner whose lock connection the server ends says why, in the server's words", async () => {
+    const holding = holdingMigration()
+    const holder = new Migrator({ driver: driver(), source: holding.source }).up()
+    await holding.running
+    const waiting = new Migrator({ driver: driver(), source: holding.source, lockTimeoutMs: 5_000 })
+    // The waiting runner's lock connection is mig's newest: it opens its session first.
+    waiting.on('lock-waiting', () => {
+      void sql(
+        database.url,
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'mig' AND datname = current_database()
+          ORDER BY backend_start DESC LIMIT 1`,
+      )
+    })
+    const failure = await waiting.up().catch((error: unknown) => error)
+    holding.release()
+    await holder
+    expect((failure as Error).message).toBe('terminating connection due to administrator command (SQLSTATE 57P01)')
+  })
+
   it('holds the lock on a connection that is idle: no transaction and no snapshot', async () => {
     const holding = holdingMigration()
     const holder = new Migrator({ driver: driver(), source: holding.source }).up()

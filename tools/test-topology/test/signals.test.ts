@@ -182,3 +182,42 @@ describe.each(['postgres', 'sqlite'] as const)('signals on %s', (dialect) => {
     }
   })
 })
+
+describe('signals during a -- mig:no-transaction migration on postgres', () => {
+  it('the first says that a second one may leave it part-way, and the second does: it is recorded as failed', async () => {
+    const migrations = await migrationsFolder({
+      '0001_outside.sql':
+        '-- mig:no-transaction\n-- mig:up\nCREATE TABLE outside_one (id INTEGER);\nSELECT pg_sleep(30);\nCREATE TABLE outside_two (id INTEGER);\n',
+    })
+    const database = await createTestDatabase(inject('postgresUrl'))
+    try {
+      const run = mig(['up', '--url', database.url, '--dir', migrations.path])
+      let stderr = ''
+      run.child.stderr?.on('data', (chunk: string) => {
+        stderr += chunk
+      })
+      for (let tries = 0; !stderr.includes('Received SIGTERM:'); tries++) {
+        const sleeping = await query(
+          database.url,
+          "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query = 'SELECT pg_sleep(30);'",
+        )
+        if (sleeping.length && !stderr.includes('Received')) run.child.kill('SIGTERM')
+        if (tries > 300) throw new Error(`mig never reached its long statement: ${stderr}`)
+        await sleep(100)
+      }
+      expect(stderr).toContain(
+        'Send it again to cancel that migration (it is rolled back; one outside a transaction may be left part-way and is recorded as failed).',
+      )
+      run.child.kill('SIGTERM')
+      const exit = await run.exited
+      const document = JSON.parse(exit.stdout) as { error: { code: string; interrupted: { rolledBack: boolean } } }
+      expect([exit.code, document.error.code, document.error.interrupted.rolledBack]).toEqual([143, 'MIG_ABORTED', false])
+      const left = await query<{ state: string }>(database.url, 'SELECT state FROM mig_migrations')
+      const tables = await query<{ name: string }>(database.url, "SELECT tablename AS name FROM pg_tables WHERE tablename LIKE 'outside_%'")
+      expect([left, tables]).toEqual([[{ state: 'failed' }], [{ name: 'outside_one' }]])
+    } finally {
+      await database.drop()
+      await migrations.remove()
+    }
+  })
+})
