@@ -229,7 +229,11 @@ export function messageOf(error: unknown): string {
 /** A cause's message, with the database's detail and hint when it has them. */
 export function causeMessage(cause: unknown): string {
   if (cause instanceof DatabaseError) {
-    return [cause.message, cause.detail && `Detail: ${cause.detail}`, cause.hint && `Hint: ${cause.hint}`].filter(Boolean).join('. ')
+    // A part that ends a sentence already keeps its own full stop.
+    const parts = [cause.message, cause.detail && `Detail: ${cause.detail}`, cause.hint && `Hint: ${cause.hint}`].filter(
+      Boolean,
+    ) as string[]
+    return parts.map((part, index) => (index < parts.length - 1 && !/[.!?]$/.test(part) ? `${part}.` : part)).join(' ')
   }
   return messageOf(cause)
 }

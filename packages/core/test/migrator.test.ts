@@ -557,6 +557,15 @@ describe('error messages', () => {
     )
     expect(error.message).toMatch(/This run applied 0002_b\.sql before it; it stays applied\./)
     expect(error.cause).toBe(cause)
+    const sentence = new DatabaseError('Gave up waiting for a lock.', { sqlState: '55P03', detail: 'on table a' })
+    const failed = new MigrationFailedError({
+      migration: migrations[0] as never,
+      direction: 'up',
+      completed: [],
+      rolledBack: true,
+      cause: sentence,
+    })
+    expect(failed.message).toContain('failed: Gave up waiting for a lock. Detail: on table a\n')
   })
 })
 
