@@ -57,11 +57,20 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
   const leftOut: { statement: string; reason: string }[] = []
   const notes: string[] = []
   const rewritten = new Map<SqlStatement, string>()
+  let unguarded = 0
   for (const statement of statements) {
     const role = driver.text.classifyStatement(statement.text)
     if (role.kind === 'schema') {
       const withoutGuard = statement.text.replace(IF_NOT_EXISTS, '$1')
-      if (withoutGuard !== statement.text) rewritten.set(statement, withoutGuard)
+      if (withoutGuard !== statement.text) {
+        rewritten.set(statement, withoutGuard)
+        unguarded++
+      }
+      if (role.rewrite) {
+        rewritten.set(statement, role.rewrite.text)
+        const note = `Wrote ${JSON.stringify(statement.text)} as ${JSON.stringify(role.rewrite.text)}: ${role.rewrite.note}`
+        if (!notes.includes(note)) notes.push(note)
+      }
       continue
     }
     removed.push(statement)
@@ -69,9 +78,9 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
     else if (role.kind === 'left-out') leftOut.push({ statement: statement.text, reason: role.reason })
     else connectionSettings.push({ statement: statement.text, advice: role.advice })
   }
-  if (rewritten.size) {
+  if (unguarded) {
     notes.push(
-      `Removed IF NOT EXISTS from ${rewritten.size} statement(s): in a migration it would hide an existing object of another shape. Adopt existing databases with mig baseline, which compares schemas.`,
+      `Removed IF NOT EXISTS from ${unguarded} statement(s): in a migration it would hide an existing object of another shape. Adopt existing databases with mig baseline, which compares schemas.`,
     )
   }
   const up = editStatements(schema, removed, rewritten)

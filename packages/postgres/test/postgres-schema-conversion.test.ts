@@ -131,6 +131,39 @@ END;
     )
   })
 
+  it('keeps check_function_bodies off for the migration only, so a function pg_dump writes before its table builds', async () => {
+    const dumped = `SET statement_timeout = 0;
+SET check_function_bodies = false;
+CREATE FUNCTION public.item_count() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$SELECT count(*) FROM public.items$$;
+CREATE TABLE public.items (id integer);
+`
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dumped)
+    expect(conversion.up).toBe(`SET LOCAL check_function_bodies = false;\n${dumped.split('\n').slice(2).join('\n')}`)
+    expect(conversion.notes).toEqual([
+      expect.stringMatching(
+        /^Wrote "SET check_function_bodies = false;" as "SET LOCAL check_function_bodies = false;": pg_dump creates functions before/,
+      ),
+    ])
+    expect(conversion.connectionSettings.map((setting) => setting.statement)).toEqual(['SET statement_timeout = 0;'])
+    const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+    const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source })
+    expect((await migrator.testReversibility()).passed).toBe(true)
+    // The setting ends with the migration's transaction: the next migration's bodies are checked again.
+    const next = {
+      version: 2,
+      name: 'broken',
+      up: "CREATE FUNCTION broken() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM missing';",
+    }
+    const both = new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }, next]),
+    })
+    await expect(both.up()).rejects.toThrow(/relation "missing" does not exist/)
+    expect(await sql(database.url, 'SELECT item_count() AS n')).toEqual([{ n: '0' }])
+  })
+
   it('leaves out its psql commands and OWNER TO, once each, and converts the rest', async () => {
     const dumped = await readFile(new URL('./fixtures/pg-dump-15-schema.sql', import.meta.url), 'utf8')
     const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dumped)
