@@ -310,10 +310,12 @@ export type MigrationTransaction = 'transaction' | 'no-transaction'
  * many. `lasting-setting`: stored in the database but ignored inside a transaction (SQLite
  * `PRAGMA journal_mode`); `undo` is the statement that reverts it. `left-out`: not for a
  * migration at all (a psql command such as pg_dump's `\restrict`, an `OWNER TO` that names a
- * role of one environment); `reason` says why.
+ * role of one environment); `reason` says why. A `schema` statement with a `rewrite` belongs in
+ * the migration in that form instead (pg_dump's `SET check_function_bodies = false` as `SET LOCAL`,
+ * so it ends with the migration's transaction); `note` says why, in words that do not repeat it.
  */
 export type StatementRole =
-  | { readonly kind: 'schema' }
+  | { readonly kind: 'schema'; readonly rewrite?: { readonly text: string; readonly note: string } }
   | { readonly kind: 'connection-setting'; readonly advice: string }
   | { readonly kind: 'lasting-setting'; readonly undo: string }
   | { readonly kind: 'left-out'; readonly reason: string }

@@ -1,8 +1,9 @@
-import type { Driver, DriverSession, SchemaObjectRef, SqlStatement } from './driver.js'
+import type { Driver, DriverSession, SqlStatement } from './driver.js'
 import { messageOf, SchemaConversionError } from './errors.js'
 import { DEFAULT_HISTORY_TABLE } from './history-table.js'
 import { onScratchDatabase, schemaPartOf } from './schema-access.js'
-import { type SchemaSnapshot, sortSnapshot, type TableSnapshot } from './schema-snapshot.js'
+import { dropOrder } from './schema-drop-order.js'
+import { type SchemaSnapshot, sortSnapshot } from './schema-snapshot.js'
 
 /** A schema file turned into migrations: see {@link convertSchema}. */
 export interface SchemaConversion {
@@ -22,6 +23,9 @@ export interface SchemaConversion {
   /** What the conversion changed in the schema's own statements, for the user to read. */
   readonly notes: readonly string[]
 }
+
+const BY_HAND =
+  'No migration was written: make one with mig create <name>, paste the schema into its up section, write its down section by hand starting from the derived one, which follows, and prove it with mig test.'
 
 const IF_NOT_EXISTS = /^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER|SEQUENCE)\s+)IF\s+NOT\s+EXISTS\s+/i
 
@@ -53,11 +57,20 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
   const leftOut: { statement: string; reason: string }[] = []
   const notes: string[] = []
   const rewritten = new Map<SqlStatement, string>()
+  let unguarded = 0
   for (const statement of statements) {
     const role = driver.text.classifyStatement(statement.text)
     if (role.kind === 'schema') {
       const withoutGuard = statement.text.replace(IF_NOT_EXISTS, '$1')
-      if (withoutGuard !== statement.text) rewritten.set(statement, withoutGuard)
+      if (withoutGuard !== statement.text) {
+        rewritten.set(statement, withoutGuard)
+        unguarded++
+      }
+      if (role.rewrite) {
+        rewritten.set(statement, role.rewrite.text)
+        const note = `Wrote ${JSON.stringify(statement.text)} as ${JSON.stringify(role.rewrite.text)}: ${role.rewrite.note}`
+        if (!notes.includes(note)) notes.push(note)
+      }
       continue
     }
     removed.push(statement)
@@ -65,9 +78,9 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
     else if (role.kind === 'left-out') leftOut.push({ statement: statement.text, reason: role.reason })
     else connectionSettings.push({ statement: statement.text, advice: role.advice })
   }
-  if (rewritten.size) {
+  if (unguarded) {
     notes.push(
-      `Removed IF NOT EXISTS from ${rewritten.size} statement(s): in a migration it would hide an existing object of another shape. Adopt existing databases with mig baseline, which compares schemas.`,
+      `Removed IF NOT EXISTS from ${unguarded} statement(s): in a migration it would hide an existing object of another shape. Adopt existing databases with mig baseline, which compares schemas.`,
     )
   }
   const up = editStatements(schema, removed, rewritten)
@@ -77,10 +90,15 @@ async function convertOn(driver: Driver, session: DriverSession, schema: string)
   const down = dropOrder(await describe(), statements, driver.text.quoteIdentifier)
     .map((object) => part.renderDrop(object))
     .join('\n')
-  await inTransaction(session, down, 'The derived down section fails')
-  const remaining = objectNames(await describe())
-  if (remaining.length) {
-    throw new SchemaConversionError(`The derived down section leaves ${remaining.join(', ')} behind; write the down section by hand.`)
+  try {
+    await inTransaction(session, down, 'The derived down section fails')
+    const remaining = objectNames(await describe())
+    if (remaining.length) throw new SchemaConversionError(`The derived down section leaves ${remaining.join(', ')} behind.`)
+    // A snapshot does not see everything a schema may create (another schema, a collation): the
+    // down is proven only when the schema builds again after it.
+    await buildSchema(session, kept, rewritten, schema, 'again')
+  } catch (error) {
+    throw new SchemaConversionError(`${messageOf(error)}\n${BY_HAND}\n${down}`, { cause: error })
   }
   return {
     up,
@@ -116,56 +134,13 @@ function editStatements(schema: string, removed: readonly SqlStatement[], rewrit
   return `${text.replace(/\n{3,}/g, '\n\n').trim()}\n`
 }
 
-/** Views first (newest first), then tables so that a table goes before the tables it references and its partitions before it, then routines and types, extensions last. */
-function dropOrder(snapshot: SchemaSnapshot, statements: readonly SqlStatement[], quote: (name: string) => string): SchemaObjectRef[] {
-  const created = (name: string) => {
-    const names = [name, quote(name)].map(escapeRegExp).join('|')
-    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:${names})(?:\\s|\\(|$)`, 'i')
-    return statements.findIndex((statement) => creates.test(statement.text))
-  }
-  const views = [...snapshot.views].sort((a, b) => created(b.name) - created(a.name))
-  return [
-    ...views.map((view): SchemaObjectRef => ({ kind: view.materialized ? 'materialized-view' : 'view', name: view.name })),
-    ...tablesInDropOrder(snapshot.tables).map((name): SchemaObjectRef => ({ kind: 'table', name })),
-    ...(snapshot.virtualTables ?? []).map((table): SchemaObjectRef => ({ kind: 'table', name: table.name })),
-    ...snapshot.functions.map((routine): SchemaObjectRef => ({ kind: 'routine', name: routine.name })),
-    ...snapshot.domains.map((domain): SchemaObjectRef => ({ kind: 'domain', name: domain.name })),
-    ...(snapshot.types ?? []).map((type): SchemaObjectRef => ({ kind: 'type', name: type.name })),
-    ...snapshot.enums.map((type): SchemaObjectRef => ({ kind: 'enum', name: type.name })),
-    ...snapshot.sequences.map((name): SchemaObjectRef => ({ kind: 'sequence', name })),
-    // Last: tables, types and routines above may use what an extension provides.
-    ...(snapshot.extensions ?? []).map((name): SchemaObjectRef => ({ kind: 'extension', name })),
-  ]
-}
-
-function tablesInDropOrder(tables: readonly TableSnapshot[]): string[] {
-  const referencedBy = new Map<string, Set<string>>(tables.map((table) => [table.name, new Set()]))
-  for (const table of tables) {
-    for (const key of table.foreignKeys) {
-      if (key.referencedTable !== table.name) referencedBy.get(key.referencedTable)?.add(table.name)
-    }
-    // Dropping a partitioned table drops its partitions, so they go first.
-    if (table.partitionOf) referencedBy.get(table.partitionOf.parent)?.add(table.name)
-  }
-  const order: string[] = []
-  const pending = new Set(tables.map((table) => table.name))
-  while (pending.size) {
-    // A table can go once nothing still standing references it; in a cycle, the first one goes.
-    const free = [...pending].filter((name) => [...(referencedBy.get(name) ?? [])].every((other) => !pending.has(other)))
-    for (const name of free.length ? free : [[...pending][0] as string]) {
-      order.push(name)
-      pending.delete(name)
-    }
-  }
-  return order
-}
-
 /** Builds the schema statement by statement, so that a failure names its line in the file. */
 async function buildSchema(
   session: DriverSession,
   statements: readonly SqlStatement[],
   rewritten: ReadonlyMap<SqlStatement, string>,
   schema: string,
+  build: 'first' | 'again' = 'first',
 ): Promise<void> {
   await session.begin()
   for (const statement of statements) {
@@ -174,12 +149,15 @@ async function buildSchema(
     } catch (error) {
       await session.rollback()
       const line = schema.slice(0, statement.offset).split('\n').length
-      throw new SchemaConversionError(`The schema does not build on an empty database, at line ${line}: ${messageOf(error)}`, {
-        cause: error,
-      })
+      const message =
+        build === 'first'
+          ? `The schema does not build on an empty database, at line ${line}: ${messageOf(error)}`
+          : `The derived down section leaves behind something the schema creates at line ${line}, which schema snapshots do not see (an object in another schema, a collation, …): building the schema again after the down fails with ${messageOf(error)}`
+      throw new SchemaConversionError(message, { cause: error })
     }
   }
-  await session.commit()
+  if (build === 'first') await session.commit()
+  else await session.rollback()
 }
 
 async function inTransaction(session: DriverSession, sql: string, failure: string): Promise<void> {
@@ -205,8 +183,4 @@ function objectNames(snapshot: SchemaSnapshot): string[] {
     ...snapshot.sequences,
     ...(snapshot.extensions ?? []).map((name) => `extension ${name}`),
   ]
-}
-
-function escapeRegExp(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }

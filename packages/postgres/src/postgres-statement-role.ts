@@ -16,6 +16,15 @@ export function classifyPostgresStatement(statement: string): StatementRole {
         'ownership names roles of the database that was dumped; objects belong to the role that runs the migration, as with pg_dump --no-owner',
     }
   }
+  if (/^SET\s+(?:SESSION\s+)?check_function_bodies\s*(?:=|TO)\s*'?(?:false|off)'?\s*;?$/i.test(text)) {
+    return {
+      kind: 'schema',
+      rewrite: {
+        text: 'SET LOCAL check_function_bodies = false;',
+        note: 'pg_dump creates functions before the tables their bodies read, so the migration needs it, until its transaction ends.',
+      },
+    }
+  }
   if (/^SET\s+(?!LOCAL\b)/i.test(text) || /^SELECT\s+(?:pg_catalog\s*\.\s*)?set_config\s*\(/i.test(text)) {
     return {
       kind: 'connection-setting',

@@ -89,6 +89,81 @@ CREATE TABLE people (id INT PRIMARY KEY, email citext NOT NULL, position pair);
 describe('converting what current pg_dump writes', () => {
   const database = useDatabase()
 
+  it('drops routines that read tables, views that read views, and functions a domain calls in an order that runs', async () => {
+    // Names qualified as pg_dump writes them; a view named after the view it reads sorts first.
+    const qualified = `CREATE FUNCTION public.is_code(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT t ~ ''^[A-Z]+$''';
+CREATE DOMAIN public.code AS text CHECK (public.is_code(VALUE));
+CREATE TABLE public.accounts (id bigint PRIMARY KEY, state text NOT NULL, tag public.code);
+CREATE VIEW public.zz_active AS SELECT id FROM public.accounts WHERE state = 'active';
+CREATE VIEW public.aa_active_ids AS SELECT id FROM public.zz_active;
+CREATE FUNCTION public.account_count() RETURNS bigint LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT count(*) FROM public.accounts;
+END;
+CREATE FUNCTION public.active_rows() RETURNS SETOF public.zz_active LANGUAGE sql STABLE
+BEGIN ATOMIC
+  SELECT * FROM public.zz_active;
+END;
+`
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), qualified)
+    expect(conversion.down.split('\n')).toEqual([
+      'DROP VIEW aa_active_ids;',
+      'DROP ROUTINE account_count();',
+      'DROP ROUTINE active_rows();',
+      'DROP VIEW zz_active;',
+      'DROP TABLE accounts;',
+      'DROP DOMAIN code;',
+      'DROP ROUTINE is_code(t text);',
+    ])
+    const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+    expect((await new Migrator({ driver: postgresDriver({ connectionString: database.url }), source }).testReversibility()).passed).toBe(
+      true,
+    )
+  })
+
+  it('refuses a down that leaves behind what no snapshot sees, naming the statement, with the derived down to start from', async () => {
+    const conversion = convertSchema(
+      postgresDriver({ connectionString: database.url }),
+      'CREATE TABLE accounts (id int PRIMARY KEY);\nCREATE SCHEMA billing;\nCREATE TABLE billing.invoices (id int);\n',
+    )
+    await expect(conversion).rejects.toThrow(
+      /leaves behind something the schema creates at line 2, .*schema "billing" already exists.*\nNo migration was written: .*\nDROP TABLE accounts;$/s,
+    )
+  })
+
+  it('keeps check_function_bodies off for the migration only, so a function pg_dump writes before its table builds', async () => {
+    const dumped = `SET statement_timeout = 0;
+SET check_function_bodies = false;
+CREATE FUNCTION public.item_count() RETURNS bigint
+    LANGUAGE sql STABLE
+    AS $$SELECT count(*) FROM public.items$$;
+CREATE TABLE public.items (id integer);
+`
+    const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dumped)
+    expect(conversion.up).toBe(`SET LOCAL check_function_bodies = false;\n${dumped.split('\n').slice(2).join('\n')}`)
+    expect(conversion.notes).toEqual([
+      expect.stringMatching(
+        /^Wrote "SET check_function_bodies = false;" as "SET LOCAL check_function_bodies = false;": pg_dump creates functions before/,
+      ),
+    ])
+    expect(conversion.connectionSettings.map((setting) => setting.statement)).toEqual(['SET statement_timeout = 0;'])
+    const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+    const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source })
+    expect((await migrator.testReversibility()).passed).toBe(true)
+    // The setting ends with the migration's transaction: the next migration's bodies are checked again.
+    const next = {
+      version: 2,
+      name: 'broken',
+      up: "CREATE FUNCTION broken() RETURNS bigint LANGUAGE sql AS 'SELECT count(*) FROM missing';",
+    }
+    const both = new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }, next]),
+    })
+    await expect(both.up()).rejects.toThrow(/relation "missing" does not exist/)
+    expect(await sql(database.url, 'SELECT item_count() AS n')).toEqual([{ n: '0' }])
+  })
+
   it('leaves out its psql commands and OWNER TO, once each, and converts the rest', async () => {
     const dumped = await readFile(new URL('./fixtures/pg-dump-15-schema.sql', import.meta.url), 'utf8')
     const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), dumped)

@@ -63,7 +63,11 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
     objects.filter((row) => row.type === type).map((row) => ({ name: row.name, table: row.tbl_name, definition: row.sql ?? '' }))
   return {
     tables: withReferencedKeys(ordinary.map((table) => TABLE_CACHE.get(keys.get(table.name) as string) as TableSnapshot)),
-    views: definitions('view').map(({ name, definition }) => ({ name, definition, materialized: false })),
+    views: definitions('view').map(({ name, definition }) => ({
+      name,
+      definition: withoutShellNote(name, definition),
+      materialized: false,
+    })),
     triggers: definitions('trigger'),
     sequences: [],
     enums: [],
@@ -71,6 +75,18 @@ export function describeSqliteSchema(database: SqliteDatabase, historyTable: His
     functions: [],
     virtualTables: virtual.map((table) => ({ name: table.name, definition: table.sql ?? '' })),
   }
+}
+
+/**
+ * sqlite3's `.schema` ends each view with a note of its columns, `/* name(a,b) *\/`, before the
+ * semicolon; a database built from that output keeps the note in its view's SQL. It is not part
+ * of the view, so a database built from `.schema` output and one built from the original compare equal.
+ */
+function withoutShellNote(name: string, definition: string): string {
+  const note = /\s*\/\*((?:(?!\*\/)[\s\S])*)\*\/\s*$/.exec(definition)
+  const text = note?.[1]?.trim() ?? ''
+  const named = [name, `"${name.replace(/"/g, '""')}"`].some((spelling) => text.startsWith(`${spelling}(`) && text.endsWith(')'))
+  return note && named ? definition.slice(0, note.index) : definition
 }
 
 /** The tables' snapshots, each PRAGMA read for all of them in one query. */

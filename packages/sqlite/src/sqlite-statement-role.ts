@@ -1,5 +1,8 @@
 import type { StatementRole } from '@mig/core'
 
+// sqlite3's `.schema` lists the tables SQLite makes itself (for AUTOINCREMENT, and for ANALYZE),
+// and SQLite refuses to create them.
+const INTERNAL_TABLE = /^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?["`[]?(sqlite_sequence|sqlite_stat\d)\b/i
 const PRAGMA = /^PRAGMA\s+(?:\w+\s*\.\s*)?(\w+)\s*(?:=\s*(.+?)|\((.+?)\))?\s*;?\s*$/is
 
 /** PRAGMAs stored in the database file, with the statement that puts the default back. */
@@ -16,6 +19,11 @@ const LASTING: Record<string, string> = {
  * busy_timeout, synchronous, …), so in a migration it would change nothing for the application.
  */
 export function classifySqliteStatement(statement: string): StatementRole {
+  const internal = INTERNAL_TABLE.exec(statement.trim())
+  if (internal) {
+    const maker = internal[1]?.toLowerCase() === 'sqlite_sequence' ? 'for AUTOINCREMENT' : 'when ANALYZE runs'
+    return { kind: 'left-out', reason: `SQLite creates its internal tables itself (${maker}) and refuses to create them` }
+  }
   const match = PRAGMA.exec(statement.trim())
   if (!match) return { kind: 'schema' }
   const name = (match[1] as string).toLowerCase()

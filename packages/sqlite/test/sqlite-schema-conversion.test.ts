@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { convertSchema, fromList, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
+import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
 
 const schema = `-- Shop schema, applied by hand until now.
@@ -62,6 +63,44 @@ describe('converting a SQLite schema file into migrations', () => {
       const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
       const migrator = new Migrator({ driver: sqliteDriver({ filename: join(folder, 'app.db') }), source })
       expect((await migrator.testReversibility()).passed).toBe(true)
+    } finally {
+      rmSync(folder, { recursive: true, force: true })
+    }
+  })
+
+  it('adopts a database from what sqlite3 .schema prints: its internal tables left out, its view notes not counted', async () => {
+    const byHand = [
+      'CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL);',
+      "CREATE VIEW active AS SELECT id, email FROM accounts WHERE email <> '';",
+      'CREATE VIEW "first id" AS SELECT min(id) * 2 FROM active;',
+    ].join('\n')
+    // What `sqlite3 app.db .schema` prints for that database, after an ANALYZE.
+    const printed = [
+      'CREATE TABLE accounts (id INTEGER PRIMARY KEY AUTOINCREMENT, email TEXT NOT NULL);',
+      'CREATE TABLE sqlite_sequence(name,seq);',
+      "CREATE VIEW active AS SELECT id, email FROM accounts WHERE email <> ''\n/* active(id,email) */;",
+      'CREATE VIEW "first id" AS SELECT min(id) * 2 FROM active\n/* "first id"("min(id) * 2") */;',
+      'CREATE TABLE sqlite_stat1(tbl,idx,stat);',
+    ].join('\n')
+    const conversion = await convertSchema(sqliteDriver({ filename: ':memory:' }), printed)
+    expect(conversion.leftOut.map((item) => item.statement)).toEqual([
+      'CREATE TABLE sqlite_sequence(name,seq);',
+      'CREATE TABLE sqlite_stat1(tbl,idx,stat);',
+    ])
+    expect(conversion.leftOut[0]?.reason).toMatch(/SQLite creates its internal tables itself \(for AUTOINCREMENT\)/)
+    expect(conversion.down).toBe('DROP VIEW "first id";\nDROP VIEW "active";\nDROP TABLE "accounts";')
+    const folder = mkdtempSync(join(tmpdir(), 'mig-convert-'))
+    try {
+      const source = fromList([{ version: 1, name: 'initial_schema', up: conversion.up, down: conversion.down }])
+      for (const built of [byHand, printed.replace(/^CREATE TABLE sqlite_\w+\(.*\n?/gm, '')]) {
+        const filename = join(folder, `app-${built === byHand ? 'hand' : 'printed'}.db`)
+        const database = new Database(filename)
+        database.exec(built)
+        database.close()
+        const migrator = new Migrator({ driver: sqliteDriver({ filename }), source })
+        expect((await migrator.baseline({ to: 1 })).map((info) => info.file)).toEqual(['1_initial_schema'])
+        expect((await migrator.drift()).differences).toEqual([])
+      }
     } finally {
       rmSync(folder, { recursive: true, force: true })
     }
