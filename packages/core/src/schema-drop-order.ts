@@ -20,6 +20,7 @@ const NAMES: Readonly<Record<Kind, readonly Kind[]>> = {
 
 interface DropNode {
   readonly ref: SchemaObjectRef
+  readonly text: string
   readonly words: ReadonlySet<string>
   /** The nodes that must be dropped before this one: those that depend on it. */
   dependents: number
@@ -42,15 +43,21 @@ export function dropOrder(
   const created = (name: string) => {
     const names = [name, quote(name)].map(escapeRegExp).join('|')
     // pg_dump names every object with its schema: `CREATE VIEW public.active_accounts AS`.
-    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:(?:\\w+|"[^"]+")\\s*\\.\\s*)?(?:${names})(?:\\s|\\(|$)`, 'i')
+    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:[^\\s.(]+\\s*\\.\\s*)?(?:${names})(?:\\s|\\(|$)`, 'i')
     return statements.findIndex((statement) => creates.test(statement.text))
   }
   const node = (kind: Kind, name: string, text: string): DropNode => ({
     ref: { kind, name },
+    text,
     words: wordsOf(text),
     dependents: 0,
     dependencies: [],
   })
+  // A name that is not one word (a space, a dash) is found as the dialect quotes it.
+  const mentions = (from: DropNode, on: DropNode) => {
+    const name = bareName(on.ref)
+    return from.words.has(name.toLowerCase()) || (!WORD.test(name) && from.text.includes(quote(name)))
+  }
   const nodes: DropNode[] = [
     ...[...snapshot.views]
       .sort((a, b) => created(b.name) - created(a.name))
@@ -76,8 +83,7 @@ export function dropOrder(
     on.dependents++
   }
   for (const from of nodes) {
-    for (const on of nodes)
-      if (NAMES[from.ref.kind].includes(on.ref.kind) && from.words.has(bareName(on.ref).toLowerCase())) depend(from, on)
+    for (const on of nodes) if (NAMES[from.ref.kind].includes(on.ref.kind) && mentions(from, on)) depend(from, on)
   }
   for (const table of snapshot.tables) {
     const from = tables.get(table.name)
@@ -113,14 +119,11 @@ function bareName(ref: SchemaObjectRef): string {
   return ref.kind === 'routine' ? ref.name.replace(/\(.*$/s, '') : ref.name
 }
 
-/** The identifiers in a definition, lower case, with quoted ones unquoted. */
+const WORD = /^[\p{L}\p{N}_$]+$/u
+
+/** The words of a definition, lower case: a quoted name of one word is a word too. */
 function wordsOf(text: string): Set<string> {
-  const words = new Set<string>()
-  for (const [token] of text.matchAll(/"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[\p{L}\p{N}_$]+/gu)) {
-    const quoted = /^["`[]/.test(token)
-    words.add((quoted ? token.slice(1, -1).replace(/""/g, '"') : token).toLowerCase())
-  }
-  return words
+  return new Set(Array.from(text.matchAll(/[\p{L}\p{N}_$]+/gu), ([word]) => word.toLowerCase()))
 }
 
 function escapeRegExp(name: string): string {

@@ -90,19 +90,19 @@ describe('converting what current pg_dump writes', () => {
   const database = useDatabase()
 
   it('drops routines that read tables, views that read views, and functions a domain calls in an order that runs', async () => {
-    // Names qualified as pg_dump writes them; a view named after the view it reads sorts first.
+    // Names qualified as pg_dump writes them, one quoted; a view named after the view it reads sorts first.
     const qualified = `CREATE FUNCTION public.is_code(t text) RETURNS boolean LANGUAGE sql IMMUTABLE AS 'SELECT t ~ ''^[A-Z]+$''';
 CREATE DOMAIN public.code AS text CHECK (public.is_code(VALUE));
 CREATE TABLE public.accounts (id bigint PRIMARY KEY, state text NOT NULL, tag public.code);
-CREATE VIEW public.zz_active AS SELECT id FROM public.accounts WHERE state = 'active';
-CREATE VIEW public.aa_active_ids AS SELECT id FROM public.zz_active;
+CREATE VIEW public."zz active" AS SELECT id FROM public.accounts WHERE state = 'active';
+CREATE VIEW public.aa_active_ids AS SELECT id FROM public."zz active";
 CREATE FUNCTION public.account_count() RETURNS bigint LANGUAGE sql STABLE
 BEGIN ATOMIC
   SELECT count(*) FROM public.accounts;
 END;
-CREATE FUNCTION public.active_rows() RETURNS SETOF public.zz_active LANGUAGE sql STABLE
+CREATE FUNCTION public.active_rows() RETURNS SETOF public."zz active" LANGUAGE sql STABLE
 BEGIN ATOMIC
-  SELECT * FROM public.zz_active;
+  SELECT * FROM public."zz active";
 END;
 `
     const conversion = await convertSchema(postgresDriver({ connectionString: database.url }), qualified)
@@ -110,7 +110,7 @@ END;
       'DROP VIEW aa_active_ids;',
       'DROP ROUTINE account_count();',
       'DROP ROUTINE active_rows();',
-      'DROP VIEW zz_active;',
+      'DROP VIEW "zz active";',
       'DROP TABLE accounts;',
       'DROP DOMAIN code;',
       'DROP ROUTINE is_code(t text);',
