@@ -581,6 +581,52 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(rows).toEqual([{ id: 7 }, { id: 8 }])
   })
 
+  it('a failing code migration names the line of its own file, in TypeScript after tsx removed the types', async () => {
+    await write(
+      '0001_backfill.ts',
+      [
+        "import type { MigrationContext } from '@mig/cli'",
+        '',
+        'interface Count {',
+        '  n: number',
+        '}',
+        '',
+        'export async function up({ run, query }: MigrationContext): Promise<void> {',
+        "  await run('CREATE TABLE tags (id INTEGER)')",
+        "  const rows = await query<Count>('SELECT 1 AS n WHERE 0')",
+        '  console.log(rows[0].n)',
+        '}',
+        '',
+      ].join('\n'),
+    )
+    const thrown = await mig('up', '--json')
+    expect(thrown.exitCode).toBe(1)
+    expect(jsonOf(thrown).error).toMatchObject({
+      code: 'MIG_MIGRATION_FAILED',
+      message: expect.stringMatching(/^Migration 0001_backfill\.ts:10:\d+ failed: Cannot read properties of undefined/),
+      position: { line: 10 },
+      rolledBack: true,
+    })
+    await write(
+      '0001_backfill.ts',
+      "export async function up({ run, query }: { run: (sql: string) => Promise<void>; query: (sql: string, params: unknown[]) => Promise<unknown[]> }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n\n  await query('INSERT INTO missing_table VALUES (?)', [1])\n}\n",
+    )
+    const failedQuery = await mig('up')
+    expect(failedQuery.exitCode).toBe(1)
+    expect(failedQuery.stderr).toMatch(/Migration 0001_backfill\.ts:4:\d+ failed: no such table: missing_table/)
+    await rm(join(project, 'migrations', '0001_backfill.ts'))
+    await write(
+      '0001_commits.mjs',
+      "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n  await run('COMMIT')\n}\n",
+    )
+    const refused = await mig('up')
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toContain('0001_commits.mjs:3: COMMIT would end or nest the transaction')
+    expect(refused.stderr).toContain('It was not run, and mig rolls the migration back.')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toEqual([])
+  })
+
   it('finds up, down and transaction under a TypeScript default export in a package that is not "type": "module"', async () => {
     // tsx compiles such a file to CommonJS, which keeps the default export under default.default.
     await writeFile(join(project, 'package.json'), '{ "name": "app" }\n')
