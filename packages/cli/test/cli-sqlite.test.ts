@@ -349,6 +349,20 @@ describe('mig up, down, redo and status', () => {
     expect(await sqliteHistory(database)).toHaveLength(3)
   })
 
+  it('a code migration that awaits a promise nothing settles is reported by name, rolled back, not a silent exit 13', async () => {
+    await write(
+      '0004_waits_forever.mjs',
+      "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n  await new Promise(() => {})\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_UNEXPECTED' } })
+    expect(jsonOf(run).error.message).toContain("0004_waits_forever.mjs's up waits for a promise that nothing will ever settle")
+    expect(run.stderr).toContain('Check that the code migration resolves every promise it creates and awaits.')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(3)
+  })
+
   it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
     await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
     expect((await mig('up')).exitCode).toBe(0)
