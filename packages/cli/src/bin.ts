@@ -1,5 +1,6 @@
 import { constants } from 'node:os'
 import { reserveStdoutForJson } from './json-stdout.js'
+import { migrationUnderWay } from './migration-under-way.js'
 import { runCli } from './run-cli.js'
 
 const json = process.argv.includes('--json')
@@ -50,6 +51,22 @@ process.on('unhandledRejection', (reason) => {
     `${reason instanceof Error ? reason.message : String(reason)}. Nothing awaited this failure, so mig stopped at once: ` +
     'a migration running in a transaction was rolled back by the database; run `mig status` to see where one outside a ' +
     'transaction stands. Check that the code migration awaits every context.run and context.query call.'
+  if (reserved && !reserved.written)
+    reserved.write(`${JSON.stringify({ ok: false, command: null, error: { code: 'MIG_UNEXPECTED', message } }, null, 2)}\n`)
+  process.stderr.write(`Error MIG_UNEXPECTED: ${message}\n`)
+  process.exit(1)
+})
+
+// The run awaits something that nothing is left to settle: no socket, timer or file is open, so
+// Node would exit with code 13 and no word. Typically a code migration awaiting a promise whose
+// callback is never called. process.exit() does not emit beforeExit, so a finished run never gets here.
+process.on('beforeExit', () => {
+  const migration = migrationUnderWay()
+  const which = migration ? `${migration.file}'s ${migration.direction}` : 'The run'
+  const message =
+    `${which} waits for a promise that nothing will ever settle, so mig stopped: ` +
+    'a migration running in a transaction was rolled back (nothing was recorded); run `mig status` to see where one outside a ' +
+    'transaction stands. Check that the code migration resolves every promise it creates and awaits.'
   if (reserved && !reserved.written)
     reserved.write(`${JSON.stringify({ ok: false, command: null, error: { code: 'MIG_UNEXPECTED', message } }, null, 2)}\n`)
   process.stderr.write(`Error MIG_UNEXPECTED: ${message}\n`)

@@ -2,6 +2,7 @@ import { type DialectText, type Migrator, type MigratorOptions, redactUrl } from
 import { configError } from './cli-error.js'
 import type { CommandContext } from './command-context.js'
 import { type DatabaseAccess, describeDatabase, driverFromUrl } from './dialect-registry.js'
+import { trackMigrationUnderWay } from './migration-under-way.js'
 import { ProgressReporter } from './progress-reporter.js'
 import { resolveSettings, type Settings } from './settings.js'
 import { registeringTypeScript } from './typescript-loader.js'
@@ -43,9 +44,11 @@ export async function withMigrator<T>(
     options.reportsProgress === false
       ? undefined
       : new ProgressReporter(migrator, context.output, { verbose: options.verbose === true }).attach()
+  const untrack = trackMigrationUnderWay(migrator)
   try {
     return await work(migrator, { settings, dialect, database: redactUrl(requireUrl(settings)), dialectText })
   } finally {
+    untrack()
     reporter?.detach()
   }
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { writeFile } from 'node:fs/promises'
+import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { holdMigrationLock } from '@mig/core/testing'
 import { postgresDriver } from '@mig/postgres'
@@ -98,6 +98,29 @@ describe('mig against PostgreSQL', () => {
     expect(jsonOf(await mig('repair', '3', '--applied', '--json')).resolution).toBe('applied')
     expect(await postgresHistory(testDatabase.url)).toContainEqual({ version: 3, state: 'applied' })
     expect((await mig('status', '--exit-code')).exitCode).toBe(0)
+  })
+
+  it('a code migration whose awaited query fails names the line of that call, though the error came from the connection', async () => {
+    const file = join(project.path, 'migrations', '0004_backfill.ts')
+    await writeFile(
+      file,
+      "type Context = { run: (sql: string) => Promise<void>; query: (sql: string, params: unknown[]) => Promise<unknown[]> }\n\nexport async function up({ run, query }: Context): Promise<void> {\n  await run('CREATE TABLE tags (id INTEGER)')\n  await query('INSERT INTO missing_table VALUES ($1)', [1])\n}\n",
+    )
+    try {
+      const run = await mig('up', '--json')
+      expect(run.exitCode).toBe(1)
+      expect(jsonOf(run).error).toMatchObject({
+        code: 'MIG_MIGRATION_FAILED',
+        message: expect.stringMatching(/^Migration 0004_backfill\.ts:5:\d+ failed: relation "missing_table" does not exist/),
+        position: { line: 5 },
+        statement: 'INSERT INTO missing_table VALUES ($1)',
+        rolledBack: true,
+      })
+      expect(await postgresTables(testDatabase.url)).not.toContain('tags')
+      expect((await postgresHistory(testDatabase.url)).map((row) => row.version)).not.toContain(4)
+    } finally {
+      await rm(file)
+    }
   })
 
   it('exits 4 when another run holds the lock past the lock timeout', async () => {

@@ -349,6 +349,20 @@ describe('mig up, down, redo and status', () => {
     expect(await sqliteHistory(database)).toHaveLength(3)
   })
 
+  it('a code migration that awaits a promise nothing settles is reported by name, rolled back, not a silent exit 13', async () => {
+    await write(
+      '0004_waits_forever.mjs',
+      "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n  await new Promise(() => {})\n}\n",
+    )
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(jsonOf(run)).toMatchObject({ ok: false, error: { code: 'MIG_UNEXPECTED' } })
+    expect(jsonOf(run).error.message).toContain("0004_waits_forever.mjs's up waits for a promise that nothing will ever settle")
+    expect(run.stderr).toContain('Check that the code migration resolves every promise it creates and awaits.')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toHaveLength(3)
+  })
+
   it('down and redo on a code migration without down() say to export one, not to write SQL', async () => {
     await write('0004_irreversible.mjs', "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n}\n")
     expect((await mig('up')).exitCode).toBe(0)
@@ -579,6 +593,52 @@ describe('locking, code migrations, configuration and usage', () => {
     expect(jsonOf(run).migrations).toHaveLength(3)
     const rows = await queryRows(sqliteDriver({ filename: database }), 'SELECT id FROM users ORDER BY id')
     expect(rows).toEqual([{ id: 7 }, { id: 8 }])
+  })
+
+  it('a failing code migration names the line of its own file, in TypeScript after tsx removed the types', async () => {
+    await write(
+      '0001_backfill.ts',
+      [
+        "import type { MigrationContext } from '@mig/cli'",
+        '',
+        'interface Count {',
+        '  n: number',
+        '}',
+        '',
+        'export async function up({ run, query }: MigrationContext): Promise<void> {',
+        "  await run('CREATE TABLE tags (id INTEGER)')",
+        "  const rows = await query<Count>('SELECT 1 AS n WHERE 0')",
+        '  console.log(rows[0].n)',
+        '}',
+        '',
+      ].join('\n'),
+    )
+    const thrown = await mig('up', '--json')
+    expect(thrown.exitCode).toBe(1)
+    expect(jsonOf(thrown).error).toMatchObject({
+      code: 'MIG_MIGRATION_FAILED',
+      message: expect.stringMatching(/^Migration 0001_backfill\.ts:10:\d+ failed: Cannot read properties of undefined/),
+      position: { line: 10 },
+      rolledBack: true,
+    })
+    await write(
+      '0001_backfill.ts',
+      "export async function up({ run, query }: { run: (sql: string) => Promise<void>; query: (sql: string, params: unknown[]) => Promise<unknown[]> }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n\n  await query('INSERT INTO missing_table VALUES (?)', [1])\n}\n",
+    )
+    const failedQuery = await mig('up')
+    expect(failedQuery.exitCode).toBe(1)
+    expect(failedQuery.stderr).toMatch(/Migration 0001_backfill\.ts:4:\d+ failed: no such table: missing_table/)
+    await rm(join(project, 'migrations', '0001_backfill.ts'))
+    await write(
+      '0001_commits.mjs',
+      "export async function up({ run }) {\n  await run('CREATE TABLE tags (id INTEGER)')\n  await run('COMMIT')\n}\n",
+    )
+    const refused = await mig('up')
+    expect(refused.exitCode).toBe(2)
+    expect(refused.stderr).toContain('0001_commits.mjs:3: COMMIT would end or nest the transaction')
+    expect(refused.stderr).toContain('It was not run, and mig rolls the migration back.')
+    expect(await sqliteTables(database)).not.toContain('tags')
+    expect(await sqliteHistory(database)).toEqual([])
   })
 
   it('finds up, down and transaction under a TypeScript default export in a package that is not "type": "module"', async () => {

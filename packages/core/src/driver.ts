@@ -104,6 +104,13 @@ export interface DriverSession {
   commit(): Promise<void>
   /** Rolls back the open transaction; must not throw, whether a transaction is open or not. */
   rollback(): Promise<void>
+  /**
+   * Optional: whether a transaction is open on the connection now, though core began none: one
+   * that a migration outside mig's transaction began with `BEGIN` and did not end. Core asks after
+   * each such migration and fails it, rather than record it applied in a transaction that closing
+   * the session rolls back. Without it, such a migration is reported applied. Never throws.
+   */
+  transactionOpen?(): Promise<boolean>
   /** Closes what `connect()` opened. Never throws, even for a connection that is already broken. */
   close(): Promise<void>
   /**

@@ -19,8 +19,9 @@ import { checkRepeatableSupport, checkSingleTransaction, type Plan, stepOf } fro
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, LockLostError } from './run-errors.js'
+import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
 import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
+import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
 /** What running a plan needs: the settings, the locked session, and where events go. */
 export interface Execution {
@@ -212,6 +213,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       )
     }
   }
+  await rollBackTransactionLeftOpen(session).catch((error: unknown) => failed(error, (outcome) => `${outcome}: ${messageOf(error)}`))
   await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(partWay)
 }
 
@@ -289,14 +291,6 @@ async function cancelledSince(run: Run): Promise<boolean> {
   if (!cancelSignal) return false
   if (!run.execution.locked.session.cancel) await new Promise((resolve) => setImmediate(resolve))
   return cancelSignal.aborted
-}
-
-function gaveUpWaiting(error: DatabaseError, attempts: number, stopping = false): DatabaseError {
-  return new DatabaseError(
-    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on ${attempts === 1 ? 'its first attempt' : `each of ${attempts} attempts`}${stopping ? ', not tried again as the run was asked to stop' : ''}. Another session holds a lock on a table this migration changes: ` +
-      'end that transaction, or give the file a longer "-- mig:lock-timeout".',
-    { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
-  )
 }
 
 /** Stops before running more SQL once the lock may have passed to another runner. */

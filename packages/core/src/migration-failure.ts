@@ -27,7 +27,9 @@ export function migrationFailure(options: FailureOptions): MigError {
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
   const { migration, direction, completed, rolledBack } = options
   const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
-  if (step.kind !== 'sql') return new MigrationFailedError({ ...failed, statement: statement?.text })
+  if (step.kind !== 'sql') {
+    return new MigrationFailedError({ ...failed, position: positionInCode(error, migration.file), statement: statement?.text })
+  }
   const offset =
     error instanceof DatabaseError && error.position !== undefined ? (statement?.offset ?? 0) + error.position : statement?.offset
   if (offset === undefined) return new MigrationFailedError(failed)
@@ -36,6 +38,27 @@ export function migrationFailure(options: FailureOptions): MigError {
     position: positionInStep(step, offset),
     statement: statement?.text ?? statementAt(options.text, step.sql, offset),
   })
+}
+
+/**
+ * Where in a code migration's own file an error came from: the first frame of its stack in that
+ * file. The line the user wrote is there for an error thrown in the migration, for one thrown
+ * synchronously under a `context` call (SQLite) and, through Node's async stack traces, for one
+ * a call that the migration awaited rejected with (PostgreSQL). tsx maps a `.ts` file's frames
+ * back to its source lines. Undefined when the stack does not show the file (a `fromList`
+ * migration bundled with the application, a value thrown that is not an Error).
+ */
+export function positionInCode(error: unknown, file: string): FilePosition | undefined {
+  const stack = (error as { stack?: unknown } | undefined)?.stack
+  if (typeof stack !== 'string') return undefined
+  const name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  // `…/0003_backfill.ts:7:29`, as a path or a file: URL, maybe with a loader's `?query`, maybe in parentheses.
+  const frame = new RegExp(`[/\\\\]${name}(?:\\?[^\\s:)]*)?:(\\d+):(\\d+)\\)?$`)
+  for (const line of stack.split('\n')) {
+    const found = /^\s+at /.test(line) ? frame.exec(line.trimEnd()) : null
+    if (found) return { line: Number(found[1]), column: Number(found[2]) }
+  }
+  return undefined
 }
 
 /** The 1-based line of the migration file on which an offset into a section's SQL stands. */

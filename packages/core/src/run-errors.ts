@@ -1,5 +1,5 @@
 import type { LockHolder } from './driver.js'
-import { causeMessage, describeHolder, list, MigError, migrationJson } from './errors.js'
+import { causeMessage, DatabaseError, describeHolder, list, MigError, migrationJson } from './errors.js'
 import type { MigrationInfo } from './migration.js'
 import { isCodeMigrationFile } from './migration-filename.js'
 
@@ -212,4 +212,13 @@ export class AbortedError extends MigError {
       undone: this.undone.map(migrationJson),
     }
   }
+}
+
+/** A migration's table lock timeout on every attempt: what to do about the session that holds the lock. */
+export function gaveUpWaiting(error: DatabaseError, attempts: number, stopping = false): DatabaseError {
+  return new DatabaseError(
+    `${error.message.includes(`SQLSTATE ${error.sqlState}`) ? error.message : `${error.message} (SQLSTATE ${error.sqlState})`}, on ${attempts === 1 ? 'its first attempt' : `each of ${attempts} attempts`}${stopping ? ', not tried again as the run was asked to stop' : ''}. Another session holds a lock on a table this migration changes: ` +
+      'end that transaction, or give the file a longer "-- mig:lock-timeout".',
+    { sqlState: error.sqlState, detail: error.detail, hint: error.hint, position: error.position, cause: error },
+  )
 }

@@ -1,7 +1,7 @@
 import type { DialectText } from './driver.js'
 import { InvalidMigrationError } from './errors.js'
 import type { Migration, MigrationContext, MigrationScripts, SqlStep } from './migration.js'
-import { lineInStep } from './migration-failure.js'
+import { lineInStep, positionInCode } from './migration-failure.js'
 
 /**
  * Refuses, before anything runs, a statement that would end or nest mig's transaction in a
@@ -28,7 +28,8 @@ export function checkTransactionControl(migrations: readonly Migration[], script
 export function guardTransaction(context: MigrationContext, text: DialectText, file: string): MigrationContext {
   const refuseControl = (sql: string) => {
     const found = firstControl({ kind: 'sql', sql, line: 1 }, text)
-    if (found) throw transactionControlError(file, undefined, found.command, undefined)
+    // Here, synchronously under the migration's call, the stack names the line of that call.
+    if (found) throw transactionControlError(file, undefined, found.command, positionInCode(new Error(), file)?.line)
   }
   return {
     ...context,
@@ -60,7 +61,7 @@ function transactionControlError(file: string, direction: 'up' | 'down' | undefi
     line,
     reason:
       `${command}${section} would end or nest the transaction mig runs this migration in, so part of it could be committed ` +
-      'while the rest fails, and its history row would be written outside it. Nothing was run. Remove the statement (mig ' +
+      `while the rest fails, and its history row would be written outside it. ${direction ? 'Nothing was run' : 'It was not run, and mig rolls the migration back'}. Remove the statement (mig ` +
       `already wraps the migration in a transaction), or ${optOut} to manage transactions yourself.`,
   })
 }

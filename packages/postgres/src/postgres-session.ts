@@ -128,6 +128,12 @@ export class PostgresSession implements DriverSession {
     }
   }
 
+  /** pg 8 keeps the status of the server's last ReadyForQuery: `T` in a transaction block, `E` in a failed one. */
+  async transactionOpen(): Promise<boolean> {
+    const status = (this.client as { getTransactionStatus?: () => string | null }).getTransactionStatus?.()
+    return status === 'T' || status === 'E'
+  }
+
   async rollback(): Promise<void> {
     this.inTransaction = false
     // A connection that is gone has taken its transaction with it, and the caller is already

@@ -122,6 +122,10 @@ export class SqliteSession implements DriverSession {
     }
   }
 
+  async transactionOpen(): Promise<boolean> {
+    return this.database.inTransaction
+  }
+
   async rollback(): Promise<void> {
     try {
       if (this.database.inTransaction) this.control('ROLLBACK')

@@ -88,6 +88,38 @@ export function runIntegritySuite(target: ConformanceTarget): void {
         expect(await userTables()).toEqual(['a'])
       })
 
+      it('a migration outside a transaction that begins one and never ends it fails, rather than being reported applied', async () => {
+        const leftOpen = fromList([
+          table(1, 'a'),
+          {
+            file: '0002_left_open.sql',
+            content: '-- mig:no-transaction\n-- mig:up\nCREATE TABLE b (id INTEGER);\nBEGIN;\nCREATE TABLE c (id INTEGER);\n',
+          },
+        ])
+        const error = await failureOf(migrator(leftOpen).up())
+        expect(error).toBeInstanceOf(MigrationFailedError)
+        expect(error).toMatchObject({ migration: { version: 2 }, rolledBack: false, completed: [{ version: 1 }] })
+        expect((error as Error).message).toContain('0002_left_open.sql failed: it began a transaction and did not end it')
+        expect(await userTables()).toEqual(['a', 'b'])
+        expect((await migrator(leftOpen).status()).map((entry) => entry.state)).toEqual(['applied', 'failed'])
+        const code = fromList([
+          {
+            version: 3,
+            name: 'code_left_open',
+            transaction: false,
+            up: async (context) => {
+              await context.run('BEGIN')
+              await context.run('CREATE TABLE d (id INTEGER)')
+            },
+          },
+        ])
+        await expect(migrator(code, { table: 'mig_code' }).up()).rejects.toThrow(
+          /3_code_left_open failed: it began a transaction and did not end it/,
+        )
+        expect(await userTables()).not.toContain('d')
+        expect((await migrator(code, { table: 'mig_code' }).status()).map((entry) => entry.state)).toEqual(['failed'])
+      })
+
       for (const call of ['run', 'query'] as const) {
         it(`a code migration that sends COMMIT through ${call}() in mig’s transaction is refused and rolled back, with the code migration’s opt-out`, async () => {
           const source = fromList([
