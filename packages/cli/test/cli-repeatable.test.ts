@@ -159,6 +159,25 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(again.stderr).toContain('no repeatable migration named "user_emails"')
   })
 
+  it('drift compares the views repeatable migrations made when no versioned migration is applied', async () => {
+    for (const file of ['0001_create_users.sql', '0002_add_email.sql', 'repeatable/user_emails.sql']) {
+      await unlink(join(project.path, 'migrations', file))
+    }
+    await write('repeatable/one_row.sql', 'DROP VIEW IF EXISTS one_row;\nCREATE VIEW one_row AS SELECT 1 AS n;\n')
+    expect((await mig('up')).exitCode).toBe(0)
+    const clean = await mig('drift')
+    expect(clean.exitCode).toBe(0)
+    expect(clean.stdout).toContain(
+      'No drift: the database holds exactly what the repeatable migrations (no versioned migration is applied) build.',
+    )
+    expect(jsonOf(await mig('drift', '--json'))).toMatchObject({ migration: null, repeatables: ['repeatable/one_row.sql'], drifted: false })
+    await queryRows(database.driver(), 'DROP VIEW one_row')
+    const drifted = await mig('drift')
+    expect(drifted.exitCode).toBe(1)
+    expect(drifted.stdout).toContain('view one_row missing in the database')
+    expect(drifted.stdout).not.toContain('mig baseline')
+  })
+
   it('status --fleet --exit-code counts a target whose repeatable migration is new or changed as pending, as status does', async () => {
     const fleet = ['--fleet', '--targets', database.env.DATABASE_URL as string, '--json', '--exit-code']
     const due = await mig('status', ...fleet)

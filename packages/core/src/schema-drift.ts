@@ -9,6 +9,11 @@ import type { SchemaSnapshot } from './schema-snapshot.js'
 export interface DriftResult {
   /** The newest applied migration, whose schema the database is compared with; undefined when none is applied. */
   readonly migration: MigrationInfo | undefined
+  /**
+   * The repeatable migrations built after them (`repeatable/<name>.sql`): those the database has
+   * run, even when no versioned migration is applied (after `down --all`, or with none at all).
+   */
+  readonly repeatables: readonly string[]
   /** Empty when the database holds exactly what the applied migrations build. */
   readonly differences: readonly SchemaDifference[]
   /**
@@ -71,17 +76,19 @@ export async function detectDrift(migrator: Migrator, driver: Driver, options: D
   const live = await migrator.describeSchema()
   // The repeatable migrations the database ran stay after a down; built from their files as they are now.
   const ran = repeatables.filter((repeatable) => repeatable.state === 'up-to-date' || repeatable.state === 'changed')
-  const expected = newest
-    ? await migrator.expectedSchema({ to: newest.version, repeatables: ran.map((repeatable) => repeatable.name) })
-    : EMPTY_SCHEMA
+  const expected =
+    newest || ran.length
+      ? await migrator.expectedSchema({ to: newest?.version ?? 0, repeatables: ran.map((repeatable) => repeatable.name) })
+      : EMPTY_SCHEMA
   const differences = compareSchemas(expected, live)
   const draft =
     options.draft && renderChanges && differences.length
       ? { up: renderChanges(expected, live), down: renderChanges(live, expected) }
       : undefined
-  const nothingCompared = newest && isEmpty(expected) && isEmpty(live) ? NOTHING_COMPARED : undefined
+  const nothingCompared = (newest || ran.length) && isEmpty(expected) && isEmpty(live) ? NOTHING_COMPARED : undefined
   return {
     migration: newest && { version: newest.version, name: newest.name, file: newest.file },
+    repeatables: ran.map((repeatable) => repeatable.file),
     differences,
     ...(draft ? { draft } : {}),
     ...(nothingCompared ? { nothingCompared } : {}),

@@ -26,16 +26,22 @@ export const driftCommand: Command = async (context) => {
     },
   )
   const { migration, differences } = result
-  const against = migration ? `the migrations up to ${migration.file}` : 'no migrations (none is applied)'
+  // With no versioned migration applied, the repeatable ones the database ran are still compared.
+  const built = migration !== undefined || result.repeatables.length > 0
+  const against = migration
+    ? `the migrations up to ${migration.file}`
+    : built
+      ? 'the repeatable migrations (no versioned migration is applied)'
+      : 'no migrations (none is applied)'
   const described = differences.map((difference) => ({ ...difference, description: describeDifference(difference, DRIFT_WORDING) }))
   if (result.nothingCompared) output.note(output.errorColours.yellow(`Warning: ${result.nothingCompared}`))
   if (!differences.length) {
     output.line(
-      migration
+      built
         ? `No drift: the database holds exactly what ${against} build.`
         : 'No drift: no migration is applied, and the database holds nothing.',
     )
-  } else if (migration) {
+  } else if (built) {
     output.line(output.colours.bold(`Drift: ${plural(differences.length, 'difference')} between the database and what ${against} build:`))
     for (const difference of described) output.line(`  ${difference.description}`)
   } else {
@@ -47,6 +53,7 @@ export const driftCommand: Command = async (context) => {
   return {
     document: {
       migration: migration ?? null,
+      repeatables: result.repeatables,
       drifted: differences.length > 0,
       differences: described,
       warning: result.nothingCompared ?? null,

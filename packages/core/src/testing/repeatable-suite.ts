@@ -134,6 +134,23 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect((await migrator().drift()).differences).toEqual([])
     })
 
+    it('drift counts them when no versioned migration is applied: after down --all, and with no versioned file at all', async () => {
+      if (!database.driver().capabilities.scratchDatabases) return
+      await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS one_row;\nCREATE VIEW one_row AS SELECT 1 AS n;\n')
+      await migrator().up()
+      await migrator().down({ all: true })
+      const afterDown = await migrator().drift()
+      expect(afterDown.migration).toBeUndefined()
+      expect(afterDown.differences).toEqual([])
+      expect(afterDown.repeatables).toEqual(['repeatable/counts.sql'])
+      await unlink(join(folder, '0001_users.sql'))
+      expect((await migrator().drift()).differences).toEqual([])
+      await rows('DROP VIEW one_row')
+      expect((await migrator().drift()).differences).toEqual([
+        expect.objectContaining({ kind: 'view', object: 'one_row', change: 'missing' }),
+      ])
+    })
+
     it('a removed file drops nothing, and status and up say so', async () => {
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
