@@ -183,6 +183,7 @@ export function runSchemaBehaviourSuite(target: ConformanceTarget): void {
         await subject.up()
         expect(await subject.drift()).toEqual({
           migration: { version: 2, name: 'create_tokens', file: '2_create_tokens' },
+          repeatables: [],
           differences: [],
         })
         await rows('DROP INDEX tokens_expiry')
