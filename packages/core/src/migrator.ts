@@ -166,7 +166,8 @@ export class Migrator {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
     const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
     checkTransactionControl(history.pending, scripts, this.settings.driver.text)
-    await Promise.all((await listRepeatables(this.settings)).map((repeatable) => repeatable.load()))
+    const repeatables = await listRepeatables(this.settings)
+    checkTransactionControl(repeatables, await Promise.all(repeatables.map((repeatable) => repeatable.load())), this.settings.driver.text)
     return { applied: history.records.length - history.running.size, pending: history.pending.length, running: history.running.size }
   }
 

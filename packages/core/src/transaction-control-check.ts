@@ -19,7 +19,11 @@ export function checkTransactionControl(migrations: readonly Migration[], script
     ] as const) {
       if (step?.kind !== 'sql') continue
       const found = firstControl(step, text)
-      if (found) throw transactionControlError(migration.file, direction, found.command, lineInStep(step, found.offset))
+      if (found) {
+        // A repeatable migration has no sections and cannot leave its transaction.
+        const where = migration.repeatable ? 'repeatable' : direction
+        throw transactionControlError(migration.file, where, found.command, lineInStep(step, found.offset))
+      }
     }
   })
 }
@@ -52,16 +56,21 @@ function firstControl(step: SqlStep, text: DialectText): { command: string; offs
   return undefined
 }
 
-/** `direction` names the section of a SQL migration; without it, the statement came from a code migration. */
-function transactionControlError(file: string, direction: 'up' | 'down' | undefined, command: string, line: number | undefined) {
-  const section = direction ? ` in the ${direction} section` : ''
-  const optOut = direction ? 'mark the file "-- mig:no-transaction"' : 'export `transaction = false` from the migration'
+/** `where` names the section of a SQL migration, or a repeatable one; without it, the statement came from a code migration. */
+function transactionControlError(file: string, where: 'up' | 'down' | 'repeatable' | undefined, command: string, line: number | undefined) {
+  const section = where === 'up' || where === 'down' ? ` in the ${where} section` : ''
+  const optOut =
+    where === 'repeatable'
+      ? 'move what must run outside a transaction into a versioned migration marked "-- mig:no-transaction": a repeatable migration always runs in one.'
+      : where
+        ? 'mark the file "-- mig:no-transaction" to manage transactions yourself.'
+        : 'export `transaction = false` from the migration to manage transactions yourself.'
   return new InvalidMigrationError({
     file,
     line,
     reason:
       `${command}${section} would end or nest the transaction mig runs this migration in, so part of it could be committed ` +
-      `while the rest fails, and its history row would be written outside it. ${direction ? 'Nothing was run' : 'It was not run, and mig rolls the migration back'}. Remove the statement (mig ` +
-      `already wraps the migration in a transaction), or ${optOut} to manage transactions yourself.`,
+      `while the rest fails, and its history row would be written outside it. ${where ? 'Nothing was run' : 'It was not run, and mig rolls the migration back'}. Remove the statement (mig ` +
+      `already wraps the migration in a transaction), or ${optOut}`,
   })
 }

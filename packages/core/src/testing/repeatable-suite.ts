@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { RepairRefusedError, UnsupportedFeatureError } from '../errors.js'
+import { InvalidMigrationError, RepairRefusedError, UnsupportedFeatureError } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
 import { repeatableTableOf } from '../history-table.js'
@@ -101,6 +101,27 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await recorded()).toEqual(before)
       expect(await viewColumns()).toEqual(['id'])
       expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['changed'])
+    })
+
+    it('one that would end its transaction is refused by validate as by up, with a fix that applies to it', async () => {
+      await write('repeatable/views.sql', `${view('id')}COMMIT;\n`)
+      const refusals = [
+        await migrator()
+          .validate()
+          .catch((error: unknown) => error),
+        await migrator()
+          .up()
+          .catch((error: unknown) => error),
+      ]
+      for (const refusal of refusals) {
+        expect(refusal).toBeInstanceOf(InvalidMigrationError)
+        expect((refusal as Error).message).toMatch(/^repeatable\/views\.sql:3: COMMIT would end or nest the transaction/)
+        expect((refusal as Error).message).toContain('into a versioned migration marked "-- mig:no-transaction"')
+        expect((refusal as Error).message).not.toContain('section')
+      }
+      // Refused before anything ran: not even the versioned migration before it, nor history.
+      expect(await database.tables()).not.toEqual(expect.arrayContaining(['users']))
+      expect(await database.tables()).not.toEqual(expect.arrayContaining(['mig_migrations']))
     })
 
     it('wait while versioned migrations stay pending, and down never touches them', async () => {
