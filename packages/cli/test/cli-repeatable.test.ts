@@ -159,6 +159,19 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(again.stderr).toContain('no repeatable migration named "user_emails"')
   })
 
+  it('the warning about a removed file named by digits alone gives a repair command that forgets it', async () => {
+    await write('repeatable/030.sql', dialect.defineView('id'))
+    await unlink(join(project.path, 'migrations', 'repeatable', 'user_emails.sql'))
+    expect((await mig('up')).exitCode).toBe(0)
+    await unlink(join(project.path, 'migrations', 'repeatable', '030.sql'))
+    const warned = await mig('up')
+    const command = /then stop this warning with mig (repair \S+ --forget)\./.exec(warned.stderr)?.[1]
+    expect(command).toBe('repair repeatable/030.sql --forget')
+    const repaired = await mig(...(command as string).split(' '))
+    expect(repaired.exitCode).toBe(0)
+    expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([])
+  })
+
   it('drift compares the views repeatable migrations made when no versioned migration is applied', async () => {
     for (const file of ['0001_create_users.sql', '0002_add_email.sql', 'repeatable/user_emails.sql']) {
       await unlink(join(project.path, 'migrations', file))

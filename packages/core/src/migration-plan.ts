@@ -138,9 +138,14 @@ export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
     emit({
       type: 'warning',
       migration: undefined,
-      message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration, then stop this warning with mig repair ${removed.name} --forget.`,
+      message: `${removed.file} was applied before and its file is gone: removing a repeatable migration drops nothing. Drop what it made in a versioned migration, then stop this warning with mig repair ${forgetArgument(removed.name)} --forget.`,
     })
   }
+}
+
+/** A name of digits alone (`030`) would be read as a version by `mig repair`; its path is not. */
+function forgetArgument(name: string): string {
+  return /^\d+$/.test(name) ? `repeatable/${name}.sql` : name
 }
 
 /** A migration created but not written yet is not applied: it would be recorded as done with nothing done. */
