@@ -68,10 +68,11 @@ export function lineInStep(step: SqlStep, offset: number): number {
 
 /** Turns an offset into a section's SQL into a line and column of the migration file. */
 function positionInStep(step: SqlStep, offset: number): FilePosition {
-  const before = step.sql.slice(0, Math.max(0, Math.min(offset, step.sql.length)))
+  const [sql, at] = step.written ? [step.written.sql, step.written.offsetOf(offset)] : [step.sql, offset]
+  const before = sql.slice(0, Math.max(0, Math.min(at, sql.length)))
   let lines = 0
   for (let index = before.indexOf('\n'); index !== -1; index = before.indexOf('\n', index + 1)) lines++
-  return { line: step.line + lines, column: offset - before.lastIndexOf('\n') }
+  return { line: step.line + lines, column: at - before.lastIndexOf('\n') }
 }
 
 /** The statement of a script that contains the offset. */

@@ -76,6 +76,11 @@ export interface SqlStep {
   readonly sql: string
   /** 1-based line of the file on which `sql` starts, to turn error offsets into file lines. */
   readonly line: number
+  /**
+   * Set when `sql` is not the file's text (placeholders were filled): the section as written,
+   * and where an offset into `sql` falls in it, so that errors name the file's line and column.
+   */
+  readonly written?: { readonly sql: string; readonly offsetOf: (offset: number) => number }
 }
 
 export interface CodeStep {

@@ -93,30 +93,51 @@ export function substituteFileText(
   } catch {
     return text
   }
-  return substitute(file, text, 1, everywhere, placeholders, dialect)
+  return fill(file, text, 1, everywhere, placeholders, dialect).sql
 }
 
 function substituteScripts(file: string, scripts: MigrationScripts, placeholders: Placeholders, text: DialectText): MigrationScripts {
-  const step = (step: MigrationStep | undefined) =>
-    step?.kind === 'sql'
-      ? { ...step, sql: substitute(file, step.sql, step.line, scripts.placeholders === 'everywhere', placeholders, text) }
-      : step
+  const step = (step: MigrationStep | undefined): MigrationStep | undefined => {
+    if (step?.kind !== 'sql') return step
+    const filled = fill(file, step.sql, step.line, scripts.placeholders === 'everywhere', placeholders, text)
+    return filled.sql === step.sql ? step : { ...step, sql: filled.sql, written: { sql: step.sql, offsetOf: filled.offsetOf } }
+  }
   return { ...scripts, up: step(scripts.up) as MigrationStep, down: step(scripts.down) }
+}
+
+/** Where a value went in the filled text (`start`, `end`), and where its `${name}` was in the written one. */
+interface Filled {
+  readonly start: number
+  readonly end: number
+  readonly writtenStart: number
+  readonly writtenEnd: number
 }
 
 /**
  * Replaces each `${name}` in SQL code (or, `everywhere`, in the whole text) with its value, as
  * written. Strings, dollar-quoted bodies and comments are told apart by the dialect's own lexer.
+ * `offsetOf` turns an offset into the filled text, as a database reports it, into one into `sql`.
  */
-export function substitute(
+function fill(
   file: string,
   sql: string,
   firstLine: number,
   everywhere: boolean,
   placeholders: Placeholders,
   text: Pick<DialectText, 'literalRanges'>,
-): string {
-  if (!sql.includes('${')) return sql
+): { sql: string; offsetOf: (offset: number) => number } {
+  const filled: Filled[] = []
+  const offsetOf = (offset: number) => {
+    let shift = 0
+    for (const value of filled) {
+      if (offset < value.start) break
+      // Inside a value: the placeholder that put it there.
+      if (offset < value.end) return value.writtenStart
+      shift = value.end - value.writtenEnd
+    }
+    return offset - shift
+  }
+  if (!sql.includes('${')) return { sql, offsetOf }
   let literals: readonly SqlRange[] = []
   if (!everywhere) {
     if (!text.literalRanges) {
@@ -127,13 +148,17 @@ export function substitute(
     literals = text.literalRanges(sql)
   }
   const inLiteral = (offset: number) => literals.some((range) => offset >= range.start && offset < range.end)
-  return sql.replace(PLACEHOLDER, (match, name: string, offset: number) => {
+  let shift = 0
+  const result = sql.replace(PLACEHOLDER, (match, name: string, offset: number) => {
     if (inLiteral(offset)) return match
     const value = Object.hasOwn(placeholders, name) ? placeholders[name] : undefined
     if (value === undefined) {
       const line = firstLine + (sql.slice(0, offset).match(/\n/g)?.length ?? 0)
       throw new UnknownPlaceholderError({ file, line, placeholder: name, known: Object.keys(placeholders).sort() })
     }
+    filled.push({ start: offset + shift, end: offset + shift + value.length, writtenStart: offset, writtenEnd: offset + match.length })
+    shift += value.length - match.length
     return value
   })
+  return { sql: result, offsetOf }
 }

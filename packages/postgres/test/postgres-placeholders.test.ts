@@ -1,5 +1,5 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
-import { fromList, Migrator, UnknownPlaceholderError } from '@mig/core'
+import { fromList, MigrationFailedError, Migrator, UnknownPlaceholderError } from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { describe, expect, it } from 'vitest'
 import { sql, useDatabase } from './support/postgres-test-database.js'
@@ -61,5 +61,25 @@ describe('an unknown placeholder on PostgreSQL', () => {
     const text = `SELECT $1, "\${a}", E'\\'\${b}', $t$ \${c} $t$ -- \${d}\n/* \${e} */ FROM x`
     const ranges = postgresDriver({ connectionString: database.url }).text.literalRanges?.(text) ?? []
     expect(ranges.map((range) => text.slice(range.start, range.end))).toEqual([`E'\\'\${b}'`, '$t$ ${c} $t$', '-- ${d}\n', '/* ${e} */'])
+  })
+})
+
+describe('a failure in a migration with placeholders on PostgreSQL', () => {
+  const database = useDatabase()
+  // Line 4, column 20 of the file as written: the database reports it in the filled text.
+  const FAILING = '-- mig:up\nCREATE TABLE ok (id int);\nSELECT ${columns},\n  ${more}, 1 AS x, no_such_column FROM ok;\n'
+
+  it.each(['', '-- mig:no-transaction\n'])('is reported at its line and column in the file as written (%j)', async (header) => {
+    const migrator = new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([{ file: '0001_fails.sql', content: `${header}${FAILING}` }]),
+      placeholders: { columns: 'id,\n  id + 1 AS next,\n  id + 2 AS after', more: 'id + 3 AS later' },
+    })
+    const failure = await migrator.up().catch((error: unknown) => error)
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    const line = header ? 5 : 4
+    expect((failure as MigrationFailedError).position).toEqual({ line, column: 20 })
+    expect((failure as MigrationFailedError).message).toContain(`0001_fails.sql:${line}:20 failed`)
+    expect((failure as MigrationFailedError).statement).toContain('id + 2 AS after')
   })
 })

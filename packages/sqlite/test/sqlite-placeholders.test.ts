@@ -1,6 +1,6 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
 import { existsSync } from 'node:fs'
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fromDirectory, Migrator, UnknownPlaceholderError } from '@mig/core'
@@ -48,6 +48,15 @@ describe('placeholders on SQLite', () => {
       'body',
       'app_kind',
     ])
+  })
+
+  it('names the line of the file as written when a value spans lines, in a repeatable migration too', async () => {
+    await mkdir(join(folder, 'repeatable'))
+    await write('repeatable/views.sql', 'CREATE VIEW IF NOT EXISTS v AS SELECT ${columns};\nCOMMIT;\n')
+    const failure = await migrator({ columns: '1 AS a,\n2 AS b,\n3 AS c' })
+      .validate()
+      .catch((error: unknown) => error)
+    expect((failure as Error).message).toMatch(/^repeatable\/views\.sql:2: COMMIT would end/)
   })
 
   it('stops before anything runs on a placeholder without a value, naming the file, line and how to define it', async () => {
