@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import { isPlaceholderName, PLACEHOLDER_NAME_RULE } from '@mig/core'
 import { CliError, configError } from './cli-error.js'
 import type { MigConfig } from './define-config.js'
 import { didYouMean } from './did-you-mean.js'
@@ -95,6 +96,10 @@ function validateConfig(file: string, value: unknown): MigConfig {
       (!isRecord(item) || !Object.values(item).every((value) => typeof value === 'string'))
     ) {
       throw configError(`${basename(file)}: "placeholders" must be an object of names and string values, like { "schema": "app" }.`)
+    }
+    const badName = key === 'placeholders' && isRecord(item) ? Object.keys(item).find((name) => !isPlaceholderName(name)) : undefined
+    if (badName !== undefined) {
+      throw configError(`${basename(file)}: the placeholder name "${badName}" must be ${PLACEHOLDER_NAME_RULE}. Rename it.`)
     }
     if (key === 'dump' && item !== undefined && (!isRecord(item) || typeof item.file !== 'string' || Object.keys(item).length !== 1)) {
       throw configError(`${basename(file)}: "dump" must be { "file": "schema.sql" }, not ${JSON.stringify(item)}.`)

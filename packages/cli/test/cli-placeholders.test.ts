@@ -101,6 +101,17 @@ describe.each(dialects)('placeholders through the mig binary on $name', (dialect
     expect(error.message).toContain('Rename or unset the variable.')
   })
 
+  it('a placeholder name in the config file that cannot be one is a configuration error naming the file', async () => {
+    const configFile = join(project.path, 'mig.config.json')
+    const config = JSON.parse(await readFile(configFile, 'utf8'))
+    await writeFile(configFile, JSON.stringify({ ...config, placeholders: { table: 'settings', 'eu-table': 'eu_settings' } }))
+    const run = await mig(['up', '--json'])
+    expect(run.exitCode).toBe(2)
+    const { error } = jsonOf(run)
+    expect(error.code).toBe('MIG_CONFIG')
+    expect(error.message).toContain('mig.config.json: the placeholder name "eu-table" must be letters, digits and "_"')
+  })
+
   it('mig lint reads the files with their placeholders filled, as up runs them, and stops at an unknown one', async () => {
     for (const args of [
       ['lint', '--json'],
