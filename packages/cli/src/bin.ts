@@ -44,17 +44,13 @@ const QUIT_AT_ONCE = {
 }
 
 // A promise that nothing awaited failed, typically a code migration's context.run or
-// context.query called without await: reported in mig's form (and as the one --json document)
-// rather than as Node's stack trace. Exiting closes the connection, which rolls back its transaction.
+// context.query called without await. Exiting closes the connection, which rolls back its transaction.
 process.on('unhandledRejection', (reason) => {
-  const message =
+  quitUnexpectedly(
     `${reason instanceof Error ? reason.message : String(reason)}. Nothing awaited this failure, so mig stopped at once: ` +
-    'a migration running in a transaction was rolled back by the database; run `mig status` to see where one outside a ' +
-    'transaction stands. Check that the code migration awaits every context.run and context.query call.'
-  if (reserved && !reserved.written)
-    reserved.write(`${JSON.stringify({ ok: false, command: null, error: { code: 'MIG_UNEXPECTED', message } }, null, 2)}\n`)
-  process.stderr.write(`Error MIG_UNEXPECTED: ${message}\n`)
-  process.exit(1)
+      'a migration running in a transaction was rolled back by the database; run `mig status` to see where one outside a ' +
+      'transaction stands. Check that the code migration awaits every context.run and context.query call.',
+  )
 })
 
 // The run awaits something that nothing is left to settle: no socket, timer or file is open, so
@@ -63,15 +59,20 @@ process.on('unhandledRejection', (reason) => {
 process.on('beforeExit', () => {
   const migration = migrationUnderWay()
   const which = migration ? `${migration.file}'s ${migration.direction}` : 'The run'
-  const message =
+  quitUnexpectedly(
     `${which} waits for a promise that nothing will ever settle, so mig stopped: ` +
-    'a migration running in a transaction was rolled back (nothing was recorded); run `mig status` to see where one outside a ' +
-    'transaction stands. Check that the code migration resolves every promise it creates and awaits.'
+      'a migration running in a transaction was rolled back (nothing was recorded); run `mig status` to see where one outside a ' +
+      'transaction stands. Check that the code migration resolves every promise it creates and awaits.',
+  )
+})
+
+/** Reports what went wrong outside any command's own error handling, in mig's form (and as the one --json document), and exits. */
+function quitUnexpectedly(message: string): never {
   if (reserved && !reserved.written)
     reserved.write(`${JSON.stringify({ ok: false, command: null, error: { code: 'MIG_UNEXPECTED', message } }, null, 2)}\n`)
   process.stderr.write(`Error MIG_UNEXPECTED: ${message}\n`)
   process.exit(1)
-})
+}
 
 const exitCode = await runCli({
   argv: process.argv.slice(2),
