@@ -2,6 +2,7 @@ import type { DialectText, SqlStatement } from './driver.js'
 import { DatabaseError, MigError } from './errors.js'
 import type { MigrationInfo, MigrationStep, SqlStep } from './migration.js'
 import { type FilePosition, MigrationFailedError } from './run-errors.js'
+import { escapeRegExp } from './schema-order.js'
 
 export interface FailureOptions {
   readonly error: unknown
@@ -51,7 +52,7 @@ export function migrationFailure(options: FailureOptions): MigError {
 export function positionInCode(error: unknown, file: string): FilePosition | undefined {
   const stack = (error as { stack?: unknown } | undefined)?.stack
   if (typeof stack !== 'string') return undefined
-  const name = file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  const name = escapeRegExp(file.slice(Math.max(file.lastIndexOf('/'), file.lastIndexOf('\\')) + 1))
   // `…/0003_backfill.ts:7:29`, as a path or a file: URL, maybe with a loader's `?query`, maybe in parentheses.
   const frame = new RegExp(`[/\\\\]${name}(?:\\?[^\\s:)]*)?:(\\d+):(\\d+)\\)?$`)
   for (const line of stack.split('\n')) {

@@ -1,4 +1,5 @@
 import type { SchemaObjectRef, SqlStatement } from './driver.js'
+import { escapeRegExp, names, wordsOf } from './schema-order.js'
 import type { SchemaSnapshot, TableSnapshot } from './schema-snapshot.js'
 
 type Kind = SchemaObjectRef['kind']
@@ -41,9 +42,9 @@ export function dropOrder(
   quote: (name: string) => string,
 ): SchemaObjectRef[] {
   const created = (name: string) => {
-    const names = [name, quote(name)].map(escapeRegExp).join('|')
+    const spellings = [name, quote(name)].map(escapeRegExp).join('|')
     // pg_dump names every object with its schema: `CREATE VIEW public.active_accounts AS`.
-    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:[^\\s.(]+\\s*\\.\\s*)?(?:${names})(?:\\s|\\(|$)`, 'i')
+    const creates = new RegExp(`\\bVIEW\\s+(?:IF\\s+NOT\\s+EXISTS\\s+)?(?:[^\\s.(]+\\s*\\.\\s*)?(?:${spellings})(?:\\s|\\(|$)`, 'i')
     return statements.findIndex((statement) => creates.test(statement.text))
   }
   const node = (kind: Kind, name: string, text: string): DropNode => ({
@@ -53,11 +54,7 @@ export function dropOrder(
     dependents: 0,
     dependencies: [],
   })
-  // A name that is not one word (a space, a dash) is found as the dialect quotes it.
-  const mentions = (from: DropNode, on: DropNode) => {
-    const name = bareName(on.ref)
-    return from.words.has(name.toLowerCase()) || (!WORD.test(name) && from.text.includes(quote(name)))
-  }
+  const mentions = (from: DropNode, on: DropNode) => names(from.text, from.words, bareName(on.ref))
   const nodes: DropNode[] = [
     ...[...snapshot.views]
       .sort((a, b) => created(b.name) - created(a.name))
@@ -117,15 +114,4 @@ function tableText(table: TableSnapshot, snapshot: SchemaSnapshot): string {
 /** A routine's name carries its argument types: `add(integer, integer)`. */
 function bareName(ref: SchemaObjectRef): string {
   return ref.kind === 'routine' ? ref.name.replace(/\(.*$/s, '') : ref.name
-}
-
-const WORD = /^[\p{L}\p{N}_$]+$/u
-
-/** The words of a definition, lower case: a quoted name of one word is a word too. */
-function wordsOf(text: string): Set<string> {
-  return new Set(Array.from(text.matchAll(/[\p{L}\p{N}_$]+/gu), ([word]) => word.toLowerCase()))
-}
-
-function escapeRegExp(name: string): string {
-  return name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
