@@ -123,7 +123,15 @@ export function checkHistory(history: History, options: HistoryCheckOptions): vo
       !replaced.includes(record) &&
       history.byVersion.get(record.version)?.checksum !== record.checksum,
   )
-  if (edited.length) throw new ChecksumMismatchError({ migrations: edited.map((record) => infoOf(history, record)) })
+  if (edited.length) {
+    const [only] = edited
+    const redoable =
+      edited.length === 1 &&
+      only !== undefined &&
+      compareVersions(only.version, history.newestRecordedVersion) === 0 &&
+      only.downSql !== undefined
+    throw new ChecksumMismatchError({ migrations: edited.map((record) => infoOf(history, record)), redoable })
+  }
   const outOfOrder = outOfOrderMigrations(history)
   // Once the missing ones are reverted, older pending files may no longer be out of order.
   if (outOfOrder.length && !options.allowOutOfOrder && !options.allowMissing) {

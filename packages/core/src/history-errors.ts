@@ -20,13 +20,17 @@ export abstract class HistoryValidationError extends MigError {
 export class ChecksumMismatchError extends HistoryValidationError {
   readonly migrations: readonly MigrationInfo[]
 
-  constructor(options: { migrations: readonly MigrationInfo[] }) {
-    const { migrations } = options
+  /** `redoable`: the one edited migration is the newest applied, with its down SQL recorded, so `redo` can apply the edit. */
+  constructor(options: { migrations: readonly MigrationInfo[]; redoable?: boolean }) {
+    const { migrations, redoable = false } = options
     super(
       'MIG_CHECKSUM_MISMATCH',
       `Applied migration${plural(migrations)} changed since ${migrations.length > 1 ? 'they were' : 'it was'} applied: ${list(migrations)}. ` +
         'Restore the original contents and put the change in a new migration. If the edit is known to be harmless (a comment), ' +
-        `accept it with \`mig repair ${migrations[0]?.version} --accept-checksum\`.`,
+        `accept it with \`mig repair ${migrations[0]?.version} --accept-checksum\`.` +
+        (redoable
+          ? ' If it is the migration you are writing (it is the newest applied), `mig redo` reverts it with the down SQL recorded when it was applied and applies the file as it is now.'
+          : ''),
     )
     this.migrations = migrations
   }

@@ -67,6 +67,25 @@ describe('redo', () => {
   })
 })
 
+describe('an edited applied migration', () => {
+  const applied = '-- mig:up\nCREATE TABLE a (id INTEGER);\n-- mig:down\nDROP TABLE a;\n'
+  const edited = '-- mig:up\nCREATE TABLE a (id INTEGER, name TEXT);\n-- mig:down\nDROP TABLE a;\n'
+
+  it('is refused with mig redo as the way out when it is the newest applied one', async () => {
+    await migrator([file('0001_a.sql', applied)]).up()
+    await expect(migrator([file('0001_a.sql', edited)]).up()).rejects.toThrow(/`mig redo` reverts it with the down SQL recorded/)
+    const result = await migrator([file('0001_a.sql', edited)]).redo()
+    expect(result.applied.migrations.map((migration) => migration.file)).toEqual(['0001_a.sql'])
+  })
+
+  it('is refused without mig redo when a newer migration is applied after it', async () => {
+    const second = file('0002_b.sql', '-- mig:up\nCREATE TABLE b (id INTEGER);\n-- mig:down\nDROP TABLE b;\n')
+    await migrator([file('0001_a.sql', applied), second]).up()
+    const refusal = migrator([file('0001_a.sql', edited), second]).up()
+    await expect(refusal).rejects.toThrow(/mig repair 1 --accept-checksum`\.$/)
+  })
+})
+
 describe('empty migrations', () => {
   it('a dry run says the empty one and every one after it wait', async () => {
     const runner = migrator([

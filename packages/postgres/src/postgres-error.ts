@@ -83,6 +83,16 @@ function explained(message: string, sqlState: string | undefined, connectionStri
       'environment variable when the URL has none.'
     )
   }
+  // 28000 also covers pg_hba.conf refusals, which say what to change themselves.
+  if (sqlState === '28000' && /^role ".*" does not exist$/.test(message)) {
+    return `${message}. Check the user name in the URL (or in the PGUSER environment variable when the URL has none).`
+  }
+  if (sqlState === 'ECONNREFUSED') {
+    return `${message}. Nothing accepts connections there: check the host and port in the URL, and that PostgreSQL is running.`
+  }
+  if (sqlState === 'ENOTFOUND' || sqlState === 'EAI_AGAIN') {
+    return `${message}. The host name could not be resolved: check the host in the URL.`
+  }
   if (/client password must be a string|SCRAM-SERVER-FIRST-MESSAGE/i.test(message)) {
     return (
       'the server asks for a password (SCRAM authentication), and none was given. Put it in the URL ' +

@@ -84,7 +84,23 @@ describe('PostgreSQL errors', () => {
       const error = await status(withCredentials('postgres://127.0.0.1:1/nowhere', 'someone'))
       expect(error).toBeInstanceOf(DatabaseError)
       expect((error as DatabaseError).sqlState).toBe('ECONNREFUSED')
+      expect((error as Error).message).toMatch(
+        /ECONNREFUSED 127\.0\.0\.1:1\. Nothing accepts connections there: check the host and port in the URL/,
+      )
       expectRedacted(error)
+    })
+
+    it('names the fix for a user name or host name that does not exist', async () => {
+      const noRole = new URL(database.url)
+      noRole.username = 'no_such_role'
+      const roleError = await status(noRole.toString())
+      expect(roleError).toBeInstanceOf(DatabaseError)
+      // Refused by its password under md5 or scram (28P01), by its name under trust (28000): both name the user.
+      expect((roleError as Error).message).toMatch(/Check the user name/)
+      const hostError = await status(withCredentials('postgres://no-such-host.invalid/nowhere', 'someone'))
+      expect(hostError).toBeInstanceOf(DatabaseError)
+      expect((hostError as Error).message).toMatch(/could not be resolved: check the host in the URL\.$/)
+      expectRedacted(hostError)
     })
 
     it('when the URL is malformed', () => {

@@ -182,6 +182,14 @@ export function openDatabase(filename: string, busyTimeoutMs: number, { mustExis
         cause: error,
       })
     }
+    const folder = dirname(filename)
+    if (!existsSync(folder)) {
+      throw new DatabaseError(`Cannot open the SQLite database ${filename}: its folder ${folder} does not exist.`, {
+        sqlState: (error as { code?: string }).code,
+        hint: 'Check the path in the URL, or create the folder; mig up then creates the database in it.',
+        cause: error,
+      })
+    }
     throw new DatabaseError(`Cannot open the SQLite database ${filename}: ${(error as Error).message}.`, {
       sqlState: (error as { code?: string }).code,
       cause: error,

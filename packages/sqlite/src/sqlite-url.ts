@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { isAbsolute, resolve } from 'node:path'
+import { dirname, isAbsolute, resolve } from 'node:path'
 import { type Driver, InvalidOptionsError, redactUrl } from '@mig/core'
 import { type SqliteMissingFile, sqliteDriver } from './sqlite-driver.js'
 import type { SqliteSession } from './sqlite-session.js'
@@ -43,7 +43,9 @@ function busyTimeoutOf(url: string): number | undefined {
 export function describeDatabase(url: string, options: { baseDirectory: string; access?: Access }): string | undefined {
   const filename = sqliteFilename(url, options.baseDirectory)
   if (options.access !== 'read-only' || filename === ':memory:' || existsSync(filename)) return undefined
-  return `The SQLite database ${filename} does not exist, so this shows an empty database and creates no file. Check the path in the URL if it should exist; mig up creates it.`
+  const folder = dirname(filename)
+  const creation = existsSync(folder) ? 'mig up creates it' : `mig up creates it once its folder ${folder} exists`
+  return `The SQLite database ${filename} does not exist, so this shows an empty database and creates no file. Check the path in the URL if it should exist; ${creation}.`
 }
 
 export function sqliteFilename(url: string, baseDirectory: string): string {

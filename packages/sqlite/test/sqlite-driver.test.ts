@@ -2,7 +2,7 @@ import { execFile, spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
 import { AbortedError, DatabaseError, fromDirectory, fromList, InvalidOptionsError, LockTimeoutError, Migrator } from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
@@ -442,11 +442,13 @@ describe('connections', () => {
     expect(existsSync(filename)).toBe(false)
   })
 
-  it('names the file it cannot open', async () => {
+  it('names the file it cannot open, and a folder that does not exist with the fix', async () => {
     const missing = join(folder, 'no-such-folder', 'app.db')
-    const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).status().catch((caught: unknown) => caught)
+    const error = await new Migrator({ driver: sqliteDriver({ filename: missing }), source }).up().catch((caught: unknown) => caught)
     expect(error).toBeInstanceOf(DatabaseError)
-    expect((error as Error).message).toContain(missing)
+    expect((error as Error).message).toBe(`Cannot open the SQLite database ${missing}: its folder ${dirname(missing)} does not exist.`)
+    expect((error as DatabaseError).hint).toBe('Check the path in the URL, or create the folder; mig up then creates the database in it.')
+    expect(existsSync(dirname(missing))).toBe(false)
   })
 
   it("with missingFile 'read-as-empty', reads an empty database through a dangling symlink or in a folder that does not exist, creating nothing", async () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { DatabaseError, fromList, Migrator } from '@mig/core'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
-import { driverFromUrl, sqliteFilename } from '../src/sqlite-url.js'
+import { describeDatabase, driverFromUrl, sqliteFilename } from '../src/sqlite-url.js'
 
 describe('SQLite URLs', () => {
   it('reads paths relative to the base folder, absolute paths and :memory:', () => {
@@ -14,6 +14,19 @@ describe('SQLite URLs', () => {
     expect(sqliteFilename('sqlite3::memory:', '/project')).toBe(':memory:')
     expect(sqliteFilename('sqlite:./app.db?busy_timeout=100', '/project')).toBe('/project/app.db')
     expect(() => sqliteFilename('sqlite:', '/project')).toThrow(/names no file/)
+  })
+
+  it('says of a missing database that mig up creates it, once its folder exists', async () => {
+    const folder = await mkdtemp(join(tmpdir(), 'mig-sqlite-url-'))
+    try {
+      const readOnly = { baseDirectory: folder, access: 'read-only' } as const
+      expect(describeDatabase('sqlite:./app.db', readOnly)).toMatch(/does not exist.*; mig up creates it\.$/)
+      expect(describeDatabase('sqlite:./later/app.db', readOnly)).toContain(
+        `; mig up creates it once its folder ${join(folder, 'later')} exists.`,
+      )
+    } finally {
+      await rm(folder, { recursive: true, force: true })
+    }
   })
 
   it('refuses a parameter it does not read rather than ignore it', () => {
