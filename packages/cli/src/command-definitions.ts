@@ -377,11 +377,11 @@ export const COMMANDS: readonly CommandDefinition[] = [
   },
   {
     name: 'help',
-    usage: 'help [<command>]',
+    usage: 'help [<command> [<subcommand>]]',
     summary: 'Show help for mig or for one command',
     options: {},
     globalOptions: [],
-    maxPositionals: 1,
+    maxPositionals: 2,
     usesDatabase: false,
     examples: ['mig help', 'mig help down'],
   },

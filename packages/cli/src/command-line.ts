@@ -40,6 +40,15 @@ export function findNamedCommand(argv: readonly string[]): NamedCommand {
   return { command, positionals }
 }
 
+/** A subcommand the command does not have is answered with the closest one that exists. */
+export function refuseUnknownSubcommand(command: CommandDefinition, subcommand: string | undefined): void {
+  if (command.subcommands && subcommand !== undefined && !command.subcommands.includes(subcommand)) {
+    throw usageError(
+      `mig ${command.name} has no "${subcommand}".${didYouMean(subcommand, command.subcommands)} Usage: mig ${command.usage}`,
+    )
+  }
+}
+
 /**
  * The command line of the command {@link findNamedCommand} found: a strict pass accepts only the
  * command's own options and the global options it reads. A mistyped subcommand or option is
@@ -57,12 +66,7 @@ export function parseCommandLine(argv: readonly string[], named: NamedCommand = 
   if (command && positionals.length > command.maxPositionals) {
     throw usageError(`Unexpected argument "${positionals[command.maxPositionals]}". Usage: mig ${command.usage}`)
   }
-  const subcommand = positionals[0]
-  if (command?.subcommands && subcommand !== undefined && !command.subcommands.includes(subcommand)) {
-    throw usageError(
-      `mig ${command.name} has no "${subcommand}".${didYouMean(subcommand, command.subcommands)} Usage: mig ${command.usage}`,
-    )
-  }
+  if (command) refuseUnknownSubcommand(command, positionals[0])
   if (!command && positionals.length) throw usageError(`Unexpected argument "${positionals[0]}".`)
   refuseFleetOptionsWithoutFleet(strict.values as FlagValues)
   return { command, positionals, flags: strict.values as FlagValues }

@@ -95,8 +95,12 @@ function dialectOf(url: string): Dialect {
   const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(url.trim())?.[1]?.toLowerCase()
   const dialect = DIALECTS.find((candidate) => scheme !== undefined && candidate.schemes.includes(scheme))
   if (!dialect) {
+    // A bare file name is the most common slip: name the URL the user meant.
+    const file = scheme === undefined && /\.(db|db3|sqlite3?)$/i.test(url.trim()) ? url.trim() : undefined
     throw configError(
-      `The database URL ${redactUrl(url)} is not supported. Use sqlite:./app.db, sqlite::memory:, or postgres://user@host:5432/database.`,
+      file
+        ? `The database URL ${file} has no scheme. A SQLite file is written sqlite:${file}.`
+        : `The database URL ${redactUrl(url)} is not supported. Use sqlite:./app.db, sqlite::memory:, or postgres://user@host:5432/database.`,
     )
   }
   return dialect

@@ -93,6 +93,18 @@ describe('help', () => {
     expect(await readdir(join(project.path, 'migrations'))).toEqual([])
   })
 
+  it('shows the help of a command given with its subcommand, and names a subcommand that does not exist', async () => {
+    const db = await mig(['help', 'db', 'create'])
+    expect(db.exitCode).toBe(0)
+    expect(db.stdout).toBe((await mig(['db', 'create', '--help'])).stdout)
+    const typo = await mig(['help', 'db', 'crate'])
+    expect(typo.exitCode).toBe(2)
+    expect(typo.stderr).toContain('mig db has no "crate". Did you mean create?')
+    const none = await mig(['help', 'up', 'now'])
+    expect(none.exitCode).toBe(2)
+    expect(none.stderr).toContain('mig up has no subcommands. Usage: mig help up')
+  })
+
   it('status and validate, which never take the migration lock, list no lock options and refuse them', async () => {
     for (const command of ['status', 'validate']) {
       const help = (await mig([command, '--help'])).stdout
