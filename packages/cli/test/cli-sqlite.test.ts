@@ -459,6 +459,7 @@ describe('validation, baseline and repair', () => {
     const outOfOrder = await mig('up', '--json')
     expect(outOfOrder.exitCode).toBe(3)
     expect(jsonOf(outOfOrder).error).toMatchObject({ code: 'MIG_OUT_OF_ORDER', migrations: [{ version: 4 }] })
+    expect((await mig('status')).stdout).toContain('1 pending, 1 out of order.')
     expect(await sqliteTables(database)).not.toContain('tags')
     expect((await mig('up', '--allow-out-of-order')).exitCode).toBe(0)
     expect(await sqliteTables(database)).toContain('tags')

@@ -137,7 +137,7 @@ export class DuplicateVersionError extends MigError {
   constructor(options: { version: MigrationVersion; files: readonly string[] }) {
     super(
       'MIG_DUPLICATE_VERSION',
-      `Version ${options.version} is used by more than one migration: ${options.files.join(', ')} (two branches merged?). Give each migration its own version: \`mig renumber\` moves the ones not applied to the database it reads after the newest; point it at the shared one (\`--url\`, \`--dry-run\` first) when yours has your branch's.`,
+      `Version ${options.version} is used by more than one migration: ${options.files.join(', ')} (two branches merged?). Give each migration its own version. In a migrations folder, \`mig renumber\` moves the ones not applied to the database it reads after the newest; point it at the shared one (\`--url\`, \`--dry-run\` first) when yours has your branch's.`,
     )
     this.version = options.version
     this.files = options.files

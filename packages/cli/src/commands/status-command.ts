@@ -175,6 +175,7 @@ function printStatus(output: Output, statuses: readonly MigrationStatus[], summa
     summary.missing && red(`${summary.missing} missing`),
     summary.replaced && red(`${summary.replaced} replaced`),
     summary.changed && red(`${summary.changed} changed`),
+    summary.outOfOrder && yellow(`${summary.outOfOrder} out of order`),
     summary.unreadable && red(`${summary.unreadable} unreadable`),
   ].filter(Boolean)
   output.line()
