@@ -394,6 +394,37 @@ describe('Ctrl-C', () => {
     }
     expect((await mig('up')).exitCode).toBe(0)
   })
+
+  it('twice during a code migration that sends no SQL stops it through its signal, rolls it back and exits 130', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    await write(
+      '0002_backfill.mjs',
+      "import { setTimeout } from 'node:timers/promises'\n" +
+        'export async function up({ run, signal }) {\n' +
+        "  await run('CREATE TABLE backfilled (id INTEGER)')\n" +
+        "  console.log('backfill started')\n" +
+        '  for (;;) {\n' +
+        '    signal.throwIfAborted()\n' +
+        '    await setTimeout(20)\n' +
+        '  }\n' +
+        '}\n',
+    )
+    const run = await runMig(['up', '--json'], {
+      cwd: project,
+      interruptWhen: [(stderr) => stderr.includes('backfill started'), (stderr) => stderr.includes('Send it again')],
+    })
+    expect(run.exitCode).toBe(130)
+    expect(jsonOf(run)).toMatchObject({
+      ok: false,
+      error: {
+        code: 'MIG_ABORTED',
+        interrupted: { file: '0002_backfill.mjs', rolledBack: true },
+        completed: [{ file: '0001_create_users.sql' }],
+      },
+    })
+    expect(await sqliteTables(database)).not.toContain('backfilled')
+    expect((await sqliteHistory(database)).map((row) => row.version)).toEqual([1])
+  })
 })
 
 describe('waiting for the lock', () => {

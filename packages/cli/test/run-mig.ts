@@ -21,8 +21,11 @@ export interface RunMigOptions {
   readonly env?: Record<string, string | undefined>
   /** Another copy of the binary, e.g. one installed into an isolated folder. */
   readonly bin?: string
-  /** Sends Ctrl-C (SIGINT) once stderr so far satisfies this. */
-  readonly interruptWhen?: (stderr: string) => boolean
+  /**
+   * Sends Ctrl-C (SIGINT) once stderr so far satisfies this; given several, one Ctrl-C each time
+   * the next of them is satisfied (a second Ctrl-C once mig says `Send it again`).
+   */
+  readonly interruptWhen?: ((stderr: string) => boolean) | readonly ((stderr: string) => boolean)[]
   /** Called with stderr so far each time more arrives. */
   readonly onStderr?: (stderr: string) => void
   /**
@@ -53,12 +56,13 @@ export function runMig(args: readonly string[], options: RunMigOptions): Promise
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       stdout += chunk
     })
-    let interrupted = false
+    const interrupts = [options.interruptWhen ?? []].flat()
+    let interrupted = 0
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
       stderr += chunk
       options.onStderr?.(stderr)
-      if (!interrupted && options.interruptWhen?.(stderr)) {
-        interrupted = true
+      if (interrupts[interrupted]?.(stderr)) {
+        interrupted++
         child.kill('SIGINT')
       }
     })

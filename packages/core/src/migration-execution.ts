@@ -5,14 +5,8 @@ import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryEntry, HistoryState } from './history-store.js'
 import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
 import type { Emit, LockedSession } from './locked-session.js'
-import {
-  type Migration,
-  type MigrationContext,
-  type MigrationInfo,
-  type MigrationScripts,
-  type MigrationStep,
-  migrationInfo,
-} from './migration.js'
+import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
+import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkRepeatableSupport, checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
@@ -20,6 +14,7 @@ import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
+import { type StopNow, stopNowOf } from './stop-signal.js'
 import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
@@ -45,6 +40,8 @@ interface Run {
   readonly downSql: string | undefined
   readonly inOuterTransaction: boolean
   readonly options: RunOptions
+  /** Aborts when `cancelSignal` does, with the `AbortedError` the run then throws; a code migration gets it. */
+  readonly stopNow: StopNow
   readonly started: number
 }
 
@@ -108,6 +105,11 @@ async function runMigration(
     : scripts?.lockTimeout && `the ${settings.driver.dialect} driver has no lock timeout, so "-- mig:lock-timeout" is ignored`
   if (lockTimeoutWarning) emit({ type: 'warning', migration: info, message: lockTimeoutWarning })
   emit({ type: plan.direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction })
+  const interrupted = { migration: info, rolledBack: transaction }
+  const stopNow = stopNowOf(
+    options.cancelSignal,
+    () => new AbortedError({ completed, undone, interrupted, reason: options.cancelSignal?.reason }),
+  )
   const run: Run = {
     execution,
     migration,
@@ -119,10 +121,15 @@ async function runMigration(
     downSql: recordDown(scripts as MigrationScripts),
     inOuterTransaction,
     options,
+    stopNow,
     started: monotonicMs(),
   }
-  if (transaction) await runInTransaction(run, inOuterTransaction)
-  else await runOutsideTransaction(run)
+  try {
+    if (transaction) await runInTransaction(run, inOuterTransaction)
+    else await runOutsideTransaction(run)
+  } finally {
+    stopNow.release()
+  }
   const durationMs = Math.round(monotonicMs() - run.started)
   emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
   return durationMs
@@ -149,7 +156,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
-      if (run.options.cancelSignal?.aborted) cancelled(run, error, true)
+      if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
       if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
         const delayMs = Math.min(500 * 2 ** (attempt - 1), 8_000)
@@ -188,17 +195,18 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     const stopped = run.options.cancelSignal?.aborted === true
     // On a connection that died, the row written before the migration started stays: it says as much.
     await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
-    if (stopped) cancelled(run, error, false)
+    if (stopped) cancelled(run)
     return fail(run, error, false, statement)
   }
   const partWay = (error: unknown) => fail(run, error, false)
   if (step.kind === 'code') {
-    const context = contextFor(session, run)
-    await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
-      failed(error, (outcome) => (error === context.refusal ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
+    const { signal } = run.stopNow
+    await cancellable(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
+      failed(error, (outcome) => (stoppedBy(error, signal) ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
-    // It caught the refusal and returned: what it did not run makes it failed, not applied.
-    if (context.refusal) await failed(context.refusal, (outcome) => `${outcome} before its next statement`)
+    // It returned after it was told to stop (it caught the refusal, or left its loop early): mig
+    // cannot tell whether it finished, so it is failed, not applied.
+    if (signal.aborted) await failed(signal.reason, (outcome) => `${outcome} while it ran, and returned: it may not have finished`)
   } else {
     for (const [position, statement] of statements.entries()) {
       if (position > 0 && (await cancelledSince(run))) {
@@ -246,7 +254,7 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
 }
 
 function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
-  const sent = error instanceof Object ? failedCalls.get(error) : undefined
+  const sent = sqlOfFailedCall(error)
   if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
     error,
@@ -263,9 +271,14 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
   throw failure
 }
 
-function cancelled(run: Run, error: unknown, rolledBack: boolean): never {
-  const { completed, undone, info: migration } = run
-  throw new AbortedError({ completed, undone, interrupted: { migration, rolledBack }, reason: run.options.cancelSignal?.reason ?? error })
+/** The run was told to stop now while `run` ran: it was rolled back, or (outside a transaction) recorded as failed. */
+function cancelled(run: Run): never {
+  throw run.stopNow.signal.reason
+}
+
+/** Whether a code migration threw its signal's reason, or an error caused by it (Node's timers reject with an AbortError around it). */
+function stoppedBy(error: unknown, signal: AbortSignal): boolean {
+  return signal.aborted && (error === signal.reason || (error instanceof Error && error.cause === signal.reason))
 }
 
 /** Runs `work` while a cancel asks the driver to stop the statement on the server. */
@@ -347,41 +360,10 @@ async function runStep(session: DriverSession, run: Run): Promise<void> {
   }
 }
 
-/** The SQL of a code migration's `run` or `query` call that failed, by its error: the failure names it. */
-const failedCalls = new WeakMap<object, string>()
-
-function sent<T>(sql: string, call: Promise<T>): Promise<T> {
-  return call.catch((error: unknown) => {
-    if (error instanceof Object) failedCalls.set(error, sql)
-    throw error
-  })
-}
-
-/**
- * A code migration's context: every call is announced before its SQL is sent. Once the run is
- * cancelled, a call sends nothing and throws `refusal`, so the migration stops before its next
- * statement even when none is running on the server to cancel.
- */
-function contextFor(session: DriverSession, run: Run): MigrationContext & { refusal?: Error } {
-  const context: MigrationContext & { refusal?: Error } = {
-    dialect: run.execution.settings.driver.dialect,
-    run: async (sql) => {
-      before(sql)
-      return sent(sql, session.runScript(sql))
-    },
-    query: async (sql, params) => {
-      before(sql)
-      return sent(sql, session.query(sql, params))
-    },
-  }
-  const before = (sql: string) => {
-    if (run.options.cancelSignal?.aborted) {
-      context.refusal ??= new Error(`${run.info.file} was cancelled: its next statement was not run`)
-      throw context.refusal
-    }
-    announce(run, sql)
-  }
-  return context
+/** A code migration's context, on the migration's session and signal. */
+function contextFor(session: DriverSession, run: Run) {
+  const { dialect } = run.execution.settings.driver
+  return migrationContext(session, { dialect, signal: run.stopNow.signal, announce: (sql) => announce(run, sql) })
 }
 
 function announce(run: Run, sql: string): void {

@@ -94,6 +94,15 @@ export type MigrationFunction = (context: MigrationContext) => unknown | Promise
 export interface MigrationContext {
   /** The driver's dialect: `sqlite`, `postgres`. */
   readonly dialect: string
+  /**
+   * Aborted when the run is told to stop now (a second Ctrl-C or SIGTERM, the run's
+   * `cancelSignal`), with an `AbortedError` as its reason. Pass it to `fetch()`, or check it
+   * between batches (`signal.throwIfAborted()`): the migration is then rolled back (outside a
+   * transaction: recorded as failed) and the run reports it as cancelled. Once it is aborted,
+   * `run` and `query` send nothing and throw that reason. Never aborted by the first signal,
+   * which lets the migration finish.
+   */
+  readonly signal: AbortSignal
   /** Runs a script of one or more statements, without parameters. */
   run(sql: string): Promise<void>
   /** Runs one parameterised statement and returns its rows. */

@@ -6,3 +6,21 @@ export function stopSignalOf(...signals: readonly (AbortSignal | undefined)[]): 
   const given = signals.filter((signal): signal is AbortSignal => signal !== undefined)
   return given.length > 1 ? AbortSignal.any(given) : given[0]
 }
+
+/** A signal for work that must stop now, and `release` to stop listening once that work is over. */
+export interface StopNow {
+  readonly signal: AbortSignal
+  release(): void
+}
+
+/**
+ * Aborts, with `reason()` as its reason, when `cancelSignal` does (or already has): the signal a
+ * code migration gets, whose reason is mig's own error rather than whatever the caller aborted with.
+ */
+export function stopNowOf(cancelSignal: AbortSignal | undefined, reason: () => unknown): StopNow {
+  const controller = new AbortController()
+  const onCancel = () => controller.abort(reason())
+  if (cancelSignal?.aborted) onCancel()
+  else cancelSignal?.addEventListener('abort', onCancel, { once: true })
+  return { signal: controller.signal, release: () => cancelSignal?.removeEventListener('abort', onCancel) }
+}

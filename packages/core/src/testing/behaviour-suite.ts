@@ -15,6 +15,7 @@ import { type ConformanceDatabase, type ConformanceTarget, queryDatabase } from 
 import { itReportsRunningMigrations } from './running-migrations-suite.js'
 import { createTable } from './sample-migrations.js'
 import { runSchemaBehaviourSuite } from './schema-behaviour-suite.js'
+import { runStoppingSuite } from './stopping-suite.js'
 
 /**
  * The behaviours every driver must show on a real database, the runner end to end. Call it from
@@ -372,4 +373,5 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
     })
   })
   runSchemaBehaviourSuite(target)
+  runStoppingSuite(target)
 }
