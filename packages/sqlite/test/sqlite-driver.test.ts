@@ -98,6 +98,42 @@ describe('the SQLite lock across processes', () => {
     }
   })
 
+  it('a runner reaching a database not created yet through a symlink shares the lock of one naming the file, and creates it where the link points', async () => {
+    await mkdir(join(folder, 'data'))
+    const target = join(folder, 'data', 'app.db')
+    const link = join(folder, 'link.db')
+    await symlink(join('data', 'app.db'), link)
+    const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
+    const holder = await startLockHolder(target)
+    try {
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename: link }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect((waiting as Error).message).toContain(`pid ${holder.pid} on ${hostname()}`)
+    } finally {
+      holder.kill('SIGKILL')
+    }
+    expect(await readdir(folder)).toEqual(['data', 'link.db'])
+    expect(await readdir(join(folder, 'data'))).toEqual(['app.db.mig_migrations.lock'])
+
+    const linked = await startLockHolder(link)
+    try {
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename: target }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect((waiting as Error).message).toContain(`pid ${linked.pid} on ${hostname()}`)
+    } finally {
+      linked.kill('SIGKILL')
+    }
+    expect((await new Migrator({ driver: sqliteDriver({ filename: link }), source }).up()).migrations).toHaveLength(1)
+    expect((await readdir(join(folder, 'data'))).sort()).toEqual(['app.db', 'app.db.mig_migrations.lock'])
+    expect((await new Migrator({ driver: sqliteDriver({ filename: target }), source }).status()).map((entry) => entry.state)).toEqual([
+      'applied',
+    ])
+  })
+
   it('never takes over a lock row of an older mig version, and says how to clear it by hand', async () => {
     const database = new Database(filename)
     database.exec(
