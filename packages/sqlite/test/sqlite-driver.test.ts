@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
@@ -8,20 +8,10 @@ import { AbortedError, DatabaseError, fromDirectory, fromList, InvalidOptionsErr
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startLockHolder } from './lock-holder.js'
 
 const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
-const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
-
-/** Another process holding the migration lock of `filename`, once it says it holds it. */
-async function startLockHolder(filename: string) {
-  const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
-    holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
-  })
-  return holder
-}
 const editChild = new URL('./fixtures/edit-between-runs-child.mjs', import.meta.url).pathname
 const dualPackageChild = new URL('./fixtures/dual-package-child.mjs', import.meta.url).pathname
 
