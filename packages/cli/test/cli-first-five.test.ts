@@ -226,7 +226,7 @@ describe('mig wait and mig db on SQLite', () => {
     expect(existsSync(join(project.path, 'volume', 'app.db'))).toBe(false)
   })
 
-  it('db create makes the file once, db drop refuses without --yes and then deletes it with its lock file', async () => {
+  it('db create makes the file once, db drop refuses without --yes and then deletes it, keeping its lock file', async () => {
     const env = { DATABASE_URL: 'sqlite:./volume/dev.db' }
     const file = join(project.path, 'volume', 'dev.db')
     expect(jsonOf(await mig(['db', 'create', '--json'], env))).toMatchObject({ action: 'create', outcome: 'created' })
@@ -243,7 +243,9 @@ describe('mig wait and mig db on SQLite', () => {
     expect(refused.stderr).toContain('mig db drop deletes sqlite:./volume/dev.db and everything in it')
     expect(await sqliteTables(file)).toContain('users')
     expect((await mig(['db', 'drop', '--yes'], env)).stdout).toBe('Dropped sqlite:./volume/dev.db.\n')
-    expect((await readdir(join(project.path, 'volume'))).filter((name) => name.startsWith('dev.db'))).toEqual([])
+    expect((await readdir(join(project.path, 'volume'))).filter((name) => name.startsWith('dev.db'))).toEqual([
+      'dev.db.mig_migrations.lock',
+    ])
     expect(jsonOf(await mig(['db', 'drop', '--yes', '--json'], env))).toMatchObject({ outcome: 'missing' })
     expect((await mig(['db', 'create', '--url', 'sqlite::memory:'])).exitCode).toBe(2)
   })

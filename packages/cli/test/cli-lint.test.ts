@@ -1,4 +1,4 @@
-import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { sqliteHistory } from './database-state.ts'
@@ -140,6 +140,24 @@ describe('lint before mig up', () => {
     const run = await mig('up', '--url', 'sqlite:./new.db')
     expect(run.stderr).toContain('MIG_LINT_FAILED')
     expect((await readdir(project)).filter((file) => file.startsWith('new.db'))).toEqual(['new.db.mig_migrations.lock'])
+  })
+
+  it('leaves no database file behind through a symlink whose target does not exist yet, and the first applied run makes it there', async () => {
+    await mkdir(join(project, 'data'))
+    await symlink(join('data', 'new.db'), join(project, 'new.db'))
+    await write('0002_wal.sql', '-- mig:up\nPRAGMA journal_mode = WAL;\n')
+    const refused = await mig('up', '--url', 'sqlite:./new.db')
+    expect(refused.stderr).toContain('MIG_LINT_FAILED')
+    expect(await readdir(join(project, 'data'))).toEqual(['new.db.mig_migrations.lock'])
+
+    await write('0002_wal.sql', '-- mig:no-transaction\n-- mig:up\nPRAGMA journal_mode = WAL;\n')
+    expect((await mig('up', '--url', 'sqlite:./new.db')).exitCode).toBe(0)
+    expect((await lstat(join(project, 'new.db'))).isSymbolicLink()).toBe(true)
+    expect(await sqliteHistory(join(project, 'data', 'new.db'))).toEqual([
+      { version: 1, state: 'applied' },
+      { version: 2, state: 'applied' },
+    ])
+    expect((await readdir(join(project, 'data'))).filter((file) => file.endsWith('.lock'))).toEqual(['new.db.mig_migrations.lock'])
   })
 
   it('up --dry-run shows the findings beside each migration', async () => {

@@ -1,11 +1,12 @@
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { holdMigrationLock } from '@mig/core/testing'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { queryRows, sqliteHistory, sqliteTables } from './database-state.ts'
-import { jsonOf, runMig, SQL, temporaryDirectory } from './run-mig.ts'
+import { jsonOf, type MigRun, runMig, SQL, temporaryDirectory } from './run-mig.ts'
 
 let project: string
 let removeProject: () => Promise<void>
@@ -567,6 +568,40 @@ describe('locking, code migrations, configuration and usage', () => {
       await holder.release()
     }
     expect((await mig('up')).exitCode).toBe(0)
+  })
+
+  it('db drop refuses (exit 6) while a run holds the lock, naming it; the run waiting behind it applies, and drop keeps the lock file', async () => {
+    await write('0001_create_users.sql', SQL.createUsers)
+    expect((await mig('up')).exitCode).toBe(0)
+    await write('0002_add_email.sql', SQL.addEmail)
+    const holder = await holdMigrationLock(sqliteDriver({ filename: database }))
+    let released: Promise<void> | undefined
+    const release = () => (released ??= holder.release())
+    // Tried while the other run waits, and the lock is given back only once drop has answered.
+    let drop: Promise<MigRun> | undefined
+    try {
+      const waiting = await runMig(['up', '--lock-wait', '60'], {
+        cwd: project,
+        onStderr: (stderr) => {
+          if (stderr.includes('Waiting for the migration lock')) drop ??= mig('db', 'drop', '--yes', '--json').finally(release)
+        },
+      })
+      expect(waiting.exitCode).toBe(0)
+    } finally {
+      await release()
+    }
+    const refused = (await drop) as MigRun
+    expect(refused.exitCode).toBe(6)
+    const { error } = jsonOf(refused)
+    expect(error).toMatchObject({ code: 'MIG_DATABASE_ERROR', sqlState: 'SQLITE_BUSY' })
+    expect(error.message).toContain(`mig db drop leaves ${database} alone: a migration run holds its lock ${database}.mig_migrations.lock`)
+    expect(error.message).toContain(`(held by pid ${process.pid} on ${hostname()} since `)
+    expect(await sqliteHistory(database)).toHaveLength(2)
+
+    expect((await mig('db', 'drop', '--yes')).stdout).toBe('Dropped sqlite:./app.db.\n')
+    expect((await readdir(project)).filter((file) => file.startsWith('app.db'))).toEqual(['app.db.mig_migrations.lock'])
+    expect((await mig('up')).exitCode).toBe(0)
+    expect(await sqliteHistory(database)).toHaveLength(2)
   })
 
   it("a history table named in other case is the same table to SQLite: it takes the same lock and is never the schema's", async () => {

@@ -31,6 +31,7 @@ export {
   BaselineRefusedError,
   DatabaseError,
   DuplicateVersionError,
+  describeHolder,
   InvalidFilenameError,
   InvalidMigrationError,
   InvalidOptionsError,

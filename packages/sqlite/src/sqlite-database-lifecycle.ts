@@ -1,7 +1,8 @@
 import { closeSync, existsSync, openSync, readdirSync, readSync, realpathSync, rmSync, statSync } from 'node:fs'
 import { basename, dirname, join } from 'node:path'
-import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, InvalidOptionsError, redactUrl } from '@mig/core'
+import { DatabaseError, type DatabaseLifecycleOptions, type DatabaseProbe, describeHolder, InvalidOptionsError, redactUrl } from '@mig/core'
 import { openDatabase, sqliteDriver } from './sqlite-driver.js'
+import { SqliteLockFile } from './sqlite-lock-file.js'
 import { sqliteFilename } from './sqlite-url.js'
 
 /**
@@ -50,9 +51,11 @@ export async function createDatabase(url: string, options: DatabaseLifecycleOpti
 }
 
 /**
- * Deletes the database file with the files SQLite and mig keep beside it: the journal, the WAL
- * and its index, and mig's lock files (`<file>.<history table>.lock`). A symlink the URL names
- * stays, so that `createDatabase` through it makes the file again where it points.
+ * Deletes the database file with the files SQLite keeps beside it: the journal, the WAL and its
+ * index. mig's lock files (`<file>.<history table>.lock`) stay, as {@link SqliteLockFile} says
+ * why; each is held while the file goes, so that no run is part-way through a migration, and a
+ * run holding one is named in a refusal. A symlink the URL names stays, so that `createDatabase`
+ * through it makes the file again where it points.
  */
 export async function dropDatabase(url: string, options: DatabaseLifecycleOptions): Promise<'dropped' | 'missing'> {
   const named = fileOf(url, options, 'drop')
@@ -61,12 +64,28 @@ export async function dropDatabase(url: string, options: DatabaseLifecycleOption
   const filename = realpathSync(named)
   refuseOtherFiles(filename, 'drop')
   const name = basename(filename)
-  const companions = readdirSync(dirname(filename)).filter(
-    (file) =>
-      ['-journal', '-wal', '-shm'].some((suffix) => file === `${name}${suffix}`) || (file.startsWith(`${name}.`) && file.endsWith('.lock')),
-  )
-  for (const file of [name, ...companions]) rmSync(join(dirname(filename), file), { force: true })
+  const folder = dirname(filename)
+  const besides = readdirSync(folder).filter((file) => file.startsWith(name))
+  const locks = besides
+    .filter((file) => file.startsWith(`${name}.`) && file.endsWith('.lock'))
+    .map((file) => new SqliteLockFile(join(folder, file), filename))
+  try {
+    for (const lock of locks) holdForDrop(lock, filename)
+    const journals = besides.filter((file) => ['-journal', '-wal', '-shm'].some((suffix) => file === `${name}${suffix}`))
+    for (const file of [name, ...journals]) rmSync(join(folder, file), { force: true })
+  } finally {
+    for (const lock of locks) lock.close()
+  }
   return 'dropped'
+}
+
+function holdForDrop(lock: SqliteLockFile, filename: string): void {
+  if (lock.tryAcquire()) return
+  const holder = describeHolder(lock.describeHolder() ?? {})
+  throw new DatabaseError(
+    `mig db drop leaves ${filename} alone: a migration run holds its lock ${lock.path} (${holder}). Let that run finish, or stop it, and run mig db drop again.`,
+    { sqlState: 'SQLITE_BUSY' },
+  )
 }
 
 /**

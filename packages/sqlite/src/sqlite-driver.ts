@@ -5,7 +5,7 @@ import Database from 'better-sqlite3'
 import { borrowBusyTimeout } from './sqlite-busy-timeout.js'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { quoteSqliteIdentifier, sqliteDialectText } from './sqlite-dialect-text.js'
-import { sqliteLockPart } from './sqlite-lock.js'
+import { realFile, sqliteLockPart } from './sqlite-lock.js'
 import { type SqlitePragmaValue, validatePragmas } from './sqlite-pragmas.js'
 import { describeSqliteSchema } from './sqlite-schema.js'
 import { renderSqliteChanges } from './sqlite-schema-changes.js'
@@ -154,12 +154,13 @@ function opener(
 }
 
 /**
- * Nothing is at the path, not even a dangling symlink, and its folder exists: the file is made on
- * first write. Any other case opens the path now, so that SQLite names what is wrong with it.
+ * Nothing is where the path leads (through a symlink, its target) and that folder exists: the file
+ * is made on first write. Any other case opens the path now, so that SQLite names what is wrong with it.
  */
 function isNewFileIn(filename: string): boolean {
+  const target = realFile(filename)
   try {
-    return lstatSync(filename, { throwIfNoEntry: false }) === undefined && statSync(dirname(filename)).isDirectory()
+    return lstatSync(target, { throwIfNoEntry: false }) === undefined && statSync(dirname(target)).isDirectory()
   } catch {
     return false
   }

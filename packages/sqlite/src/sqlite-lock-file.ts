@@ -63,7 +63,7 @@ export class SqliteLockFile {
       rollback(connection)
       if (isBusy(error)) return false
       if (isMoved(error) && !moved) {
-        // The file was deleted (mig db drop) while this connection had it open: the lock is the file at the path now.
+        // The file was deleted (by hand, or by an older mig db drop) while this connection had it open: the lock is the file at the path now.
         this.close()
         return this.tryAcquire(true)
       }

@@ -1,5 +1,6 @@
-import { realpathSync } from 'node:fs'
+import { readlinkSync, realpathSync } from 'node:fs'
 import { hostname } from 'node:os'
+import { basename, dirname, join, resolve } from 'node:path'
 import type { HistoryTableName, LockHolder, LockPart, MigrationLock } from '@mig/core'
 import type { SqliteDatabase } from './sqlite-database.js'
 import { SqliteLegacyLock } from './sqlite-legacy-lock.js'
@@ -28,10 +29,9 @@ class SqliteLock implements MigrationLock {
   private readonly legacy: SqliteLegacyLock
 
   constructor(session: SqliteSession, file: string, table: HistoryTableName) {
-    // Beside the file itself, so that runners reaching it through a symlink share one lock (a file
-    // not created yet has no symlink to follow: see sqliteDriver); and named in lower case, as
-    // SQLite folds the case of the (ASCII) table name: `--table History` and `--table history` are
-    // one table, so they must be one lock.
+    // Beside the file itself, so that runners reaching it through a symlink share one lock; and
+    // named in lower case, as SQLite folds the case of the (ASCII) table name: `--table History`
+    // and `--table history` are one table, so they must be one lock.
     const databasePath = realFile(file)
     this.file = new SqliteLockFile(`${databasePath}.${table.name.toLowerCase()}.lock`, databasePath)
     this.legacy = new SqliteLegacyLock(session, `${table.name}_lock`)
@@ -66,13 +66,31 @@ class SqliteLock implements MigrationLock {
   }
 }
 
-function realFile(path: string): string {
-  try {
-    return realpathSync(path)
-  } catch {
-    return path
+/**
+ * Where a path leads through any symlinks, even to a file not created yet: a dangling link's
+ * target, where SQLite creates the file, so that its lock is the one a runner naming it takes.
+ */
+export function realFile(path: string): string {
+  let current = path
+  for (let hop = 0; hop < MAX_SYMLINK_HOPS; hop++) {
+    let folder: string
+    try {
+      folder = realpathSync(dirname(current))
+    } catch {
+      return current
+    }
+    const file = join(folder, basename(current))
+    try {
+      current = resolve(folder, readlinkSync(file))
+    } catch {
+      return file
+    }
   }
+  return current
 }
+
+/** As many as Linux follows before it gives up (ELOOP). */
+const MAX_SYMLINK_HOPS = 40
 
 const holders = new WeakMap<object, LockHolder>()
 

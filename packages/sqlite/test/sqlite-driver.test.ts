@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process'
+import { execFile } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { hostname, tmpdir } from 'node:os'
@@ -8,20 +8,10 @@ import { AbortedError, DatabaseError, fromDirectory, fromList, InvalidOptionsErr
 import { sqliteDriver } from '@mig/sqlite'
 import Database from 'better-sqlite3'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { startLockHolder } from './lock-holder.js'
 
 const run = promisify(execFile)
 const child = new URL('./fixtures/race-child.mjs', import.meta.url).pathname
-const holdLockChild = new URL('./fixtures/hold-lock-child.mjs', import.meta.url).pathname
-
-/** Another process holding the migration lock of `filename`, once it says it holds it. */
-async function startLockHolder(filename: string) {
-  const holder = spawn(process.execPath, [holdLockChild, filename], { stdio: ['ignore', 'pipe', 'inherit'] })
-  await new Promise<void>((resolve, reject) => {
-    holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('held') && resolve())
-    holder.once('exit', (code) => reject(new Error(`the holder exited with ${code}`)))
-  })
-  return holder
-}
 const editChild = new URL('./fixtures/edit-between-runs-child.mjs', import.meta.url).pathname
 const dualPackageChild = new URL('./fixtures/dual-package-child.mjs', import.meta.url).pathname
 
@@ -96,6 +86,42 @@ describe('the SQLite lock across processes', () => {
     } finally {
       holder.kill('SIGKILL')
     }
+  })
+
+  it('a runner reaching a database not created yet through a symlink shares the lock of one naming the file, and creates it where the link points', async () => {
+    await mkdir(join(folder, 'data'))
+    const target = join(folder, 'data', 'app.db')
+    const link = join(folder, 'link.db')
+    await symlink(join('data', 'app.db'), link)
+    const source = fromList([{ version: 1, name: 'a', up: 'CREATE TABLE a (id INTEGER)' }])
+    const holder = await startLockHolder(target)
+    try {
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename: link }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect((waiting as Error).message).toContain(`pid ${holder.pid} on ${hostname()}`)
+    } finally {
+      holder.kill('SIGKILL')
+    }
+    expect(await readdir(folder)).toEqual(['data', 'link.db'])
+    expect(await readdir(join(folder, 'data'))).toEqual(['app.db.mig_migrations.lock'])
+
+    const linked = await startLockHolder(link)
+    try {
+      const waiting = await new Migrator({ driver: sqliteDriver({ filename: target }), source, lockWaitMs: 300 })
+        .up()
+        .catch((error: unknown) => error)
+      expect(waiting).toBeInstanceOf(LockTimeoutError)
+      expect((waiting as Error).message).toContain(`pid ${linked.pid} on ${hostname()}`)
+    } finally {
+      linked.kill('SIGKILL')
+    }
+    expect((await new Migrator({ driver: sqliteDriver({ filename: link }), source }).up()).migrations).toHaveLength(1)
+    expect((await readdir(join(folder, 'data'))).sort()).toEqual(['app.db', 'app.db.mig_migrations.lock'])
+    expect((await new Migrator({ driver: sqliteDriver({ filename: target }), source }).status()).map((entry) => entry.state)).toEqual([
+      'applied',
+    ])
   })
 
   it('never takes over a lock row of an older mig version, and says how to clear it by hand', async () => {

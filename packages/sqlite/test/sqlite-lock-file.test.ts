@@ -30,7 +30,7 @@ afterEach(async () => {
   await rm(folder, { recursive: true, force: true })
 })
 
-it('a runner that waited on a lock file deleted under it (mig db drop) takes the lock at the path, never the deleted file', () => {
+it('a runner that waited on a lock file deleted under it (by hand) takes the lock at the path, never the deleted file', () => {
   const first = lockFile()
   const waiting = lockFile()
   expect(first.tryAcquire()).toBe(true)
