@@ -1,7 +1,7 @@
-import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome } from '@mig/core'
+import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome, TargetState } from '@mig/core'
 import { errorToJson } from './error-report.js'
 import { maskedPasswordNote, type ResumeCommand } from './fleet-resume.js'
-import { formatCount } from './fleet-status.js'
+import { formatCount } from './fleet-target-list.js'
 import type { CliTarget } from './fleet-targets.js'
 import { formatDuration, formatTable, visibleLength } from './format.js'
 import type { Output } from './output.js'
@@ -107,6 +107,11 @@ export class FleetReport {
   private redactorOf(target: CliTarget): Redactor {
     return this.output.redactor.forUrl(target.url)
   }
+}
+
+/** A failed or unreachable target makes the run exit 1; a cancelled one only did not finish. */
+export function isFailure(state: TargetState): boolean {
+  return state === 'failed' || state === 'unreachable'
 }
 
 function outcomeToJson(outcome: TargetOutcome<FleetTarget, TargetReport>): Record<string, unknown> {
