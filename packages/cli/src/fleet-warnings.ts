@@ -55,7 +55,11 @@ export class FleetWarnings {
         `    on ${targets.count === 1 ? '1 target' : `${formatCount(targets.count)} targets`}: ${targets.listed()}`,
       )
     }
-    if (this.ungrouped > 0) lines.push(`  … and ${formatCount(this.ungrouped)} more, each printed as it came (--json lists each target's)`)
+    if (this.ungrouped > 0) {
+      lines.push(
+        `  … and ${formatCount(this.ungrouped)} more ${this.ungrouped === 1 ? 'warning' : 'warnings'}, each printed as it came (--json lists each target's)`,
+      )
+    }
     return lines
   }
 

@@ -77,4 +77,19 @@ describe("a fleet run reports each target's warnings, as mig up does for one dat
       { ...pragma, count: 2, targets: expect.arrayContaining(['sqlite:./tenants/t001.db', 'sqlite:./tenants/t003.db']), listedAll: true },
     ])
   })
+
+  it('groups the first 100 distinct warnings and prints each one past them as it comes, so memory stays bounded', async () => {
+    const cwd = await tenants('many', 2)
+    await mkdir(join(cwd, 'migrations'))
+    for (let index = 1; index <= 105; index++) {
+      const file = `${String(index).padStart(4, '0')}_table_${index}.sql`
+      await writeFile(join(cwd, 'migrations', file), `-- mig:up\nPRAGMA foreign_keys = ON;\nCREATE TABLE t${index} (id INTEGER);\n`)
+    }
+    const run = await runFleetMig(['up', '--fleet', '--targets', 'sqlite:./tenants/*.db', '--no-lint'], { cwd })
+    expect(run.exitCode).toBe(0)
+    // 105 from the first target; from the second, only the 5 that no group holds.
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('Warning: '))).toHaveLength(110)
+    expect(run.stdout.split('\n').filter((line) => line.startsWith('    on 2 targets: '))).toHaveLength(100)
+    expect(run.stdout).toContain("  … and 10 more warnings, each printed as it came (--json lists each target's)")
+  })
 })
