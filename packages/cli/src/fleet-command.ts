@@ -8,7 +8,7 @@ import { driverFromUrl } from './dialect-registry.js'
 import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
 import { readFleetFlags } from './fleet-flags.js'
 import { FleetProgress } from './fleet-progress.js'
-import { FleetReport, type TargetReport } from './fleet-report.js'
+import { FleetReport, isFailure, type TargetReport } from './fleet-report.js'
 import { resumeCommand } from './fleet-resume.js'
 import { targetVersion, VersionGroups } from './fleet-status.js'
 import { type CliTarget, type OnlyFilter, targetSource } from './fleet-targets.js'
@@ -69,7 +69,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
         signal: context.signal,
         cancelSignal: context.cancelSignal,
         onEvent: (event) => {
-          if (event.type === 'target-finished' && event.outcome.state !== 'done') groups?.addUnread(event.outcome.target.id)
+          if (event.type === 'target-finished' && isFailure(event.outcome.state)) groups?.addUnread(event.outcome.target.id)
           progress.on(event)
           report.on(event)
         },

@@ -1,4 +1,5 @@
 import type { FleetEvent, FleetTarget } from '@mig/core'
+import { isFailure } from './fleet-report.js'
 import { formatDuration } from './format.js'
 import type { Output } from './output.js'
 
@@ -6,14 +7,15 @@ const INTERACTIVE_INTERVAL_MS = 500
 const LOG_INTERVAL_MS = 30_000
 
 /**
- * The live line of a fleet run on stderr: done, running, failed and left, the rate, and the time
- * left. Rewritten in place on a terminal, every 30 seconds in a CI log; with `--json` only on a
+ * The live line of a fleet run on stderr: done, running, failed (or unreachable), cancelled once
+ * any is, and left, the rate, and the time left. Rewritten in place on a terminal, every 30 seconds in a CI log; with `--json` only on a
  * terminal. "Left" and the time left appear once the targets are counted.
  */
 export class FleetProgress {
   private readonly started = performance.now()
   private done = 0
   private failed = 0
+  private cancelled = 0
   private running = 0
   private total: number | undefined
   private timer: ReturnType<typeof setInterval> | undefined
@@ -40,7 +42,8 @@ export class FleetProgress {
     else if (event.type === 'target-finished') {
       this.running--
       if (event.outcome.state === 'done') this.done++
-      else this.failed++
+      else if (isFailure(event.outcome.state)) this.failed++
+      else this.cancelled++
     }
   }
 
@@ -51,10 +54,11 @@ export class FleetProgress {
 
   /** `412 done, 4 running, 1 failed, 583 left · 81/s · about 7.2 s left` */
   line(): string {
-    const finished = this.done + this.failed
+    const finished = this.done + this.failed + this.cancelled
     const seconds = (performance.now() - this.started) / 1000
     const rate = seconds > 0 ? finished / seconds : 0
     const parts = [`${this.done} done`, `${this.running} running`, `${this.failed} failed`]
+    if (this.cancelled > 0) parts.push(`${this.cancelled} cancelled`)
     const left = this.total === undefined ? undefined : Math.max(0, this.total - finished - this.running)
     if (left !== undefined) parts.push(`${left} left`)
     let line = `fleet: ${parts.join(', ')} · ${rate.toFixed(rate < 10 ? 1 : 0)}/s`

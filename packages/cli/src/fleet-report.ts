@@ -1,8 +1,9 @@
-import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome } from '@mig/core'
+import type { FleetEvent, FleetResult, FleetTarget, Redactor, TargetOutcome, TargetState } from '@mig/core'
 import { errorToJson } from './error-report.js'
 import { maskedPasswordNote, type ResumeCommand } from './fleet-resume.js'
-import { formatCount } from './fleet-status.js'
+import { formatCount } from './fleet-target-list.js'
 import type { CliTarget } from './fleet-targets.js'
+import { FleetWarnings, type TargetWarning, warningText } from './fleet-warnings.js'
 import { formatDuration, formatTable, visibleLength } from './format.js'
 import type { Output } from './output.js'
 
@@ -25,14 +26,24 @@ const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>,
 
 /**
  * The per-target lines of a fleet run as targets end (in `--json`, one JSON line each), and the
- * summary at the end: counts, the failed targets, and the command that resumes them. What a
- * target reports is scrubbed of its own URL's password ({@link Redactor.forUrl}); the output's
- * redactor never learns it, or it would scan every string for every target's password.
+ * summary at the end: counts, the failed targets, the warnings, and the command that resumes
+ * them. A warning is printed on stderr, named by its target, the first time a target gives it;
+ * the summary groups identical warnings of many targets. What a target reports is scrubbed of
+ * its own URL's password ({@link Redactor.forUrl}); the output's redactor never learns it, or it
+ * would scan every string for every target's password.
  */
 export class FleetReport {
+  private readonly warnings = new FleetWarnings()
+
   constructor(private readonly output: Output) {}
 
   on(event: FleetEvent<CliTarget, TargetReport>): void {
+    if (event.type === 'target-warning') {
+      const warning = { file: event.migration?.file ?? null, message: this.redactorOf(event.target).redact(event.message) }
+      if (this.warnings.add(event.target.id, warning)) {
+        this.output.note(this.output.errorColours.yellow(`Warning: ${event.target.id}: ${warningText(warning)}`))
+      }
+    }
     if (event.type === 'target-retrying') {
       const { red } = this.output.errorColours
       const message = this.redactorOf(event.target).redact(firstLine(event.error.message)).replace(/\.$/, '')
@@ -42,8 +53,9 @@ export class FleetReport {
     }
     if (event.type !== 'target-finished') return
     const outcome = event.outcome
+    const warnings = this.warnings.finish(outcome.target.id)
     if (this.output.format === 'json') {
-      this.output.json(this.redactorOf(outcome.target).redactValue(outcomeToJson(outcome)))
+      this.output.json(this.redactorOf(outcome.target).redactValue(outcomeToJson(outcome, warnings)))
       return
     }
     const { green, red, yellow, dim } = this.output.colours
@@ -79,6 +91,9 @@ export class FleetReport {
       if (result.failures.length > listed.length)
         this.output.line(dim(`  … and ${result.failures.length - listed.length} more (--json lists every one)`))
     }
+    const warningLines = this.warnings.lines()
+    if (warningLines.length > 0) this.output.line()
+    for (const line of warningLines) this.output.line(line)
     if (resume) {
       this.output.line()
       this.output.line(resume.command === undefined ? (resume.withoutCommand ?? '') : `Resume with: ${resume.command}`)
@@ -94,6 +109,7 @@ export class FleetReport {
         stopped: result.stopped ?? null,
         durationMs: result.durationMs,
         failures: result.failures.map((failure) => ({ target: failure.target.id, state: failure.state })),
+        warnings: this.warnings.toJson(),
         resume: resume?.command ?? null,
         resumeMasked: resume?.masked ?? [],
       },
@@ -109,9 +125,15 @@ export class FleetReport {
   }
 }
 
-function outcomeToJson(outcome: TargetOutcome<FleetTarget, TargetReport>): Record<string, unknown> {
+/** A failed or unreachable target makes the run exit 1; a cancelled one only did not finish. */
+export function isFailure(state: TargetState): boolean {
+  return state === 'failed' || state === 'unreachable'
+}
+
+function outcomeToJson(outcome: TargetOutcome<FleetTarget, TargetReport>, warnings: readonly TargetWarning[]): Record<string, unknown> {
   const common = { target: outcome.target.id, state: outcome.state, attempts: outcome.attempts, durationMs: outcome.durationMs }
-  return outcome.state === 'done' ? { ...common, ...outcome.result.json } : { ...common, error: errorToJson(outcome.error) }
+  const fields = outcome.state === 'done' ? outcome.result.json : { error: errorToJson(outcome.error) }
+  return { ...common, ...fields, warnings }
 }
 
 function firstLine(text: string): string {

@@ -1,4 +1,5 @@
 import type { MigrationStatus, MigrationVersion, RepeatableStatus } from '@mig/core'
+import { formatCount, TargetList } from './fleet-target-list.js'
 import { plural } from './format.js'
 
 /** Where one target stands: its newest applied migration, what is pending, what `validate` would refuse. */
@@ -28,14 +29,10 @@ export function targetVersion(statuses: readonly MigrationStatus[], repeatables:
   }
 }
 
-/** How many targets' ids a group lists; the rest are counted. */
-const LISTED = 10
-
-interface Group {
+interface VersionGroup {
   readonly label: string
   readonly version: MigrationVersion
-  count: number
-  readonly ids: string[]
+  readonly targets: TargetList
 }
 
 /**
@@ -43,22 +40,27 @@ interface Group {
  * those that could not be read. Holds counts and a few ids per group, never every target.
  */
 export class VersionGroups {
-  private readonly byVersion = new Map<MigrationVersion, Group>()
-  private readonly problems: Group = { label: 'with problems', version: -1, count: 0, ids: [] }
-  private readonly unread: Group = { label: 'unreachable or failed', version: -1, count: 0, ids: [] }
+  private readonly byVersion = new Map<MigrationVersion, VersionGroup>()
+  private readonly problems = new TargetList()
+  private readonly unread = new TargetList()
   private pendingTargets = 0
 
   add(id: string, target: TargetVersion): void {
-    const group = this.byVersion.get(target.version) ?? { label: target.label ?? 'none', version: target.version, count: 0, ids: [] }
+    const group = this.byVersion.get(target.version) ?? {
+      label: target.label ?? 'none',
+      version: target.version,
+      targets: new TargetList(),
+    }
     this.byVersion.set(target.version, group)
-    note(group, id)
-    if (target.problems.length > 0) note(this.problems, `${id}: ${target.problems.join(', ')}`)
+    group.targets.add(id)
+    if (target.problems.length > 0) this.problems.add(`${id}: ${target.problems.join(', ')}`)
     // As `mig status --exit-code` on one database: a migration under way is not done yet.
     if (target.pending + target.running + target.repeatablesDue > 0) this.pendingTargets++
   }
 
+  /** A target that failed or was unreachable; a cancelled one was not read, and the summary counts it as cancelled. */
   addUnread(id: string): void {
-    note(this.unread, id)
+    this.unread.add(id)
   }
 
   get withProblems(): number {
@@ -72,45 +74,33 @@ export class VersionGroups {
   /** `1,412 targets at 0042, 3 at 0041: a, b, c` and the problem lines, largest group first. */
   lines(): string[] {
     const groups = [...this.byVersion.values()].sort(
-      (a, b) => b.count - a.count || (b.version > a.version ? 1 : b.version < a.version ? -1 : 0),
+      (a, b) => b.targets.count - a.targets.count || (b.version > a.version ? 1 : b.version < a.version ? -1 : 0),
     )
-    const atVersions = groups.map((group, index) => {
-      const count = index === 0 ? plural(group.count, 'target').replace(/^\d+/, formatCount(group.count)) : formatCount(group.count)
-      const where = group.version === 0 ? 'with no migration applied' : `at ${group.label}`
-      return index === 0 ? `${count} ${where}` : `${count} ${where}: ${listed(group)}`
+    const atVersions = groups.map(({ targets, version, label }, index) => {
+      const count = index === 0 ? plural(targets.count, 'target').replace(/^\d+/, formatCount(targets.count)) : formatCount(targets.count)
+      const where = version === 0 ? 'with no migration applied' : `at ${label}`
+      return index === 0 ? `${count} ${where}` : `${count} ${where}: ${targets.listed()}`
     })
     const lines = atVersions.length ? [atVersions.join(', ')] : ['No target was read.']
-    for (const group of [this.problems, this.unread]) {
-      if (group.count > 0) lines.push(`${formatCount(group.count)} ${group.label}: ${listed(group)}`)
+    for (const [label, targets] of [
+      ['with problems', this.problems],
+      ['unreachable or failed', this.unread],
+    ] as const) {
+      if (targets.count > 0) lines.push(`${formatCount(targets.count)} ${label}: ${targets.listed()}`)
     }
     return lines
   }
 
   toJson(): Record<string, unknown> {
-    const group = (item: Group) => ({ count: item.count, targets: item.ids, listedAll: item.ids.length === item.count })
     return {
       versions: [...this.byVersion.values()].map((item) => ({
         version: typeof item.version === 'bigint' ? item.version.toString() : item.version,
         label: item.label,
-        ...group(item),
+        ...item.targets.toJson(),
       })),
-      withProblems: group(this.problems),
-      unreachableOrFailed: group(this.unread),
+      withProblems: this.problems.toJson(),
+      unreachableOrFailed: this.unread.toJson(),
       withPending: this.pendingTargets,
     }
   }
-}
-
-function note(group: Group, id: string): void {
-  group.count++
-  if (group.ids.length < LISTED) group.ids.push(id)
-}
-
-function listed(group: Group): string {
-  const more = group.count - group.ids.length
-  return more > 0 ? `${group.ids.join(', ')} and ${formatCount(more)} more` : group.ids.join(', ')
-}
-
-export function formatCount(count: number): string {
-  return count.toLocaleString('en-US')
 }

@@ -1,4 +1,5 @@
 import type { FleetTarget } from './fleet-target.js'
+import type { MigrationInfo } from './migration.js'
 
 /**
  * How one target ended. `unreachable`: its database could not be reached (after the retries);
@@ -39,6 +40,17 @@ export type FleetEvent<Target extends FleetTarget, Result> =
       readonly attempt: number
       readonly delayMs: number
       readonly error: Error
+    }
+  | {
+      /**
+       * A warning of the target's run, as a single run's Migrator gives it (`warning` event):
+       * an empty migration, a statement with no effect where it runs. A retried target may give
+       * the same warning again.
+       */
+      readonly type: 'target-warning'
+      readonly target: Target
+      readonly migration: MigrationInfo | undefined
+      readonly message: string
     }
   | { readonly type: 'target-finished'; readonly outcome: TargetOutcome<Target, Result> }
   | { readonly type: 'fleet-stopping'; readonly reason: FleetStopReason }

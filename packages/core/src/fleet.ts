@@ -185,6 +185,7 @@ class FleetRun<Target extends FleetTarget, Result> {
         appliedBy,
         placeholders,
       })
+      migrator.on('warning', ({ migration, message }) => this.emit({ type: 'target-warning', target: entry.target, migration, message }))
       const { signal, cancelSignal } = this.options
       const result = await this.work(migrator, entry.target, { signal, cancelSignal })
       this.finish({ target: entry.target, state: 'done', result, attempts: entry.attempt, durationMs: this.elapsed(entry) })

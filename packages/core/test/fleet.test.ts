@@ -97,6 +97,29 @@ describe('migrateFleet', () => {
     }
   })
 
+  it("reports each target's warnings as a single run's Migrator gives them, naming the target", async () => {
+    const fleet = tenants(2)
+    const withPragma = fromList([
+      ...migrations,
+      { version: 3, name: 'pragma', up: 'PRAGMA foreign_keys = ON;\nCREATE TABLE posts (id INTEGER);' },
+    ])
+    const warnings: { id: string; file: string | undefined; message: string }[] = []
+    const result = await migrateFleet({
+      targets: fleet,
+      driver,
+      source: withPragma,
+      onEvent: (event) => {
+        if (event.type === 'target-warning') warnings.push({ id: event.target.id, file: event.migration?.file, message: event.message })
+      },
+    })
+    expect(result.done).toBe(2)
+    expect(warnings.map((warning) => [warning.id, warning.file]).sort()).toEqual([
+      ['tenant-0', '3_pragma'],
+      ['tenant-1', '3_pragma'],
+    ])
+    expect(warnings[0]?.message).toMatch(/^PRAGMA foreign_keys has no effect inside a transaction/)
+  })
+
   it('a broken target fails alone when the fleet goes on', async () => {
     const fleet = tenants(6)
     await breakTenant(fleet[2] as Tenant)
