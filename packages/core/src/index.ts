@@ -130,6 +130,8 @@ export { viewsInCreateOrder } from './schema-order.js'
 export type {
   CheckSnapshot,
   ColumnSnapshot,
+  ConstraintTiming,
+  DeferrableKey,
   EnumSnapshot,
   ForeignKeySnapshot,
   IndexSnapshot,

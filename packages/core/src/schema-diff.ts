@@ -1,10 +1,13 @@
 import { differenceMessage } from './schema-difference-wording.js'
 import {
   type ColumnSnapshot,
+  type DeferrableKey,
   type EnumSnapshot,
+  type ForeignKeySnapshot,
   type IndexSnapshot,
   type NamedDefinition,
   normaliseSql,
+  pairBy,
   type SchemaSnapshot,
   type TableSnapshot,
   type TriggerSnapshot,
@@ -108,17 +111,16 @@ function compareTables(want: TableSnapshot, have: TableSnapshot, exact: boolean,
     })
   }
   compareSets(table, 'unique', want.uniques, have.uniques, list, add)
-  compareSets(
-    table,
-    'foreign key',
-    want.foreignKeys,
-    have.foreignKeys,
-    (fk) =>
-      `${list(fk.columns)} → ${fk.referencedTable} ${list(fk.referencedColumns)}${exact ? ` on delete ${fk.onDelete} on update ${fk.onUpdate}` : ''}`,
-    add,
-  )
+  const describeForeignKey = (fk: ForeignKeySnapshot) =>
+    `${list(fk.columns)} → ${fk.referencedTable} ${list(fk.referencedColumns)}${exact ? ` on delete ${fk.onDelete} on update ${fk.onUpdate}` : ''}`
+  compareSets(table, 'foreign key', want.foreignKeys.map(foreignKeyOnly), have.foreignKeys.map(foreignKeyOnly), describeForeignKey, add)
   if (exact) {
+    compareKeyTimings(want, have, add)
+    for (const [wanted, had] of pairBy(want.foreignKeys, have.foreignKeys, (fk) => key(foreignKeyOnly(fk))).both) {
+      compareEnforcement(table, 'foreign key', describeForeignKey(wanted), wanted, had, add)
+    }
     compareChecks(want, have, add)
+    compareExclusions(want, have, add)
     compareAttribute(table, 'table', table, 'partition key', want.partitionBy, have.partitionBy, add)
     const partitionOf = (snapshot: TableSnapshot) => snapshot.partitionOf && `${snapshot.partitionOf.parent} ${snapshot.partitionOf.bound}`
     compareAttribute(table, 'table', table, 'partition of', partitionOf(want), partitionOf(have), add)
@@ -188,7 +190,59 @@ function compareChecks(want: TableSnapshot, have: TableSnapshot, add: Add): void
     } else add(want.name, 'check', check.expression, 'missing')
   }
   for (const check of extra) add(want.name, 'check', check.expression, 'extra')
+  const had = new Map(have.checks.map((check) => [checkKey(check), check]))
+  for (const check of want.checks) {
+    const other = had.get(checkKey(check))
+    if (other) compareEnforcement(want.name, 'check', check.expression, check, other, add)
+  }
 }
+
+/** A foreign key as what it links, without how it is enforced: the two sides are paired by this. */
+function foreignKeyOnly(fk: ForeignKeySnapshot): ForeignKeySnapshot {
+  const { columns, referencedTable, referencedColumns, onDelete, onUpdate } = fk
+  return { columns, referencedTable, referencedColumns, onDelete, onUpdate }
+}
+
+/** How a key or check on both sides is enforced: whether the rows there were checked, and when it is checked. */
+function compareEnforcement(
+  object: string,
+  kind: string,
+  name: string,
+  wanted: Pick<ForeignKeySnapshot, 'validity' | 'timing'>,
+  had: Pick<ForeignKeySnapshot, 'validity' | 'timing'>,
+  add: Add,
+): void {
+  compareAttribute(object, kind, name, 'validity', wanted.validity ?? 'valid', had.validity ?? 'valid', add)
+  compareAttribute(object, kind, name, 'timing', wanted.timing ?? NOT_DEFERRABLE, had.timing ?? NOT_DEFERRABLE, add)
+}
+
+/** Whether the primary key and the unique constraints on both sides may be deferred. */
+function compareKeyTimings(want: TableSnapshot, have: TableSnapshot, add: Add): void {
+  const timing = (table: TableSnapshot, kind: DeferrableKey['kind'], columns: readonly string[]) =>
+    table.deferrableKeys?.find((candidate) => candidate.kind === kind && key(candidate.columns) === key(columns))?.timing
+  const compare = (kind: DeferrableKey['kind'], name: string, columns: readonly string[]) =>
+    compareEnforcement(want.name, kind, name, { timing: timing(want, kind, columns) }, { timing: timing(have, kind, columns) }, add)
+  if (want.primaryKey.length && key(want.primaryKey) === key(have.primaryKey)) compare('primary key', '', want.primaryKey)
+  const haveUniques = new Set(have.uniques.map(key))
+  for (const columns of want.uniques.filter((unique) => haveUniques.has(key(unique)))) compare('unique', list(columns), columns)
+}
+
+/**
+ * An exclusion constraint is known by its definition, so that its name does not count; one
+ * missing and one extra of the same name read as "changed".
+ */
+function compareExclusions(want: TableSnapshot, have: TableSnapshot, add: Add): void {
+  const kind = 'exclusion constraint'
+  const { removed, added } = pairBy(want.exclusions ?? [], have.exclusions ?? [], (exclusion) => normaliseSql(exclusion.definition))
+  const byName = pairBy(removed, added, (exclusion) => exclusion.name)
+  for (const [wanted, had] of byName.both) {
+    add(want.name, kind, wanted.name, 'changed', { attribute: 'definition', expected: wanted.definition, actual: had.definition })
+  }
+  for (const exclusion of byName.removed) add(want.name, kind, exclusion.definition, 'missing')
+  for (const exclusion of byName.added) add(want.name, kind, exclusion.definition, 'extra')
+}
+
+const NOT_DEFERRABLE = 'NOT DEFERRABLE'
 
 function compareAttribute(
   object: string,

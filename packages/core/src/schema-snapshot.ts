@@ -50,6 +50,10 @@ export interface TableSnapshot {
   readonly withoutRowid?: boolean
   readonly strict?: boolean
   readonly comment?: string
+  /** Exclusion constraints (PostgreSQL), their definition as the database gives it: `EXCLUDE USING gist (…)`. */
+  readonly exclusions?: readonly NamedDefinition[]
+  /** The primary key and unique constraints that are deferrable (PostgreSQL); a key checked at once is not listed. */
+  readonly deferrableKeys?: readonly DeferrableKey[]
   /**
    * For rendering only, never compared: the table's own CREATE statement where the database
    * keeps one (SQLite), and its named constraints with their definitions (PostgreSQL).
@@ -79,6 +83,8 @@ export interface CheckSnapshot {
   /** The column it constrains, when it constrains exactly one. */
   readonly column: string | undefined
   readonly expression: string
+  /** `NOT VALID`: the rows already there when it was added were not checked; absent once validated. */
+  readonly validity?: 'NOT VALID'
 }
 
 export interface ForeignKeySnapshot {
@@ -87,6 +93,19 @@ export interface ForeignKeySnapshot {
   readonly referencedColumns: readonly string[]
   readonly onDelete: string
   readonly onUpdate: string
+  /** `NOT VALID`, as a check's. */
+  readonly validity?: 'NOT VALID'
+  /** When it is checked, if it may be deferred; absent for a key checked at each statement (`NOT DEFERRABLE`). */
+  readonly timing?: ConstraintTiming
+}
+
+/** `DEFERRABLE` (checked at each statement unless deferred) or `DEFERRABLE INITIALLY DEFERRED` (checked at commit). */
+export type ConstraintTiming = 'DEFERRABLE' | 'DEFERRABLE INITIALLY DEFERRED'
+
+export interface DeferrableKey {
+  readonly kind: 'primary key' | 'unique'
+  readonly columns: readonly string[]
+  readonly timing: ConstraintTiming
 }
 
 export interface IndexSnapshot {
@@ -179,6 +198,8 @@ export function sortSnapshot(snapshot: SchemaSnapshot): SchemaSnapshot {
       foreignKeys: byKey(table.foreignKeys),
       indexes: byName(table.indexes),
       ...(table.policies ? { policies: byName(table.policies) } : {}),
+      ...(table.exclusions ? { exclusions: byName(table.exclusions) } : {}),
+      ...(table.deferrableKeys ? { deferrableKeys: byKey(table.deferrableKeys) } : {}),
       ...(table.constraints ? { constraints: byName(table.constraints) } : {}),
     })),
     views: byName(snapshot.views).map((view) => (view.indexes ? { ...view, indexes: byName(view.indexes) } : view)),

@@ -121,6 +121,29 @@ describe('comparing schemas', () => {
     expect(formatSchemaDifferences(compareSchemas(schema(), missingCheck))).toBe("jobs: check STATE IN('new', 'done') missing")
   })
 
+  it('pairs a key by what it links, then compares how it is enforced, except across dialects', () => {
+    const owner = { columns: ['id'], referencedTable: 'owners', referencedColumns: ['id'], onDelete: 'NO ACTION', onUpdate: 'NO ACTION' }
+    const plain = schema({ tables: [table('jobs', { foreignKeys: [owner] })] })
+    const enforced = schema({
+      tables: [
+        table('jobs', {
+          foreignKeys: [{ ...owner, validity: 'NOT VALID', timing: 'DEFERRABLE INITIALLY DEFERRED' }],
+          deferrableKeys: [{ kind: 'primary key', columns: ['id'], timing: 'DEFERRABLE' }],
+          exclusions: [{ name: 'jobs_one_state', definition: 'EXCLUDE USING btree (state WITH =)' }],
+        }),
+      ],
+    })
+    expect(formatSchemaDifferences(compareSchemas(plain, enforced))).toBe(
+      [
+        'jobs: primary key timing is DEFERRABLE, expected NOT DEFERRABLE',
+        'foreign key (id) → owners (id) on delete NO ACTION on update NO ACTION validity is NOT VALID, expected valid',
+        'foreign key (id) → owners (id) on delete NO ACTION on update NO ACTION timing is DEFERRABLE INITIALLY DEFERRED, expected NOT DEFERRABLE',
+        'exclusion constraint EXCLUDE USING btree (state WITH =) extra',
+      ].join(', '),
+    )
+    expect(compareSchemas(plain, enforced, { level: 'structure' })).toEqual([])
+  })
+
   it('spells SQL one way: keywords upper-cased, spaces collapsed, quoted text kept', () => {
     expect(normaliseSql("  outcome  in ( 'Success',\n 'failure' ) ")).toBe("OUTCOME IN('Success', 'failure')")
     expect(normaliseSql('"MixedCase"  text')).toBe('"MixedCase" TEXT')

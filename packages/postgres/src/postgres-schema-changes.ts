@@ -10,7 +10,7 @@ import {
   viewsInCreateOrder,
 } from '@mig/core'
 import { quotePostgresIdentifier as identifier, quotePostgresLiteral as literal } from './postgres-identifier.js'
-import { column, createTable, createView, functionsByStage, isForeignKey, rowLevelSecurity } from './postgres-schema-render.js'
+import { column, createTable, createView, functionsByStage, isAddedAfterTables, rowLevelSecurity } from './postgres-schema-render.js'
 
 const byName = (item: { name: string }) => item.name
 const same = (a: string | undefined, b: string | undefined) =>
@@ -70,12 +70,13 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
 
   const tables = pairBy(from.tables, to.tables, byName)
   const tableStatements: string[] = []
-  const foreignKeys: string[] = []
-  for (const [old, now] of tables.both) changeTable(old, now, { drops, creates: tableStatements, foreignKeys, byHand, comment })
+  // Foreign keys and NOT VALID constraints, once every table exists.
+  const afterTables: string[] = []
+  for (const [old, now] of tables.both) changeTable(old, now, { drops, creates: tableStatements, afterTables, byHand, comment })
   if (tables.removed.length) drops.push(`DROP TABLE ${tables.removed.map((table) => identifier(table.name)).join(', ')}`)
   for (const table of tables.added) {
     creates.push(createTable(table))
-    foreignKeys.push(...constraintsOf(table, true).map((constraint) => addConstraint(table, constraint)))
+    afterTables.push(...constraintsOf(table, true).map((constraint) => addConstraint(table, constraint)))
     tableStatements.push(...table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON ')))
     tableStatements.push(...rowLevelSecurity(table))
     if (table.comment !== undefined) tableStatements.push(comment('TABLE', identifier(table.name), table.comment))
@@ -141,7 +142,7 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
     ...creates,
     ...tableStatements,
     ...ownedSequences(tables.added, tables.both),
-    ...foreignKeys,
+    ...afterTables,
     ...staged.onTables,
     ...viewStatements,
     ...staged.onViews,
@@ -153,7 +154,7 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
 interface TableChanges {
   readonly drops: string[]
   readonly creates: string[]
-  readonly foreignKeys: string[]
+  readonly afterTables: string[]
   readonly byHand: string[]
   readonly comment: (kind: string, name: string, text: string | undefined) => string
 }
@@ -185,9 +186,9 @@ function changeTable(old: TableSnapshot, now: TableSnapshot, changes: TableChang
 
   creates.push(...indexes.creates)
   for (const [, constraint] of changedConstraints)
-    (isForeignKey(constraint.definition) ? changes.foreignKeys : creates).push(addConstraint(now, constraint))
+    (isAddedAfterTables(constraint.definition) ? changes.afterTables : creates).push(addConstraint(now, constraint))
   for (const constraint of constraints.added)
-    (isForeignKey(constraint.definition) ? changes.foreignKeys : creates).push(addConstraint(now, constraint))
+    (isAddedAfterTables(constraint.definition) ? changes.afterTables : creates).push(addConstraint(now, constraint))
 
   if (old.rowLevelSecurity !== now.rowLevelSecurity) {
     creates.push(alter(now.rowLevelSecurity ? 'ENABLE ROW LEVEL SECURITY' : 'DISABLE ROW LEVEL SECURITY'))
@@ -217,7 +218,7 @@ function changeColumn(
     creates,
     byHand,
     comment,
-  }: { table: string; alter: (change: string) => string } & Omit<TableChanges, 'drops' | 'foreignKeys'>,
+  }: { table: string; alter: (change: string) => string } & Omit<TableChanges, 'drops' | 'afterTables'>,
 ): void {
   const name = identifier(is.name)
   if (was.identity !== is.identity || !same(was.generated?.expression, is.generated?.expression) || was.collation !== is.collation) {
@@ -255,8 +256,8 @@ function ownedSequences(added: readonly TableSnapshot[], both: readonly [TableSn
     )
 }
 
-function constraintsOf(table: TableSnapshot, foreign: boolean) {
-  return (table.constraints ?? []).filter((constraint) => isForeignKey(constraint.definition) === foreign)
+function constraintsOf(table: TableSnapshot, afterTables: boolean) {
+  return (table.constraints ?? []).filter((constraint) => isAddedAfterTables(constraint.definition) === afterTables)
 }
 
 function addConstraint(table: TableSnapshot, constraint: { name: string; definition: string }): string {

@@ -45,7 +45,7 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     ...tables.flatMap((table) => table.indexes.map((index) => (index.definition ?? '').replace(/ ON ONLY /, ' ON '))),
     ...tables.flatMap((table) =>
       (table.constraints ?? [])
-        .filter((constraint) => isForeignKey(constraint.definition))
+        .filter((constraint) => isAddedAfterTables(constraint.definition))
         .map(
           (constraint) => `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`,
         ),
@@ -127,13 +127,17 @@ export function column(snapshot: ColumnSnapshot): string {
   return parts.join(' ')
 }
 
-/** Every constraint but the foreign keys, which come once all tables exist. */
+/** Every constraint but those added once all tables exist. */
 export function localConstraints(table: TableSnapshot): { name: string; definition: string }[] {
-  return (table.constraints ?? []).filter((constraint) => !isForeignKey(constraint.definition))
+  return (table.constraints ?? []).filter((constraint) => !isAddedAfterTables(constraint.definition))
 }
 
-export function isForeignKey(definition: string): boolean {
-  return /^FOREIGN KEY\b/.test(definition)
+/**
+ * A foreign key, which may reference a table created later, or a NOT VALID constraint, which
+ * CREATE TABLE would mark valid: each is added by ALTER TABLE once all tables exist.
+ */
+export function isAddedAfterTables(definition: string): boolean {
+  return /^FOREIGN KEY\b/.test(definition) || /\bNOT VALID$/.test(definition)
 }
 
 export function createView(view: ViewSnapshot): string {

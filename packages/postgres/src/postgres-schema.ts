@@ -1,4 +1,12 @@
-import { type ColumnSnapshot, type ForeignKeySnapshot, repeatableTableOf, type SchemaSnapshot, type TableSnapshot } from '@mig/core'
+import {
+  type ColumnSnapshot,
+  type ConstraintTiming,
+  type DeferrableKey,
+  type ForeignKeySnapshot,
+  repeatableTableOf,
+  type SchemaSnapshot,
+  type TableSnapshot,
+} from '@mig/core'
 import type { PostgresClient } from './postgres-client.js'
 import { leaseTableOf } from './postgres-lease-lock.js'
 import { type CatalogRows, inSchema, NOT_FROM_EXTENSION, namedDefinition, optional, withoutSchema } from './postgres-schema-catalog.js'
@@ -89,11 +97,15 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     referenced_keys: number[] | null
     on_delete: string
     on_update: string
+    validated: boolean
+    timing: ConstraintTiming | null
     definition: string
   }>(
     `SELECT con.conrelid::text AS table_oid, con.conname AS name, con.contype AS type, con.conkey::int[] AS keys,
             con.confrelid::text AS referenced_oid, referenced.relname AS referenced_table, con.confkey::int[] AS referenced_keys,
-            con.confdeltype AS on_delete, con.confupdtype AS on_update, pg_catalog.pg_get_constraintdef(con.oid, true) AS definition
+            con.confdeltype AS on_delete, con.confupdtype AS on_update, con.convalidated AS validated,
+            CASE WHEN con.condeferred THEN 'DEFERRABLE INITIALLY DEFERRED' WHEN con.condeferrable THEN 'DEFERRABLE' END AS timing,
+            pg_catalog.pg_get_constraintdef(con.oid, true) AS definition
        FROM pg_catalog.pg_constraint con
        LEFT JOIN pg_catalog.pg_class referenced ON referenced.oid = con.confrelid
       -- A partition's copy of its parent's constraint belongs to the parent.
@@ -228,6 +240,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
           column: constraint.columns.length === 1 ? constraint.columns[0] : undefined,
           // The expression alone, as SQLite reports it: pg_get_constraintdef wraps it in CHECK (…).
           expression: constraint.definition.replace(/^CHECK \(([\s\S]*)\)( NOT VALID)?$/, '$1'),
+          ...enforcement(constraint),
         })),
         foreignKeys: constraintsOf('f').map(
           (constraint): ForeignKeySnapshot => ({
@@ -236,6 +249,7 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
             referencedColumns: constraint.referenced_columns,
             onDelete: REFERENTIAL_ACTIONS[constraint.on_delete] ?? constraint.on_delete,
             onUpdate: REFERENTIAL_ACTIONS[constraint.on_update] ?? constraint.on_update,
+            ...enforcement(constraint),
           }),
         ),
         indexes: own(indexesByTable).map((index) => ({
@@ -253,6 +267,8 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
         ...(table.row_security ? { rowLevelSecurity: table.forced ? 'forced' : 'enabled' } : {}),
         ...(own(policiesByTable).length ? { policies: own(policiesByTable).map(({ name, definition }) => ({ name, definition })) } : {}),
         ...optional('comment', table.comment),
+        ...optional('exclusions', nonEmpty(constraintsOf('x').map(namedDefinition))),
+        ...optional('deferrableKeys', nonEmpty(deferrableKeys(constraintsOf('p'), constraintsOf('u')))),
         constraints: own(constraintsByTable).map(({ name, definition }) => ({ name, definition })),
       }
     }),
@@ -286,6 +302,24 @@ async function describe(client: PostgresClient, schema: string, historyTable: st
     types,
     extensions: extensions.map((extension) => extension.name),
   }
+}
+
+/** Only what differs from a constraint checked at once on every row, so that a plain one is described as it always was. */
+function enforcement(constraint: { validated: boolean; timing: ConstraintTiming | null }): Pick<ForeignKeySnapshot, 'validity' | 'timing'> {
+  return { ...(constraint.validated ? {} : { validity: 'NOT VALID' }), ...optional('timing', constraint.timing) }
+}
+
+function deferrableKeys(
+  primaryKeys: readonly { columns: string[]; timing: ConstraintTiming | null }[],
+  uniques: readonly { columns: string[]; timing: ConstraintTiming | null }[],
+): DeferrableKey[] {
+  const deferrable = (kind: DeferrableKey['kind']) => (key: { columns: string[]; timing: ConstraintTiming | null }) =>
+    key.timing ? [{ kind, columns: key.columns, timing: key.timing }] : []
+  return [...primaryKeys.flatMap(deferrable('primary key')), ...uniques.flatMap(deferrable('unique'))]
+}
+
+function nonEmpty<T>(items: readonly T[]): readonly T[] | undefined {
+  return items.length ? items : undefined
 }
 
 function byTable<Row extends { table_oid: string }>(rows: readonly Row[]): Map<string, Row[]> {
