@@ -9,13 +9,13 @@ import { type Migration, type MigrationInfo, type MigrationScripts, type Migrati
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
-import { checkRepeatableSupport, checkSingleTransaction, type Plan, stepOf } from './migration-plan.js'
+import { checkPlanRuns, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
 import { type StopNow, stopNowOf } from './stop-signal.js'
-import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
+import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
 /** What running a plan needs: the settings, the locked session, and where events go. */
@@ -56,9 +56,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
   const started = monotonicMs()
   const completed: MigrationOutcome[] = []
   const single = settings.transactionMode === 'single' && plan.migrations.length > 0
-  if (single) checkSingleTransaction(plan)
-  checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
-  checkRepeatableSupport(plan, settings.driver)
+  checkPlanRuns(plan, settings)
   if (plan.migrations.length) await locked.store.ensureTable()
   if (plan.migrations.some((migration) => migration.repeatable)) await locked.store.ensureRepeatableTable()
   if (single) await locked.session.begin()

@@ -6,11 +6,12 @@ import type { Emit } from './locked-session.js'
 import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo, type RepeatableMigration } from './migration.js'
 import { holdsSql } from './migration-file-parser.js'
 import { compareVersions } from './migration-version.js'
-import type { DownOptions, UpOptions } from './migrator-options.js'
+import type { DownOptions, MigratorSettings, UpOptions } from './migrator-options.js'
 import type { PlannedMigration } from './migrator-results.js'
 import { planMissingDown } from './missing-migrations.js'
 import { dueRepeatables } from './repeatable-history.js'
 import { IrreversibleMigrationError } from './run-errors.js'
+import { checkTransactionControl } from './transaction-control-check.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
 export interface Plan {
@@ -54,7 +55,7 @@ export function hasWorkUpTo(history: History, options: UpOptions): boolean {
 }
 
 /** A repeatable migration needs its table, which a driver may not have; said before anything runs. */
-export function checkRepeatableSupport(plan: Plan, driver: Driver): void {
+function checkRepeatableSupport(plan: Plan, driver: Driver): void {
   const repeatable = plan.migrations.find((migration) => migration.repeatable)
   if (repeatable && !driver.text.historySql({ name: 'mig' }).repeatables) {
     throw new UnsupportedFeatureError(
@@ -103,11 +104,21 @@ export function stepOf(plan: Plan, index: number): MigrationStep {
 }
 
 /** One transaction for the whole plan cannot include a migration that must run outside one. */
-export function checkSingleTransaction(plan: Plan): void {
+/**
+ * What refuses a plan before anything runs: the same checks for a run and for a dry run, so
+ * that a dry run that passes is a run that starts.
+ */
+export function checkPlanRuns(plan: Plan, settings: Pick<MigratorSettings, 'driver' | 'transactionMode'>): void {
+  if (settings.transactionMode === 'single') checkSingleTransaction(plan)
+  checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
+  checkRepeatableSupport(plan, settings.driver)
+}
+
+function checkSingleTransaction(plan: Plan): void {
   const outside = plan.migrations.filter((_, index) => !plan.scripts[index]?.transaction)
   if (outside.length) {
     throw new InvalidOptionsError(
-      `transactionMode "single" cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
+      `transactionMode "single" (--single-transaction in the CLI) cannot include ${outside.map((migration) => migration.file).join(', ')}, which must run outside a transaction. Apply up to the migration before it first.`,
     )
   }
 }

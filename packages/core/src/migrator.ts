@@ -5,7 +5,7 @@ import { checkHistory } from './history-check.js'
 import { type Emit, listMigrations, listRepeatables, readHistory, readHistoryWithoutLock, withCheckedHistory } from './locked-session.js'
 import type { MigrationInfo } from './migration.js'
 import { runPlan } from './migration-execution.js'
-import { checkRepeatableSupport, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
+import { checkPlanRuns, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
 import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -134,8 +134,7 @@ export class Migrator {
     const plan =
       given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
     warnAboutPlan(this.emit, plan, history)
-    checkTransactionControl(plan.migrations, plan.scripts, this.settings.driver.text)
-    checkRepeatableSupport(plan, this.settings.driver)
+    checkPlanRuns(plan, this.settings)
     return describePlan(plan)
   }
 
