@@ -184,7 +184,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
       step: { type: 'string', placeholder: 'n', description: 'Plan at most n migrations' },
       'no-lint': { type: 'boolean', description: 'Leave out the lint findings (also: "lint": false in the config)' },
     },
-    globalOptions: [...HISTORY, 'allow-out-of-order'],
+    globalOptions: [...HISTORY, 'allow-out-of-order', 'single-transaction'],
     maxPositionals: 0,
     usesDatabase: true,
     examples: ['mig plan', 'mig plan --to 3', 'mig plan --json'],

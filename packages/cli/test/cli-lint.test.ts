@@ -205,6 +205,16 @@ describe('lint before mig up', () => {
     expect((await mig('plan')).stdout).toContain('Dry run: nothing to apply.')
   })
 
+  it('mig plan and up --dry-run with --single-transaction refuse a no-transaction migration, as the run does', async () => {
+    await write('0002_vacuum.sql', '-- mig:no-transaction\n-- mig:up\nVACUUM;\n')
+    for (const command of [['plan'], ['up', '--dry-run'], ['up']]) {
+      const refused = await mig(...command, '--single-transaction')
+      expect(refused.exitCode).toBe(2)
+      expect(refused.stderr).toContain('(--single-transaction in the CLI) cannot include 0002_vacuum.sql')
+    }
+    expect(await sqliteHistory(join(project, 'app.db'))).toEqual([{ version: 1, state: 'applied' }])
+  })
+
   it('the config lowers a rule to a warning (up applies and shows it) or turns lint off for up', async () => {
     await write('0002_add_plan.sql', ADD_REQUIRED)
     await config({ lint: { rules: { 'sqlite-add-column-refused': 'warning' } } })

@@ -176,7 +176,9 @@ describe('a run refused by its checks', () => {
     })
     await expect(single.up()).rejects.toThrow(/must run outside a transaction/)
     // A dry run refuses what the run would: it is the run's own check.
-    await expect(single.plan({ direction: 'up' })).rejects.toThrow(/--single-transaction in the CLI\) cannot include 1_t1, which must run outside/)
+    await expect(single.plan({ direction: 'up' })).rejects.toThrow(
+      /--single-transaction in the CLI\) cannot include 1_t1, which must run outside/,
+    )
     const connection = await driver.connect()
     const tables = await connection.query<{ name: string }>(
       "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'mig_migrations'",
