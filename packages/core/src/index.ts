@@ -105,7 +105,7 @@ export type {
 export type { ExistingVersion, VersionStyle } from './next-version.js'
 export { highestVersion, timestampOf, VERSION_STYLES, versionDigitsOf, versionsAfter } from './next-version.js'
 export { refuseUnknownOptions } from './option-names.js'
-export type { Placeholders } from './placeholders.js'
+export type { FilledFileText, Placeholders } from './placeholders.js'
 export { isPlaceholderName, PLACEHOLDER_NAME_RULE, substituteFileText, UnknownPlaceholderError } from './placeholders.js'
 export { Redactor, redactUrl, secretsOf } from './redaction.js'
 export type { RedoResult } from './redo.js'
