@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { monotonicMs } from './clock.js'
+import { codeMigrationContext, failedCallOf } from './code-migration-context.js'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
 import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryEntry, HistoryState } from './history-store.js'
@@ -19,7 +20,7 @@ import { checkRepeatableSupport, checkSingleTransaction, type Plan, stepOf } fro
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
+import { AbortedError, gaveUpWaiting, historyWrite, LockLostError, type MigrationStage } from './run-errors.js'
 import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
@@ -143,7 +144,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       if (!inOuterTransaction) await fence(locked, run.completed)
       await cancellable(run, () => runStep(session, run))
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
-      await recordInTransaction(run)
+      await recordInTransaction(run).catch(markHistoryWrite)
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
     } catch (error) {
@@ -159,11 +160,10 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
         })
         continue
       }
-      fail(
-        run,
-        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error,
-        settings.driver.capabilities.transactionalDdl,
-      )
+      fail(run, lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error, {
+        rolledBack: settings.driver.capabilities.transactionalDdl,
+        stage: failedHistoryWrites.has(error as object) ? 'history' : 'migration',
+      })
     }
   }
 }
@@ -189,9 +189,9 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     // On a connection that died, the row written before the migration started stays: it says as much.
     await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
     if (stopped) cancelled(run, error, false)
-    return fail(run, error, false, statement)
+    return fail(run, error, { rolledBack: false, statement })
   }
-  const partWay = (error: unknown) => fail(run, error, false)
+  const partWay = (error: unknown) => fail(run, error, { rolledBack: false })
   if (step.kind === 'code') {
     const context = contextFor(session, run)
     await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
@@ -214,7 +214,22 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     }
   }
   await rollBackTransactionLeftOpen(session).catch((error: unknown) => failed(error, (outcome) => `${outcome}: ${messageOf(error)}`))
-  await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(partWay)
+  await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(
+    async (error: unknown) => {
+      const detail = `ran to the end, but ${historyWrite(direction)} failed: ${messageOf(error)}`
+      // The row says so, unless the database refuses this write too: then it keeps the detail written before the last statement.
+      await store.update(migration.version, record(run, 'failed', detail)).catch(() => undefined)
+      return fail(run, error, { rolledBack: false, stage: 'history' })
+    },
+  )
+}
+
+/** Errors of a history write made after the migration ran to the end: the failure says that the write failed. */
+const failedHistoryWrites = new WeakSet<object>()
+
+function markHistoryWrite(error: unknown): never {
+  if (error instanceof Object) failedHistoryWrites.add(error)
+  throw error
 }
 
 /** The history write of a migration that ran in a transaction, in that transaction. */
@@ -245,8 +260,12 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
   }
 }
 
-function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
-  const sent = error instanceof Object ? failedCalls.get(error) : undefined
+function fail(
+  run: Run,
+  error: unknown,
+  { rolledBack, statement, stage }: { rolledBack: boolean; statement?: SqlStatement; stage?: MigrationStage },
+): never {
+  const sent = failedCallOf(error)
   if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
     error,
@@ -257,6 +276,7 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
     undone: run.undone,
     rolledBack,
     statement,
+    stage,
     text: run.execution.settings.driver.text,
   })
   run.execution.emit({ type: 'failed', migration: run.info, direction: run.direction, error: failure })
@@ -347,41 +367,14 @@ async function runStep(session: DriverSession, run: Run): Promise<void> {
   }
 }
 
-/** The SQL of a code migration's `run` or `query` call that failed, by its error: the failure names it. */
-const failedCalls = new WeakMap<object, string>()
-
-function sent<T>(sql: string, call: Promise<T>): Promise<T> {
-  return call.catch((error: unknown) => {
-    if (error instanceof Object) failedCalls.set(error, sql)
-    throw error
-  })
-}
-
-/**
- * A code migration's context: every call is announced before its SQL is sent. Once the run is
- * cancelled, a call sends nothing and throws `refusal`, so the migration stops before its next
- * statement even when none is running on the server to cancel.
- */
 function contextFor(session: DriverSession, run: Run): MigrationContext & { refusal?: Error } {
-  const context: MigrationContext & { refusal?: Error } = {
+  const { cancelSignal } = run.options
+  return codeMigrationContext(session, {
     dialect: run.execution.settings.driver.dialect,
-    run: async (sql) => {
-      before(sql)
-      return sent(sql, session.runScript(sql))
-    },
-    query: async (sql, params) => {
-      before(sql)
-      return sent(sql, session.query(sql, params))
-    },
-  }
-  const before = (sql: string) => {
-    if (run.options.cancelSignal?.aborted) {
-      context.refusal ??= new Error(`${run.info.file} was cancelled: its next statement was not run`)
-      throw context.refusal
-    }
-    announce(run, sql)
-  }
-  return context
+    file: run.info.file,
+    cancelSignal,
+    announce: (sql) => announce(run, sql),
+  })
 }
 
 function announce(run: Run, sql: string): void {
