@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { monotonicMs } from './clock.js'
+import { monotonicMs, Stopwatch } from './clock.js'
 import { codeMigrationContext, failedCallOf } from './code-migration-context.js'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
 import { DatabaseError, messageOf } from './errors.js'
@@ -46,7 +46,12 @@ interface Run {
   readonly downSql: string | undefined
   readonly inOuterTransaction: boolean
   readonly options: RunOptions
-  readonly started: number
+  /**
+   * The time spent in the migration's own SQL or code, without mig's work around it (the
+   * transaction, the lock's fence, the history writes): the execution time history records and
+   * the duration its event reports.
+   */
+  readonly ownWork: Stopwatch
 }
 
 /**
@@ -120,11 +125,11 @@ async function runMigration(
     downSql: recordDown(scripts as MigrationScripts),
     inOuterTransaction,
     options,
-    started: monotonicMs(),
+    ownWork: new Stopwatch(),
   }
   if (transaction) await runInTransaction(run, inOuterTransaction)
   else await runOutsideTransaction(run)
-  const durationMs = Math.round(monotonicMs() - run.started)
+  const durationMs = Math.round(run.ownWork.elapsedMs)
   emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
   return durationMs
 }
@@ -140,9 +145,11 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
   const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
     if (!inOuterTransaction) await session.begin()
+    // An attempt rolled back is not part of the migration's work.
+    run.ownWork.reset()
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
-      await cancellable(run, () => runStep(session, run))
+      await runOwnWork(run, () => runStep(session, run))
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run).catch(markHistoryWrite)
       if (!inOuterTransaction) await commit(locked, run.completed)
@@ -194,7 +201,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   const partWay = (error: unknown) => fail(run, error, { rolledBack: false })
   if (step.kind === 'code') {
     const context = contextFor(session, run)
-    await cancellable(run, async () => step.run(context)).catch((error: unknown) =>
+    await runOwnWork(run, async () => step.run(context)).catch((error: unknown) =>
       failed(error, (outcome) => (error === context.refusal ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
     // It caught the refusal and returned: what it did not run makes it failed, not applied.
@@ -208,7 +215,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       // A history write that fails (a database kept locked) after statements committed is reported as part-way, too.
       if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position))).catch(partWay)
       announce(run, statement.text)
-      await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
+      await runOwnWork(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
       )
     }
@@ -238,7 +245,7 @@ async function recordInTransaction(run: Run): Promise<void> {
   if (run.migration.repeatable) {
     const { name, file, checksum } = run.migration
     const { appliedBy } = run.execution.settings
-    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: monotonicMs() - run.started, appliedBy })
+    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: run.ownWork.elapsedMs, appliedBy })
   } else if (run.direction === 'up') await store.insert(record(run, 'applied'))
   else await store.delete(run.migration.version)
 }
@@ -254,7 +261,7 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
     downSql: run.downSql,
     state,
     appliedAt: new Date(),
-    executionMs: monotonicMs() - run.started,
+    executionMs: run.ownWork.elapsedMs,
     appliedBy: run.execution.settings.appliedBy,
     detail,
   }
@@ -288,15 +295,18 @@ function cancelled(run: Run, error: unknown, rolledBack: boolean): never {
   throw new AbortedError({ completed, undone, interrupted: { migration, rolledBack }, reason: run.options.cancelSignal?.reason ?? error })
 }
 
-/** Runs `work` while a cancel asks the driver to stop the statement on the server. */
-async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs the migration's own SQL or code (`work`), timed into {@link Run.ownWork}, while a cancel
+ * asks the driver to stop the statement on the server.
+ */
+async function runOwnWork<T>(run: Run, work: () => Promise<T>): Promise<T> {
   const { cancelSignal } = run.options
   const session = run.execution.locked.session
-  if (!cancelSignal || !session.cancel) return work()
+  if (!cancelSignal || !session.cancel) return run.ownWork.time(work)
   const onCancel = () => void session.cancel?.()
   cancelSignal.addEventListener('abort', onCancel, { once: true })
   try {
-    return await work()
+    return await run.ownWork.time(work)
   } finally {
     cancelSignal.removeEventListener('abort', onCancel)
   }

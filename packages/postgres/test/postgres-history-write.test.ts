@@ -36,7 +36,10 @@ describe('the history write after a migration on PostgreSQL', () => {
     )
 
   beforeEach(async () => {
-    await sql(database.url, 'DROP TABLE IF EXISTS mig_migrations, gadgets; DROP FUNCTION IF EXISTS refuse_history_write')
+    await sql(
+      database.url,
+      'DROP TABLE IF EXISTS mig_migrations, gadgets, slow_commits; DROP FUNCTION IF EXISTS refuse_history_write, sleep_at_commit',
+    )
     await migrator({ up: 'SELECT 1;' }).up({ to: 1 })
   })
 
@@ -90,5 +93,29 @@ describe('the history write after a migration on PostgreSQL', () => {
     const failure = await failureOf(migrator({ up: 'CREATE TABLE gadgets (id INT);\nINSERT INTO gadgets VALUES (missing);' }).up())
     expect(failure).toMatchObject({ stage: 'migration', rolledBack: true, position: { line: 2 } })
     expect(failure?.message).not.toContain('history row')
+  })
+
+  it('records as execution_ms the duration its migrated event reports: the migration’s own work, not its commit', async () => {
+    // A deferred trigger makes the commit slow: the history row, written before it, cannot count it, so neither does the event.
+    const slowCommit = `CREATE TABLE slow_commits (id INT);
+      CREATE FUNCTION sleep_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(0.2); RETURN NULL; END $$;
+      CREATE CONSTRAINT TRIGGER sleep_at_commit AFTER INSERT ON slow_commits DEFERRABLE INITIALLY DEFERRED
+        FOR EACH ROW EXECUTE FUNCTION sleep_at_commit();
+      INSERT INTO slow_commits VALUES (1);
+      SELECT pg_sleep(0.05);`
+    for (const transaction of [true, false]) {
+      await sql(
+        database.url,
+        'DROP TABLE IF EXISTS slow_commits; DROP FUNCTION IF EXISTS sleep_at_commit; DELETE FROM mig_migrations WHERE version = 2',
+      )
+      const reported: number[] = []
+      const run = migrator({ up: slowCommit, transaction })
+      run.on('migrated', (event) => reported.push(event.durationMs))
+      const result = await run.up()
+      const [recorded] = await sql<{ execution_ms: number }>(database.url, 'SELECT execution_ms FROM mig_migrations WHERE version = 2')
+      expect(reported, `transaction: ${transaction}`).toEqual([recorded?.execution_ms])
+      expect(result.migrations[0]?.durationMs).toBe(recorded?.execution_ms)
+      expect(recorded?.execution_ms).toBeGreaterThan(0)
+    }
   })
 })

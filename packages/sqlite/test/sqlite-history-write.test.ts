@@ -78,4 +78,18 @@ describe('the history write after a migration on SQLite', () => {
       expect(row.detail).toMatch(/^ran to the end, but writing its history row failed: the history table is read-only today/)
     })
   })
+
+  it('records as execution_ms the duration its migrated event reports', async () => {
+    for (const transaction of [true, false]) {
+      onDatabase((database) => database.exec('DROP TABLE IF EXISTS gadgets; DELETE FROM mig_migrations WHERE version = 2'))
+      const run = migrator({ up: GADGETS, transaction })
+      const reported: number[] = []
+      run.on('migrated', (event) => reported.push(event.durationMs))
+      await run.up()
+      const recorded = onDatabase(
+        (database) => database.prepare('SELECT execution_ms FROM mig_migrations WHERE version = 2').get() as { execution_ms: number },
+      )
+      expect(reported, `transaction: ${transaction}`).toEqual([recorded.execution_ms])
+    }
+  })
 })
