@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: placeholders are written ${name}, in plain strings on purpose
 import { lstat, mkdir, readdir, symlink, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
@@ -227,5 +228,48 @@ describe('lint before mig up', () => {
     expect(unlinted.stderr).toBe('')
     // SQLite itself refuses it: lint off means the runner finds out.
     expect(jsonOf(unlinted).error.code).toBe('MIG_MIGRATION_FAILED')
+  })
+})
+
+describe('lint with placeholders', () => {
+  // Line 2's values are shorter (`${table}`) and longer, over three lines (`${columns}`); line 3's
+  // is longer, before the finding on that line; line 4's value is itself what lint finds.
+  const LINE_3 = 'CREATE TABLE ${long_name} (id INTEGER); PRAGMA foreign_keys = OFF;'
+  const FILLED = `-- mig:up\nCREATE TABLE \${table} (\${columns});\n${LINE_3}\n\${pragma};\n`
+  const PLACEHOLDERS = {
+    table: 't',
+    columns: 'id INTEGER,\n  name TEXT,\n  note TEXT',
+    long_name: 'a_table_whose_name_is_much_longer_than_its_placeholder',
+    pragma: 'PRAGMA foreign_keys = ON',
+  }
+  const pragmaColumn = LINE_3.indexOf('PRAGMA') + 1
+
+  beforeEach(async () => {
+    await config({ placeholders: PLACEHOLDERS })
+    await write('0002_placeholders.sql', FILLED)
+  })
+
+  it('mig lint names the line and column of the file as written, and a finding in a value at its placeholder', async () => {
+    const run = await mig('lint')
+    expect(run.stdout).toContain(`migrations/0002_placeholders.sql:3:${pragmaColumn} error sqlite-pragma-no-effect`)
+    expect(run.stdout).toContain('migrations/0002_placeholders.sql:4:1 error sqlite-pragma-no-effect')
+    const document = jsonOf(await mig('lint', '--json'))
+    expect(document.findings.map(({ line, column }: { line: number; column: number }) => [line, column])).toEqual([
+      [3, pragmaColumn],
+      [4, 1],
+    ])
+  })
+
+  it('lint before up names the file as written, on stderr and in the error', async () => {
+    const run = await mig('up', '--json')
+    expect(run.exitCode).toBe(1)
+    expect(run.stderr).toContain(`migrations/0002_placeholders.sql:3:${pragmaColumn} error sqlite-pragma-no-effect`)
+    expect(run.stderr).toContain('migrations/0002_placeholders.sql:4:1 error sqlite-pragma-no-effect')
+    const { error } = jsonOf(run)
+    expect(error.code).toBe('MIG_LINT_FAILED')
+    expect(error.findings.map(({ line, column }: { line: number; column: number }) => [line, column])).toEqual([
+      [3, pragmaColumn],
+      [4, 1],
+    ])
   })
 })

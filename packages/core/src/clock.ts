@@ -5,3 +5,26 @@
 export function monotonicMs(): number {
   return Number(process.hrtime.bigint()) / 1e6
 }
+
+/** Adds up the time spent in the work it is given to {@link time}. */
+export class Stopwatch {
+  private totalMs = 0
+
+  /** Milliseconds spent in timed work since it was made or last reset. */
+  get elapsedMs(): number {
+    return this.totalMs
+  }
+
+  async time<T>(work: () => Promise<T>): Promise<T> {
+    const started = monotonicMs()
+    try {
+      return await work()
+    } finally {
+      this.totalMs += monotonicMs() - started
+    }
+  }
+
+  reset(): void {
+    this.totalMs = 0
+  }
+}

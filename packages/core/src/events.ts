@@ -19,6 +19,7 @@ export type MigratorEvent =
   | {
       readonly type: 'migrated'
       readonly migration: MigrationInfo
+      /** The time of the migration's own SQL or code, the `execution_ms` its history row records: not the commit. */
       readonly durationMs: number
       /** False in `transactionMode: 'single'`, where it commits or rolls back with the rest of the run. */
       readonly committed: boolean

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
-import { monotonicMs } from './clock.js'
+import { monotonicMs, Stopwatch } from './clock.js'
 import type { DriverSession, MigrationTransaction, SqlStatement } from './driver.js'
 import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryEntry, HistoryState } from './history-store.js'
@@ -13,7 +13,7 @@ import { checkPlanRuns, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
+import { AbortedError, gaveUpWaiting, historyWrite, LockLostError, type MigrationStage } from './run-errors.js'
 import { type StopNow, stopNowOf } from './stop-signal.js'
 import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
@@ -42,7 +42,12 @@ interface Run {
   readonly options: RunOptions
   /** Aborts when `cancelSignal` does, with the `AbortedError` the run then throws; a code migration gets it. */
   readonly stopNow: StopNow
-  readonly started: number
+  /**
+   * The time spent in the migration's own SQL or code, without mig's work around it (the
+   * transaction, the lock's fence, the history writes): the execution time history records and
+   * the duration its event reports.
+   */
+  readonly ownWork: Stopwatch
 }
 
 /**
@@ -120,7 +125,7 @@ async function runMigration(
     inOuterTransaction,
     options,
     stopNow,
-    started: monotonicMs(),
+    ownWork: new Stopwatch(),
   }
   try {
     if (transaction) await runInTransaction(run, inOuterTransaction)
@@ -128,7 +133,7 @@ async function runMigration(
   } finally {
     stopNow.release()
   }
-  const durationMs = Math.round(monotonicMs() - run.started)
+  const durationMs = Math.round(run.ownWork.elapsedMs)
   emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
   return durationMs
 }
@@ -144,11 +149,13 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
   const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
     if (!inOuterTransaction) await session.begin()
+    // An attempt rolled back is not part of the migration's work.
+    run.ownWork.reset()
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
-      await cancellable(run, () => runStep(session, run))
+      await runOwnWork(run, () => runStep(session, run))
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
-      await recordInTransaction(run)
+      await recordInTransaction(run).catch(markHistoryWrite)
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
     } catch (error) {
@@ -164,11 +171,10 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
         })
         continue
       }
-      fail(
-        run,
-        lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error,
-        settings.driver.capabilities.transactionalDdl,
-      )
+      fail(run, lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error, {
+        rolledBack: settings.driver.capabilities.transactionalDdl,
+        stage: failedHistoryWrites.has(error as object) ? 'history' : 'migration',
+      })
     }
   }
 }
@@ -194,12 +200,12 @@ async function runOutsideTransaction(run: Run): Promise<void> {
     // On a connection that died, the row written before the migration started stays: it says as much.
     await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
     if (stopped) cancelled(run)
-    return fail(run, error, false, statement)
+    return fail(run, error, { rolledBack: false, statement })
   }
-  const partWay = (error: unknown) => fail(run, error, false)
+  const partWay = (error: unknown) => fail(run, error, { rolledBack: false })
   if (step.kind === 'code') {
     const { signal } = run.stopNow
-    await cancellable(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
+    await runOwnWork(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
       failed(error, (outcome) => (stoppedBy(error, signal) ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
     // It returned after it was told to stop (it caught the refusal, or left its loop early): mig
@@ -214,13 +220,28 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       // A history write that fails (a database kept locked) after statements committed is reported as part-way, too.
       if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position))).catch(partWay)
       announce(run, statement.text)
-      await cancellable(run, () => session.runScript(statement.text)).catch((error: unknown) =>
+      await runOwnWork(run, () => session.runScript(statement.text)).catch((error: unknown) =>
         failed(error, (outcome) => `statement ${position + 1} of ${statements.length} ${outcome}: ${messageOf(error)}`, statement),
       )
     }
   }
   await rollBackTransactionLeftOpen(session).catch((error: unknown) => failed(error, (outcome) => `${outcome}: ${messageOf(error)}`))
-  await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(partWay)
+  await (direction === 'up' ? store.update(migration.version, record(run, 'applied')) : store.delete(migration.version)).catch(
+    async (error: unknown) => {
+      const detail = `ran to the end, but ${historyWrite(direction)} failed: ${messageOf(error)}`
+      // The row says so, unless the database refuses this write too: then it keeps the detail written before the last statement.
+      await store.update(migration.version, record(run, 'failed', detail)).catch(() => undefined)
+      return fail(run, error, { rolledBack: false, stage: 'history' })
+    },
+  )
+}
+
+/** Errors of a history write made after the migration ran to the end: the failure says that the write failed. */
+const failedHistoryWrites = new WeakSet<object>()
+
+function markHistoryWrite(error: unknown): never {
+  if (error instanceof Object) failedHistoryWrites.add(error)
+  throw error
 }
 
 /** The history write of a migration that ran in a transaction, in that transaction. */
@@ -229,7 +250,7 @@ async function recordInTransaction(run: Run): Promise<void> {
   if (run.migration.repeatable) {
     const { name, file, checksum } = run.migration
     const { appliedBy } = run.execution.settings
-    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: monotonicMs() - run.started, appliedBy })
+    await store.recordRepeatable({ name, file, checksum, appliedAt: new Date(), executionMs: run.ownWork.elapsedMs, appliedBy })
   } else if (run.direction === 'up') await store.insert(record(run, 'applied'))
   else await store.delete(run.migration.version)
 }
@@ -245,13 +266,17 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
     downSql: run.downSql,
     state,
     appliedAt: new Date(),
-    executionMs: monotonicMs() - run.started,
+    executionMs: run.ownWork.elapsedMs,
     appliedBy: run.execution.settings.appliedBy,
     detail,
   }
 }
 
-function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
+function fail(
+  run: Run,
+  error: unknown,
+  { rolledBack, statement, stage }: { rolledBack: boolean; statement?: SqlStatement; stage?: MigrationStage },
+): never {
   const sent = sqlOfFailedCall(error)
   if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
@@ -263,6 +288,7 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
     undone: run.undone,
     rolledBack,
     statement,
+    stage,
     text: run.execution.settings.driver.text,
   })
   run.execution.emit({ type: 'failed', migration: run.info, direction: run.direction, error: failure })
@@ -279,15 +305,18 @@ function stoppedBy(error: unknown, signal: AbortSignal): boolean {
   return signal.aborted && (error === signal.reason || (error instanceof Error && error.cause === signal.reason))
 }
 
-/** Runs `work` while a cancel asks the driver to stop the statement on the server. */
-async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
+/**
+ * Runs the migration's own SQL or code (`work`), timed into {@link Run.ownWork}, while a cancel
+ * asks the driver to stop the statement on the server.
+ */
+async function runOwnWork<T>(run: Run, work: () => Promise<T>): Promise<T> {
   const { cancelSignal } = run.options
   const session = run.execution.locked.session
-  if (!cancelSignal || !session.cancel) return work()
+  if (!cancelSignal || !session.cancel) return run.ownWork.time(work)
   const onCancel = () => void session.cancel?.()
   cancelSignal.addEventListener('abort', onCancel, { once: true })
   try {
-    return await work()
+    return await run.ownWork.time(work)
   } finally {
     cancelSignal.removeEventListener('abort', onCancel)
   }

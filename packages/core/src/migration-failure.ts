@@ -1,7 +1,7 @@
 import type { DialectText, SqlStatement } from './driver.js'
 import { DatabaseError, MigError } from './errors.js'
 import type { MigrationInfo, MigrationStep, SqlStep } from './migration.js'
-import { type FilePosition, MigrationFailedError } from './run-errors.js'
+import { type FilePosition, MigrationFailedError, type MigrationStage } from './run-errors.js'
 import { escapeRegExp } from './schema-order.js'
 
 export interface FailureOptions {
@@ -16,6 +16,8 @@ export interface FailureOptions {
   readonly rolledBack: boolean
   /** The statement that failed, when the migration ran statement by statement. */
   readonly statement?: SqlStatement
+  /** `history`: the migration ran to the end, and the write of its history row failed. */
+  readonly stage?: MigrationStage
   readonly text: DialectText
 }
 
@@ -28,6 +30,8 @@ export function migrationFailure(options: FailureOptions): MigError {
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
   const { migration, direction, completed, rolledBack } = options
   const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
+  // No statement of the migration's own failed: a position would name one.
+  if (options.stage === 'history') return new MigrationFailedError({ ...failed, stage: 'history' })
   if (step.kind !== 'sql') {
     return new MigrationFailedError({ ...failed, position: positionInCode(error, migration.file), statement: statement?.text })
   }

@@ -3,6 +3,7 @@ import type { MigrationInfo } from './migration.js'
 import type { RepeatableState } from './repeatable-history.js'
 
 export interface MigrationOutcome extends MigrationInfo {
+  /** The time of its own SQL or code, as its `migrated` or `reverted` event says and history records. */
   readonly durationMs: number
 }
 

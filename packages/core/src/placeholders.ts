@@ -1,3 +1,4 @@
+import { normaliseText } from './checksum.js'
 import type { DialectText, SqlRange } from './driver.js'
 import { InvalidMigrationError, InvalidOptionsError, UnsupportedFeatureError } from './errors.js'
 import type { Migration, MigrationScripts, MigrationSource, MigrationStep, RepeatableMigration } from './migration.js'
@@ -76,6 +77,18 @@ export function withPlaceholders(source: MigrationSource, placeholders: Placehol
   }
 }
 
+/** A migration file's text as a run would read it, placeholders filled. */
+export interface FilledFileText {
+  /** The text with each `${name}` replaced by its value; the file as it is when nothing was replaced. */
+  readonly text: string
+  /**
+   * Set when `text` is not the file as written: the file's text as written (a UTF-8 BOM
+   * removed, CRLF as LF), and where an offset into `text` falls in it (inside a value: its
+   * placeholder), so that what a tool reports at a place in `text` can name the file's line and column.
+   */
+  readonly written?: { readonly text: string; readonly offsetOf: (offset: number) => number }
+}
+
 /**
  * A whole migration file with its placeholders replaced, by the same rules as a run: for
  * tools that read files (lint). `file` is as the source names it (`repeatable/<name>.sql` for a
@@ -86,14 +99,16 @@ export function substituteFileText(
   text: string,
   placeholders: Placeholders,
   dialect: Pick<DialectText, 'literalRanges'>,
-): string {
+): FilledFileText {
+  const normalised = normaliseText(text)
   let everywhere: boolean
   try {
-    everywhere = parseMigrationFile(file, text, isRepeatableFile(file) ? 'repeatable' : 'versioned').placeholders === 'everywhere'
+    everywhere = parseMigrationFile(file, normalised, isRepeatableFile(file) ? 'repeatable' : 'versioned').placeholders === 'everywhere'
   } catch {
-    return text
+    return { text }
   }
-  return fill(file, text, 1, everywhere, placeholders, dialect).sql
+  const filled = fill(file, normalised, 1, everywhere, placeholders, dialect)
+  return filled.sql === normalised ? { text } : { text: filled.sql, written: { text: normalised, offsetOf: filled.offsetOf } }
 }
 
 function substituteScripts(file: string, scripts: MigrationScripts, placeholders: Placeholders, text: DialectText): MigrationScripts {

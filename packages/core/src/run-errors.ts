@@ -22,12 +22,32 @@ export interface MigrationFailedErrorOptions {
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
   readonly statement?: string
+  /**
+   * What failed: the migration's own SQL or code (the default), or, after that ran to the end,
+   * the write of its history row.
+   */
+  readonly stage?: MigrationStage
   readonly cause: unknown
 }
+
+/** The part of running a migration that failed: its own SQL or code, or the history write after it. */
+export type MigrationStage = 'migration' | 'history'
 
 /** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
 function repairAdvice(migration: MigrationInfo): string {
   return `Finish or undo ${migration.file} by hand, then run \`mig repair ${migration.version} --applied\` or \`mig repair ${migration.version} --rolled-back\``
+}
+
+/** The history write that records a migration as applied (or, for `down`, as reverted). */
+export function historyWrite(direction: 'up' | 'down'): string {
+  return direction === 'up' ? 'writing its history row' : 'deleting its history row'
+}
+
+/** What to do about a migration that ran to the end while its history write failed. */
+function historyAdvice(migration: MigrationInfo, direction: 'up' | 'down', rolledBack: boolean): string {
+  const fix = ' Fix what refused the history write (the cause above), then'
+  if (rolledBack) return `${fix} ${direction === 'up' ? 'apply it' : 'roll it back'} again.`
+  return `${fix} record the outcome with \`mig repair ${migration.version} ${direction === 'up' ? '--applied' : '--rolled-back'}\`.`
 }
 
 /** A migration failed this run. Earlier migrations of the same run stay applied. */
@@ -39,9 +59,11 @@ export class MigrationFailedError extends MigError {
   readonly undone: readonly MigrationInfo[]
   readonly rolledBack: boolean
   readonly statement: string | undefined
+  readonly stage: MigrationStage
 
   constructor(options: MigrationFailedErrorOptions) {
     const { migration, direction, position, completed, rolledBack, cause } = options
+    const stage = options.stage ?? 'migration'
     const undone = options.undone ?? []
     const where = position ? `${migration.file}:${position.line}${position.column ? `:${position.column}` : ''}` : migration.file
     const verb = direction === 'up' ? 'applied' : 'reverted'
@@ -51,12 +73,16 @@ export class MigrationFailedError extends MigError {
     const done = completed.length
       ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
       : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
+    const failure = stage === 'history' ? `it ran to the end, but ${historyWrite(direction)} failed: ` : ''
     const state = rolledBack
-      ? 'Its changes were rolled back.'
-      : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
+      ? `Its changes were rolled back${stage === 'history' ? `, so it is still ${direction === 'up' ? 'pending' : 'applied'}` : ''}.`
+      : stage === 'history'
+        ? `It ran outside a transaction, so its changes stay, while its history row says failed.`
+        : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
+    const advice = stage === 'history' ? historyAdvice(migration, direction, rolledBack) : rolledBack ? '' : ` ${repairAdvice(migration)}.`
     super(
       'MIG_MIGRATION_FAILED',
-      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}${rolledBack ? '' : ` ${repairAdvice(migration)}.`}`,
+      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${failure}${causeMessage(cause)}\n${state}${undoneText} ${done}${advice}`,
       {
         cause,
       },
@@ -68,6 +94,7 @@ export class MigrationFailedError extends MigError {
     this.undone = undone
     this.rolledBack = rolledBack
     this.statement = options.statement
+    this.stage = stage
   }
 
   override toJSON() {
@@ -78,6 +105,7 @@ export class MigrationFailedError extends MigError {
       position: this.position ?? null,
       statement: this.statement ?? null,
       rolledBack: this.rolledBack,
+      stage: this.stage,
       completed: this.completed.map(migrationJson),
       undone: this.undone.map(migrationJson),
     }

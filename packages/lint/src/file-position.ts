@@ -34,6 +34,11 @@ export class SectionPositions {
     return { line: this.firstLine + low, column: offset - (this.lineStarts[low] as number) + 1 }
   }
 
+  /** The offset of a file position; the inverse of {@link at}. */
+  offsetAt(position: FilePosition): number {
+    return (this.lineStarts[position.line - this.firstLine] as number) + position.column - 1
+  }
+
   /** The character offset of a UTF-8 byte offset. */
   fromBytes(byteOffset: number): number {
     if (this.ascii) return byteOffset

@@ -17,6 +17,12 @@ export interface LintMigration {
   readonly text: string | undefined
   /** A repeatable migration (`repeatable/views.sql`, version 0): it runs after every versioned one, in name order. */
   readonly repeatable?: boolean
+  /**
+   * Set when `text` is not the file as written (placeholders were filled, see core's
+   * `substituteFileText`): the file as written, and where an offset into `text` falls in it.
+   * Findings then name the line and column of the file as written.
+   */
+  readonly written?: { readonly text: string; readonly offsetOf: (offset: number) => number }
 }
 
 /**
@@ -83,21 +89,24 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
     linted++
     const { suppressions, invalid } = readSuppressions(migration.text, scripts.up.line - 1, known)
     const at = { file: migration.file, version: migration.version }
+    const asWritten = writtenPositions(migration)
     for (const problem of invalid) {
-      findings.push({
-        rule: INVALID_ALLOW,
-        level: 'error',
-        ...at,
-        line: problem.line,
-        column: problem.column,
-        message: `This -- mig:allow line ${problem.message}`,
-        recipe: '',
-      })
+      findings.push(
+        asWritten({
+          rule: INVALID_ALLOW,
+          level: 'error',
+          ...at,
+          line: problem.line,
+          column: problem.column,
+          message: `This -- mig:allow line ${problem.message}`,
+          recipe: '',
+        }),
+      )
     }
     for (const finding of sectionFindings(section, positions, at, levels)) {
       const suppression = suppressionFor(finding, suppressions)
-      if (suppression) allowed.push({ ...finding.finding, allowedBecause: suppression.reason })
-      else findings.push(finding.finding)
+      if (suppression) allowed.push({ ...asWritten(finding.finding), allowedBecause: suppression.reason })
+      else findings.push(asWritten(finding.finding))
     }
   }
 
@@ -119,6 +128,18 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
     }
   }
   return summarise(findings, allowed, linted, skipped)
+}
+
+/**
+ * Moves a finding in a file whose placeholders were filled to the file as written; a finding
+ * inside a placeholder's value to the placeholder. Suppressions are matched before, in the text linted.
+ */
+function writtenPositions(migration: LintMigration): (finding: LintFinding) => LintFinding {
+  const { text, written } = migration
+  if (text === undefined || !written) return (finding) => finding
+  const filled = new SectionPositions(text, 1)
+  const asWritten = new SectionPositions(written.text, 1)
+  return (finding) => ({ ...finding, ...asWritten.at(written.offsetOf(filled.offsetAt(finding))) })
 }
 
 async function dialectLinter(dialect: LintDialect): Promise<DialectLinter> {

@@ -59,7 +59,10 @@ export async function refuseLintErrors(linted: LintedPlan): Promise<void> {
   throw new LintFailedError({ findings: linted.findings })
 }
 
-/** The files with their placeholders filled, as `up` runs them: all, or only those in `only`. */
+/**
+ * The files with their placeholders filled, as `up` runs them: all, or only those in `only`.
+ * Each filled file keeps the text as written, so its findings name the file's own lines.
+ */
 export async function fillPlaceholders(
   migrations: readonly LintMigration[],
   placeholders: Placeholders,
@@ -69,7 +72,7 @@ export async function fillPlaceholders(
   const { substituteFileText } = await import('@mig/core')
   return migrations.map((migration) =>
     migration.text !== undefined && (only === undefined || only.has(migration.file))
-      ? { ...migration, text: substituteFileText(migration.file, migration.text, placeholders, dialect) }
+      ? { ...migration, ...substituteFileText(migration.file, migration.text, placeholders, dialect) }
       : migration,
   )
 }
