@@ -171,6 +171,23 @@ describe('mig against PostgreSQL', () => {
     }
   })
 
+  it('refuses a URL written as key/value pairs, or without its scheme, without printing its password', async () => {
+    const { host, port, pathname } = new URL(url)
+    const database = pathname.slice(1)
+    const written = [
+      `host=${host} port=${port} user=${role} password=${password} dbname=${database}`,
+      `host=${host} user=${role} password = '${password} x' dbname=${database}`,
+      `${role}:${password}@${host}:${port}/${database}`,
+      `postgres:/${role}:${password}@${host}:${port}/${database}`,
+    ]
+    for (const given of written) {
+      for (const run of [await mig('status', '--url', given), await mig('status', '--json', '--url', given)]) {
+        expect(run.exitCode).toBe(2)
+        expect(`${run.stdout}${run.stderr}`).not.toContain(password)
+      }
+    }
+  })
+
   it('never prints the password, in any output of any command above', () => {
     expect(runs.length).toBeGreaterThan(15)
     for (const run of runs) {

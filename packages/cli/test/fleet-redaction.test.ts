@@ -110,4 +110,24 @@ describe('passwords in a fleet', () => {
       expect(`${human.stdout}${human.stderr}${json.stdout}${json.stderr}`).not.toContain(secret)
     }
   }, 60_000)
+
+  it('a target line written as key/value pairs or without its scheme fails without printing its password', async () => {
+    const port = await freePort()
+    const lines = [
+      `host=127.0.0.1 port=${port} user=app password=kv-password-1 dbname=t1`,
+      `app:no-scheme-password-2@127.0.0.1:${port}/t2`,
+      `postgres:/app:one-slash-password-3@127.0.0.1:${port}/t3`,
+    ]
+    const targets = join(project.path, 'unsupported-targets.txt')
+    await writeFile(targets, `${lines.join('\n')}\n`)
+    const argv = ['status', '--fleet', '--targets', `@${targets}`, '--keep-going', '--retries', '0']
+    const human = await runFleetMig(argv, { cwd: project.path })
+    const json = await runFleetMig([...argv, '--json'], { cwd: project.path })
+    expect(human.exitCode).toBe(1)
+    expect(human.stdout).toContain(`failed  host=127.0.0.1 port=${port} user=app password=*** dbname=t1: The database URL`)
+    expect(human.stdout).toContain('Resume with: mig status --fleet')
+    for (const secret of ['kv-password-1', 'no-scheme-password-2', 'one-slash-password-3']) {
+      expect(`${human.stdout}${human.stderr}${json.stdout}${json.stderr}`).not.toContain(secret)
+    }
+  }, 60_000)
 })

@@ -14,6 +14,13 @@ const WHOLE_URL_CREDENTIALS = /^([a-z][a-z0-9+.-]*:\/\/[^:@]*):(.*)@([^@]*)$/i
 // What WHOLE_URL_CREDENTIALS takes for a password is a span over several URLs of a list when it
 // holds another URL's start (`--only postgres://a:***@h/1,postgres://a:***@h/2`): not a password.
 const URL_START = /[a-z][a-z0-9+.-]*:\/\//i
+// A URL given on its own without its scheme or its `//` (`app:s3cret@db/app`, `postgres:/app:s3cret@db/app`).
+const LOOSE_URL_CREDENTIALS = /^((?:[a-z][a-z0-9+.-]*:\/?)?[^\s:@/]+):(\S*)@([^\s@]*)$/i
+// A libpq connection string of key/value pairs (`host=db password=s3cret dbname=app`), given
+// whole: mig does not take one, and refusing it must not print its password.
+const KEY_VALUE = String.raw`[a-z_]+\s*=\s*(?:'(?:[^'\\]|\\.)*'|[^\s']\S*)`
+const KEY_VALUE_STRING = new RegExp(String.raw`^\s*${KEY_VALUE}(?:\s+${KEY_VALUE})*\s*$`, 'i')
+const KEY_VALUE_PASSWORD = /(^|\s)((?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s']\S*)/gi
 
 /** The URL with its password (in the user part or a `password=` parameter) replaced by `***`. */
 export function redactUrl(url: string): string {
@@ -23,8 +30,25 @@ export function redactUrl(url: string): string {
       return colon < 0 ? `${scheme}${userInfo}@` : `${scheme}${userInfo.slice(0, colon)}:${MASK}@`
     })
     .replace(PASSWORD_PARAMETER, (_match, name: string) => `${name}${MASK}`)
+  if (KEY_VALUE_STRING.test(redacted))
+    return redacted.replace(KEY_VALUE_PASSWORD, (_match, space: string, name: string) => `${space}${name}${MASK}`)
+  const loose = looseUrlCredentials(redacted)
+  if (loose) return `${loose[1]}:${MASK}@${loose[3]}`
   const whole = /\s/.test(redacted) ? undefined : wholeUrlCredentials(redacted)
   return whole && /[?#]/.test(whole[2] ?? '') ? `${whole[1]}:${MASK}@${whole[3]}` : redacted
+}
+
+/** The parts of a URL standing alone that lacks its scheme or its `//`; undefined for anything else. */
+function looseUrlCredentials(text: string): RegExpExecArray | undefined {
+  return URL_START.test(text) ? undefined : (LOOSE_URL_CREDENTIALS.exec(text.trim()) ?? undefined)
+}
+
+/** The passwords of a key/value connection string given whole, as written and unquoted. */
+function keyValuePasswords(text: string): string[] {
+  if (!KEY_VALUE_STRING.test(text)) return []
+  return [...text.matchAll(KEY_VALUE_PASSWORD)].flatMap(([, , , value = '']) =>
+    value.startsWith("'") ? [value, value.slice(1, -1).replace(/\\(.)/g, '$1')] : [value],
+  )
 }
 
 /** The parts of a URL standing alone whose user part runs to its last `@`; undefined for a list of URLs. */
@@ -44,6 +68,9 @@ export function secretsOf(url: string): string[] {
   const whole = wholeUrlCredentials(url.trim())
   if (whole?.[2]) secrets.add(whole[2])
   for (const match of url.matchAll(PASSWORD_PARAMETER)) secrets.add(match[2] ?? '')
+  const loose = looseUrlCredentials(url)
+  if (loose?.[2]) secrets.add(loose[2])
+  for (const password of keyValuePasswords(url)) secrets.add(password)
   for (const secret of [...secrets]) {
     try {
       secrets.add(decodeURIComponent(secret))

@@ -86,4 +86,20 @@ describe('password redaction', () => {
     expect(redactUrl('postgres://db:5432/app?application_name=ci%40runner')).toBe('postgres://db:5432/app?application_name=ci%40runner')
     expect(redactUrl('could not reach postgres://db:5432/app?application_name=ci@runner')).toContain('postgres://db:5432/app')
   })
+
+  it('masks the password of a key/value connection string given whole, and leaves SQL that says password alone', () => {
+    expect(redactUrl('host=db port=5432 user=app password=s3cret dbname=app')).toBe('host=db port=5432 user=app password=*** dbname=app')
+    expect(redactUrl("host=db password = 'two words\\' here' sslpassword=key-secret")).toBe('host=db password = *** sslpassword=***')
+    expect(secretsOf("host=db password='two words' dbname=app")).toEqual(["'two words'", 'two words'])
+    expect(redactUrl("  password = crypt('x', gen_salt('bf'))")).toBe("  password = crypt('x', gen_salt('bf'))")
+    expect(redactUrl('UPDATE users SET password=$1 WHERE id=$2')).toBe('UPDATE users SET password=$1 WHERE id=$2')
+  })
+
+  it('masks the password of a URL given on its own without its scheme or its //', () => {
+    expect(redactUrl('app:s3cret@db:5432/app')).toBe('app:***@db:5432/app')
+    expect(redactUrl('postgres:/app:s3:cr@et@db/app')).toBe('postgres:/app:***@db/app')
+    expect(secretsOf('app:s3cret@db/app')).toEqual(['s3cret'])
+    expect(redactUrl('root@build-host')).toBe('root@build-host')
+    expect(redactUrl('sqlite:./app.db')).toBe('sqlite:./app.db')
+  })
 })

@@ -14,7 +14,7 @@ import { borrowClient, type ClientLease, type ConnectionWait, openClient, type P
 import { checkConnectionUrl, checkCredentials } from './postgres-connection-url.js'
 import { postgresDialectText } from './postgres-dialect-text.js'
 import { databaseError } from './postgres-error.js'
-import { quotePostgresIdentifier } from './postgres-identifier.js'
+import { quotePostgresIdentifier, quotePostgresRoutineSignature } from './postgres-identifier.js'
 import { type PostgresLockKind, postgresLockPart } from './postgres-lock.js'
 import { describePostgresSchema } from './postgres-schema.js'
 import { renderPostgresChanges } from './postgres-schema-changes.js'
@@ -194,9 +194,7 @@ const DROP_KEYWORDS: Record<SchemaObjectRef['kind'], string> = {
 
 function renderDrop(object: SchemaObjectRef): string {
   // A routine's name carries its argument types: `add(integer, integer)`.
-  const open = object.kind === 'routine' ? object.name.indexOf('(') : -1
-  const name =
-    open < 0 ? quotePostgresIdentifier(object.name) : quotePostgresIdentifier(object.name.slice(0, open)) + object.name.slice(open)
+  const name = object.kind === 'routine' ? quotePostgresRoutineSignature(object.name) : quotePostgresIdentifier(object.name)
   return `DROP ${DROP_KEYWORDS[object.kind]} ${name};`
 }
 

@@ -19,3 +19,30 @@ export function quotePostgresIdentifier(name: string): string {
 export function quotePostgresLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`
 }
+
+/**
+ * A routine's signature as the schema snapshot names it, `name(argument types)`, with the name
+ * quoted for a statement.
+ */
+export function quotePostgresRoutineSignature(signature: string): string {
+  const routineArguments = postgresRoutineArguments(signature)
+  return `${quotePostgresIdentifier(signature.slice(0, signature.length - routineArguments.length))}${routineArguments}`
+}
+
+/**
+ * The argument list of a signature, `(integer, integer)`. The name before it may hold any
+ * character, parentheses included; the list, as `pg_get_function_identity_arguments` writes it,
+ * holds them only inside quoted names, so it starts at the `(` that the final `)` closes.
+ */
+export function postgresRoutineArguments(signature: string): string {
+  let depth = 0
+  let quoted = false
+  for (let index = signature.length - 1; index >= 0; index--) {
+    const char = signature[index]
+    // A doubled quote inside a quoted name flips twice, and stays inside it.
+    if (char === '"') quoted = !quoted
+    else if (!quoted && char === ')') depth++
+    else if (!quoted && char === '(' && --depth === 0) return signature.slice(index)
+  }
+  return ''
+}

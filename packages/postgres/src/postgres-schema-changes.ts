@@ -9,7 +9,11 @@ import {
   type ViewSnapshot,
   viewsInCreateOrder,
 } from '@mig/core'
-import { quotePostgresIdentifier as identifier, quotePostgresLiteral as literal } from './postgres-identifier.js'
+import {
+  quotePostgresIdentifier as identifier,
+  quotePostgresLiteral as literal,
+  quotePostgresRoutineSignature as signature,
+} from './postgres-identifier.js'
 import { column, createTable, createView, functionsByStage, isAddedAfterTables, rowLevelSecurity } from './postgres-schema-render.js'
 
 const byName = (item: { name: string }) => item.name
@@ -262,10 +266,4 @@ function constraintsOf(table: TableSnapshot, afterTables: boolean) {
 
 function addConstraint(table: TableSnapshot, constraint: { name: string; definition: string }): string {
   return `ALTER TABLE ${identifier(table.name)} ADD CONSTRAINT ${identifier(constraint.name)} ${constraint.definition}`
-}
-
-/** A routine's name with its argument types, `add(integer, integer)`, quoted for a statement. */
-function signature(name: string): string {
-  const open = name.indexOf('(')
-  return `${identifier(name.slice(0, open))}${name.slice(open)}`
 }

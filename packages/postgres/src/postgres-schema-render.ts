@@ -6,7 +6,12 @@ import {
   type ViewSnapshot,
   viewsInCreateOrder,
 } from '@mig/core'
-import { quotePostgresIdentifier as identifier, quotePostgresLiteral as literal } from './postgres-identifier.js'
+import {
+  quotePostgresIdentifier as identifier,
+  quotePostgresLiteral as literal,
+  postgresRoutineArguments,
+  quotePostgresRoutineSignature as signature,
+} from './postgres-identifier.js'
 
 const HEADER = '-- The schema, written by mig dump from the database catalogs. Do not edit: run mig dump again.'
 
@@ -79,7 +84,7 @@ export function functionsByStage(schema: SchemaSnapshot): Record<'basic' | 'onTy
   const views = names(schema.views)
   for (const routine of schema.functions) {
     const result = /\n\s*RETURNS ([^\n]*)/.exec(routine.definition)?.[1] ?? ''
-    const named = signatureNames(`${routine.name.slice(routine.name.indexOf('('))} ${result}`)
+    const named = signatureNames(`${postgresRoutineArguments(routine.name)} ${result}`)
     const stage = named.some((name) => views.has(name))
       ? 'onViews'
       : named.some((name) => tables.has(name))
@@ -156,10 +161,6 @@ export function rowLevelSecurity(table: TableSnapshot): string[] {
 function comments(schema: SchemaSnapshot, tables: readonly TableSnapshot[]): string[] {
   const comment = (kind: string, name: string, text: string | undefined) =>
     text === undefined ? [] : [`COMMENT ON ${kind} ${name} IS ${literal(text)}`]
-  const signature = (name: string) => {
-    const open = name.indexOf('(')
-    return `${identifier(name.slice(0, open))}${name.slice(open)}`
-  }
   return [
     ...tables.flatMap((table) => [
       ...comment('TABLE', identifier(table.name), table.comment),
