@@ -850,7 +850,7 @@ describe('locking, code migrations, configuration and usage', () => {
       'mig down [--step <n> | --to <version> | --all | --missing [--include-renumbered]]',
     )
     expect((await mig('up', '--help')).stdout).toContain('--dry-run')
-    expect((await mig('help', '--help')).stdout).toContain('Usage: mig help [<command>]')
+    expect((await mig('help', '--help')).stdout).toContain('Usage: mig help [<command> [<subcommand>]]')
     expect((await mig('help', 'up', '--help')).stdout).toContain('--dry-run')
     const bare = await mig()
     expect(bare.exitCode).toBe(2)
