@@ -14,7 +14,7 @@ import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, gaveUpWaiting, LockLostError } from './run-errors.js'
-import { type StopNow, stopNowOf } from './stop-signal.js'
+import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
 import { checkTransactionControl, guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
@@ -282,17 +282,8 @@ function stoppedBy(error: unknown, signal: AbortSignal): boolean {
 }
 
 /** Runs `work` while a cancel asks the driver to stop the statement on the server. */
-async function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
-  const { cancelSignal } = run.options
-  const session = run.execution.locked.session
-  if (!cancelSignal || !session.cancel) return work()
-  const onCancel = () => void session.cancel?.()
-  cancelSignal.addEventListener('abort', onCancel, { once: true })
-  try {
-    return await work()
-  } finally {
-    cancelSignal.removeEventListener('abort', onCancel)
-  }
+function cancellable<T>(run: Run, work: () => Promise<T>): Promise<T> {
+  return cancellingStatements(run.execution.locked.session, run.options.cancelSignal, work)
 }
 
 /**
