@@ -167,15 +167,16 @@ function workOf(
       return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))
     }
     case 'status':
-      return async (migrator, target) => {
-        const { migrations, repeatables } = await migrator.overview()
+      // A read has no point to stop at: the first signal lets it finish, the second cancels it.
+      return async (migrator, target, { cancelSignal }) => {
+        const { migrations, repeatables } = await migrator.overview({ cancelSignal })
         const version = targetVersion(migrations, repeatables)
         groups?.add(target.id, version)
         return { json: { ...version, label: version.label ?? null }, line: undefined }
       }
     case 'validate':
-      return async (migrator) => {
-        const { applied, pending, running } = await migrator.validate()
+      return async (migrator, _target, { cancelSignal }) => {
+        const { applied, pending, running } = await migrator.validate({ cancelSignal })
         return { json: { valid: true, applied, pending, running }, line: undefined }
       }
   }
