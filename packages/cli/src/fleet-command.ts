@@ -3,7 +3,7 @@ import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
-import { outcomeToJson } from './commands/migration-run-report.js'
+import { outcomeToJson, pendingToJson, stillPending } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
 import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
 import { readFleetFlags } from './fleet-flags.js'
@@ -182,14 +182,20 @@ function workOf(
   }
 }
 
+/** As a single run reports it: what it applied or reverted, and, after an up, how many are still pending. */
 function runReport(result: MigrateResult): TargetReport {
   const count = result.migrations.length
   const verb = result.direction === 'up' ? 'applied' : 'reverted'
   return {
-    json: { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs },
+    json: {
+      direction: result.direction,
+      migrations: result.migrations.map(outcomeToJson),
+      durationMs: result.durationMs,
+      ...pendingToJson(result),
+    },
     line:
       count === 0
         ? undefined
-        : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})`,
+        : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})${stillPending(result)}`,
   }
 }
