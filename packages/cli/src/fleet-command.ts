@@ -3,7 +3,7 @@ import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
-import { outcomeToJson } from './commands/migration-run-report.js'
+import { outcomeToJson, pendingToJson, stillPending } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
 import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
 import { readFleetFlags } from './fleet-flags.js'
@@ -167,28 +167,35 @@ function workOf(
       return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))
     }
     case 'status':
-      return async (migrator, target) => {
-        const { migrations, repeatables } = await migrator.overview()
+      // A read has no point to stop at: the first signal lets it finish, the second cancels it.
+      return async (migrator, target, { cancelSignal }) => {
+        const { migrations, repeatables } = await migrator.overview({ cancelSignal })
         const version = targetVersion(migrations, repeatables)
         groups?.add(target.id, version)
         return { json: { ...version, label: version.label ?? null }, line: undefined }
       }
     case 'validate':
-      return async (migrator) => {
-        const { applied, pending, running } = await migrator.validate()
+      return async (migrator, _target, { cancelSignal }) => {
+        const { applied, pending, running } = await migrator.validate({ cancelSignal })
         return { json: { valid: true, applied, pending, running }, line: undefined }
       }
   }
 }
 
+/** As a single run reports it: what it applied or reverted, and, after an up, how many are still pending. */
 function runReport(result: MigrateResult): TargetReport {
   const count = result.migrations.length
   const verb = result.direction === 'up' ? 'applied' : 'reverted'
   return {
-    json: { direction: result.direction, migrations: result.migrations.map(outcomeToJson), durationMs: result.durationMs },
+    json: {
+      direction: result.direction,
+      migrations: result.migrations.map(outcomeToJson),
+      durationMs: result.durationMs,
+      ...pendingToJson(result),
+    },
     line:
       count === 0
         ? undefined
-        : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})`,
+        : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})${stillPending(result)}`,
   }
 }

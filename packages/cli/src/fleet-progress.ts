@@ -9,7 +9,8 @@ const LOG_INTERVAL_MS = 30_000
 /**
  * The live line of a fleet run on stderr: done, running, failed (or unreachable), cancelled once
  * any is, and left, the rate, and the time left. Rewritten in place on a terminal, every 30 seconds in a CI log; with `--json` only on a
- * terminal. "Left" and the time left appear once the targets are counted.
+ * terminal. "Left" and the time left appear once the targets are counted; once the fleet is
+ * stopping (Ctrl-C, a failure, a canary) no target starts, so the line says what it waits for instead.
  */
 export class FleetProgress {
   private readonly started = performance.now()
@@ -17,6 +18,7 @@ export class FleetProgress {
   private failed = 0
   private cancelled = 0
   private running = 0
+  private stopping = false
   private total: number | undefined
   private timer: ReturnType<typeof setInterval> | undefined
 
@@ -37,7 +39,8 @@ export class FleetProgress {
   }
 
   on(event: FleetEvent<FleetTarget, unknown>): void {
-    if (event.type === 'target-started') this.running++
+    if (event.type === 'fleet-stopping') this.stopping = true
+    else if (event.type === 'target-started') this.running++
     else if (event.type === 'target-retrying') this.running--
     else if (event.type === 'target-finished') {
       this.running--
@@ -52,17 +55,18 @@ export class FleetProgress {
     this.output.clearProgress()
   }
 
-  /** `412 done, 4 running, 1 failed, 583 left · 81/s · about 7.2 s left` */
+  /** `412 done, 4 running, 1 failed, 583 left · 81/s · about 7.2 s left`, or `… · stopping: waiting for 4 running` */
   line(): string {
     const finished = this.done + this.failed + this.cancelled
     const seconds = (performance.now() - this.started) / 1000
     const rate = seconds > 0 ? finished / seconds : 0
     const parts = [`${this.done} done`, `${this.running} running`, `${this.failed} failed`]
     if (this.cancelled > 0) parts.push(`${this.cancelled} cancelled`)
-    const left = this.total === undefined ? undefined : Math.max(0, this.total - finished - this.running)
+    const left = this.total === undefined || this.stopping ? undefined : Math.max(0, this.total - finished - this.running)
     if (left !== undefined) parts.push(`${left} left`)
     let line = `fleet: ${parts.join(', ')} · ${rate.toFixed(rate < 10 ? 1 : 0)}/s`
-    if (left !== undefined && rate > 0) line += ` · about ${formatDuration(((left + this.running) / rate) * 1000)} left`
+    if (this.stopping) line += ` · stopping: waiting for ${this.running} running`
+    else if (left !== undefined && rate > 0) line += ` · about ${formatDuration(((left + this.running) / rate) * 1000)} left`
     return line
   }
 

@@ -6,21 +6,24 @@ import { sqliteDriver } from '@mig/sqlite'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { postgresTables, queryRows } from './database-state.ts'
-import { jsonLines, postgresVersions, runFleetMig } from './fleet-support.ts'
-import { temporaryDirectory } from './run-mig.ts'
+import { jsonLines, onServer, postgresVersions, runFleetMig } from './fleet-support.ts'
+import { jsonOf, SQL, temporaryDirectory } from './run-mig.ts'
 
 const LONG = 120_000
 
 let project: { path: string; remove: () => Promise<void> }
 const databases: TestDatabase[] = []
+/** Read by status and validate: the first and the last are free, the middle one's history table is locked. */
+const readDatabases: TestDatabase[] = []
 
 beforeAll(async () => {
   project = await temporaryDirectory('fleet-signals')
   for (let index = 0; index < 2; index++) databases.push(await createTestDatabase(inject('postgresUrl')))
-})
+  for (let index = 0; index < 3; index++) readDatabases.push(await createTestDatabase(inject('postgresUrl')))
+}, LONG)
 
 afterAll(async () => {
-  for (const database of databases) await database.drop()
+  for (const database of [...databases, ...readDatabases]) await database.drop()
   await project?.remove()
 })
 
@@ -117,6 +120,132 @@ describe('interrupting a fleet run', () => {
       expect(await sleeping()).toBe(0)
       expect([...(await postgresVersions(inject('postgresUrl'), names)).values()]).toEqual([0, 0])
       for (const database of databases) expect(await postgresTables(database.url)).not.toContain('backfilled')
+    },
+    LONG,
+  )
+})
+
+describe('interrupting a read of many databases: status and validate', () => {
+  const folder = () => join(project.path, 'reads')
+  const readDatabase = (index: number) => () => readDatabases[index] as TestDatabase
+  const free = readDatabase(0)
+  const locked = readDatabase(1)
+  const last = readDatabase(2)
+
+  beforeAll(async () => {
+    await mkdir(join(folder(), 'migrations'), { recursive: true })
+    await writeFile(join(folder(), 'migrations', '0001_create_users.sql'), SQL.createUsers)
+    await writeFile(join(folder(), 'migrations', '0002_add_email.sql'), SQL.addEmail)
+    await writeFile(join(folder(), 'all.txt'), `${readDatabases.map((database) => database.url).join('\n')}\n`)
+    await writeFile(join(folder(), 'locked-first.txt'), `${[locked(), free()].map((database) => database.url).join('\n')}\n`)
+    const up = await runFleetMig(['up', '--fleet', '--targets', '@all.txt', '--to', '1'], { cwd: folder() })
+    expect(up.exitCode).toBe(0)
+    // The locked database's own lock_timeout, which mig keeps: a read behind the lock waits for as long as the test runs.
+    await onServer(inject('postgresUrl'), [`ALTER DATABASE ${locked().name} SET lock_timeout = '10min'`])
+  }, LONG)
+
+  /** Holds an ACCESS EXCLUSIVE lock on the history table, as a long ALTER TABLE or VACUUM FULL would, until released. */
+  async function lockHistoryTable(url: string): Promise<{ release: () => Promise<void> }> {
+    const session = await postgresDriver({ connectionString: url }).connect()
+    await session.begin()
+    await session.runScript('LOCK TABLE mig_migrations IN ACCESS EXCLUSIVE MODE')
+    return {
+      release: async () => {
+        await session.rollback()
+        await session.close()
+      },
+    }
+  }
+
+  const readWaitsForTheLock = async () => {
+    const [row] = await queryRows<{ count: number }>(
+      postgresDriver({ connectionString: inject('postgresUrl') }),
+      "SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1 AND wait_event_type = 'Lock'",
+      [locked().name],
+    )
+    return row?.count === 1
+  }
+
+  it.each(['status', 'validate'])(
+    '%s --fleet: a second SIGINT cancels the read stuck behind a locked history table and reports what was read (exit 130)',
+    async (command) => {
+      const lock = await lockHistoryTable(locked().url)
+      try {
+        const run = await runFleetMig([command, '--fleet', '--targets', '@all.txt', '--concurrency', '1', '--json'], {
+          cwd: folder(),
+          whileRunning: async (mig) => {
+            await until('the read waits for the lock', readWaitsForTheLock)
+            mig.kill('SIGINT')
+            await until('mig says a second signal cancels', async () => mig.stderr().includes('Send it again'))
+            mig.kill('SIGINT')
+          },
+        })
+        expect(run.exitCode).toBe(130)
+        const { targets, summary } = jsonLines(run)
+        expect(summary.fleet).toMatchObject({ done: 1, failed: 0, unreachable: 0, cancelled: 1, stopped: 'aborted' })
+        expect(summary.fleet.failures).toEqual([{ target: locked().url, state: 'cancelled' }])
+        // Read before the signals, cancelled by the second, never started after the first.
+        expect(targets.map((line) => [line.target, line.state])).toEqual([
+          [free().url, 'done'],
+          [locked().url, 'cancelled'],
+        ])
+        expect(targets[1]).toMatchObject({ error: { code: 'MIG_ABORTED' } })
+        expect(targets[0]).toMatchObject({ pending: 1 })
+        if (command === 'status')
+          expect(summary.status.versions).toEqual([{ version: 1, label: '0001', count: 1, targets: [free().url], listedAll: true }])
+        expect(targets.map((line) => line.target)).not.toContain(last().url)
+      } finally {
+        await lock.release()
+      }
+    },
+    LONG,
+  )
+
+  it.each(['status', 'validate'])(
+    '%s --fleet: the first SIGINT starts no new target and lets the running read finish',
+    async (command) => {
+      const lock = await lockHistoryTable(locked().url)
+      try {
+        const run = await runFleetMig([command, '--fleet', '--targets', '@locked-first.txt', '--concurrency', '1', '--json'], {
+          cwd: folder(),
+          whileRunning: async (mig) => {
+            await until('the read waits for the lock', readWaitsForTheLock)
+            mig.kill('SIGINT')
+            await until('mig heard the signal', async () => mig.stderr().includes('Received SIGINT'))
+            await lock.release()
+          },
+        })
+        expect(run.exitCode).toBe(130)
+        const { targets, summary } = jsonLines(run)
+        expect(summary.fleet).toMatchObject({ done: 1, cancelled: 0, stopped: 'aborted' })
+        expect(targets).toHaveLength(1)
+        expect(targets[0]).toMatchObject({ target: locked().url, state: 'done', pending: 1 })
+      } finally {
+        await lock.release().catch(() => {})
+      }
+    },
+    LONG,
+  )
+
+  it.each(['status', 'validate'])(
+    'a single %s: the second SIGINT cancels its read behind a locked history table (exit 130, MIG_ABORTED)',
+    async (command) => {
+      const lock = await lockHistoryTable(locked().url)
+      try {
+        const run = await runFleetMig([command, '--url', locked().url, '--json'], {
+          cwd: folder(),
+          whileRunning: async (mig) => {
+            await until('the read waits for the lock', readWaitsForTheLock)
+            mig.kill('SIGINT')
+            await until('mig says a second signal cancels', async () => mig.stderr().includes('Send it again'))
+            mig.kill('SIGINT')
+          },
+        })
+        expect(run.exitCode).toBe(130)
+        expect(jsonOf(run)).toMatchObject({ ok: false, command, error: { code: 'MIG_ABORTED' } })
+      } finally {
+        await lock.release()
+      }
     },
     LONG,
   )

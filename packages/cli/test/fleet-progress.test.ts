@@ -36,6 +36,22 @@ describe('the live line of a fleet run', () => {
     expect(progress.line()).toMatch(/^fleet: 1 done, 0 running, 1 failed, 2 cancelled · /)
   })
 
+  it('once the fleet is stopping, says what it waits for instead of how long the rest would take', async () => {
+    const progress = new FleetProgress(output).start(async () => 10)
+    try {
+      await new Promise((resolve) => setImmediate(resolve))
+      const started = (id: string): FleetEvent<FleetTarget, unknown> => ({ type: 'target-started', target: { id }, attempt: 1 })
+      for (const event of [...finished('a', 'done'), started('b'), started('c')]) progress.on(event)
+      expect(progress.line()).toMatch(/^fleet: 1 done, 2 running, 0 failed, 7 left · [\d.]+\/s · about .+ left$/)
+      progress.on({ type: 'fleet-stopping', reason: 'aborted' })
+      expect(progress.line()).toMatch(/^fleet: 1 done, 2 running, 0 failed · [\d.]+\/s · stopping: waiting for 2 running$/)
+      for (const event of finished('b', 'cancelled').slice(1)) progress.on(event)
+      expect(progress.line()).toMatch(/^fleet: 1 done, 1 running, 0 failed, 1 cancelled · [\d.]+\/s · stopping: waiting for 1 running$/)
+    } finally {
+      progress.stop()
+    }
+  })
+
   it('says nothing of cancelled targets while there are none', () => {
     const progress = new FleetProgress(output)
     for (const event of [...finished('a', 'done'), ...finished('b', 'failed')]) progress.on(event)

@@ -29,7 +29,8 @@ export interface FleetResult<Target extends FleetTarget, Result> {
 /**
  * What a fleet does on each target, with that target's Migrator, exactly as a single run would.
  * `run` holds the fleet's `signal` and `cancelSignal`: pass it to `up` or `down` so that
- * stopping the fleet stops the target's run too (`migrator.up({ ...run, to })`).
+ * stopping the fleet stops the target's run too (`migrator.up({ ...run, to })`), and its
+ * `cancelSignal` to a read (`migrator.overview({ cancelSignal: run.cancelSignal })`).
  */
 export type FleetWork<Target extends FleetTarget, Result> = (migrator: Migrator, target: Target, run: RunOptions) => Promise<Result>
 

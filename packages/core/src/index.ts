@@ -91,7 +91,15 @@ export {
 export type { MigrationVersion } from './migration-version.js'
 export { compareVersions, versionFromDigits } from './migration-version.js'
 export { Migrator } from './migrator.js'
-export type { BaselineOptions, DownOptions, MigratorOptions, RunOptions, TransactionMode, UpOptions } from './migrator-options.js'
+export type {
+  BaselineOptions,
+  DownOptions,
+  MigratorOptions,
+  ReadOptions,
+  RunOptions,
+  TransactionMode,
+  UpOptions,
+} from './migrator-options.js'
 export type {
   MigrateResult,
   MigrationOutcome,

@@ -8,11 +8,11 @@ import { waitForLock } from './lock-wait.js'
 import type { Migration, RepeatableMigration } from './migration.js'
 import type { Execution } from './migration-execution.js'
 import { verifyMigrationSum } from './migration-sum.js'
-import { type MigratorSettings, type RunOptions, validateRunOptions } from './migrator-options.js'
+import { type MigratorSettings, type ReadOptions, type RunOptions, validateRunOptions } from './migrator-options.js'
 import { compareRepeatables } from './repeatable-history.js'
 import { sortRepeatables } from './repeatable-migration.js'
 import { AbortedError } from './run-errors.js'
-import { stopSignalOf } from './stop-signal.js'
+import { cancellingStatements, stopSignalOf } from './stop-signal.js'
 
 /** A session holding the migration lock, with the history table it guards. */
 export interface LockedSession {
@@ -58,8 +58,9 @@ export function historyStore(settings: MigratorSettings, session: DriverSession)
 export async function readHistory(
   settings: MigratorSettings,
   migrations: readonly Migration[],
-  options: { check: boolean; repeatables?: readonly RepeatableMigration[] },
+  options: HistoryReadOptions,
 ): Promise<History> {
+  throwIfCancelled(validateRunOptions(options).cancelSignal)
   return readHistoryOn(await settings.driver.connect(), settings, migrations, options)
 }
 
@@ -72,9 +73,15 @@ export async function readHistoryWithoutLock(
   settings: MigratorSettings,
   migrations: readonly Migration[],
   repeatables: readonly RepeatableMigration[],
+  cancelSignal: AbortSignal | undefined,
 ): Promise<History | undefined> {
   const session = await settings.driver.connect()
-  return readHistoryOn(session, settings, migrations, { check: true, repeatables }).catch(() => undefined)
+  return readHistoryOn(session, settings, migrations, { check: true, repeatables, cancelSignal }).catch(() => undefined)
+}
+
+interface HistoryReadOptions extends ReadOptions {
+  readonly check: boolean
+  readonly repeatables?: readonly RepeatableMigration[]
 }
 
 /** Reads history on `session`, closes it, and compares what it read with the files. */
@@ -82,21 +89,35 @@ async function readHistoryOn(
   session: DriverSession,
   settings: MigratorSettings,
   migrations: readonly Migration[],
-  options: { check: boolean; repeatables?: readonly RepeatableMigration[] },
+  options: HistoryReadOptions,
 ): Promise<History> {
-  let records: HistoryRecord[]
-  let repeatableRecords: RepeatableRecord[] = []
+  const { cancelSignal } = options
+  let read: { records: HistoryRecord[]; repeatableRecords: RepeatableRecord[] }
   try {
     const store = historyStore(settings, session)
-    records = await store.list()
-    if (options.repeatables) repeatableRecords = await store.listRepeatables()
+    read = await cancellingStatements(session, cancelSignal, async () => {
+      const records = await store.list()
+      throwIfCancelled(cancelSignal)
+      return { records, repeatableRecords: options.repeatables ? await store.listRepeatables() : [] }
+    })
+  } catch (error) {
+    throwIfCancelled(cancelSignal)
+    throw error
   } finally {
     await session.close()
   }
+  // A cancel that came as the last statement ended: the caller asked to stop, so it stops.
+  throwIfCancelled(cancelSignal)
+  const { records, repeatableRecords } = read
   const repeatables = options.repeatables ? compareRepeatables(options.repeatables, repeatableRecords) : []
   const history = compareHistory(migrations, records, await findRunningMigrations(settings, records), repeatables)
   if (options.check) checkHistory(history, { allowOutOfOrder: settings.allowOutOfOrder })
   return history
+}
+
+/** Throws `AbortedError` once `cancelSignal` has aborted: a read stopped before it changed anything. */
+function throwIfCancelled(cancelSignal: AbortSignal | undefined): void {
+  if (cancelSignal?.aborted) throw new AbortedError({ completed: [], reason: cancelSignal.reason })
 }
 
 /**

@@ -14,7 +14,7 @@ import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, gaveUpWaiting, historyWrite, LockLostError, type MigrationStage } from './run-errors.js'
-import { type StopNow, stopNowOf } from './stop-signal.js'
+import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
 import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
@@ -309,17 +309,8 @@ function stoppedBy(error: unknown, signal: AbortSignal): boolean {
  * Runs the migration's own SQL or code (`work`), timed into {@link Run.ownWork}, while a cancel
  * asks the driver to stop the statement on the server.
  */
-async function runOwnWork<T>(run: Run, work: () => Promise<T>): Promise<T> {
-  const { cancelSignal } = run.options
-  const session = run.execution.locked.session
-  if (!cancelSignal || !session.cancel) return run.ownWork.time(work)
-  const onCancel = () => void session.cancel?.()
-  cancelSignal.addEventListener('abort', onCancel, { once: true })
-  try {
-    return await run.ownWork.time(work)
-  } finally {
-    cancelSignal.removeEventListener('abort', onCancel)
-  }
+function runOwnWork<T>(run: Run, work: () => Promise<T>): Promise<T> {
+  return run.ownWork.time(() => cancellingStatements(run.execution.locked.session, run.options.cancelSignal, work))
 }
 
 /**

@@ -3,7 +3,7 @@ import { type History, infoOf, outOfOrderMigrations, renumberedRecords, replaced
 import { listMigrations, listRepeatables, readHistory } from './locked-session.js'
 import type { Migration } from './migration.js'
 import { compareVersions } from './migration-version.js'
-import type { MigratorSettings } from './migrator-options.js'
+import type { MigratorSettings, ReadOptions } from './migrator-options.js'
 import type { MigrationProblem, MigrationStatus, StatusOverview } from './migrator-results.js'
 import { repeatableStatuses } from './repeatable-status.js'
 
@@ -11,9 +11,9 @@ import { repeatableStatuses } from './repeatable-status.js'
  * What `status` shows, from one read of the files and of history; without the repeatable
  * migrations when not `withRepeatables`, so that a problem of theirs never hides the rest.
  */
-export async function readStatus(settings: MigratorSettings, withRepeatables = true): Promise<StatusOverview> {
+export async function readStatus(settings: MigratorSettings, options: ReadOptions, withRepeatables = true): Promise<StatusOverview> {
   const repeatables = withRepeatables ? await listRepeatables(settings) : undefined
-  const history = await readHistory(settings, await listMigrations(settings), { check: false, repeatables })
+  const history = await readHistory(settings, await listMigrations(settings), { ...options, check: false, repeatables })
   return { migrations: migrationStatuses(history, settings), repeatables: repeatableStatuses(history) }
 }
 

@@ -68,6 +68,17 @@ export interface RunOptions {
   readonly cancelSignal?: AbortSignal
 }
 
+/** For a read-only operation (`status`, `overview`, `validate`), which takes no lock and has no point to stop at before its end. */
+export interface ReadOptions {
+  /**
+   * Stops the read now: the statement reading history is cancelled on the server (where the
+   * driver can: PostgreSQL sends a cancel request, so a read that waits for a table lock another
+   * session holds ends at once), and `AbortedError` is thrown. The CLI aborts it on a second
+   * Ctrl-C or SIGTERM.
+   */
+  readonly cancelSignal?: AbortSignal
+}
+
 export interface BeforeRunOptions {
   /**
    * Called under the lock with what is about to run, after every migration of it is loaded and

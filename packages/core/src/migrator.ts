@@ -13,6 +13,7 @@ import {
   type DownOptions,
   type MigratorOptions,
   type MigratorSettings,
+  type ReadOptions,
   type RunOptions,
   resolveMigratorOptions,
   type UpOptions,
@@ -77,7 +78,7 @@ export class Migrator {
     const started = monotonicMs()
     const migrations = await listMigrations(this.settings)
     const repeatables = await listRepeatables(this.settings)
-    const history = await readHistoryWithoutLock(this.settings, migrations, repeatables)
+    const history = await readHistoryWithoutLock(this.settings, migrations, repeatables, options.cancelSignal)
     if (history && !hasWorkUpTo(history, options) && history.running.size === 0) {
       warnAboutPlan(this.emit, { direction: 'up', migrations: [], scripts: [] }, history)
       return { direction: 'up', migrations: [], durationMs: Math.round(monotonicMs() - started), pending: history.pending.length }
@@ -143,26 +144,26 @@ export class Migrator {
    * disagrees with the files is reported per migration (`problem`), never thrown; a folder that
    * disagrees with its `mig.sum` is thrown, as by every operation.
    */
-  async status(): Promise<MigrationStatus[]> {
-    return (await readStatus(this.settings, false)).migrations
+  async status(options: ReadOptions = {}): Promise<MigrationStatus[]> {
+    return (await readStatus(this.settings, options, false)).migrations
   }
 
   /** Every repeatable migration known to the files or to history, in the order they run. Read-only. */
-  async repeatables(): Promise<RepeatableStatus[]> {
-    return (await readStatus(this.settings)).repeatables
+  async repeatables(options: ReadOptions = {}): Promise<RepeatableStatus[]> {
+    return (await readStatus(this.settings, options)).repeatables
   }
 
   /** {@link status} and {@link repeatables} at once, from one read of the files and history: what `mig status` shows. Read-only. */
-  async overview(): Promise<StatusOverview> {
-    return readStatus(this.settings)
+  async overview(options: ReadOptions = {}): Promise<StatusOverview> {
+    return readStatus(this.settings, options)
   }
 
   /**
    * Checks history against the files (failed part-way, missing, edited, out of order) and that
    * every pending migration parses or imports. Read-only. Throws the first problem found.
    */
-  async validate(): Promise<ValidationResult> {
-    const history = await readHistory(this.settings, await listMigrations(this.settings), { check: true })
+  async validate(options: ReadOptions = {}): Promise<ValidationResult> {
+    const history = await readHistory(this.settings, await listMigrations(this.settings), { ...options, check: true })
     const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
     checkTransactionControl(history.pending, scripts, this.settings.driver.text)
     const repeatables = await listRepeatables(this.settings)
@@ -171,9 +172,9 @@ export class Migrator {
   }
 
   /** Whether `up` would apply anything: a pending migration, or a new or changed repeatable one. Read-only. */
-  async hasPending(): Promise<boolean> {
+  async hasPending(options: ReadOptions = {}): Promise<boolean> {
     const repeatables = await listRepeatables(this.settings)
-    return hasWorkUpTo(await readHistory(this.settings, await listMigrations(this.settings), { check: false, repeatables }), {})
+    return hasWorkUpTo(await readHistory(this.settings, await listMigrations(this.settings), { ...options, check: false, repeatables }), {})
   }
 
   /**

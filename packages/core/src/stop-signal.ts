@@ -1,3 +1,5 @@
+import type { DriverSession } from './driver.js'
+
 /**
  * One signal that aborts when any of a run's signals does: a cancel (`cancelSignal`) stops
  * whatever a stop (`signal`) stops, such as a wait for the lock or the start of the next target.
@@ -23,4 +25,20 @@ export function stopNowOf(cancelSignal: AbortSignal | undefined, reason: () => u
   if (cancelSignal?.aborted) onCancel()
   else cancelSignal?.addEventListener('abort', onCancel, { once: true })
   return { signal: controller.signal, release: () => cancelSignal?.removeEventListener('abort', onCancel) }
+}
+
+/** Runs `work` while an abort of `cancelSignal` cancels the statement `session` runs, on the server (where the driver can). */
+export async function cancellingStatements<T>(
+  session: Pick<DriverSession, 'cancel'>,
+  cancelSignal: AbortSignal | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (!cancelSignal || !session.cancel) return work()
+  const onCancel = () => void session.cancel?.()
+  cancelSignal.addEventListener('abort', onCancel, { once: true })
+  try {
+    return await work()
+  } finally {
+    cancelSignal.removeEventListener('abort', onCancel)
+  }
 }

@@ -133,6 +133,31 @@ describe('options are checked before anything is touched', () => {
     await migrator.down()
     await migrator.up()
     await expect(migrator.up({ signal: controller })).rejects.toThrow(InvalidOptionsError)
+    await expect(migrator.overview({ cancelSignal: controller })).rejects.toThrow(/^cancelSignal must be an AbortSignal/)
+    await expect(migrator.validate({ cancelSignal: controller })).rejects.toThrow(InvalidOptionsError)
+  })
+
+  it('a read told to stop now (cancelSignal) opens no session and throws AbortedError; one not told reads as before', async () => {
+    const migrator = new Migrator({ driver, source: fromList([table(1)]) })
+    await migrator.up()
+    const cancel = new AbortController()
+    cancel.abort({ signal: 'SIGINT' })
+    let sessions = 0
+    const connect = () => {
+      sessions++
+      return driver.connect()
+    }
+    const counting = new Migrator({ driver: { ...driver, connect }, source: fromList([table(1)]) })
+    for (const read of [
+      () => counting.overview({ cancelSignal: cancel.signal }),
+      () => counting.status({ cancelSignal: cancel.signal }),
+      () => counting.validate({ cancelSignal: cancel.signal }),
+      () => counting.hasPending({ cancelSignal: cancel.signal }),
+    ]) {
+      await expect(read()).rejects.toThrow(AbortedError)
+    }
+    expect(sessions).toBe(0)
+    expect(await counting.validate({ cancelSignal: new AbortController().signal })).toEqual({ applied: 1, pending: 0, running: 0 })
   })
 
   it('names a target version that no migration has', async () => {

@@ -39,9 +39,13 @@ export async function withLockWait<Result>(migrator: Migrator, run: () => Promis
 }
 
 export function runToJson({ result, lockWaitMs }: ReportedRun): Record<string, unknown> {
-  const pending = result.direction === 'up' ? { pending: result.pending ?? 0 } : {}
   const migrations = result.migrations.map(outcomeToJson)
-  return { direction: result.direction, migrations, durationMs: result.durationMs, lockWaitMs, ...pending }
+  return { direction: result.direction, migrations, durationMs: result.durationMs, lockWaitMs, ...pendingToJson(result) }
+}
+
+/** An up's `pending`: the migrations it left pending (beyond `to` or `step`); a down has none. */
+export function pendingToJson(result: MigrateResult): { pending?: number } {
+  return result.direction === 'up' ? { pending: result.pending ?? 0 } : {}
 }
 
 /** Which database a run works on, first, so that a run against the wrong one is seen at once. */
@@ -59,9 +63,14 @@ export function afterLockWait(lockWaitMs: number): string {
   return lockWaitMs ? ` (${waitedForLock(lockWaitMs)})` : ''
 }
 
+/** `; 2 migrations still pending` after what an up applied (beyond `--to` or `--step`), or nothing when none is. */
+export function stillPending(result: MigrateResult): string {
+  return result.pending ? `; ${plural(result.pending, 'migration')} still pending` : ''
+}
+
 export function printRunSummary(output: Output, { result, lockWaitMs }: ReportedRun): void {
   const count = result.migrations.length
-  const left = result.pending ? `; ${plural(result.pending, 'migration')} still pending` : ''
+  const left = stillPending(result)
   if (count === 0) {
     const checked = `(checked in ${formatDuration(result.durationMs)}${lockWaitMs ? `, ${waitedForLock(lockWaitMs)}` : ''})`
     if (result.direction === 'down') output.line(`Nothing to roll back ${checked}.`)

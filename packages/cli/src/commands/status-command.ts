@@ -41,7 +41,7 @@ const REPEATABLE_WORDING: Record<RepeatableState, string> = {
 export const statusCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'status')
   return withMigrator(context, { loadsCode: false, reportsProgress: false, access: 'read-only' }, async (migrator, { database }) => {
-    const { migrations: statuses, repeatables } = await migrator.overview()
+    const { migrations: statuses, repeatables } = await migrator.overview({ cancelSignal: context.cancelSignal })
     const summary = summarise(statuses, repeatables)
     printStatus(context.output, statuses, summary, database)
     printRepeatables(context.output, repeatables)

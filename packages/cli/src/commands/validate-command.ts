@@ -5,7 +5,7 @@ import { withMigrator } from '../with-migrator.js'
 export const validateCommand: Command = async (context) => {
   if (context.flags.fleet) return (await import('../fleet-command.js')).runFleetCommand(context, 'validate')
   return withMigrator(context, { loadsCode: true, reportsProgress: false, access: 'read-only' }, async (migrator) => {
-    const { applied, pending, running } = await migrator.validate()
+    const { applied, pending, running } = await migrator.validate({ cancelSignal: context.cancelSignal })
     const inFlight = running ? `; ${plural(running, 'migration')} running now in another run, which holds the lock` : ''
     context.output.line(
       context.output.colours.green(
