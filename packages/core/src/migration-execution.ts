@@ -184,17 +184,21 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   // the lock, status reports it as running (see in-flight-migrations.ts).
   const step = run.step
   const statements = step.kind === 'sql' ? settings.driver.text.splitStatements(step.sql) : []
+  // The row of a failed down looks like that of a failed up, so its detail says which it was.
+  const reverting = direction === 'down' ? 'while reverting it, ' : ''
   // With more than one statement, the row names the one under way: those before it are committed.
   const inFlight = (position: number) =>
     statements.length > 1
-      ? `${IN_FLIGHT_DETAIL} the run stopped during statement ${position + 1} of ${statements.length}, after the ones before it committed`
+      ? `${IN_FLIGHT_DETAIL} ${reverting}the run stopped during statement ${position + 1} of ${statements.length}, after the ones before it committed`
       : `${IN_FLIGHT_DETAIL} the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
   if (direction === 'up') await store.insert(record(run, 'failed', inFlight(0)))
   else await store.update(migration.version, record(run, 'failed', inFlight(0)))
   const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
     const stopped = run.options.cancelSignal?.aborted === true
     // On a connection that died, the row written before the migration started stays: it says as much.
-    await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
+    await store
+      .update(migration.version, record(run, 'failed', `${reverting}${detail(stopped ? 'cancelled' : 'failed')}`))
+      .catch(() => undefined)
     if (stopped) cancelled(run)
     return fail(run, error, false, statement)
   }
