@@ -145,17 +145,20 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
   const { session } = locked
   const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
+    let committing = false
     if (!inOuterTransaction) await session.begin()
     try {
       if (!inOuterTransaction) await fence(locked, run.completed)
       await cancellable(run, () => runStep(session, run))
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run)
+      committing = true
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
+      if (committing && error instanceof DatabaseError && error.connectionLost) fail(run, error, false, undefined, 'commit-unknown')
       if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
       if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
@@ -257,7 +260,7 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
   }
 }
 
-function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement): never {
+function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStatement, outcome?: 'commit-unknown'): never {
   const sent = sqlOfFailedCall(error)
   if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
   const failure = migrationFailure({
@@ -268,6 +271,7 @@ function fail(run: Run, error: unknown, rolledBack: boolean, statement?: SqlStat
     completed: run.completed,
     undone: run.undone,
     rolledBack,
+    outcome,
     statement,
     text: run.execution.settings.driver.text,
   })

@@ -14,6 +14,7 @@ export interface FailureOptions {
   /** What ran before it in the same transaction (`transactionMode: 'single'`), rolled back with it. */
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  readonly outcome?: 'commit-unknown'
   /** The statement that failed, when the migration ran statement by statement. */
   readonly statement?: SqlStatement
   readonly text: DialectText
@@ -26,8 +27,8 @@ export interface FailureOptions {
 export function migrationFailure(options: FailureOptions): MigError {
   const { error, step, statement } = options
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
-  const { migration, direction, completed, rolledBack } = options
-  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
+  const { migration, direction, completed, rolledBack, outcome } = options
+  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, outcome, cause: error }
   if (step.kind !== 'sql') {
     return new MigrationFailedError({ ...failed, position: positionInCode(error, migration.file), statement: statement?.text })
   }

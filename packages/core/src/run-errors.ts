@@ -21,9 +21,14 @@ export interface MigrationFailedErrorOptions {
    */
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  /** Set when the connection was lost after COMMIT was sent: it may have committed, or not. */
+  readonly outcome?: 'commit-unknown'
   readonly statement?: string
   readonly cause: unknown
 }
+
+/** How a failed migration left the database: rolled back, part-way (outside a transaction), or unknown (the answer to COMMIT was lost). */
+export type FailedMigrationOutcome = 'rolled-back' | 'part-way' | 'commit-unknown'
 
 /** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
 function repairAdvice(migration: MigrationInfo): string {
@@ -38,6 +43,7 @@ export class MigrationFailedError extends MigError {
   readonly completed: readonly MigrationInfo[]
   readonly undone: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  readonly outcome: FailedMigrationOutcome
   readonly statement: string | undefined
 
   constructor(options: MigrationFailedErrorOptions) {
@@ -51,12 +57,15 @@ export class MigrationFailedError extends MigError {
     const done = completed.length
       ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
       : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
-    const state = rolledBack
-      ? 'Its changes were rolled back.'
-      : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
+    const outcome: FailedMigrationOutcome = options.outcome ?? (rolledBack ? 'rolled-back' : 'part-way')
+    const state = {
+      'rolled-back': 'Its changes were rolled back.',
+      'part-way': 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.',
+      'commit-unknown': `The connection was lost after COMMIT was sent, so mig cannot tell whether it was committed. It and its history row commit or roll back together: \`mig status\` shows it ${direction === 'up' ? 'applied or still pending' : 'reverted or still applied'}.`,
+    }[outcome]
     super(
       'MIG_MIGRATION_FAILED',
-      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}${rolledBack ? '' : ` ${repairAdvice(migration)}.`}`,
+      `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${causeMessage(cause)}\n${state}${undoneText} ${done}${outcome === 'part-way' ? ` ${repairAdvice(migration)}.` : ''}`,
       {
         cause,
       },
@@ -66,7 +75,8 @@ export class MigrationFailedError extends MigError {
     this.position = position
     this.completed = completed
     this.undone = undone
-    this.rolledBack = rolledBack
+    this.rolledBack = outcome === 'rolled-back'
+    this.outcome = outcome
     this.statement = options.statement
   }
 
@@ -78,6 +88,7 @@ export class MigrationFailedError extends MigError {
       position: this.position ?? null,
       statement: this.statement ?? null,
       rolledBack: this.rolledBack,
+      outcome: this.outcome,
       completed: this.completed.map(migrationJson),
       undone: this.undone.map(migrationJson),
     }
