@@ -554,6 +554,28 @@ describe('validation, baseline and repair', () => {
     expect((await sqliteHistory(database)).map((row) => row.version)).toEqual([1, 2, 3])
     expect((await mig('repair', '4', '--applied', '--json')).exitCode).toBe(2)
   })
+
+  it('a no-transaction down that fails part-way is reported by status and validate as a failed rollback, not as a failed up', async () => {
+    await write(
+      '0003_outside.sql',
+      '-- mig:no-transaction\n-- mig:up\nCREATE TABLE t1 (id INTEGER);\nCREATE TABLE t2 (id INTEGER);\n' +
+        '-- mig:down\nDROP TABLE t2;\nDROP TABLE nowhere;\nDROP TABLE t1;\n',
+    )
+    expect((await mig('up')).exitCode).toBe(0)
+    const down = await mig('down', '--json')
+    expect(down.exitCode).toBe(1)
+    expect(jsonOf(down).error).toMatchObject({ code: 'MIG_MIGRATION_FAILED', direction: 'down', rolledBack: false })
+    // The first statement of the down ran: t2 is gone, t1 is still there.
+    expect(await sqliteTables(database)).toEqual(expect.arrayContaining(['t1']))
+    expect(await sqliteTables(database)).not.toContain('t2')
+
+    const status = jsonOf(await mig('status', '--json'))
+    expect(status.migrations[2]).toMatchObject({ version: 3, state: 'failed', problem: 'failed' })
+    expect(status.migrations[2].detail).toBe('while reverting it, statement 2 of 3 failed: no such table: nowhere')
+    const validate = await mig('validate', '--json')
+    expect(validate.exitCode).toBe(3)
+    expect(jsonOf(validate).error.message).toContain('(while reverting it, statement 2 of 3 failed: no such table: nowhere)')
+  })
 })
 
 describe('locking, code migrations, configuration and usage', () => {

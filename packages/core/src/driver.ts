@@ -100,7 +100,11 @@ export interface DriverSession {
   /** Runs one parameterised statement and returns its rows (an empty array when there are none). */
   query<Row = Record<string, unknown>>(sql: string, params?: readonly unknown[]): Promise<Row[]>
   begin(): Promise<void>
-  /** Commits; throws {@link DatabaseError} when the database rolled back instead. */
+  /**
+   * Commits; throws {@link DatabaseError} when the database rolled back instead. When the
+   * connection was lost after COMMIT was sent, so that it may have committed, the error has
+   * `connectionLost`: core then reports the outcome as unknown rather than rolled back.
+   */
   commit(): Promise<void>
   /** Rolls back the open transaction; must not throw, whether a transaction is open or not. */
   rollback(): Promise<void>

@@ -186,6 +186,11 @@ export interface DatabaseErrorOptions {
   readonly hint?: string
   /** 0-based character offset of the error in the script that was sent, when known. */
   readonly position?: number
+  /**
+   * The connection broke (or the server ended the session) instead of answering. After a
+   * COMMIT was sent, this means nobody can tell whether it committed.
+   */
+  readonly connectionLost?: boolean
   readonly cause?: unknown
 }
 
@@ -195,6 +200,7 @@ export class DatabaseError extends MigError {
   readonly detail: string | undefined
   readonly hint: string | undefined
   readonly position: number | undefined
+  readonly connectionLost: boolean
 
   constructor(message: string, options: DatabaseErrorOptions = {}) {
     super('MIG_DATABASE_ERROR', message, { cause: options.cause })
@@ -202,6 +208,7 @@ export class DatabaseError extends MigError {
     this.detail = options.detail
     this.hint = options.hint
     this.position = options.position
+    this.connectionLost = options.connectionLost === true
   }
 
   override toJSON() {

@@ -123,7 +123,13 @@ export type { RepairOptions } from './repair.js'
 export type { RepeatableState } from './repeatable-history.js'
 export type { MigrationReversibility, ReversibilityReport, ReversibilityTestOptions } from './reversibility-test.js'
 export { REVERSIBILITY_WORDING } from './reversibility-test.js'
-export type { FilePosition, InterruptedMigration, MigrationFailedErrorOptions, MigrationStage } from './run-errors.js'
+export type {
+  FailedMigrationOutcome,
+  FilePosition,
+  InterruptedMigration,
+  MigrationFailedErrorOptions,
+  MigrationStage,
+} from './run-errors.js'
 export { AbortedError, IrreversibleMigrationError, LockLostError, LockTimeoutError, MigrationFailedError } from './run-errors.js'
 export type { SchemaConversion } from './schema-conversion.js'
 export { convertSchema } from './schema-conversion.js'

@@ -7,13 +7,13 @@ import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
 import type { Emit, LockedSession } from './locked-session.js'
 import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
-import { migrationFailure } from './migration-failure.js'
+import { type FailureOptions, migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkPlanRuns, type Plan, stepOf } from './migration-plan.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, gaveUpWaiting, historyWrite, LockLostError, type MigrationStage } from './run-errors.js'
+import { AbortedError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
 import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
 import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
@@ -148,6 +148,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
   const { session } = locked
   const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
+    let committing = false
     if (!inOuterTransaction) await session.begin()
     // An attempt rolled back is not part of the migration's work.
     run.ownWork.reset()
@@ -156,11 +157,14 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       await runOwnWork(run, () => runStep(session, run))
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run).catch(markHistoryWrite)
+      committing = true
       if (!inOuterTransaction) await commit(locked, run.completed)
       return
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
+      if (committing && error instanceof DatabaseError && error.connectionLost)
+        fail(run, error, { rolledBack: false, outcome: 'commit-unknown' })
       if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
       if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
@@ -188,17 +192,21 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   // the lock, status reports it as running (see in-flight-migrations.ts).
   const step = run.step
   const statements = step.kind === 'sql' ? settings.driver.text.splitStatements(step.sql) : []
+  // The row of a failed down looks like that of a failed up, so its detail says which it was.
+  const reverting = direction === 'down' ? 'while reverting it, ' : ''
   // With more than one statement, the row names the one under way: those before it are committed.
   const inFlight = (position: number) =>
     statements.length > 1
-      ? `${IN_FLIGHT_DETAIL} the run stopped during statement ${position + 1} of ${statements.length}, after the ones before it committed`
+      ? `${IN_FLIGHT_DETAIL} ${reverting}the run stopped during statement ${position + 1} of ${statements.length}, after the ones before it committed`
       : `${IN_FLIGHT_DETAIL} the run stopped before ${direction === 'up' ? 'applying' : 'reverting'} it completely`
   if (direction === 'up') await store.insert(record(run, 'failed', inFlight(0)))
   else await store.update(migration.version, record(run, 'failed', inFlight(0)))
   const failed = async (error: unknown, detail: (outcome: string) => string, statement?: SqlStatement): Promise<never> => {
     const stopped = run.options.cancelSignal?.aborted === true
     // On a connection that died, the row written before the migration started stays: it says as much.
-    await store.update(migration.version, record(run, 'failed', detail(stopped ? 'cancelled' : 'failed'))).catch(() => undefined)
+    await store
+      .update(migration.version, record(run, 'failed', `${reverting}${detail(stopped ? 'cancelled' : 'failed')}`))
+      .catch(() => undefined)
     if (stopped) cancelled(run)
     return fail(run, error, { rolledBack: false, statement })
   }
@@ -272,23 +280,21 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
   }
 }
 
-function fail(
-  run: Run,
-  error: unknown,
-  { rolledBack, statement, stage }: { rolledBack: boolean; statement?: SqlStatement; stage?: MigrationStage },
-): never {
+type FailOptions = Pick<FailureOptions, 'rolledBack' | 'statement' | 'stage' | 'outcome'>
+
+function fail(run: Run, error: unknown, options: FailOptions): never {
   const sent = sqlOfFailedCall(error)
-  if (!statement && sent !== undefined) statement = { text: sent, offset: 0 }
+  const statement = options.statement ?? (sent === undefined ? undefined : { text: sent, offset: 0 })
+  const { info: migration, direction, step, completed, undone } = run
   const failure = migrationFailure({
+    ...options,
     error,
-    migration: run.info,
-    direction: run.direction,
-    step: run.step,
-    completed: run.completed,
-    undone: run.undone,
-    rolledBack,
+    migration,
+    direction,
+    step,
+    completed,
+    undone,
     statement,
-    stage,
     text: run.execution.settings.driver.text,
   })
   run.execution.emit({ type: 'failed', migration: run.info, direction: run.direction, error: failure })

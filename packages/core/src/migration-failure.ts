@@ -1,7 +1,7 @@
 import type { DialectText, SqlStatement } from './driver.js'
 import { DatabaseError, MigError } from './errors.js'
 import type { MigrationInfo, MigrationStep, SqlStep } from './migration.js'
-import { type FilePosition, MigrationFailedError, type MigrationStage } from './run-errors.js'
+import { type FilePosition, MigrationFailedError, type MigrationFailedErrorOptions, type MigrationStage } from './run-errors.js'
 import { escapeRegExp } from './schema-order.js'
 
 export interface FailureOptions {
@@ -14,6 +14,7 @@ export interface FailureOptions {
   /** What ran before it in the same transaction (`transactionMode: 'single'`), rolled back with it. */
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  readonly outcome?: MigrationFailedErrorOptions['outcome']
   /** The statement that failed, when the migration ran statement by statement. */
   readonly statement?: SqlStatement
   /** `history`: the migration ran to the end, and the write of its history row failed. */
@@ -28,8 +29,8 @@ export interface FailureOptions {
 export function migrationFailure(options: FailureOptions): MigError {
   const { error, step, statement } = options
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
-  const { migration, direction, completed, rolledBack } = options
-  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, cause: error }
+  const { migration, direction, completed, rolledBack, outcome } = options
+  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, outcome, cause: error }
   // No statement of the migration's own failed: a position would name one.
   if (options.stage === 'history') return new MigrationFailedError({ ...failed, stage: 'history' })
   if (step.kind !== 'sql') {

@@ -21,6 +21,8 @@ export interface MigrationFailedErrorOptions {
    */
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  /** Set when the connection was lost after COMMIT was sent: it may have committed, or not. */
+  readonly outcome?: 'commit-unknown'
   readonly statement?: string
   /**
    * What failed: the migration's own SQL or code (the default), or, after that ran to the end,
@@ -32,6 +34,9 @@ export interface MigrationFailedErrorOptions {
 
 /** The part of running a migration that failed: its own SQL or code, or the history write after it. */
 export type MigrationStage = 'migration' | 'history'
+
+/** How a failed migration left the database: rolled back, part-way (outside a transaction), or unknown (the answer to COMMIT was lost). */
+export type FailedMigrationOutcome = 'rolled-back' | 'part-way' | 'commit-unknown'
 
 /** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
 function repairAdvice(migration: MigrationInfo): string {
@@ -58,6 +63,7 @@ export class MigrationFailedError extends MigError {
   readonly completed: readonly MigrationInfo[]
   readonly undone: readonly MigrationInfo[]
   readonly rolledBack: boolean
+  readonly outcome: FailedMigrationOutcome
   readonly statement: string | undefined
   readonly stage: MigrationStage
 
@@ -73,13 +79,18 @@ export class MigrationFailedError extends MigError {
     const done = completed.length
       ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
       : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
+    const outcome: FailedMigrationOutcome = options.outcome ?? (rolledBack ? 'rolled-back' : 'part-way')
     const failure = stage === 'history' ? `it ran to the end, but ${historyWrite(direction)} failed: ` : ''
-    const state = rolledBack
-      ? `Its changes were rolled back${stage === 'history' ? `, so it is still ${direction === 'up' ? 'pending' : 'applied'}` : ''}.`
-      : stage === 'history'
-        ? `It ran outside a transaction, so its changes stay, while its history row says failed.`
-        : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
-    const advice = stage === 'history' ? historyAdvice(migration, direction, rolledBack) : rolledBack ? '' : ` ${repairAdvice(migration)}.`
+    const state = {
+      'rolled-back': `Its changes were rolled back${stage === 'history' ? `, so it is still ${direction === 'up' ? 'pending' : 'applied'}` : ''}.`,
+      'part-way':
+        stage === 'history'
+          ? 'It ran outside a transaction, so its changes stay, while its history row says failed.'
+          : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.',
+      'commit-unknown': `The connection was lost after COMMIT was sent, so mig cannot tell whether it was committed. It and its history row commit or roll back together: \`mig status\` shows it ${direction === 'up' ? 'applied or still pending' : 'reverted or still applied'}.`,
+    }[outcome]
+    const advice =
+      stage === 'history' ? historyAdvice(migration, direction, rolledBack) : outcome === 'part-way' ? ` ${repairAdvice(migration)}.` : ''
     super(
       'MIG_MIGRATION_FAILED',
       `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${failure}${causeMessage(cause)}\n${state}${undoneText} ${done}${advice}`,
@@ -92,7 +103,8 @@ export class MigrationFailedError extends MigError {
     this.position = position
     this.completed = completed
     this.undone = undone
-    this.rolledBack = rolledBack
+    this.rolledBack = outcome === 'rolled-back'
+    this.outcome = outcome
     this.statement = options.statement
     this.stage = stage
   }
@@ -105,6 +117,7 @@ export class MigrationFailedError extends MigError {
       position: this.position ?? null,
       statement: this.statement ?? null,
       rolledBack: this.rolledBack,
+      outcome: this.outcome,
       stage: this.stage,
       completed: this.completed.map(migrationJson),
       undone: this.undone.map(migrationJson),

@@ -30,10 +30,13 @@ export function databaseError(error: unknown, sql?: string): DatabaseError {
   const fields = (typeof error === 'object' && error !== null ? error : {}) as PgErrorFields
   const message = fields.message ?? String(error)
   if (!isServerError(fields)) {
-    return new DatabaseError(`The PostgreSQL connection failed: ${message}`, { sqlState: fields.code, cause: error })
+    return new DatabaseError(`The PostgreSQL connection failed: ${message}`, { sqlState: fields.code, connectionLost: true, cause: error })
   }
   return new DatabaseError(`${message} (SQLSTATE ${fields.code})`, {
     sqlState: fields.code,
+    // A FATAL error ends the session: sent during COMMIT (a terminated backend waiting for a
+    // synchronous standby), the transaction may already be committed.
+    connectionLost: fields.severity === 'FATAL' || fields.severity === 'PANIC',
     detail: [fields.detail, fields.where && `Context: ${fields.where}`].filter(Boolean).join('\n') || undefined,
     hint: fields.hint ?? HINTS[fields.code ?? ''],
     position: sql === undefined || fields.position === undefined ? undefined : offsetOfCharacter(sql, Number(fields.position) - 1),

@@ -99,6 +99,41 @@ describe('no-transaction migrations on PostgreSQL', () => {
     await expect(migrator('SELECT 1;').up()).rejects.toThrow(PartialMigrationError)
   })
 
+  it('a down killed part-way is kept in history as an interrupted rollback, not as an interrupted up', async () => {
+    const reverting = new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([
+        {
+          version: 1,
+          name: 'migration_1',
+          transaction: false,
+          up: 'ALTER TABLE users ADD COLUMN nickname TEXT;',
+          down: 'ALTER TABLE users DROP COLUMN nickname;\nSELECT pg_sleep(30);\nDROP TABLE users;',
+        },
+      ]),
+    })
+    await reverting.up()
+    const running = reverting.down().catch((error: unknown) => error)
+    const sleeping = async () =>
+      sql<{ pid: number }>(
+        database.url,
+        "SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(30)%' AND pid <> pg_backend_pid()",
+      )
+    await until(async () => (await sleeping()).length === 1)
+    await sql(database.url, 'SELECT pg_terminate_backend($1)', [(await sleeping())[0]?.pid])
+    const failure = await running
+    expect(failure).toBeInstanceOf(MigrationFailedError)
+    expect((failure as MigrationFailedError).direction).toBe('down')
+    const [record] = await sql<{ state: string; detail: string }>(database.url, 'SELECT state, detail FROM mig_migrations')
+    expect(record).toEqual({
+      state: 'failed',
+      detail: 'interrupted: while reverting it, the run stopped during statement 2 of 3, after the ones before it committed',
+    })
+    const refused = await reverting.validate().catch((error: unknown) => error)
+    expect(refused).toBeInstanceOf(PartialMigrationError)
+    expect((refused as Error).message).toContain('while reverting it, the run stopped during statement 2 of 3')
+  })
+
   it('a lock lost part-way stops before the next statement and names the migration it left failed and how to repair it', async () => {
     const running = migrator('ALTER TABLE users ADD COLUMN nickname TEXT;\nSELECT pg_sleep(2);\nALTER TABLE users ADD COLUMN karma INT;', 7)
       .up()
