@@ -55,6 +55,7 @@ export function applyPostgresStatement(state: SchemaState, { node }: PostgresSta
     const table = relationKey(rename.relation)
     if (rename.renameType === 'OBJECT_TABLE') state.renameTable(table, objectKey(rename.relation.schemaname, rename.newname))
     if (rename.renameType === 'OBJECT_COLUMN' && rename.subname) state.renameColumn(table, rename.subname, rename.newname)
+    if (rename.renameType === 'OBJECT_INDEX') state.renameIndex(table, objectKey(rename.relation.schemaname, rename.newname))
     return
   }
   const drop = nodeOf(node, 'DropStmt')

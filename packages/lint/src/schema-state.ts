@@ -138,6 +138,13 @@ export class SchemaState {
     this.indexes.delete(name)
   }
 
+  renameIndex(from: string, to: string): void {
+    const index = this.indexes.get(from)
+    if (!index) return
+    this.indexes.delete(from)
+    this.indexes.set(to, index)
+  }
+
   /** The plain columns an index covers; undefined when lint does not know them. */
   indexColumns(name: string): readonly string[] | undefined {
     return this.indexes.get(name)?.columns

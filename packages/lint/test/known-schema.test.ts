@@ -136,3 +136,18 @@ describe('an index on a partitioned table', () => {
     expect(finding?.recipe).toContain('CREATE INDEX CONCURRENTLY logs_at ON logs (at);')
   })
 })
+
+describe('an index renamed by ALTER INDEX', () => {
+  const created = 'CREATE TABLE likes (person_id bigint, post_id bigint);\nCREATE INDEX likes_user ON likes (person_id);'
+  const renamed = 'ALTER INDEX likes_user RENAME TO likes_person;'
+  const dropped = 'DROP INDEX likes_person;'
+
+  it('keeps its table: dropping it in the plan that created the table passes', async () => {
+    const plan = migrations(...[created, renamed, dropped].map((text) => migrationText(text)))
+    expect(rulesOf(await lintPlan('postgres', plan, 0))).toEqual([])
+  })
+
+  it('dropping it from a table an earlier run created still flags', async () => {
+    expect(await lintLast(created, renamed, dropped)).toEqual(['drop-index-without-concurrently'])
+  })
+})

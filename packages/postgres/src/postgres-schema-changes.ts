@@ -14,7 +14,16 @@ import {
   quotePostgresLiteral as literal,
   quotePostgresRoutineSignature as signature,
 } from './postgres-identifier.js'
-import { column, createTable, createView, functionsByStage, isAddedAfterTables, rowLevelSecurity } from './postgres-schema-render.js'
+import {
+  column,
+  createTable,
+  createView,
+  domainsAndCompositeTypes,
+  functionsByStage,
+  isAddedAfterTables,
+  rowLevelSecurity,
+  viewsAndReadingFunctions,
+} from './postgres-schema-render.js'
 
 const byName = (item: { name: string }) => item.name
 const same = (a: string | undefined, b: string | undefined) =>
@@ -58,12 +67,18 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
       .reverse()
       .map(dropView),
   )
-  const createdViews = viewsInCreateOrder([...views.added, ...replaced.map(([, now]) => now)])
-  const viewStatements = createdViews.flatMap((view) => [
-    createView(view),
-    ...(view.indexes ?? []).map((index) => index.definition),
-    ...(view.comment === undefined ? [] : [comment(view.materialized ? 'MATERIALIZED VIEW' : 'VIEW', identifier(view.name), view.comment)]),
-  ])
+  const createdViews = [...views.added, ...replaced.map(([, now]) => now)].map((view) => ({
+    name: view.name,
+    definition: view.definition,
+    statements: [
+      createView(view),
+      ...(view.indexes ?? []).map((index) => index.definition),
+      ...(view.comment === undefined
+        ? []
+        : [comment(view.materialized ? 'MATERIALIZED VIEW' : 'VIEW', identifier(view.name), view.comment)]),
+    ],
+  }))
+  const viewStatements: string[] = []
   for (const [old, now] of views.both.filter((pair) => !replaced.includes(pair))) {
     const indexes = indexChanges(old.indexes ?? [], now.indexes ?? [])
     drops.push(...indexes.drops)
@@ -140,14 +155,17 @@ export function renderPostgresChanges(before: SchemaSnapshot, after: SchemaSnaps
     ...enums.added.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
     ...types.added.filter((type) => type.kind === 'range').map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`),
     ...staged.basic,
-    ...domains.added.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
-    ...types.added.filter((type) => type.kind === 'composite').map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`),
+    ...domainsAndCompositeTypes(
+      domains.added,
+      types.added.filter((type) => type.kind === 'composite'),
+    ),
     ...staged.onTypes,
     ...creates,
     ...tableStatements,
     ...ownedSequences(tables.added, tables.both),
     ...afterTables,
     ...staged.onTables,
+    ...viewsAndReadingFunctions(createdViews, staged.readingRelations),
     ...viewStatements,
     ...staged.onViews,
     ...late,

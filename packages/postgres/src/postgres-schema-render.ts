@@ -1,8 +1,10 @@
 import {
   type ColumnSnapshot,
+  type NamedDefinition,
   type SchemaSnapshot,
   sortSnapshot,
   type TableSnapshot,
+  type TypeSnapshot,
   type ViewSnapshot,
   viewsInCreateOrder,
 } from '@mig/core'
@@ -31,10 +33,9 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
     // A sequence's type is a built-in integer type, and a domain's or a table's default may call nextval on it.
     ...(schema.sequenceDefinitions ?? []).map((sequence) => `CREATE SEQUENCE ${identifier(sequence.name)} ${sequence.definition}`),
     ...schema.enums.map((type) => `CREATE TYPE ${identifier(type.name)} AS ENUM (${type.values.map(literal).join(', ')})`),
-    ...typesOf(schema, 'range'),
+    ...rangeTypes(schema),
     ...functions.basic,
-    ...schema.domains.map((domain) => `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}`),
-    ...typesOf(schema, 'composite'),
+    ...domainsAndCompositeTypes(schema.domains, compositeTypes(schema)),
     ...functions.onTypes,
     ...tables.map(createTable),
     ...tables.flatMap((table) =>
@@ -43,7 +44,10 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
       ),
     ),
     ...functions.onTables,
-    ...viewsInCreateOrder(schema.views).map(createView),
+    ...viewsAndReadingFunctions(
+      schema.views.map((view) => ({ name: view.name, definition: view.definition, statements: [createView(view)] })),
+      functions.readingRelations,
+    ),
     ...functions.onViews,
     // An index on a partitioned table is created on its partitions too. Indexes come before
     // foreign keys: a foreign key may reference columns that only a unique index covers.
@@ -71,30 +75,89 @@ export function renderPostgresSchema(snapshot: SchemaSnapshot): string {
   return `${HEADER}\n\n${statements.map((statement) => `${statement.replace(/;\s*$/, '')};`).join('\n\n')}\n`
 }
 
+type FunctionStage = 'basic' | 'onTypes' | 'onTables' | 'readingRelations' | 'onViews'
+
 /**
- * Functions in four groups, by the types their arguments and result name: a function's body is
- * not checked while the script runs, but its signature is. A domain's check may call a function
- * of base types; a function may take a domain, a composite type, or the row type of a table or view.
+ * Functions in groups, by the types their arguments and result name: a function's body is not
+ * checked while the script runs, but its signature is. A domain's check may call a function of
+ * base types; a function may take a domain, a composite type, or the row type of a table or view.
+ * A SQL-standard body (`BEGIN ATOMIC`, `RETURN`) is parsed when the function is created, so one
+ * that names a table or a view, or another such function, is created among the views
+ * ({@link viewsAndReadingFunctions}).
  */
-export function functionsByStage(schema: SchemaSnapshot): Record<'basic' | 'onTypes' | 'onTables' | 'onViews', string[]> {
-  const stages = { basic: [] as string[], onTypes: [] as string[], onTables: [] as string[], onViews: [] as string[] }
+export function functionsByStage(schema: SchemaSnapshot): Record<FunctionStage, string[]> {
+  const stages: Record<FunctionStage, string[]> = { basic: [], onTypes: [], onTables: [], readingRelations: [], onViews: [] }
   const names = (items: readonly { name: string }[]) => new Set(items.map((item) => item.name))
-  const types = names([...schema.domains, ...(schema.types ?? []).filter((type) => type.kind === 'composite')])
+  const types = names([...schema.domains, ...compositeTypes(schema)])
   const tables = names(schema.tables)
   const views = names(schema.views)
+  const reading = functionsReadingRelations(schema.functions, new Set([...tables, ...views]))
   for (const routine of schema.functions) {
     const result = /\n\s*RETURNS ([^\n]*)/.exec(routine.definition)?.[1] ?? ''
     const named = signatureNames(`${postgresRoutineArguments(routine.name)} ${result}`)
     const stage = named.some((name) => views.has(name))
       ? 'onViews'
-      : named.some((name) => tables.has(name))
-        ? 'onTables'
-        : named.some((name) => types.has(name))
-          ? 'onTypes'
-          : 'basic'
+      : reading.has(routine)
+        ? 'readingRelations'
+        : named.some((name) => tables.has(name))
+          ? 'onTables'
+          : named.some((name) => types.has(name))
+            ? 'onTypes'
+            : 'basic'
     stages[stage].push(routine.definition.trim())
   }
   return stages
+}
+
+/** Functions with a SQL-standard body that names a relation, or another function of the kind. */
+function functionsReadingRelations(functions: readonly NamedDefinition[], relations: ReadonlySet<string>): Set<NamedDefinition> {
+  const standard = functions.filter((routine) => routine.parts && routine.parts.body === undefined)
+  const reading = new Set<NamedDefinition>()
+  let grown = true
+  while (grown) {
+    grown = false
+    const readers = new Set([...reading].map((routine) => functionName(routine.definition)))
+    for (const routine of standard) {
+      if (reading.has(routine)) continue
+      // The body only: a header word such as LANGUAGE may be a table's name too.
+      const named = signatureNames(routine.definition.slice(routine.definition.search(/^(?:BEGIN ATOMIC|RETURN)\b/m)))
+      if (named.some((name) => relations.has(name) || readers.has(name))) {
+        reading.add(routine)
+        grown = true
+      }
+    }
+  }
+  return reading
+}
+
+/** The name of the function a `CREATE OR REPLACE FUNCTION|PROCEDURE` statement creates, as the catalog spells it. */
+function functionName(definition: string): string {
+  const quoted = /^\s*CREATE OR REPLACE (?:FUNCTION|PROCEDURE) (?:"((?:[^"]|"")*)"|([^\s(]+))/.exec(definition)
+  return quoted?.[1]?.replace(/""/g, '"') ?? quoted?.[2] ?? ''
+}
+
+/**
+ * Views, and the functions that {@link functionsByStage} puts among them, each after the views and
+ * functions it names; `statements` create each view.
+ */
+export function viewsAndReadingFunctions(
+  views: readonly { name: string; definition: string; statements: readonly string[] }[],
+  functions: readonly string[],
+): string[] {
+  const routines = functions.map((definition) => ({ name: functionName(definition), definition, statements: [definition] }))
+  return viewsInCreateOrder([...views, ...routines]).flatMap((item) => item.statements)
+}
+
+/** Domains and composite types, each after those it names: a domain may be over a composite type, whose attribute may be a domain. */
+export function domainsAndCompositeTypes(domains: readonly NamedDefinition[], types: readonly NamedDefinition[]): string[] {
+  return viewsInCreateOrder([
+    ...domains.map((domain) => ({ ...domain, statement: `CREATE DOMAIN ${identifier(domain.name)} AS ${domain.definition}` })),
+    ...types.map((type) => ({ ...type, statement: `CREATE TYPE ${identifier(type.name)} AS ${type.definition}` })),
+  ]).map((item) => item.statement)
+}
+
+function compositeTypes(schema: SchemaSnapshot): TypeSnapshot[] {
+  return (schema.types ?? []).filter((type) => type.kind === 'composite')
 }
 
 /** The names a signature mentions, as the catalog spells them: quoted ones as written, others in lower case. */
@@ -104,9 +167,9 @@ function signatureNames(signature: string): string[] {
   )
 }
 
-function typesOf(schema: SchemaSnapshot, kind: 'composite' | 'range'): string[] {
+function rangeTypes(schema: SchemaSnapshot): string[] {
   return (schema.types ?? [])
-    .filter((type) => type.kind === kind)
+    .filter((type) => type.kind === 'range')
     .map((type) => `CREATE TYPE ${identifier(type.name)} AS ${type.definition}`)
 }
 

@@ -341,6 +341,40 @@ CREATE TABLE tickets (number ticket PRIMARY KEY);`
     }
   })
 
+  it('dumps a domain over a composite type after that type, so it loads', async () => {
+    const layered = `CREATE TYPE span AS (starts time, ends time);
+CREATE DOMAIN closed_span AS span CHECK ((VALUE).starts IS NOT NULL AND (VALUE).ends IS NOT NULL);
+CREATE TABLE shifts (id int PRIMARY KEY, hours closed_span);`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, layered)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
+  it('dumps a function whose SQL-standard body reads a table or a view after it, so it loads', async () => {
+    const standard = `CREATE FUNCTION is_code(text) RETURNS boolean LANGUAGE sql IMMUTABLE RETURN $1 ~ '^[A-Z]+$';
+CREATE DOMAIN code AS text CHECK (is_code(VALUE));
+CREATE TABLE language (tag text PRIMARY KEY);
+CREATE FUNCTION random_rank() RETURNS integer LANGUAGE sql VOLATILE RETURN floor(random() * 100);
+CREATE TABLE accounts (id int PRIMARY KEY, code code NOT NULL, rank integer DEFAULT random_rank());
+CREATE FUNCTION account_count() RETURNS bigint LANGUAGE sql STABLE BEGIN ATOMIC SELECT count(*) FROM accounts; END;
+CREATE FUNCTION a_busy() RETURNS boolean LANGUAGE sql STABLE RETURN account_count() > 10;
+CREATE VIEW account_summary AS SELECT account_count() AS accounts, a_busy() AS busy;
+CREATE FUNCTION b_summary_busy() RETURNS boolean LANGUAGE sql STABLE BEGIN ATOMIC SELECT busy FROM account_summary; END;`
+    const [built, empty] = [await createDatabase(), await createDatabase()]
+    try {
+      await sql(built.url, standard)
+      await sql(empty.url, await migrator(built.url).dump())
+      expect(await migrator(empty.url).describeSchema()).toEqual(await migrator(built.url).describeSchema())
+    } finally {
+      await Promise.all([built.drop(), empty.drop()])
+    }
+  })
+
   it('renders the changes between two schemas: applied to one, they give the other, both ways', async () => {
     const before = `CREATE TYPE mood AS ENUM ('calm', 'busy');
 CREATE DOMAIN code AS text CHECK (VALUE <> '');
