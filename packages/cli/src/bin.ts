@@ -1,4 +1,5 @@
 import { constants } from 'node:os'
+import { findNamedCommand } from './command-line.js'
 import { reserveStdoutForJson } from './json-stdout.js'
 import { migrationUnderWay } from './migration-under-way.js'
 import { runCli } from './run-cli.js'
@@ -14,15 +15,18 @@ const stdout = reserved ?? process.stdout
  */
 const stop = new AbortController()
 const cancel = new AbortController()
+const migrating = runsMigrations(process.argv.slice(2))
 const onSignal = (signal: NodeJS.Signals) => {
   if (!stop.signal.aborted) {
     process.stderr.write(
-      `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back; one outside a transaction may be left part-way and is recorded as failed).\n`,
+      migrating
+        ? `\nReceived ${signal}: stopping once the migration under way is done, then releasing the lock. Send it again to cancel that migration (it is rolled back; one outside a transaction may be left part-way and is recorded as failed).\n`
+        : `\nReceived ${signal}: stopping once the work under way is done. Send it again to cancel it now.\n`,
     )
     stop.abort({ signal })
   } else if (!cancel.signal.aborted) {
     process.stderr.write(
-      `\nReceived ${signal} again: cancelling the running statement and rolling back. Send it once more to exit at once.\n`,
+      `\nReceived ${signal} again: cancelling the running statement${migrating ? ' and rolling back' : ''}. Send it once more to exit at once.\n`,
     )
     cancel.abort({ signal })
   } else {
@@ -32,6 +36,15 @@ const onSignal = (signal: NodeJS.Signals) => {
   }
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
+
+/** Whether the command runs migrations, which the signal messages then speak of; any other is a read, or a single write, that is simply stopped. */
+function runsMigrations(argv: readonly string[]): boolean {
+  try {
+    return ['up', 'down', 'redo', 'test'].includes(findNamedCommand(argv).command?.name ?? '')
+  } catch {
+    return false
+  }
+}
 
 const QUIT_AT_ONCE = {
   ok: false,

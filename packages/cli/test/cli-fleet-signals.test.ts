@@ -243,6 +243,10 @@ describe('interrupting a read of many databases: status and validate', () => {
         })
         expect(run.exitCode).toBe(130)
         expect(jsonOf(run)).toMatchObject({ ok: false, command, error: { code: 'MIG_ABORTED' } })
+        // A read is told it stops, not that a migration is rolled back.
+        expect(run.stderr).toContain('Received SIGINT: stopping once the work under way is done. Send it again to cancel it now.')
+        expect(run.stderr).toContain('Received SIGINT again: cancelling the running statement. Send it once more')
+        expect(run.stderr).not.toContain('migration')
       } finally {
         await lock.release()
       }
