@@ -15,8 +15,8 @@ const stdout = reserved ?? process.stdout
  */
 const stop = new AbortController()
 const cancel = new AbortController()
-const migrating = runsMigrations(process.argv.slice(2))
 const onSignal = (signal: NodeJS.Signals) => {
+  const migrating = runsMigrations(process.argv.slice(2))
   if (!stop.signal.aborted) {
     process.stderr.write(
       migrating
