@@ -100,6 +100,27 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(jsonOf(await mig('up', '--json')).migrations).toEqual([])
   })
 
+  it('baseline adopts a hand-built database with the view and records it, so up runs nothing; a view that differs is refused by file', async () => {
+    const handBuild = [
+      'CREATE TABLE users (id INTEGER PRIMARY KEY)',
+      'ALTER TABLE users ADD COLUMN email TEXT',
+      'CREATE VIEW user_emails AS SELECT id, email FROM users',
+    ]
+    for (const statement of handBuild) await queryRows(database.driver(), statement)
+    const differing = await mig('baseline')
+    expect(differing.exitCode).toBe(3)
+    expect(differing.stderr).toContain('Made by repeatable migrations, as their files are now: repeatable/user_emails.sql (user_emails)')
+
+    await write('repeatable/user_emails.sql', dialect.defineView('id, email'))
+    const adopted = await mig('baseline')
+    expect(adopted.exitCode).toBe(0)
+    expect(adopted.stdout).toContain('baselined  repeatable/user_emails.sql')
+    expect(adopted.stdout).toContain('Baselined 2 migrations and 1 repeatable migration after the database matched the schema they build.')
+    expect((await mig('status')).stdout).toMatch(/up to date\s+repeatable\/user_emails\.sql/)
+    const idle = await mig('up', '--json')
+    expect(jsonOf(idle).migrations).toEqual([])
+  })
+
   it('a repeatable migration that fails stops up with a typed error naming the file, and the view stays as it was', async () => {
     expect((await mig('up')).exitCode).toBe(0)
     await write('repeatable/user_emails.sql', `${dialect.defineView('id, email')}SELECT no_such_column FROM users;\n`)

@@ -505,6 +505,7 @@ describe('validation, baseline and repair', () => {
       ok: true,
       command: 'baseline',
       migrations: [{ version: 1, name: 'create_users', file: '0001_create_users.sql' }],
+      repeatables: [],
       verified: true,
     })
     expect(await sqliteHistory(adopted)).toEqual([{ version: 1, state: 'baselined' }])

@@ -1,19 +1,27 @@
+import {
+  type BaselineBuild,
+  type BaselineVerdict,
+  buildRepeatables,
+  isRepeatableObject,
+  judgeBaseline,
+  versionedBuild,
+} from './baseline-repeatables.js'
 import { BaselineRefusedError, UnknownVersionError } from './errors.js'
 import { checkHistory, compareHistory, type History } from './history-check.js'
 import { SchemaMismatchError } from './history-errors.js'
-import { type Emit, listMigrations, readHistory, withLock } from './locked-session.js'
-import { type Migration, type MigrationInfo, migrationInfo } from './migration.js'
+import { type Emit, listMigrations, listRepeatables, readHistory, withLock } from './locked-session.js'
+import { type Migration, type MigrationInfo, migrationInfo, type RepeatableMigration } from './migration.js'
+import { canRecordRepeatables } from './migration-plan.js'
 import type { MigrationVersion } from './migration-version.js'
 import { type BaselineOptions, type MigratorSettings, validateBaselineOptions } from './migrator-options.js'
 import { recordDown } from './recorded-down.js'
+import { compareRepeatables, type RepeatableComparison } from './repeatable-history.js'
 import { describeLiveSchema, describeSchema, onScratchDatabase } from './schema-access.js'
-import { compareSchemas, type SchemaDifference } from './schema-diff.js'
-import type { SchemaSnapshot } from './schema-snapshot.js'
 import { checkBuilt, scratchMigrator } from './scratch-migrator.js'
 
 interface VerifiedVersion {
   readonly migration: MigrationInfo
-  readonly expected: SchemaSnapshot
+  readonly build: BaselineBuild
 }
 
 /**
@@ -22,30 +30,41 @@ interface VerifiedVersion {
  * migrations build the live schema. On any difference nothing is written. A database with
  * history is adopted the same way from its newest applied migration on: the pending migrations
  * up to `to` are recorded, once the schema proves it already holds them (a drift adopted with a
- * migration that `mig drift --write` drafted).
+ * migration that `mig drift --write` drafted). When no versioned migration stays pending, the
+ * repeatable migrations are built after them, as `up` would, and those whose objects the
+ * database holds are recorded too (see {@link judgeBaseline}).
  */
 export async function baseline(settings: MigratorSettings, emit: Emit, given: BaselineOptions): Promise<MigrationInfo[]> {
   const options = validateBaselineOptions(given, settings.driver)
   const migrations = await listMigrations(settings)
+  const repeatables = await listRepeatables(settings)
   if (options.to !== undefined && !migrations.some((migration) => migration.version === options.to)) {
     throw new UnknownVersionError({ version: options.to, context: 'to baseline to' })
   }
-  const newestRecorded = refuseBaselineOver(await readHistory(settings, migrations, { check: false }), settings, options.to)
+  const read = await readHistory(settings, migrations, { check: false, repeatables })
+  const newestRecorded = refuseBaselineOver(read, settings, options.to)
   // Compared before the lock is taken, so that a refusal writes nothing at all; compared
   // again under the lock in case the schema changed in between.
-  const verified = options.force ? undefined : await matchingVersion(settings, migrations, options.to, newestRecorded)
+  const verified = options.force
+    ? undefined
+    : await matchingVersion(settings, { migrations, repeatables, upToDate: upToDate(read.repeatables) }, options.to, newestRecorded)
   return withLock(settings, emit, options.signal, async ({ session, store }) => {
+    const recordedRepeatables = compareRepeatables(repeatables, await store.listRepeatables())
     const history = compareHistory(migrations, await store.list())
     refuseBaselineOver(history, settings, options.to)
+    let verdict: BaselineVerdict | undefined
     if (verified) {
-      const differences = compareSchemas(verified.expected, await describeSchema(settings.driver, session, settings.table))
-      if (differences.length) throw new SchemaMismatchError({ migration: verified.migration, differences })
+      const live = await describeSchema(settings.driver, session, settings.table)
+      verdict = judgeBaseline(verified.build, live, upToDate(recordedRepeatables))
+      if (verdict.differences.length) throw mismatch(verified.migration, verdict)
     }
     const to = verified?.migration.version ?? (options.to as MigrationVersion)
     const baselined = history.pending.filter((migration) => migration.version <= to)
+    const adopted = (verdict?.held ?? []).filter((repeatable) => !upToDate(recordedRepeatables).has(repeatable.name))
     const detail = options.force ? 'baselined with force: the schema was not compared' : undefined
     const appliedAt = new Date()
     await store.ensureTable()
+    if (adopted.length) await store.ensureRepeatableTable()
     await session.begin()
     try {
       for (const migration of baselined) {
@@ -53,14 +72,29 @@ export async function baseline(settings: MigratorSettings, emit: Emit, given: Ba
         const downSql = await migration.load().then(recordDown, () => undefined)
         await store.insert({ ...migration, downSql, state: 'baselined', appliedAt, executionMs: 0, appliedBy: settings.appliedBy, detail })
       }
+      for (const repeatable of adopted) {
+        await store.recordRepeatable({ ...repeatable, appliedAt, executionMs: 0, appliedBy: settings.appliedBy })
+      }
       await session.commit()
     } catch (error) {
       await session.rollback()
       throw error
     }
-    for (const migration of baselined) emit({ type: 'baselined', migration: migrationInfo(migration) })
-    return baselined.map(migrationInfo)
+    for (const migration of [...baselined, ...adopted]) emit({ type: 'baselined', migration: migrationInfo(migration) })
+    if (verdict?.due.length) {
+      emit({
+        type: 'warning',
+        migration: undefined,
+        message: `${verdict.due.map((repeatable) => repeatable.file).join(', ')}: the database lacks what ${verdict.due.length > 1 ? 'they make' : 'it makes'}, so the next up runs ${verdict.due.length > 1 ? 'them' : 'it'}.`,
+      })
+    }
+    return [...baselined, ...adopted].map(migrationInfo)
   })
+}
+
+/** The names of the repeatable migrations history records as applied with their files as they are now: `up` will not run them. */
+function upToDate(repeatables: readonly RepeatableComparison[]): Set<string> {
+  return new Set(repeatables.filter((repeatable) => repeatable.state === 'up-to-date').map((repeatable) => repeatable.name))
 }
 
 /**
@@ -82,33 +116,57 @@ function refuseBaselineOver(history: History, settings: MigratorSettings, to: Mi
   return newest
 }
 
+interface BaselineFiles {
+  readonly migrations: readonly Migration[]
+  readonly repeatables: readonly RepeatableMigration[]
+  /** Repeatable migrations history records as applied with their files as they are now. */
+  readonly upToDate: ReadonlySet<string>
+}
+
 /**
  * The migration whose schema (built on a scratch database) equals the live one: `to` when it
- * matches, or, without `to`, the only one that matches. Throws {@link SchemaMismatchError}
- * when none does, and asks for `to` when several do.
+ * matches, or, without `to`, the only one that matches. After the newest migration, the
+ * repeatable ones are built too, as `up` runs them once none is pending. Throws
+ * {@link SchemaMismatchError} when none matches, and asks for `to` when several do.
  */
 async function matchingVersion(
   settings: MigratorSettings,
-  migrations: readonly Migration[],
+  files: BaselineFiles,
   to: MigrationVersion | undefined,
   newestRecorded: MigrationVersion | undefined,
 ): Promise<VerifiedVersion> {
+  const { migrations, repeatables } = files
   const live = await describeLiveSchema(settings)
   return onScratchDatabase(settings.driver, 'verify a baseline', async (scratchDriver) => {
     const scratch = scratchMigrator(settings, scratchDriver, migrations)
     const candidates = migrations.filter((migration) => to === undefined || migration.version <= to)
-    const matches: VerifiedVersion[] = []
-    let differences: SchemaDifference[] = []
+    const builtRepeatables = canRecordRepeatables(settings.driver) ? repeatables : []
+    const compared: VerifiedVersion[] = []
     for (const migration of candidates) {
       checkBuilt([migration], (await scratch.up({ step: 1 })).migrations.length)
       // Without `to`, the newest recorded version is a candidate too: a database that matches
       // it may just not have the later migrations that change no schema.
-      const compared = to !== undefined ? migration.version === to : newestRecorded === undefined || migration.version >= newestRecorded
-      if (!compared) continue
-      const expected = await scratch.describeSchema()
-      differences = compareSchemas(expected, live)
-      if (!differences.length) matches.push({ migration: migrationInfo(migration), expected })
+      const isCompared = to !== undefined ? migration.version === to : newestRecorded === undefined || migration.version >= newestRecorded
+      if (!isCompared) continue
+      const versioned = await scratch.describeSchema()
+      const build =
+        migration === migrations.at(-1)
+          ? await buildRepeatables(settings, scratchDriver, migrations, builtRepeatables, versioned)
+          : versionedBuild(versioned)
+      compared.push({ migration: migrationInfo(migration), build })
     }
+    const verdicts = compared.map(({ build }) => judgeBaseline(build, live, files.upToDate))
+    const last = compared.at(-1)
+    const lastVerdict = verdicts.at(-1)
+    if (!last || !lastVerdict) throw new BaselineRefusedError('There are no migrations to baseline to.')
+    // When the newest matches with the repeatable migrations' objects, an older version that
+    // matches but for them matches alike: whether the database has the migrations in between,
+    // a schema cannot tell.
+    const newestMatches = lastVerdict.differences.length === 0 && last.build.repeatables.length > 0
+    const matches = compared.filter((_, index) => {
+      const { differences } = verdicts[index] as BaselineVerdict
+      return differences.every((difference) => newestMatches && isRepeatableObject(last.build, difference))
+    })
     const [onlyMatch] = matches
     if (onlyMatch && matches.length === 1 && onlyMatch.migration.version === newestRecorded) {
       throw new BaselineRefusedError(
@@ -125,8 +183,24 @@ async function matchingVersion(
     }
     const [match] = matches
     if (match) return match
-    const newest = candidates.at(-1)
-    if (!newest) throw new BaselineRefusedError('There are no migrations to baseline to.')
-    throw new SchemaMismatchError({ migration: migrationInfo(newest), differences })
+    const leftOut = repeatables.length && !last.build.repeatables.length ? whyNotBuilt(settings, repeatables, last.migration) : undefined
+    throw mismatch(
+      last.migration,
+      lastVerdict,
+      lastVerdict.differences.some((difference) => difference.change === 'extra') ? leftOut : undefined,
+    )
   })
+}
+
+function mismatch(migration: MigrationInfo, verdict: BaselineVerdict, leftOut?: string): SchemaMismatchError {
+  return new SchemaMismatchError({ migration, differences: verdict.differences, repeatables: verdict.differing, leftOut })
+}
+
+/** Why the repeatable migrations took no part in a baseline to `to`: said when the database has objects the versioned ones do not make. */
+function whyNotBuilt(settings: MigratorSettings, repeatables: readonly RepeatableMigration[], to: MigrationInfo): string {
+  const files = repeatables.map((repeatable) => repeatable.file).join(', ')
+  return canRecordRepeatables(settings.driver)
+    ? `The repeatable migrations (${files}) were not built: they run only once no versioned migration is pending, and migrations after ${to.file} are. ` +
+        'If the extra objects are theirs, baseline to the newest version, or drop them (up makes them again).'
+    : `The repeatable migrations (${files}) were not built: the ${settings.driver.dialect} driver cannot record them.`
 }

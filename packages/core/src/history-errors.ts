@@ -253,16 +253,37 @@ export class PartialMigrationError extends HistoryValidationError {
 }
 
 /** A baseline was refused because the live schema is not what the migrations build. Nothing was written. */
+/** A repeatable migration whose objects the database holds otherwise than its file makes them. */
+export interface DifferingRepeatable {
+  readonly file: string
+  /** The objects (tables, views, …) whose differences it accounts for. */
+  readonly objects: readonly string[]
+}
+
 export class SchemaMismatchError extends MigError {
   readonly migration: MigrationInfo
   readonly differences: readonly SchemaDifference[]
+  /** The repeatable migrations built after `migration` whose objects differ; empty when none were, or none differ. */
+  readonly repeatables: readonly DifferingRepeatable[]
 
-  constructor(options: { migration: MigrationInfo; differences: readonly SchemaDifference[] }) {
-    const { migration, differences } = options
+  /** `leftOut`: why repeatable migrations were not built, when the database has objects the versioned ones do not make. */
+  constructor(options: {
+    migration: MigrationInfo
+    differences: readonly SchemaDifference[]
+    repeatables?: readonly DifferingRepeatable[]
+    leftOut?: string
+  }) {
+    const { migration, differences, repeatables = [], leftOut } = options
+    const made = repeatables.map((repeatable) => `${repeatable.file} (${repeatable.objects.join(', ')})`)
     super(
       'MIG_SCHEMA_MISMATCH',
       `The database does not match the schema that migrations up to ${migration.file} build, so nothing was recorded:\n` +
         `${formatSchemaDifferences(differences).replace(/^/gm, '  ')}\n` +
+        (made.length
+          ? `Made by repeatable migrations, as their files are now: ${made.join(', ')}. A repeatable migration is adopted only when the database holds what its file makes: ` +
+            'run the file on the database, or drop what it made (the next up makes it as the file says), then baseline again.\n'
+          : '') +
+        (leftOut ? `${leftOut}\n` : '') +
         (differences.every((difference) => difference.change === 'missing')
           ? 'The database lacks what they build rather than holding something else: if it is new, apply them with `mig up` instead of a baseline. ' +
             'Otherwise baseline to the version it does match (without a version, baseline finds it).'
@@ -270,9 +291,10 @@ export class SchemaMismatchError extends MigError {
     )
     this.migration = migration
     this.differences = differences
+    this.repeatables = repeatables
   }
 
   override toJSON() {
-    return { ...super.toJSON(), migration: migrationJson(this.migration), differences: this.differences }
+    return { ...super.toJSON(), migration: migrationJson(this.migration), differences: this.differences, repeatables: this.repeatables }
   }
 }

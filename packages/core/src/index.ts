@@ -52,7 +52,7 @@ export { isInShard } from './fleet-target.js'
 export { fromDirectory } from './from-directory.js'
 export type { ListedMigration, MigrationDefinition, MigrationFileText } from './from-list.js'
 export { fromList } from './from-list.js'
-export type { MissingMigration } from './history-errors.js'
+export type { DifferingRepeatable, MissingMigration } from './history-errors.js'
 export {
   ChecksumMismatchError,
   HistoryValidationError,

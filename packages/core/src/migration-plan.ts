@@ -54,10 +54,15 @@ export function hasWorkUpTo(history: History, options: UpOptions): boolean {
   return history.pending.length === 0 && dueRepeatables(history.repeatables).length > 0
 }
 
+/** Whether the driver's history SQL has the repeatable migrations' table (an optional part). */
+export function canRecordRepeatables(driver: Driver): boolean {
+  return driver.text.historySql({ name: 'mig' }).repeatables !== undefined
+}
+
 /** A repeatable migration needs its table, which a driver may not have; said before anything runs. */
 function checkRepeatableSupport(plan: Plan, driver: Driver): void {
   const repeatable = plan.migrations.find((migration) => migration.repeatable)
-  if (repeatable && !driver.text.historySql({ name: 'mig' }).repeatables) {
+  if (repeatable && !canRecordRepeatables(driver)) {
     throw new UnsupportedFeatureError(
       `${repeatable.file} is a repeatable migration, and the ${driver.dialect} driver cannot record one (its history SQL has no repeatables table). Move it into a versioned migration, or use a driver that has one.`,
     )

@@ -180,8 +180,9 @@ export class Migrator {
   /**
    * Adopts a database whose schema was built before it had migrations: records every migration
    * up to and including `to` as applied without running it, marked as baselined, once a scratch
-   * database proves those migrations build the live schema. Without `to` it finds the version;
-   * `force` skips the comparison and says so in history.
+   * database proves those migrations build the live schema, and, with none left pending, the
+   * repeatable migrations whose objects it holds. Without `to` it finds the version; `force`
+   * skips the comparison (and the repeatable migrations) and says so in history.
    */
   async baseline(options: BaselineOptions = {}): Promise<MigrationInfo[]> {
     return baseline(this.settings, this.emit, options)

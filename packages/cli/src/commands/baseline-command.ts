@@ -11,8 +11,17 @@ export const baselineCommand: Command = async (context) => {
     throw usageError('mig baseline --force needs --to <version>: without a schema comparison, mig cannot find it.')
   return withMigrator(context, { loadsCode: true, access: 'existing' }, async (migrator) => {
     const baselined = await migrator.baseline({ to, force, signal: context.signal, cancelSignal: context.cancelSignal })
+    const versioned = baselined.filter((migration) => !migration.repeatable)
+    const repeatables = baselined.filter((migration) => migration.repeatable)
+    const what = `${plural(versioned.length, 'migration')}${repeatables.length ? ` and ${plural(repeatables.length, 'repeatable migration')}` : ''}`
     const how = force ? 'without comparing schemas (--force); history says so' : 'after the database matched the schema they build'
-    context.output.line(context.output.colours.bold(`Baselined ${plural(baselined.length, 'migration')} ${how}. Nothing was run.`))
-    return { document: { migrations: baselined.map(({ version, name, file }) => ({ version, name, file })), verified: !force } }
+    context.output.line(context.output.colours.bold(`Baselined ${what} ${how}. Nothing was run.`))
+    return {
+      document: {
+        migrations: versioned.map(({ version, name, file }) => ({ version, name, file })),
+        repeatables: repeatables.map(({ name, file }) => ({ name, file })),
+        verified: !force,
+      },
+    }
   })
 }

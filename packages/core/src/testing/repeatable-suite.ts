@@ -2,9 +2,10 @@ import { mkdir, mkdtemp, rm, unlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { InvalidMigrationError, RepairRefusedError, UnsupportedFeatureError } from '../errors.js'
+import { BaselineRefusedError, InvalidMigrationError, RepairRefusedError, UnsupportedFeatureError } from '../errors.js'
 import type { MigratorEvent } from '../events.js'
 import { fromDirectory } from '../from-directory.js'
+import { SchemaMismatchError } from '../history-errors.js'
 import { repeatableTableOf } from '../history-table.js'
 import { Migrator } from '../migrator.js'
 import { MigrationFailedError } from '../run-errors.js'
@@ -170,6 +171,91 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect((await migrator().drift()).differences).toEqual([
         expect.objectContaining({ kind: 'view', object: 'one_row', change: 'missing' }),
       ])
+    })
+
+    describe('baseline', () => {
+      /** A database built by hand: the users table and, when given, the view as a file of its own would make it. */
+      const handBuild = async (viewColumns?: string) => {
+        await rows('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT, active INTEGER)')
+        if (viewColumns) await rows(`CREATE VIEW active_users AS SELECT ${viewColumns} FROM users WHERE active = 1`)
+      }
+      const refusal = (promise: Promise<unknown>) =>
+        promise.then(
+          () => undefined,
+          (error: unknown) => error,
+        )
+      const needsScratch = async () => {
+        if (database.driver().capabilities.scratchDatabases) return true
+        await expect(migrator().baseline()).rejects.toThrow(UnsupportedFeatureError)
+        return false
+      }
+
+      it('adopts a hand-built database that has the view, records the file, and the next up runs nothing', async () => {
+        await write('repeatable/views.sql', view('id, email'))
+        await handBuild('id, email')
+        if (!(await needsScratch())) return
+        const baselined = await migrator().baseline()
+        expect(baselined.map((migration) => migration.file)).toEqual(['0001_users.sql', 'repeatable/views.sql'])
+        const listed = await fromDirectory(folder).listRepeatables?.()
+        expect(await recorded()).toEqual([{ name: 'views', checksum: listed?.[0]?.checksum }])
+        expect(await migrator().hasPending()).toBe(false)
+        expect((await migrator().up()).migrations).toEqual([])
+        expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['up-to-date'])
+      })
+
+      it('refuses a database whose view differs from its file, naming the file, and writes nothing', async () => {
+        await write('repeatable/views.sql', view('id, email'))
+        await handBuild('id')
+        if (!(await needsScratch())) return
+        const error = await refusal(migrator().baseline({ to: 1 }))
+        expect(error).toBeInstanceOf(SchemaMismatchError)
+        expect((error as SchemaMismatchError).repeatables).toEqual([{ file: 'repeatable/views.sql', objects: ['active_users'] }])
+        expect((error as Error).message).toContain(
+          'Made by repeatable migrations, as their files are now: repeatable/views.sql (active_users)',
+        )
+        expect(await database.tables()).not.toEqual(expect.arrayContaining(['mig_migrations']))
+      })
+
+      it('leaves the file for up when the database lacks its view, and up then runs only it', async () => {
+        await write('repeatable/views.sql', view('id, email'))
+        await handBuild()
+        if (!(await needsScratch())) return
+        const warnings: string[] = []
+        const adopting = migrator()
+        adopting.on('warning', (event: Extract<MigratorEvent, { type: 'warning' }>) => warnings.push(event.message))
+        expect((await adopting.baseline()).map((migration) => migration.file)).toEqual(['0001_users.sql'])
+        expect(warnings).toEqual(['repeatable/views.sql: the database lacks what it makes, so the next up runs it.'])
+        expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['repeatable/views.sql'])
+        await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+        expect(await viewColumns()).toEqual(['email', 'id'])
+      })
+
+      it('builds no repeatable migration while versioned ones stay pending after the version, and says so', async () => {
+        await write('0002_seed.sql', "-- mig:up\nINSERT INTO users (id, email, active) VALUES (9, 'seed@example.com', 0);\n")
+        await write('repeatable/views.sql', view('id, email'))
+        await handBuild('id, email')
+        if (!(await needsScratch())) return
+        const error = await refusal(migrator().baseline({ to: 1 }))
+        expect(error).toBeInstanceOf(SchemaMismatchError)
+        expect((error as Error).message).toContain('active_users: view extra')
+        expect((error as Error).message).toContain('were not built: they run only once no versioned migration is pending')
+        // Without a version, 0001 matches but for the view, as 0002 does with it: a schema cannot tell them apart.
+        await expect(migrator().baseline()).rejects.toThrow(BaselineRefusedError)
+        expect((await migrator().baseline({ to: 2 })).map((migration) => migration.file)).toEqual([
+          '0001_users.sql',
+          '0002_seed.sql',
+          'repeatable/views.sql',
+        ])
+      })
+
+      it('with force records the versioned migrations only, and up runs the repeatable ones', async () => {
+        await write('repeatable/views.sql', view('id, email'))
+        await handBuild('id')
+        expect((await migrator().baseline({ to: 1, force: true })).map((migration) => migration.file)).toEqual(['0001_users.sql'])
+        expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['repeatable/views.sql'])
+        await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+        expect(await viewColumns()).toEqual(['email', 'id'])
+      })
     })
 
     it('a removed file drops nothing, and status and up say so', async () => {
