@@ -252,7 +252,6 @@ export class PartialMigrationError extends HistoryValidationError {
   }
 }
 
-/** A baseline was refused because the live schema is not what the migrations build. Nothing was written. */
 /** A repeatable migration whose objects the database holds otherwise than its file makes them. */
 export interface DifferingRepeatable {
   readonly file: string
@@ -260,6 +259,7 @@ export interface DifferingRepeatable {
   readonly objects: readonly string[]
 }
 
+/** A baseline was refused because the live schema is not what the migrations build. Nothing was written. */
 export class SchemaMismatchError extends MigError {
   readonly migration: MigrationInfo
   readonly differences: readonly SchemaDifference[]
