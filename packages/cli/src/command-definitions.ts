@@ -192,7 +192,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
   {
     name: 'down',
     usage:
-      'down [--step <n> | --to <version> | --all | --missing [--include-renumbered]] [--verbose] [--dry-run | --fleet [fleet options]]',
+      'down [--step <n> | --to <version> | --all | --missing [--include-renumbered]] [--verbose] [--dry-run | --fleet --to <version> [fleet options]]',
     summary: 'Roll back applied migrations (default: the newest one)',
     options: {
       step: { type: 'string', placeholder: 'n', description: 'Roll back the newest n migrations' },
@@ -207,7 +207,15 @@ export const COMMANDS: readonly CommandDefinition[] = [
     globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
-    examples: ['mig down', 'mig down --step 2', 'mig down --to 3', 'mig down --all --dry-run', 'mig down --missing', 'mig down --verbose'],
+    examples: [
+      'mig down',
+      'mig down --step 2',
+      'mig down --to 3',
+      'mig down --all --dry-run',
+      'mig down --missing',
+      'mig down --verbose',
+      "mig down --fleet --targets 'sqlite:./tenants/*.db' --to 3",
+    ],
   },
   {
     name: 'redo',

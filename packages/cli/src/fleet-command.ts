@@ -1,11 +1,12 @@
-import type { Driver, FleetResult, FleetShard, FleetWork, MigrateResult, PlannedMigration } from '@mig/core'
+import type { Driver, FleetResult, FleetShard, FleetWork, PlannedMigration } from '@mig/core'
 import { usageError } from './cli-error.js'
 import type { CommandContext, CommandResult } from './command-context.js'
 import { integerFlag, versionFlag } from './command-line.js'
 import { type LintedPlan, lintPlan, lintsBeforeUp, refuseLintErrors, showFindings } from './commands/lint-plan.js'
-import { outcomeToJson, pendingToJson, stillPending } from './commands/migration-run-report.js'
+import { type ReportedRun, runToJson, stillPending, withLockWait } from './commands/migration-run-report.js'
 import { driverFromUrl } from './dialect-registry.js'
 import { ExitCode, type ExitCodeValue, interruptedExitCode } from './exit-codes.js'
+import { refuseFleetDownWithoutTo } from './fleet-down.js'
 import { readFleetFlags } from './fleet-flags.js'
 import { FleetProgress } from './fleet-progress.js'
 import { FleetReport, isFailure, type TargetReport } from './fleet-report.js'
@@ -28,6 +29,7 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   const fleetFlags = readFleetFlags(flags)
   const groups = operation === 'status' ? new VersionGroups() : undefined
   const settings = await resolveSettings(flags, context.environment, context.workingDirectory)
+  if (operation === 'down') await refuseFleetDownWithoutTo(flags, settings.directory)
   const drivers = new WeakMap<CliTarget, Driver>()
   const lint = operation === 'up' && lintsBeforeUp(flags, settings) ? fleetLinter(context, settings) : undefined
   const work = workOf(operation, context, groups, lint && ((target) => lint(drivers.get(target) as Driver)))
@@ -81,15 +83,21 @@ export async function runFleetCommand(context: CommandContext, operation: FleetO
   }
 
   checkTargetsMatched(source.only, fleetFlags.shard, result, output)
-  const document = report.summary(result, resumeCommand(operation, flags, result))
+  const document = report.summary(result, resumeCommand(operation, flags, result), context.signal.aborted)
   if (groups) {
     output.line()
     for (const line of groups.lines()) output.line(line)
   }
   const failed = result.failed + result.unreachable > 0
+  // A signal after every target started interrupted only the targets it cancelled, if any.
+  const interrupted = result.stopped === 'aborted' || result.cancelled > 0
   return {
-    document: { ok: !failed && result.stopped === undefined, ...document, ...(groups ? { status: groups.toJson() } : {}) },
-    exitCode: result.stopped === 'aborted' ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
+    document: {
+      ok: result.failures.length === 0 && result.stopped === undefined,
+      ...document,
+      ...(groups ? { status: groups.toJson() } : {}),
+    },
+    exitCode: interrupted ? interruptedExitCode(context.signal) : exitCodeOf(failed, groups, flags['exit-code'] === true),
   }
 }
 
@@ -158,13 +166,17 @@ function workOf(
     case 'up': {
       const to = versionFlag(flags, 'to', { minimum: 1 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
-      return async (migrator, target, run) => runReport(await migrator.up({ ...run, to, step, beforeRun: beforeRunOf?.(target) }))
+      return async (migrator, target, run) =>
+        runReport(await withLockWait(migrator, () => migrator.up({ ...run, to, step, beforeRun: beforeRunOf?.(target) })))
     }
     case 'down': {
       const to = versionFlag(flags, 'to', { minimum: 0 })
       const step = integerFlag(flags, 'step', { minimum: 1 })
       const all = flags.all === true ? true : undefined
-      return async (migrator, _target, run) => runReport(await migrator.down({ ...run, to, step, all }))
+      // Every target ends at one version: one already there or below reverts nothing, and says so.
+      const nothing = `nothing to revert: ${all || to === 0n ? 'no migration is applied' : `already at ${String(flags.to)} or below`}`
+      return async (migrator, _target, run) =>
+        runReport(await withLockWait(migrator, () => migrator.down({ ...run, to, step, all })), nothing)
     }
     case 'status':
       // A read has no point to stop at: the first signal lets it finish, the second cancels it.
@@ -182,20 +194,19 @@ function workOf(
   }
 }
 
-/** As a single run reports it: what it applied or reverted, and, after an up, how many are still pending. */
-function runReport(result: MigrateResult): TargetReport {
+/**
+ * As a single run reports it: what it applied or reverted, and, after an up, how many are still
+ * pending. A run that changed nothing prints `nothing` when given (else stays quiet).
+ */
+function runReport(run: ReportedRun, nothing?: string): TargetReport {
+  const { result } = run
   const count = result.migrations.length
   const verb = result.direction === 'up' ? 'applied' : 'reverted'
   return {
-    json: {
-      direction: result.direction,
-      migrations: result.migrations.map(outcomeToJson),
-      durationMs: result.durationMs,
-      ...pendingToJson(result),
-    },
+    json: runToJson(run),
     line:
       count === 0
-        ? undefined
+        ? nothing
         : `${verb} ${plural(count, 'migration')} (${result.migrations.map((migration) => migration.file).join(', ')})${stillPending(result)}`,
   }
 }

@@ -24,6 +24,14 @@ const STOPPED: Record<NonNullable<FleetResult<FleetTarget, unknown>['stopped']>,
     'Interrupted: no target was started after that; running targets stopped between migrations, or, after a second signal, at once with their migration rolled back.',
 }
 
+function signalledAfterEveryStart(cancelled: number): string {
+  const how =
+    cancelled > 0
+      ? 'the cancelled targets stopped between migrations, or, after a second signal, at once with their migration rolled back.'
+      : 'each ran to its end.'
+  return `Interrupted after every target had started: ${how}`
+}
+
 /**
  * The per-target lines of a fleet run as targets end (in `--json`, one JSON line each), and the
  * summary at the end: counts, the failed targets, the warnings, and the command that resumes
@@ -68,9 +76,9 @@ export class FleetReport {
     this.output.line(`${colour(outcome.state)}  ${outcome.target.id}: ${this.errorLine(outcome)}`)
   }
 
-  /** Prints the summary and returns its JSON fields. */
-  summary(result: FleetResult<CliTarget, TargetReport>, resume: ResumeCommand | undefined): Record<string, unknown> {
-    const { bold, dim, red } = this.output.colours
+  /** Prints the summary and returns its JSON fields; `signalled` when a stop signal came. */
+  summary(result: FleetResult<CliTarget, TargetReport>, resume: ResumeCommand | undefined, signalled: boolean): Record<string, unknown> {
+    const { bold, dim, red, yellow } = this.output.colours
     const total = result.done + result.failed + result.unreachable + result.cancelled
     const seconds = result.durationMs / 1000
     this.output.line()
@@ -83,6 +91,7 @@ export class FleetReport {
       .map((state) => [`  ${state}`, formatCount(result[state])])
     for (const line of formatTable(rows, visibleLength)) this.output.line(line)
     if (result.stopped) this.output.line(red(STOPPED[result.stopped]))
+    else if (signalled) this.output.line((result.cancelled > 0 ? red : yellow)(signalledAfterEveryStart(result.cancelled)))
     if (result.failures.length > 0) {
       this.output.line()
       const listed = result.failures.slice(0, LISTED_FAILURES)
@@ -131,7 +140,8 @@ export function isFailure(state: TargetState): boolean {
 }
 
 function outcomeToJson(outcome: TargetOutcome<FleetTarget, TargetReport>, warnings: readonly TargetWarning[]): Record<string, unknown> {
-  const common = { target: outcome.target.id, state: outcome.state, attempts: outcome.attempts, durationMs: outcome.durationMs }
+  // The target's whole span (opening it, retries, the lock wait): a single run's own durationMs is the run's.
+  const common = { target: outcome.target.id, state: outcome.state, attempts: outcome.attempts, targetDurationMs: outcome.durationMs }
   const fields = outcome.state === 'done' ? outcome.result.json : { error: errorToJson(outcome.error) }
   return { ...common, ...fields, warnings }
 }

@@ -32,12 +32,20 @@ export function resumeCommand(command: string, flags: FlagValues, result: FleetR
   }
   // Without ids of its own, the command is the run's own again: its --only must not widen to the
   // whole fleet, and its --canary still guards a fleet whose canary failed.
-  const kept = Object.entries(flags).filter(
-    ([name, value]) => value !== undefined && value !== false && !((name === 'only' || name === 'canary') && byIds),
-  )
+  const kept = Object.fromEntries(Object.entries(flags).filter(([name]) => !((name === 'only' || name === 'canary') && byIds)))
+  const ids = byIds ? { only: result.failures.map((failure) => failure.target.id).join(',') } : {}
+  return commandLine(command, { ...kept, ...ids })
+}
+
+/**
+ * `mig <command>` with these flags, as the user would type them, with the password in any flag's
+ * URL masked as `***`; `masked` says which flags need it again.
+ */
+export function commandLine(command: string, flags: FlagValues): { command: string; masked: string[] } {
   const masked: string[] = []
   const words = ['mig', command]
-  for (const [name, value] of kept) {
+  for (const [name, value] of Object.entries(flags)) {
+    if (value === undefined || value === false) continue
     if (value === true) {
       words.push(`--${name}`)
       continue
@@ -45,9 +53,6 @@ export function resumeCommand(command: string, flags: FlagValues, result: FleetR
     const shown = redactUrl(String(value))
     if (shown !== String(value)) masked.push(`--${name}`)
     words.push(`--${name}`, shellQuote(shown))
-  }
-  if (byIds) {
-    words.push('--only', shellQuote(result.failures.map((failure) => failure.target.id).join(',')))
   }
   return { command: words.join(' '), masked }
 }

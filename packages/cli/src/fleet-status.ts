@@ -1,4 +1,4 @@
-import type { MigrationStatus, MigrationVersion, RepeatableStatus } from '@mig/core'
+import type { MigrationInfo, MigrationStatus, MigrationVersion, RepeatableStatus } from '@mig/core'
 import { formatCount, TargetList } from './fleet-target-list.js'
 import { plural } from './format.js'
 
@@ -21,12 +21,17 @@ export function targetVersion(statuses: readonly MigrationStatus[], repeatables:
   const applied = statuses.filter((status) => status.state === 'applied' || status.state === 'baselined').at(-1)
   return {
     version: applied?.version ?? 0,
-    label: applied ? (/^\d+/.exec(applied.file)?.[0] ?? String(applied.version)) : undefined,
+    label: applied ? versionAsWritten(applied) : undefined,
     pending: statuses.filter((status) => status.state === 'pending').length,
     running: statuses.filter((status) => status.state === 'running').length,
     repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
     problems: statuses.filter((status) => status.problem !== undefined).map((status) => `${status.file} (${status.problem})`),
   }
+}
+
+/** A migration's version as its file name writes it (`0042`), so a report reads as the folder does. */
+export function versionAsWritten(migration: MigrationInfo): string {
+  return /^\d+/.exec(migration.file)?.[0] ?? String(migration.version)
 }
 
 interface VersionGroup {

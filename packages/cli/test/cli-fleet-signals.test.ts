@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { postgresDriver } from '@mig/postgres'
@@ -6,7 +6,7 @@ import { sqliteDriver } from '@mig/sqlite'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { postgresTables, queryRows } from './database-state.ts'
-import { jsonLines, onServer, postgresVersions, runFleetMig } from './fleet-support.ts'
+import { jsonLines, onServer, postgresVersions, type RunningMig, runFleetMig, sqliteVersion } from './fleet-support.ts'
 import { jsonOf, SQL, temporaryDirectory } from './run-mig.ts'
 
 const LONG = 120_000
@@ -109,7 +109,8 @@ describe('interrupting a fleet run', () => {
       expect(run.exitCode).toBe(143)
       expect(run.stderr).not.toContain('DeprecationWarning')
       const { targets, summary } = jsonLines(run)
-      expect(summary.fleet).toMatchObject({ done: 0, cancelled: 2, stopped: 'aborted' })
+      // Both targets had started: the signal left none untaken, and stopped only these two.
+      expect(summary.fleet).toMatchObject({ done: 0, cancelled: 2, stopped: null })
       expect(targets).toHaveLength(2)
       for (const line of targets) {
         expect(line).toMatchObject({
@@ -120,6 +121,74 @@ describe('interrupting a fleet run', () => {
       expect(await sleeping()).toBe(0)
       expect([...(await postgresVersions(inject('postgresUrl'), names)).values()]).toEqual([0, 0])
       for (const database of databases) expect(await postgresTables(database.url)).not.toContain('backfilled')
+    },
+    LONG,
+  )
+})
+
+describe('a signal after every target of the fleet started', () => {
+  /** Two SQLite targets whose migration waits, once begun, until the test writes `release`. */
+  async function waitingFleet(name: string, migrations: number): Promise<string> {
+    const folder = join(project.path, name)
+    await mkdir(join(folder, 'migrations'), { recursive: true })
+    for (let version = 1; version <= migrations; version++) {
+      await writeFile(
+        join(folder, 'migrations', `000${version}_waits.mjs`),
+        [
+          "import { existsSync, writeFileSync } from 'node:fs'",
+          "import { setTimeout as sleep } from 'node:timers/promises'",
+          'export async function up({ run }) {',
+          `  await run('CREATE TABLE table_${version} (id INTEGER)')`,
+          `  writeFileSync(\`started-${version}-\${process.hrtime.bigint()}\`, '')`,
+          "  while (!existsSync('release')) await sleep(20)",
+          '}',
+          '',
+        ].join('\n'),
+      )
+    }
+    for (const target of ['t1', 't2']) await writeFile(join(folder, `${target}.db`), '')
+    return folder
+  }
+
+  /** Sends `signal` once both targets run their first migration, then lets those migrations end. */
+  const signalOnceBothRun = (folder: string, signal: NodeJS.Signals) => async (mig: RunningMig) => {
+    const started = async () => (await readdir(folder)).filter((name) => name.startsWith('started-1-')).length
+    await until('both targets run their first migration', async () => (await started()) === 2)
+    mig.kill(signal)
+    await until('mig has the signal', async () => mig.stderr().includes('Send it again'))
+    await writeFile(join(folder, 'release'), '')
+  }
+
+  it(
+    'stops nothing when the targets finish: the summary says when the signal came, and the exit code is 0',
+    async () => {
+      const folder = await waitingFleet('late-signal', 1)
+      const run = await runFleetMig(['up', '--fleet', '--dir', 'migrations', '--targets', 'sqlite:./*.db', '--concurrency', '4'], {
+        cwd: folder,
+        whileRunning: signalOnceBothRun(folder, 'SIGINT'),
+      })
+      expect(run.exitCode).toBe(0)
+      expect(run.stdout).toContain('Interrupted after every target had started: each ran to its end.')
+      expect(run.stdout).not.toContain('no target was started after that')
+      expect(run.stdout).not.toContain('Resume with')
+      for (const target of ['t1', 't2']) expect(await sqliteVersion(join(folder, `${target}.db`))).toBe(1)
+    },
+    LONG,
+  )
+
+  it(
+    'reports the targets it stopped between migrations as cancelled, resumes only those, and exits 130',
+    async () => {
+      const folder = await waitingFleet('late-signal-cancelled', 2)
+      const run = await runFleetMig(
+        ['up', '--fleet', '--dir', 'migrations', '--targets', 'sqlite:./*.db', '--concurrency', '4', '--json'],
+        { cwd: folder, whileRunning: signalOnceBothRun(folder, 'SIGINT') },
+      )
+      expect(run.exitCode).toBe(130)
+      const { summary } = jsonLines(run)
+      expect(summary).toMatchObject({ ok: false, fleet: { done: 0, cancelled: 2, stopped: null } })
+      expect(summary.fleet.resume).toMatch(/--only sqlite:\.\/t1\.db,sqlite:\.\/t2\.db$|--only sqlite:\.\/t2\.db,sqlite:\.\/t1\.db$/)
+      for (const target of ['t1', 't2']) expect(await sqliteVersion(join(folder, `${target}.db`))).toBe(1)
     },
     LONG,
   )

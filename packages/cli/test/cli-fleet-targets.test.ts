@@ -161,7 +161,7 @@ describe('fleet targets', () => {
   })
 
   it('down refuses a tenant file that does not exist and creates none, as without --fleet; status reads it as empty', async () => {
-    const run = await mig(['down', '--fleet', '--targets', 'sqlite:./tenants/eu/gone.db', '--retries', '0', '--json'])
+    const run = await mig(['down', '--fleet', '--to', '0', '--targets', 'sqlite:./tenants/eu/gone.db', '--retries', '0', '--json'])
     expect(run.exitCode).toBe(1)
     expect(jsonLines(run).targets).toMatchObject([
       {

@@ -19,6 +19,13 @@ export interface SchedulerOptions<Entry> {
   readonly abandon: (entry: Entry) => void
 }
 
+export interface ScheduleResult {
+  /** Every entry pulled from the source was started (false when it stopped with some still waiting for their server). */
+  readonly startedAllPulled: boolean
+  /** The source had no entry left, and every entry was started. */
+  readonly sourceUsedUp: boolean
+}
+
 /**
  * How many entries, pulled from the source while their server was full, wait for it. When as
  * many wait, the scheduler pulls no more until one starts: memory stays flat in the fleet's size.
@@ -28,15 +35,16 @@ const WAITING_LIMIT = 256
 /**
  * Runs entries from `source` with at most `concurrency` at once and `perServer` per server. A
  * retry does not hold a slot while it waits: the slot goes to the next entry, and a due retry
- * starts before anything new. Resolves to whether every entry it pulled from `source` was
- * started (false when it stopped with some still waiting for their server).
+ * starts before anything new. While every slot is busy it reads one entry ahead, so that a stop
+ * after the last entry started knows the source was used up.
  */
-export async function schedule<Entry>(source: AsyncIterator<Entry>, options: SchedulerOptions<Entry>): Promise<boolean> {
+export async function schedule<Entry>(source: AsyncIterator<Entry>, options: SchedulerOptions<Entry>): Promise<ScheduleResult> {
   const running = new Set<Promise<void>>()
   const load = new Map<string, number>()
   const waiting: Entry[] = []
   const delayed: { entry: Entry; dueAt: number }[] = []
   let exhausted = false
+  let pulling: Promise<void> | undefined
 
   const fits = (entry: Entry) => {
     const server = options.serverOf(entry)
@@ -52,24 +60,25 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
     })
     running.add(task)
   }
+  /** Reads the next entry into `waiting`, or notes that the source is used up; one read at a time. */
+  const pull = (): Promise<void> => {
+    pulling ??= unlessAborted(source.next(), options.signal).then((pulled) => {
+      pulling = undefined
+      if (pulled?.done) exhausted = true
+      else if (pulled !== undefined) waiting.push(pulled.value)
+    })
+    return pulling
+  }
   const next = async (): Promise<Entry | undefined> => {
     const now = Date.now()
     const due = delayed.findIndex((item) => item.dueAt <= now && fits(item.entry))
     if (due >= 0) return delayed.splice(due, 1)[0]?.entry
-    const ready = waiting.findIndex(fits)
-    if (ready >= 0) return waiting.splice(ready, 1)[0]
-    while (!exhausted && waiting.length < WAITING_LIMIT) {
-      const pulled = await unlessAborted(source.next(), options.signal)
-      if (pulled === undefined) return undefined
-      if (pulled.done) {
-        exhausted = true
-      } else if (fits(pulled.value)) {
-        return pulled.value
-      } else {
-        waiting.push(pulled.value)
-      }
+    for (;;) {
+      const ready = waiting.findIndex(fits)
+      if (ready >= 0) return waiting.splice(ready, 1)[0]
+      if (exhausted || waiting.length >= WAITING_LIMIT || options.signal?.aborted) return undefined
+      await pull()
     }
-    return undefined
   }
 
   try {
@@ -81,12 +90,16 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
         continue
       }
       if (stopped()) break
-      if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) return true
+      if (exhausted && running.size === 0 && waiting.length === 0 && delayed.length === 0) break
       const firstDue = Math.min(...delayed.map((item) => item.dueAt))
-      const wake = Number.isFinite(firstDue) ? [sleep(Math.max(0, firstDue - Date.now()), undefined, { signal: options.signal })] : []
-      await Promise.race([...running, ...wake]).catch(() => {})
+      const wake = Number.isFinite(firstDue)
+        ? [sleep(Math.max(0, firstDue - Date.now()), undefined, { signal: options.signal }).catch(() => {})]
+        : []
+      // A source that fails to read stops the run here, as it does when read for a free slot.
+      const readAhead = exhausted || waiting.length > 0 ? [] : [pull()]
+      await Promise.race([...running, ...wake, ...readAhead])
     }
-    return waiting.length === 0
+    return { startedAllPulled: waiting.length === 0, sourceUsedUp: exhausted && waiting.length === 0 }
   } finally {
     while (running.size > 0) await Promise.all(running)
     for (const item of delayed.splice(0)) options.abandon(item.entry)

@@ -21,7 +21,10 @@ export interface FleetResult<Target extends FleetTarget, Result> {
   readonly cancelled: number
   /** Every target that did not end `done`, in the order they ended: what a resumed run takes. */
   readonly failures: readonly TargetOutcome<Target, Result>[]
-  /** Why the fleet stopped before taking every target; undefined when it took them all. */
+  /**
+   * Why the fleet stopped before taking every target; undefined when it took them all, also when
+   * the signal came after the last one started (a target it stopped is counted `cancelled`).
+   */
   readonly stopped: FleetStopReason | undefined
   readonly durationMs: number
 }
@@ -37,9 +40,9 @@ export type FleetWork<Target extends FleetTarget, Result> = (migrator: Migrator,
 export interface MigrateFleetOptions<Target extends FleetTarget> extends FleetOptions<Target, MigrateResult> {
   /** Default `up`. */
   readonly direction?: 'up' | 'down'
-  /** As `up({ to })` or `down({ to })` on each target. */
+  /** As `up({ to })` or `down({ to })` on each target. A down needs it (or `all`): every target ends at this version. */
   readonly to?: number
-  /** As `up({ step })` or `down({ step })` on each target. */
+  /** As `up({ step })` on each target. */
   readonly step?: number
   /** As `down({ all })` on each target. */
   readonly all?: boolean
@@ -73,6 +76,12 @@ export async function migrateFleet<Target extends FleetTarget>(
     validateUpOptions({ to, step })
   } else if (direction === 'down') {
     validateDownOptions({ to, step, all })
+    if (to === undefined && all !== true) {
+      throw new InvalidOptionsError(
+        "A fleet's down needs to (or all): with step, or neither, each target reverts its own newest migrations, so a target " +
+          'that an up did not reach would lose the release before it. Pass to: the version every target should end at.',
+      )
+    }
   } else {
     throw new InvalidOptionsError(`direction must be "up" or "down", not ${JSON.stringify(direction)}.`)
   }
@@ -140,15 +149,18 @@ class FleetRun<Target extends FleetTarget, Result> {
       abandon: (entry: Entry<Target>) => this.finishUnsuccessfully(entry, 'unreachable', entry.lastError as Error),
     }
     try {
-      let startedAllPulled = true
+      let canaryStartedAll = true
       if (this.settings.canary > 0) {
         this.inCanary = true
-        startedAllPulled = await schedule(take(entries, this.settings.canary), scheduling)
+        canaryStartedAll = (await schedule(take(entries, this.settings.canary), scheduling)).startedAllPulled
         this.inCanary = false
       }
-      startedAllPulled = (await schedule(entries, scheduling)) && startedAllPulled
-      // A failure as the last target ran stopped nothing: every target was taken.
-      if (startedAllPulled && (this.stopped === 'failure' || this.stopped === 'canary') && (await isExhausted(entries))) {
+      const rest = await schedule(entries, scheduling)
+      // A stop as the last targets ran stopped nothing: every target was taken. After a signal the
+      // list is not read again (it may wait for its next line): only what the scheduler saw counts.
+      const startedAll = canaryStartedAll && rest.startedAllPulled
+      if (startedAll && this.stopped === 'aborted' && rest.sourceUsedUp) this.stopped = undefined
+      if (startedAll && (this.stopped === 'failure' || this.stopped === 'canary') && (await isExhausted(entries))) {
         this.stopped = undefined
       }
     } finally {

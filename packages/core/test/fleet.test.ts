@@ -285,6 +285,41 @@ describe('migrateFleet', () => {
     expect(cancelled.failures[0]).toMatchObject({ state: 'cancelled', error: { code: 'MIG_ABORTED' } })
   })
 
+  it('a stop signal after every target started stops nothing: stopped stays undefined, and the targets finish', async () => {
+    const fleet = tenants(3)
+    const controller = new AbortController()
+    let release = () => {}
+    const released = new Promise<void>((resolve) => {
+      release = resolve
+    })
+    let started = 0
+    // As many slots as targets: the last start fills them, and the list is read ahead to learn it is used up.
+    const result = await runFleet(
+      {
+        targets: fleet,
+        driver,
+        source,
+        concurrency: 3,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'target-started' && ++started === fleet.length) {
+            setImmediate(() => {
+              controller.abort()
+              release()
+            })
+          }
+        },
+      },
+      // The work ignores the signal, so each target finishes after it came.
+      async (migrator) => {
+        await released
+        return migrator.up({ to: 1 })
+      },
+    )
+    expect(result).toMatchObject({ done: 3, cancelled: 0, stopped: undefined })
+    for (const tenant of fleet) expect(await appliedVersions(tenant)).toEqual([1])
+  })
+
   it('an aborted fleet does not wait for a stream that has no next target yet (standard input left open)', async () => {
     const [first] = tenants(1) as [Tenant]
     const controller = new AbortController()
@@ -384,6 +419,9 @@ describe('migrateFleet', () => {
       () => migrateFleet({ targets: fleet, driver, source, all: true }),
       () => migrateFleet({ targets: fleet, driver, source, direction: 'sideways' as 'up' }),
       () => migrateFleet({ targets: fleet, driver, source, direction: 'down', all: true, step: 1 }),
+      // Each target would revert its own newest: targets at different versions would not end at one.
+      () => migrateFleet({ targets: fleet, driver, source, direction: 'down' }),
+      () => migrateFleet({ targets: fleet, driver, source, direction: 'down', step: 1 }),
       () => migrateFleet({ targets: fleet, driver, source, table: 'bad name' }),
       () => migrateFleet({ targets: undefined as unknown as Tenant[], driver, source }),
       () => migrateFleet({ targets: fleet, driver: undefined as unknown as typeof driver, source }),
