@@ -90,7 +90,6 @@ export class Migrator {
       async (execution, history) => {
         const plan = await planUp(history, options)
         warnAboutPlan(this.emit, plan, history)
-        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         const result = await runPlan(execution, plan, options)
         const applied = result.migrations.filter((migration) => !migration.repeatable).length
         return { ...result, pending: history.pending.length - applied }
@@ -108,7 +107,6 @@ export class Migrator {
       options,
       async (execution, history) => {
         const plan = await planDown(history, options)
-        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         return runPlan(execution, plan, options)
       },
       { missing: options.missing ? 'revert' : 'refuse' },
