@@ -188,6 +188,26 @@ describe('mig against PostgreSQL', () => {
     }
   })
 
+  it('refuses rows pasted from pg_dump in up, its dry run, plan and validate, before lint and before anything runs', async () => {
+    const file = join(project.path, 'migrations', '0009_user_rows.sql')
+    await writeFile(file, '-- mig:up\nCREATE TABLE teams (id int);\nCOPY public.users (id) FROM stdin;\n7\n8\n\\.\n')
+    const history = await postgresHistory(testDatabase.url)
+    try {
+      for (const command of [['up'], ['up', '--dry-run'], ['plan'], ['validate']]) {
+        const refused = await mig(...command)
+        expect(refused.exitCode).toBe(2)
+        expect(refused.stderr).toContain(
+          'Error MIG_INVALID_MIGRATION: 0009_user_rows.sql:3: COPY … FROM STDIN in the up section cannot run in a migration: psql sends the rows written below it',
+        )
+        expect(refused.stderr).not.toContain('syntax error')
+      }
+      expect(await postgresHistory(testDatabase.url)).toEqual(history)
+      expect(await postgresTables(testDatabase.url)).not.toContain('teams')
+    } finally {
+      await rm(file)
+    }
+  })
+
   it('never prints the password, in any output of any command above', () => {
     expect(runs.length).toBeGreaterThan(15)
     for (const run of runs) {

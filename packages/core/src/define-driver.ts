@@ -11,6 +11,7 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
     classifyStatement: () => ({ kind: 'schema' }),
     inspectScript: () => [],
     transactionControl: standardTransactionControl,
+    clientOnly: () => undefined,
     isLockTimeout: () => false,
     ...definition.text,
   }

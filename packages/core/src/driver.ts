@@ -39,7 +39,8 @@
  *    `redactSecrets` from core on anything that may quote a URL.
  * 7. `text.transactionControl()` names the statements that end or nest a transaction in your
  *    dialect, if the default (the standard commands) misses any; core refuses them in a
- *    transactional migration before anything runs.
+ *    transactional migration before anything runs. `text.clientOnly()` names those that only
+ *    your dialect's command-line client can run (psql's `\connect`, `COPY … FROM STDIN`).
  * 8. Run `runDriverConformanceSuite` from `@mig/core/testing` (the contract, behaviour and
  *    integrity suites) against a real database.
  *
@@ -47,6 +48,7 @@
  */
 import type { DatabaseError } from './errors.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
+import type { ClientOnlyStatement, StatementRole } from './statement-role.js'
 
 /** What a dialect package writes; `defineDriver()` turns it into a {@link Driver}. */
 export interface DriverDefinition<Session extends DriverSession = DriverSession> {
@@ -165,6 +167,13 @@ export interface DialectText {
    */
   transactionControl(statement: string): string | undefined
   /**
+   * A statement of a script (as `splitStatements` returns it) that only a client such as psql
+   * can run: a client command, or a statement whose data the client sends or receives. Core
+   * refuses it in any migration, and in a schema file to convert unless `classifyStatement`
+   * leaves it out, before anything runs. Default: none.
+   */
+  clientOnly(statement: string): ClientOnlyStatement | undefined
+  /**
    * Whether an error means a statement gave up waiting for a lock on a table (PostgreSQL
    * SQLSTATE 55P03, from `lock_timeout`). Core retries a transactional migration that failed
    * this way, with back-off. Default: never.
@@ -186,9 +195,10 @@ export interface SqlRange {
   readonly end: number
 }
 
-/** The dialect text as a driver writes it: the last four parts are optional. */
-export type DialectTextDefinition = Omit<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl' | 'isLockTimeout'> &
-  Partial<Pick<DialectText, 'classifyStatement' | 'inspectScript' | 'transactionControl' | 'isLockTimeout'>>
+type OptionalDialectText = 'classifyStatement' | 'inspectScript' | 'transactionControl' | 'clientOnly' | 'isLockTimeout'
+
+/** The dialect text as a driver writes it: the parts that have a default are optional. */
+export type DialectTextDefinition = Omit<DialectText, OptionalDialectText> & Partial<Pick<DialectText, OptionalDialectText>>
 
 /**
  * The migration lock of one history table. Core runs the one polling loop: it calls
@@ -313,23 +323,6 @@ export interface HistoryTableName {
 
 /** How a migration runs: `no-transaction` when the file says `-- mig:no-transaction`. */
 export type MigrationTransaction = 'transaction' | 'no-transaction'
-
-/**
- * `schema`: builds objects; belongs in a transactional migration. `connection-setting`: lasts
- * only for one connection (SQLite `PRAGMA foreign_keys`, PostgreSQL `SET`); `advice` says where
- * it belongs instead, in words that do not repeat the statement, so that one advice can cover
- * many. `lasting-setting`: stored in the database but ignored inside a transaction (SQLite
- * `PRAGMA journal_mode`); `undo` is the statement that reverts it. `left-out`: not for a
- * migration at all (a psql command such as pg_dump's `\restrict`, an `OWNER TO` that names a
- * role of one environment); `reason` says why. A `schema` statement with a `rewrite` belongs in
- * the migration in that form instead (pg_dump's `SET check_function_bodies = false` as `SET LOCAL`,
- * so it ends with the migration's transaction); `note` says why, in words that do not repeat it.
- */
-export type StatementRole =
-  | { readonly kind: 'schema'; readonly rewrite?: { readonly text: string; readonly note: string } }
-  | { readonly kind: 'connection-setting'; readonly advice: string }
-  | { readonly kind: 'lasting-setting'; readonly undo: string }
-  | { readonly kind: 'left-out'; readonly reason: string }
 
 export interface SqlStatement {
   readonly text: string

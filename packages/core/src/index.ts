@@ -23,7 +23,6 @@ export type {
   ScratchDatabase,
   SqlRange,
   SqlStatement,
-  StatementRole,
 } from './driver.js'
 export { isDuration } from './duration.js'
 export type { DatabaseErrorOptions, MigErrorCode } from './errors.js'
@@ -157,3 +156,4 @@ export type {
   ViewSnapshot,
 } from './schema-snapshot.js'
 export { normaliseSql, pairBy, sortSnapshot } from './schema-snapshot.js'
+export type { ClientOnlyStatement, StatementRole } from './statement-role.js'

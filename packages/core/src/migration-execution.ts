@@ -9,8 +9,8 @@ import { type Migration, type MigrationInfo, type MigrationScripts, type Migrati
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { type FailureOptions, migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
-import { checkPlanRuns, type Plan, stepOf } from './migration-plan.js'
-import type { MigratorSettings, RunOptions } from './migrator-options.js'
+import { checkPlanRuns, describePlan, type Plan, stepOf } from './migration-plan.js'
+import type { BeforeRunOptions, MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
@@ -54,14 +54,16 @@ interface Run {
  * Runs a plan under the lock: each migration in its own transaction with its history row, or
  * all of them in one (`transactionMode: 'single'`). Stops between migrations when `signal`
  * aborts; what was completed before stays and is reported. `cancelSignal` also cancels the
- * statement running now (see {@link RunOptions}).
+ * statement running now (see {@link RunOptions}). `beforeRun` is called once the plan passed
+ * its checks, before the first write.
  */
-export async function runPlan(execution: Execution, plan: Plan, options: RunOptions): Promise<MigrateResult> {
+export async function runPlan(execution: Execution, plan: Plan, options: RunOptions & BeforeRunOptions): Promise<MigrateResult> {
   const { settings, locked } = execution
   const started = monotonicMs()
   const completed: MigrationOutcome[] = []
   const single = settings.transactionMode === 'single' && plan.migrations.length > 0
   checkPlanRuns(plan, settings)
+  if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
   if (plan.migrations.length) await locked.store.ensureTable()
   if (plan.migrations.some((migration) => migration.repeatable)) await locked.store.ensureRepeatableTable()
   if (single) await locked.session.begin()

@@ -11,7 +11,7 @@ import type { PlannedMigration } from './migrator-results.js'
 import { planMissingDown } from './missing-migrations.js'
 import { dueRepeatables } from './repeatable-history.js'
 import { IrreversibleMigrationError } from './run-errors.js'
-import { checkTransactionControl } from './transaction-control-check.js'
+import { checkMigrationStatements } from './transaction-control-check.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
 export interface Plan {
@@ -115,7 +115,7 @@ export function stepOf(plan: Plan, index: number): MigrationStep {
  */
 export function checkPlanRuns(plan: Plan, settings: Pick<MigratorSettings, 'driver' | 'transactionMode'>): void {
   if (settings.transactionMode === 'single') checkSingleTransaction(plan)
-  checkTransactionControl(plan.migrations, plan.scripts, settings.driver.text)
+  checkMigrationStatements(plan.migrations, plan.scripts, settings.driver.text)
   checkRepeatableSupport(plan, settings.driver)
 }
 

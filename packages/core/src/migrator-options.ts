@@ -82,9 +82,9 @@ export interface ReadOptions {
 export interface BeforeRunOptions {
   /**
    * Called under the lock with what is about to run, after every migration of it is loaded and
-   * before the first statement (or the history table) is written; throwing refuses the run and
-   * leaves the database as it was. Not called when there is nothing to run. The CLI lints here
-   * before `up`, and shows what `down --missing` will run.
+   * has passed mig's own checks, and before the first statement (or the history table) is
+   * written; throwing refuses the run and leaves the database as it was. Not called when there
+   * is nothing to run. The CLI lints here before `up`, and shows what `down --missing` will run.
    */
   readonly beforeRun?: (plan: readonly PlannedMigration[]) => void | Promise<void>
 }

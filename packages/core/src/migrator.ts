@@ -37,7 +37,7 @@ import { type DriftOptions, type DriftResult, detectDrift } from './schema-drift
 import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { checkBuilt, scratchMigrator } from './scratch-migrator.js'
-import { checkTransactionControl } from './transaction-control-check.js'
+import { checkMigrationStatements } from './transaction-control-check.js'
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
@@ -90,7 +90,6 @@ export class Migrator {
       async (execution, history) => {
         const plan = await planUp(history, options)
         warnAboutPlan(this.emit, plan, history)
-        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         const result = await runPlan(execution, plan, options)
         const applied = result.migrations.filter((migration) => !migration.repeatable).length
         return { ...result, pending: history.pending.length - applied }
@@ -108,7 +107,6 @@ export class Migrator {
       options,
       async (execution, history) => {
         const plan = await planDown(history, options)
-        if (plan.migrations.length) await options.beforeRun?.(describePlan(plan))
         return runPlan(execution, plan, options)
       },
       { missing: options.missing ? 'revert' : 'refuse' },
@@ -165,9 +163,9 @@ export class Migrator {
   async validate(options: ReadOptions = {}): Promise<ValidationResult> {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { ...options, check: true })
     const scripts = await Promise.all(history.pending.map((migration) => migration.load()))
-    checkTransactionControl(history.pending, scripts, this.settings.driver.text)
+    checkMigrationStatements(history.pending, scripts, this.settings.driver.text)
     const repeatables = await listRepeatables(this.settings)
-    checkTransactionControl(repeatables, await Promise.all(repeatables.map((repeatable) => repeatable.load())), this.settings.driver.text)
+    checkMigrationStatements(repeatables, await Promise.all(repeatables.map((repeatable) => repeatable.load())), this.settings.driver.text)
     return { applied: history.records.length - history.running.size, pending: history.pending.length, running: history.running.size }
   }
 

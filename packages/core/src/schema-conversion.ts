@@ -37,6 +37,7 @@ const IF_NOT_EXISTS = /^(CREATE\s+(?:UNIQUE\s+)?(?:TABLE|INDEX|VIEW|TRIGGER|SEQU
  * databases are adopted with a verified baseline instead.
  */
 export async function convertSchema(driver: Driver, schema: string): Promise<SchemaConversion> {
+  refuseClientOnly(driver, schema)
   return onScratchDatabase(driver, 'convert a schema', async (scratch) => {
     const session = await scratch.connect()
     try {
@@ -45,6 +46,19 @@ export async function convertSchema(driver: Driver, schema: string): Promise<Sch
       await session.close()
     }
   })
+}
+
+/** A statement only a client can run, unless the dialect leaves it out (pg_dump's `\restrict`). */
+function refuseClientOnly(driver: Driver, schema: string): void {
+  for (const statement of driver.text.splitStatements(schema)) {
+    const clientOnly =
+      driver.text.classifyStatement(statement.text).kind === 'left-out' ? undefined : driver.text.clientOnly(statement.text)
+    if (clientOnly) {
+      throw new SchemaConversionError(
+        `The schema file holds ${clientOnly.command} at line ${lineOf(schema, statement)}, which cannot run in a migration: ${clientOnly.fix} No migration was written.`,
+      )
+    }
+  }
 }
 
 async function convertOn(driver: Driver, session: DriverSession, schema: string): Promise<SchemaConversion> {
@@ -148,7 +162,7 @@ async function buildSchema(
       await session.runScript(rewritten.get(statement) ?? statement.text)
     } catch (error) {
       await session.rollback()
-      const line = schema.slice(0, statement.offset).split('\n').length
+      const line = lineOf(schema, statement)
       const message =
         build === 'first'
           ? `The schema does not build on an empty database, at line ${line}: ${messageOf(error)}`
@@ -158,6 +172,10 @@ async function buildSchema(
   }
   if (build === 'first') await session.commit()
   else await session.rollback()
+}
+
+function lineOf(schema: string, statement: SqlStatement): number {
+  return schema.slice(0, statement.offset).split('\n').length
 }
 
 async function inTransaction(session: DriverSession, sql: string, failure: string): Promise<void> {

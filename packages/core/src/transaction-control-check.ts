@@ -2,27 +2,31 @@ import type { DialectText } from './driver.js'
 import { InvalidMigrationError } from './errors.js'
 import type { Migration, MigrationContext, MigrationScripts, SqlStep } from './migration.js'
 import { lineInStep, positionInCode } from './migration-failure.js'
+import type { ClientOnlyStatement } from './statement-role.js'
 
 /**
- * Refuses, before anything runs, a statement that would end or nest mig's transaction in a
- * migration that runs in one: a `COMMIT` there keeps the statements before it even when a
- * later one fails, and the history row is then written outside the migration's transaction.
- * Both sections are checked, so a down section is refused while it can still be fixed.
+ * Refuses, before anything runs, a statement that mig cannot run as written. In a migration that
+ * runs in a transaction: one that would end or nest that transaction, since a `COMMIT` there keeps
+ * the statements before it even when a later one fails, and the history row is then written
+ * outside the migration's transaction. In any migration: one that only a client such as psql
+ * can run, which would fail mid-run after the migrations before it were applied. Both sections
+ * are checked, so a down section is refused while it can still be fixed.
  */
-export function checkTransactionControl(migrations: readonly Migration[], scripts: readonly MigrationScripts[], text: DialectText): void {
+export function checkMigrationStatements(migrations: readonly Migration[], scripts: readonly MigrationScripts[], text: DialectText): void {
   migrations.forEach((migration, index) => {
     const loaded = scripts[index] as MigrationScripts
-    if (!loaded.transaction) return
     for (const [direction, step] of [
       ['up', loaded.up],
       ['down', loaded.down],
     ] as const) {
       if (step?.kind !== 'sql') continue
-      const found = firstControl(step, text)
-      if (found) {
-        // A repeatable migration has no sections and cannot leave its transaction.
-        const where = migration.repeatable ? 'repeatable' : direction
-        throw transactionControlError(migration.file, where, found.command, lineInStep(step, found.offset))
+      // A repeatable migration has no sections, and cannot leave its transaction.
+      const where = migration.repeatable ? 'repeatable' : direction
+      for (const statement of text.splitStatements(step.sql)) {
+        const clientOnly = text.clientOnly(statement.text)
+        if (clientOnly) throw clientOnlyError(migration.file, where, clientOnly, lineInStep(step, statement.offset))
+        const command = loaded.transaction ? text.transactionControl(statement.text) : undefined
+        if (command) throw transactionControlError(migration.file, where, command, lineInStep(step, statement.offset))
       }
     }
   })
@@ -72,5 +76,14 @@ function transactionControlError(file: string, where: 'up' | 'down' | 'repeatabl
       `${command}${section} would end or nest the transaction mig runs this migration in, so part of it could be committed ` +
       `while the rest fails, and its history row would be written outside it. ${where ? 'Nothing was run' : 'It was not run, and mig rolls the migration back'}. Remove the statement (mig ` +
       `already wraps the migration in a transaction), or ${optOut}`,
+  })
+}
+
+function clientOnlyError(file: string, where: 'up' | 'down' | 'repeatable', statement: ClientOnlyStatement, line: number) {
+  const section = where === 'repeatable' ? '' : ` in the ${where} section`
+  return new InvalidMigrationError({
+    file,
+    line,
+    reason: `${statement.command}${section} cannot run in a migration: ${statement.fix} Nothing was run.`,
   })
 }

@@ -1,6 +1,6 @@
 import { type DialectTextDefinition, type HistorySql, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { quotePostgresIdentifier, quotePostgresLiteral } from './postgres-identifier.js'
-import { classifyPostgresStatement } from './postgres-statement-role.js'
+import { classifyPostgresStatement, postgresClientOnly } from './postgres-statement-role.js'
 import { postgresLiteralRanges, splitPostgresStatements } from './postgres-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
@@ -13,6 +13,7 @@ export function postgresDialectText(defaultSchema: string): DialectTextDefinitio
     historySql: (table) => postgresHistorySql(table.schema ?? defaultSchema, table.name),
     quoteIdentifier: quotePostgresIdentifier,
     classifyStatement: classifyPostgresStatement,
+    clientOnly: postgresClientOnly,
     // 55P03 lock_not_available: lock_timeout, or NOWAIT.
     isLockTimeout: (error) => error.sqlState === '55P03',
   }

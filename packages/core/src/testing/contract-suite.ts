@@ -150,9 +150,10 @@ export function runDriverContractSuite(target: ConformanceTarget): void {
         expect(commands).toEqual(['BEGIN', null, 'SAVEPOINT', 'RELEASE', 'COMMIT', 'END', 'ROLLBACK', null])
       })
 
-      it('classifyStatement and inspectScript answer for any statement', () => {
+      it('classifyStatement, inspectScript and clientOnly answer for any statement', () => {
         expect(driver.text.classifyStatement('CREATE TABLE t (id INTEGER)')).toEqual({ kind: 'schema' })
         expect(driver.text.inspectScript('CREATE TABLE t (id INTEGER);', 'transaction')).toEqual([])
+        expect(driver.text.clientOnly("INSERT INTO t (label) VALUES ('COPY t FROM STDIN');")).toBeUndefined()
       })
     })
 
