@@ -4,6 +4,7 @@ import type { DriverSession, MigrationTransaction, SqlStatement } from './driver
 import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryEntry, HistoryState } from './history-store.js'
 import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
+import { checkLock, commitHoldingLock, fence } from './lock-fence.js'
 import type { Emit, LockedSession } from './locked-session.js'
 import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
@@ -80,7 +81,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
-    if (single) await commit(locked, [])
+    if (single) await commitHoldingLock(locked, [])
   } catch (error) {
     if (single) await locked.session.rollback()
     throw error
@@ -160,7 +161,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run).catch(markHistoryWrite)
       committing = true
-      if (!inOuterTransaction) await commit(locked, run.completed)
+      if (!inOuterTransaction) await commitHoldingLock(locked, run.completed)
       return
     } catch (error) {
       await session.rollback()
@@ -226,7 +227,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       if (position > 0 && (await cancelledSince(run))) {
         await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
       }
-      await fence(locked, run.completed, { run, before: `${position + 1} of ${statements.length}` })
+      await fence(locked, run.completed, { migration: run.info, before: `${position + 1} of ${statements.length}` })
       // A history write that fails (a database kept locked) after statements committed is reported as part-way, too.
       if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position))).catch(partWay)
       announce(run, statement.text)
@@ -330,35 +331,6 @@ async function cancelledSince(run: Run): Promise<boolean> {
   if (!cancelSignal) return false
   if (!run.execution.locked.session.cancel) await new Promise((resolve) => setImmediate(resolve))
   return cancelSignal.aborted
-}
-
-/** Stops before running more SQL once the lock may have passed to another runner. */
-function checkLock({ lock }: LockedSession, completed: readonly MigrationInfo[]): void {
-  if (!lock.isHeld()) throw new LockLostError({ outcome: 'Nothing more was run', completed })
-}
-
-/**
- * Asks the lock, on the migrations' session, whether it is still this runner's (and, in a
- * transaction, keeps it so). `partWay`: the migration outside a transaction whose next statement
- * would run, which stays recorded as failed.
- */
-async function fence({ session, lock }: LockedSession, completed: readonly MigrationInfo[], partWay?: { run: Run; before: string }) {
-  if (await lock.fence(session)) return
-  if (!partWay) throw new LockLostError({ outcome: 'Nothing more was run', completed })
-  throw new LockLostError({
-    outcome: `${partWay.run.info.file} ran outside a transaction and stopped before its statement ${partWay.before}; it is recorded as failed`,
-    completed,
-    interrupted: partWay.run.info,
-  })
-}
-
-/** Commits unless the lock may have passed to another runner; then nothing of this transaction is kept. */
-async function commit({ session, lock }: LockedSession, completed: readonly MigrationInfo[]): Promise<void> {
-  if (!lock.isHeld()) {
-    await session.rollback()
-    throw new LockLostError({ outcome: 'The open transaction was rolled back, not committed', completed })
-  }
-  await session.commit()
 }
 
 function warnAbout(
