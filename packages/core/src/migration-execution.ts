@@ -6,6 +6,7 @@ import type { HistoryEntry, HistoryState } from './history-store.js'
 import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
 import { checkLock, commitHoldingLock, fence } from './lock-fence.js'
 import type { Emit, LockedSession } from './locked-session.js'
+import { checkHistoryWrite, settleLostPlanCommit } from './lost-commit.js'
 import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { type FailureOptions, migrationFailure } from './migration-failure.js'
@@ -14,7 +15,7 @@ import { checkPlanRuns, describePlan, type Plan, stepOf } from './migration-plan
 import type { BeforeRunOptions, MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
+import { AbortedError, ConnectionLostError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
 import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
 import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
@@ -81,7 +82,10 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
-    if (single) await commitHoldingLock(locked, [])
+    if (single)
+      await commitHoldingLock(locked, []).catch((error: unknown) =>
+        settleLostPlanCommit(execution, plan.direction, completed, error, options),
+      )
   } catch (error) {
     if (single) await locked.session.rollback()
     throw error
@@ -136,8 +140,18 @@ async function runMigration(
   } finally {
     stopNow.release()
   }
+  return reportDone(run)
+}
+
+/** Reports the migration applied (or reverted); returns its duration in milliseconds. */
+function reportDone(run: Run): number {
   const durationMs = Math.round(run.ownWork.elapsedMs)
-  emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
+  run.execution.emit({
+    type: run.direction === 'up' ? 'migrated' : 'reverted',
+    migration: run.info,
+    durationMs,
+    committed: !run.inOuterTransaction,
+  })
   return durationMs
 }
 
@@ -166,8 +180,9 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
-      if (committing && error instanceof DatabaseError && error.connectionLost)
-        fail(run, error, { rolledBack: false, outcome: 'commit-unknown' })
+      if (committing && error instanceof DatabaseError && error.connectionLost) {
+        await settleLostWrite(run, error, { rolledBack: settings.driver.capabilities.transactionalDdl })
+      }
       if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
       if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
@@ -242,6 +257,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       const detail = `ran to the end, but ${historyWrite(direction)} failed: ${messageOf(error)}`
       // The row says so, unless the database refuses this write too: then it keeps the detail written before the last statement.
       await store.update(migration.version, record(run, 'failed', detail)).catch(() => undefined)
+      if (error instanceof DatabaseError && error.connectionLost) await settleLostWrite(run, error, { rolledBack: false, stage: 'history' })
       return fail(run, error, { rolledBack: false, stage: 'history' })
     },
   )
@@ -284,6 +300,19 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
 }
 
 type FailOptions = Pick<FailureOptions, 'rolledBack' | 'statement' | 'stage' | 'outcome'>
+
+/**
+ * The connection was lost while the migration's last history write was under way: a new session
+ * reads whether it took effect. It did: the migration is done, and the run stops with
+ * {@link ConnectionLostError}. It did not: the failure as `notWritten` says. Unknown: the failure says so.
+ */
+async function settleLostWrite(run: Run, error: DatabaseError, notWritten: FailOptions): Promise<never> {
+  const written = await checkHistoryWrite(run.execution.settings, run.info, run.direction, run.options.cancelSignal)
+  if (written === 'unknown') fail(run, error, { ...notWritten, rolledBack: false, outcome: 'commit-unknown' })
+  if (written === 'not-written') fail(run, error, notWritten)
+  reportDone(run)
+  throw new ConnectionLostError({ migration: run.info, direction: run.direction, completed: [...run.completed, run.info], cause: error })
+}
 
 function fail(run: Run, error: unknown, options: FailOptions): never {
   const sent = sqlOfFailedCall(error)
