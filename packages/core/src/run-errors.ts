@@ -233,7 +233,7 @@ export class ConnectionLostError extends MigError {
     super(
       'MIG_CONNECTION_LOST',
       `The connection to the database was lost while the write recording ${migration.file} as ${verb} was committing (${causeMessage(cause)}). ` +
-        `Checked on a new connection, it took effect: ${migration.file} is ${verb}. This run ${verb} ${list(completed)}, and ran nothing after it. Run the migrations again to continue.`,
+        `Checked on a new connection, it took effect: ${migration.file} is ${verb}. This run ${verb} ${list(completed)}, and ran nothing after ${migration.file}. Run the migrations again to continue.`,
       { cause },
     )
     this.migration = migration
