@@ -4,7 +4,7 @@ import { CliError } from './cli-error.js'
 /** The documented exit codes of `mig` (see docs/cli.md). They never change meaning. */
 export const ExitCode = {
   success: 0,
-  /** A migration failed (or a rollback hit an irreversible migration), lint found errors, or an unexpected error. */
+  /** A migration failed (or a rollback hit an irreversible migration), the run lost its lock or its connection mid-run, lint found errors, or an unexpected error. */
   migrationFailed: 1,
   /** `mig drift` found differences, or `mig test` found a migration whose down does not undo its up. */
   checkFailed: 1,
@@ -60,6 +60,7 @@ const exitCodeByErrorCode: Record<string, ExitCodeValue> = {
   MIG_IRREVERSIBLE: ExitCode.migrationFailed,
   MIG_LOCK_TIMEOUT: ExitCode.lockTimeout,
   MIG_LOCK_LOST: ExitCode.migrationFailed,
+  MIG_CONNECTION_LOST: ExitCode.migrationFailed,
   MIG_DATABASE_ERROR: ExitCode.databaseError,
   MIG_ABORTED: ExitCode.interrupted,
 }

@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { AbortedError, LockLostError, type MigrateResult, MigrationFailedError, type Migrator } from '@mig/core'
+import { AbortedError, ConnectionLostError, LockLostError, type MigrateResult, MigrationFailedError, type Migrator } from '@mig/core'
 import type { Output } from './output.js'
 import type { Settings } from './settings.js'
 
@@ -42,7 +42,11 @@ export async function dumpAfterFailure(
   workingDirectory: string,
 ): Promise<never> {
   const changed =
-    (error instanceof MigrationFailedError || error instanceof AbortedError || error instanceof LockLostError) && error.completed.length > 0
+    (error instanceof MigrationFailedError ||
+      error instanceof AbortedError ||
+      error instanceof LockLostError ||
+      error instanceof ConnectionLostError) &&
+    error.completed.length > 0
   if (settings.dumpFile && changed) {
     await dumpAfterRun(migrator, settings, output, [], workingDirectory, true).catch((dumpError: unknown) =>
       output.note(`Could not write ${settings.dumpFile}: ${dumpError instanceof Error ? dumpError.message : String(dumpError)}`),

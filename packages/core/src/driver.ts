@@ -367,6 +367,15 @@ export interface HistorySql {
   /** Params: version. */
   readonly delete: string
   /**
+   * Optional: a parameterless script that core runs in a transaction on a new session; it
+   * returns once no transaction that wrote to the history table is under way (PostgreSQL: a
+   * `SHARE` lock on it), and fails after a few seconds, on the server too, when one still is.
+   * Core runs it when the connection was lost while a migration's last history write (its
+   * COMMIT) was under way, then reads the row to learn whether that write took effect: the
+   * server may still be committing it. Without it, core reports that outcome as unknown.
+   */
+  readonly waitForWriters?: string
+  /**
    * Optional: the table of repeatable migrations; without it a repeatable migration is refused
    * before anything runs. Named by `repeatableTableOf` (exported by core), beside the history table, so
    * that a history table of any age is left as it is and older mig versions never see it.

@@ -30,6 +30,8 @@ export type MigErrorCode =
   | 'MIG_IRREVERSIBLE'
   | 'MIG_LOCK_TIMEOUT'
   | 'MIG_LOCK_LOST'
+  /** The connection was lost as a migration committed, which a new connection found it did; the run stopped after it. */
+  | 'MIG_CONNECTION_LOST'
   | 'MIG_DATABASE_ERROR'
   | 'MIG_ABORTED'
   | 'MIG_SCHEMA_MISMATCH'

@@ -129,7 +129,14 @@ export type {
   MigrationFailedErrorOptions,
   MigrationStage,
 } from './run-errors.js'
-export { AbortedError, IrreversibleMigrationError, LockLostError, LockTimeoutError, MigrationFailedError } from './run-errors.js'
+export {
+  AbortedError,
+  ConnectionLostError,
+  IrreversibleMigrationError,
+  LockLostError,
+  LockTimeoutError,
+  MigrationFailedError,
+} from './run-errors.js'
 export type { SchemaConversion } from './schema-conversion.js'
 export { convertSchema } from './schema-conversion.js'
 export type { CompareSchemasOptions, SchemaDifference } from './schema-diff.js'

@@ -4,7 +4,9 @@ import type { DriverSession, MigrationTransaction, SqlStatement } from './driver
 import { DatabaseError, messageOf } from './errors.js'
 import type { HistoryEntry, HistoryState } from './history-store.js'
 import { IN_FLIGHT_DETAIL } from './in-flight-migrations.js'
+import { checkLock, commitHoldingLock, fence } from './lock-fence.js'
 import type { Emit, LockedSession } from './locked-session.js'
+import { checkHistoryWrite, settleLostPlanCommit } from './lost-commit.js'
 import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { type FailureOptions, migrationFailure } from './migration-failure.js'
@@ -13,7 +15,7 @@ import { checkPlanRuns, describePlan, type Plan, stepOf } from './migration-plan
 import type { BeforeRunOptions, MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
-import { AbortedError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
+import { AbortedError, ConnectionLostError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
 import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
 import { guardTransaction } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
@@ -80,7 +82,10 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       const durationMs = await runMigration(execution, plan, index, { completed: kept, undone: single ? completed : [] }, single, options)
       completed.push({ ...migrationInfo(migration), durationMs })
     }
-    if (single) await commit(locked, [])
+    if (single)
+      await commitHoldingLock(locked, []).catch((error: unknown) =>
+        settleLostPlanCommit(execution, plan.direction, completed, error, options),
+      )
   } catch (error) {
     if (single) await locked.session.rollback()
     throw error
@@ -135,8 +140,18 @@ async function runMigration(
   } finally {
     stopNow.release()
   }
+  return reportDone(run)
+}
+
+/** Reports the migration applied (or reverted); returns its duration in milliseconds. */
+function reportDone(run: Run): number {
   const durationMs = Math.round(run.ownWork.elapsedMs)
-  emit({ type: plan.direction === 'up' ? 'migrated' : 'reverted', migration: info, durationMs, committed: !inOuterTransaction })
+  run.execution.emit({
+    type: run.direction === 'up' ? 'migrated' : 'reverted',
+    migration: run.info,
+    durationMs,
+    committed: !run.inOuterTransaction,
+  })
   return durationMs
 }
 
@@ -160,13 +175,14 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       if (await cancelledSince(run)) throw run.options.cancelSignal?.reason
       await recordInTransaction(run).catch(markHistoryWrite)
       committing = true
-      if (!inOuterTransaction) await commit(locked, run.completed)
+      if (!inOuterTransaction) await commitHoldingLock(locked, run.completed)
       return
     } catch (error) {
       await session.rollback()
       if (error instanceof LockLostError) throw error
-      if (committing && error instanceof DatabaseError && error.connectionLost)
-        fail(run, error, { rolledBack: false, outcome: 'commit-unknown' })
+      if (committing && error instanceof DatabaseError && error.connectionLost) {
+        await settleLostWrite(run, error, { rolledBack: settings.driver.capabilities.transactionalDdl })
+      }
       if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
       if (lockTimeout && attempt < attempts && !run.options.signal?.aborted) {
@@ -226,7 +242,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       if (position > 0 && (await cancelledSince(run))) {
         await failed(run.options.cancelSignal?.reason, (outcome) => `${outcome} before statement ${position + 1} of ${statements.length}`)
       }
-      await fence(locked, run.completed, { run, before: `${position + 1} of ${statements.length}` })
+      await fence(locked, run.completed, { migration: run.info, before: `${position + 1} of ${statements.length}` })
       // A history write that fails (a database kept locked) after statements committed is reported as part-way, too.
       if (position > 0) await store.update(migration.version, record(run, 'failed', inFlight(position))).catch(partWay)
       announce(run, statement.text)
@@ -241,6 +257,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
       const detail = `ran to the end, but ${historyWrite(direction)} failed: ${messageOf(error)}`
       // The row says so, unless the database refuses this write too: then it keeps the detail written before the last statement.
       await store.update(migration.version, record(run, 'failed', detail)).catch(() => undefined)
+      if (error instanceof DatabaseError && error.connectionLost) await settleLostWrite(run, error, { rolledBack: false, stage: 'history' })
       return fail(run, error, { rolledBack: false, stage: 'history' })
     },
   )
@@ -283,6 +300,19 @@ function record(run: Run, state: HistoryState, detail?: string): HistoryEntry {
 }
 
 type FailOptions = Pick<FailureOptions, 'rolledBack' | 'statement' | 'stage' | 'outcome'>
+
+/**
+ * The connection was lost while the migration's last history write was under way: a new session
+ * reads whether it took effect. It did: the migration is done, and the run stops with
+ * {@link ConnectionLostError}. It did not: the failure as `notWritten` says. Unknown: the failure says so.
+ */
+async function settleLostWrite(run: Run, error: DatabaseError, notWritten: FailOptions): Promise<never> {
+  const written = await checkHistoryWrite(run.execution.settings, run.info, run.direction, run.options.cancelSignal)
+  if (written === 'unknown') fail(run, error, { ...notWritten, rolledBack: false, outcome: 'commit-unknown' })
+  if (written === 'not-written') fail(run, error, notWritten)
+  reportDone(run)
+  throw new ConnectionLostError({ migration: run.info, direction: run.direction, completed: [...run.completed, run.info], cause: error })
+}
 
 function fail(run: Run, error: unknown, options: FailOptions): never {
   const sent = sqlOfFailedCall(error)
@@ -330,35 +360,6 @@ async function cancelledSince(run: Run): Promise<boolean> {
   if (!cancelSignal) return false
   if (!run.execution.locked.session.cancel) await new Promise((resolve) => setImmediate(resolve))
   return cancelSignal.aborted
-}
-
-/** Stops before running more SQL once the lock may have passed to another runner. */
-function checkLock({ lock }: LockedSession, completed: readonly MigrationInfo[]): void {
-  if (!lock.isHeld()) throw new LockLostError({ outcome: 'Nothing more was run', completed })
-}
-
-/**
- * Asks the lock, on the migrations' session, whether it is still this runner's (and, in a
- * transaction, keeps it so). `partWay`: the migration outside a transaction whose next statement
- * would run, which stays recorded as failed.
- */
-async function fence({ session, lock }: LockedSession, completed: readonly MigrationInfo[], partWay?: { run: Run; before: string }) {
-  if (await lock.fence(session)) return
-  if (!partWay) throw new LockLostError({ outcome: 'Nothing more was run', completed })
-  throw new LockLostError({
-    outcome: `${partWay.run.info.file} ran outside a transaction and stopped before its statement ${partWay.before}; it is recorded as failed`,
-    completed,
-    interrupted: partWay.run.info,
-  })
-}
-
-/** Commits unless the lock may have passed to another runner; then nothing of this transaction is kept. */
-async function commit({ session, lock }: LockedSession, completed: readonly MigrationInfo[]): Promise<void> {
-  if (!lock.isHeld()) {
-    await session.rollback()
-    throw new LockLostError({ outcome: 'The open transaction was rolled back, not committed', completed })
-  }
-  await session.commit()
 }
 
 function warnAbout(

@@ -21,7 +21,10 @@ export interface MigrationFailedErrorOptions {
    */
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
-  /** Set when the connection was lost after COMMIT was sent: it may have committed, or not. */
+  /**
+   * Set when the connection was lost after COMMIT was sent (outside a transaction: after the
+   * write that records it applied), and a new session could not tell whether it took effect.
+   */
   readonly outcome?: 'commit-unknown'
   readonly statement?: string
   /**
@@ -35,7 +38,10 @@ export interface MigrationFailedErrorOptions {
 /** The part of running a migration that failed: its own SQL or code, or the history write after it. */
 export type MigrationStage = 'migration' | 'history'
 
-/** How a failed migration left the database: rolled back, part-way (outside a transaction), or unknown (the answer to COMMIT was lost). */
+/**
+ * How a failed migration left the database: rolled back, part-way (outside a transaction), or
+ * unknown (the answer to COMMIT, or to the write recording it, was lost, and checking on a new connection failed).
+ */
 export type FailedMigrationOutcome = 'rolled-back' | 'part-way' | 'commit-unknown'
 
 /** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
@@ -49,10 +55,12 @@ export function historyWrite(direction: 'up' | 'down'): string {
 }
 
 /** What to do about a migration that ran to the end while its history write failed. */
-function historyAdvice(migration: MigrationInfo, direction: 'up' | 'down', rolledBack: boolean): string {
+function historyAdvice(migration: MigrationInfo, direction: 'up' | 'down', outcome: FailedMigrationOutcome): string {
+  const repair = `\`mig repair ${migration.version} ${direction === 'up' ? '--applied' : '--rolled-back'}\``
+  if (outcome === 'commit-unknown') return ` If it shows failed, record the outcome with ${repair}.`
   const fix = ' Fix what refused the history write (the cause above), then'
-  if (rolledBack) return `${fix} ${direction === 'up' ? 'apply it' : 'roll it back'} again.`
-  return `${fix} record the outcome with \`mig repair ${migration.version} ${direction === 'up' ? '--applied' : '--rolled-back'}\`.`
+  if (outcome === 'rolled-back') return `${fix} ${direction === 'up' ? 'apply it' : 'roll it back'} again.`
+  return `${fix} record the outcome with ${repair}.`
 }
 
 /** A migration failed this run. Earlier migrations of the same run stay applied. */
@@ -73,13 +81,17 @@ export class MigrationFailedError extends MigError {
     const undone = options.undone ?? []
     const where = position ? `${migration.file}:${position.line}${position.column ? `:${position.column}` : ''}` : migration.file
     const verb = direction === 'up' ? 'applied' : 'reverted'
+    const outcome: FailedMigrationOutcome = options.outcome ?? (rolledBack ? 'rolled-back' : 'part-way')
+    const sharedFate =
+      outcome === 'commit-unknown'
+        ? 'committed or rolled back with it'
+        : `${undone.length > 1 ? 'were' : 'was'} rolled back too and ${undone.length > 1 ? 'are' : 'is'} ${direction === 'up' ? 'still pending' : 'still applied'}`
     const undoneText = undone.length
-      ? ` The whole run was one transaction, so ${list(undone)}, ${verb} before it in that transaction, ${undone.length > 1 ? 'were' : 'was'} rolled back too and ${undone.length > 1 ? 'are' : 'is'} ${direction === 'up' ? 'still pending' : 'still applied'}.`
+      ? ` The whole run was one transaction, so ${list(undone)}, ${verb} before it in that transaction, ${sharedFate}.`
       : ''
     const done = completed.length
       ? `This run ${direction === 'up' ? 'applied' : 'reverted'} ${list(completed)} before it; ${completed.length > 1 ? 'they stay' : 'it stays'} ${direction === 'up' ? 'applied' : 'reverted'}.`
       : `Nothing else was ${direction === 'up' ? 'applied' : 'reverted'} by this run.`
-    const outcome: FailedMigrationOutcome = options.outcome ?? (rolledBack ? 'rolled-back' : 'part-way')
     const failure = stage === 'history' ? `it ran to the end, but ${historyWrite(direction)} failed: ` : ''
     const state = {
       'rolled-back': `Its changes were rolled back${stage === 'history' ? `, so it is still ${direction === 'up' ? 'pending' : 'applied'}` : ''}.`,
@@ -87,10 +99,13 @@ export class MigrationFailedError extends MigError {
         stage === 'history'
           ? 'It ran outside a transaction, so its changes stay, while its history row says failed.'
           : 'It ran outside a transaction, so part of it may have taken effect; it is recorded as failed.',
-      'commit-unknown': `The connection was lost after COMMIT was sent, so mig cannot tell whether it was committed. It and its history row commit or roll back together: \`mig status\` shows it ${direction === 'up' ? 'applied or still pending' : 'reverted or still applied'}.`,
+      'commit-unknown':
+        stage === 'history'
+          ? `It ran outside a transaction, so its changes stay. The connection was lost as its history row was written, and a new connection could not tell whether that write took effect: \`mig status\` shows it ${direction === 'up' ? 'applied or failed' : 'reverted or failed'}.`
+          : `The connection was lost after COMMIT was sent, and mig cannot tell whether it was committed: checking on a new connection failed too. It and its history row commit or roll back together: \`mig status\` shows it ${direction === 'up' ? 'applied or still pending' : 'reverted or still applied'}.`,
     }[outcome]
     const advice =
-      stage === 'history' ? historyAdvice(migration, direction, rolledBack) : outcome === 'part-way' ? ` ${repairAdvice(migration)}.` : ''
+      stage === 'history' ? historyAdvice(migration, direction, outcome) : outcome === 'part-way' ? ` ${repairAdvice(migration)}.` : ''
     super(
       'MIG_MIGRATION_FAILED',
       `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${failure}${causeMessage(cause)}\n${state}${undoneText} ${done}${advice}`,
@@ -196,6 +211,42 @@ export class LockLostError extends MigError {
       ...super.toJSON(),
       completed: this.completed.map(migrationJson),
       interrupted: this.interrupted ? { ...migrationJson(this.interrupted), rolledBack: false } : null,
+    }
+  }
+}
+
+/**
+ * The connection was lost while the write that records a migration applied (or reverted) was
+ * committing, and a new session found that it took effect: the migration is done, and the run
+ * stopped after it.
+ */
+export class ConnectionLostError extends MigError {
+  /** The migration whose commit lost its answer; the last of `completed`. */
+  readonly migration: MigrationInfo
+  readonly direction: 'up' | 'down'
+  /** Everything this run applied (or reverted), `migration` included; it stays. */
+  readonly completed: readonly MigrationInfo[]
+
+  constructor(options: { migration: MigrationInfo; direction: 'up' | 'down'; completed: readonly MigrationInfo[]; cause: unknown }) {
+    const { migration, direction, completed, cause } = options
+    const verb = direction === 'up' ? 'applied' : 'reverted'
+    super(
+      'MIG_CONNECTION_LOST',
+      `The connection to the database was lost while the write recording ${migration.file} as ${verb} was committing (${causeMessage(cause)}). ` +
+        `Checked on a new connection, it took effect: ${migration.file} is ${verb}. This run ${verb} ${list(completed)}, and ran nothing after ${migration.file}. Run the migrations again to continue.`,
+      { cause },
+    )
+    this.migration = migration
+    this.direction = direction
+    this.completed = completed
+  }
+
+  override toJSON() {
+    return {
+      ...super.toJSON(),
+      migration: migrationJson(this.migration),
+      direction: this.direction,
+      completed: this.completed.map(migrationJson),
     }
   }
 }

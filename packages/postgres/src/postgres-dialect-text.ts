@@ -64,6 +64,8 @@ $mig$`,
     insert: `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     update: `UPDATE ${table} SET state = $1, checksum = $2, applied_at = $3, execution_ms = $4, detail = $5 WHERE version = $6`,
     delete: `DELETE FROM ${table} WHERE version = $1`,
+    // SHARE conflicts with the ROW EXCLUSIVE lock every write takes; lock_timeout bounds the wait on the server.
+    waitForWriters: `SET LOCAL lock_timeout = '3s'; LOCK TABLE ${table} IN SHARE MODE`,
     repeatables: postgresRepeatableSql(schema, repeatableTableOf({ name }).name),
   }
 }
