@@ -1,4 +1,5 @@
-import type { DriverSession, HistorySql, RepeatableHistorySql } from './driver.js'
+import type { DriverSession } from './driver.js'
+import type { HistorySql, RepeatableHistorySql } from './history-sql.js'
 import type { MigrationInfo } from './migration.js'
 import { compareVersions, type MigrationVersion, toVersion } from './migration-version.js'
 

@@ -9,14 +9,12 @@ export type {
   DriverDefinition,
   DriverSession,
   FencedMigrationLock,
-  HistorySql,
   HistoryTableName,
   LockHolder,
   LockPart,
   LockWait,
   MigrationLock,
   MigrationTransaction,
-  RepeatableHistorySql,
   SchemaChanges,
   SchemaObjectRef,
   SchemaPart,
@@ -62,6 +60,7 @@ export {
   SchemaMismatchError,
   UnreadableHistoryError,
 } from './history-errors.js'
+export type { HistorySql, RepeatableHistorySql } from './history-sql.js'
 export type { HistoryState } from './history-store.js'
 export { DEFAULT_HISTORY_TABLE, repeatableTableOf } from './history-table.js'
 export { assertPlainIdentifier } from './identifier.js'
