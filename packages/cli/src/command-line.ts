@@ -1,15 +1,9 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util'
 import { usageError } from './cli-error.js'
-import {
-  COMMANDS,
-  type CommandDefinition,
-  findCommand,
-  GLOBAL_OPTIONS,
-  globalOptionsOf,
-  type OptionDefinition,
-} from './command-definitions.js'
+import { COMMANDS, type CommandDefinition, findCommand, globalOptionsOf } from './command-definitions.js'
 import { closestMatch, didYouMean } from './did-you-mean.js'
 import { FLEET_OPTIONS, withoutFleet } from './fleet-option-definitions.js'
+import { GLOBAL_OPTIONS, type OptionDefinition } from './option-definitions.js'
 
 export type FlagValues = Readonly<Record<string, string | boolean | undefined>>
 

@@ -1,4 +1,4 @@
-import type { OptionDefinition } from './command-definitions.js'
+import type { OptionDefinition } from './option-definitions.js'
 
 /** The options of `up`, `down`, `status` and `validate` with `--fleet`. */
 export const FLEET_OPTIONS: Readonly<Record<string, OptionDefinition>> = {

@@ -1,6 +1,7 @@
 import type { Colours } from './colours.js'
-import { COMMANDS, type CommandDefinition, GLOBAL_OPTIONS, globalOptionsOf, type OptionDefinition } from './command-definitions.js'
+import { COMMANDS, type CommandDefinition, globalOptionsOf } from './command-definitions.js'
 import { formatTable, visibleLength } from './format.js'
+import { GLOBAL_OPTIONS, type OptionDefinition } from './option-definitions.js'
 
 export function generalHelp(colours: Colours): string {
   const { bold } = colours

@@ -1,4 +1,5 @@
-import type { CommandDefinition, GlobalOptionName } from './command-definitions.js'
+import type { CommandDefinition } from './command-definitions.js'
+import type { GlobalOptionName } from './option-definitions.js'
 
 /** Where the database is, the migrations and the history table: what every schema command reads. */
 const SCHEMA_GLOBALS: readonly GlobalOptionName[] = ['url', 'config', 'env-file', 'dir', 'table', 'schema']

@@ -1,5 +1,6 @@
-import { COMMANDS, type CommandDefinition, GLOBAL_OPTIONS, type OptionDefinition } from './command-definitions.js'
+import { COMMANDS, type CommandDefinition } from './command-definitions.js'
 import { optionsOf } from './command-line.js'
+import { GLOBAL_OPTIONS, type OptionDefinition } from './option-definitions.js'
 
 export type Shell = 'bash' | 'zsh' | 'fish'
 
