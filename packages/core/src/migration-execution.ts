@@ -17,7 +17,7 @@ import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, ConnectionLostError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
 import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
-import { guardTransaction } from './transaction-control-check.js'
+import { guardStatements } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
 /** What running a plan needs: the settings, the locked session, and where events go. */
@@ -231,7 +231,7 @@ async function runOutsideTransaction(run: Run): Promise<void> {
   const partWay = (error: unknown) => fail(run, error, { rolledBack: false })
   if (step.kind === 'code') {
     const { signal } = run.stopNow
-    await runOwnWork(run, async () => step.run(contextFor(session, run))).catch((error: unknown) =>
+    await runOwnWork(run, async () => step.run(contextFor(session, run, false))).catch((error: unknown) =>
       failed(error, (outcome) => (stoppedBy(error, signal) ? `${outcome} before its next statement` : `${outcome}: ${messageOf(error)}`)),
     )
     // It returned after it was told to stop (it caught the refusal, or left its loop early): mig
@@ -377,20 +377,20 @@ function warnAbout(
 
 /** Runs one step in mig's transaction. */
 async function runStep(session: DriverSession, run: Run): Promise<void> {
-  const { step, info } = run
-  const { driver } = run.execution.settings
+  const { step } = run
   if (step.kind === 'sql') {
     announce(run, step.sql)
     await session.runScript(step.sql)
   } else {
-    await step.run(guardTransaction(contextFor(session, run), driver.text, info.file))
+    await step.run(contextFor(session, run, true))
   }
 }
 
-/** A code migration's context, on the migration's session and signal. */
-function contextFor(session: DriverSession, run: Run) {
-  const { dialect } = run.execution.settings.driver
-  return migrationContext(session, { dialect, signal: run.stopNow.signal, announce: (sql) => announce(run, sql) })
+/** A code migration's context, on the migration's session and signal, refusing what mig cannot run. */
+function contextFor(session: DriverSession, run: Run, transaction: boolean) {
+  const { driver } = run.execution.settings
+  const context = migrationContext(session, { dialect: driver.dialect, signal: run.stopNow.signal, announce: (sql) => announce(run, sql) })
+  return guardStatements(context, driver.text, run.info.file, transaction)
 }
 
 function announce(run: Run, sql: string): void {

@@ -1,6 +1,6 @@
 import type { DialectText } from './driver.js'
 import { InvalidMigrationError } from './errors.js'
-import type { Migration, MigrationContext, MigrationScripts, SqlStep } from './migration.js'
+import type { Migration, MigrationContext, MigrationScripts } from './migration.js'
 import { lineInStep, positionInCode } from './migration-failure.js'
 import type { ClientOnlyStatement } from './statement-role.js'
 
@@ -32,32 +32,33 @@ export function checkMigrationStatements(migrations: readonly Migration[], scrip
   })
 }
 
-/** A code migration's `run()` and `query()` in a transaction refuse the same statements, when they are about to run. */
-export function guardTransaction(context: MigrationContext, text: DialectText, file: string): MigrationContext {
-  const refuseControl = (sql: string) => {
-    const found = firstControl({ kind: 'sql', sql, line: 1 }, text)
+/**
+ * A code migration's `run()` and `query()` refuse the same statements, when they are about to
+ * run: one only a client can run in any migration, and in one that runs in a transaction, one
+ * that would end or nest it.
+ */
+export function guardStatements(context: MigrationContext, text: DialectText, file: string, transaction: boolean): MigrationContext {
+  const refuse = (sql: string) => {
     // Here, synchronously under the migration's call, the stack names the line of that call.
-    if (found) throw transactionControlError(file, undefined, found.command, positionInCode(new Error(), file)?.line)
+    const line = () => positionInCode(new Error(), file)?.line
+    for (const statement of text.splitStatements(sql)) {
+      const clientOnly = text.clientOnly(statement.text)
+      if (clientOnly) throw clientOnlyError(file, transaction ? 'code' : 'code-outside-transaction', clientOnly, line())
+      const command = transaction ? text.transactionControl(statement.text) : undefined
+      if (command) throw transactionControlError(file, undefined, command, line())
+    }
   }
   return {
     ...context,
     run: async (sql) => {
-      refuseControl(sql)
+      refuse(sql)
       await context.run(sql)
     },
     query: async (sql, params) => {
-      refuseControl(sql)
+      refuse(sql)
       return context.query(sql, params)
     },
   }
-}
-
-function firstControl(step: SqlStep, text: DialectText): { command: string; offset: number } | undefined {
-  for (const statement of text.splitStatements(step.sql)) {
-    const command = text.transactionControl(statement.text)
-    if (command) return { command, offset: statement.offset }
-  }
-  return undefined
 }
 
 /** `where` names the section of a SQL migration, or a repeatable one; without it, the statement came from a code migration. */
@@ -79,11 +80,23 @@ function transactionControlError(file: string, where: 'up' | 'down' | 'repeatabl
   })
 }
 
-function clientOnlyError(file: string, where: 'up' | 'down' | 'repeatable', statement: ClientOnlyStatement, line: number) {
-  const section = where === 'repeatable' ? '' : ` in the ${where} section`
+/** `where` names the section of a SQL migration, a repeatable one, or a code migration in or outside a transaction. */
+function clientOnlyError(
+  file: string,
+  where: 'up' | 'down' | 'repeatable' | 'code' | 'code-outside-transaction',
+  statement: ClientOnlyStatement,
+  line: number | undefined,
+) {
+  const section = where === 'up' || where === 'down' ? ` in the ${where} section` : ''
+  const outcome =
+    where === 'code'
+      ? 'It was not run, and mig rolls the migration back.'
+      : where === 'code-outside-transaction'
+        ? 'It was not run.'
+        : 'Nothing was run.'
   return new InvalidMigrationError({
     file,
     line,
-    reason: `${statement.command}${section} cannot run in a migration: ${statement.fix} Nothing was run.`,
+    reason: `${statement.command}${section} cannot run in a migration: ${statement.fix} ${outcome}`,
   })
 }

@@ -1,13 +1,14 @@
 import type { MigrationVersion } from '@mig/core'
 import { parseMigrationFile } from '@mig/core'
-import type { DialectLinter, SectionLint } from './dialect-linter.js'
+import type { DialectLinter } from './dialect-linter.js'
 import { SectionPositions } from './file-position.js'
 import { type LintConfig, resolveRuleLevels } from './lint-config.js'
 import type { LintFinding, LintResult } from './lint-finding.js'
 import type { LintDialect } from './lint-rule.js'
-import { INVALID_ALLOW, RULES, SYNTAX_ERROR } from './rule-catalog.js'
+import { INVALID_ALLOW, RULES } from './rule-catalog.js'
 import { SchemaState } from './schema-state.js'
-import { readSuppressions, type Suppression } from './suppression.js'
+import { clientOnlyIn, sectionFindings, suppressionFor } from './section-findings.js'
+import { readSuppressions } from './suppression.js'
 
 /** A migration to lint or to learn the schema from. */
 export interface LintMigration {
@@ -103,7 +104,8 @@ export async function lintMigrations(options: LintOptions): Promise<LintResult> 
         }),
       )
     }
-    for (const finding of sectionFindings(section, positions, at, levels)) {
+    const clientOnly = await clientOnlyIn(options.dialect, scripts.up.sql)
+    for (const finding of sectionFindings(section, clientOnly, positions, at, levels)) {
       const suppression = suppressionFor(finding, suppressions)
       if (suppression) allowed.push({ ...asWritten(finding.finding), allowedBecause: suppression.reason })
       else findings.push(asWritten(finding.finding))
@@ -145,52 +147,6 @@ function writtenPositions(migration: LintMigration): (finding: LintFinding) => L
 async function dialectLinter(dialect: LintDialect): Promise<DialectLinter> {
   if (dialect === 'postgres') return (await import('./postgres-linter.js')).postgresLinter
   return (await import('./sqlite-linter.js')).sqliteLinter
-}
-
-interface LocatedFinding {
-  readonly finding: LintFinding
-  /** File lines whose statement-scoped `-- mig:allow` lines cover the finding. */
-  readonly zone: { readonly from: number; readonly to: number }
-}
-
-function sectionFindings(
-  section: SectionLint,
-  positions: SectionPositions,
-  at: { file: string; version: MigrationVersion },
-  levels: ReadonlyMap<string, string>,
-): LocatedFinding[] {
-  if (section.syntaxError) {
-    const level = levels.get(SYNTAX_ERROR)
-    if (level !== 'error' && level !== 'warning') return []
-    const position = positions.at(section.syntaxError.offset)
-    return [
-      {
-        finding: {
-          rule: SYNTAX_ERROR,
-          level,
-          ...at,
-          ...position,
-          message: `The migration does not parse: ${section.syntaxError.message}. Nothing in it was linted.`,
-          recipe: '',
-        },
-        zone: { from: 1, to: position.line },
-      },
-    ]
-  }
-  return section.hits.map(({ rule, hit, statementOffset, zone }) => {
-    const level = levels.get(rule) === 'warning' ? 'warning' : 'error'
-    return {
-      finding: { rule, level, ...at, ...positions.at(hit.offset ?? statementOffset), message: hit.message, recipe: hit.recipe },
-      zone: { from: positions.at(zone.from).line, to: positions.at(zone.to).line },
-    }
-  })
-}
-
-function suppressionFor({ finding, zone }: LocatedFinding, suppressions: readonly Suppression[]): Suppression | undefined {
-  return suppressions.find(
-    (suppression) =>
-      suppression.rule === finding.rule && (suppression.scope === 'file' || (suppression.line >= zone.from && suppression.line <= zone.to)),
-  )
 }
 
 function summarise(findings: LintFinding[], allowed: LintFinding[], linted: number, skipped: string[]): LintResult {

@@ -52,8 +52,12 @@ export const RULES: readonly LintRule<any>[] = [
   sqliteRebuildCascades,
 ]
 
-/** Findings the engine itself makes: a section that does not parse, and a `-- mig:allow` line that cannot be used. */
+/**
+ * Findings the engine itself makes: a section that does not parse, a statement only a client
+ * can run, and a `-- mig:allow` line that cannot be used.
+ */
 export const SYNTAX_ERROR = 'syntax-error'
+export const CLIENT_ONLY = 'client-only'
 export const INVALID_ALLOW = 'invalid-allow'
 
 /** What `mig lint --json` and the docs say about a rule. */
@@ -71,6 +75,13 @@ export const RULE_DESCRIPTIONS: readonly RuleDescription[] = [
     dialect: 'any',
     defaultLevel: 'error',
     summary: 'The migration does not parse, so it would fail; nothing in it was linted',
+  },
+  {
+    id: CLIENT_ONLY,
+    dialect: 'any',
+    defaultLevel: 'error',
+    summary:
+      'A statement only a client can run (COPY … FROM STDIN, a psql backslash command, a sqlite3 dot-command), which mig refuses before anything runs',
   },
   {
     id: INVALID_ALLOW,

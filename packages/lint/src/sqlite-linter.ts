@@ -1,36 +1,14 @@
-import type { Driver } from '@mig/core'
 import type { DialectLinter, StatementHit } from './dialect-linter.js'
+import { driverDialectText } from './driver-dialect-text.js'
 import type { LintRule } from './lint-rule.js'
 import type { SchemaState } from './schema-state.js'
 import type { DroppedTable, SqliteContext, SqliteDialectText, SqliteStatement } from './sqlite-rules.js'
 import { shapeOfSqlite } from './sqlite-statement-shape.js'
 
-interface SqliteModule {
-  sqliteDriver(options: { filename: string }): Driver
-}
-
-let loading: Promise<SqliteDialectText> | undefined
-
-/**
- * The SQLite driver's dialect text, from @mig/sqlite imported only to lint SQLite migrations: its
- * splitter and PRAGMA checks are the driver's own. Creating the driver opens nothing.
- */
-function loadSqlite(): Promise<SqliteDialectText> {
-  // A specifier in a variable keeps bundlers from resolving the optional package at build time.
-  const specifier: string = '@mig/sqlite'
-  loading ??= (import(specifier) as Promise<SqliteModule>).then(
-    (module) => module.sqliteDriver({ filename: ':memory:' }).text,
-    (error) => {
-      loading = undefined
-      throw error
-    },
-  )
-  return loading
-}
-
 export const sqliteLinter: DialectLinter = {
   async lintSection(sql, transaction, state, rules: readonly LintRule<SqliteContext>[]) {
-    const dialect = await loadSqlite()
+    // Its splitter and PRAGMA checks are the driver's own.
+    const dialect: SqliteDialectText = await driverDialectText('sqlite')
     const statements: SqliteStatement[] = dialect
       .splitStatements(sql)
       .map((statement) => ({ text: statement.text, offset: statement.offset, shape: shapeOfSqlite(statement.text) }))

@@ -1,4 +1,6 @@
 import { LintConfigError, lintMigrations } from '@mig/lint'
+import { postgresDriver } from '@mig/postgres'
+import { sqliteDriver } from '@mig/sqlite'
 import { describe, expect, it } from 'vitest'
 import { lintPlan, migrations, migrationText, rulesOf } from './lint-helpers.js'
 
@@ -151,5 +153,60 @@ describe('positions and parse errors', () => {
   it('learns nothing from an applied migration that does not parse, and still lints the plan', async () => {
     const result = await lintPlan('postgres', migrations(migrationText('CREATE TABEL x;'), USERS, migrationText(TWO_INDEXES)), 2)
     expect(rulesOf(result)).toEqual(['index-without-concurrently', 'index-without-concurrently'])
+  })
+})
+
+describe('what only a client can run', () => {
+  const postgresText = postgresDriver({ connectionString: 'postgres://localhost/app' }).text
+  const sqliteText = sqliteDriver({ filename: ':memory:' }).text
+  const fixOf = (text: typeof postgresText, statement: string) => text.clientOnly(statement)?.fix as string
+
+  it("names pg_dump's rows after COPY … FROM stdin, at the COPY, with the driver's fix, instead of a syntax error", async () => {
+    const rows = migrationText('CREATE TABLE teams (id bigint);\nCOPY public.users (id, email) FROM stdin;\n1\ta@example.com\n\\.\n')
+    const result = await lintPlan('postgres', migrations(USERS, rows), 1)
+    expect(result.findings).toEqual([
+      expect.objectContaining({ rule: 'client-only', level: 'error', file: '0002_step.sql', line: 3, column: 1 }),
+    ])
+    expect(result.findings[0]?.message).toBe(
+      `COPY … FROM STDIN cannot run in a migration, and mig refuses it: ${fixOf(postgresText, 'COPY users FROM stdin;')} Nothing else in the migration was linted.`,
+    )
+  })
+
+  it('names each psql command at its line', async () => {
+    const commands = migrationText("\\connect app\nCREATE INDEX users_email ON users (email);\n\\set team 'core'\n")
+    const result = await lintPlan('postgres', migrations(USERS, commands), 1)
+    expect(result.findings.map((finding) => [finding.rule, finding.line, finding.message.split(':')[0]])).toEqual([
+      ['client-only', 2, '\\connect cannot run in a migration, and mig refuses it'],
+      ['client-only', 4, '\\set cannot run in a migration, and mig refuses it'],
+    ])
+  })
+
+  it('names COPY … TO STDOUT, which parses, and still lints the rest', async () => {
+    const copy = migrationText('COPY users TO STDOUT;\nCREATE INDEX users_email ON users (email);')
+    const result = await lintPlan('postgres', migrations(USERS, copy), 1)
+    expect(result.findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ['client-only', 2],
+      ['index-without-concurrently', 3],
+    ])
+  })
+
+  it("names a sqlite3 dot-command at its line with the driver's fix", async () => {
+    const users = migrationText('CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT);')
+    const pasted = migrationText('.import users.csv users\nALTER TABLE users ADD COLUMN code TEXT UNIQUE;\n.read more.sql')
+    const result = await lintPlan('sqlite', migrations(users, pasted), 1)
+    // The sqlite3 shell reads a dot-command to the end of its line; mig's splitter keeps it with the statement after it.
+    expect(result.findings.map((finding) => [finding.rule, finding.line])).toEqual([
+      ['client-only', 2],
+      ['client-only', 4],
+    ])
+    expect(result.findings[0]?.message).toBe(`.import cannot run in a migration, and mig refuses it: ${fixOf(sqliteText, '.import a b')}`)
+    expect(result.findings[1]?.message).toBe(`.read cannot run in a migration, and mig refuses it: ${fixOf(sqliteText, '.read more.sql')}`)
+  })
+
+  it('passes the same words in strings and comments, and can be turned off', async () => {
+    const mentions = migrationText("-- \\connect, .read\nINSERT INTO users (email) VALUES ('COPY users FROM STDIN');")
+    expect((await lintPlan('postgres', migrations(USERS, mentions), 1)).findings).toEqual([])
+    const copy = migrationText('COPY users TO STDOUT;')
+    expect((await lintPlan('postgres', migrations(USERS, copy), 1, { rules: { 'client-only': 'off' } })).findings).toEqual([])
   })
 })

@@ -89,6 +89,37 @@ describe('statements only psql can run, in PostgreSQL migrations', () => {
     expect(await tables()).toEqual([])
   })
 
+  it('a code migration that runs one is refused before it is sent, in a transaction or not', async () => {
+    for (const transaction of [true, false]) {
+      await sql(database.url, 'DROP TABLE IF EXISTS mig_migrations, people, teams')
+      const copyRows = migrator(createPeople, {
+        version: 2,
+        name: 'copy_people',
+        transaction,
+        up: async ({ run, query }) => {
+          await run('CREATE TABLE teams (id int)')
+          await query('COPY people (id, name) FROM STDIN')
+          await run("INSERT INTO people VALUES (1, 'Ada')")
+        },
+      })
+      const error = await refusal(copyRows.up())
+      expect(error).toBeInstanceOf(InvalidMigrationError)
+      expect(error.message).toMatch(/COPY … FROM STDIN cannot run in a migration: psql sends the rows written below it to the server/)
+      expect(error.message).toMatch(transaction ? /It was not run, and mig rolls the migration back\.$/ : /It was not run\.$/)
+      expect(error.message).not.toContain('No source stream defined')
+      // Outside a transaction, the statement before it stays, and the migration is marked failed.
+      expect(await tables()).toEqual(transaction ? ['mig_migrations', 'people'] : ['mig_migrations', 'people', 'teams'])
+      expect(await sql(database.url, 'SELECT version::int, state FROM mig_migrations ORDER BY 1')).toEqual(
+        transaction
+          ? [{ version: 1, state: 'applied' }]
+          : [
+              { version: 1, state: 'applied' },
+              { version: 2, state: 'failed' },
+            ],
+      )
+    }
+  })
+
   it('COPY between a table and a file on the server is SQL, and runs', async () => {
     const copies = {
       file: '0002_copies.sql',

@@ -1,6 +1,6 @@
 import { type DialectTextDefinition, type HistorySql, type HistoryTableName, type RepeatableHistorySql, repeatableTableOf } from '@mig/core'
 import { inspectSqliteScript } from './sqlite-pragma-check.js'
-import { classifySqliteStatement } from './sqlite-statement-role.js'
+import { classifySqliteStatement, sqliteClientOnly } from './sqlite-statement-role.js'
 import { splitSqliteStatements, sqliteLiteralRanges } from './sqlite-statement-splitter.js'
 
 const COLUMNS = 'version, name, checksum, state, applied_at, execution_ms, applied_by, detail, file, down_sql'
@@ -77,4 +77,5 @@ export const sqliteDialectText: DialectTextDefinition = {
   quoteIdentifier: quoteSqliteIdentifier,
   classifyStatement: classifySqliteStatement,
   inspectScript: inspectSqliteScript,
+  clientOnly: sqliteClientOnly,
 }

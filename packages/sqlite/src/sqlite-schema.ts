@@ -138,6 +138,7 @@ function describeTables(database: SqliteDatabase, tables: readonly MasterRow[], 
   return tables.map((table): TableSnapshot => {
     const definition = sqlOf.get(table.name) ?? ''
     const clauses = columnClauses(definition)
+    const deferred = deferredForeignKeys(definition)
     const columns = columnsOf.get(table.name) ?? []
     const indexes = indexesOf.get(table.name) ?? []
     const foreignKeys = groupBy(foreignKeysOf.get(table.name) ?? [], (reference) => String(reference.id))
@@ -162,15 +163,18 @@ function describeTables(database: SqliteDatabase, tables: readonly MasterRow[], 
         .map((column) => column.name),
       uniques: indexes.filter((index) => index.origin === 'u').map((index) => columnsIn(index.name)),
       checks: checksOf(definition),
-      foreignKeys: [...foreignKeys.values()].map(
-        (references): ForeignKeySnapshot => ({
-          columns: references.map((reference) => reference.from),
-          referencedTable: references[0]?.table ?? '',
+      foreignKeys: [...foreignKeys.values()].map((references): ForeignKeySnapshot => {
+        const columns = references.map((reference) => reference.from)
+        const referencedTable = references[0]?.table ?? ''
+        return {
+          columns,
+          referencedTable,
           referencedColumns: references.map((reference) => reference.to ?? ''),
           onDelete: references[0]?.on_delete ?? 'NO ACTION',
           onUpdate: references[0]?.on_update ?? 'NO ACTION',
-        }),
-      ),
+          ...(deferred.has(foreignKeyKey(columns, referencedTable)) ? { timing: 'DEFERRABLE INITIALLY DEFERRED' } : {}),
+        }
+      }),
       indexes: indexes
         .filter((index) => index.origin === 'c')
         .map(
@@ -233,6 +237,41 @@ function columnClauses(createTable: string): Map<string, { generated: string | u
     clauses.set(name.toLowerCase(), { generated, collation: collation && unquote(collation) })
   }
   return clauses
+}
+
+// What may come between a REFERENCES clause's table and its DEFERRABLE: the referenced columns,
+// ON DELETE / ON UPDATE actions and MATCH.
+const REFERENCES_THEN_DEFERRED =
+  /^\s*(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[\w$]+)\s*(?:\([^)]*\))?(?:\s*(?:ON\s+(?:DELETE|UPDATE)\s+(?:SET\s+NULL|SET\s+DEFAULT|CASCADE|RESTRICT|NO\s+ACTION)|MATCH\s+\w+))*\s*DEFERRABLE\s+INITIALLY\s+DEFERRED\b/i
+
+/**
+ * The foreign keys checked at commit, by {@link foreignKeyKey}. pragma_foreign_key_list does not
+ * say, so they are read from the CREATE TABLE text: only `DEFERRABLE INITIALLY DEFERRED` defers
+ * in SQLite (`NOT DEFERRABLE …`, `DEFERRABLE` and `… INITIALLY IMMEDIATE` are checked at once).
+ */
+function deferredForeignKeys(createTable: string): Set<string> {
+  const deferred = new Set<string>()
+  for (const item of tableItems(createTable)) {
+    const tableLevel = /^(?:CONSTRAINT\s+(?:"(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|\S+)\s+)?FOREIGN\s+KEY\s*\(([^)]*)\)\s*REFERENCES\b/i.exec(
+      item,
+    )
+    if (/^(CONSTRAINT|CHECK|PRIMARY|UNIQUE|FOREIGN)\b/i.test(item) && !tableLevel) continue
+    const columns = tableLevel
+      ? splitTopLevel(tableLevel[1] as string).map(unquote)
+      : [unquote(/^("[^"]*"|`[^`]*`|\[[^\]]*\]|\S+)/.exec(item)?.[1] ?? '')]
+    const at = tableLevel ? tableLevel[0].length : topLevelMatch(item, /\bREFERENCES\b/gi)
+    if (at === undefined) continue
+    const after = item.slice(at)
+    if (!REFERENCES_THEN_DEFERRED.test(after)) continue
+    const table = /^\s*("(?:[^"]|"")*"|`[^`]*`|\[[^\]]*\]|[\w$]+)/.exec(after)?.[1] ?? ''
+    deferred.add(foreignKeyKey(columns, unquote(table)))
+  }
+  return deferred
+}
+
+/** A foreign key by its columns and the table it references, as SQLite compares names. */
+function foreignKeyKey(columns: readonly string[], referencedTable: string): string {
+  return JSON.stringify([...columns, referencedTable].map((name) => name.toLowerCase()))
 }
 
 /** Where the first match of `pattern` outside parentheses ends, or undefined. */

@@ -1,4 +1,4 @@
-import type { StatementRole } from '@mig/core'
+import type { ClientOnlyStatement, StatementRole } from '@mig/core'
 
 // sqlite3's `.schema` lists the tables SQLite makes itself (for AUTOINCREMENT, and for ANALYZE),
 // and SQLite refuses to create them.
@@ -32,5 +32,28 @@ export function classifySqliteStatement(statement: string): StatementRole {
   return {
     kind: 'connection-setting',
     advice: `PRAGMA ${name} lasts for one connection only; set it where connections are opened, e.g. sqliteDriver({ pragmas: { ${name}: ${JSON.stringify(value ?? '')} } }) for mig, and in your application's database setup.`,
+  }
+}
+
+// The splitter keeps a dot-command's line with the statement after it (it has no semicolon),
+// so a dot-command is recognised where a statement starts.
+const DOT_COMMAND = /^\.[A-Za-z]\w*/
+
+const DOT_COMMAND_FIXES: Record<string, string> = {
+  '.read':
+    "the sqlite3 shell reads that file and runs it itself, and SQLite does not know its dot-commands. Put the file's SQL in the migration instead.",
+  '.import':
+    'the sqlite3 shell reads that file and inserts its rows itself, and SQLite does not know its dot-commands. Write the rows as INSERT statements in the migration, or load the data outside migrations (sqlite3 with .import).',
+}
+
+/** What only the sqlite3 shell can run: its dot-commands (`.read`, `.import`, `.mode`, `.headers`, …). */
+export function sqliteClientOnly(statement: string): ClientOnlyStatement | undefined {
+  const command = DOT_COMMAND.exec(statement.trim())?.[0]
+  if (!command) return undefined
+  return {
+    command,
+    fix:
+      DOT_COMMAND_FIXES[command.toLowerCase()] ??
+      'the sqlite3 shell runs its dot-commands itself (they set how it reads and prints), and SQLite does not know them. Remove it, or run the script with sqlite3 outside migrations.',
   }
 }

@@ -110,6 +110,51 @@ END;`)
     expect(compareSchemas(implicit, await migrator(file('explicit.db')).describeSchema())).toEqual([])
   })
 
+  it('sees a foreign key checked at commit, written on the column or the table, and takes every other timing as immediate', async () => {
+    const keys = `CREATE TABLE parents (id INTEGER PRIMARY KEY, code TEXT UNIQUE, UNIQUE (id, code));
+CREATE TABLE children (
+  id INTEGER PRIMARY KEY,
+  deferred_id INTEGER REFERENCES parents (id) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
+  "Named Code" TEXT CONSTRAINT by_code REFERENCES "parents" ("code") MATCH SIMPLE DEFERRABLE INITIALLY DEFERRED,
+  a INTEGER, b TEXT, c INTEGER, d INTEGER, e INTEGER,
+  CONSTRAINT pair FOREIGN KEY (a, b) REFERENCES [Parents] (id, code) ON UPDATE SET NULL deferrable initially deferred,
+  FOREIGN KEY (c) REFERENCES parents NOT DEFERRABLE INITIALLY DEFERRED,
+  FOREIGN KEY (d) REFERENCES parents DEFERRABLE,
+  FOREIGN KEY (e) REFERENCES parents (id) DEFERRABLE INITIALLY IMMEDIATE
+)`
+    await migrator(file('app.db'), keys).up()
+    const snapshot = await migrator(file('app.db')).describeSchema()
+    const children = snapshot.tables.find((table) => table.name === 'children')
+    const timings = Object.fromEntries(children?.foreignKeys.map((key) => [key.columns.join(','), key.timing ?? 'immediate']) ?? [])
+    expect(timings).toEqual({
+      deferred_id: 'DEFERRABLE INITIALLY DEFERRED',
+      'Named Code': 'DEFERRABLE INITIALLY DEFERRED',
+      'a,b': 'DEFERRABLE INITIALLY DEFERRED',
+      c: 'immediate',
+      d: 'immediate',
+      e: 'immediate',
+    })
+  })
+
+  it('drift sees a deferred foreign key rebuilt by hand as immediate', async () => {
+    const keys = `CREATE TABLE parents (id INTEGER PRIMARY KEY);
+CREATE TABLE children (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents (id) DEFERRABLE INITIALLY DEFERRED);`
+    const subject = migrator(file('app.db'), keys)
+    await subject.up()
+    expect((await subject.drift()).differences).toEqual([])
+    const database = new Database(file('app.db'))
+    database.exec(`PRAGMA foreign_keys = OFF;
+CREATE TABLE children_new (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parents (id));
+INSERT INTO children_new SELECT * FROM children;
+DROP TABLE children;
+ALTER TABLE children_new RENAME TO children;`)
+    database.close()
+    const { differences } = await subject.drift()
+    expect(differences.map((difference) => describeDifference(difference, DRIFT_WORDING))).toEqual([
+      'foreign key on children (parent_id) → parents (id) on delete NO ACTION on update NO ACTION: timing NOT DEFERRABLE, migrations say DEFERRABLE INITIALLY DEFERRED',
+    ])
+  })
+
   it('dumps to a script that builds the same snapshot in an empty database, the same bytes each time', async () => {
     await migrator(file('app.db')).up()
     const dump = await migrator(file('app.db')).dump()
