@@ -106,7 +106,7 @@ export interface DriverSession {
   /**
    * Commits; throws {@link DatabaseError} when the database rolled back instead. When the
    * connection was lost after COMMIT was sent, so that it may have committed, the error has
-   * `connectionLost`: core then reports the outcome as unknown rather than rolled back.
+   * `connectionLost`: core then checks on a new session whether it committed, rather than report it rolled back.
    */
   commit(): Promise<void>
   /** Rolls back the open transaction; must not throw, whether a transaction is open or not. */
