@@ -23,7 +23,7 @@ export const GLOBAL_OPTIONS = {
   'allow-out-of-order': { type: 'boolean', description: 'Apply pending migrations older than the newest applied one' },
   'single-transaction': {
     type: 'boolean',
-    description: 'Apply (or revert) everything in one transaction: all of it or none (not with -- mig:no-transaction migrations)',
+    description: 'One transaction for the whole run, all of it or none (not with -- mig:no-transaction migrations)',
   },
   lock: {
     type: 'string',
