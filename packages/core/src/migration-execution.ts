@@ -12,12 +12,12 @@ import { migrationContext, sqlOfFailedCall } from './migration-context.js'
 import { type FailureOptions, migrationFailure } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkPlanRuns, describePlan, type Plan, stepOf } from './migration-plan.js'
+import { guardStatements } from './migration-statement-check.js'
 import type { BeforeRunOptions, MigratorSettings, RunOptions } from './migrator-options.js'
 import type { MigrateResult, MigrationOutcome } from './migrator-results.js'
 import { recordDown } from './recorded-down.js'
 import { AbortedError, ConnectionLostError, gaveUpWaiting, historyWrite, LockLostError } from './run-errors.js'
 import { cancellingStatements, type StopNow, stopNowOf } from './stop-signal.js'
-import { guardStatements } from './transaction-control-check.js'
 import { rollBackTransactionLeftOpen } from './transaction-left-open.js'
 
 /** What running a plan needs: the settings, the locked session, and where events go. */

@@ -5,13 +5,13 @@ import type { HistoryRecord } from './history-store.js'
 import type { Emit } from './locked-session.js'
 import { type Migration, type MigrationScripts, type MigrationStep, migrationInfo, type RepeatableMigration } from './migration.js'
 import { holdsSql } from './migration-file-parser.js'
+import { checkMigrationStatements } from './migration-statement-check.js'
 import { compareVersions } from './migration-version.js'
 import type { DownOptions, MigratorSettings, UpOptions } from './migrator-options.js'
 import type { PlannedMigration } from './migrator-results.js'
 import { planMissingDown } from './missing-migrations.js'
 import { dueRepeatables } from './repeatable-history.js'
 import { IrreversibleMigrationError } from './run-errors.js'
-import { checkMigrationStatements } from './transaction-control-check.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
 export interface Plan {

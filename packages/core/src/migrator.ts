@@ -6,6 +6,7 @@ import { type Emit, listMigrations, listRepeatables, readHistory, readHistoryWit
 import type { MigrationInfo } from './migration.js'
 import { runPlan } from './migration-execution.js'
 import { checkPlanRuns, describePlan, hasWorkUpTo, planDown, planUp, warnAboutPlan } from './migration-plan.js'
+import { checkMigrationStatements } from './migration-statement-check.js'
 import { readStatus } from './migration-status.js'
 import type { MigrationVersion } from './migration-version.js'
 import {
@@ -37,7 +38,6 @@ import { type DriftOptions, type DriftResult, detectDrift } from './schema-drift
 import { type DumpOptions, dumpSchema } from './schema-dump.js'
 import type { SchemaSnapshot } from './schema-snapshot.js'
 import { checkBuilt, scratchMigrator } from './scratch-migrator.js'
-import { checkMigrationStatements } from './transaction-control-check.js'
 
 type Listener<T extends MigratorEventType> = (event: MigratorEventOf<T>) => void
 
