@@ -37,6 +37,12 @@ export async function sql<Row = Record<string, unknown>>(url: string, text: stri
 }
 
 /** Opens a connection the test controls, for holding locks and transactions open. */
+/** Whether the server takes SQL-standard function bodies (`BEGIN ATOMIC`, `RETURN`): PostgreSQL 14 and later. */
+export async function takesStandardBodies(url: string): Promise<boolean> {
+  const [server] = await sql<{ version: number }>(url, "SELECT current_setting('server_version_num')::int AS version")
+  return (server?.version ?? 0) >= 140_000
+}
+
 export async function openSession(url: string): Promise<pg.Client> {
   const client = new pg.Client({ connectionString: url, application_name: 'mig-test-session' })
   client.on('error', () => {})
