@@ -37,10 +37,10 @@ const onSignal = (signal: NodeJS.Signals) => {
 }
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, onSignal)
 
-/** Whether the command runs migrations, which the signal messages then speak of; any other is a read, or a single write, that is simply stopped. */
+/** Whether the command runs migrations, which the signal messages then speak of. */
 function runsMigrations(argv: readonly string[]): boolean {
   try {
-    return ['up', 'down', 'redo', 'test'].includes(findNamedCommand(argv).command?.name ?? '')
+    return findNamedCommand(argv).command?.runsMigrations === true
   } catch {
     return false
   }

@@ -41,6 +41,8 @@ export interface CommandDefinition {
   readonly maxPositionals: number
   /** Whether it opens the database (and so needs a URL). */
   readonly usesDatabase: boolean
+  /** Whether it runs migrations, which a stop signal then lets finish or rolls back; any other command's work is simply stopped. */
+  readonly runsMigrations?: boolean
   readonly examples: readonly string[]
 }
 
@@ -117,6 +119,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
+    runsMigrations: true,
     examples: [
       'mig up',
       'mig up --to 3',
@@ -159,6 +162,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
+    runsMigrations: true,
     examples: [
       'mig down',
       'mig down --step 2',
@@ -177,6 +181,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     globalOptions: RUNNING,
     maxPositionals: 0,
     usesDatabase: true,
+    runsMigrations: true,
     examples: ['mig redo'],
   },
   {

@@ -57,6 +57,7 @@ export const SCHEMA_COMMANDS: readonly CommandDefinition[] = [
     globalOptions: SCHEMA_GLOBALS,
     maxPositionals: 0,
     usesDatabase: true,
+    runsMigrations: true,
     examples: ['mig test', 'mig test --from 40', 'mig test --accept-irreversible 3,7'],
   },
 ]

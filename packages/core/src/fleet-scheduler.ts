@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises'
+import { unlessAborted } from './stop-signal.js'
 
 export interface SchedulerOptions<Entry> {
   /** Entries running at once. */
@@ -104,24 +105,4 @@ export async function schedule<Entry>(source: AsyncIterator<Entry>, options: Sch
     while (running.size > 0) await Promise.all(running)
     for (const item of delayed.splice(0)) options.abandon(item.entry)
   }
-}
-
-/** What `promise` gives, or undefined as soon as `signal` aborts, without waiting for it. */
-function unlessAborted<Value>(promise: Promise<Value>, signal: AbortSignal | undefined): Promise<Value | undefined> {
-  if (signal === undefined) return promise
-  if (signal.aborted) return Promise.resolve(undefined)
-  return new Promise((resolve, reject) => {
-    const onAbort = () => resolve(undefined)
-    signal.addEventListener('abort', onAbort, { once: true })
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort)
-        resolve(value)
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
-        reject(error)
-      },
-    )
-  })
 }

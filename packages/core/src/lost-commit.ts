@@ -6,7 +6,7 @@ import type { Execution } from './migration-execution.js'
 import { compareVersions } from './migration-version.js'
 import type { MigratorSettings, RunOptions } from './migrator-options.js'
 import { ConnectionLostError, MigrationFailedError } from './run-errors.js'
-import { cancellingStatements, stopSignalOf } from './stop-signal.js'
+import { cancellingStatements, stopSignalOf, unlessAborted } from './stop-signal.js'
 
 /** How long the check may take, connecting included: a run that lost one connection must not hang on the next. */
 const CHECK_MS = 5_000
@@ -34,12 +34,10 @@ export async function checkHistoryWrite(
   const stop = stopSignalOf(AbortSignal.timeout(CHECK_MS), cancelSignal) as AbortSignal
   const connecting = settings.driver.connect()
   try {
-    return await untilStopped(
-      stop,
-      connecting.then((session) =>
-        cancellingStatements(session, stop, () => readWrite(settings, session, waitForWriters, migration, direction)),
-      ),
+    const read = connecting.then((session) =>
+      cancellingStatements(session, stop, () => readWrite(settings, session, waitForWriters, migration, direction)),
     )
+    return (await unlessAborted(read, stop)) ?? 'unknown'
   } catch {
     return 'unknown'
   } finally {
@@ -63,16 +61,6 @@ async function readWrite(
   } finally {
     await session.rollback()
   }
-}
-
-/** `work`, or the stop signal's reason once it aborts first. */
-function untilStopped<T>(stop: AbortSignal, work: Promise<T>): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onStop = () => reject(stop.reason)
-    if (stop.aborted) onStop()
-    stop.addEventListener('abort', onStop, { once: true })
-    work.then(resolve, reject).finally(() => stop.removeEventListener('abort', onStop))
-  })
 }
 
 /**

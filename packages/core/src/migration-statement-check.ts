@@ -22,12 +22,11 @@ export function checkMigrationStatements(migrations: readonly Migration[], scrip
       if (step?.kind !== 'sql') continue
       // A repeatable migration has no sections, and cannot leave its transaction.
       const where = migration.repeatable ? 'repeatable' : direction
-      for (const statement of text.splitStatements(step.sql)) {
-        const clientOnly = text.clientOnly(statement.text)
-        if (clientOnly) throw clientOnlyError(migration.file, where, clientOnly, lineInStep(step, statement.offset))
-        const command = loaded.transaction ? text.transactionControl(statement.text) : undefined
-        if (command) throw transactionControlError(migration.file, where, command, lineInStep(step, statement.offset))
-      }
+      const refused = firstRefused(step.sql, text, loaded.transaction)
+      if (!refused) continue
+      const line = lineInStep(step, refused.offset)
+      if ('clientOnly' in refused) throw clientOnlyError(migration.file, where, refused.clientOnly, line)
+      throw transactionControlError(migration.file, where, refused.command, line)
     }
   })
 }
@@ -39,14 +38,12 @@ export function checkMigrationStatements(migrations: readonly Migration[], scrip
  */
 export function guardStatements(context: MigrationContext, text: DialectText, file: string, transaction: boolean): MigrationContext {
   const refuse = (sql: string) => {
+    const refused = firstRefused(sql, text, transaction)
+    if (!refused) return
     // Here, synchronously under the migration's call, the stack names the line of that call.
-    const line = () => positionInCode(new Error(), file)?.line
-    for (const statement of text.splitStatements(sql)) {
-      const clientOnly = text.clientOnly(statement.text)
-      if (clientOnly) throw clientOnlyError(file, transaction ? 'code' : 'code-outside-transaction', clientOnly, line())
-      const command = transaction ? text.transactionControl(statement.text) : undefined
-      if (command) throw transactionControlError(file, undefined, command, line())
-    }
+    const line = positionInCode(new Error(), file)?.line
+    if ('clientOnly' in refused) throw clientOnlyError(file, transaction ? 'code' : 'code-outside-transaction', refused.clientOnly, line)
+    throw transactionControlError(file, undefined, refused.command, line)
   }
   return {
     ...context,
@@ -59,6 +56,20 @@ export function guardStatements(context: MigrationContext, text: DialectText, fi
       return context.query(sql, params)
     },
   }
+}
+
+/** A statement mig refuses, at its offset in the script: one only a client can run, or one that ends or nests the transaction. */
+type Refusal = { readonly offset: number } & ({ readonly clientOnly: ClientOnlyStatement } | { readonly command: string })
+
+/** The first statement of `sql` that mig cannot run as written: client-only anywhere, transaction control in a transaction. */
+function firstRefused(sql: string, text: DialectText, transaction: boolean): Refusal | undefined {
+  for (const { text: statement, offset } of text.splitStatements(sql)) {
+    const clientOnly = text.clientOnly(statement)
+    if (clientOnly) return { offset, clientOnly }
+    const command = transaction ? text.transactionControl(statement) : undefined
+    if (command) return { offset, command }
+  }
+  return undefined
 }
 
 /** `where` names the section of a SQL migration, or a repeatable one; without it, the statement came from a code migration. */

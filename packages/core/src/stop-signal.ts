@@ -42,3 +42,23 @@ export async function cancellingStatements<T>(
     cancelSignal.removeEventListener('abort', onCancel)
   }
 }
+
+/** What `promise` gives, or undefined as soon as `signal` aborts, without waiting for it. */
+export function unlessAborted<Value>(promise: Promise<Value>, signal: AbortSignal | undefined): Promise<Value | undefined> {
+  if (signal === undefined) return promise
+  if (signal.aborted) return Promise.resolve(undefined)
+  return new Promise((resolve, reject) => {
+    const onAbort = () => resolve(undefined)
+    signal.addEventListener('abort', onAbort, { once: true })
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort)
+        resolve(value)
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort)
+        reject(error)
+      },
+    )
+  })
+}
