@@ -67,4 +67,10 @@ export interface RepeatableHistorySql {
   readonly upsert: string
   /** Params: name. Deletes the row of that name (`mig repair <name> --forget`, once its file is gone). */
   readonly delete: string
+  /**
+   * Optional: as {@link HistorySql.waitForWriters}, for this table: core runs it when a
+   * repeatable migration's COMMIT lost its answer, then reads the row of its name. Without it,
+   * core reports that outcome as unknown.
+   */
+  readonly waitForWriters?: string
 }

@@ -83,9 +83,7 @@ export async function runPlan(execution: Execution, plan: Plan, options: RunOpti
       completed.push({ ...migrationInfo(migration), durationMs })
     }
     if (single)
-      await commitHoldingLock(locked, []).catch((error: unknown) =>
-        settleLostPlanCommit(execution, plan.direction, completed, error, options),
-      )
+      await commitHoldingLock(locked, []).catch((error: unknown) => settleLostPlanCommit(execution, plan, completed, error, options))
   } catch (error) {
     if (single) await locked.session.rollback()
     throw error
@@ -307,7 +305,7 @@ type FailOptions = Pick<FailureOptions, 'rolledBack' | 'statement' | 'stage' | '
  * {@link ConnectionLostError}. It did not: the failure as `notWritten` says. Unknown: the failure says so.
  */
 async function settleLostWrite(run: Run, error: DatabaseError, notWritten: FailOptions): Promise<never> {
-  const written = await checkHistoryWrite(run.execution.settings, run.info, run.direction, run.options.cancelSignal)
+  const written = await checkHistoryWrite(run.execution.settings, run.migration, run.direction, run.options.cancelSignal)
   if (written === 'unknown') fail(run, error, { ...notWritten, rolledBack: false, outcome: 'commit-unknown' })
   if (written === 'not-written') fail(run, error, notWritten)
   reportDone(run)

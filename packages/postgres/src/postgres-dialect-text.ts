@@ -64,8 +64,7 @@ $mig$`,
     insert: `INSERT INTO ${table} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
     update: `UPDATE ${table} SET state = $1, checksum = $2, applied_at = $3, execution_ms = $4, detail = $5 WHERE version = $6`,
     delete: `DELETE FROM ${table} WHERE version = $1`,
-    // SHARE conflicts with the ROW EXCLUSIVE lock every write takes; lock_timeout bounds the wait on the server.
-    waitForWriters: `SET LOCAL lock_timeout = '3s'; LOCK TABLE ${table} IN SHARE MODE`,
+    waitForWriters: waitForWritersOf(table),
     repeatables: postgresRepeatableSql(schema, repeatableTableOf({ name }).name),
   }
 }
@@ -89,5 +88,11 @@ function postgresRepeatableSql(schema: string, name: string): RepeatableHistoryS
   ON CONFLICT (name) DO UPDATE SET file = EXCLUDED.file, checksum = EXCLUDED.checksum, applied_at = EXCLUDED.applied_at,
     execution_ms = EXCLUDED.execution_ms, applied_by = EXCLUDED.applied_by`,
     delete: `DELETE FROM ${table} WHERE name = $1`,
+    waitForWriters: waitForWritersOf(table),
   }
+}
+
+/** SHARE conflicts with the ROW EXCLUSIVE lock every write takes; lock_timeout bounds the wait on the server. */
+function waitForWritersOf(table: string): string {
+  return `SET LOCAL lock_timeout = '3s'; LOCK TABLE ${table} IN SHARE MODE`
 }

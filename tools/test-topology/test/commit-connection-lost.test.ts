@@ -1,4 +1,12 @@
-import { ConnectionLostError, fromList, type MigrationDefinition, MigrationFailedError, Migrator, type MigratorOptions } from '@mig/core'
+import {
+  ConnectionLostError,
+  fromList,
+  type ListedMigration,
+  type MigrationDefinition,
+  MigrationFailedError,
+  Migrator,
+  type MigratorOptions,
+} from '@mig/core'
 import { postgresDriver } from '@mig/postgres'
 import { createTestDatabase, type TestDatabase } from '@mig-internal/test-postgres'
 import pg from 'pg'
@@ -27,6 +35,14 @@ ${gatedFunction(failing)}
 CREATE TRIGGER gated AFTER UPDATE ON mig_migrations FOR EACH ROW WHEN (NEW.state = 'applied') EXECUTE FUNCTION gated();`
 
 const later: MigrationDefinition = { version: 2, name: 'later', up: 'CREATE TABLE later (id INTEGER);', down: 'DROP TABLE later;' }
+
+// A repeatable migration as applied first, and changed so that its next COMMIT waits at the gate:
+// the check must tell the new checksum from the old one, which stays recorded when it rolls back.
+const viewBefore = { file: 'repeatable/gated.sql', content: 'CREATE OR REPLACE VIEW gated_view AS SELECT 1 AS v;\n' }
+const gatedView = (failing = false) => ({
+  file: 'repeatable/gated.sql',
+  content: `CREATE OR REPLACE VIEW gated_view AS SELECT 2 AS v;\n${gatedCommit(failing)}\n`,
+})
 
 describe('a connection lost while the write recording a migration is under way', () => {
   let proxy: TcpProxy
@@ -143,6 +159,48 @@ describe('a connection lost while the write recording a migration is under way',
     }
   })
 
+  it('a changed repeatable migration committed: it is reported applied with its new checksum, and up again runs nothing', async () => {
+    await withDatabase(async (database) => {
+      await migratorOf(database, proxy, [viewBefore]).up()
+      const migrator = migratorOf(database, proxy, [gatedView()])
+      const applied: string[] = []
+      migrator.on('migrated', (event) => applied.push(event.migration.file))
+
+      const failure = await loseAnswer(database, proxy, 'COMMIT', () => migrator.up())
+
+      expect(failure).toBeInstanceOf(ConnectionLostError)
+      expect((failure as ConnectionLostError).toJSON()).toMatchObject({
+        code: 'MIG_CONNECTION_LOST',
+        migration: { file: 'repeatable/gated.sql' },
+        direction: 'up',
+        completed: [{ file: 'repeatable/gated.sql' }],
+      })
+      expect(applied).toEqual(['repeatable/gated.sql'])
+      expect(await repeatableStates(database, [gatedView()])).toEqual([['gated', 'up-to-date']])
+      expect(await query(database.url, 'SELECT v FROM gated_view')).toEqual([{ v: 2 }])
+      expect((await migratorOf(database, proxy, [gatedView()]).up()).migrations).toEqual([])
+    })
+  })
+
+  it('a changed repeatable migration rolled back at COMMIT: it is reported rolled back, and its old checksum stays recorded', async () => {
+    await withDatabase(async (database) => {
+      await migratorOf(database, proxy, [viewBefore]).up()
+
+      const failure = await loseAnswer(database, proxy, 'COMMIT', () => migratorOf(database, proxy, [gatedView(true)]).up())
+
+      expect(failure).toBeInstanceOf(MigrationFailedError)
+      expect((failure as MigrationFailedError).toJSON()).toMatchObject({
+        code: 'MIG_MIGRATION_FAILED',
+        migration: { file: 'repeatable/gated.sql' },
+        rolledBack: true,
+        outcome: 'rolled-back',
+      })
+      expect(await repeatableStates(database, [gatedView(true)])).toEqual([['gated', 'changed']])
+      expect(await query(database.url, 'SELECT v FROM gated_view')).toEqual([{ v: 1 }])
+      expect(await query(database.url, "SELECT 1 FROM pg_tables WHERE tablename = 'gated_commit'")).toEqual([])
+    })
+  })
+
   it('with --single-transaction, the run committed: every migration of it is reported applied', async () => {
     await withDatabase(async (database) => {
       const first: MigrationDefinition = { version: 1, name: 'first', up: 'CREATE TABLE first (id INTEGER);', down: 'DROP TABLE first;' }
@@ -247,7 +305,7 @@ describe('behind PgBouncer in transaction mode, a connection lost while COMMIT i
 function migratorOf(
   database: TestDatabase,
   proxy: TcpProxy,
-  migrations: readonly MigrationDefinition[],
+  migrations: readonly ListedMigration[],
   transactionMode?: MigratorOptions['transactionMode'],
 ): Migrator {
   return new Migrator({
@@ -334,6 +392,11 @@ async function closedGate(database: TestDatabase): Promise<{ open(): Promise<voi
 async function states(database: TestDatabase, migrations: readonly MigrationDefinition[]): Promise<[number, string][]> {
   const status = await new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: fromList(migrations) }).status()
   return status.map((migration) => [Number(migration.version), migration.state])
+}
+
+async function repeatableStates(database: TestDatabase, migrations: readonly ListedMigration[]): Promise<[string, string][]> {
+  const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: fromList(migrations) })
+  return (await migrator.repeatables()).map((repeatable) => [repeatable.name, repeatable.state])
 }
 
 async function withDatabase(test: (database: TestDatabase) => Promise<void>): Promise<void> {
