@@ -24,7 +24,7 @@ export function defineDriver<Session extends DriverSession>(definition: DriverDe
       scratchDatabases: definition.schema?.createScratchDatabase !== undefined,
     },
     text,
-    connect: () => definition.connect(),
+    connect: (options) => definition.connect(options),
     lock: {
       async open(session, table, wait) {
         const lock = await definition.lock.open(session, table, wait)

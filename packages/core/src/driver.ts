@@ -67,9 +67,22 @@ export interface DriverDefinition<Session extends DriverSession = DriverSession>
    * Opens what one operation (`up`, `down`, `status`, …) needs. Core calls `close()` on the
    * result in a `finally`, whatever happens. Connection failures throw {@link DatabaseError}.
    */
-  connect(): Promise<Session>
+  connect(options?: ConnectOptions): Promise<Session>
   readonly lock: LockPart<Session>
   readonly schema?: SchemaPart<Session>
+}
+
+/** What a session is opened for. */
+export interface ConnectOptions {
+  /**
+   * `operation` (the default): the session an operation runs on. `check`: a short extra
+   * session core opens, with its own time limit, to read history after the operation's
+   * connection was lost, while the operation still holds its other connections (the lock's). A
+   * driver that borrows from a pool the user passed, which the operation may hold all of,
+   * should not wait long for a pooled client then, but open a connection of its own with the
+   * pool's settings, which the session's `close()` ends.
+   */
+  readonly purpose?: 'operation' | 'check'
 }
 
 /** A driver as core uses it: every part present, defaults filled, capabilities derived. */
@@ -77,7 +90,7 @@ export interface Driver<Session extends DriverSession = DriverSession> {
   readonly dialect: string
   readonly capabilities: DriverCapabilities
   readonly text: DialectText
-  connect(): Promise<Session>
+  connect(options?: ConnectOptions): Promise<Session>
   readonly lock: LockPart<Session, FencedMigrationLock>
   /** Present when `capabilities.schemaSnapshots` is true. */
   readonly schema: SchemaPart<Session> | undefined

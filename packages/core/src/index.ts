@@ -2,6 +2,7 @@ export { checksumOf } from './checksum.js'
 export type { DatabaseLifecycleOptions, DatabaseProbe } from './database-lifecycle.js'
 export { defineDriver } from './define-driver.js'
 export type {
+  ConnectOptions,
   DialectText,
   DialectTextDefinition,
   Driver,

@@ -35,7 +35,7 @@ export async function checkHistoryWrite(
   const waitForWriters = migration.repeatable ? historySql.repeatables?.waitForWriters : historySql.waitForWriters
   if (!waitForWriters) return 'unknown'
   const stop = stopSignalOf(AbortSignal.timeout(CHECK_MS), cancelSignal) as AbortSignal
-  const connecting = settings.driver.connect()
+  const connecting = settings.driver.connect({ purpose: 'check' })
   try {
     const read = connecting.then((session) =>
       cancellingStatements(session, stop, () => readWrite(settings, session, waitForWriters, migration, direction)),

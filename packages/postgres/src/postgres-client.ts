@@ -24,7 +24,8 @@ export interface PostgresPoolClient extends PostgresClient {
 /** The part of a `pg.Pool` mig uses. mig checks clients out and back in; it never ends the pool. */
 export interface PostgresPool {
   connect(): Promise<PostgresPoolClient>
-  readonly options?: { readonly max?: number }
+  /** The settings the pool opens its clients with; mig opens a client of its own with them for a check the pool has no client for. */
+  readonly options?: pg.ClientConfig & { readonly max?: number }
 }
 
 /** One connection that mig holds for one operation. */
@@ -46,6 +47,9 @@ export interface ConnectionWait {
   readonly timeoutMs: number
   readonly signal?: AbortSignal
 }
+
+/** How long a check beside a run waits for a pooled client before it opens a connection of its own. */
+const CHECK_BORROW_MS = 1_000
 
 /** How soon TCP keepalive starts probing an idle connection; libuv then probes every second, ten times. */
 const KEEPALIVE_DELAY_MS = 10_000
@@ -124,6 +128,30 @@ export async function borrowClient(pool: PostgresPool, wait: ConnectionWait): Pr
     clearTimeout(timer)
     wait.signal?.removeEventListener('abort', onAbort)
   }
+}
+
+/**
+ * A client for a short check beside a run that may hold every client of the pool (the lock's,
+ * and the migrations' one that broke): borrowed when the pool has one free within a second,
+ * else a connection of mig's own with the pool's settings, ended on release. A pool that
+ * shows no settings is only borrowed from.
+ */
+export async function borrowCheckClient(pool: PostgresPool, wait: ConnectionWait): Promise<ClientLease> {
+  const { options } = pool
+  if (!options) return borrowClient(pool, wait)
+  try {
+    return await borrowClient(pool, { ...wait, timeoutMs: Math.min(wait.timeoutMs, CHECK_BORROW_MS) })
+  } catch (error) {
+    if (wait.signal?.aborted) throw error
+  }
+  const client = new pg.Client({ ...options, connectionTimeoutMillis: wait.timeoutMs })
+  const lease = watch(client, () => endWithin(client, END_WITHIN_MS))
+  try {
+    await client.connect()
+  } catch (error) {
+    throw connectionError(error, undefined)
+  }
+  return lease
 }
 
 function watch(client: PostgresClient, release: (destroy: boolean) => unknown): ClientLease {

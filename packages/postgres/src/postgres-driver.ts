@@ -10,7 +10,7 @@ import {
   type ScratchDatabase,
 } from '@mig/core'
 import pg from 'pg'
-import { borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
+import { borrowCheckClient, borrowClient, type ClientLease, type ConnectionWait, openClient, type PostgresPool } from './postgres-client.js'
 import { checkConnectionUrl, checkCredentials } from './postgres-connection-url.js'
 import { postgresDialectText } from './postgres-dialect-text.js'
 import { databaseError } from './postgres-error.js'
@@ -114,6 +114,8 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
     throw new InvalidOptionsError(`lock must be "auto", "advisory" or "lease", not ${JSON.stringify(options.lock)}.`)
   }
   const source = connectionSource(options, connectTimeoutMs)
+  // A check must not wait on a pool the run may hold every client of.
+  const checkSource = options.pool ? (wait: ConnectionWait) => borrowCheckClient(options.pool, wait) : source
   const defaultSchema = options.schema === undefined ? 'public' : assertPlainIdentifier('schema', options.schema)
   const timeouts = [
     options.lockTimeout === undefined ? { ...DEFAULT_LOCK_TIMEOUT } : timeoutSetting('lockTimeout', options.lockTimeout),
@@ -124,7 +126,8 @@ export function postgresDriver(options: PostgresDriverOptions): Driver<PostgresS
     dialect: 'postgres',
     schemas: true,
     text: postgresDialectText(defaultSchema),
-    connect: async () => new PostgresSession(await source({ timeoutMs: connectTimeoutMs }), timeouts),
+    connect: async ({ purpose } = {}) =>
+      new PostgresSession(await (purpose === 'check' ? checkSource : source)({ timeoutMs: connectTimeoutMs }), timeouts),
     lock: postgresLockPart(source, defaultSchema, { kind: lockKind, leaseMs: lockLeaseMs }),
     schema: {
       async describe(session, table) {

@@ -32,6 +32,8 @@ export interface TcpProxy {
   resume(): void
   /** Resets every open connection (RST to both ends), as a restarting load balancer does. */
   closeAll(): void
+  /** Resets the open connections `which` picks, and leaves the others open. */
+  close(which: (connection: ProxiedConnection) => boolean): void
   /** Resets every connection and stops listening. */
   stop(): Promise<void>
 }
@@ -86,12 +88,14 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
   })
   const address = server.address()
   if (!address || typeof address !== 'object') throw new Error('the proxy has no address')
-  const closeAll = () => {
+  const close = (which: (connection: ProxiedConnection) => boolean) => {
     for (const pair of pairs) {
+      if (!which(pair)) continue
       pair.client.resetAndDestroy()
       pair.upstream.resetAndDestroy()
     }
   }
+  const closeAll = () => close(() => true)
   return {
     port: address.port,
     url(url) {
@@ -112,6 +116,7 @@ export async function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy>
       for (const pair of pairs) pair.silent = false
     },
     closeAll,
+    close,
     stop() {
       closeAll()
       return new Promise((resolve) => server.close(() => resolve()))

@@ -201,6 +201,34 @@ describe('a connection lost while the write recording a migration is under way',
     })
   })
 
+  it("embedded with a pool of two clients, one holding the lock and one broken: the check opens a connection with the pool's settings, and closes it", async () => {
+    await withDatabase(async (database) => {
+      const pool = new pg.Pool({ connectionString: proxy.url(database.url), max: 2 })
+      pool.on('error', () => {})
+      try {
+        const migrations = [{ version: 1, name: 'gated', up: gatedCommit(), down: 'DROP TABLE gated_commit;' }, later]
+        const migrator = new Migrator({ driver: postgresDriver({ pool, lock: 'advisory' }), source: fromList(migrations) })
+
+        // Only the migrations' connection breaks; the lock's stays open, and so holds the pool's other client.
+        const failure = await loseAnswer(database, proxy, 'COMMIT', () => migrator.up(), {
+          cut: (backend) => proxy.close((connection) => connection.serverSidePort === backend.port),
+        })
+
+        expect(failure).toBeInstanceOf(ConnectionLostError)
+        expect(failure).toMatchObject({ completed: [{ version: 1 }] })
+        expect(await states(database, migrations)).toEqual([
+          [1, 'applied'],
+          [2, 'pending'],
+        ])
+        // The check's own connection is closed: the database is left with the pool's clients only, none checked out.
+        await until(async () => (await sessionsOn(database)) === pool.totalCount)
+        expect(pool.totalCount - pool.idleCount).toBe(0)
+      } finally {
+        await pool.end()
+      }
+    })
+  })
+
   it('with --single-transaction, the run committed: every migration of it is reported applied', async () => {
     await withDatabase(async (database) => {
       const first: MigrationDefinition = { version: 1, name: 'first', up: 'CREATE TABLE first (id INTEGER);', down: 'DROP TABLE first;' }
@@ -318,8 +346,8 @@ function migratorOf(
 interface LoseAnswerOptions {
   /** Which connections through the proxy go silent: by default the one to the backend running the statement. */
   readonly silence?: (connection: ProxiedConnection, backend: Backend) => boolean
-  /** How every connection breaks once the server has finished: by default the proxy's `closeAll`. */
-  readonly cut?: () => unknown
+  /** How connections break once the server has finished: by default every one, by the proxy's `closeAll`. */
+  readonly cut?: (backend: Backend) => unknown
 }
 
 /**
@@ -348,7 +376,7 @@ async function loseAnswer(
       async () =>
         (await query(database.url, "SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = 'active'", [backend.pid])).length === 0,
     )
-    await cut()
+    await cut(backend)
     return await run
   } finally {
     await gate.open()
@@ -397,6 +425,16 @@ async function states(database: TestDatabase, migrations: readonly MigrationDefi
 async function repeatableStates(database: TestDatabase, migrations: readonly ListedMigration[]): Promise<[string, string][]> {
   const migrator = new Migrator({ driver: postgresDriver({ connectionString: database.url }), source: fromList(migrations) })
   return (await migrator.repeatables()).map((repeatable) => [repeatable.name, repeatable.state])
+}
+
+/** The sessions on the database other than the one asking. */
+async function sessionsOn(database: TestDatabase): Promise<number> {
+  const [row] = await query<{ count: number }>(
+    database.url,
+    'SELECT count(*)::int AS count FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()',
+    [database.name],
+  )
+  return row?.count ?? 0
 }
 
 async function withDatabase(test: (database: TestDatabase) => Promise<void>): Promise<void> {
