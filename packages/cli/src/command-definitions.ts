@@ -70,7 +70,7 @@ export const COMMANDS: readonly CommandDefinition[] = [
     usage: 'init [--ts]',
     summary: 'Write mig.config.json and create the migrations folder',
     options: { ts: { type: 'boolean', description: 'Write mig.config.ts instead of mig.config.json' } },
-    globalOptions: ['url', 'dir'],
+    globalOptions: ['url', 'dir', 'env-file'],
     maxPositionals: 0,
     usesDatabase: false,
     examples: ['mig init', 'mig init --ts --url postgres://app@localhost:5432/app'],

@@ -9,6 +9,7 @@ import { reportError, withNextStep } from './error-report.js'
 import { ExitCode, exitCodeFor } from './exit-codes.js'
 import { generalHelp } from './help-text.js'
 import { Output, type WritableText } from './output.js'
+import { URL_VARIABLES } from './settings.js'
 
 export interface CliOptions {
   readonly argv: readonly string[]
@@ -53,7 +54,7 @@ export async function runCli(options: CliOptions): Promise<number> {
   const redactor = new Redactor()
   // Before anything can fail: a password given on the command line or in the environment is
   // scrubbed from every message, even one about a URL that does not parse.
-  for (const value of [...argv, environment.MIG_DATABASE_URL, environment.DATABASE_URL]) if (value) redactor.addUrl(value)
+  for (const value of [...argv, ...URL_VARIABLES.map((name) => environment[name])]) if (value) redactor.addUrl(value)
   const json = argv.includes('--json')
   const noColorFlag = argv.includes('--no-color')
   const output = new Output({
@@ -84,7 +85,7 @@ export async function runCli(options: CliOptions): Promise<number> {
     // Only a command that reads variables reads .env, so a broken one never hides help or the version.
     const readsVariables = findCommand(name)?.globalOptions.includes('env-file')
     const commandEnvironment = readsVariables ? withEnvFile(flags, environment, options.workingDirectory) : environment
-    for (const value of [commandEnvironment.MIG_DATABASE_URL, commandEnvironment.DATABASE_URL]) if (value) redactor.addUrl(value)
+    for (const value of URL_VARIABLES.map((name) => commandEnvironment[name])) if (value) redactor.addUrl(value)
     const run = await COMMAND_LOADERS[name]()
     const result = await run({
       flags,

@@ -41,6 +41,9 @@ export interface DialectOptions {
 
 export const DEFAULT_DIRECTORY = 'migrations'
 
+/** The environment variables that give the database URL when --url does not, in order. */
+export const URL_VARIABLES = ['MIG_DATABASE_URL', 'DATABASE_URL'] as const
+
 /**
  * Flags win over environment variables, which win over the config file. Paths in the config
  * file resolve against its folder, so `mig` works the same from any subfolder of the project.
@@ -54,8 +57,7 @@ export async function resolveSettings(flags: FlagValues, environment: NodeJS.Pro
 
   const urlCandidates: [string | undefined, string][] = [
     [stringFlag(flags, 'url'), workingDirectory],
-    [nonEmpty(environment.MIG_DATABASE_URL), workingDirectory],
-    [nonEmpty(environment.DATABASE_URL), workingDirectory],
+    ...URL_VARIABLES.map((name): [string | undefined, string] => [nonEmpty(environment[name]), workingDirectory]),
     [config.url, configDirectory],
   ]
   const [url, urlBaseDirectory] = urlCandidates.find(([value]) => value !== undefined) ?? [undefined, workingDirectory]

@@ -34,6 +34,26 @@ describe('mig init and mig create', () => {
     expect(jsonOf(again)).toMatchObject({ ok: false, command: 'init', error: { code: 'MIG_FILE_EXISTS' } })
   })
 
+  it('init names no URL in the config when the environment or .env gives one, which wins over the config anyway', async () => {
+    const other = await temporaryDirectory('init-env')
+    try {
+      await writeFile(join(other.path, '.env'), 'DATABASE_URL=sqlite:./from-env.db\n')
+      const init = await runMig(['init', '--json'], { cwd: other.path })
+      expect(jsonOf(init)).toMatchObject({ ok: true, url: null, urlVariable: 'DATABASE_URL' })
+      expect(JSON.parse(await readFile(join(other.path, 'mig.config.json'), 'utf8'))).toEqual({ dir: 'migrations' })
+      await writeFile(join(other.path, 'migrations', '0001_create_users.sql'), SQL.createUsers)
+      expect((await runMig(['up'], { cwd: other.path })).exitCode).toBe(0)
+      expect(await sqliteTables(join(other.path, 'from-env.db'))).toContain('users')
+
+      await rm(join(other.path, 'mig.config.json'))
+      const typed = await runMig(['init', '--ts'], { cwd: other.path, env: { MIG_DATABASE_URL: 'sqlite:./other.db' } })
+      expect(typed.stdout).toContain('The database URL comes from MIG_DATABASE_URL, so mig.config.ts names none.')
+      expect(await readFile(join(other.path, 'mig.config.ts'), 'utf8')).not.toContain('url')
+    } finally {
+      await other.remove()
+    }
+  })
+
   it('init --ts writes a typed config that mig loads without a build step', async () => {
     const other = await temporaryDirectory('init-ts')
     try {
