@@ -19,8 +19,8 @@ const view = (columns: string) =>
 /**
  * Repeatable migrations (`migrations/repeatable/*.sql`) on a real database: applied after the
  * versioned ones whenever their file changed, in name order, each in a transaction with its
- * record; never reverted. For drivers whose history SQL has a repeatables table (core refuses
- * repeatable migrations, before anything runs, on a driver without one).
+ * record; never reverted. On a driver whose history SQL has no repeatables table, each test
+ * checks instead that core refuses repeatable migrations before anything runs.
  */
 export function runRepeatableSuite(target: ConformanceTarget): void {
   describe(`repeatable migrations: ${target.name}`, () => {
@@ -49,7 +49,16 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       )
     const viewColumns = async () => Object.keys((await rows('SELECT * FROM active_users'))[0] ?? {}).sort()
 
-    it('run after every versioned migration, in name order, and are recorded with their checksum', async () => {
+    /** A driver whose history SQL has no repeatables table must refuse them before anything runs: checked instead. */
+    const itNeedsRepeatables = (name: string, test: () => Promise<void>) =>
+      it(name, async () => {
+        if (database.driver().text.historySql({ name: 'mig_migrations' }).repeatables) return test()
+        await write('repeatable/views.sql', view('id, email'))
+        await expect(migrator().up()).rejects.toThrow(UnsupportedFeatureError)
+        expect(await database.tables()).toEqual([])
+      })
+
+    itNeedsRepeatables('run after every versioned migration, in name order, and are recorded with their checksum', async () => {
       await write('repeatable/b_views.sql', view('id, email'))
       await write(
         'repeatable/a_counts.sql',
@@ -70,7 +79,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       ])
     })
 
-    it('a changed file runs again and redefines its view; an unchanged one does not run', async () => {
+    itNeedsRepeatables('a changed file runs again and redefines its view; an unchanged one does not run', async () => {
       await write(
         'repeatable/a_counts.sql',
         'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n',
@@ -88,7 +97,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await viewColumns()).toEqual(['email', 'id'])
     })
 
-    it('one that fails stops the run with its file, rolls back, and is not recorded', async () => {
+    itNeedsRepeatables('one that fails stops the run with its file, rolls back, and is not recorded', async () => {
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
       await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
@@ -104,7 +113,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['changed'])
     })
 
-    it('one that would end its transaction is refused by validate as by up, with a fix that applies to it', async () => {
+    itNeedsRepeatables('one that would end its transaction is refused by validate as by up, with a fix that applies to it', async () => {
       await write('repeatable/views.sql', `${view('id')}COMMIT;\n`)
       const refusals = [
         await migrator()
@@ -125,7 +134,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await database.tables()).not.toEqual(expect.arrayContaining(['mig_migrations']))
     })
 
-    it('wait while versioned migrations stay pending, and down never touches them', async () => {
+    itNeedsRepeatables('wait while versioned migrations stay pending, and down never touches them', async () => {
       await write('0002_more.sql', '-- mig:up\nCREATE TABLE more (id INTEGER);\n-- mig:down\nDROP TABLE more;\n')
       await write('repeatable/views.sql', view('id'))
       const warnings: string[] = []
@@ -141,7 +150,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await viewColumns()).toEqual(['id'])
     })
 
-    it('drift counts the ones the database ran, after a down too, and not one it has not run yet', async () => {
+    itNeedsRepeatables('drift counts the ones the database ran, after a down too, and not one it has not run yet', async () => {
       await write('0002_tags.sql', '-- mig:up\nCREATE TABLE tags (id INTEGER);\n-- mig:down\nDROP TABLE tags;\n')
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
@@ -156,22 +165,25 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect((await migrator().drift()).differences).toEqual([])
     })
 
-    it('drift counts them when no versioned migration is applied: after down --all, and with no versioned file at all', async () => {
-      if (!database.driver().capabilities.scratchDatabases) return
-      await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS one_row;\nCREATE VIEW one_row AS SELECT 1 AS n;\n')
-      await migrator().up()
-      await migrator().down({ all: true })
-      const afterDown = await migrator().drift()
-      expect(afterDown.migration).toBeUndefined()
-      expect(afterDown.differences).toEqual([])
-      expect(afterDown.repeatables).toEqual(['repeatable/counts.sql'])
-      await unlink(join(folder, '0001_users.sql'))
-      expect((await migrator().drift()).differences).toEqual([])
-      await rows('DROP VIEW one_row')
-      expect((await migrator().drift()).differences).toEqual([
-        expect.objectContaining({ kind: 'view', object: 'one_row', change: 'missing' }),
-      ])
-    })
+    itNeedsRepeatables(
+      'drift counts them when no versioned migration is applied: after down --all, and with no versioned file at all',
+      async () => {
+        if (!database.driver().capabilities.scratchDatabases) return
+        await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS one_row;\nCREATE VIEW one_row AS SELECT 1 AS n;\n')
+        await migrator().up()
+        await migrator().down({ all: true })
+        const afterDown = await migrator().drift()
+        expect(afterDown.migration).toBeUndefined()
+        expect(afterDown.differences).toEqual([])
+        expect(afterDown.repeatables).toEqual(['repeatable/counts.sql'])
+        await unlink(join(folder, '0001_users.sql'))
+        expect((await migrator().drift()).differences).toEqual([])
+        await rows('DROP VIEW one_row')
+        expect((await migrator().drift()).differences).toEqual([
+          expect.objectContaining({ kind: 'view', object: 'one_row', change: 'missing' }),
+        ])
+      },
+    )
 
     describe('baseline', () => {
       /** A database built by hand: the users table and, when given, the view as a file of its own would make it. */
@@ -190,7 +202,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
         return false
       }
 
-      it('adopts a hand-built database that has the view, records the file, and the next up runs nothing', async () => {
+      itNeedsRepeatables('adopts a hand-built database that has the view, records the file, and the next up runs nothing', async () => {
         await write('repeatable/views.sql', view('id, email'))
         await handBuild('id, email')
         if (!(await needsScratch())) return
@@ -203,7 +215,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
         expect((await migrator().repeatables()).map((status) => status.state)).toEqual(['up-to-date'])
       })
 
-      it('refuses a database whose view differs from its file, naming the file, and writes nothing', async () => {
+      itNeedsRepeatables('refuses a database whose view differs from its file, naming the file, and writes nothing', async () => {
         await write('repeatable/views.sql', view('id, email'))
         await handBuild('id')
         if (!(await needsScratch())) return
@@ -216,7 +228,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
         expect(await database.tables()).not.toEqual(expect.arrayContaining(['mig_migrations']))
       })
 
-      it('leaves the file for up when the database lacks its view, and up then runs only it', async () => {
+      itNeedsRepeatables('leaves the file for up when the database lacks its view, and up then runs only it', async () => {
         await write('repeatable/views.sql', view('id, email'))
         await handBuild()
         if (!(await needsScratch())) return
@@ -230,7 +242,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
         expect(await viewColumns()).toEqual(['email', 'id'])
       })
 
-      it('builds no repeatable migration while versioned ones stay pending after the version, and says so', async () => {
+      itNeedsRepeatables('builds no repeatable migration while versioned ones stay pending after the version, and says so', async () => {
         await write('0002_seed.sql', "-- mig:up\nINSERT INTO users (id, email, active) VALUES (9, 'seed@example.com', 0);\n")
         await write('repeatable/views.sql', view('id, email'))
         await handBuild('id, email')
@@ -248,7 +260,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
         ])
       })
 
-      it('with force records the versioned migrations only, and up runs the repeatable ones', async () => {
+      itNeedsRepeatables('with force records the versioned migrations only, and up runs the repeatable ones', async () => {
         await write('repeatable/views.sql', view('id, email'))
         await handBuild('id')
         expect((await migrator().baseline({ to: 1, force: true })).map((migration) => migration.file)).toEqual(['0001_users.sql'])
@@ -258,7 +270,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       })
     })
 
-    it('a removed file drops nothing, and status and up say so', async () => {
+    itNeedsRepeatables('a removed file drops nothing, and status and up say so', async () => {
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
       await unlink(join(folder, 'repeatable/views.sql'))
@@ -275,7 +287,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await viewColumns()).toEqual(['id'])
     })
 
-    it('repair forgets a removed one by name, and refuses one whose file is there or that history lacks', async () => {
+    itNeedsRepeatables('repair forgets a removed one by name, and refuses one whose file is there or that history lacks', async () => {
       await write('repeatable/views.sql', view('id'))
       await write('repeatable/counts.sql', 'DROP VIEW IF EXISTS user_count;\nCREATE VIEW user_count AS SELECT COUNT(*) AS n FROM users;\n')
       await migrator().up()
