@@ -26,9 +26,12 @@
  *    `text.quoteIdentifier`; core has already validated it as a plain identifier. Values always
  *    travel as parameters.
  * 3. `session.runScript()` runs a whole script; on failure it throws {@link DatabaseError} with
- *    the 0-based offset of the error in the script when known, plus SQLSTATE, detail and hint.
+ *    the 0-based offset of the error in the script (at least of the failing statement, for any
+ *    error: a server that names no position means running the script statement by statement),
+ *    plus SQLSTATE, detail and hint when known.
  * 4. `text.splitStatements()` splits a script into statements with their offsets, for
- *    migrations that run outside a transaction and for naming the statement that failed.
+ *    migrations that run outside a transaction, for naming the statement that failed, and for
+ *    finding the statements that end mig's transaction.
  * 5. `lock.open()` returns a {@link MigrationLock} whose `tryAcquire()` tries exactly once, never
  *    waits, and is exclusive across processes and machines that reach the database. A lock
  *    whose holder died must become free. It must not hold a transaction or snapshot open on the
@@ -36,7 +39,7 @@
  *    A lock that can expire (a lease) implements `fence()`, so that a holder whose lease
  *    passed to another runner can never commit.
  * 6. Connection failures throw {@link DatabaseError} with no password in the message: use
- *    `redactSecrets` from core on anything that may quote a URL.
+ *    `redactUrl` and `secretsOf` from core on anything that may quote a URL.
  * 7. `text.transactionControl()` names the statements that end or nest a transaction in your
  *    dialect, if the default (the standard commands) misses any; core refuses them in a
  *    transactional migration before anything runs. `text.clientOnly()` names those that only
@@ -56,8 +59,9 @@ export interface DriverDefinition<Session extends DriverSession = DriverSession>
   /** Short dialect name, used in messages and given to code migrations: `sqlite`, `postgres`. */
   readonly dialect: string
   /**
-   * DDL statements take part in transactions (SQLite, PostgreSQL). Without it a failed migration
-   * may leave part of its DDL behind, and core says so. Default `true`.
+   * DDL statements take part in transactions (SQLite, PostgreSQL). Without it (MariaDB, MySQL: DDL
+   * commits at once) a failed migration may leave part of its DDL behind: core reports it as not
+   * rolled back and refuses `transactionMode: 'single'`. Default `true`.
    */
   readonly transactionalDdl?: boolean
   /** The history table may live in a named schema (the Migrator's `schema` option). Default `false`. */
@@ -154,8 +158,10 @@ export interface DriverSession {
 /** The dialect's SQL text: pure functions, no connection. */
 export interface DialectText {
   /**
-   * Splits a script into its statements, in order, each with its 0-based offset in `sql`.
-   * Comments and whitespace between statements may be dropped.
+   * Splits a script into its statements, in order, each with its 0-based offset in `sql`. A
+   * statement's text starts at its first token (comments and whitespace before it are left out,
+   * so that a comment cannot hide a `COMMIT` from `transactionControl`) and runs through its
+   * terminating `;` when it has one.
    */
   splitStatements(sql: string): SqlStatement[]
   /** Statements for the history table; see {@link HistorySql}. */
