@@ -126,6 +126,7 @@ export type {
   FailedMigrationOutcome,
   FilePosition,
   InterruptedMigration,
+  InterruptedOutcome,
   MigrationFailedErrorOptions,
   MigrationStage,
 } from './run-errors.js'

@@ -9,7 +9,7 @@ import type { Emit, LockedSession } from './locked-session.js'
 import { checkHistoryWrite, settleLostPlanCommit } from './lost-commit.js'
 import { type Migration, type MigrationInfo, type MigrationScripts, type MigrationStep, migrationInfo } from './migration.js'
 import { migrationContext, sqlOfFailedCall } from './migration-context.js'
-import { type FailureOptions, migrationFailure } from './migration-failure.js'
+import { type FailureOptions, interruptedMigration, migrationFailure, rolledBackOn } from './migration-failure.js'
 import { holdsSql } from './migration-file-parser.js'
 import { checkPlanRuns, describePlan, type Plan, stepOf } from './migration-plan.js'
 import { guardStatements } from './migration-statement-check.js'
@@ -50,6 +50,8 @@ interface Run {
    * the duration its event reports.
    */
   readonly ownWork: Stopwatch
+  /** The SQL announced as sent, in order: a failure on a database that keeps DDL names what ran. */
+  readonly sent: string[]
 }
 
 /**
@@ -113,7 +115,7 @@ async function runMigration(
     : scripts?.lockTimeout && `the ${settings.driver.dialect} driver has no lock timeout, so "-- mig:lock-timeout" is ignored`
   if (lockTimeoutWarning) emit({ type: 'warning', migration: info, message: lockTimeoutWarning })
   emit({ type: plan.direction === 'up' ? 'migrating' : 'reverting', migration: info, transaction })
-  const interrupted = { migration: info, rolledBack: transaction }
+  const interrupted = interruptedMigration(info, plan.direction, transaction, settings.driver)
   const stopNow = stopNowOf(
     options.cancelSignal,
     () => new AbortedError({ completed, undone, interrupted, reason: options.cancelSignal?.reason }),
@@ -131,6 +133,7 @@ async function runMigration(
     options,
     stopNow,
     ownWork: new Stopwatch(),
+    sent: [],
   }
   try {
     if (transaction) await runInTransaction(run, inOuterTransaction)
@@ -179,7 +182,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
       await session.rollback()
       if (error instanceof LockLostError) throw error
       if (committing && error instanceof DatabaseError && error.connectionLost) {
-        await settleLostWrite(run, error, { rolledBack: settings.driver.capabilities.transactionalDdl })
+        await settleLostWrite(run, error, rolledBackOn(settings.driver))
       }
       if (run.options.cancelSignal?.aborted) cancelled(run)
       const lockTimeout = error instanceof DatabaseError && settings.driver.text.isLockTimeout(error)
@@ -192,7 +195,7 @@ async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<
         continue
       }
       fail(run, lockTimeout && attempts > 1 ? gaveUpWaiting(error as DatabaseError, attempt, run.options.signal?.aborted) : error, {
-        rolledBack: settings.driver.capabilities.transactionalDdl,
+        ...rolledBackOn(settings.driver),
         stage: failedHistoryWrites.has(error as object) ? 'history' : 'migration',
       })
     }
@@ -313,20 +316,11 @@ async function settleLostWrite(run: Run, error: DatabaseError, notWritten: FailO
 }
 
 function fail(run: Run, error: unknown, options: FailOptions): never {
-  const sent = sqlOfFailedCall(error)
-  const statement = options.statement ?? (sent === undefined ? undefined : { text: sent, offset: 0 })
-  const { info: migration, direction, step, completed, undone } = run
-  const failure = migrationFailure({
-    ...options,
-    error,
-    migration,
-    direction,
-    step,
-    completed,
-    undone,
-    statement,
-    text: run.execution.settings.driver.text,
-  })
+  const failedCall = sqlOfFailedCall(error)
+  const statement = options.statement ?? (failedCall === undefined ? undefined : { text: failedCall, offset: 0 })
+  const { info: migration, direction, step, completed, undone, sent } = run
+  const { text } = run.execution.settings.driver
+  const failure = migrationFailure({ ...options, error, migration, direction, step, completed, undone, statement, sent, text })
   run.execution.emit({ type: 'failed', migration: run.info, direction: run.direction, error: failure })
   throw failure
 }
@@ -392,5 +386,6 @@ function contextFor(session: DriverSession, run: Run, transaction: boolean) {
 }
 
 function announce(run: Run, sql: string): void {
+  run.sent.push(sql)
   run.execution.emit({ type: 'executing', migration: run.info, sql })
 }

@@ -1,7 +1,14 @@
-import type { DialectText, SqlStatement } from './driver.js'
+import type { DialectText, Driver, SqlStatement } from './driver.js'
 import { DatabaseError, MigError } from './errors.js'
 import type { MigrationInfo, MigrationStep, SqlStep } from './migration.js'
-import { type FilePosition, MigrationFailedError, type MigrationFailedErrorOptions, type MigrationStage } from './run-errors.js'
+import { sqlOfFailedCall } from './migration-context.js'
+import {
+  type FilePosition,
+  type InterruptedMigration,
+  MigrationFailedError,
+  type MigrationFailedErrorOptions,
+  type MigrationStage,
+} from './run-errors.js'
 import { escapeRegExp } from './schema-order.js'
 
 export interface FailureOptions {
@@ -20,6 +27,28 @@ export interface FailureOptions {
   /** `history`: the migration ran to the end, and the write of its history row failed. */
   readonly stage?: MigrationStage
   readonly text: DialectText
+  /** The SQL the migration's code sent through its context, in order: with `ddl-kept`, named as run. */
+  readonly sent?: readonly string[]
+}
+
+/**
+ * How a migration that ran in mig's transaction is reported once that rolled back: on a driver
+ * whose DDL commits at once, what its statements changed may have stayed (`ddl-kept`).
+ */
+export function rolledBackOn(driver: Driver): Pick<FailureOptions, 'rolledBack' | 'outcome'> {
+  return driver.capabilities.transactionalDdl ? { rolledBack: true } : { rolledBack: false, outcome: 'ddl-kept' }
+}
+
+/** The migration a cancel stops, and what the database holds of it then. */
+export function interruptedMigration(
+  migration: MigrationInfo,
+  direction: 'up' | 'down',
+  transaction: boolean,
+  driver: Driver,
+): InterruptedMigration {
+  if (!transaction) return { migration, direction, rolledBack: false, outcome: 'part-way' }
+  const { rolledBack } = rolledBackOn(driver)
+  return { migration, direction, rolledBack, outcome: rolledBack ? 'rolled-back' : 'ddl-kept' }
 }
 
 /**
@@ -29,8 +58,12 @@ export interface FailureOptions {
 export function migrationFailure(options: FailureOptions): MigError {
   const { error, step, statement } = options
   if (error instanceof MigError && !(error instanceof DatabaseError)) return error
-  const { migration, direction, completed, rolledBack, outcome } = options
-  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, outcome, cause: error }
+  const { migration, direction, completed } = options
+  const statementsRun = options.outcome === 'ddl-kept' ? statementsRunBefore(options) : undefined
+  // Nothing ran before the failing statement: nothing stayed, and the rollback undid it all.
+  const rolledBack = options.rolledBack || statementsRun?.length === 0
+  const outcome = statementsRun?.length === 0 ? undefined : options.outcome
+  const failed = { migration, direction, completed, undone: options.undone ?? [], rolledBack, outcome, statementsRun, cause: error }
   // No statement of the migration's own failed: a position would name one.
   if (options.stage === 'history') return new MigrationFailedError({ ...failed, stage: 'history' })
   if (step.kind !== 'sql') {
@@ -83,10 +116,30 @@ function positionInStep(step: SqlStep, offset: number): FilePosition {
 
 /** The statement of a script that contains the offset. */
 function statementAt(text: DialectText, sql: string, offset: number): string | undefined {
-  let found: string | undefined
-  for (const statement of text.splitStatements(sql)) {
-    if (statement.offset > offset) break
-    found = statement.text
+  return statementsTo(text, sql, offset).at(-1)?.text
+}
+
+/** The statements of a script up to the one that contains the offset, that one included. */
+function statementsTo(text: DialectText, sql: string, offset: number): SqlStatement[] {
+  const statements = text.splitStatements(sql)
+  const after = statements.findIndex((statement) => statement.offset > offset)
+  return after === -1 ? statements : statements.slice(0, after)
+}
+
+/**
+ * The statements of a migration that ran in mig's transaction before it failed: all of a SQL
+ * section that ran to the end (its history write failed), those before the failing statement,
+ * or the SQL a code migration sent but the call that failed. Undefined when mig cannot tell.
+ */
+function statementsRunBefore(options: FailureOptions): readonly string[] | undefined {
+  const { step, error, text } = options
+  if (step.kind === 'code') {
+    const sent = options.sent ?? []
+    return sqlOfFailedCall(error) === undefined ? sent : sent.slice(0, -1)
   }
-  return found
+  if (options.stage === 'history') return text.splitStatements(step.sql).map((statement) => statement.text)
+  if (!(error instanceof DatabaseError) || error.position === undefined) return undefined
+  return statementsTo(text, step.sql, error.position)
+    .slice(0, -1)
+    .map((statement) => statement.text)
 }

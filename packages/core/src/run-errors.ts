@@ -22,11 +22,14 @@ export interface MigrationFailedErrorOptions {
   readonly undone?: readonly MigrationInfo[]
   readonly rolledBack: boolean
   /**
-   * Set when the connection was lost after COMMIT was sent (outside a transaction: after the
-   * write that records it applied), and a new session could not tell whether it took effect.
+   * `commit-unknown`: the connection was lost after COMMIT was sent (outside a transaction: after
+   * the write that records it applied), and a new session could not tell whether it took effect.
+   * `ddl-kept`: its transaction rolled back on a database that commits DDL at once.
    */
-  readonly outcome?: 'commit-unknown'
+  readonly outcome?: 'commit-unknown' | 'ddl-kept'
   readonly statement?: string
+  /** With `ddl-kept`: its statements that ran before it stopped, when mig knows them. */
+  readonly statementsRun?: readonly string[]
   /**
    * What failed: the migration's own SQL or code (the default), or, after that ran to the end,
    * the write of its history row.
@@ -39,14 +42,40 @@ export interface MigrationFailedErrorOptions {
 export type MigrationStage = 'migration' | 'history'
 
 /**
- * How a failed migration left the database: rolled back, part-way (outside a transaction), or
+ * How a failed migration left the database: rolled back, part-way (outside a transaction), its
+ * DDL kept (its transaction, history row included, rolled back on a database that commits DDL at
+ * once, so it is still pending while the schema changes that ran before the failure stayed), or
  * unknown (the answer to COMMIT, or to the write recording it, was lost, and checking on a new connection failed).
  */
-export type FailedMigrationOutcome = 'rolled-back' | 'part-way' | 'commit-unknown'
+export type FailedMigrationOutcome = 'rolled-back' | 'part-way' | 'ddl-kept' | 'commit-unknown'
 
 /** What to do about a migration that stopped part-way outside a transaction (its history row says failed). */
 function repairAdvice(migration: MigrationInfo): string {
   return `Finish or undo ${migration.file} by hand, then run \`mig repair ${migration.version} --applied\` or \`mig repair ${migration.version} --rolled-back\``
+}
+
+/**
+ * What became of a migration whose transaction rolled back on a database that commits DDL at
+ * once (`transactionalDdl: false`): nothing records it, while what its statements changed may have stayed.
+ */
+function keptDdlState(direction: 'up' | 'down', statementsRun: readonly string[] | undefined): string {
+  const changed = statementsRun
+    ? `the changes these statements of it made may have been kept (a schema change stays, with what ran before it):\n${statementsRun.map((statement) => `  ${oneLine(statement)}`).join('\n')}\n`
+    : 'the changes its statements made before it stopped may have been kept (mig cannot tell which of them ran). '
+  const still = direction === 'up' ? 'not written, so it is still pending' : 'not deleted, so it is still applied'
+  return `Its transaction was rolled back, but this database commits DDL at once: ${changed}Its history row was ${still}.`
+}
+
+/** What to do about a migration whose DDL was kept while its history write rolled back; `fix` comes first. */
+function keptDdlAdvice(migration: MigrationInfo, direction: 'up' | 'down', statementsRun: readonly string[] | undefined, fix = ''): string {
+  const what = statementsRun ? 'those statements' : 'it'
+  return `${fix}Check the database and undo or complete by hand what ${what} changed, then ${direction === 'up' ? 'apply' : 'roll back'} ${migration.file} again; \`mig repair\` does not apply, as nothing was recorded.`
+}
+
+/** A statement on one line, cut short: for a list of statements in a message (the error's fields keep them whole). */
+function oneLine(statement: string): string {
+  const line = statement.trim().replace(/\s+/g, ' ')
+  return line.length > 100 ? `${line.slice(0, 99)}…` : line
 }
 
 /** The history write that records a migration as applied (or, for `down`, as reverted). */
@@ -74,9 +103,11 @@ export class MigrationFailedError extends MigError {
   readonly outcome: FailedMigrationOutcome
   readonly statement: string | undefined
   readonly stage: MigrationStage
+  /** With outcome `ddl-kept`: its statements that ran before it stopped, whose changes may have stayed; undefined when mig cannot tell. */
+  readonly statementsRun: readonly string[] | undefined
 
   constructor(options: MigrationFailedErrorOptions) {
-    const { migration, direction, position, completed, rolledBack, cause } = options
+    const { migration, direction, position, completed, rolledBack, statementsRun, cause } = options
     const stage = options.stage ?? 'migration'
     const undone = options.undone ?? []
     const where = position ? `${migration.file}:${position.line}${position.column ? `:${position.column}` : ''}` : migration.file
@@ -103,9 +134,16 @@ export class MigrationFailedError extends MigError {
         stage === 'history'
           ? `It ran outside a transaction, so its changes stay. The connection was lost as its history row was written, and a new connection could not tell whether that write took effect: \`mig status\` shows it ${direction === 'up' ? 'applied or failed' : 'reverted or failed'}.`
           : `The connection was lost after COMMIT was sent, and mig cannot tell whether it was committed: checking on a new connection failed too. It and its history row commit or roll back together: \`mig status\` shows it ${direction === 'up' ? 'applied or still pending' : 'reverted or still applied'}.`,
+      'ddl-kept': keptDdlState(direction, statementsRun),
     }[outcome]
     const advice =
-      stage === 'history' ? historyAdvice(migration, direction, outcome) : outcome === 'part-way' ? ` ${repairAdvice(migration)}.` : ''
+      outcome === 'ddl-kept'
+        ? ` ${keptDdlAdvice(migration, direction, statementsRun, stage === 'history' ? 'Fix what refused the history write (the cause above). ' : '')}`
+        : stage === 'history'
+          ? historyAdvice(migration, direction, outcome)
+          : outcome === 'part-way'
+            ? ` ${repairAdvice(migration)}.`
+            : ''
     super(
       'MIG_MIGRATION_FAILED',
       `${direction === 'up' ? 'Migration' : 'Rollback of'} ${where} failed: ${failure}${causeMessage(cause)}\n${state}${undoneText} ${done}${advice}`,
@@ -122,6 +160,7 @@ export class MigrationFailedError extends MigError {
     this.outcome = outcome
     this.statement = options.statement
     this.stage = stage
+    this.statementsRun = outcome === 'ddl-kept' ? statementsRun : undefined
   }
 
   override toJSON() {
@@ -134,6 +173,7 @@ export class MigrationFailedError extends MigError {
       rolledBack: this.rolledBack,
       outcome: this.outcome,
       stage: this.stage,
+      statementsRun: this.statementsRun ?? null,
       completed: this.completed.map(migrationJson),
       undone: this.undone.map(migrationJson),
     }
@@ -254,8 +294,33 @@ export class ConnectionLostError extends MigError {
 /** The migration a cancelled run was in when the cancel came, and what became of it. */
 export interface InterruptedMigration {
   readonly migration: MigrationInfo
-  /** True when its transaction was rolled back; false for a migration outside a transaction, recorded as failed. */
+  readonly direction: 'up' | 'down'
+  /** True when its transaction was rolled back, all of it. */
   readonly rolledBack: boolean
+  /**
+   * `rolled-back`; `part-way`: it ran outside a transaction and is recorded as failed; `ddl-kept`:
+   * its transaction, history row included, rolled back on a database that commits DDL at once.
+   */
+  readonly outcome: InterruptedOutcome
+}
+
+/** What became of the migration a cancel stopped: as for a failed one, which COMMIT never made unknown. */
+export type InterruptedOutcome = Exclude<FailedMigrationOutcome, 'commit-unknown'>
+
+/** What a cancel left of the migration it stopped, and what to do about it. */
+function interruptedReport(interrupted: InterruptedMigration): { stopped: string; advice: string } {
+  const { migration, direction } = interrupted
+  // Which of its statements ran is not known when the cancel comes, as this error is made.
+  const reports: Record<InterruptedOutcome, [fate: string, advice: string]> = {
+    'rolled-back': ['; that migration was rolled back.', ''],
+    'part-way': [
+      '; it ran outside a transaction, so part of it may have taken effect; it is recorded as failed.',
+      ` ${repairAdvice(migration)}.`,
+    ],
+    'ddl-kept': [`. ${keptDdlState(direction, undefined)}`, ` ${keptDdlAdvice(migration, direction, undefined)}`],
+  }
+  const [fate, advice] = reports[interrupted.outcome]
+  return { stopped: ` ${migration.file} was stopped (its running statement cancelled, where the database can cancel one)${fate}`, advice }
 }
 
 /** The run was cancelled through its signal; what it completed before stays in place. */
@@ -273,22 +338,14 @@ export class AbortedError extends MigError {
   }) {
     const { completed, interrupted } = options
     const undone = options.undone ?? []
-    const stopped = interrupted
-      ? ` ${interrupted.migration.file} was stopped (its running statement cancelled, where the database can cancel one); ${
-          interrupted.rolledBack
-            ? 'that migration was rolled back.'
-            : 'it ran outside a transaction, so part of it may have taken effect; it is recorded as failed.'
-        }`
-      : ''
+    const { stopped, advice } = interrupted ? interruptedReport(interrupted) : { stopped: '', advice: '' }
     super(
       'MIG_ABORTED',
       `The run was cancelled.${stopped}${
         undone.length
           ? ` The whole run was one transaction, so ${list(undone)}, run before that in it, ${undone.length > 1 ? 'were' : 'was'} rolled back too.`
           : ''
-      } ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}${
-        interrupted && !interrupted.rolledBack ? ` ${repairAdvice(interrupted.migration)}.` : ''
-      }`,
+      } ${completed.length ? `Completed before that: ${list(completed)}.` : 'Nothing else was changed.'}${advice}`,
       { cause: options.reason },
     )
     this.completed = completed
@@ -300,7 +357,13 @@ export class AbortedError extends MigError {
     return {
       ...super.toJSON(),
       completed: this.completed.map(migrationJson),
-      interrupted: this.interrupted ? { ...migrationJson(this.interrupted.migration), rolledBack: this.interrupted.rolledBack } : null,
+      interrupted: this.interrupted
+        ? {
+            ...migrationJson(this.interrupted.migration),
+            rolledBack: this.interrupted.rolledBack,
+            outcome: this.interrupted.outcome,
+          }
+        : null,
       undone: this.undone.map(migrationJson),
     }
   }

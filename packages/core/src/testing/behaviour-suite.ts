@@ -165,6 +165,7 @@ export function runDriverBehaviourSuite(target: ConformanceTarget): void {
         // A database whose DDL commits at once (transactionalDdl false) keeps table b, and mig says so.
         const { transactionalDdl } = database.driver().capabilities
         expect(error.rolledBack).toBe(transactionalDdl)
+        expect(error.outcome).toBe(transactionalDdl ? 'rolled-back' : 'ddl-kept')
         expect(await userTables()).toEqual(transactionalDdl ? ['a'] : ['a', 'b'])
         expect((await rows<{ version: unknown }>('SELECT version FROM mig_migrations')).map((row) => Number(row.version))).toEqual([1])
       })
