@@ -60,8 +60,9 @@ export interface DriverDefinition<Session extends DriverSession = DriverSession>
   readonly dialect: string
   /**
    * DDL statements take part in transactions (SQLite, PostgreSQL). Without it (MariaDB, MySQL: DDL
-   * commits at once) a failed migration may leave part of its DDL behind: core reports it as not
-   * rolled back and refuses `transactionMode: 'single'`. Default `true`.
+   * commits at once) a failed or cancelled migration may leave part of its DDL behind while its
+   * history row rolls back: core reports it as `ddl-kept`, still pending, and refuses
+   * `transactionMode: 'single'`. Default `true`.
    */
   readonly transactionalDdl?: boolean
   /** The history table may live in a named schema (the Migrator's `schema` option). Default `false`. */

@@ -62,7 +62,7 @@ export interface RunOptions {
   /**
    * Stops the run now: the statement running is cancelled on the server (where the driver can:
    * PostgreSQL sends a cancel request), its migration rolled back (outside a transaction:
-   * recorded as failed), the lock released, and `AbortedError` names it. The CLI aborts it on
+   * recorded as failed; where DDL commits at once, its DDL may stay), the lock released, and `AbortedError` names it. The CLI aborts it on
    * a second Ctrl-C or SIGTERM.
    */
   readonly cancelSignal?: AbortSignal
