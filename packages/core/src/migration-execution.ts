@@ -50,8 +50,11 @@ interface Run {
    * the duration its event reports.
    */
   readonly ownWork: Stopwatch
-  /** The SQL announced as sent, in order: a failure on a database that keeps DDL names what ran. */
-  readonly sent: string[]
+  /**
+   * The SQL announced as sent, in order, kept only on a database that keeps DDL (a failure names
+   * what ran): a backfill's millions of calls would otherwise all stay in memory.
+   */
+  readonly sent: string[] | undefined
 }
 
 /**
@@ -133,7 +136,7 @@ async function runMigration(
     options,
     stopNow,
     ownWork: new Stopwatch(),
-    sent: [],
+    sent: settings.driver.capabilities.transactionalDdl ? undefined : [],
   }
   try {
     if (transaction) await runInTransaction(run, inOuterTransaction)
@@ -386,6 +389,6 @@ function contextFor(session: DriverSession, run: Run, transaction: boolean) {
 }
 
 function announce(run: Run, sql: string): void {
-  run.sent.push(sql)
+  run.sent?.push(sql)
   run.execution.emit({ type: 'executing', migration: run.info, sql })
 }
