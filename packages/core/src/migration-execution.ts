@@ -167,7 +167,8 @@ function reportDone(run: Run): number {
 async function runInTransaction(run: Run, inOuterTransaction: boolean): Promise<void> {
   const { settings, locked, emit } = run.execution
   const { session } = locked
-  const attempts = inOuterTransaction ? 1 : settings.lockTimeoutRetries + 1
+  // A retry runs the migration again from its start, which is safe only when the rollback undid all of it.
+  const attempts = inOuterTransaction || !settings.driver.capabilities.transactionalDdl ? 1 : settings.lockTimeoutRetries + 1
   for (let attempt = 1; ; attempt++) {
     let committing = false
     if (!inOuterTransaction) await session.begin()

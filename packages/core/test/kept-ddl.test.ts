@@ -147,3 +147,29 @@ describe('a migration cancelled in its transaction on a driver whose DDL commits
     expect(await states(migrator)).toEqual(['applied', 'pending'])
   })
 })
+
+describe('a migration that gives up waiting for a table lock on a driver whose DDL commits at once', () => {
+  it('is not run again, since its rollback may have kept part of it', async () => {
+    const sqlite = sqliteDriver({ filename: join(folder, 'app.db') })
+    const everyErrorALockTimeout = defineDriver({
+      dialect: sqlite.dialect,
+      transactionalDdl: false,
+      text: { ...sqlite.text, isLockTimeout: () => true },
+      connect: (options) => sqlite.connect(options),
+      lock: sqlite.lock,
+    })
+    const migrator = new Migrator({
+      driver: everyErrorALockTimeout,
+      source: fromList([
+        first,
+        { version: 2, name: 'waits', up: 'CREATE TABLE b (id INTEGER);\nINSERT INTO missing_table (id) VALUES (1);' },
+      ]),
+      lockTimeoutRetries: 3,
+    })
+    const retries: number[] = []
+    migrator.on('retrying', (event) => retries.push(event.attempt))
+    expect(await failureOf(migrator.up())).toMatchObject({ migration: { version: 2 }, outcome: 'ddl-kept' })
+    expect(retries).toEqual([])
+    expect(await states(migrator)).toEqual(['applied', 'pending'])
+  })
+})
