@@ -13,6 +13,7 @@ import {
   resetTimeoutsSql,
   type TimeoutSetting,
   timeoutsSql,
+  transactionTimeoutsSql,
 } from './postgres-timeouts.js'
 
 /** One SELECT without a `;` inside, which may run in an implicit transaction with other statements. */
@@ -29,8 +30,8 @@ export class PostgresSession implements DriverSession {
    * a pooled server process, so timeouts apply only inside transactions (`SET LOCAL`).
    */
   transactionPooled = false
-  /** The session's own `lock_timeout` before mig's (from the role or the database), as the lock found it. */
-  serverLockTimeout = '0'
+  /** The session's own `lock_timeout` before mig's (from the role, the database or the URL), as the lock found it; unknown before. */
+  serverLockTimeout: string | undefined
   /**
    * Set by the lock behind a transaction pooler when the server accepts `client_connection_check_interval`:
    * each transaction sets it locally (see {@link clientCheckSql}).
@@ -87,7 +88,8 @@ export class PostgresSession implements DriverSession {
   setLockTimeout(duration: string | undefined, transaction: boolean): string | undefined {
     this.lockTimeout = duration
     const wanted = this.timeouts.find((setting) => setting.name === 'lock_timeout')?.value
-    if (transaction || !this.transactionPooled || !wanted || isZeroDuration(wanted) || this.serverLockTimeout !== '0') return undefined
+    if (transaction || !this.transactionPooled || !wanted || isZeroDuration(wanted) || (this.serverLockTimeout ?? '0') !== '0')
+      return undefined
     return (
       `lock_timeout ${wanted} cannot apply: behind a transaction pooler mig sets nothing on the session, and this migration runs outside a transaction, ` +
       `so its statements may wait for table locks without limit while queries queue behind them. ` +
@@ -100,7 +102,10 @@ export class PostgresSession implements DriverSession {
   }
 
   async begin(): Promise<void> {
-    const settings = [this.timeouts.length && timeoutsSql(this.timeouts, 'local'), this.checkClient && clientCheckSql('local')]
+    const settings = [
+      this.timeouts.length && transactionTimeoutsSql(this.timeouts, this.serverLockTimeout),
+      this.checkClient && clientCheckSql('local'),
+    ]
     try {
       await this.client.query(['BEGIN', ...settings.filter(Boolean)].join('; '))
     } catch (error) {

@@ -40,6 +40,29 @@ function quoteContinues(sql: string, from: number): number {
   return -1
 }
 
+/** ASCII white space by code, the rest (such as a no-break space) as `\s` reads it. */
+function isSpace(char: string): boolean {
+  const code = char.charCodeAt(0)
+  return code === 32 || (code >= 9 && code <= 13) || (code > 127 && /\s/.test(char))
+}
+
+const LINE_END = /[\n\r]/g
+const ESCAPE_STRING_STOP = /['\\]/g
+const BLOCK_COMMENT_STOP = /[/*]/g
+
+/** Where the match of `token` (sticky, matching at `from`) ends. */
+function endOf(token: RegExp, sql: string, from: number): number {
+  token.lastIndex = from
+  token.test(sql)
+  return token.lastIndex
+}
+
+/** The index of the first match of `pattern` (global, one character) at or after `from`, or -1. */
+function nextOf(pattern: RegExp, sql: string, from: number): number {
+  pattern.lastIndex = from
+  return pattern.exec(sql)?.index ?? -1
+}
+
 /**
  * Splits a PostgreSQL script into statements the way psql does: a semicolon ends a statement
  * unless it is inside a string, quoted identifier, dollar-quoted body, comment, parentheses,
@@ -102,10 +125,11 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
   // END closes, and a CASE inside such a body has an END of its own.
   const isRoutine = () =>
     words[0] === 'create' && (ROUTINES.has(words[1] ?? '') || (words[1] === 'or' && words[2] === 'replace' && ROUTINES.has(words[3] ?? '')))
-  const countWord = (word: string) => {
-    words.push(word.toLowerCase())
+  // Only the first four words are kept: they are all that decide whether the statement creates a routine.
+  const countWord = (from: number, to: number) => {
+    if (words.length < 4) words.push(sql.slice(from, to).toLowerCase())
     if (parenDepth > 0 || !isRoutine()) return
-    const keyword = words[words.length - 1]
+    const keyword = sql.slice(from, to).toLowerCase()
     if (keyword === 'begin') beginDepth++
     else if (keyword === 'case' && beginDepth > 0) beginDepth++
     else if (keyword === 'end' && beginDepth > 0) beginDepth--
@@ -120,7 +144,7 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
     const at = index
     switch (state) {
       case 'code': {
-        if (/\s/.test(char)) {
+        if (isSpace(char)) {
           index++
         } else if (char === '-' && next === '-') {
           state = 'line-comment'
@@ -159,22 +183,20 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
           finish(index + 1)
           index++
         } else if (WORD_START.test(char)) {
-          WORD.lastIndex = index
-          const word = WORD.exec(sql)?.[0] as string
-          mark(index, word.length)
-          index += word.length
-          if ((word === 'E' || word === 'e') && sql[index] === "'") {
+          const wordStart = index
+          index = endOf(WORD, sql, index)
+          mark(wordStart, index - wordStart)
+          if (index - wordStart === 1 && (char === 'E' || char === 'e') && sql[index] === "'") {
             state = 'escape-string'
             mark(index, 1)
             index++
           } else {
-            countWord(word)
+            countWord(wordStart, index)
           }
         } else if (char >= '0' && char <= '9') {
-          NUMBER.lastIndex = index
-          const number = NUMBER.exec(sql)?.[0] as string
-          mark(index, number.length)
-          index += number.length
+          const numberStart = index
+          index = endOf(NUMBER, sql, index)
+          mark(numberStart, index - numberStart)
         } else {
           if (char === '(') parenDepth++
           else if (char === ')' && parenDepth > 0) parenDepth--
@@ -185,6 +207,13 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
       }
       case 'single-quote':
       case 'escape-string': {
+        // Up to the next character that can end the string, at once.
+        const stop = state === 'single-quote' ? sql.indexOf("'", index) : nextOf(ESCAPE_STRING_STOP, sql, index)
+        if (stop !== index) {
+          index = stop === -1 ? sql.length : stop
+          mark(index - 1, 1)
+          break
+        }
         if (char === '\\' && state === 'escape-string') {
           index += 2
         } else if (char === "'" && next === "'") {
@@ -203,6 +232,12 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
         break
       }
       case 'quoted-identifier': {
+        const stop = sql.indexOf('"', index)
+        if (stop !== index) {
+          index = stop === -1 ? sql.length : stop
+          mark(index - 1, 1)
+          break
+        }
         if (char === '"' && next === '"') index += 2
         else {
           if (char === '"') state = 'code'
@@ -212,19 +247,30 @@ function scan(sql: string, literals?: SqlRange[]): SqlStatement[] {
         break
       }
       case 'dollar-quote': {
-        if (sql.startsWith(dollarTag, index)) {
+        const stop = sql.indexOf(dollarTag, index)
+        if (stop === -1) index = sql.length
+        else {
           state = 'code'
-          index += dollarTag.length
-        } else index++
+          index = stop + dollarTag.length
+        }
         mark(index - 1, 1)
         break
       }
       case 'line-comment': {
-        if (char === '\n' || char === '\r') state = 'code'
-        index++
+        const stop = nextOf(LINE_END, sql, index)
+        if (stop === -1) index = sql.length
+        else {
+          state = 'code'
+          index = stop + 1
+        }
         break
       }
       case 'block-comment': {
+        const stop = nextOf(BLOCK_COMMENT_STOP, sql, index)
+        if (stop !== index) {
+          index = stop === -1 ? sql.length : stop
+          break
+        }
         if (char === '/' && next === '*') {
           commentDepth++
           index += 2

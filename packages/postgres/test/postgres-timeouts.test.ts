@@ -214,6 +214,22 @@ describe('PostgreSQL timeouts', () => {
     expect(seen.map((settings) => settings.lock_timeout)).toEqual(['4s', '4s'])
   })
 
+  it("applies mig's default lock_timeout to each migration's transaction where the session has none, and only there", async () => {
+    const seen: Settings[] = []
+    const read = async (context: MigrationContext) => {
+      seen.push(...(await context.query<Settings>(READ_SETTINGS)))
+    }
+    await new Migrator({
+      driver: postgresDriver({ connectionString: database.url }),
+      source: fromList([
+        // A session setting left by one migration does not become the next one's lock_timeout.
+        { version: 1, name: 'leaves_a_setting', up: async (context) => context.run("SET lock_timeout = '1s'") },
+        { version: 2, name: 'inside', up: read },
+      ]),
+    }).up()
+    expect(seen.map((settings) => settings.lock_timeout)).toEqual(['5s'])
+  })
+
   it('refuses timeouts that are not durations, before connecting', () => {
     expect(() => driver({ lockTimeout: '5 parsecs' })).toThrow(InvalidOptionsError)
     expect(() => driver({ statementTimeout: -1 })).toThrow(InvalidOptionsError)
