@@ -1,7 +1,16 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { AbortedError, type Driver, defineDriver, fromList, type ListedMigration, MigrationFailedError, Migrator } from '@mig/core'
+import {
+  AbortedError,
+  type DialectText,
+  type Driver,
+  defineDriver,
+  fromList,
+  type ListedMigration,
+  MigrationFailedError,
+  Migrator,
+} from '@mig/core'
 import { sqliteDriver } from '@mig/sqlite'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 
@@ -13,16 +22,20 @@ let driver: Driver
 
 beforeEach(async () => {
   folder = await mkdtemp(join(tmpdir(), 'mig-kept-ddl-'))
-  // The SQLite driver's parts, declared as a database whose DDL commits at once.
+  driver = keptDdlDriver()
+})
+
+/** The SQLite driver's parts, declared as a database whose DDL commits at once. */
+function keptDdlDriver(text: Partial<DialectText> = {}): Driver {
   const sqlite = sqliteDriver({ filename: join(folder, 'app.db') })
-  driver = defineDriver({
+  return defineDriver({
     dialect: sqlite.dialect,
     transactionalDdl: false,
-    text: sqlite.text,
+    text: { ...sqlite.text, ...text },
     connect: (options) => sqlite.connect(options),
     lock: sqlite.lock,
   })
-})
+}
 
 afterEach(async () => {
   await rm(folder, { recursive: true, force: true })
@@ -150,16 +163,8 @@ describe('a migration cancelled in its transaction on a driver whose DDL commits
 
 describe('a migration that gives up waiting for a table lock on a driver whose DDL commits at once', () => {
   it('is not run again, since its rollback may have kept part of it', async () => {
-    const sqlite = sqliteDriver({ filename: join(folder, 'app.db') })
-    const everyErrorALockTimeout = defineDriver({
-      dialect: sqlite.dialect,
-      transactionalDdl: false,
-      text: { ...sqlite.text, isLockTimeout: () => true },
-      connect: (options) => sqlite.connect(options),
-      lock: sqlite.lock,
-    })
     const migrator = new Migrator({
-      driver: everyErrorALockTimeout,
+      driver: keptDdlDriver({ isLockTimeout: () => true }),
       source: fromList([
         first,
         { version: 2, name: 'waits', up: 'CREATE TABLE b (id INTEGER);\nINSERT INTO missing_table (id) VALUES (1);' },
