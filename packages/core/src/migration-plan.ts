@@ -1,4 +1,4 @@
-import type { Driver } from './driver.js'
+import type { DialectText, Driver } from './driver.js'
 import { InvalidOptionsError, UnknownVersionError, UnsupportedFeatureError } from './errors.js'
 import type { History } from './history-check.js'
 import type { HistoryRecord } from './history-store.js'
@@ -11,6 +11,7 @@ import type { DownOptions, MigratorSettings, UpOptions } from './migrator-option
 import type { PlannedMigration } from './migrator-results.js'
 import { planMissingDown } from './missing-migrations.js'
 import { dueRepeatables } from './repeatable-history.js'
+import { findReruns, type RepeatableReruns } from './repeatable-reruns.js'
 import { IrreversibleMigrationError } from './run-errors.js'
 
 /** The migrations one `up` or `down` runs, in order, each with its loaded scripts. */
@@ -25,26 +26,31 @@ export interface Plan {
   readonly empty?: Migration
   /** New or changed repeatable migrations left for a later `up`, because versioned migrations stay pending after this one. */
   readonly deferred?: readonly RepeatableMigration[]
+  /** Up-to-date repeatable migrations that run again (or would, when deferred) because this plan drops what they create. */
+  readonly reruns?: RepeatableReruns
 }
 
 /**
  * Pending migrations in version order, cut at `to` or after `step`, and before a migration
  * whose up section is still empty; then, when none stays pending, the new and changed
- * repeatable migrations in name order (a view may need the newest table). Every one is loaded
- * before anything runs.
+ * repeatable migrations in name order (a view may need the newest table), with the
+ * up-to-date ones that create what the versioned ones drop. Every one is loaded before anything
+ * runs.
  */
-export async function planUp(history: History, options: UpOptions): Promise<Plan> {
+export async function planUp(history: History, options: UpOptions, text: Pick<DialectText, 'splitStatements'>): Promise<Plan> {
   const pending = pendingUpTo(history, options)
   const loaded = await Promise.all(pending.map((migration) => migration.load()))
   const empty = loaded.findIndex((scripts) => scripts.up.kind === 'sql' && !holdsSql(scripts.up.sql))
-  const due = dueRepeatables(history.repeatables)
-  const deferred = due.length ? { deferred: due } : {}
+  const runs = empty >= 0 ? empty : pending.length
+  const reruns = await findReruns(pending.slice(0, runs), loaded.slice(0, runs), history.repeatables, text)
+  const due = dueRepeatables(history.repeatables, reruns)
+  const extra = { ...(due.length > 0 && { deferred: due }), ...(reruns.size > 0 && { reruns }) }
   if (empty >= 0) {
-    return { direction: 'up', migrations: pending.slice(0, empty), scripts: loaded.slice(0, empty), empty: pending[empty], ...deferred }
+    return { direction: 'up', migrations: pending.slice(0, empty), scripts: loaded.slice(0, empty), empty: pending[empty], ...extra }
   }
-  if (pending.length < history.pending.length) return { direction: 'up', migrations: pending, scripts: loaded, ...deferred }
+  if (pending.length < history.pending.length) return { direction: 'up', migrations: pending, scripts: loaded, ...extra }
   const repeatableScripts = await Promise.all(due.map((repeatable) => repeatable.load()))
-  return { direction: 'up', migrations: [...pending, ...due], scripts: [...loaded, ...repeatableScripts] }
+  return { direction: 'up', migrations: [...pending, ...due], scripts: [...loaded, ...repeatableScripts], ...(reruns.size > 0 && { reruns }) }
 }
 
 /** Whether `up` would run anything: a pending migration up to its limits, or (with none left pending) a new or changed repeatable one. */
@@ -140,7 +146,11 @@ export function describePlan(plan: Plan): PlannedMigration[] {
   })
 }
 
-/** Warns about what an `up` plan (empty for a no-op `up`) leaves out: an empty migration, repeatable migrations that wait, and ones whose file is gone. */
+/**
+ * Warns about what an `up` plan (empty for a no-op `up`) leaves out: an empty migration,
+ * repeatable migrations that wait, and ones whose file is gone; and says which up-to-date
+ * repeatable migrations run again, and why.
+ */
 export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
   if (plan.empty) warnEmpty(emit, plan.empty, history)
   if (plan.deferred) {
@@ -148,6 +158,16 @@ export function warnAboutPlan(emit: Emit, plan: Plan, history: History): void {
       type: 'warning',
       migration: undefined,
       message: `${plan.deferred.map((repeatable) => repeatable.file).join(', ')} will run once no versioned migration is pending: a repeatable migration runs after all of them.`,
+    })
+  }
+  for (const [name, reason] of plan.reruns ?? []) {
+    const repeatable = history.repeatables.find((comparison) => comparison.name === name)?.migration as RepeatableMigration
+    emit({
+      type: 'warning',
+      migration: migrationInfo(repeatable),
+      message: plan.deferred
+        ? `would run again: ${reason}. It waits with the other repeatable migrations, and a later up will not know to run it again: apply every pending migration in one up, or change its file (a comment will do) so that it runs again.`
+        : `runs again: ${reason}.`,
     })
   }
   for (const removed of history.repeatables.filter((repeatable) => repeatable.state === 'removed')) {

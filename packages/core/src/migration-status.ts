@@ -5,6 +5,7 @@ import type { Migration } from './migration.js'
 import { compareVersions } from './migration-version.js'
 import type { MigratorSettings, ReadOptions } from './migrator-options.js'
 import type { MigrationProblem, MigrationStatus, StatusOverview } from './migrator-results.js'
+import { findReruns, type RepeatableReruns } from './repeatable-reruns.js'
 import { repeatableStatuses } from './repeatable-status.js'
 
 /**
@@ -14,7 +15,24 @@ import { repeatableStatuses } from './repeatable-status.js'
 export async function readStatus(settings: MigratorSettings, options: ReadOptions, withRepeatables = true): Promise<StatusOverview> {
   const repeatables = withRepeatables ? await listRepeatables(settings) : undefined
   const history = await readHistory(settings, await listMigrations(settings), { ...options, check: false, repeatables })
-  return { migrations: migrationStatuses(history, settings), repeatables: repeatableStatuses(history) }
+  return { migrations: migrationStatuses(history, settings), repeatables: repeatableStatuses(history, await rerunsAfterPending(history, settings)) }
+}
+
+/**
+ * The repeatable migrations the next `up` runs again. Only SQL files are read (status imports
+ * no code), and one that does not parse is left to `validate`.
+ */
+async function rerunsAfterPending(history: History, settings: MigratorSettings): Promise<RepeatableReruns> {
+  if (!history.repeatables.some((repeatable) => repeatable.state === 'up-to-date')) return new Map()
+  const sql = history.pending.filter((migration) => migration.file.endsWith('.sql'))
+  const scripts = await Promise.all(sql.map((migration) => migration.load().catch(() => undefined)))
+  const readable = sql.flatMap((migration, index) => (scripts[index] ? [{ migration, scripts: scripts[index] }] : []))
+  return findReruns(
+    readable.map(({ migration }) => migration),
+    readable.map(({ scripts }) => scripts),
+    history.repeatables,
+    settings.driver.text,
+  )
 }
 
 /** Every migration known to the files or to history, by version, each with what `validate` would refuse about it. */

@@ -83,6 +83,11 @@ export interface RepeatableStatus {
   readonly appliedAt: Date | undefined
   readonly executionMs: number | undefined
   readonly appliedBy: string | undefined
+  /**
+   * Set when it is up to date but the next `up` runs it again, because a pending versioned
+   * migration drops what it creates: why (`0005_x.sql drops view active_users, which it creates`).
+   */
+  readonly runsAgain?: string
 }
 
 /** What `mig status` shows: the versioned and the repeatable migrations, from one read of the files and history. */

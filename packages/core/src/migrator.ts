@@ -88,7 +88,7 @@ export class Migrator {
       this.emit,
       options,
       async (execution, history) => {
-        const plan = await planUp(history, options)
+        const plan = await planUp(history, options, this.settings.driver.text)
         warnAboutPlan(this.emit, plan, history)
         const result = await runPlan(execution, plan, options)
         const applied = result.migrations.filter((migration) => !migration.repeatable).length
@@ -131,7 +131,7 @@ export class Migrator {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing, repeatables })
     if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
-      given.direction === 'up' ? await planUp(history, validateUpOptions(given)) : await planDown(history, validateDownOptions(given))
+      given.direction === 'up' ? await planUp(history, validateUpOptions(given), this.settings.driver.text) : await planDown(history, validateDownOptions(given))
     warnAboutPlan(this.emit, plan, history)
     checkPlanRuns(plan, this.settings)
     return describePlan(plan)

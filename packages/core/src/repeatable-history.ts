@@ -1,5 +1,6 @@
 import type { RepeatableRecord } from './history-store.js'
 import type { RepeatableMigration } from './migration.js'
+import type { RepeatableReruns } from './repeatable-reruns.js'
 
 /**
  * `new`: never applied. `changed`: its file differs from what was applied last; it runs again.
@@ -39,9 +40,14 @@ export function compareRepeatables(
   })
 }
 
-/** The repeatable migrations `up` runs once no versioned migration is pending: new and changed, in name order. */
-export function dueRepeatables(repeatables: readonly RepeatableComparison[]): RepeatableMigration[] {
+/**
+ * The repeatable migrations `up` runs once no versioned migration is pending: new and changed,
+ * and those that run again because the versioned ones drop what they create; in name order.
+ */
+export function dueRepeatables(repeatables: readonly RepeatableComparison[], reruns: RepeatableReruns = new Map()): RepeatableMigration[] {
   return repeatables.flatMap((repeatable) =>
-    repeatable.migration && (repeatable.state === 'new' || repeatable.state === 'changed') ? [repeatable.migration] : [],
+    repeatable.migration && (repeatable.state === 'new' || repeatable.state === 'changed' || reruns.has(repeatable.name))
+      ? [repeatable.migration]
+      : [],
   )
 }

@@ -97,6 +97,33 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
       expect(await viewColumns()).toEqual(['email', 'id'])
     })
 
+    itNeedsRepeatables('an unchanged one runs again in the same up when a pending migration drops its view, and says why', async () => {
+      await write('repeatable/views.sql', view('id, email'))
+      await migrator().up()
+      await rows("INSERT INTO users (id, email, active) VALUES (1, 'a@example.com', 1)")
+      await write('0002_drop.sql', '-- mig:up\nDROP VIEW "active_users";\nCREATE TABLE more (id INTEGER);\n')
+      const why = '0002_drop.sql drops view active_users, which it creates'
+      expect((await migrator().repeatables()).map((status) => [status.state, status.runsAgain])).toEqual([['up-to-date', why]])
+      const warnings: string[] = []
+      const planning = migrator()
+      planning.on('warning', (event: Extract<MigratorEvent, { type: 'warning' }>) => warnings.push(event.message))
+      const planned = await planning.plan({ direction: 'up' })
+      expect(planned.map((migration) => migration.file)).toEqual(['0002_drop.sql', 'repeatable/views.sql'])
+      expect(warnings).toEqual([`runs again: ${why}.`])
+      expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['0002_drop.sql', 'repeatable/views.sql'])
+      expect(await viewColumns()).toEqual(['email', 'id'])
+      expect((await migrator().repeatables()).map((status) => [status.state, status.runsAgain])).toEqual([['up-to-date', undefined]])
+    })
+
+    itNeedsRepeatables('an unchanged one does not run again when a pending migration drops something else', async () => {
+      await write('repeatable/views.sql', view('id'))
+      await migrator().up()
+      const other = "CREATE VIEW other_users AS SELECT id FROM users;\nDROP VIEW other_users;\n"
+      await write('0002_other.sql', `-- mig:up\n-- DROP VIEW active_users;\n${other}SELECT 'DROP VIEW active_users';\n`)
+      expect((await migrator().repeatables())[0]?.runsAgain).toBeUndefined()
+      expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['0002_other.sql'])
+    })
+
     itNeedsRepeatables('one that fails stops the run with its file, rolls back, and is not recorded', async () => {
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
