@@ -69,7 +69,7 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(before.exitCode).toBe(5)
     expect(before.stdout).toMatch(/new\s+repeatable\/user_emails\.sql/)
     expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([
-      { name: 'user_emails', file: 'repeatable/user_emails.sql', state: 'new', appliedAt: null, executionMs: null, appliedBy: null },
+      { name: 'user_emails', file: 'repeatable/user_emails.sql', state: 'new', appliedAt: null, executionMs: null, appliedBy: null, runsAgain: null },
     ])
 
     const planned = jsonOf(await mig('up', '--dry-run', '--json'))
@@ -98,6 +98,17 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(again.stderr + again.stdout).toContain('repeatable/user_emails.sql')
     expect(await viewColumns()).toEqual(['email', 'id'])
     expect(jsonOf(await mig('up', '--json')).migrations).toEqual([])
+
+    await write('0003_drop_view.sql', '-- mig:up\nDROP VIEW IF EXISTS user_emails;\nCREATE TABLE notes (id INTEGER);\n')
+    const why = '0003_drop_view.sql drops view user_emails, which it creates'
+    const status = await mig('status')
+    expect(status.stdout).toMatch(/runs again\s+repeatable\/user_emails\.sql/)
+    expect(status.stdout).toContain(`repeatable/user_emails.sql runs again: ${why}.`)
+    const dryRun = await mig('up', '--dry-run')
+    expect(dryRun.stderr + dryRun.stdout).toContain(`runs again: ${why}.`)
+    const recreated = jsonOf(await mig('up', '--json'))
+    expect(recreated.migrations.map((migration: { file: string }) => migration.file)).toEqual(['0003_drop_view.sql', 'repeatable/user_emails.sql'])
+    expect(await viewColumns()).toEqual(['email', 'id'])
   })
 
   it('baseline adopts a hand-built database with the view and records it, so up runs nothing; a view that differs is refused by file', async () => {

@@ -26,7 +26,7 @@ interface StatusSummary {
   readonly unreadable: number
   /** Migrations that `validate` and `up` would refuse, by core's rules. */
   readonly problems: number
-  /** Repeatable migrations that are new or changed: `up` runs them once no versioned migration is pending. */
+  /** Repeatable migrations that are new, changed, or run again because a pending migration drops what they create. */
   readonly repeatablesDue: number
 }
 
@@ -92,7 +92,9 @@ function summarise(statuses: readonly MigrationStatus[], repeatables: readonly R
     outOfOrder,
     unreadable: states.unreadable,
     problems,
-    repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
+    repeatablesDue: repeatables.filter(
+      (repeatable) => repeatable.state === 'new' || repeatable.state === 'changed' || repeatable.runsAgain !== undefined,
+    ).length,
   }
 }
 
@@ -104,6 +106,7 @@ function repeatableToJson(repeatable: RepeatableStatus): Record<string, unknown>
     appliedAt: repeatable.appliedAt?.toISOString() ?? null,
     executionMs: repeatable.executionMs === undefined ? null : Math.round(repeatable.executionMs),
     appliedBy: repeatable.appliedBy ?? null,
+    runsAgain: repeatable.runsAgain ?? null,
   }
 }
 
@@ -113,12 +116,15 @@ function printRepeatables(output: Output, repeatables: readonly RepeatableStatus
   const { bold, green, yellow, red } = output.colours
   const colour: Record<RepeatableState, (text: string) => string> = { new: yellow, changed: yellow, 'up-to-date': green, removed: red }
   const rows = repeatables.map((repeatable) => [
-    colour[repeatable.state](REPEATABLE_WORDING[repeatable.state]),
+    repeatable.runsAgain === undefined ? colour[repeatable.state](REPEATABLE_WORDING[repeatable.state]) : yellow('runs again'),
     repeatable.file,
     repeatable.appliedAt ? formatTimestamp(repeatable.appliedAt) : '',
   ])
   output.line()
   for (const line of formatTable([[bold('Repeatable'), bold('Migration'), bold('Applied at')], ...rows], visibleLength)) output.line(line)
+  for (const repeatable of repeatables) {
+    if (repeatable.runsAgain !== undefined) output.line(`${repeatable.file} runs again: ${repeatable.runsAgain}.`)
+  }
   if (repeatables.some((repeatable) => repeatable.state === 'removed')) {
     output.line(
       'A removed repeatable migration drops nothing: what it made stays until a versioned migration drops it. Then mig repair <name> --forget removes its record.',
