@@ -24,7 +24,9 @@ export function targetVersion(statuses: readonly MigrationStatus[], repeatables:
     label: applied ? versionAsWritten(applied) : undefined,
     pending: statuses.filter((status) => status.state === 'pending').length,
     running: statuses.filter((status) => status.state === 'running').length,
-    repeatablesDue: repeatables.filter((repeatable) => repeatable.state === 'new' || repeatable.state === 'changed').length,
+    repeatablesDue: repeatables.filter(
+      (repeatable) => repeatable.state === 'new' || repeatable.state === 'changed' || repeatable.runsAgain !== undefined,
+    ).length,
     problems: statuses.filter((status) => status.problem !== undefined).map((status) => `${status.file} (${status.problem})`),
   }
 }

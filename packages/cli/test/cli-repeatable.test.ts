@@ -69,7 +69,15 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(before.exitCode).toBe(5)
     expect(before.stdout).toMatch(/new\s+repeatable\/user_emails\.sql/)
     expect(jsonOf(await mig('status', '--json')).repeatables).toEqual([
-      { name: 'user_emails', file: 'repeatable/user_emails.sql', state: 'new', appliedAt: null, executionMs: null, appliedBy: null, runsAgain: null },
+      {
+        name: 'user_emails',
+        file: 'repeatable/user_emails.sql',
+        state: 'new',
+        appliedAt: null,
+        executionMs: null,
+        appliedBy: null,
+        runsAgain: null,
+      },
     ])
 
     const planned = jsonOf(await mig('up', '--dry-run', '--json'))
@@ -107,7 +115,10 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     const dryRun = await mig('up', '--dry-run')
     expect(dryRun.stderr + dryRun.stdout).toContain(`runs again: ${why}.`)
     const recreated = jsonOf(await mig('up', '--json'))
-    expect(recreated.migrations.map((migration: { file: string }) => migration.file)).toEqual(['0003_drop_view.sql', 'repeatable/user_emails.sql'])
+    expect(recreated.migrations.map((migration: { file: string }) => migration.file)).toEqual([
+      '0003_drop_view.sql',
+      'repeatable/user_emails.sql',
+    ])
     expect(await viewColumns()).toEqual(['email', 'id'])
   })
 

@@ -50,7 +50,12 @@ export async function planUp(history: History, options: UpOptions, text: Pick<Di
   }
   if (pending.length < history.pending.length) return { direction: 'up', migrations: pending, scripts: loaded, ...extra }
   const repeatableScripts = await Promise.all(due.map((repeatable) => repeatable.load()))
-  return { direction: 'up', migrations: [...pending, ...due], scripts: [...loaded, ...repeatableScripts], ...(reruns.size > 0 && { reruns }) }
+  return {
+    direction: 'up',
+    migrations: [...pending, ...due],
+    scripts: [...loaded, ...repeatableScripts],
+    ...(reruns.size > 0 && { reruns }),
+  }
 }
 
 /** Whether `up` would run anything: a pending migration up to its limits, or (with none left pending) a new or changed repeatable one. */

@@ -15,7 +15,10 @@ import { repeatableStatuses } from './repeatable-status.js'
 export async function readStatus(settings: MigratorSettings, options: ReadOptions, withRepeatables = true): Promise<StatusOverview> {
   const repeatables = withRepeatables ? await listRepeatables(settings) : undefined
   const history = await readHistory(settings, await listMigrations(settings), { ...options, check: false, repeatables })
-  return { migrations: migrationStatuses(history, settings), repeatables: repeatableStatuses(history, await rerunsAfterPending(history, settings)) }
+  return {
+    migrations: migrationStatuses(history, settings),
+    repeatables: repeatableStatuses(history, await rerunsAfterPending(history, settings)),
+  }
 }
 
 /**

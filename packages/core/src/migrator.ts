@@ -131,7 +131,9 @@ export class Migrator {
     const history = await readHistory(this.settings, await listMigrations(this.settings), { check: !missing, repeatables })
     if (missing) checkHistory(history, { allowOutOfOrder: this.settings.allowOutOfOrder, allowMissing: true })
     const plan =
-      given.direction === 'up' ? await planUp(history, validateUpOptions(given), this.settings.driver.text) : await planDown(history, validateDownOptions(given))
+      given.direction === 'up'
+        ? await planUp(history, validateUpOptions(given), this.settings.driver.text)
+        : await planDown(history, validateDownOptions(given))
     warnAboutPlan(this.emit, plan, history)
     checkPlanRuns(plan, this.settings)
     return describePlan(plan)

@@ -5,9 +5,21 @@ describe('droppedObjects', () => {
   it.each([
     ['DROP VIEW active_users;', [['view', 'active_users']]],
     ['drop view if exists active_users', [['view', 'active_users']]],
-    ['DROP VIEW app.active_users, "Report" CASCADE;', [['view', 'active_users'], ['view', 'report']]],
+    [
+      'DROP VIEW app.active_users, "Report" CASCADE;',
+      [
+        ['view', 'active_users'],
+        ['view', 'report'],
+      ],
+    ],
     ['DROP MATERIALIZED VIEW IF EXISTS "app"."Totals";', [['materialized view', 'totals']]],
-    ['DROP FUNCTION add(int, int), app.sub(int, int) RESTRICT;', [['function', 'add'], ['function', 'sub']]],
+    [
+      'DROP FUNCTION add(int, int), app.sub(int, int) RESTRICT;',
+      [
+        ['function', 'add'],
+        ['function', 'sub'],
+      ],
+    ],
     ['DROP PROCEDURE refresh_all();', [['procedure', 'refresh_all']]],
     ['DROP TRIGGER IF EXISTS touch_updated ON users;', [['trigger', 'touch_updated']]],
     ['DROP TRIGGER main.`Touch`;', [['trigger', 'touch']]],

@@ -118,7 +118,7 @@ export function runRepeatableSuite(target: ConformanceTarget): void {
     itNeedsRepeatables('an unchanged one does not run again when a pending migration drops something else', async () => {
       await write('repeatable/views.sql', view('id'))
       await migrator().up()
-      const other = "CREATE VIEW other_users AS SELECT id FROM users;\nDROP VIEW other_users;\n"
+      const other = 'CREATE VIEW other_users AS SELECT id FROM users;\nDROP VIEW other_users;\n'
       await write('0002_other.sql', `-- mig:up\n-- DROP VIEW active_users;\n${other}SELECT 'DROP VIEW active_users';\n`)
       expect((await migrator().repeatables())[0]?.runsAgain).toBeUndefined()
       expect((await migrator().up()).migrations.map((migration) => migration.file)).toEqual(['0002_other.sql'])
