@@ -114,6 +114,8 @@ describe.each(dialects)('repeatable migrations through the mig binary on $name',
     expect(status.stdout).toContain(`repeatable/user_emails.sql runs again: ${why}.`)
     const dryRun = await mig('up', '--dry-run')
     expect(dryRun.stderr + dryRun.stdout).toContain(`runs again: ${why}.`)
+    expect(dryRun.stdout).toContain('-- repeatable/user_emails.sql (repeatable, runs again, in a transaction)')
+    expect(jsonOf(await mig('plan', '--json')).migrations[1]).toMatchObject({ file: 'repeatable/user_emails.sql', runsAgain: why })
     const recreated = jsonOf(await mig('up', '--json'))
     expect(recreated.migrations.map((migration: { file: string }) => migration.file)).toEqual([
       '0003_drop_view.sql',

@@ -206,6 +206,7 @@ describe('mig up, down, redo and status', () => {
       direction: 'up',
       transaction: true,
       sql: 'CREATE TABLE users (id INTEGER PRIMARY KEY);',
+      runsAgain: null,
     })
     expect(existsSync(database) ? await sqliteTables(database) : []).toEqual([])
 

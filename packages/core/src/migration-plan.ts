@@ -147,6 +147,7 @@ export function describePlan(plan: Plan): PlannedMigration[] {
       direction: plan.direction,
       transaction: (plan.scripts[index] as MigrationScripts).transaction,
       sql: step.kind === 'sql' ? step.sql : undefined,
+      runsAgain: (migration.repeatable && plan.reruns?.get(migration.name)) || undefined,
     }
   })
 }

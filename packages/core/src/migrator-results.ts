@@ -21,6 +21,8 @@ export interface PlannedMigration extends MigrationInfo {
   readonly transaction: boolean
   /** The SQL that would run, or undefined for a code migration. */
   readonly sql: string | undefined
+  /** An up-to-date repeatable migration that runs again: why (`0005_x.sql drops view v, which it creates`). */
+  readonly runsAgain?: string
 }
 
 /**

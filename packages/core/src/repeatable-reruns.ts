@@ -19,10 +19,12 @@ export async function findReruns(
   text: Pick<DialectText, 'splitStatements'>,
 ): Promise<Map<string, string>> {
   const reruns = new Map<string, string>()
+  const applied = repeatables.filter((repeatable) => repeatable.state === 'up-to-date' && repeatable.migration)
+  if (applied.length === 0) return reruns
   const drops = versioned.map((migration, index) => ({ migration, objects: namedIn(scripts[index], text, droppedObjects) }))
   if (!drops.some(({ objects }) => objects.length)) return reruns
-  for (const { name, state, migration } of repeatables) {
-    if (state !== 'up-to-date' || !migration) continue
+  for (const { name, migration } of applied) {
+    if (!migration) continue
     const created = namedIn(await migration.load(), text, createdObjects)
     const reasons = drops.flatMap(({ migration: dropper, objects }) =>
       objects
@@ -39,6 +41,7 @@ function namedIn(
   text: Pick<DialectText, 'splitStatements'>,
   named: (statement: string) => NamedObject[],
 ): NamedObject[] {
-  if (scripts?.up.kind !== 'sql') return []
+  // Most migrations drop nothing: only a script that says DROP or CREATE is split.
+  if (scripts?.up.kind !== 'sql' || !/\b(?:drop|create)\b/i.test(scripts.up.sql)) return []
   return text.splitStatements(scripts.up.sql).flatMap((statement) => named(statement.text))
 }

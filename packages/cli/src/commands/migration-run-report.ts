@@ -94,6 +94,7 @@ export function plannedToJson(planned: PlannedMigration): Record<string, unknown
     direction: planned.direction,
     transaction: planned.transaction,
     sql: planned.sql ?? null,
+    runsAgain: planned.runsAgain ?? null,
   }
 }
 
@@ -120,7 +121,8 @@ export function printPlannedSql(output: Output, plan: readonly PlannedMigration[
   const { dim, cyan } = output.colours
   for (const planned of plan) {
     output.line()
-    const how = `${planned.repeatable ? 'repeatable, new or changed' : planned.direction}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'}`
+    const kind = planned.runsAgain ? 'repeatable, runs again' : planned.repeatable ? 'repeatable, new or changed' : planned.direction
+    const how = `${kind}, ${planned.transaction ? 'in a transaction' : 'outside a transaction'}`
     output.line(cyan(`-- ${planned.file} (${how})`))
     for (const note of notes?.get(planned.file) ?? []) output.line(note)
     output.line(planned.sql === undefined ? dim('-- a code migration: its SQL is known only when it runs') : planned.sql.trim())
