@@ -9,7 +9,7 @@ export interface NamedObject {
 
 const KIND = String.raw`(materialized\s+view|view|function|procedure|trigger|type|domain)`
 /** One part of a name: quoted with double quotes, backticks or brackets, or bare. */
-const PART = String.raw`(?:"(?:[^"]|"")*"|` + '`[^`]*`' + String.raw`|\[[^\]]*\]|[\w$]+)`
+const PART = String.raw`(?:"(?:[^"]|"")*"|\x60[^\x60]*\x60|\[[^\]]*\]|[\w$]+)`
 const QUALIFIED = String.raw`${PART}(?:\s*\.\s*${PART})*`
 const DROP = new RegExp(String.raw`^drop\s+${KIND}\s+(?:if\s+exists\s+)?`, 'i')
 const CREATE = new RegExp(

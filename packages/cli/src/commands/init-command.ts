@@ -14,8 +14,9 @@ export const initCommand: Command = async ({ flags, environment, workingDirector
   const existing = CONFIG_FILENAMES.find((filename) => existsSync(join(workingDirectory, filename)))
   if (existing) throw new CliError('MIG_FILE_EXISTS', `${existing} already exists here; mig init leaves it as it is.`)
   // A URL the environment gives wins over the config's anyway: writing the default beside it would only mislead.
-  const urlVariable = stringFlag(flags, 'url') ? undefined : URL_VARIABLES.find((name) => environment[name]?.trim())
-  const url = urlVariable ? undefined : (stringFlag(flags, 'url') ?? DEFAULT_URL)
+  const urlFlag = stringFlag(flags, 'url')
+  const urlVariable = urlFlag ? undefined : URL_VARIABLES.find((name) => environment[name]?.trim())
+  const url = urlVariable ? undefined : (urlFlag ?? DEFAULT_URL)
   if (url && secretsOf(url).length) {
     throw usageError(
       'mig init does not write passwords into a config file that is likely committed. Leave the password out of --url and set MIG_DATABASE_URL where mig runs.',
